@@ -1,0 +1,55 @@
+# reja — see README.md. Every target that runs code depends on `setup`, which installs what the
+# project needs on a fresh Debian machine (apt as root, then a virtualenv in .venv).
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+JOBS    ?= 2
+APT_PKGS := python3-venv libreoffice-writer-nogui tesseract-ocr tesseract-ocr-uzb tesseract-ocr-uzb-cyrl \
+            tesseract-ocr-rus poppler-utils fonts-dejavu-core fonts-liberation2 fonts-crosextra-carlito \
+            chromium chromium-driver
+
+.PHONY: setup apt demo test eval bench lint fuzz samples clean
+
+setup: apt $(STAMP)
+
+# Installs only the Debian packages that are missing, so a second run costs nothing.
+apt:
+	@missing=$$(for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages (run as root to install):" $$missing; exit 1; fi; \
+	  echo "apt: installing" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip 'setuptools>=77' wheel
+	$(BIN)/pip install -q -e '.[dev,review]'
+	touch $@
+
+demo: setup
+	$(BIN)/reja import samples --db out/reja.sqlite --out out
+
+test: setup
+	$(BIN)/pytest -q -n $(JOBS) tests
+
+eval: setup
+	$(BIN)/python -m reja.evaluate
+
+bench: setup
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m reja.bench
+
+lint: setup
+	$(BIN)/ruff check reja extract normalize schema tests samples
+
+fuzz: setup
+	$(BIN)/python tests/fuzz_readers.py --seconds 60
+
+# Regenerates samples/ from the seed-derived specs (needs LibreOffice; the outputs are committed).
+samples: setup
+	$(BIN)/python samples/make_samples.py
+
+clean:
+	rm -rf out bench-out .pytest_cache

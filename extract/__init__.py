@@ -1,0 +1,1 @@
+"""Format readers and table parsers: every reader produces the intermediate model in ir.py."""

@@ -1,0 +1,1 @@
+"""Script, transliteration, text and number normalisation, fuzzy matching."""

@@ -1,0 +1,1 @@
+"""Canonical catalogue, gazetteer and the dataset schema (data files under data/)."""
