@@ -28,6 +28,7 @@ class Cell:
     page: int | None = None  # 1-based; None for formats without pages (DOCX)
     bbox: BBox | None = None
     confidence: float | None = None  # OCR confidence 0..100; None when typed
+    notes: list[str] = field(default_factory=list)  # reader repairs, e.g. "item_no_rebuilt: A → 1" (OCR)
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class Paragraph:
     bbox: BBox | None = None
     style: str | None = None  # e.g. the DOCX paragraph style name
     align: str | None = None  # "left" / "center" / "right" / "justify" when known
+    confidence: float | None = None  # OCR confidence 0..100; None when typed
 
 
 @dataclass
