@@ -1,0 +1,242 @@
+"""Align plans by canonical indicator: the analyst's view of the dataset.
+
+Input is the items table (the columns of `reja.schema.dataset`); output is a set of plain DataFrames
+that the XLSX and HTML writers render. A "plan" is one district's plan for one year; when the store
+holds two documents for the same district and year, the newest document wins and the choice is
+listed in `Comparison.notes`.
+
+Values of several items mapped to the same indicator in one plan are added up (a plan may split
+an activity over rows); the number of rows behind each figure is kept, so a sum is never mistaken
+for a single row. Where no indicator matched, the item stays visible in `unaligned` and is still
+counted per section in `sections`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+PLAN_KEY = ["district", "year"]
+
+
+@dataclass
+class Comparison:
+    plans: pd.DataFrame  # one row per plan: plan label, district, region, year, document, counts
+    values: pd.DataFrame  # long: plan × indicator with plan/fact values, row counts, doubt markers
+    side_by_side: pd.DataFrame  # wide: indicator rows, a plan/fact column pair per plan
+    changes: pd.DataFrame  # per district: indicator change between consecutive selected years
+    plan_vs_fact: pd.DataFrame  # per plan and indicator: this year's plan against last year's fact
+    presence: pd.DataFrame  # indicator × plan: present or not, and in which plans only
+    coverage: pd.DataFrame  # per plan: share of the catalogue's indicators the plan covers
+    sections: pd.DataFrame  # section × plan item counts (alignment where no indicator matched)
+    unaligned: pd.DataFrame  # items without an indicator, listed with their source
+    sources: pd.DataFrame  # every item behind a figure: file, page, item number
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_label(district: str | None, year) -> str:
+    name = district or "unknown district"
+    return f"{name} {int(year)}" if pd.notna(year) else name
+
+
+def select_items(
+    items: pd.DataFrame,
+    *,
+    years: list[int] | None = None,
+    districts: list[str] | None = None,
+    regions: list[str] | None = None,
+) -> pd.DataFrame:
+    """Filter items by year and by district/region (matched case-insensitively on any part of
+    the name, in either script via the Latin district/region id columns when present)."""
+    out = items
+    if years:
+        out = out[out["year"].isin([int(y) for y in years])]
+    for column, wanted in (("district", districts), ("region", regions)):
+        if wanted:
+            keys = [w.casefold() for w in wanted]
+            names = out[column].fillna("").astype(str).str.casefold()
+            mask = pd.Series(False, index=out.index)
+            for key in keys:
+                mask |= names.str.contains(key, regex=False)
+            id_col = f"{column}_id"
+            if id_col in out.columns:
+                ids = out[id_col].fillna("").astype(str).str.casefold()
+                for key in keys:
+                    mask |= ids.str.contains(key, regex=False)
+            out = out[mask]
+    return out
+
+
+def _latest_document_per_plan(items: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    docs = items.groupby(PLAN_KEY, dropna=False)["document_id"].unique()
+    keep = []
+    for (district, year), ids in docs.items():
+        ids = sorted(ids)
+        keep.append(ids[-1])
+        if len(ids) > 1:
+            notes.append(
+                f"{plan_label(district, year)}: {len(ids)} documents in the store; "
+                f"compared the newest (document {ids[-1]}), ignored {', '.join(map(str, ids[:-1]))}"
+            )
+    return items[items["document_id"].isin(keep)]
+
+
+def _doubt(frame: pd.DataFrame) -> pd.Series:
+    """Per row: 'corrected' beats 'flagged' beats ''. Shown next to every figure."""
+    status = frame["status"].fillna("ok")
+    return status.where(status.isin(["flagged", "corrected"]), "")
+
+
+def _source_ref(frame: pd.DataFrame) -> pd.Series:
+    page = frame["page"].map(lambda p: f"p.{int(p)}" if pd.notna(p) else "p.?")
+    item = frame["item_no"].fillna("(no number)")
+    return frame["source_file"].fillna("?") + " " + page + " item " + item.astype(str)
+
+
+def compare(
+    items: pd.DataFrame,
+    *,
+    years: list[int] | None = None,
+    districts: list[str] | None = None,
+    regions: list[str] | None = None,
+    indicator_names: dict[str, str] | None = None,
+    catalogue_size: int | None = None,
+) -> Comparison:
+    notes: list[str] = []
+    chosen = select_items(items, years=years, districts=districts, regions=regions)
+    if chosen.empty:
+        raise ValueError("no items match the selection (check --years / --district / --region)")
+    chosen = _latest_document_per_plan(chosen, notes).copy()
+    chosen["plan"] = [plan_label(d, y) for d, y in zip(chosen["district"], chosen["year"], strict=True)]
+    chosen["doubt"] = _doubt(chosen)
+    chosen["source"] = _source_ref(chosen)
+    names = indicator_names or {}
+
+    plans = (
+        chosen.groupby("plan", sort=False)
+        .agg(
+            district=("district", "first"),
+            region=("region", "first"),
+            year=("year", "first"),
+            document_id=("document_id", "first"),
+            source_file=("source_file", "first"),
+            items=("text", "size"),
+            aligned=("indicator_id", "count"),
+            flagged=("doubt", lambda s: int((s == "flagged").sum())),
+            corrected=("doubt", lambda s: int((s == "corrected").sum())),
+        )
+        .reset_index()
+        .sort_values(["year", "district"], kind="stable")
+        .reset_index(drop=True)
+    )
+    plan_order = list(plans["plan"])
+
+    aligned = chosen[chosen["indicator_id"].notna()]
+    values = (
+        aligned.groupby(["indicator_id", "plan"], sort=False)
+        .agg(
+            district=("district", "first"),
+            year=("year", "first"),
+            plan_value=("plan_value", lambda s: s.sum(min_count=1)),
+            fact_value=("fact_value", lambda s: s.sum(min_count=1)),
+            fact_year=("fact_year", "first"),
+            rows=("text", "size"),
+            units=("unit_id", lambda s: ", ".join(sorted({str(u) for u in s.dropna()}))),
+            doubt=("doubt", lambda s: "corrected" if (s == "corrected").any()
+                   else ("flagged" if (s == "flagged").any() else "")),
+            sources=("source", lambda s: "; ".join(s)),
+        )
+        .reset_index()
+    )
+    values["indicator"] = values["indicator_id"].map(lambda i: names.get(i, i))
+    values.loc[values["units"].str.contains(","), "doubt"] += " mixed units"
+    values["doubt"] = values["doubt"].str.strip()
+
+    side = _side_by_side(values, plan_order)
+    changes = _changes(values, plans)
+    plan_vs_fact = values.assign(
+        change=values["plan_value"] - values["fact_value"],
+        change_pct=_pct(values["plan_value"], values["fact_value"]),
+    )[["plan", "indicator_id", "indicator", "fact_year", "fact_value", "year", "plan_value",
+       "change", "change_pct", "doubt", "sources"]]
+    plan_vs_fact = plan_vs_fact[plan_vs_fact["fact_value"].notna() | plan_vs_fact["plan_value"].notna()]
+
+    presence = pd.crosstab(aligned["indicator_id"], aligned["plan"]).reindex(columns=plan_order, fill_value=0) > 0
+    presence.insert(0, "indicator", presence.index.map(lambda i: names.get(i, i)))
+    in_plans = presence[plan_order].apply(lambda r: [p for p in plan_order if r[p]], axis=1)
+    presence["present_in"] = in_plans.map(", ".join)
+    presence["absent_from"] = in_plans.map(lambda ps: ", ".join(p for p in plan_order if p not in ps))
+    presence = presence.reset_index()
+
+    total = catalogue_size or max(len(names), 1)
+    coverage = plans[["plan", "items", "aligned"]].copy()
+    coverage["indicators"] = coverage["plan"].map(aligned.groupby("plan")["indicator_id"].nunique()).fillna(0).astype(int)
+    coverage["catalogue_indicators"] = total
+    coverage["coverage_pct"] = (100 * coverage["indicators"] / total).round(1)
+    coverage["unaligned"] = coverage["items"] - coverage["aligned"]
+
+    sections = (
+        pd.crosstab(chosen["section_id"].fillna("(unmatched section)"), chosen["plan"])
+        .reindex(columns=plan_order, fill_value=0)
+        .reset_index()
+    )
+    unaligned = chosen[chosen["indicator_id"].isna()][
+        ["plan", "source_file", "page", "section_no", "section_id", "item_no", "text", "unit",
+         "fact_value", "plan_value", "flags", "status"]
+    ].reset_index(drop=True)
+    sources = chosen[["plan", "indicator_id", "source_file", "page", "item_no", "text", "unit",
+                      "fact_value", "plan_value", "status", "flags"]].reset_index(drop=True)
+    return Comparison(plans, values, side, changes, plan_vs_fact, presence, coverage, sections,
+                      unaligned, sources, notes)
+
+
+def _pct(new: pd.Series, old: pd.Series) -> pd.Series:
+    old = old.where(old != 0)
+    return ((new - old) / old * 100).round(1)
+
+
+def _side_by_side(values: pd.DataFrame, plan_order: list[str]) -> pd.DataFrame:
+    # unstack, not pivot_table: an indicator present with no numbers must keep its row
+    wide = values.set_index(["indicator_id", "indicator", "plan"])[["fact_value", "plan_value"]].unstack("plan")
+    columns = []
+    for plan in plan_order:
+        for measure in ("fact_value", "plan_value"):
+            if (measure, plan) in wide.columns:
+                columns.append((measure, plan))
+    wide = wide.reindex(columns=columns)
+    wide.columns = [f"{plan}: {'fact' if m == 'fact_value' else 'plan'}" for m, plan in wide.columns]
+    doubts = values.set_index(["indicator_id", "indicator", "plan"])["doubt"].unstack("plan")
+    wide["doubtful in"] = doubts.apply(
+        lambda r: ", ".join(f"{p} ({r[p]})" for p in plan_order if p in r and isinstance(r[p], str) and r[p]),
+        axis=1,
+    ).reindex(wide.index).fillna("")
+    shared = values.groupby(["indicator_id", "indicator"])["plan"].nunique()
+    wide["plans"] = shared.reindex(wide.index).fillna(0).astype(int)
+    return wide.reset_index().sort_values(["plans", "indicator_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _changes(values: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    """Indicator change between consecutive selected years of the same district."""
+    rows = []
+    for district, group in plans.groupby("district", sort=False):
+        years = sorted(group["year"].dropna().unique())
+        for old, new in zip(years, years[1:], strict=False):
+            a = values[(values["district"] == district) & (values["year"] == old)].set_index("indicator_id")
+            b = values[(values["district"] == district) & (values["year"] == new)].set_index("indicator_id")
+            for ind in sorted(set(a.index) | set(b.index)):
+                va = a["plan_value"].get(ind)
+                vb = b["plan_value"].get(ind)
+                rows.append({
+                    "district": district, "indicator_id": ind,
+                    "indicator": (b if ind in b.index else a)["indicator"].get(ind),
+                    "from_year": int(old), "to_year": int(new),
+                    "from_plan": va, "to_plan": vb,
+                    "change": None if va is None or vb is None or pd.isna(va) or pd.isna(vb) else vb - va,
+                    "status": "both" if ind in a.index and ind in b.index else (
+                        f"only {int(old)}" if ind in a.index else f"only {int(new)}"),
+                })
+    frame = pd.DataFrame(rows, columns=["district", "indicator_id", "indicator", "from_year", "to_year",
+                                        "from_plan", "to_plan", "change", "status"])
+    frame["change_pct"] = _pct(frame["to_plan"].astype(float), frame["from_plan"].astype(float))
+    return frame

@@ -1,0 +1,74 @@
+"""The comparison as one self-contained HTML file: inline CSS and SVG charts, no scripts from
+anywhere, so it opens offline and can be mailed as an attachment. Every figure links to the
+source rows (file, page, item number) behind it."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from . import charts
+from .align import Comparison
+
+
+def anchor(*parts) -> str:
+    return "src-" + re.sub(r"[^0-9A-Za-z]+", "-", "-".join(str(p) for p in parts)).strip("-").lower()
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}".replace(",", " ")
+    if isinstance(value, (int, float)):
+        return f"{value:,}".replace(",", " ")
+    return str(value)
+
+
+def render_html(comparison: Comparison, *, title: str = "reja — plan comparison") -> str:
+    env = Environment(loader=PackageLoader("reja", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["fmt"] = _fmt
+    env.globals["anchor"] = anchor
+    plan_order = list(comparison.plans["plan"])
+    figures = {
+        "side_plan": charts.plans_side_by_side(comparison.values, plan_order, "plan_value"),
+        "side_fact": charts.plans_side_by_side(comparison.values, plan_order, "fact_value"),
+        "changes": charts.change_per_indicator(comparison.changes),
+        "coverage": charts.coverage(comparison.coverage),
+    }
+    values = comparison.values.sort_values(["indicator", "plan"])
+    shared = comparison.presence[comparison.presence[plan_order].all(axis=1)] if plan_order else comparison.presence
+    return env.get_template("compare.html.j2").render(
+        title=title,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        comparison=comparison,
+        plans=comparison.plans.to_dict("records"),
+        plan_order=plan_order,
+        values=values.to_dict("records"),
+        shared=shared.to_dict("records"),
+        changes=comparison.changes.to_dict("records"),
+        coverage=comparison.coverage.to_dict("records"),
+        unaligned=comparison.unaligned.to_dict("records"),
+        sources=comparison.sources.sort_values(["plan", "indicator_id"], na_position="last").to_dict("records"),
+        figures=figures,
+    )
+
+
+def write_html(comparison: Comparison, path: Path, **kwargs) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".compare-", suffix=".html", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(render_html(comparison, **kwargs))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,70 @@
+"""The comparison as an Excel workbook: a sheet per view, frozen header, filters, doubtful
+figures highlighted. Written to a temporary file and moved into place, so a reader never sees
+half a workbook."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .align import Comparison
+
+SHEETS = (
+    ("Side by side", "side_by_side"),
+    ("Plan vs fact", "plan_vs_fact"),
+    ("Changes", "changes"),
+    ("Presence", "presence"),
+    ("Coverage", "coverage"),
+    ("Sections", "sections"),
+    ("Unaligned", "unaligned"),
+    ("Sources", "sources"),
+    ("Plans", "plans"),
+)
+
+
+def write_xlsx(comparison: Comparison, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".compare-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+            doubt_fmt = writer.book.add_format({"bg_color": "#FFF2CC"})
+            for title, attr in SHEETS:
+                frame: pd.DataFrame = getattr(comparison, attr)
+                frame.to_excel(writer, sheet_name=title, index=False)
+                sheet = writer.sheets[title]
+                sheet.freeze_panes(1, 0)
+                rows, cols = frame.shape
+                sheet.autofilter(0, 0, max(rows, 1), max(cols - 1, 0))
+                for i, column in enumerate(frame.columns):
+                    width = min(60, max(10, len(str(column)) + 2))
+                    sheet.set_column(i, i, width)
+                marker = next((c for c in ("doubt", "doubtful in", "status") if c in frame.columns), None)
+                if marker is not None and rows:
+                    col = list(frame.columns).index(marker)
+                    letter = _column_letter(col)
+                    sheet.conditional_format(1, 0, rows, cols - 1, {
+                        "type": "formula",
+                        "criteria": f'=AND(${letter}2<>"", ${letter}2<>"ok")',
+                        "format": doubt_fmt,
+                    })
+            if comparison.notes:
+                pd.DataFrame({"note": comparison.notes}).to_excel(writer, sheet_name="Notes", index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
