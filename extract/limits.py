@@ -1,0 +1,190 @@
+"""Limits that keep one hostile or broken file from eating the machine, and the checks that enforce them.
+
+All limits are data (`Limits`), so a batch, a test or a user can tighten or loosen them. The zip
+checks run BEFORE any XML parser sees a DOCX: declared member sizes bound what `zipfile` will ever
+inflate (it stops at the declared size and then verifies the CRC), so summing them is a real bound.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from reja.extract.errors import CorruptFile, TooLarge
+
+MiB = 1024 * 1024
+
+
+def _default_table_settings() -> dict:
+    # pdfplumber TableSettings: our plans are ruled tables, so the lines strategy is right; the
+    # tolerances absorb the 0.5–2 pt gaps LibreOffice and Word leave between cell borders.
+    return {
+        "vertical_strategy": "lines",
+        "horizontal_strategy": "lines",
+        "snap_tolerance": 3,
+        "join_tolerance": 3,
+        "intersection_tolerance": 3,
+        "edge_min_length": 3,
+    }
+
+
+@dataclass
+class Limits:
+    max_file_bytes: int = 200 * MiB
+    max_inflated_bytes: int = 512 * MiB  # sum of a zip's declared member sizes
+    max_member_bytes: int = 256 * MiB  # any single member, inflated
+    max_compression_ratio: float = 200.0  # inflated / compressed, checked on members over ratio_floor_bytes
+    ratio_floor_bytes: int = 8 * MiB  # small members may compress as well as they like
+    max_zip_members: int = 5000
+    max_pdf_pages: int = 500
+    max_image_pixels: int = 120_000_000  # ~ A3 at 600 dpi; a 30000×30000 claim is far over
+    max_table_rows: int = 20_000  # a 10 000-row table is read; beyond this → TooLarge, never truncated
+    time_limit_s: float = 300.0  # per document, checked between pages / tables
+    libreoffice_timeout_s: float = 120.0
+    soffice_command: str = "soffice"  # path or name of the LibreOffice launcher
+    pdf_table_settings: dict = field(default_factory=_default_table_settings)
+    # A page whose text is mostly "(cid:NN)" has a font without a Unicode map: unusable, send to OCR.
+    max_cid_fraction: float = 0.3
+
+
+class Deadline:
+    """Cooperative per-document time limit: readers call `check()` between pages and tables."""
+
+    def __init__(self, seconds: float, file: str):
+        self.seconds = seconds
+        self.file = file
+        self.start = time.monotonic()
+
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.start)
+
+    def check(self, *, page: int | None = None) -> None:
+        if self.remaining() <= 0:
+            raise TooLarge(
+                self.file, f"reading took longer than the per-document time limit of {self.seconds:g} s", page=page
+            )
+
+
+def check_zip(zip_path: Path, limits: Limits, name: str) -> zipfile.ZipFile:
+    """Open a zip container and reject bombs before anything inflates it. Returns the open ZipFile."""
+    try:
+        zf = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise CorruptFile(name, f"damaged or truncated zip container ({exc})") from exc
+    try:
+        infos = zf.infolist()
+        if len(infos) > limits.max_zip_members:
+            raise TooLarge(name, f"zip container has {len(infos)} members (limit {limits.max_zip_members})")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if info.file_size > limits.max_member_bytes:
+                raise TooLarge(
+                    name,
+                    f"zip member {info.filename!r} inflates to {info.file_size // MiB} MiB "
+                    f"(limit {limits.max_member_bytes // MiB} MiB): zip bomb?",
+                )
+            if info.file_size > limits.ratio_floor_bytes:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > limits.max_compression_ratio:
+                    raise TooLarge(
+                        name,
+                        f"zip member {info.filename!r} compresses {ratio:.0f}:1 "
+                        f"(limit {limits.max_compression_ratio:g}:1): zip bomb?",
+                    )
+        if total > limits.max_inflated_bytes:
+            raise TooLarge(
+                name, f"zip container inflates to {total // MiB} MiB (limit {limits.max_inflated_bytes // MiB} MiB)"
+            )
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+_ENTITY_MARKERS = tuple(
+    marker.encode(enc) for marker in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+def check_xml_parts(zf: zipfile.ZipFile, name: str) -> None:
+    """Reject XML parts that declare a DTD or entities. Word never writes one; an attacker does
+    (external entities read local files, nested entities expand exponentially)."""
+    for info in zf.infolist():
+        lower = info.filename.lower()
+        if not (lower.endswith(".xml") or lower.endswith(".rels")):
+            continue
+        tail = b""
+        with zf.open(info) as member:
+            while chunk := member.read(1 << 16):
+                window = tail + chunk
+                if any(m in window for m in _ENTITY_MARKERS):
+                    raise CorruptFile(
+                        name, f"XML part {info.filename!r} declares a DTD or entities (refused: unsafe XML)"
+                    )
+                tail = window[-32:]
+
+
+def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
+    raw = info.filename
+    norm = raw.replace("\\", "/")
+    if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":"):
+        return "an absolute path"
+    if any(part == ".." for part in PurePosixPath(norm).parts):
+        return "a '..' component"
+    if "\x00" in raw:
+        return "a NUL byte"
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return None
+
+
+def safe_extract_zip(zip_path: Path, dest: Path, limits: Limits | None = None) -> list[Path]:
+    """Extract a zip archive into `dest` without ever writing outside it.
+
+    Rejects (CorruptFile) members with absolute paths, '..' components or symlinks, and (TooLarge)
+    bombs by count, declared size and ratio; writes at most the declared size of each member.
+    Returns the extracted files. Nothing is extracted when any member is rejected.
+    """
+    limits = limits or Limits()
+    name = Path(zip_path).name
+    dest = Path(dest).resolve()
+    dest.mkdir(parents=True, exist_ok=True)
+    out: list[Path] = []
+    with check_zip(Path(zip_path), limits, name) as zf:
+        infos = zf.infolist()
+        for info in infos:
+            why = _unsafe_member(info)
+            if why:
+                raise CorruptFile(name, f"archive member {info.filename!r} has {why}: refused, nothing extracted")
+            target = (dest / info.filename.replace("\\", "/")).resolve()
+            if not target.is_relative_to(dest):
+                raise CorruptFile(name, f"archive member {info.filename!r} would be written outside the work directory")
+        for info in infos:
+            target = (dest / info.filename.replace("\\", "/")).resolve()
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".part")
+            written = 0
+            try:
+                with zf.open(info) as src, open(tmp, "wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        written += len(chunk)
+                        if written > info.file_size:  # zipfile already stops here; belt and braces
+                            raise TooLarge(name, f"archive member {info.filename!r} inflates past its declared size")
+                        dst.write(chunk)
+                os.replace(tmp, target)
+            except zipfile.BadZipFile as exc:
+                raise CorruptFile(name, f"archive member {info.filename!r} is damaged ({exc})") from exc
+            finally:
+                if tmp.exists():
+                    tmp.unlink()
+            out.append(target)
+    return out

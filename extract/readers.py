@@ -1,0 +1,136 @@
+"""Any input file → IR Document: detect the format by content, check limits, dispatch to a reader.
+
+Raises only `ReadError` subclasses for files it cannot read (each naming the file and the cause).
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path
+
+from reja.extract.convert import converted_docx
+from reja.extract.detect import detect_format
+from reja.extract.docx_reader import read_docx
+from reja.extract.errors import CorruptFile, OcrFailed, ReadError, TooLarge, UnsupportedFormat
+from reja.extract.ir import Document, Table
+from reja.extract.limits import Deadline, Limits, check_xml_parts, check_zip
+from reja.extract.pdf_reader import read_pdf
+
+IMAGE_FORMATS = ("png", "jpeg", "tiff")
+CONVERTED_FORMATS = ("doc", "odt", "rtf")
+
+
+def read_document(
+    path: Path, *, limits: Limits | None = None, jobs: int = 1, ocr_cache: Path | None = None
+) -> Document:
+    """Read one plan document of any supported format into the IR.
+
+    `jobs` and `ocr_cache` are passed to the scan (OCR) reader. `Document.format` is the original
+    format ("doc" for a DOC converted through LibreOffice).
+    """
+    limits = limits or Limits()
+    path = Path(path)
+    name = path.name
+    deadline = Deadline(limits.time_limit_s, name)
+    if not path.is_file():
+        raise UnsupportedFormat(name, "not a regular file (missing, a directory or a device)")
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise TooLarge(name, f"the file is {size // 2**20} MiB (limit {limits.max_file_bytes // 2**20} MiB)")
+    fmt = detect_format(path)
+
+    if fmt == "docx":
+        return _read_docx_or_convert(path, name, limits, deadline)
+    if fmt in CONVERTED_FORMATS:
+        return _read_converted(path, name, fmt, limits, deadline)
+    if fmt == "pdf":
+        return _read_pdf(path, name, limits, deadline, jobs, ocr_cache)
+    if fmt in IMAGE_FORMATS:
+        check_image(path, name, limits)
+        return _scan(path, name, None, jobs, ocr_cache)
+    if fmt == "zip":
+        raise UnsupportedFormat(name, "a zip archive of other files; unpack it and import its files (reja import)")
+    raise UnsupportedFormat(name, f"format {fmt!r} has no reader")
+
+
+def _checked_docx(path: Path, name: str, limits: Limits) -> None:
+    with check_zip(path, limits, name) as zf:
+        try:
+            check_xml_parts(zf, name)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise CorruptFile(name, f"damaged zip member: {exc}") from exc
+
+
+def _read_docx_or_convert(path: Path, name: str, limits: Limits, deadline: Deadline) -> Document:
+    _checked_docx(path, name, limits)
+    try:
+        return read_docx(path, name=name, limits=limits, deadline=deadline)
+    except CorruptFile as first:
+        # python-docx rejects some valid Word files (macro-enabled, templates, odd part names);
+        # LibreOffice reads them. If it cannot either, report python-docx's reason.
+        try:
+            return _read_converted(path, name, "docx", limits, deadline)
+        except ReadError as second:
+            raise CorruptFile(name, f"{first.cause}; LibreOffice could not read it either ({second.cause})") from None
+
+
+def _read_converted(path: Path, name: str, fmt: str, limits: Limits, deadline: Deadline) -> Document:
+    timeout = max(1.0, min(limits.libreoffice_timeout_s, deadline.remaining()))
+    with converted_docx(path, name=name, fmt=fmt, timeout_s=timeout, soffice=limits.soffice_command) as docx:
+        _checked_docx(docx, name, limits)
+        return read_docx(docx, name=name, limits=limits, deadline=deadline, fmt=fmt)
+
+
+def check_image(path: Path, name: str, limits: Limits) -> None:
+    """Refuse images over the pixel limit from their header, before anything decodes them."""
+    from PIL import Image, UnidentifiedImageError
+
+    # PIL's own guard (warning above the limit, error above twice it) for any later decode.
+    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+            frames = getattr(im, "n_frames", 1)
+    except Image.DecompressionBombError as exc:
+        raise TooLarge(name, f"image too large: {exc}") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise CorruptFile(name, f"damaged image: {exc}") from exc
+    if width * height > limits.max_image_pixels:
+        raise TooLarge(
+            name, f"image is {width}×{height} pixels ({width * height / 1e6:.0f} Mpx, limit "
+            f"{limits.max_image_pixels / 1e6:.0f} Mpx)"
+        )
+    if frames > limits.max_pdf_pages:
+        raise TooLarge(name, f"image has {frames} pages (limit {limits.max_pdf_pages})")
+
+
+def _scan(path: Path, name: str, pages: list[int] | None, jobs: int, ocr_cache: Path | None) -> Document:
+    try:
+        from reja.extract.scan import read_scan
+    except ImportError as exc:
+        where = f"pages {', '.join(map(str, pages))} have no text layer and " if pages else ""
+        raise OcrFailed(name, f"{where}the scan (OCR) reader is not available: {exc}") from exc
+    return read_scan(path, pages=pages, jobs=jobs, cache_dir=ocr_cache)
+
+
+def _read_pdf(path: Path, name: str, limits: Limits, deadline: Deadline, jobs: int, ocr_cache: Path | None) -> Document:
+    result = read_pdf(path, name=name, limits=limits, deadline=deadline)
+    doc = result.document
+    if result.scan_pages:
+        deadline.check()
+        scanned = _scan(path, name, result.scan_pages, jobs, ocr_cache)
+        typed_pages = doc.page_count or 0
+        # Typed pages and OCR'd pages are disjoint: a stable sort by page merges them in order.
+        blocks = doc.blocks + [b for b in scanned.blocks if b.page in set(result.scan_pages)]
+        blocks.sort(key=lambda b: b.page or 0)
+        doc.blocks = blocks
+        doc.warnings.extend(scanned.warnings)
+        if len(result.scan_pages) == typed_pages:
+            doc.format = "scan"
+    n = 0
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            block.index = n
+            n += 1
+    return doc
