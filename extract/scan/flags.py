@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def apply_ocr_flags(plan, doc, threshold=None):
+    return plan

@@ -1,0 +1,166 @@
+"""One page image → its tables (cells OCR'd one crop at a time) and the paragraphs around them.
+
+The result is plain JSON-able data (so it can be cached and sent between processes); `reader.py`
+turns it into IR blocks.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .grid import Grid, find_grids
+from .language import recheck_cell
+from .ocr import OcrResult, ocr_crop
+from .prepare import PreparedPage, prepare_page
+from .settings import ScanSettings
+
+
+def _ink_mask(prepared: PreparedPage, lines: np.ndarray) -> np.ndarray:
+    """Text ink only: rulings removed, specks (noise, JPEG) opened away."""
+    ink = cv2.bitwise_and(prepared.binary, cv2.bitwise_not(lines))
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+
+
+def _ocr_image(prepared: PreparedPage, lines: np.ndarray) -> np.ndarray:
+    """Grayscale page with the rulings painted white: a ruling inside a crop reads as 'I' or '|'."""
+    img = prepared.gray.copy()
+    img[lines > 0] = 255
+    return img
+
+
+def _trim(ink: np.ndarray, box: tuple[int, int, int, int], pad: int) -> tuple[int, int, int, int] | None:
+    """The ink's bounding box inside `box` (+pad), None for an empty cell."""
+    x0, y0, x1, y1 = box
+    sub = ink[y0:y1, x0:x1]
+    if sub.size == 0:
+        return None
+    rows = np.nonzero(sub.max(axis=1))[0]
+    cols = np.nonzero(sub.max(axis=0))[0]
+    if len(rows) == 0 or int(sub.sum()) // 255 < 25:
+        return None
+    h, w = ink.shape
+    return (max(x0 + int(cols[0]) - pad, 0), max(y0 + int(rows[0]) - pad, 0),
+            min(x0 + int(cols[-1]) + pad + 1, w), min(y0 + int(rows[-1]) + pad + 1, h))
+
+
+def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], lang: str,
+              settings: ScanSettings, dpi: int) -> tuple[str, float, list[str]]:
+    """(text with line breaks, confidence 0..100, notes). A cell with no ink is "" at confidence 100:
+    nothing was there to misread."""
+    inset = max(int(dpi * 0.012), 3)  # stay clear of the ruling's anti-aliased edge
+    x0, y0, x1, y1 = box
+    inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
+    trimmed = _trim(ink, inner, pad=6)
+    if trimmed is None:
+        return "", 100.0, []
+    tx0, ty0, tx1, ty1 = trimmed
+    crop = ocr_img[ty0:ty1, tx0:tx1]
+    res: OcrResult = ocr_crop(crop, lang, psm=settings.cell_psm, dpi=dpi)
+    res, notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
+                              word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
+                              fallback=settings.symbol_fallback.get(lang))
+    if not res.words:
+        return "", 0.0, ["ocr: ink in the cell but nothing read"]
+    return res.text, round(res.confidence or 0.0, 1), notes
+
+
+def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi) -> dict:
+    cells = []
+    for gc in grid.cells:
+        text, conf, notes = read_cell(ocr_img, ink, gc.bbox, lang, settings, dpi)
+        cells.append({"row": gc.row, "col": gc.col, "rowspan": gc.rowspan, "colspan": gc.colspan,
+                      "text": text, "bbox": list(gc.bbox), "confidence": conf, "notes": notes})
+    return {"bbox": list(grid.bbox), "n_rows": grid.n_rows, "n_cols": grid.n_cols, "cells": cells}
+
+
+def _text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
+    """Boxes of text lines outside tables: ink smeared along the line, words kept together,
+    separate columns (title block: KELISHILDI | TASDIQLAYMAN) kept apart."""
+    smear = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(int(dpi * 0.12), 9), 3)))
+    n, _l, stats, _ = cv2.connectedComponentsWithStats(smear, connectivity=8)
+    boxes = []
+    min_h = dpi * 0.04
+    for k in range(1, n):
+        x, y, w, h, area = stats[k]
+        if h < min_h or w < dpi * 0.05 or area < dpi * 0.5:
+            continue
+        boxes.append((int(x), int(y), int(x + w), int(y + h)))
+    boxes.sort(key=lambda b: (b[1], b[0]))
+    return boxes
+
+
+def _paragraphs(ocr_img, ink, grids: list[Grid], lang, settings, dpi) -> list[dict]:
+    outside = ink.copy()
+    for g in grids:
+        x0, y0, x1, y1 = g.bbox
+        outside[max(y0 - 4, 0) : y1 + 4, max(x0 - 4, 0) : x1 + 4] = 0
+    out = []
+    for box in _text_lines(outside, dpi):
+        x0, y0, x1, y1 = box
+        pad = 6
+        crop = ocr_img[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
+        res = ocr_crop(crop, lang, psm=6, dpi=dpi)
+        res, _notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
+                                   word_retry=settings.word_retry_confidence, margin=settings.retry_margin)
+        text = res.text.strip()
+        if not text or (res.confidence or 0) < 20 and len(text) <= 2:
+            continue  # a speck read as a letter
+        out.append({"text": text, "bbox": list(box), "confidence": round(res.confidence or 0.0, 1)})
+    return out
+
+
+def _merge_paragraph_lines(paras: list[dict], dpi: int) -> list[dict]:
+    """Consecutive lines of one block (same left edge region, small gap) stay separate paragraphs,
+    as typed readers give them; only boxes on one baseline that were split by a wide word gap are
+    joined back."""
+    out: list[dict] = []
+    for p in paras:
+        if out:
+            q = out[-1]
+            same_line = abs(p["bbox"][1] - q["bbox"][1]) < dpi * 0.05 and 0 <= p["bbox"][0] - q["bbox"][2] < dpi * 0.3
+            if same_line:
+                q["text"] = q["text"] + " " + p["text"]
+                q["confidence"] = round(min(q["confidence"], p["confidence"]), 1)
+                q["bbox"] = [q["bbox"][0], min(q["bbox"][1], p["bbox"][1]), p["bbox"][2], max(q["bbox"][3], p["bbox"][3])]
+                continue
+        out.append(dict(p))
+    return out
+
+
+def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings):
+    prepared = prepare_page(img, dpi, orientation=settings.orientation)
+    grids, lines = find_grids(prepared.binary, prepared.dpi)
+    return prepared, grids, lines
+
+
+def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> list[np.ndarray]:
+    """The inkiest cells of a page (or its text lines when it has no table) for the model choice."""
+    prepared, grids, lines = prepare_and_find(img, dpi, settings)
+    ink = _ink_mask(prepared, lines)
+    ocr_img = _ocr_image(prepared, lines)
+    boxes = [gc.bbox for g in grids for gc in g.cells] or _text_lines(ink, prepared.dpi)
+    scored = []
+    for b in boxes:
+        t = _trim(ink, b, pad=6)
+        if t is not None:
+            scored.append((int(ink[t[1] : t[3], t[0] : t[2]].sum()), t))
+    scored.sort(reverse=True)
+    return [ocr_img[t[1] : t[3], t[0] : t[2]] for _s, t in scored[: settings.language_sample_cells]]
+
+
+def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSettings) -> dict:
+    prepared, grids, lines = prepare_and_find(img, dpi, settings)
+    ink = _ink_mask(prepared, lines)
+    ocr_img = _ocr_image(prepared, lines)
+    tables = [_table_data(g, ocr_img, ink, lang, settings, prepared.dpi) for g in grids]
+    paragraphs = _merge_paragraph_lines(_paragraphs(ocr_img, ink, grids, lang, settings, prepared.dpi), prepared.dpi)
+    return {
+        "size": [int(prepared.gray.shape[1]), int(prepared.gray.shape[0])],
+        "dpi": prepared.dpi,
+        "skew": round(prepared.skew, 3),
+        "rotation": prepared.rotation,
+        "notes": prepared.notes + ([] if grids else ["no ruled table found"]),
+        "tables": tables,
+        "paragraphs": paragraphs,
+    }

@@ -1,0 +1,129 @@
+"""read_scan: a scanned PDF or page images → the same IR `Document` the typed readers produce.
+
+Per page (in parallel up to `jobs`): load → cache lookup → prepare (orientation, deskew, denoise,
+binarise, 300 dpi) → ruling grid → OCR each cell on its own crop → paragraphs around the tables.
+Then, over the whole document: repairs that need neighbours (item-number sequence, vocabulary).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import cv2
+from reja.extract.errors import OcrFailed, ReadError
+from reja.extract.ir import Block, Cell, Document, Paragraph, Table
+
+from .cache import OcrCache, cache_key, image_digest
+from .language import choose_model
+from .ocr import OcrError, tesseract_version
+from .page import read_page, sample_crops
+from .rasterize import kind_of, load_page, page_count
+from .repair import repair_document
+from .settings import ScanSettings, load_settings
+
+
+def _page_job(path: str, page_no: int, lang: str, settings: ScanSettings, cache_dir: str | None) -> dict:
+    """Runs in a worker process: never raises (ReadErrors do not pickle), returns {"error": …}."""
+    p = Path(path)
+    try:
+        img, dpi = load_page(p, page_no, settings.dpi)
+        cache = OcrCache(Path(cache_dir) if cache_dir else None)
+        key = cache_key("page", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version(), lang)
+        hit = cache.get(key)
+        if hit is not None:
+            hit["cached"] = True
+            return hit
+        data = read_page(img, dpi, lang, settings)
+        cache.put(key, data)
+        data["cached"] = False
+        return data
+    except ReadError as exc:
+        return {"error": exc.cause, "error_type": type(exc).__name__}
+    except (OcrError, cv2.error, MemoryError, ValueError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}", "error_type": "OcrFailed"}
+
+
+def _choose_lang(path: Path, page_no: int, settings: ScanSettings, cache: OcrCache) -> tuple[str, str]:
+    img, dpi = load_page(path, page_no, settings.dpi)
+    key = cache_key("model", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version())
+    hit = cache.get(key)
+    if hit is not None:
+        return hit["lang"], hit["note"]
+    crops = sample_crops(img, dpi, settings)
+    if not crops:
+        return settings.language_candidates[0], "no text found to choose the OCR model from"
+    choice = choose_model(crops, settings.language_candidates)
+    cache.put(key, {"lang": choice.lang, "note": choice.note()})
+    return choice.lang, choice.note()
+
+
+def _to_blocks(data: dict, page_no: int, first_table_index: int) -> list[Block]:
+    blocks: list[tuple[float, Block]] = []
+    for t in data["tables"]:
+        table = Table(index=0, n_rows=t["n_rows"], n_cols=t["n_cols"], page=page_no, bbox=tuple(t["bbox"]))
+        for c in t["cells"]:
+            table.cells.append(Cell(
+                row=c["row"], col=c["col"], text=c["text"], rowspan=c["rowspan"], colspan=c["colspan"],
+                page=page_no, bbox=tuple(float(v) for v in c["bbox"]), confidence=c["confidence"],
+                notes=list(c.get("notes", [])),
+            ))
+        blocks.append((t["bbox"][1], table))
+    for p in data["paragraphs"]:
+        blocks.append((p["bbox"][1], Paragraph(text=p["text"], page=page_no, bbox=tuple(float(v) for v in p["bbox"]),
+                                               confidence=p["confidence"])))
+    blocks.sort(key=lambda b: b[0])
+    out = [b for _y, b in blocks]
+    index = first_table_index
+    for b in out:
+        if isinstance(b, Table):
+            b.index = index
+            index += 1
+    return out
+
+
+def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cache_dir: Path | None = None,
+              settings: ScanSettings | None = None) -> Document:
+    """Read a scanned plan. `pages` are 1-based (default all); `jobs` pages in parallel;
+    `cache_dir` keeps OCR results by content hash (None: no cache, or $REJA_OCR_CACHE).
+
+    Raises a ReadError: UnsupportedFormat / EmptyFile / CorruptFile / TooLarge for the file, and
+    OcrFailed (file, page, cause) for a page that cannot be read.
+    """
+    path = Path(path)
+    settings = settings or load_settings()
+    kind_of(path)
+    n = page_count(path)
+    wanted = sorted(set(pages)) if pages else list(range(1, n + 1))
+    bad = [p for p in wanted if p < 1 or p > n]
+    if bad:
+        raise ReadError(path.name, f"page {bad[0]} does not exist (the file has {n} pages)")
+    if cache_dir is None and os.environ.get("REJA_OCR_CACHE"):
+        cache_dir = Path(os.environ["REJA_OCR_CACHE"])
+    cache = OcrCache(cache_dir)
+    try:
+        tesseract_version()
+    except OcrError as exc:
+        raise OcrFailed(path.name, str(exc)) from exc
+    try:
+        lang, lang_note = _choose_lang(path, wanted[0], settings, cache)
+    except OcrError as exc:
+        raise OcrFailed(path.name, str(exc), page=wanted[0]) from exc
+
+    args = [(str(path), p, lang, settings, str(cache_dir) if cache_dir else None) for p in wanted]
+    if jobs <= 1 or len(wanted) == 1:
+        results = [_page_job(*a) for a in args]
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(wanted))) as pool:
+            results = list(pool.map(_page_job, *zip(*args, strict=True)))
+
+    doc = Document(source=path.name, format="scan", page_count=n)
+    doc.warnings.append(lang_note)
+    for page_no, data in zip(wanted, results, strict=True):
+        if "error" in data:
+            raise OcrFailed(path.name, data["error"], page=page_no)
+        doc.blocks.extend(_to_blocks(data, page_no, len(doc.tables)))
+        doc.warnings.extend(f"page {page_no}: {note}" for note in data.get("notes", []))
+    repair_document(doc, lang=lang)
+    return doc

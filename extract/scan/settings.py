@@ -1,0 +1,39 @@
+"""Scan reader settings, read from `data/scan.yaml` (data, not code)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    low_confidence_threshold: float = 70
+    cell_psm: int = 6
+    dpi: int = 300
+    language_sample_cells: int = 12
+    language_candidates: tuple[str, ...] = ("uzb", "uzb_cyrl")
+    cell_retry_confidence: float = 55
+    word_retry_confidence: float = 50
+    retry_margin: float = 10
+    orientation: bool = True
+    symbol_fallback: dict = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> ScanSettings:
+    raw = yaml.safe_load((DATA_DIR / "scan.yaml").read_text(encoding="utf-8")) or {}
+    known = {k: v for k, v in raw.items() if k in ScanSettings.__dataclass_fields__}
+    if "language_candidates" in known:
+        known["language_candidates"] = tuple(known["language_candidates"])
+    return ScanSettings(**known)
