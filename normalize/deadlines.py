@@ -1,0 +1,167 @@
+"""Deadlines ("Bajarilish muddati" / "Бажарилиш муддати") to a structured period.
+
+The cell is cleaned and transliterated first, so one set of Latin patterns covers both scripts:
+"Йил давомида" and "2025-yil davomida" both read "yil davomida". Month names come from
+data/months.yaml. What is not understood is kept as written with period "unknown", sure=False.
+
+`label` is the stable short string for the dataset column `deadline_period`:
+  "year", "permanent", "Q2", "Q1-Q4", "Q1,Q3", "quarterly", "monthly", "weekly", "twice_year",
+  "2021-05" (a month; "--05" when the year is unknown), "2021-02-05" (a date), "unknown",
+  and "" for an empty cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ._data import load_yaml
+from .apostrophes import OKINA, TUTUQ
+from .text import clean_text
+from .translit import to_latin
+
+PERIODS = ("year", "quarter", "quarters", "month", "monthly", "weekly", "quarterly", "twice_year",
+           "date", "permanent", "unknown")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    raw: str | None
+    period: str  # one of PERIODS
+    label: str
+    quarters: tuple[int, ...] = ()
+    month: int | None = None
+    day: int | None = None
+    year: int | None = None
+    sure: bool = True
+    note: str | None = None
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_Q = r"(?:iv|iii|ii|i|[1-4])"
+_DASH = r"\s*[-–—]\s*"
+# "i-iv chorak", "ii-chorak", "i – ii-chorak", "1-chorak", "i, iii chorak", "ii chorak"
+_QUARTERS_RE = re.compile(
+    rf"(?<![\w])({_Q}(?:(?:{_DASH}|\s*,\s*|\s+va\s+){_Q})*)\s*[-–—]?\s*chorak(?!\s*yakun)")
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_DMY_RE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./]((?:19|20)?\d{2})(?!\d)")
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("twice_year", re.compile(r"yil(?:da|iga)?\s*(?:ikki|2)\s*(?:marotaba|martaba|marta|maro-taba|bor)"
+                              r"|yarim\s*yil(?:da|lik)|ikki\s*marotaba|(?:ikki|2)\s*mar(?:o)?taba\s*yil")),
+    ("monthly", re.compile(r"har\s*oy|oyda\s*(?:bir|ikki|\d+)|oylik|har\s*oyning|ойма-ой|oyma-oy")),
+    ("weekly", re.compile(r"har\s*hafta|haftada\s*(?:bir|ikki|\d+)|haftalik")),
+    ("quarterly", re.compile(r"har\s*chorak|chorakda\s*(?:bir|bir\s*marta)|choraklik|chorak\s*yakun")),
+    ("year", re.compile(r"davomida|mobaynida|yil\s*bo" + OKINA + r"yi|yil\s*oxiri|yil\s*yakun")),
+    ("permanent", re.compile(r"doimiy|doimo|muntazam|uzluksiz")),
+]
+
+
+@lru_cache(maxsize=1)
+def _month_re() -> tuple[re.Pattern[str], dict[str, int]]:
+    data = load_yaml("months.yaml")
+    forms: dict[str, int] = {}
+    for num, names in data["months"].items():
+        for name in names:
+            forms[to_latin(str(name)).lower()] = int(num)
+    suffixes = sorted((s for s in data["suffixes"] if s), key=len, reverse=True)
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    suf = "|".join(re.escape(s) for s in suffixes)
+    pat = re.compile(rf"(?<![\w])(?:(\d{{1,2}})\s*[-–]?\s*)?({alts})(?:-?(?:{suf}))?(?![\w])")
+    return pat, forms
+
+
+def _quarters(spec: str) -> tuple[int, ...]:
+    tokens = re.findall(r"iv|iii|ii|i|[1-4]|[-–—]|,|va", spec)
+    out: list[int] = []
+    pending_range = False
+    for tok in tokens:
+        if tok in ("-", "–", "—"):
+            pending_range = True
+            continue
+        if tok in (",", "va"):
+            pending_range = False
+            continue
+        q = _ROMAN.get(tok) or int(tok)
+        if pending_range and out:
+            out.extend(range(out[-1] + 1, q + 1))
+        else:
+            out.append(q)
+        pending_range = False
+    return tuple(sorted(set(out)))
+
+
+def _quarter_label(qs: tuple[int, ...]) -> str:
+    if len(qs) == 1:
+        return f"Q{qs[0]}"
+    if qs == tuple(range(qs[0], qs[-1] + 1)):
+        return f"Q{qs[0]}-Q{qs[-1]}"
+    return ",".join(f"Q{q}" for q in qs)
+
+
+def parse_deadline(raw: str | None, plan_year: int | None = None) -> Deadline:
+    """Read one deadline cell; `plan_year` fills the year when the cell does not name one."""
+    text = clean_text(raw)
+    if not text:
+        return Deadline(raw, "unknown", "", sure=True, note="empty")
+    latin = to_latin(text).lower().replace(TUTUQ, "'")
+    latin = re.sub(r"[\"“”«»]", " ", latin).strip(" .;:,")
+    latin = re.sub(r"\s+", " ", latin)
+    years = [int(y) for y in _YEAR_RE.findall(latin)]
+    year = years[0] if years else plan_year
+    short = len(latin.split()) <= 7  # a long cell is a sentence that mentions a period
+
+    found: list[tuple[int, Deadline]] = []  # (position in text, reading)
+
+    for m in _DMY_RE.finditer(latin):
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        y = y + 2000 if y < 100 else y
+        if 1 <= d <= 31 and 1 <= mo <= 12:
+            found.append((m.start(), Deadline(raw, "date", f"{y:04d}-{mo:02d}-{d:02d}", month=mo, day=d, year=y)))
+
+    for period, pat in _PATTERNS:
+        m = pat.search(latin)
+        if m:
+            found.append((m.start(), Deadline(raw, period, period, year=year)))
+
+    m = _QUARTERS_RE.search(latin)
+    if m:
+        qs = _quarters(m.group(1))
+        if qs:
+            period = "quarter" if len(qs) == 1 else "quarters"
+            found.append((m.start(), Deadline(raw, period, _quarter_label(qs), quarters=qs, year=year)))
+
+    month_pat, forms = _month_re()
+    for m in month_pat.finditer(latin):
+        mo = forms[m.group(2)]
+        if m.group(1):
+            d = int(m.group(1))
+            if 1 <= d <= 31:
+                lab = f"{year:04d}-{mo:02d}-{d:02d}" if year else f"--{mo:02d}-{d:02d}"
+                found.append((m.start(), Deadline(raw, "date", lab, month=mo, day=d, year=year)))
+                continue
+        lab = f"{year:04d}-{mo:02d}" if year else f"--{mo:02d}"
+        found.append((m.start(), Deadline(raw, "month", lab, month=mo, year=year)))
+
+    if not found:
+        if years and re.fullmatch(r"(?:19|20)\d{2}\s*-?\s*(?:yil|y)?(?:da|ga|gacha)?", latin):
+            # "2025-yil" alone: most likely the whole year
+            return Deadline(raw, "year", "year", year=years[0], sure=False, note="only a year is named")
+        return Deadline(raw, "unknown", "unknown", year=year, sure=False, note="deadline not understood")
+
+    found.sort(key=lambda pd: pd[0])
+    labels = {d.label for _, d in found}
+    best = found[0][1]
+    # "Ҳар ойнинг биринчи ҳафтасида" is monthly; a weekly/year hit next to it adds nothing
+    if len(labels) > 1:
+        priority = ["date", "month", "quarter", "quarters", "twice_year", "weekly", "monthly",
+                    "quarterly", "year", "permanent"]
+        best = min((d for _, d in found), key=lambda d: priority.index(d.period))
+        note = "several periods named: " + ", ".join(sorted(labels))
+        return _with(best, sure=False, note=note)
+    return _with(best, sure=short, note=None if short else "period found inside a longer text")
+
+
+def _with(d: Deadline, *, sure: bool, note: str | None) -> Deadline:
+    return Deadline(d.raw, d.period, d.label, d.quarters, d.month, d.day, d.year, sure, note)
