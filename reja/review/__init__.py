@@ -1,0 +1,1 @@
+"""Clerk review: corrections store, Excel round-trip, review page (issue 8)."""

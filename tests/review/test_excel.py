@@ -1,0 +1,75 @@
+"""The Excel round-trip, driven the way a clerk would: open the exported workbook, type, save."""
+
+from openpyxl import load_workbook
+
+from reja.review import corrections as c
+from reja.review.excel import apply_workbook, export_workbook
+
+
+def _edit(path, changes):
+    wb = load_workbook(path)
+    ws = wb["Review"]
+    headers = [cell.value for cell in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        key = row[0].value
+        for (k, column), value in changes.items():
+            if k == key:
+                row[headers.index(column)].value = value
+    wb.save(path)
+
+
+def test_export_has_only_flagged_rows_hidden_keys_dropdowns_and_protection(items, tmp_path):
+    path = tmp_path / "review.xlsx"
+    assert export_workbook(items, path) == 2
+    wb = load_workbook(path)
+    ws = wb["Review"]
+    assert [r[0].value for r in ws.iter_rows(min_row=2)] == ["k-12", "k-30"]
+    assert ws.column_dimensions["A"].hidden
+    assert ws.protection.sheet
+    assert wb["Lists"].sheet_state == "hidden" and wb["Exported"].sheet_state == "hidden"
+    headers = [cell.value for cell in ws[1]]
+    assert ws.cell(row=2, column=1).protection.locked
+    assert not ws.cell(row=2, column=headers.index("unit_id") + 1).protection.locked
+    formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert any(f.startswith("=Lists!$C$2") for f in formulas)  # units list feeds a dropdown
+
+
+def test_valid_edits_become_corrections_and_invalid_ones_are_reported(items, tmp_path):
+    path, db = tmp_path / "review.xlsx", tmp_path / "store.sqlite"
+    export_workbook(items, path)
+    _edit(path, {
+        ("k-12", "fact_value"): 134,
+        ("k-12", "why"): "records only",
+        ("k-30", "unit_id"): "marta — Marta",
+        ("k-30", "plan_value"): "ten",
+        ("k-30", "indicator_id"): "no_such_indicator",
+    })
+    result = apply_workbook(path, items, db, who="Dilnoza")
+    assert result.applied == 2
+    reasons = sorted(str(r) for r in result.rejected)
+    assert len(reasons) == 2
+    assert "row 3, indicator_id = 'no_such_indicator': unknown indicator id" in reasons[0]
+    assert "row 3, plan_value = 'ten': 'ten' is not a number" in reasons[1]
+    out, _ = c.apply_corrections(items, db)
+    row12, row30 = out.set_index("row_key").loc["k-12"], out.set_index("row_key").loc["k-30"]
+    assert row12["fact_value"] == 134.0 and row12["status"] == "corrected"
+    assert row30["unit_id"] == "marta" and row30["plan_value"] == 10.0
+    saved = {(s.row_key, s.field): s for s in c.all_corrections(db)}
+    assert saved[("k-12", "fact_value")].why == "records only"
+    assert saved[("k-12", "fact_value")].who == "Dilnoza"
+
+
+def test_untouched_workbook_makes_no_corrections(items, tmp_path):
+    path, db = tmp_path / "review.xlsx", tmp_path / "store.sqlite"
+    export_workbook(items, path)
+    assert apply_workbook(path, items, db, who="A").applied == 0
+    assert c.all_corrections(db) == []
+
+
+def test_edit_of_a_row_that_no_longer_exists_is_rejected(items, tmp_path):
+    path, db = tmp_path / "review.xlsx", tmp_path / "store.sqlite"
+    export_workbook(items, path)
+    _edit(path, {("k-30", "plan_value"): 11})
+    result = apply_workbook(path, items[items["row_key"] != "k-30"], db, who="A")
+    assert result.applied == 0
+    assert "no longer exists" in str(result.rejected[0])
