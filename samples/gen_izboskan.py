@@ -107,8 +107,11 @@ def _set_widths(table) -> None:
     layout.set(qn("w:type"), "fixed")
     tbl_pr.append(layout)
     for row in table.rows:
-        for idx, cell in enumerate(row.cells):
-            cell.width = Cm(WIDTHS_CM[idx]) if len(row.cells) == len(WIDTHS_CM) else cell.width
+        col = 0
+        for tc in row._tr.tc_lst:  # one <w:tc> per merged cell: its width is the sum of its grid columns
+            span = tc.grid_span
+            tc.width = Cm(sum(WIDTHS_CM[col : col + span]))
+            col += span
     for idx, col in enumerate(table.columns):
         col.width = Cm(WIDTHS_CM[idx])
 
