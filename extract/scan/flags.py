@@ -1,5 +1,61 @@
-"""placeholder"""
+"""Carry OCR doubt from cells onto the parsed items: the parser does not know about OCR, the scan
+reader does not know about items; they meet on (page, table_index, row_index), which the parser
+sets on every item.
+
+- a cell below the confidence threshold → `low_ocr_confidence: <column> <conf> box x0,y0,x1,y1`
+  (the box, in pixels of the prepared page, lets the clerk look at the crop);
+- a cell note `item_no_rebuilt: …` / `snapped_value: …` (written by repair.py) → the same flag;
+- `ocr_confidence` of the item = the lowest confidence of its row's cells.
+"""
+
+from __future__ import annotations
+
+from reja.extract.ir import Cell, Document, Table
+from reja.extract.model import ParsedPlan
+
+from .settings import load_settings
+
+NOTE_FLAGS = ("item_no_rebuilt", "snapped_value")
 
 
-def apply_ocr_flags(plan, doc, threshold=None):
+def _column_names(table: Table) -> list[str]:
+    try:
+        from .repair import _roles_of
+
+        found = _roles_of(table)
+    except Exception:  # noqa: BLE001 - names are a courtesy; fall back to numbers
+        found = None
+    roles = found[0] if found else [None] * table.n_cols
+    return [r or f"column {c + 1}" for c, r in enumerate(roles)]
+
+
+def _row_cells(table: Table, row: int, n_rows: int = 1) -> list[Cell]:
+    return [c for c in table.cells if row <= c.row < row + n_rows]
+
+
+def apply_ocr_flags(plan: ParsedPlan, doc: Document, threshold: float | None = None) -> ParsedPlan:
+    """Add OCR flags to the items of `plan` (parsed from `doc`) in place; returns the plan."""
+    if threshold is None:
+        threshold = load_settings().low_confidence_threshold
+    tables = {t.index: t for t in doc.tables}
+    names: dict[int, list[str]] = {}
+    for item in plan.items:
+        if item.table_index is None or item.row_index is None or item.table_index not in tables:
+            continue
+        table = tables[item.table_index]
+        if item.table_index not in names:
+            names[item.table_index] = _column_names(table)
+        cells = _row_cells(table, item.row_index)
+        confs = [c.confidence for c in cells if c.confidence is not None]
+        if confs and item.ocr_confidence is None:
+            item.ocr_confidence = min(confs)
+        for cell in cells:
+            column = names[item.table_index][cell.col] if cell.col < len(names[item.table_index]) else str(cell.col)
+            if cell.confidence is not None and cell.confidence < threshold and cell.text.strip():
+                box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
+                item.flag("low_ocr_confidence", f"{column} {cell.confidence:.0f} box {box}")
+            for note in cell.notes:
+                code = note.split(":", 1)[0]
+                if code in NOTE_FLAGS:
+                    item.flag(code, f"{column}: {note.split(':', 1)[1].strip()}")
     return plan

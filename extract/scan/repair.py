@@ -1,9 +1,264 @@
-"""Document-level OCR repairs (placeholder, filled below)."""
+"""OCR repairs that need more than one cell: column roles, item-number sequence, vocabularies.
+
+Every change is written as a note on the cell ("item_no_rebuilt: …", "snapped_value: …"), which
+`flags.apply_ocr_flags` turns into item flags, so no repair is silent.
+
+- Item numbers are the worst-read column ("1." → "A", "2." → "Z.", "1.1" → "1,4"). A number that
+  does not match the item-number pattern is rebuilt from its look-alike digits and the numbers
+  around it; a number that is well-formed is never changed (plans have real duplicates).
+- Units are a closed vocabulary (schema/data/units.yaml): a unit cell close to a catalogue form is
+  snapped to it ("ном)нусха" → "ном/нусха": Debian's uzb_cyrl model has no "/").
+- Look-alike letters of the other script inside a word are repaired by the normaliser.
+"""
 
 from __future__ import annotations
 
-from reja.extract.ir import Document
+import re
+from functools import lru_cache
+
+from reja.extract.ir import Cell, Document, Table
+
+from .language import MODEL_SCRIPT
+from .settings import DATA_DIR
+
+ITEM_NO_RE = re.compile(r"^\d{1,3}(\.\d{1,3})*\.?$")
+_NUMBERISH_RE = re.compile(r"^[\w.,:;'`|]{1,8}$")
+
+
+@lru_cache(maxsize=1)
+def _digit_lookalikes() -> dict[str, str]:
+    import yaml
+
+    raw = yaml.safe_load((DATA_DIR / "item_numbers.yaml").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in raw["lookalikes"].items()}
+
+
+# ---------------------------------------------------------------- column roles
+
+
+def _roles_of(table: Table) -> tuple[list[str | None], set[int]] | None:
+    """Column roles from the table's header row (the parser's own header matcher), and the
+    header rows. None when the table has no header row (a continuation page)."""
+    try:
+        from reja.extract.header import classify_header, is_header_row
+    except ImportError:
+        return None
+    for row in range(min(3, table.n_rows)):
+        try:
+            if not is_header_row(table, row):
+                continue
+        except Exception:  # noqa: BLE001 - header matcher unavailable/mid-change: no roles
+            return None
+        grid = table.grid()
+        roles: list[str | None] = []
+        for col in range(table.n_cols):
+            cell = grid[row][col]
+            roles.append(classify_header(cell.text)[0] if cell is not None else None)
+        return roles, set(range(row + 1))
+    return None
+
+
+def _number_col_guess(table: Table) -> int | None:
+    """Without a header: the first column when most of its filled cells are item numbers."""
+    texts = [c.text.strip() for c in table.cells if c.col == 0 and c.colspan == 1 and c.text.strip()]
+    if texts and sum(bool(ITEM_NO_RE.match(t)) for t in texts) * 2 > len(texts):
+        return 0
+    return None
+
+
+# ---------------------------------------------------------------- item numbers
+
+
+def _parts(no: str) -> list[int]:
+    return [int(p) for p in no.rstrip(".").split(".") if p]
+
+
+def _fmt(parts: list[int], dotted: bool) -> str:
+    s = ".".join(str(p) for p in parts)
+    return s + "." if dotted and len(parts) == 1 else s
+
+
+def _successors(prev: str | None) -> list[list[int]]:
+    """Numbers that may follow `prev`: next sibling, first child, next at a higher level."""
+    if prev is None:
+        return [[1], [1, 1]]
+    p = _parts(prev)
+    out = [p[:-1] + [p[-1] + 1], p + [1]]
+    for k in range(len(p) - 1, 0, -1):
+        out.append(p[: k - 1] + [p[k - 1] + 1])
+        out.append(p[: k - 1] + [p[k - 1] + 1, 1])
+    return out
+
+
+def _lookalike_reading(text: str) -> str | None:
+    """Digits restored from look-alike letters and ',' → '.'; None when still not a number."""
+    table = _digit_lookalikes()
+    fixed = "".join(table.get(ch, ch) for ch in text.strip())
+    fixed = re.sub(r"\.{2,}", ".", fixed)
+    return fixed if ITEM_NO_RE.match(fixed) else None
+
+
+def rebuild_item_no(text: str, prev: str | None, nxt: str | None) -> str | None:
+    """A rebuilt number for a misread one, or None to leave the cell alone."""
+    t = text.strip()
+    if not t or ITEM_NO_RE.match(t) or not _NUMBERISH_RE.match(t):
+        return None
+    if sum(ch.isalpha() for ch in t) > 2:
+        return None  # a word ("Бундан", "Shundan"), not a number
+    expected = _successors(prev)
+    if nxt is not None and ITEM_NO_RE.match(nxt):
+        n = _parts(nxt)
+        consistent = [e for e in expected if n in _successors(_fmt(e, False))]
+        expected = consistent or expected
+    reading = _lookalike_reading(t)
+    dotted = t.endswith(".") or t.endswith(",")
+    if reading is not None:
+        r = _parts(reading)
+        if r in expected or prev is None:
+            return _fmt(r, reading.endswith("."))
+        # "1,4" read for "1.1": same shape as the expected number, last digit misread
+        same_shape = [e for e in expected if len(e) == len(r) and e[:-1] == r[:-1]]
+        if len(same_shape) == 1:
+            return _fmt(same_shape[0], dotted)
+    if prev is not None and nxt is not None and len(expected) == 1:
+        return _fmt(expected[0], dotted)
+    return None
+
+
+def _repair_numbers(doc: Document, number_cols: dict[int, int], header_rows: dict[int, set[int]]) -> None:
+    cells: list[Cell] = []
+    for table in doc.tables:
+        col = number_cols.get(table.index)
+        if col is None:
+            continue
+        for cell in sorted(table.cells, key=lambda c: c.row):
+            if cell.col == col and cell.colspan == 1 and cell.row not in header_rows.get(table.index, set()):
+                cells.append(cell)
+    valid = [c.text.strip() if ITEM_NO_RE.match(c.text.strip()) else None for c in cells]
+    for i, cell in enumerate(cells):
+        if valid[i] is not None:
+            continue
+        prev = next((v for v in reversed(valid[:i]) if v is not None), None)
+        nxt = next((v for v in valid[i + 1 :] if v is not None), None)
+        new = rebuild_item_no(cell.text, prev, nxt)
+        if new is not None:
+            cell.notes.append(f"item_no_rebuilt: {cell.text.strip()!r} → {new!r}")
+            cell.text = new
+            valid[i] = new
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+def _letters_key(s: str) -> str:
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+
+
+@lru_cache(maxsize=1)
+def unit_vocabulary() -> tuple[str, ...]:
+    """Every written form of every unit in the catalogue; empty when the catalogue is missing."""
+    try:
+        from reja.schema.catalogue import load_catalogue
+
+        return tuple(label for unit in load_catalogue().units.values() for label in unit.labels())
+    except Exception:  # noqa: BLE001 - no catalogue: no snapping, nothing invented
+        return ()
+
+
+def _distance(a: str, b: str) -> int:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(a, b)
+
+
+def snap(text: str, vocabulary: tuple[str, ...], script: str | None, min_score: float = 90) -> str | None:
+    """The vocabulary form this OCR'd text most likely is, or None (already exact, or nothing close)."""
+    from rapidfuzz import fuzz
+
+    t = " ".join(text.split())
+    if not t or t in vocabulary:
+        return None
+    key = _letters_key(t)
+    if len(key) < 3:
+        return None
+    pool = [v for v in vocabulary if script is None or _script_of(v) in (script, "none")]
+    scored = [(fuzz.ratio(key, _letters_key(v)), v) for v in pool]
+    if not scored:
+        return None
+    best = max(s for s, _v in scored)
+    if best < min_score:
+        return None
+    candidates = [v for s, v in scored if s == best]
+    choice = min(candidates, key=lambda v: _distance(t, v))
+    return None if choice == t else choice
+
+
+def _script_of(s: str) -> str:
+    from .language import detect_script
+
+    return detect_script(s)
+
+
+def _snap_units(table: Table, unit_col: int, header: set[int], script: str | None) -> None:
+    vocab = unit_vocabulary()
+    if not vocab:
+        return
+    for cell in table.cells:
+        if cell.col != unit_col or cell.row in header or cell.colspan != 1 or not cell.text.strip():
+            continue
+        lines = cell.text.split("\n")
+        new_lines = []
+        changed = []
+        for line in lines:
+            s = snap(line, vocab, script)
+            if s is not None:
+                changed.append(f"{line.strip()!r} → {s!r}")
+            new_lines.append(s if s is not None else line)
+        if changed:
+            cell.notes.append("snapped_value: unit " + ", ".join(changed))
+            cell.text = "\n".join(new_lines)
+
+
+# ---------------------------------------------------------------- look-alikes
+
+
+def _repair_lookalikes(doc: Document, script: str | None) -> None:
+    try:
+        from reja.normalize.script import repair_lookalikes
+    except ImportError:
+        return
+    for table in doc.tables:
+        for cell in table.cells:
+            fixed, changed = repair_lookalikes(cell.text, script)
+            if changed:
+                cell.notes.append(f"lookalikes_repaired: {cell.text!r} → {fixed!r}")
+                cell.text = fixed
+    for para in doc.paragraphs:
+        fixed, changed = repair_lookalikes(para.text, script)
+        if changed:
+            para.text = fixed
 
 
 def repair_document(doc: Document, *, lang: str) -> None:
-    return None
+    script = MODEL_SCRIPT.get(lang)
+    _repair_lookalikes(doc, script)
+    number_cols: dict[int, int] = {}
+    headers: dict[int, set[int]] = {}
+    last_roles: dict[int, list[str | None]] = {}  # n_cols → roles of the last table with a header
+    for table in doc.tables:
+        found = _roles_of(table)
+        if found is not None:
+            roles, header = found
+            last_roles[table.n_cols] = roles
+        else:
+            roles, header = last_roles.get(table.n_cols), set()
+        headers[table.index] = header
+        if roles is not None and "number" in roles:
+            number_cols[table.index] = roles.index("number")
+        else:
+            guess = _number_col_guess(table)
+            if guess is not None:
+                number_cols[table.index] = guess
+        if roles is not None and "unit" in roles:
+            _snap_units(table, roles.index("unit"), header, script)
+    _repair_numbers(doc, number_cols, headers)
