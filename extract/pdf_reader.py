@@ -247,11 +247,18 @@ def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline) -> Pd
         if count is not None and count > limits.max_pdf_pages:
             raise TooLarge(name, f"the PDF has {count} pages (limit {limits.max_pdf_pages})")
         try:
+            # /Count can lie: walk the page tree lazily, stopping just past the limit, before
+            # pdfplumber builds a Page object for every page.
+            from pdfminer.pdfpage import PDFPage
+
+            walked = 0
+            for _ in PDFPage.create_pages(pdf.doc):
+                walked += 1
+                if walked > limits.max_pdf_pages:
+                    raise TooLarge(name, f"the PDF has more than {limits.max_pdf_pages} pages (limit)")
             pages = pdf.pages
         except lib_errors as exc:
             _raise_pdf_error(name, exc)
-        if len(pages) > limits.max_pdf_pages:
-            raise TooLarge(name, f"the PDF has {len(pages)} pages (limit {limits.max_pdf_pages})")
         doc.page_count = len(pages)
         for page in pages:
             page_no = page.page_number

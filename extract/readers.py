@@ -5,6 +5,7 @@ Raises only `ReadError` subclasses for files it cannot read (each naming the fil
 
 from __future__ import annotations
 
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -88,6 +89,13 @@ def check_image(path: Path, name: str, limits: Limits) -> None:
 
     # PIL's own guard (warning above the limit, error above twice it) for any later decode.
     Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    if head.startswith(b"\x89PNG") and head[12:16] == b"IHDR":
+        # Read the size from IHDR ourselves: PIL refuses a PNG whose data is cut, and the size is
+        # all this check needs.
+        width, height = struct.unpack(">II", head[16:24])
+        _check_pixels(name, width, height, limits)
     try:
         with Image.open(path) as im:
             width, height = im.size
@@ -96,13 +104,17 @@ def check_image(path: Path, name: str, limits: Limits) -> None:
         raise TooLarge(name, f"image too large: {exc}") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
         raise CorruptFile(name, f"damaged image: {exc}") from exc
+    _check_pixels(name, width, height, limits)
+    if frames > limits.max_pdf_pages:
+        raise TooLarge(name, f"image has {frames} pages (limit {limits.max_pdf_pages})")
+
+
+def _check_pixels(name: str, width: int, height: int, limits: Limits) -> None:
     if width * height > limits.max_image_pixels:
         raise TooLarge(
             name, f"image is {width}×{height} pixels ({width * height / 1e6:.0f} Mpx, limit "
             f"{limits.max_image_pixels / 1e6:.0f} Mpx)"
         )
-    if frames > limits.max_pdf_pages:
-        raise TooLarge(name, f"image has {frames} pages (limit {limits.max_pdf_pages})")
 
 
 def _scan(path: Path, name: str, pages: list[int] | None, jobs: int, ocr_cache: Path | None) -> Document:
