@@ -142,7 +142,7 @@ def manifest_entries(spec: dict) -> list[dict]:
         file = SAMPLES_DIR / out["file"]
         rows.append(
             {
-                "name": f"{file.stem}_{out['format']}",
+                "name": manifest_name(file, out["format"]),
                 "file": rel(file),
                 "format": out["format"],
                 "expected": rel(SAMPLES_DIR / out["expected"]),
@@ -152,6 +152,13 @@ def manifest_entries(spec: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def manifest_name(file: Path, fmt: str) -> str:
+    """`<stem>_<format>`, without repeating the format: jondor_2021.pdf/pdf -> jondor_2021_pdf,
+    jondor_2021_scan.pdf/scan -> jondor_2021_scan."""
+    stem = Path(file).stem
+    return stem if stem.endswith(f"_{fmt}") else f"{stem}_{fmt}"
 
 
 def soffice_convert(src: Path, target: str, dest: Path, timeout: float = 240) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -28,7 +29,11 @@ def run_generators() -> None:
             print(f"skip {name}: not present")
             continue
         print(f"run {name}")
-        module.main([])
+        # generators take an argv list (gen_izboskan) or nothing; call both kinds the same way
+        if inspect.signature(module.main).parameters:
+            module.main([])
+        else:
+            module.main()
 
 
 def build_manifest() -> Path:
