@@ -229,6 +229,7 @@ class DocResult:
     missing: list[str] = field(default_factory=list)  # expected items not found
     extra: list[str] = field(default_factory=list)  # parsed items that match nothing
     field_errors: list[str] = field(default_factory=list)
+    expected_broken: bool = False
 
     @property
     def scores(self) -> dict[str, float]:
@@ -286,7 +287,13 @@ def score_plan(expected: dict, parsed: Any | None) -> tuple[Counts, dict, list[s
 
 
 def evaluate_entry(entry: dict, repo_dir: Path = REPO_DIR) -> DocResult:
-    expected = json.loads((repo_dir / entry["expected"]).read_text(encoding="utf-8"))
+    try:
+        expected = json.loads((repo_dir / entry["expected"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # a broken ground truth is a failure of this entry, not of the run
+        res = DocResult(entry["name"], entry["file"], entry["format"], Counts())
+        res.error = f"expected data unreadable ({entry['expected']}): {exc}"
+        res.expected_broken = True
+        return res
     parsed, error = None, None
     try:
         from reja.pipeline import parse_file
@@ -416,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    {label}: {row}")
         print()
         problems += violations(doc.name, scores, thresholds)
+        if doc.expected_broken:
+            problems.append(f"{doc.name}: {doc.error}")
         out_docs.append({**{k: v for k, v in asdict(doc).items() if k != "counts"}, "counts": asdict(doc.counts), "scores": scores})
     total_scores = result["total"].scores()
     if len(result["documents"]) > 1 or not args.sample:

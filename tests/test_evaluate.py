@@ -167,6 +167,12 @@ def test_pipeline_error_is_reported_not_raised(tmp_path, monkeypatch):
     assert res.scores["item_recall"] == 0.0
 
 
+def test_unreadable_expected_file_is_an_error_of_that_entry(tmp_path):
+    entry = {"name": "x_docx", "file": "plan.docx", "format": "docx", "expected": "missing.json"}
+    res = evaluate.evaluate_entry(entry, repo_dir=tmp_path)
+    assert res.expected_broken and "missing.json" in res.error
+
+
 def test_thresholds_floor_and_ceiling():
     scores = {"item_recall": 0.5, "text_cer": 0.2}
     limits = {"s": {"item_recall": 0.6, "text_cer": 0.1}}
