@@ -32,6 +32,7 @@ FLAG_CODES: dict[str, str] = {
     "indicator_unmatched": "activity did not match any catalogue indicator",
     "unit_unmatched": "unit not in the catalogue",
     "meta_missing": "plan metadata could not be found",
+    "unsure_number": "a number that could be read two ways (\"230 400\", \"1,750\"); check it",
 }
 
 
@@ -67,6 +68,7 @@ class PlanItem:
     row_index: int | None = None  # first IR row of the item within its table
     bbox: BBox | None = None  # box of the row (PDF points / image pixels)
     ocr_confidence: float | None = None  # lowest cell confidence of the row, OCR only
+    cell_boxes: dict[str, BBox] = field(default_factory=dict)  # column role -> cell box (review page)
     flags: list[str] = field(default_factory=list)
 
     def flag(self, code: str, detail: str | None = None) -> None:

@@ -1,0 +1,214 @@
+"""Header rows of a plan table and the role of each column.
+
+A header cell is matched (rapidfuzz) against the synonyms of each column role in the catalogue
+(`schema/data/column_roles.yaml`), in both scripts. Years in a header ("2024- yil (fakt)",
+"2021 йил режаси") are taken out before matching and kept as the column's year. A two-row header
+("Miqdori" spanning "2024- yil (fakt)" / "2025- yil (reja)") is read column by column through the
+merged cells, so each column gets the words of every header row above it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from .ir import Table
+from .plan_words import fold
+
+# Roles a column can have in a ParsedPlan; the catalogue's "quantity" (a "Miqdori" column with no
+# sub-header) holds the plan value, and "note" has no PlanItem field.
+ITEM_ROLES = ("number", "text", "unit", "fact", "plan", "mechanism", "deadline", "responsible")
+OTHER = "other"
+_ROLE_ALIAS = {"quantity": "plan", "note": OTHER}
+
+MATCH_SCORE = 85  # a header cell names a role
+SUBHEADER_SCORE = 80  # a cell of the row under a header row names a role
+_YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+_YEAR_WORD_RE = re.compile(r"(?<!\w)(yil|йил|год|г)\w*\.?", re.I)
+_NOISE_RE = re.compile(r"[()\[\]\-–—.,:;/]+")
+_ITEM_NO_RE = re.compile(r"^\d{1,3}(\.\d{1,3})*\.?$")
+
+
+@dataclass
+class ColumnRoles:
+    """What each column of a table holds, and the years its fact/plan headers carry."""
+
+    roles: list[str]
+    fact_year: int | None = None
+    plan_year: int | None = None
+    headers: list[str] = field(default_factory=list)  # the header words of each column, as written
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.roles)
+
+    def col(self, role: str) -> int | None:
+        return self.roles.index(role) if role in self.roles else None
+
+    def value_cols(self) -> list[int]:
+        return [c for c, r in enumerate(self.roles) if r in ("fact", "plan")]
+
+
+@lru_cache(maxsize=1)
+def role_synonyms() -> dict[str, tuple[str, ...]]:
+    """Role id → header synonyms in both scripts, from the catalogue (schema/data/column_roles.yaml)."""
+    from reja.schema.catalogue import load_catalogue
+
+    return {rid: role.labels() for rid, role in load_catalogue().column_roles.items()}
+
+
+def _key(text: str) -> str:
+    """Header text reduced to its words: no years, no "yil", no brackets or dashes, folded."""
+    s = _YEAR_RE.sub(" ", fold(text))
+    s = _YEAR_WORD_RE.sub(" ", s)
+    s = _NOISE_RE.sub(" ", s)
+    return " ".join(s.split())
+
+
+@lru_cache(maxsize=1)
+def _synonym_keys() -> list[tuple[str, str]]:
+    pairs = []
+    for role, labels in role_synonyms().items():
+        for label in labels:
+            k = _key(label) or fold(label)
+            if k:
+                pairs.append((role, k))
+    return pairs
+
+
+@lru_cache(maxsize=4096)
+def classify_header(text: str) -> tuple[str | None, float]:
+    """The role a header text names and the match score (0..100); (None, 0) for no match."""
+    key = _key(text) or fold(text)
+    if not key:
+        return None, 0.0
+    best: dict[str, float] = {}
+    for role, syn in _synonym_keys():
+        score = fuzz.ratio(key, syn)
+        if " " in key or " " in syn:
+            # "miqdori fakt" (a column under a merged "Miqdori") contains "fakt" as a word
+            score = max(score, fuzz.token_set_ratio(key, syn) - 3)
+        if score > best.get(role, 0):
+            best[role] = score
+    if not best:
+        return None, 0.0
+    top = max(best.values())
+    # fact/plan words beat the "Miqdori" group word they sit under
+    for role in ("fact", "plan"):
+        if best.get(role, 0) >= top - 3 and best.get(role, 0) >= SUBHEADER_SCORE:
+            return role, best[role]
+    role = max(best, key=lambda r: best[r])
+    return role, top
+
+
+def header_year(text: str) -> int | None:
+    m = _YEAR_RE.search(text or "")
+    return int(m.group(1)) if m else None
+
+
+def _is_item_no(text: str) -> bool:
+    return bool(_ITEM_NO_RE.match(text.strip()))
+
+
+def _cells_named(texts: list[str], threshold: float) -> tuple[int, int]:
+    """(cells naming a role, non-empty cells) of one row."""
+    named = filled = 0
+    for t in texts:
+        if not t.strip():
+            continue
+        filled += 1
+        role, score = classify_header(t)
+        if role is not None and score >= threshold:
+            named += 1
+    return named, filled
+
+
+def is_header_row(table: Table, row: int) -> bool:
+    """A row of column headings: at least two cells name a role and most filled cells do."""
+    texts = table.row_texts(row)
+    if any(_is_item_no(t) for t in texts[:2] if t.strip()):
+        return False
+    named, filled = _cells_named(texts, MATCH_SCORE)
+    return named >= 2 and named * 10 >= filled * 6
+
+
+def is_subheader_row(table: Table, row: int) -> bool:
+    """The second row of a two-row header: every filled cell names a role or a year."""
+    texts = table.row_texts(row)
+    filled = [t for t in texts if t.strip()]
+    if not filled or any(_is_item_no(t) for t in filled):
+        return False
+    for t in filled:
+        role, score = classify_header(t)
+        # a bare year heading ("2025") counts; a long cell that merely mentions a year is data
+        if not (role is not None and score >= SUBHEADER_SCORE) and not (header_year(t) and len(t) <= 25):
+            return False
+    return True
+
+
+def is_column_numbering_row(table: Table, row: int) -> bool:
+    """The "1 | 2 | 3 | …" row some plans put under the header."""
+    texts = [t.strip().rstrip(".") for t in table.row_texts(row) if t.strip()]
+    return len(texts) >= 3 and texts == [str(i) for i in range(1, len(texts) + 1)]
+
+
+def header_span(table: Table, row: int) -> int:
+    """How many rows starting at `row` form a header (0 when `row` is not a header row)."""
+    if not is_header_row(table, row):
+        return 0
+    end = row + 1
+    # rows covered by the header's vertical merges belong to it, and so does a sub-header row
+    covered_until = max((c.row + c.rowspan for c in table.cells if c.row == row), default=row + 1)
+    while end < table.n_rows and end - row < 3:
+        if any(_is_item_no(t) for t in table.row_texts(end) if t.strip()):
+            break  # an item row, even when a header merge reaches down into it
+        if end < covered_until or is_subheader_row(table, end):
+            end += 1
+            continue
+        break
+    if end < table.n_rows and is_column_numbering_row(table, end):
+        end += 1
+    return end - row
+
+
+def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
+    """Column roles from the header rows first..first+n_rows-1 (merged cells read through)."""
+    grid = table.grid()
+    roles: list[str] = []
+    headers: list[str] = []
+    fact_year = plan_year = None
+    for c in range(table.n_cols):
+        parts: list[str] = []
+        seen: set[int] = set()
+        for r in range(first, first + n_rows):
+            cell = grid[r][c]
+            if cell is None or id(cell) in seen or not cell.text.strip():
+                continue
+            seen.add(id(cell))
+            if is_column_numbering_row(table, r):
+                continue
+            parts.append(cell.text.strip())
+        text = " ".join(parts)
+        headers.append(text)
+        role, score = classify_header(text) if text else (None, 0.0)
+        if role is None or score < SUBHEADER_SCORE:
+            role = "number" if c == 0 and not text else OTHER
+        role = _ROLE_ALIAS.get(role, role)
+        if role in roles and role != OTHER:
+            role = OTHER  # a second column of the same role: keep the first, never merge two
+        year = header_year(text)
+        if role == "fact" and fact_year is None:
+            fact_year = year
+        if role == "plan" and plan_year is None:
+            plan_year = year
+        roles.append(role)
+    return ColumnRoles(roles, fact_year, plan_year, headers)
+
+
+def guess_roles(n_cols: int) -> ColumnRoles:
+    """Roles for a table with no header and no table before it to inherit from: № | text | unit | …"""
+    base = ["number", "text", "unit"][:n_cols]
+    return ColumnRoles(base + [OTHER] * (n_cols - len(base)), headers=[""] * n_cols)

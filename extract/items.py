@@ -1,0 +1,405 @@
+"""Item rows → PlanItems: item numbers, sub-items, rows broken by a page break, stacked values.
+
+Rows arrive one by one (`ItemBuilder.add_row`) in document order, already stripped of header and
+section rows. A row is
+- a label ("Shundan," / "Бундан" alone): not an item; the rows after it are sub-items of the item
+  above;
+- a numbered item ("9.1." → "9.1");
+- a continuation of the item above (no number, and its cells carry on the previous row's text:
+  an empty text cell, a lower-case start, a hyphen at the end of the previous cell, or the first
+  row of a table that continues the previous one): joined cell by cell;
+- otherwise an item without a number (a sub-item under a label, else flagged `no_item_no`).
+Values are parsed and stacked values split when the whole item is known (`finish`), because a
+continuation row may still add to them. See docs/conventions.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reja.normalize.numbers import NumberParse, parse_number
+from reja.normalize.text import clean_text
+
+from .header import ColumnRoles
+from .ir import BBox, Cell
+from .model import PlanItem
+from .plan_words import is_label, plan_words
+
+_ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*\.?$")
+_NO_AND_TEXT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$", re.S)
+_LIST_MARK_RE = re.compile(r"^\s*(?:[-–—•*·]+|\d{1,2}[.)])\s*")
+_TEXT_FIELDS = ("text", "unit", "mechanism", "deadline", "responsible")
+_VALUE_FIELDS = ("fact", "plan")
+_CONTENT_FIELDS = ("text", "unit", "fact", "plan", "mechanism", "deadline", "responsible")
+
+
+@dataclass
+class Row:
+    """One table row, its cells by column role (vertical merges reach every row they cover)."""
+
+    table_index: int
+    row_index: int
+    page: int | None
+    cells: dict[str, list[Cell]]  # role -> cells of that role in this row (usually one)
+    roles: ColumnRoles
+    table_start: bool = False  # first data row of a table that continues the previous one
+
+    def text(self, role: str) -> str:
+        return "\n".join(c.text for c in self.cells.get(role, []) if c.text.strip()).strip()
+
+    def filled(self, roles=_CONTENT_FIELDS) -> list[str]:
+        return [r for r in roles if self.text(r)]
+
+
+@dataclass
+class _Draft:
+    """An item being assembled: text fragments per field, from one or more rows."""
+
+    item_no: str | None
+    section_no: str | None
+    section_title: str | None
+    subsection_title: str | None
+    roles: ColumnRoles
+    first: Row
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    used_cells: set[int] = field(default_factory=set)
+    parent_item_no: str | None = None
+    flags: list[str] = field(default_factory=list)
+    stitched: int = 0
+    ocr: list[float] = field(default_factory=list)
+    has_section: bool = True
+
+    def add(self, row: Row) -> None:
+        for role in _CONTENT_FIELDS:
+            for cell in row.cells.get(role, []):
+                if id(cell) in self.used_cells or not cell.text.strip():
+                    continue  # a vertically merged cell counts once
+                self.used_cells.add(id(cell))
+                self.parts.setdefault(role, []).append(cell.text)
+        for cells in row.cells.values():
+            for cell in cells:
+                if cell.confidence is not None:
+                    self.ocr.append(cell.confidence)
+                for note in cell.notes:
+                    if note not in self.flags:
+                        self.flags.append(note)
+
+    def joined(self, role: str) -> str:
+        # fragments from different rows meet at a line break, so "Biblio-" + "grafik" joins as a word
+        return "\n".join(p.strip() for p in self.parts.get(role, []) if p.strip())
+
+
+class ItemBuilder:
+    """Collects rows into items, tracking the current section and the label state."""
+
+    def __init__(self) -> None:
+        self.drafts: list[_Draft] = []
+        self.section_no: str | None = None
+        self.section_title: str | None = None
+        self.subsection_title: str | None = None
+        self.in_section = False
+        self.label_parent: _Draft | None = None  # set by "Shundan,"/"Бундан" until the next numbered row
+        self.last_numbered: _Draft | None = None
+
+    # -- context -----------------------------------------------------------------------------
+    def start_section(self, number: str | None, title: str) -> None:
+        self.section_no, self.section_title = number, title
+        self.subsection_title = None
+        self.in_section = True
+        self.label_parent = None
+        self.last_numbered = None
+
+    def start_subsection(self, title: str) -> None:
+        self.subsection_title = title
+        self.label_parent = None
+
+    # -- rows --------------------------------------------------------------------------------
+    def add_row(self, row: Row) -> None:
+        number_raw = row.text("number")
+        text = row.text("text")
+        content = row.filled()
+
+        if is_label(number_raw or text) and (not number_raw or not text) and not (
+            set(content) - {"text"}
+        ):
+            self.label_parent = self.last_numbered or (self.drafts[-1] if self.drafts else None)
+            return
+
+        item_no, extra_text = self._number(number_raw)
+        if extra_text and not text:
+            # "5.4 Тадбирлар ўтказиш жами" in the number column: the number, then the text
+            row.cells = dict(row.cells)
+            row.cells["text"] = [Cell(row.row_index, 0, extra_text)]
+            extra_text = None
+            text = row.text("text")
+
+        if item_no is None and not number_raw and self.drafts:
+            if not content:
+                return
+            if self._continues(row, self.drafts[-1]):
+                draft = self.drafts[-1]
+                draft.add(row)
+                draft.stitched += 1
+                return
+
+        draft = _Draft(
+            item_no=item_no,
+            section_no=self.section_no,
+            section_title=self.section_title,
+            subsection_title=self.subsection_title,
+            roles=row.roles,
+            first=row,
+            has_section=self.in_section,
+        )
+        draft.add(row)
+        if extra_text is not None:
+            # a number column holding words ("ХКА (МКО)"): not a number; kept in front of the text
+            draft.flags.append(f"no_item_no: number column reads {clean_text(extra_text)!r}")
+        if item_no is not None:
+            draft.parent_item_no = self._numbered_parent(item_no)
+            self.label_parent = None
+            self.last_numbered = draft
+        elif is_label(number_raw):
+            # "Бундан | Китоблар ва китоб маҳсулотлари": a sub-item, and the start of a label group
+            parent = self.last_numbered
+            draft.parent_item_no = parent.item_no if parent else None
+            self.label_parent = parent
+        elif self.label_parent is not None:
+            draft.parent_item_no = self.label_parent.item_no
+        self.drafts.append(draft)
+
+    def _number(self, raw: str) -> tuple[str | None, str | None]:
+        """(item number, words in the number column that are not a number)."""
+        s = clean_text(raw)
+        if not s:
+            return None, None
+        m = _ITEM_NO_RE.match(s)
+        if m:
+            return re.sub(r"\s+", "", m.group(1)), None
+        m = _NO_AND_TEXT_RE.match(s)
+        if m:
+            return m.group(1), m.group(2)
+        if is_label(s):
+            return None, None
+        return None, s
+
+    def _numbered_parent(self, item_no: str) -> str | None:
+        """The longest proper prefix of `item_no` that is an item number earlier in this section."""
+        parts = item_no.split(".")
+        known = {d.item_no for d in self.drafts if d.section_no == self.section_no and d.item_no}
+        for k in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:k])
+            if prefix in known:
+                return prefix
+        return None
+
+    def _continues(self, row: Row, prev: _Draft) -> bool:
+        """Does an un-numbered row carry on the item above (a row broken by a page break)?"""
+        if prev.roles.roles != row.roles.roles:
+            return False
+        text = row.text("text")
+        if not text:
+            return True  # an item always has a text; this row only adds to the one above
+        if self.label_parent is not None:
+            return False  # under "Shundan,"/"Бундан" a row with text is a sub-item
+        if _starts_lower(text) or _LIST_MARK_RE.match(text) and not text[:1].isdigit():
+            return True
+        for role in ("mechanism", "deadline", "responsible"):
+            if _starts_lower(row.text(role)):
+                return True
+        if any(p.rstrip().endswith("-") for role in ("text", "unit") for p in prev.parts.get(role, [])[-1:]):
+            return True
+        if row.table_start and not (row.text("unit") or row.text("deadline") or row.text("fact") or row.text("plan")):
+            return True
+        return False
+
+    # -- output ------------------------------------------------------------------------------
+    def finish(self) -> list[PlanItem]:
+        items: list[PlanItem] = []
+        seen_numbers: set[tuple[str | None, str]] = set()
+        for draft in self.drafts:
+            built = _build(draft)
+            head = built[0]
+            if head.item_no is not None:
+                key = (head.section_no, head.item_no)
+                if key in seen_numbers:
+                    head.flag("duplicate_item_no", head.item_no)
+                seen_numbers.add(key)
+            items.extend(built)
+        return items
+
+
+def _starts_lower(s: str) -> bool:
+    s = s.lstrip(" \"“'‘(«")
+    return bool(s) and s[0].isalpha() and s[0].islower()
+
+
+def _clean_or_none(s: str) -> str | None:
+    c = clean_text(s)
+    return c or None
+
+
+def _union(boxes: list[BBox]) -> BBox | None:
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _provenance(item: PlanItem, draft: _Draft) -> None:
+    row = draft.first
+    item.page = row.page
+    item.table_index = row.table_index
+    item.row_index = row.row_index
+    boxes: dict[str, BBox] = {}
+    for role, cells in row.cells.items():
+        for cell in cells:
+            if cell.bbox is not None and role not in boxes:
+                boxes[role] = cell.bbox
+    all_boxes = [c.bbox for cells in row.cells.values() for c in cells if c.bbox is not None]
+    item.bbox = _union(all_boxes)
+    item.cell_boxes = boxes
+    item.ocr_confidence = min(draft.ocr) if draft.ocr else None
+
+
+def _build(draft: _Draft) -> list[PlanItem]:
+    """The item (and the sub-items split from its stacked values)."""
+    item = PlanItem(
+        item_no=draft.item_no,
+        text=clean_text(draft.joined("text")),
+        parent_item_no=draft.parent_item_no,
+        unit=_clean_or_none(draft.joined("unit")),
+        fact_year=draft.roles.fact_year if draft.roles.col("fact") is not None else None,
+        plan_year=draft.roles.plan_year if draft.roles.col("plan") is not None else None,
+        mechanism=_clean_or_none(draft.joined("mechanism")),
+        deadline=_clean_or_none(draft.joined("deadline")),
+        responsible=_clean_or_none(draft.joined("responsible")),
+        section_no=draft.section_no,
+        section_title=draft.section_title,
+        subsection_title=draft.subsection_title,
+    )
+    _provenance(item, draft)
+    for f in draft.flags:
+        if f not in item.flags:
+            item.flags.append(f)
+    if draft.stitched:
+        item.flag("stitched_row")
+    if not draft.has_section:
+        item.flag("no_section")
+    if item.item_no is None and item.parent_item_no is None and not any(
+        f.startswith("no_item_no") for f in item.flags
+    ):
+        item.flag("no_item_no")
+    threshold = plan_words().get("low_ocr_confidence")
+    if item.ocr_confidence is not None and threshold is not None and item.ocr_confidence < threshold:
+        item.flag("low_ocr_confidence", f"{item.ocr_confidence:.0f}")
+
+    raws = {role: draft.joined(role) for role in _VALUE_FIELDS}
+    parses = {role: parse_number(raws[role]) for role in _VALUE_FIELDS}
+    stacked = [r for r in _VALUE_FIELDS if parses[r].kind == "stacked"]
+    subs: list[PlanItem] = []
+    if stacked:
+        subs = _split_stacked(item, draft, raws, parses, stacked)
+    if not subs:
+        for role in _VALUE_FIELDS:
+            _set_value(item, role, raws[role], parses[role])
+    return [item, *subs]
+
+
+def _set_value(item: PlanItem, role: str, raw: str, parsed: NumberParse) -> None:
+    setattr(item, f"{role}_raw", _clean_or_none(raw))
+    value = parsed.value if parsed.kind == "number" else None
+    setattr(item, f"{role}_value", value)
+    shown = clean_text(raw)
+    if parsed.kind == "text":
+        item.flag("unparsable_number", f"{role} {shown!r}")
+    elif parsed.kind == "stacked":
+        item.flag("stacked_values", f"{role} {shown!r} kept unsplit")
+    elif parsed.kind == "number" and not parsed.sure:
+        item.flag("unsure_number", f"{role} {shown!r}: {parsed.note}")
+
+
+def named_parts(text: str) -> tuple[str, list[str]] | None:
+    """"Sovg‘a tariqasida: Jismoniy shaxslar; Yuridik shaxslar" → ("Sovg‘a tariqasida",
+    ["Jismoniy shaxslar", "Yuridik shaxslar"]); None when the text names no list of parts."""
+    if ":" in text:
+        head, tail = text.split(":", 1)
+    else:
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        if len(lines) < 2 or not all(_LIST_MARK_RE.match(ln) for ln in lines[1:]):
+            return None
+        head, tail = lines[0], "\n".join(lines[1:])
+    pieces = [p for p in re.split(r";|\n(?=\s*[-–—•*·])", tail) if p.strip()]
+    if len(pieces) < 2 and tail.count(" - ") >= 1:
+        pieces = [p for p in re.split(r"(?:^|\s)[-–—•]\s", tail) if p.strip()]
+    parts = []
+    for p in pieces:
+        p = _LIST_MARK_RE.sub("", clean_text(p)).strip(" ,.;")
+        if p:
+            parts.append(p)
+    head = clean_text(head).strip(" ,;")
+    if not head or len(parts) < 1:
+        return None
+    return head, parts
+
+
+def _value_lines(raw: str, parsed: NumberParse) -> list[str]:
+    """The written form of each stacked number: one per line, or one per space-separated token."""
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    if len(lines) == len(parsed.values):
+        return lines
+    tokens = raw.split()
+    if len(tokens) == len(parsed.values):
+        return tokens
+    return [f"{v:g}" for v in parsed.values]
+
+
+def _split_stacked(
+    item: PlanItem, draft: _Draft, raws: dict[str, str], parses: dict[str, NumberParse], stacked: list[str]
+) -> list[PlanItem]:
+    """Split stacked values into the item and its named sub-items, when the text names exactly as
+    many parts as there are extra numbers; [] (nothing split) otherwise."""
+    named = named_parts(draft.joined("text"))
+    if named is None:
+        return []
+    head, parts = named
+    if any(len(parses[r].values) != 1 + len(parts) for r in stacked):
+        return []
+    if any(parses[r].kind not in ("number", "empty", "dash", "stacked") for r in _VALUE_FIELDS):
+        return []
+    item.text = head
+    subs: list[PlanItem] = []
+    for part in parts:
+        sub = PlanItem(
+            item_no=None,
+            text=part,
+            parent_item_no=item.item_no,
+            unit=item.unit,
+            fact_year=item.fact_year,
+            plan_year=item.plan_year,
+            mechanism=item.mechanism,
+            deadline=item.deadline,
+            responsible=item.responsible,
+            section_no=item.section_no,
+            section_title=item.section_title,
+            subsection_title=item.subsection_title,
+            page=item.page,
+            table_index=item.table_index,
+            row_index=item.row_index,
+            bbox=item.bbox,
+            ocr_confidence=item.ocr_confidence,
+        )
+        sub.cell_boxes = dict(item.cell_boxes)
+        subs.append(sub)
+    for role in _VALUE_FIELDS:
+        parsed = parses[role]
+        if role in stacked:
+            written = _value_lines(raws[role], parsed)
+            setattr(item, f"{role}_raw", written[0])
+            setattr(item, f"{role}_value", parsed.values[0])
+            for sub, raw, value in zip(subs, written[1:], parsed.values[1:], strict=True):
+                setattr(sub, f"{role}_raw", raw)
+                setattr(sub, f"{role}_value", value)
+        else:
+            _set_value(item, role, raws[role], parsed)
+    return subs

@@ -1,0 +1,170 @@
+"""IR `Document` → `ParsedPlan`: the plan parser's orchestrator.
+
+Walks the document in reading order: the title block (everything before the first plan table),
+then paragraphs (section headings and their department lines) and tables (header rows, section
+rows, item rows). Each job lives in its own module: title_block, header, sections, items.
+"""
+
+from __future__ import annotations
+
+from .header import ColumnRoles, guess_roles, header_span, is_column_numbering_row, roles_from_header
+from .ir import Document, Paragraph, Table
+from .items import ItemBuilder, Row
+from .model import ParsedPlan, Section
+from .sections import Heading, parse_heading, row_heading
+from .title_block import Line, parse_title_block
+
+_MAX_HEADER_SEARCH = 4  # a plan table has its header within its first rows
+
+
+def _is_plan_table(table: Table) -> bool:
+    """A table of the plan proper (not the layout table of the signature blocks)."""
+    if table.n_cols < 3:
+        return False
+    return any(header_span(table, r) for r in range(min(table.n_rows, _MAX_HEADER_SEARCH)))
+
+
+def _title_lines(blocks: list) -> list[Line]:
+    lines: list[Line] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            if block.text.strip():
+                lines.append(Line(block.text, block.bbox, block.page))
+        else:
+            for cell in sorted(block.cells, key=lambda c: (c.row, c.col)):
+                if cell.text.strip():
+                    lines.append(Line(cell.text, None, cell.page, group=id(cell)))
+    return lines
+
+
+class _Walker:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.builder = ItemBuilder()
+        self.sections: list[Section] = []
+        self.warnings: list[str] = []
+        self.roles: ColumnRoles | None = None
+        self.open_heading: tuple[Heading, Section] | None = None  # a paragraph heading awaiting its department line
+        self.heading_since_table = True
+
+    # -- headings ------------------------------------------------------------------------------
+    def _heading(self, heading: Heading, page: int | None) -> Section:
+        section = Section(heading.number, heading.title, heading.responsible, heading.level, page)
+        self.sections.append(section)
+        if heading.level == 1:
+            self.builder.start_section(heading.number, heading.title)
+        else:
+            self.builder.start_subsection(_subsection_title(heading))
+        return section
+
+    def paragraph(self, p: Paragraph) -> None:
+        text = p.text.strip()
+        if not text:
+            return
+        heading = parse_heading(text, allow_arabic=p.bold or len(text) < 200)
+        if heading is not None:
+            section = self._heading(heading, p.page)
+            self.open_heading = (heading, section) if heading.responsible is None else None
+            self.heading_since_table = True
+            return
+        if self.open_heading is not None:
+            # the department line under a heading paragraph (italic, or simply on its own line)
+            heading, section = self.open_heading
+            section.responsible = text
+            heading.responsible = text
+            self.open_heading = None
+            return
+
+    # -- tables --------------------------------------------------------------------------------
+    def table(self, t: Table) -> None:
+        self.open_heading = None
+        roles: ColumnRoles | None = None
+        first_data = True
+        r = 0
+        grid = t.grid()
+        while r < t.n_rows:
+            span = header_span(t, r)
+            if span:
+                roles = roles_from_header(t, r, span)
+                r += span
+                continue
+            if is_column_numbering_row(t, r):
+                r += 1
+                continue
+            if roles is None:
+                roles = self._inherited_roles(t)
+            heading = row_heading(t, r)
+            if heading is not None:
+                page = next((c.page for c in t.rows()[r]), t.page)
+                self._heading(heading, page)
+                self.heading_since_table = True
+                first_data = False
+                r += 1
+                continue
+            if not any(c.text.strip() for c in t.rows()[r]):
+                r += 1
+                continue
+            row = self._row(t, grid, r, roles)
+            row.table_start = first_data and not self.heading_since_table
+            first_data = False
+            self.builder.add_row(row)
+            self.heading_since_table = False
+            r += 1
+        if roles is not None:
+            self.roles = roles
+        self.heading_since_table = False
+
+    def _inherited_roles(self, t: Table) -> ColumnRoles:
+        """A table without a header row continues the previous one when its columns match."""
+        if self.roles is not None and self.roles.n_cols == t.n_cols:
+            return self.roles
+        self.warnings.append(
+            f"table {t.index + 1} (page {t.page}): no header row and {t.n_cols} columns; "
+            "columns guessed as № | text | unit"
+        )
+        return guess_roles(t.n_cols)
+
+    def _row(self, t: Table, grid, r: int, roles: ColumnRoles) -> Row:
+        cells: dict[str, list] = {}
+        for c in range(t.n_cols):
+            cell = grid[r][c]
+            role = roles.roles[c] if c < len(roles.roles) else "other"
+            if cell is None or cell.col != c or role == "other":
+                continue  # a horizontal merge counts at its first column only
+            cells.setdefault(role, []).append(cell)
+        page = next((c.page for cs in cells.values() for c in cs if c.row == r and c.page), None) or t.page
+        return Row(t.index, r, page, cells, roles)
+
+
+def _subsection_title(heading: Heading) -> str:
+    return f"{heading.number}. {heading.title}" if heading.number else heading.title
+
+
+def parse_plan(doc: Document) -> ParsedPlan:
+    """Parse a read document into the plan's metadata, sections and items."""
+    blocks = list(doc.blocks)
+    first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and _is_plan_table(b)), None)
+    if first is None:
+        first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and b.n_cols >= 3), len(blocks))
+    meta = parse_title_block(_title_lines(blocks[:first]), doc.source)
+
+    walker = _Walker(doc)
+    for block in blocks[first:]:
+        if isinstance(block, Paragraph):
+            walker.paragraph(block)
+        else:
+            walker.table(block)
+    items = walker.builder.finish()
+    warnings = list(doc.warnings) + walker.warnings
+    if not items:
+        warnings.append(f"{doc.source}: no plan items found (no table with a recognisable header)")
+    return ParsedPlan(
+        source=doc.source,
+        format=doc.format,
+        meta=meta,
+        sections=walker.sections,
+        items=items,
+        page_count=doc.page_count,
+        warnings=warnings,
+    )
+

@@ -1,0 +1,40 @@
+"""The plan parser's vocabulary (extract/data/plan_words.yaml) and the folding used to compare text
+with it: case, apostrophe variants, quotes and spacing do not matter when recognising a layout word."""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+_APOSTROPHES = "'\u2018\u2019`\u00b4\u02bb\u02bc\u02b9\u2032\u02c8"
+_QUOTES = "\"“”„«»‟"
+_FOLD_TABLE = {ord(c): "'" for c in _APOSTROPHES} | {ord(c): " " for c in _QUOTES}
+_WS_RE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def plan_words() -> dict[str, Any]:
+    text = resources.files("reja.extract").joinpath("data", "plan_words.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def fold(s: str | None) -> str:
+    """Lower case, one apostrophe, no quotes, single spaces: for comparing, never for output."""
+    if not s:
+        return ""
+    return _WS_RE.sub(" ", s.translate(_FOLD_TABLE).lower()).strip()
+
+
+@cache
+def word_set(key: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in plan_words()[key])
+
+
+def is_label(text: str | None) -> bool:
+    """True for a sub-item label alone: "Shundan,", "Бундан", "shu jumladan:"."""
+    t = fold(text).strip(" ,.:;-–—")
+    return bool(t) and t in word_set("sub_item_labels")

@@ -1,0 +1,127 @@
+"""Section headings: "II. ILMIY-METODIK FAOLIYAT", "VI. Фонд билан ишлаш …", "1. Ҳужжатларни …",
+sub-sections "1.1. Hujjatlarni butlash …", and the responsible-department line under a heading.
+
+A heading is a row spanning the table (one cell across all columns, or only the first cell filled)
+or a paragraph between tables. Roman numbers may be typed with Cyrillic look-alikes (Х for X,
+І for I): "Х. Электрон кутубхона фаолияти" is section ten.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .ir import Table
+from .plan_words import fold, is_label, word_set
+
+# Cyrillic letters typed for Roman numerals
+_ROMAN_LOOKALIKE = str.maketrans({"Х": "X", "х": "x", "І": "I", "і": "i", "Ӏ": "I", "У": "V"})
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+_ROMAN_RE = re.compile(r"^\s*([IVXLХІ]{1,7})\s*[.)]\s*(\S.*)$", re.S)
+_ARABIC_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s*(\S.*)$", re.S)
+_SUB_RE = re.compile(r"^\s*(\d{1,2}\.\d{1,2})\.?\s+(\S.*)$", re.S)
+_LINE_WS_RE = re.compile(r"[ \t\u00a0]+")
+
+
+@dataclass
+class Heading:
+    number: str | None  # as written, without the dot: "II", "Х", "1", "1.1"
+    title: str
+    responsible: str | None = None
+    level: int = 1  # 2 for a sub-section ("1.1. …")
+
+
+def roman_value(numeral: str) -> int | None:
+    """Value of a Roman numeral (Cyrillic look-alikes allowed), None when it is not a valid one."""
+    s = numeral.upper().translate(_ROMAN_LOOKALIKE)
+    if not s or any(ch not in _ROMAN_VALUES for ch in s):
+        return None
+    total = 0
+    for i, ch in enumerate(s):
+        v = _ROMAN_VALUES[ch]
+        total += -v if i + 1 < len(s) and _ROMAN_VALUES[s[i + 1]] > v else v
+    # reject non-canonical forms like "IIII", "VV", "IL"
+    return total if 0 < total < 40 and _to_roman(total) == s else None
+
+
+def _to_roman(n: int) -> str:
+    out = ""
+    for value, sym in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += sym
+            n -= value
+    return out
+
+
+def _lines(text: str) -> list[str]:
+    return [_LINE_WS_RE.sub(" ", ln).strip() for ln in text.splitlines() if ln.strip()]
+
+
+def _is_department(line: str) -> bool:
+    """A line naming a department: "… xizmati", "… бўлими", "… сектори" (a closing bracket allowed)."""
+    f = fold(line).rstrip(" .)")
+    return any(f.endswith(w) for w in word_set("department_endings"))
+
+
+def split_title(lines: list[str], italic_from: int | None = None) -> tuple[str, str | None]:
+    """The heading title and the responsible-department line(s) under it.
+
+    `italic_from`: index of the first line known to be italic (the department line), when the
+    reader could tell. Otherwise the department is the trailing run of lines that starts with a
+    capital and ends with a department word; a wrapped title line rarely does both.
+    """
+    if italic_from is not None and 0 < italic_from < len(lines):
+        return " ".join(lines[:italic_from]), " ".join(lines[italic_from:])
+    if len(lines) > 1 and _is_department(lines[-1]):
+        for start in range(len(lines) - 1, 0, -1):
+            if lines[start][:1].isupper() or lines[start][:1] in "«“\"(":
+                return " ".join(lines[:start]), " ".join(lines[start:])
+    return " ".join(lines), None
+
+
+def parse_heading(text: str, *, allow_arabic: bool = True, italic_from: int | None = None) -> Heading | None:
+    """A section heading from its text, or None when the text does not start with a section number."""
+    if not text or not text.strip():
+        return None
+    lines = _lines(text)
+    first = lines[0]
+    m = _SUB_RE.match(first)
+    if m:
+        title, resp = split_title([m.group(2), *lines[1:]], italic_from)
+        return Heading(m.group(1), title, resp, level=2)
+    m = _ROMAN_RE.match(first)
+    if m and roman_value(m.group(1)) is not None:
+        title, resp = split_title([m.group(2), *lines[1:]], italic_from)
+        return Heading(m.group(1), title, resp, level=1)
+    if allow_arabic:
+        m = _ARABIC_RE.match(first)
+        if m and not m.group(2)[:1].isdigit():
+            title, resp = split_title([m.group(2), *lines[1:]], italic_from)
+            return Heading(m.group(1), title, resp, level=1)
+    return None
+
+
+def spanning_text(table: Table, row: int) -> str | None:
+    """The text of a row that spans the table: one cell across every column, or only the first cell
+    filled. None for an ordinary row."""
+    anchors = [c for c in table.rows()[row] if c.text.strip()]
+    if len(anchors) != 1:
+        return None
+    cell = anchors[0]
+    if table.n_cols == 1:
+        return cell.text
+    if cell.colspan >= table.n_cols or (cell.col == 0 and cell.colspan >= max(2, table.n_cols - 1)):
+        return cell.text
+    if cell.col == 0:
+        # only the first cell filled: every other position of the row is empty or a vertical merge
+        # from above (a continued deadline column must not hide a heading)
+        return cell.text
+    return None
+
+
+def row_heading(table: Table, row: int) -> Heading | None:
+    """A section or sub-section heading written as a spanning row; labels ("Shundan,") are not."""
+    text = spanning_text(table, row)
+    if text is None or is_label(text):
+        return None
+    return parse_heading(text)

@@ -1,0 +1,274 @@
+"""The title block above the plan table: who agreed (KELISHILDI/КЕЛИШИЛДИ) and approved
+(TASDIQLAYMAN/ТАСДИҚЛАЙМАН) the plan and when, the region, district, organisation and plan year.
+
+The two signature blocks stand side by side. A DOCX usually lays them out in a borderless table
+(one cell per block); a PDF gives interleaved lines ("“KELISHILDI”", "“TASDIQLAYMAN”", "Andijon
+viloyati", "Izboskan tuman …"), which are put back into their block by horizontal position; a text
+without either gives them one after the other. Whatever cannot be found falls back to the file
+name, and is flagged `meta_missing: <field>`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from reja.normalize.text import clean_text
+
+from .ir import BBox
+from .model import PlanMeta
+from .plan_words import fold, word_set
+
+KEYWORD_SCORE = 75  # "EL ISHLDI" still opens the KELISHILDI block
+_YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+_DATE_RE = re.compile(r"(?<!\d)(?:19|20)(?:\d\d)?\s*[-‐–]?\s*(?:yil|йил|й\.|y\.|г\.|год)", re.I)
+_INITIAL_NAME_RE = re.compile(r"([A-ZА-ЯЎҚҒҲЁ]\.\s*(?:[A-ZА-ЯЎҚҒҲЁ]\.\s*)?[A-ZА-ЯЎҚҒҲЁ][\w'ʻʼ‘’-]+)\s*$")
+_QUOTES = "\"“”„«»'‘’"
+
+
+@dataclass
+class Line:
+    """One line of the title block as the reader gave it."""
+
+    text: str
+    bbox: BBox | None = None
+    page: int | None = None
+    group: int | None = None  # lines of one layout-table cell share a group
+
+
+@dataclass
+class _Block:
+    kind: str  # "approve" | "agree"
+    lines: list[Line]
+
+
+def _keyword_kind(text: str) -> str | None:
+    t = re.sub(r"[^\w]", "", fold(text).replace(" ", ""))
+    if not t or len(t) > 16:
+        return None
+    for kind, key in (("approve", "approve_words"), ("agree", "agree_words")):
+        if any(fuzz.ratio(t, w) >= KEYWORD_SCORE for w in word_set(key)):
+            return kind
+    return None
+
+
+def _is_date(text: str) -> bool:
+    f = fold(text)
+    return bool(_DATE_RE.search(f)) or any(re.search(rf"\b{re.escape(m)}\b", f) for m in word_set("months"))
+
+
+def _split_lines(lines: list[Line]) -> list[Line]:
+    out: list[Line] = []
+    for ln in lines:
+        parts = [p for p in ln.text.splitlines() if p.strip()]
+        for p in parts:
+            out.append(Line(p.strip(), ln.bbox if len(parts) == 1 else None, ln.page, ln.group))
+    return out
+
+
+def _overlaps(a: BBox, b: BBox) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0
+
+
+def _collect_blocks(lines: list[Line]) -> tuple[list[_Block], list[Line]]:
+    """Signature blocks, and the lines that belong to neither (cover and title)."""
+    used: set[int] = set()
+    blocks: list[_Block] = []
+    keyword_at = [(_keyword_kind(ln.text), i) for i, ln in enumerate(lines)]
+    keyword_idx = {i for kind, i in keyword_at if kind}
+    for kind, i in keyword_at:
+        if kind is None:
+            continue
+        used.add(i)
+        key = lines[i]
+        members: list[int] = []
+        for j in range(i + 1, len(lines)):
+            if j in keyword_idx:
+                if key.group is None and key.bbox is None:
+                    break
+                continue
+            if j in used:
+                continue
+            ln = lines[j]
+            if key.group is not None:
+                if ln.group != key.group:
+                    continue
+            elif key.bbox is not None and ln.bbox is not None:
+                if ln.page != key.page or not _overlaps(ln.bbox, key.bbox):
+                    continue
+                last = lines[members[-1]].bbox if members else key.bbox
+                height = max(last[3] - last[1], 8.0)
+                if ln.bbox[1] - last[3] > 3 * height:
+                    break
+            members.append(j)
+            if _is_date(ln.text) or len(members) >= 6:
+                break
+        used.update(members)
+        blocks.append(_Block(kind, [lines[j] for j in members]))
+    # the title proper follows the signature blocks; the cover page precedes them
+    last = max(used, default=-1)
+    rest = [ln for i, ln in enumerate(lines) if i not in used and i < last]
+    rest += [ln for i, ln in enumerate(lines) if i not in used and i > last]
+    return blocks, rest, [ln for i, ln in enumerate(lines) if i not in used and i > last]
+
+
+def _block_parts(block: _Block) -> tuple[list[str], str | None, str | None]:
+    """(position lines, name, date) of a signature block."""
+    texts = [ln.text for ln in block.lines]
+    date = None
+    if texts and _is_date(texts[-1]):
+        date = texts.pop()
+    name = None
+    if texts:
+        m = _INITIAL_NAME_RE.search(texts[-1])
+        if m and m.start() > 0:  # "markazi direktori N.Burxonov" on one line
+            name = m.group(1)
+            texts[-1] = texts[-1][: m.start()].strip()
+            if not texts[-1]:
+                texts.pop()
+        elif not _has_word(texts[-1], "position_words") or m:
+            name = texts.pop()
+    return texts, _clean(name), _date_value(date)
+
+
+def _clean(s: str | None) -> str | None:
+    s = clean_text(s) if s else ""
+    return s or None
+
+
+def _date_value(raw: str | None) -> str | None:
+    """The date as written, or None when the form was left blank ("20 йил “ ”")."""
+    if raw is None:
+        return None
+    s = clean_text(raw)
+    bare = s.translate({ord(c): " " for c in _QUOTES})
+    has_year = bool(_YEAR_RE.search(bare))
+    has_month = any(re.search(rf"\b{re.escape(m)}\b", fold(bare)) for m in word_set("months"))
+    return s if (has_year or has_month) else None
+
+
+def _has_word(text: str, key: str) -> bool:
+    words = set(re.findall(r"[\w']+", fold(text)))
+    return bool(words & word_set(key))
+
+
+def _admin_name(texts: list[str], key: str) -> str | None:
+    """'<Name> viloyati' / '<Name> tumani' as written; the full form (tumani) is preferred, and a
+    bare attributive 'Izboskan tuman' is given its name form 'Izboskan tumani'."""
+    words = sorted(word_set(key), key=len, reverse=True)
+    alt = "|".join(re.escape(w) for w in words)
+    pattern = re.compile(rf"([^\W\d_][\w'ʻʼ‘’-]*)\s+({alt})(?![\w])", re.I)
+    found: list[tuple[str, str]] = []
+    for text in texts:
+        for m in pattern.finditer(text):
+            found.append((m.group(1), m.group(2)))
+    if not found:
+        return None
+    full = [f for f in found if fold(f[1]).endswith(("i", "и"))]
+    mixed = [f for f in (full or found) if not f[0].isupper() or len(f[0]) == 1] or (full or found)
+    name, word = mixed[0]
+    if not fold(word).endswith(("i", "и")) and fold(word) in ("tuman", "туман", "viloyat", "вилоят"):
+        word += "и" if re.search("[а-яё]", word, re.I) else "i"
+    return f"{name} {word}"
+
+
+def _organisation(position_lines: list[str]) -> str | None:
+    """The organisation the approver directs: "… axborot-kutubxona markazi" without "direktori"."""
+    if not position_lines:
+        return None
+    text = clean_text("\n".join(position_lines))
+    tokens = text.split(" ")
+    while tokens and fold(tokens[-1]).strip(",.") in word_set("position_words"):
+        tokens.pop()
+    org = " ".join(tokens).strip(" ,")
+    if not any(fold(org).endswith(w) for w in word_set("organisation_words")):
+        return None
+    return org or None
+
+
+def _title_lines(rest: list[Line], after_blocks: list[Line]) -> list[str]:
+    """The plan's own title: the lines after the signature blocks when they name the plan,
+    else the last run of lines that names the plan ("… ISH REJASI")."""
+    after = [ln.text for ln in after_blocks]
+    named = [i for i, t in enumerate(after) if _names_plan(t)]
+    if named:
+        return after[: named[-1] + 1]
+    texts = [ln.text for ln in rest]
+    for end in range(len(texts) - 1, -1, -1):
+        if _names_plan(texts[end]):
+            start = end
+            while start > 0 and not _names_plan(texts[start - 1]) and end - start < 4:
+                start -= 1
+            return texts[start : end + 1]
+    return []
+
+
+def _names_plan(text: str) -> bool:
+    f = fold(text)
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", f) for w in word_set("plan_title_words"))
+
+
+def _plan_year(title: list[str], rest: list[str]) -> int | None:
+    for group in (title, rest):
+        for text in group:
+            if _names_plan(text) or re.search(r"(yil|йил)", fold(text)):
+                m = _YEAR_RE.search(text)
+                if m:
+                    return int(m.group(1))
+    return None
+
+
+def _from_file_name(source: str) -> tuple[int | None, str | None]:
+    stem = re.split(r"[\\/]", source)[-1].rsplit(".", 1)[0]
+    m = _YEAR_RE.search(stem)
+    year = int(m.group(1)) if m else None
+    words = [w for w in re.split(r"[^\w]+|_", stem) if w and not w.isdigit()]
+    return year, (words[0].capitalize() if words else None)
+
+
+def parse_title_block(lines: list[Line], source: str) -> PlanMeta:
+    """Plan metadata from the lines before the plan table; `source` is the file name."""
+    lines = _split_lines(lines)
+    blocks, rest, after_blocks = _collect_blocks(lines)
+    meta = PlanMeta()
+    approve_pos: list[str] = []
+    agree_pos: list[str] = []
+    for block in blocks:
+        pos, name, date = _block_parts(block)
+        if block.kind == "approve" and meta.approved_by is None:
+            approve_pos, meta.approved_by, meta.approved_date = pos, name, date
+        elif block.kind == "agree" and meta.agreed_by is None:
+            agree_pos, meta.agreed_by, meta.agreed_date = pos, name, date
+
+    rest_texts = [ln.text for ln in rest]
+    title = _title_lines(rest, after_blocks)
+    meta.title = _clean("\n".join(title)) if title else None
+    everything = agree_pos + approve_pos + rest_texts
+    meta.region = _admin_name(agree_pos + approve_pos, "region_words") or _admin_name(everything, "region_words")
+    meta.district = _admin_name(approve_pos, "district_words") or _admin_name(everything, "district_words")
+    meta.organisation = _organisation(approve_pos) or _organisation_from_title(title)
+    meta.year = _plan_year(title, rest_texts)
+
+    file_year, file_place = _from_file_name(source)
+    for field_name in ("region", "district", "organisation", "year", "approved_by", "agreed_by"):
+        if getattr(meta, field_name) is not None:
+            continue
+        if field_name == "year" and file_year is not None:
+            meta.year = file_year
+            meta.flags.append("meta_missing: year (taken from the file name)")
+        elif field_name == "district" and file_place is not None:
+            meta.district = file_place
+            meta.flags.append("meta_missing: district (taken from the file name)")
+        else:
+            meta.flags.append(f"meta_missing: {field_name}")
+    return meta
+
+
+def _organisation_from_title(title: list[str]) -> str | None:
+    """"Izboskan tuman axborot-kutubxona markazining …" → "… markazi" (genitive dropped)."""
+    if not title:
+        return None
+    text = clean_text(title[0])
+    m = re.search(r"^(.*?\b(?:markaz|марказ))(i|и)(ning|нинг)?\b", text, re.I)
+    return (m.group(1) + m.group(2)) if m else None
