@@ -1,0 +1,87 @@
+"""Python API for analysts (notebooks): the same tables the exports hold, as pandas DataFrames.
+
+    from reja.api import import_paths, load_items, load_documents
+    report = import_paths(["plans/"], db="reja.sqlite", jobs=2)
+    items = load_items("reja.sqlite")           # current plans, one row per activity
+    items[items.status == "flagged"]            # rows that need review
+    docs = load_documents("reja.sqlite")        # one row per imported file (ok / partial / failed)
+
+Frames have the contract's column order and dtypes (`reja.schema.dataset`): strings as `string`,
+integers as nullable `Int64`, numbers as `float64`. Reading opens the store read-only, so a notebook
+can read while an import is writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from reja.batch import BatchLimits, ImportReport, run_import
+from reja.extract.model import ParsedPlan
+from reja.schema.dataset import ITEM_FIELDS, coerce
+from reja.store import Store
+
+DEFAULT_DB = "reja.sqlite"
+
+
+def _apply_corrections(db: Path | str, items: pd.DataFrame) -> pd.DataFrame:
+    """Clerk corrections (issue 8) on top of the extraction: the one place they meet the dataset."""
+    from reja.review.corrections import apply_corrections
+
+    corrected, _report = apply_corrections(items, db)
+    return coerce(corrected, ITEM_FIELDS)
+
+
+def load_items(
+    db: Path | str = DEFAULT_DB, *, include_superseded: bool = False, corrections: bool = True
+) -> pd.DataFrame:
+    """Items of the current plans, with clerks' corrections applied (status 'corrected',
+    `corrected_fields`). include_superseded=True adds older versions; corrections=False gives the
+    raw extraction."""
+    with Store(db, readonly=True) as store:
+        items = store.items(include_superseded=include_superseded)
+    return _apply_corrections(db, items) if corrections else items
+
+
+def load_documents(db: Path | str = DEFAULT_DB) -> pd.DataFrame:
+    """One row per imported file version, failed ones included (status, error_code, error)."""
+    with Store(db, readonly=True) as store:
+        return store.documents()
+
+
+def import_paths(
+    paths: Iterable[Path | str] | Path | str,
+    db: Path | str = DEFAULT_DB,
+    *,
+    out: Path | str | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    parse: Callable[[Path], ParsedPlan] | None = None,
+    limits: BatchLimits | None = None,
+    verbose: bool = False,
+) -> ImportReport:
+    """Import files, folders and zip archives; with `out`, also write every export there.
+
+    The returned report has per-file outcomes (`report.files`), `report.summary()`,
+    `report.exit_code` (same codes as the command line) and `report.log_path`.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    report = run_import(
+        paths, db=db, log_dir=out, jobs=jobs, force=force, parse=parse, limits=limits,
+        on_status=print if verbose else None, progress=False,
+    )  # fmt: skip
+    if out is not None and not report.interrupted:
+        from reja.export import export_dataset
+
+        report.exports = export_dataset(db, out)
+    return report
+
+
+def export(db: Path | str = DEFAULT_DB, out: Path | str = "out") -> dict[str, Path]:
+    """Write Parquet, CSV, XLSX and datapackage.json of the store into `out`."""
+    from reja.export import export_dataset
+
+    return export_dataset(db, out)

@@ -1,0 +1,602 @@
+"""Batch import: many files, folders and zip archives into the store, one whole document at a time.
+
+- Inputs: files; folders, walked recursively, skipping Office lock files (`~$…`), hidden files and
+  folders, and symbolic links; zip archives, extracted safely into a private work directory
+  (absolute or `..` member names, symlinks and zip bombs are refused). Members appear as
+  `archive.zip!member.docx`.
+- Each input is keyed by the SHA-256 of its bytes + the pipeline version + the catalogue version
+  (`import_key`); an input whose key is already stored is skipped, so a re-run after a crash or an
+  interrupt continues where it stopped. `force=True` re-imports everything.
+- Each document is read and parsed in its own forked child process (at most `jobs` at a time): a
+  crash, a hang (killed after `timeout_s`) or a memory blow-up in one document costs that document
+  only, memory is returned to the system after each document, and the parent — the only writer —
+  stores each result in one transaction.
+- Reporting: one status line per file (ok / partial / failed / skipped, with the reason), a rich
+  progress bar on stderr when it is a terminal, a JSON-lines run log (`runs/<run_id>.jsonl` in the
+  out dir, or next to the store), tracebacks of unexpected errors in the log only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import json
+import multiprocessing as mp
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from multiprocessing.connection import wait as wait_any
+from pathlib import Path
+
+from reja.extract.errors import CorruptFile, ReadError, TooLarge
+from reja.extract.model import ParsedPlan
+
+MiB = 1024 * 1024
+JUNK_NAMES = {"thumbs.db", "desktop.ini"}
+
+# exit codes (docs/exit_codes.md)
+EXIT_OK = 0
+EXIT_REVIEW = 3
+EXIT_FAILED = 4
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class BatchLimits:
+    max_file_bytes: int = 200 * MiB  # a larger input is reported too_large without being read
+    timeout_s: float = 900.0  # hard wall-clock limit per document; the child is killed after it
+    max_memory_mb: int | None = None  # address-space limit of each child (RLIMIT_AS); None = no limit
+    max_archive_members: int = 5000
+    max_archive_bytes: int = 1024 * MiB  # total inflated size of one zip archive
+
+
+@dataclass
+class InputFile:
+    path: Path  # where to read it (inside the work dir for zip members)
+    display: str  # as the user knows it: the path given, or archive.zip!member
+    source_key: str  # resolved, stable identity of the input
+    mtime: float
+
+
+@dataclass
+class FileOutcome:
+    source_file: str
+    status: str  # ok | partial | failed | skipped
+    reason: str = ""
+    document_id: str | None = None
+    n_items: int = 0
+    n_flagged: int = 0
+    error_code: str | None = None
+    stored_status: str | None = None  # for skipped files: the status of the stored version
+    seconds: float = 0.0
+
+    @property
+    def effective_status(self) -> str:
+        return self.stored_status if self.status == "skipped" and self.stored_status else self.status
+
+
+@dataclass
+class ImportReport:
+    run_id: str
+    db: Path
+    log_path: Path
+    files: list[FileOutcome] = field(default_factory=list)
+    interrupted: bool = False
+    seconds: float = 0.0
+    exports: dict[str, Path] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.status for f in self.files)
+        return {"files": len(self.files), "ok": c["ok"], "partial": c["partial"], "failed": c["failed"],
+                "skipped": c["skipped"]}  # fmt: skip
+
+    @property
+    def rows_to_review(self) -> int:
+        return sum(f.n_flagged for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        """130 interrupted; 4 some file failed; 3 some rows need review; 0 all clean. Skipped files
+        count with the status of their stored version: the exit code describes the whole batch."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        statuses = {f.effective_status for f in self.files}
+        if "failed" in statuses:
+            return EXIT_FAILED
+        if "partial" in statuses:
+            return EXIT_REVIEW
+        return EXIT_OK
+
+    def summary(self) -> str:
+        c = self.counts()
+        failed = [f.source_file for f in self.files if f.effective_status == "failed"]
+        text = (
+            f"{c['files']} file(s): {c['ok']} ok, {c['partial']} partial, {c['failed']} failed, "
+            f"{c['skipped']} skipped (unchanged); {self.rows_to_review} row(s) need review; "
+            f"{self.seconds:.1f} s."
+        )
+        if failed:
+            text += " Failed: " + ", ".join(failed) + "."
+        if self.interrupted:
+            text += " INTERRUPTED: re-run the same command to continue."
+        return text
+
+
+# -- versions ----------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    """reja's version + a hash of the code that turns a file into rows: any change re-imports."""
+    import reja
+
+    h = hashlib.sha256()
+    roots = [Path(importlib.import_module(p).__file__).parent for p in ("reja.extract", "reja.normalize", "reja.schema")]
+    files = [f for root in roots for f in sorted(root.rglob("*.py"))]
+    here = Path(__file__).parent
+    files += [here / n for n in ("pipeline.py", "records.py", "enrich.py")]
+    for f in files:
+        if f.exists():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return f"{reja.__version__}+{h.hexdigest()[:12]}"
+
+
+@lru_cache(maxsize=1)
+def catalogue_version() -> str:
+    """The catalogue's own version string when it loads, plus a hash of every data file the
+    normalisers and matchers read (synonyms added by clerks change it → re-import)."""
+    try:
+        from reja.schema.catalogue import catalogue_version as named_version
+
+        named = named_version()
+    except Exception:  # missing or broken catalogue: matching is off, and the key says so
+        named = "none"
+    h = hashlib.sha256()
+    for pkg in ("reja.schema", "reja.normalize"):
+        data = Path(importlib.import_module(pkg).__file__).parent / "data"
+        for f in sorted(data.rglob("*")) if data.is_dir() else []:
+            if f.is_file():
+                h.update(str(f.relative_to(data)).encode())
+                h.update(f.read_bytes())
+    return f"{named}|data:{h.hexdigest()[:12]}"
+
+
+def import_key(sha256: str) -> str:
+    return hashlib.sha256(f"{sha256}|{pipeline_version()}|{catalogue_version()}".encode()).hexdigest()[:32]
+
+
+def document_id(source_key: str, sha256: str) -> str:
+    return hashlib.sha256(f"{source_key}\0{sha256}".encode()).hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(MiB):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _utc(ts: float | None = None) -> str:
+    moment = dt.datetime.now(dt.UTC) if ts is None else dt.datetime.fromtimestamp(ts, dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{moment.microsecond:06d}Z" if ts is None else "Z")
+
+
+# -- collecting inputs -------------------------------------------------------------------------
+def _skippable(name: str) -> bool:
+    return name.startswith("~$") or name.startswith(".") or name.lower() in JUNK_NAMES
+
+
+def _walk(folder: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not _skippable(d))
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if not _skippable(name) and not p.is_symlink():
+                yield p
+
+
+def _safe_extract(archive: Path, dest: Path, limits: BatchLimits) -> None:
+    """Extract a zip archive into dest, refusing the whole archive when any member is unsafe.
+    Uses the readers' `reja.extract.limits.safe_extract_zip` when present, else the same rules here."""
+    try:
+        from reja.extract.limits import Limits, safe_extract_zip
+    except ImportError:
+        _own_safe_extract(archive, dest, limits)
+        return
+    safe_extract_zip(
+        archive, dest, Limits(max_zip_members=limits.max_archive_members, max_inflated_bytes=limits.max_archive_bytes)
+    )
+
+
+def _own_safe_extract(archive: Path, dest: Path, limits: BatchLimits) -> None:
+    name = archive.name
+    dest = dest.resolve()
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise CorruptFile(name, f"damaged or truncated zip archive ({exc})") from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_archive_members:
+            raise TooLarge(name, f"archive has {len(infos)} members (limit {limits.max_archive_members})")
+        if sum(i.file_size for i in infos) > limits.max_archive_bytes:
+            raise TooLarge(name, f"archive inflates past {limits.max_archive_bytes // MiB} MiB: zip bomb?")
+        for info in infos:
+            member = info.filename.replace("\\", "/")
+            target = (dest / member).resolve()
+            if member.startswith("/") or ":" in member.split("/")[0] or ".." in member.split("/"):
+                raise CorruptFile(name, f"archive member {info.filename!r} points outside the archive: refused")
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise CorruptFile(name, f"archive member {info.filename!r} is a symbolic link: refused")
+            if not target.is_relative_to(dest):
+                raise CorruptFile(name, f"archive member {info.filename!r} points outside the archive: refused")
+        for info in infos:
+            target = (dest / info.filename.replace("\\", "/")).resolve()
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written = 0
+            with zf.open(info) as src, open(target, "wb") as dst:
+                while chunk := src.read(MiB):
+                    written += len(chunk)
+                    if written > info.file_size:
+                        raise TooLarge(name, f"archive member {info.filename!r} inflates past its declared size")
+                    dst.write(chunk)
+
+
+def collect_inputs(
+    paths: Iterable[Path | str], workdir: Path, limits: BatchLimits
+) -> tuple[list[InputFile], list[FileOutcome]]:
+    """Expand the given paths into input files. Archives that cannot be opened safely, missing
+    paths and nested archives come back as failed outcomes, never as exceptions."""
+    inputs: list[InputFile] = []
+    problems: list[FileOutcome] = []
+
+    def add_file(path: Path, display: str, key: str, mtime: float | None = None) -> None:
+        if path.suffix.lower() == ".zip":
+            if "!" in display:
+                problems.append(FileOutcome(display, "failed", "an archive inside an archive is not opened: unpack it first",
+                                            error_code="unsupported_format"))  # fmt: skip
+            else:
+                add_archive(path, display)
+            return
+        inputs.append(InputFile(path, display, key, path.stat().st_mtime if mtime is None else mtime))
+
+    def add_archive(archive: Path, display: str) -> None:
+        dest = workdir / f"zip{len(list(workdir.iterdir()))}"
+        try:
+            _safe_extract(archive, dest, limits)
+            with zipfile.ZipFile(archive) as zf:
+                times = {i.filename.replace("\\", "/").rstrip("/"): i.date_time for i in zf.infolist()}
+        except ReadError as exc:
+            problems.append(FileOutcome(display, "failed", f"{exc.code}: {exc.cause}", error_code=exc.code))
+            return
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            problems.append(FileOutcome(display, "failed", f"corrupt_file: {exc}", error_code="corrupt_file"))
+            return
+        zip_key = str(archive.resolve())
+        for member in _walk(dest):
+            rel = member.relative_to(dest).as_posix()
+            stamp = times.get(rel)
+            mtime = dt.datetime(*stamp, tzinfo=dt.UTC).timestamp() if stamp else archive.stat().st_mtime
+            add_file(member, f"{display}!{rel}", f"{zip_key}!{rel}", mtime)
+
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            problems.append(FileOutcome(str(raw), "failed", "no such file or folder", error_code="not_found"))
+        elif path.is_dir():
+            for p in _walk(path):
+                add_file(p, str(p), str(p.resolve()))
+        else:
+            add_file(path, str(path), str(path.resolve()))
+    # the same input named twice (a folder and a file in it) is imported once
+    unique: dict[str, InputFile] = {}
+    for item in inputs:
+        unique.setdefault(item.source_key, item)
+    return sorted(unique.values(), key=lambda i: i.display), problems
+
+
+# -- one document (runs in a child process) -------------------------------------------------------
+def default_parse(path: Path) -> ParsedPlan:
+    from reja.pipeline import parse_file
+
+    return parse_file(path)
+
+
+def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
+    """Parse one file and build its rows. Never raises: failures come back as a result."""
+    from reja.enrich import enrich_rows
+    from reja.records import _key_district, finalise_rows, plan_rows
+
+    start = time.monotonic()
+    try:
+        plan = parse(Path(task["path"]))
+        rows = plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
+        meta = plan.meta
+        year = rows[0]["year"] if rows else None
+        ids = enrich_rows(rows, plan_year=year)
+        finalise_rows(rows)
+        meta_flags = list(meta.flags)
+        missing = [n for n, v in (("district", meta.district), ("year", year)) if not v]
+        if missing and not any(f.startswith("meta_missing") for f in meta_flags):
+            meta_flags.append(f"meta_missing: {', '.join(missing)}")
+        n_flagged = sum(1 for r in rows if r["status"] == "flagged")
+        district_key = ids.get("district_id") or _key_district(meta.district)
+        doc = {
+            "source_format": plan.format, "region": meta.region, "district": meta.district, "year": year,
+            "organisation": meta.organisation, "title": meta.title, "approved_by": meta.approved_by,
+            "approved_date": meta.approved_date, "agreed_by": meta.agreed_by, "agreed_date": meta.agreed_date,
+            "page_count": plan.page_count, "n_items": len(rows), "n_flagged": n_flagged,
+            "meta_flags": "; ".join(meta_flags), "warnings": "; ".join(plan.warnings),
+            "plan_key": f"{district_key}|{year}" if district_key and year else None, **ids,
+        }  # fmt: skip
+        if not rows:
+            return {"ok": False, "code": "no_items", "reason": "no plan items found (is this an ish rejasi?)",
+                    "doc": doc, "seconds": time.monotonic() - start}  # fmt: skip
+        doc["status"] = "partial" if n_flagged or meta_flags else "ok"
+        return {"ok": True, "doc": doc, "rows": rows, "seconds": time.monotonic() - start}
+    except ReadError as exc:
+        where = f" (page {exc.page})" if exc.page is not None else ""
+        return {"ok": False, "code": exc.code, "reason": f"{exc.cause}{where}", "seconds": time.monotonic() - start}
+    except Exception as exc:  # a bug on one document must not stop the batch; the log keeps the traceback
+        return {"ok": False, "code": "internal_error", "reason": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(), "seconds": time.monotonic() - start}  # fmt: skip
+
+
+def _child_main(conn, parse, task: dict, max_memory_mb: int | None) -> None:
+    if max_memory_mb:
+        import resource
+
+        limit = max_memory_mb * MiB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        result = process_document(parse, task)
+    except MemoryError:
+        result = {"ok": False, "code": "too_large", "reason": f"needed more than {max_memory_mb} MiB of memory"}
+    conn.send(result)
+    conn.close()
+
+
+def warm_up() -> None:
+    """Import the readers, parser and matchers once in the parent, so each forked child inherits
+    them (and the matchers' loaded catalogue) instead of loading them per document."""
+    from reja.enrich import _tools
+
+    for module in ("reja.extract.readers", "reja.extract.plan"):
+        try:
+            importlib.import_module(module)
+        except Exception:
+            pass
+    tools = _tools()
+    for fn, args in ((tools.match_section, ("x",)), (tools.match_unit, ("x",)), (tools.to_latin, ("x",))):
+        if fn is not None:
+            try:
+                fn(*args)
+            except Exception:
+                pass
+
+
+def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_result) -> None:
+    """Run process_document for each task in forked children, at most `jobs` at once; call
+    on_result(task, result) in the parent as each finishes (the parent is the only store writer)."""
+    ctx = mp.get_context("fork")  # fork: children inherit parse (any callable) and the warm caches
+    pending = deque(tasks)
+    running: dict = {}
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, jobs):
+                task = pending.popleft()
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child_main, args=(send, parse, task, limits.max_memory_mb), daemon=True)
+                proc.start()
+                send.close()
+                running[recv] = (task, proc, time.monotonic())
+            for conn in wait_any(list(running), timeout=0.5):
+                task, proc, started = running.pop(conn)
+                try:
+                    result = conn.recv()
+                except Exception:  # EOF: the child died before sending (segfault, OOM killer, …)
+                    proc.join(10)
+                    code = proc.exitcode
+                    why = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                    result = {"ok": False, "code": "worker_crashed", "reason": f"the reading process died ({why})",
+                              "seconds": time.monotonic() - started}  # fmt: skip
+                conn.close()
+                proc.join(10)
+                on_result(task, result)
+            now = time.monotonic()
+            for conn, (task, proc, started) in list(running.items()):
+                if now - started > limits.timeout_s:
+                    proc.kill()
+                    proc.join(10)
+                    conn.close()
+                    del running[conn]
+                    on_result(task, {"ok": False, "code": "too_large", "seconds": now - started,
+                                     "reason": f"reading took longer than {limits.timeout_s:g} s: stopped"})  # fmt: skip
+    finally:
+        for conn, (_task, proc, _started) in running.items():
+            proc.kill()
+            proc.join(10)
+            conn.close()
+
+
+# -- the batch -----------------------------------------------------------------------------------
+class _RunLog:
+    """JSON-lines, one event per line, flushed as it goes (a killed run keeps its log so far)."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.fh = open(path, "a", encoding="utf-8")
+
+    def write(self, event: str, **data) -> None:
+        self.fh.write(json.dumps({"at": _utc(), "event": event, **data}, ensure_ascii=False, default=str) + "\n")
+        self.fh.flush()
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _status_line(o: FileOutcome) -> str:
+    if o.status == "ok":
+        detail = f"{o.n_items} items"
+    elif o.status == "partial":
+        detail = f"{o.n_items} items, {o.n_flagged} need review" + (f" ({o.reason})" if o.reason else "")
+    elif o.status == "skipped":
+        detail = f"unchanged since last import (stored as {o.stored_status}" + (
+            f": {o.error_code}: {o.reason})" if o.stored_status == "failed" else ")"
+        )
+    else:
+        detail = o.reason
+    return f"{o.status:<8} {o.source_file} — {detail}"
+
+
+def run_import(
+    paths: Iterable[Path | str],
+    *,
+    db: Path | str,
+    log_dir: Path | str | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    parse: Callable[[Path], ParsedPlan] | None = None,
+    limits: BatchLimits | None = None,
+    on_status: Callable[[str], None] | None = None,
+    progress: bool | None = None,
+) -> ImportReport:
+    """Import files / folders / zips into the store at `db`. See the module docstring.
+
+    `parse` (default: `reja.pipeline.parse_file`) turns a path into a ParsedPlan; tests inject a
+    fake. `on_status` receives one line per file. `progress` None = a bar when stderr is a terminal.
+    """
+    from reja.store import Store
+
+    limits = limits or BatchLimits()
+    parse = parse or default_parse
+    db = Path(db)
+    paths = [Path(p) for p in paths]
+    run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    log_dir = Path(log_dir) if log_dir is not None else db.parent
+    report = ImportReport(run_id=run_id, db=db, log_path=log_dir / "runs" / f"{run_id}.jsonl")
+    emit = on_status or (lambda line: None)
+    t0 = time.monotonic()
+    log = _RunLog(report.log_path)
+    store = Store(db)
+    workdir = Path(tempfile.mkdtemp(prefix="reja-import-"))
+    bar = None
+    try:
+        from reja.enrich import available
+
+        versions = {"pipeline_version": pipeline_version(), "catalogue_version": catalogue_version()}
+        options = {"jobs": jobs, "force": force, "limits": asdict(limits)}
+        log.write("run_start", run_id=run_id, db=str(db), paths=[str(p) for p in paths], options=options,
+                  enrichment=available(), **versions)  # fmt: skip
+        store.start_run({"run_id": run_id, "started_at": _utc(), "paths": [str(p) for p in paths],
+                         "options": options, **versions})  # fmt: skip
+        inputs, problems = collect_inputs(paths, workdir, limits)
+
+        def record(outcome: FileOutcome, **extra) -> None:
+            report.files.append(outcome)
+            emit(_status_line(outcome))
+            log.write("file", **asdict(outcome), **extra)
+            if bar is not None:
+                bar[0].advance(bar[1])
+
+        tasks: list[dict] = []
+        for problem in problems:
+            record(problem)
+        for inp in inputs:
+            size = inp.path.stat().st_size
+            sha = file_sha256(inp.path)
+            key = import_key(sha)
+            doc_id = document_id(inp.source_key, sha)
+            base = {"document_id": doc_id, "source_file": inp.display, "source_key": inp.source_key,
+                    "sha256": sha, "size_bytes": size, "file_mtime": _utc(inp.mtime), "import_key": key,
+                    "run_id": run_id, **versions}  # fmt: skip
+            stored = None if force else store.unchanged(inp.source_key, key)
+            if stored is not None:
+                record(FileOutcome(inp.display, "skipped", document_id=stored["document_id"], n_items=stored["n_items"],
+                                   n_flagged=stored["n_flagged"], stored_status=stored["status"],
+                                   error_code=stored["error_code"], reason=stored["error"] or ""))  # fmt: skip
+                continue
+            if size == 0 or size > limits.max_file_bytes:
+                code = "empty_file" if size == 0 else "too_large"
+                why = "the file is empty" if size == 0 else f"{size // MiB} MiB is over the {limits.max_file_bytes // MiB} MiB limit"
+                _store_failure(store, base, inp, code, why)
+                record(FileOutcome(inp.display, "failed", f"{code}: {why}", document_id=doc_id, error_code=code))
+                continue
+            tasks.append({"path": str(inp.path), "display": inp.display, "suffix": inp.path.suffix, **base})
+
+        if progress is None:
+            progress = sys.stderr.isatty()
+        if progress and tasks:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            prog = Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), redirect_stdout=sys.stdout.isatty(), transient=True)  # fmt: skip
+            prog.start()
+            bar = (prog, prog.add_task("import", total=len(tasks)))
+
+        def on_result(task: dict, result: dict) -> None:
+            base = {k: task[k] for k in ("document_id", "source_file", "source_key", "sha256", "size_bytes",
+                                         "file_mtime", "import_key", "run_id", "pipeline_version", "catalogue_version")}  # fmt: skip
+            seconds = round(result.get("seconds", 0.0), 3)
+            if result["ok"]:
+                doc = {**base, **result["doc"], "imported_at": _utc(), "duration_s": seconds}
+                store.write_document(doc, result["rows"])
+                codes = Counter(f.split(":", 1)[0] for r in result["rows"] for f in (r["flags"] or "").split("; ") if f)
+                reason = ", ".join(f"{c} {n}" for c, n in codes.most_common(4))
+                if doc["meta_flags"]:
+                    reason = "; ".join(x for x in (reason, doc["meta_flags"]) if x)
+                record(FileOutcome(task["display"], doc["status"], reason if doc["status"] == "partial" else "",
+                                   document_id=doc["document_id"], n_items=doc["n_items"],
+                                   n_flagged=doc["n_flagged"], seconds=seconds))  # fmt: skip
+            else:
+                inp = InputFile(Path(task["path"]), task["display"], task["source_key"], 0)
+                _store_failure(store, base, inp, result["code"], result["reason"], result.get("doc"),
+                               seconds=seconds, suffix=task["suffix"])  # fmt: skip
+                record(FileOutcome(task["display"], "failed", f"{result['code']}: {result['reason']}",
+                                   document_id=task["document_id"], error_code=result["code"], seconds=seconds),
+                       traceback=result.get("traceback"))  # fmt: skip
+
+        if tasks:
+            warm_up()
+            run_children(tasks, parse, jobs, limits, on_result)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        if bar is not None:
+            bar[0].stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        report.seconds = time.monotonic() - t0
+        summary = {**report.counts(), "rows_to_review": report.rows_to_review, "exit_code": report.exit_code,
+                   "interrupted": report.interrupted, "seconds": round(report.seconds, 3), "finished_at": _utc()}  # fmt: skip
+        try:
+            store.finish_run(run_id, summary)
+        finally:
+            log.write("run_end", **summary)
+            log.close()
+            store.close()
+    return report
+
+
+def _store_failure(store, base: dict, inp: InputFile, code: str, reason: str, doc: dict | None = None,
+                   *, seconds: float | None = None, suffix: str | None = None) -> None:  # fmt: skip
+    suffix = (suffix if suffix is not None else inp.path.suffix).lstrip(".").lower() or None
+    row = {**base, **(doc or {}), "status": "failed", "error_code": code, "error": reason, "n_items": 0,
+           "n_flagged": 0, "imported_at": _utc(), "duration_s": seconds, "plan_key": None}  # fmt: skip
+    row.setdefault("source_format", suffix)
+    row["source_format"] = row["source_format"] or suffix
+    store.write_failure(row)

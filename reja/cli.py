@@ -1,0 +1,102 @@
+"""The `reja` command line. Each part of reja adds its commands here:
+
+- `reja import` / `reja export` (this module);
+- other parts register a typer sub-app with ONE line at the bottom of this file
+  (`app.add_typer(sub_app, name="compare")`).
+
+Exit codes are documented in docs/exit_codes.md and in `reja import --help`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reja.batch import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REVIEW, BatchLimits
+
+EXIT_USAGE = 2  # click's own code for a bad option or argument
+EXIT_CONTRACT = 5  # the dataset broke its pandera schema: export blocked
+
+EXIT_CODES_HELP = f"""Exit codes:
+
+{EXIT_OK}: done, every file imported and every row clean.
+
+1: reja itself failed unexpectedly (a bug; a traceback is printed).
+
+{EXIT_USAGE}: usage error (unknown option, missing path).
+
+{EXIT_REVIEW}: done, some rows need review (flagged; see the flags column or `reja review`).
+
+{EXIT_FAILED}: some files could not be imported (named in the output and the documents table).
+
+{EXIT_CONTRACT}: the dataset broke its schema, the export was not written.
+
+{EXIT_INTERRUPTED}: interrupted (Ctrl+C); run the same command again to continue.
+"""
+
+app = typer.Typer(
+    name="reja",
+    help="reja: district AKM work plans (ish rejasi) into one dataset.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _export(db: Path, out: Path) -> None:
+    from reja.export import DatasetContractError, export_dataset
+
+    try:
+        written = export_dataset(db, out)
+    except DatasetContractError as exc:
+        typer.echo(f"export blocked, the dataset breaks its contract:\n{exc}", err=True)
+        raise typer.Exit(EXIT_CONTRACT) from exc
+    typer.echo(f"exports: {', '.join(str(p) for p in written.values())}")
+
+
+@app.command("import", epilog=EXIT_CODES_HELP)
+def import_cmd(
+    paths: Annotated[list[Path], typer.Argument(exists=True, help="Plan files, folders (recursive) and .zip archives.")],
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="The store (SQLite file). Default: OUT/reja.sqlite with --out, else ./reja.sqlite."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the exports (Parquet, CSV, XLSX, datapackage.json) and the run log here."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Documents read in parallel.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Re-import files even when unchanged.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed per document.")] = 900.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary, no line per file.")] = False,
+) -> None:
+    """Import plans into the store: one status line per file, then a summary.
+
+    Unchanged files (same bytes, same reja and catalogue version) are skipped, so a re-run after a crash or Ctrl+C continues where it stopped. A file that cannot be read is reported and the batch goes on.
+    """
+    from reja.batch import run_import
+
+    db = db or ((out / "reja.sqlite") if out else Path("reja.sqlite"))
+    report = run_import(
+        paths, db=db, log_dir=out, jobs=jobs, force=force, limits=BatchLimits(timeout_s=timeout),
+        on_status=None if quiet else typer.echo,
+    )  # fmt: skip
+    typer.echo(report.summary())
+    typer.echo(f"store: {db}  run log: {report.log_path}")
+    if out is not None and not report.interrupted:
+        _export(db, out)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("export", epilog=EXIT_CODES_HELP)
+def export_cmd(
+    db: Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The store.")] = Path("reja.sqlite"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the exports.")] = Path("out"),
+) -> None:
+    """Write the dataset as Parquet, CSV (UTF-8 with BOM), XLSX and datapackage.json, after checking it against its schema (exit 5 when it breaks it)."""
+    _export(db, out)
+
+
+# -- sub-commands of other parts: one line each ---------------------------------------------------
+# app.add_typer(<their typer app>, name="<command>")

@@ -1,0 +1,197 @@
+"""Exports of the dataset to a folder: Parquet (canonical), CSV (UTF-8 with BOM, for Excel), XLSX (one
+sheet per table, frozen header, filters, flagged rows highlighted) and a Frictionless
+`datapackage.json` describing every field.
+
+The pandera contract (`reja.schema.dataset`) is checked on both tables BEFORE anything is written: a
+frame that breaks it blocks the export (`DatasetContractError`) rather than shipping bad data. Every
+file is written to a temporary name in the target folder and renamed into place (atomic), so a
+reader never sees half a file and a failed export leaves the previous one intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+
+from reja.extract.model import FLAG_CODES
+from reja.schema.dataset import (
+    DOCUMENT_FIELDS,
+    DOCUMENT_STATUSES,
+    ITEM_FIELDS,
+    ITEM_STATUSES,
+    FieldDef,
+    documents_schema,
+    items_schema,
+)
+
+
+class DatasetContractError(ValueError):
+    """A table does not satisfy its pandera schema; the message lists the failures."""
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path next to `target`, renamed onto it when the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def validate(items: pd.DataFrame, documents: pd.DataFrame) -> None:
+    """Check both tables against the contract; raise DatasetContractError listing what is wrong."""
+    problems = []
+    for name, schema, frame in (("items", items_schema, items), ("documents", documents_schema, documents)):
+        try:
+            schema.validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+            lines = [
+                f"  {r.get('column')}: {r.get('check')} (row {r.get('index')}, value {r.get('failure_case')!r})"
+                for r in cases.head(20).to_dict("records")
+            ]
+            more = f"\n  … and {len(cases) - 20} more" if len(cases) > 20 else ""
+            problems.append(f"{name} table breaks its schema ({len(cases)} failure(s)):\n" + "\n".join(lines) + more)
+    if problems:
+        raise DatasetContractError("\n".join(problems))
+
+
+def _to_cells(frame: pd.DataFrame) -> list[list]:
+    """Python values for a spreadsheet: None for every kind of missing."""
+    out = frame.astype(object).where(frame.notna(), None)
+    return out.values.tolist()
+
+
+def write_xlsx(path: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None:
+    import xlsxwriter
+
+    # strings stay strings: text from a plan must never become a formula or a link (CSV/XLSX injection)
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+               "nan_inf_to_errors": True}  # fmt: skip
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), options)
+        header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+        flagged = wb.add_format({"bg_color": "#FFF2CC"})
+        failed = wb.add_format({"bg_color": "#F8CBAD"})
+        widths = {"text": 60, "text_latin": 60, "section_title": 30, "flags": 45, "error": 45, "source_file": 28,
+                  "responsible": 25, "mechanism": 25, "match_candidates": 30}  # fmt: skip
+        legend = [("flag", "meaning")] + sorted(FLAG_CODES.items())
+        sheets = (("items", items, "flagged", flagged), ("documents", documents, None, None))
+        for name, frame, highlight_value, fmt in sheets:
+            ws = wb.add_worksheet(name)
+            cols = list(frame.columns)
+            ws.write_row(0, 0, cols, header)
+            for r, values in enumerate(_to_cells(frame), start=1):
+                ws.write_row(r, 0, values)
+            for c, col in enumerate(cols):
+                ws.set_column(c, c, widths.get(col, 12))
+            ws.freeze_panes(1, 0)
+            last = max(len(frame), 1)
+            ws.autofilter(0, 0, last, len(cols) - 1)
+            status_col = xlsxwriter.utility.xl_col_to_name(cols.index("status"))
+            rules = [(highlight_value, fmt)] if highlight_value else [("partial", flagged), ("failed", failed)]
+            for value, f in rules:
+                ws.conditional_format(1, 0, last, len(cols) - 1,
+                                      {"type": "formula", "criteria": f'=${status_col}2="{value}"', "format": f})  # fmt: skip
+        ws = wb.add_worksheet("flags")
+        for r, (code, meaning) in enumerate(legend):
+            ws.write_row(r, 0, [code, meaning], header if r == 0 else None)
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, 1, 80)
+        wb.close()
+
+
+def _field_json(f: FieldDef) -> dict:
+    out = {"name": f.name, "type": f.kind, "description": f.description}
+    constraints = {}
+    if f.required:
+        constraints["required"] = True
+    if f.name == "status":
+        constraints["enum"] = list(ITEM_STATUSES if f in ITEM_FIELDS else DOCUMENT_STATUSES)
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
+def datapackage(files: dict[str, str]) -> dict:
+    """Frictionless Data Package descriptor for the exported files (resource name → file name)."""
+    schemas = {
+        "items": {
+            "fields": [_field_json(f) for f in ITEM_FIELDS],
+            "primaryKey": ["document_id", "item_index"],
+            "foreignKeys": [{"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}}],
+            "missingValues": [""],
+        },
+        "documents": {
+            "fields": [_field_json(f) for f in DOCUMENT_FIELDS],
+            "primaryKey": ["document_id"],
+            "missingValues": [""],
+        },
+    }
+    resources = []
+    for table in ("items", "documents"):
+        resources.append({
+            "name": table, "path": files[f"{table}.csv"], "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schemas[table],
+        })  # fmt: skip
+    for table in ("items", "documents"):
+        resources.append({
+            "name": f"{table}-parquet", "path": files[f"{table}.parquet"], "format": "parquet",
+            "mediatype": "application/vnd.apache.parquet", "schema": schemas[table],
+        })  # fmt: skip
+    resources.append({"name": "workbook", "path": files["reja.xlsx"], "format": "xlsx",
+                      "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})  # fmt: skip
+    return {
+        "profile": "tabular-data-package",
+        "name": "reja-dataset",
+        "title": "District AKM work plans (ish rejasi) as one dataset",
+        "description": "One row per plan activity (items) and per imported file (documents), written by reja. "
+        "Only current (not superseded) plans are in items. Flags explain every row that needs review.",
+        "resources": resources,
+    }
+
+
+def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFrame) -> dict[str, Path]:
+    """Validate, then write every export format. Returns file name → path."""
+    validate(items, documents)
+    out = Path(out_dir)
+    written: dict[str, Path] = {}
+    for name, frame in (("items", items), ("documents", documents)):
+        target = out / f"{name}.parquet"
+        with atomic_path(target) as tmp:
+            frame.to_parquet(tmp, index=False, engine="pyarrow")
+        written[target.name] = target
+        target = out / f"{name}.csv"
+        with atomic_path(target) as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        written[target.name] = target
+    target = out / "reja.xlsx"
+    write_xlsx(target, items, documents)
+    written[target.name] = target
+    target = out / "datapackage.json"
+    descriptor = datapackage({name: name for name in written})
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    written[target.name] = target
+    return written
+
+
+def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: bool = False) -> dict[str, Path]:
+    """Load both tables from the store, check them, write every export into out_dir."""
+    from reja.api import load_documents, load_items
+
+    items = load_items(db, include_superseded=include_superseded)
+    documents = load_documents(db)
+    return write_tables(out_dir, items, documents)

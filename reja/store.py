@@ -1,0 +1,249 @@
+"""The store: one SQLite file holding every imported plan with its provenance.
+
+Why SQLite and not DuckDB: it is in the standard library (nothing to install on a centre's PC), the
+whole store is one file to copy or back up, and its transactions are robust for exactly our write
+pattern: a batch writes one document at a time, each in ONE transaction (WAL journal), so a crash
+or a kill at any point leaves whole documents only, while readers (the review page, a notebook) keep
+reading during an import. DuckDB is a columnar analytics engine: faster for big scans, but our data is
+thousands of rows, and analytics run on pandas / pyarrow frames (`reja.api`) and Parquet exports.
+
+Tables (built from the field lists in `reja.schema.dataset`, so code and contract cannot drift):
+- `documents`: one row per imported file version (status ok / partial / failed, error, metadata).
+- `items`: one row per plan activity; primary key (document_id, item_index); `row_key` is stable
+  across re-imports and corrected re-scans (see `reja.records`).
+- `runs`: one row per `reja import` run (its JSON-lines log is `runs/<run_id>.jsonl`).
+- `corrections`: clerk corrections, append-only, keyed by `row_key`; owned and created by
+  `reja.review.corrections` (issue 8). Import never reads or writes it, so a re-import cannot lose
+  a correction; `reja.api.load_items` applies them on top of `items`.
+- view `current_items`: items of documents that are not superseded.
+
+Versions of a plan:
+- the same path imported again with changed bytes REPLACES its earlier version (rows deleted and
+  inserted in the same transaction). If the new bytes fail to import, the earlier good version stays.
+- two different files for the same district and year (`plan_key`) are both kept; the one with the
+  newer file time (ties: the later path) is current, the other gets `superseded_by`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from reja.schema.dataset import DOCUMENT_FIELDS, ITEM_FIELDS, FieldDef, coerce
+
+SCHEMA_VERSION = 1
+
+_RUN_COLUMNS = (
+    "run_id TEXT PRIMARY KEY", "started_at TEXT NOT NULL", "finished_at TEXT", "paths TEXT",
+    "options TEXT", "pipeline_version TEXT", "catalogue_version TEXT", "n_files INTEGER",
+    "n_ok INTEGER", "n_partial INTEGER", "n_failed INTEGER", "n_skipped INTEGER", "exit_code INTEGER",
+)  # fmt: skip
+
+
+
+def _column_ddl(f: FieldDef) -> str:
+    return f"{f.name} {f.sql_type}" + (" NOT NULL" if f.required else "")
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be opened or is not a reja store."""
+
+
+class Store:
+    """A connection to the store. Writing methods each run in one transaction."""
+
+    def __init__(self, path: Path | str, *, readonly: bool = False):
+        self.path = Path(path)
+        try:
+            if readonly:
+                if not self.path.exists():
+                    raise StoreError(f"{self.path}: no such store (run `reja import` first)")
+                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=60)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA busy_timeout = 60000")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                # WAL: readers never block the writer; synchronous=NORMAL is crash-safe in WAL mode
+                # (a killed process loses at most the transaction in flight, never consistency).
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable reja store ({exc})") from exc
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; anything raised (even KeyboardInterrupt) rolls back."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- schema ------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        """Create missing tables; add columns the field lists gained since the store was made."""
+        with self.transaction() as c:
+            c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS documents ("
+                + ", ".join(_column_ddl(f) for f in DOCUMENT_FIELDS)
+                + ", PRIMARY KEY (document_id))"
+            )
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS items ("
+                + ", ".join(_column_ddl(f) for f in ITEM_FIELDS)
+                + ", PRIMARY KEY (document_id, item_index)"
+                + ", FOREIGN KEY (document_id) REFERENCES documents(document_id) ON DELETE CASCADE)"
+            )
+            c.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(_RUN_COLUMNS)})")
+            for table, fields in (("documents", DOCUMENT_FIELDS), ("items", ITEM_FIELDS)):
+                have = {r["name"] for r in c.execute(f"PRAGMA table_info({table})")}
+                for f in fields:
+                    if f.name not in have:  # NOT NULL cannot be added to existing rows: added nullable
+                        c.execute(f"ALTER TABLE {table} ADD COLUMN {f.name} {f.sql_type}")
+            c.execute("CREATE INDEX IF NOT EXISTS items_row_key ON items(row_key)")
+            c.execute("CREATE INDEX IF NOT EXISTS documents_source_key ON documents(source_key)")
+            c.execute("CREATE INDEX IF NOT EXISTS documents_plan_key ON documents(plan_key)")
+            c.execute("DROP VIEW IF EXISTS current_items")
+            c.execute(
+                "CREATE VIEW current_items AS SELECT items.* FROM items JOIN documents USING (document_id) "
+                "WHERE documents.superseded_by IS NULL"
+            )
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    # -- import side -------------------------------------------------------------------------
+    def unchanged(self, source_key: str, import_key: str) -> sqlite3.Row | None:
+        """The stored version of this input made from the same bytes by the same pipeline, if any."""
+        return self.conn.execute(
+            "SELECT document_id, status, n_items, n_flagged, error_code, error FROM documents "
+            "WHERE source_key = ? AND import_key = ?",
+            (source_key, import_key),
+        ).fetchone()
+
+    def write_document(self, doc: dict, rows: list[dict]) -> None:
+        """Store one imported document and its rows, replacing earlier versions of the same input."""
+        with self.transaction() as c:
+            old = c.execute(
+                "SELECT document_id, plan_key FROM documents WHERE source_key = ? OR document_id = ?",
+                (doc["source_key"], doc["document_id"]),
+            ).fetchall()
+            self._delete(c, [r["document_id"] for r in old])
+            self._insert(c, "documents", DOCUMENT_FIELDS, [doc])
+            self._insert(c, "items", ITEM_FIELDS, rows)
+            for plan_key in {doc.get("plan_key"), *(r["plan_key"] for r in old)}:
+                self._resolve_supersession(c, plan_key)
+
+    def write_failure(self, doc: dict) -> None:
+        """Record a file that could not be imported. An earlier good version of the same input made
+        from different bytes is kept (a broken re-send must not erase a plan); earlier failures and a
+        version from the same bytes are replaced."""
+        with self.transaction() as c:
+            old = c.execute(
+                "SELECT document_id, plan_key FROM documents WHERE document_id = ? "
+                "OR (source_key = ? AND status = 'failed')",
+                (doc["document_id"], doc["source_key"]),
+            ).fetchall()
+            self._delete(c, [r["document_id"] for r in old])
+            self._insert(c, "documents", DOCUMENT_FIELDS, [doc])
+            for plan_key in {r["plan_key"] for r in old}:
+                self._resolve_supersession(c, plan_key)
+
+    @staticmethod
+    def _delete(c: sqlite3.Connection, document_ids: list[str]) -> None:
+        for doc_id in document_ids:
+            c.execute("DELETE FROM items WHERE document_id = ?", (doc_id,))
+            c.execute("DELETE FROM documents WHERE document_id = ?", (doc_id,))
+
+    @staticmethod
+    def _insert(c: sqlite3.Connection, table: str, fields: tuple[FieldDef, ...], rows: list[dict]) -> None:
+        if not rows:
+            return
+        names = [f.name for f in fields]
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        c.executemany(sql, ([_sql_value(row.get(n)) for n in names] for row in rows))
+
+    @staticmethod
+    def _resolve_supersession(c: sqlite3.Connection, plan_key: str | None) -> None:
+        """Among imported versions of one plan (district + year), the newest file is current."""
+        if not plan_key:
+            return
+        docs = c.execute(
+            "SELECT document_id, file_mtime, source_key FROM documents WHERE plan_key = ? AND status != 'failed'",
+            (plan_key,),
+        ).fetchall()
+        if not docs:
+            return
+        current = max(docs, key=lambda r: (r["file_mtime"] or "", r["source_key"]))["document_id"]
+        c.execute(
+            "UPDATE documents SET superseded_by = CASE WHEN document_id = ? THEN NULL ELSE ? END "
+            "WHERE plan_key = ? AND status != 'failed'",
+            (current, current, plan_key),
+        )
+
+    def start_run(self, run: dict) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO runs (run_id, started_at, paths, options, pipeline_version, catalogue_version) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (run["run_id"], run["started_at"], json.dumps(run.get("paths")), json.dumps(run.get("options")),
+                 run.get("pipeline_version"), run.get("catalogue_version")),
+            )  # fmt: skip
+
+    def finish_run(self, run_id: str, summary: dict) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE runs SET finished_at = ?, n_files = ?, n_ok = ?, n_partial = ?, n_failed = ?, "
+                "n_skipped = ?, exit_code = ? WHERE run_id = ?",
+                (summary["finished_at"], summary["files"], summary["ok"], summary["partial"], summary["failed"],
+                 summary["skipped"], summary["exit_code"], run_id),
+            )  # fmt: skip
+
+    # -- read side ---------------------------------------------------------------------------
+    def items(self, *, include_superseded: bool = False) -> pd.DataFrame:
+        table = "items" if include_superseded else "current_items"
+        cols = ", ".join(f"i.{f.name}" for f in ITEM_FIELDS)
+        sql = (
+            f"SELECT {cols} FROM {table} i JOIN documents d USING (document_id) "
+            "ORDER BY d.source_file, d.document_id, i.item_index"
+        )
+        return coerce(pd.read_sql_query(sql, self.conn), ITEM_FIELDS)
+
+    def documents(self) -> pd.DataFrame:
+        cols = ", ".join(f.name for f in DOCUMENT_FIELDS)
+        frame = pd.read_sql_query(f"SELECT {cols} FROM documents ORDER BY source_file, document_id", self.conn)
+        return coerce(frame, DOCUMENT_FIELDS)
+
+    def count_items(self) -> dict[str, int]:
+        """document_id → number of stored rows (used by the crash-safety checks)."""
+        return {
+            r[0]: r[1] for r in self.conn.execute("SELECT document_id, COUNT(*) FROM items GROUP BY document_id")
+        }
+
+
+def _sql_value(value):
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    return value

@@ -1,0 +1,58 @@
+"""Hand-made plans for the store tests, independent of the readers and the parser.
+
+A fake plan file is JSON (any suffix): {"district", "region", "year", "sleep", "items": [{...}]}.
+`fake_parse` turns it into a ParsedPlan; other contents raise the reader errors the batch must
+survive: garbage → CorruptFile, "ENCRYPTED" → EncryptedFile, "BUG" → RuntimeError.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from reja.extract.errors import CorruptFile, EncryptedFile
+from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
+
+
+def spec(district="Izboskan tumani", year=2025, n=3, flagged=(), sleep=0.0, region="Andijon viloyati") -> dict:
+    """n items numbered 1..n in section I; items whose number is in `flagged` carry stacked_values."""
+    items = []
+    for i in range(1, n + 1):
+        item = {"item_no": str(i), "text": f"Tadbir {i}: kitobxonlar bilan uchrashuv", "unit": "marta",
+                "fact_value": float(i), "plan_value": float(10 * i), "deadline": "2025-yil davomida"}
+        if i in flagged:
+            item["flags"] = ["stacked_values: 134 4010"]
+        items.append(item)
+    return {"district": district, "region": region, "year": year, "sleep": sleep, "items": items}
+
+
+def write(path: Path, data: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def fake_parse(path: Path) -> ParsedPlan:
+    raw = Path(path).read_bytes()
+    if raw.startswith(b"ENCRYPTED"):
+        raise EncryptedFile(Path(path).name, "the PDF is password-protected")
+    if raw.startswith(b"BUG"):
+        raise RuntimeError("simulated parser bug")
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise CorruptFile(Path(path).name, "not a plan document") from exc
+    if data.get("sleep"):
+        time.sleep(data["sleep"])
+    items = []
+    for it in data["items"]:
+        item = PlanItem(item_no=it.get("item_no"), text=it["text"], unit=it.get("unit"),
+                        fact_value=it.get("fact_value"), plan_value=it.get("plan_value"),
+                        fact_year=data["year"] - 1, plan_year=data["year"], deadline=it.get("deadline"),
+                        section_no="I", section_title="TASHKILIY ISHLAR", parent_item_no=it.get("parent_item_no"))
+        for f in it.get("flags", []):
+            item.flags.append(f)
+        items.append(item)
+    meta = PlanMeta(region=data.get("region"), district=data.get("district"), year=data.get("year"))
+    return ParsedPlan(source=str(path), format="docx", meta=meta, items=items)
