@@ -269,6 +269,9 @@ def build_docx(spec) -> bytes:
             table.cell(start, col).merge(table.cell(row_idx, col))
         if render.get("cont"):
             _write_row(table, {"number": "", **render["cont"]})
+    # Word always ends the body with a paragraph; without it LibreOffice's DOC export turns a final
+    # one-row table into plain text.
+    doc.add_paragraph()
     for t in doc.tables[1:]:
         _set_widths(t)
     buf = io.BytesIO()
