@@ -147,21 +147,26 @@ def _get(obj: Any, key: str) -> Any:
 def match_items(expected: list[dict], parsed: list[Any]) -> list[tuple[int, int]]:
     """Pairs (expected index, parsed index), each index used at most once."""
     n_e, n_p = max(len(expected), 1), max(len(parsed), 1)
+    # fold each text once: transliteration is the expensive part of a comparison
+    p_keys = [
+        (fold(_get(p, "text")), norm_no(_get(p, "item_no")), norm_no(_get(p, "parent_item_no")), norm_section(_get(p, "section_no")))
+        for p in parsed
+    ]
     candidates: list[tuple[float, int, int]] = []
     for i, e in enumerate(expected):
+        e_text = fold(_get(e, "text"))
         e_no, e_parent = norm_no(_get(e, "item_no")), norm_no(_get(e, "parent_item_no"))
         e_sec = norm_section(_get(e, "section_no"))
-        for j, p in enumerate(parsed):
-            sim = text_sim(_get(e, "text"), _get(p, "text"))
-            p_no = norm_no(_get(p, "item_no"))
+        for j, (p_text, p_no, p_parent, p_sec) in enumerate(p_keys):
+            sim = fuzz.ratio(e_text, p_text) / 100.0
             if e_no is not None:
                 keyed = p_no == e_no
             else:
-                keyed = p_no is None and norm_no(_get(p, "parent_item_no")) == e_parent
+                keyed = p_no is None and p_parent == e_parent
             if not ((keyed and sim >= MIN_TEXT_SIM) or sim >= TEXT_ONLY_SIM):
                 continue
             score = sim + (1.0 if keyed else 0.0)
-            score += 0.2 if norm_section(_get(p, "section_no")) == e_sec else 0.0
+            score += 0.2 if p_sec == e_sec else 0.0
             score -= 0.1 * abs(i / n_e - j / n_p)  # prefer the pair at the same relative position
             candidates.append((score, i, j))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
