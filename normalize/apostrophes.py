@@ -5,7 +5,8 @@ are only two: U+02BB (ʻ, "turned comma") after o/g, where it forms the letters 
 U+02BC (ʼ, "tutuq belgisi") everywhere else (maʼnaviy, sanʼat, Isʼhoq). gʻ can end a word (togʻ).
 
 Only an apostrophe that follows a letter is folded: one after a space or at the start is a
-quotation mark ('Kitob'), and is left as written.
+quotation mark ('Kitob'), and so is one after a letter other than o/g that ends a word (the tutuq
+never ends a word); both are left as written.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ _APOS_RE = re.compile(f"(?<=[^\\W\\d_])[{re.escape(APOSTROPHE_VARIANTS)}]")
 
 def _fold(m: re.Match[str]) -> str:
     prev = m.string[m.start() - 1]
-    return OKINA if prev in "oOgG" else TUTUQ
+    if prev in APOSTROPHE_VARIANTS:
+        return m.group(0)  # ʻ and ʼ count as letters for the regex; two marks in a row stay
+    if prev in "oOgG":
+        return OKINA
+    nxt = m.string[m.end(): m.end() + 1]
+    # the tutuq never ends a word (S7), so a mark after a letter and before a non-letter is a
+    # closing quote: 'Kitob'
+    return TUTUQ if nxt.isalpha() and nxt not in APOSTROPHE_VARIANTS else m.group(0)
 
 
 def fold_apostrophes(s: str) -> str:

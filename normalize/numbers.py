@@ -123,7 +123,7 @@ def _parse_line(s: str) -> NumberParse:
         one = _parse_token(re.sub(_GROUP_SEP, "", s))
         if one is not None:
             return NumberParse(one[0], (one[0],), "number", one[1], one[2])
-    tokens = s.split(" ")
+    tokens = re.split(rf"{_GROUP_SEP}+", s)
     parsed = [_parse_token(t) for t in tokens]
     if len(tokens) > 1 and all(p is not None for p in parsed):
         values = tuple(p[0] for p in parsed)  # type: ignore[index]

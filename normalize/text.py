@@ -30,7 +30,7 @@ _WORD_CHARS = r"[^\W\d_]"
 # "word-\nword" (hyphen at a line end), possibly with spaces around the newline.
 _HYPHEN_NL_RE = re.compile(rf"({_WORD_CHARS}+|\d)-[ ]*\n[ ]*(?=({_WORD_CHARS}+))")
 # "word- word" on one line: the trace of a line break in the source ("Ахборот- кутубхона").
-_HYPHEN_SPACE_RE = re.compile(r"(\w)- +(\w)")
+_HYPHEN_SPACE_RE = re.compile(r"(?<=(\w))- +(?=(\w))")
 # "WORD -WORD" only for known compound halves: " -word" is otherwise a list mark ("; -босма").
 _SPACE_HYPHEN_RE = re.compile(rf"({_WORD_CHARS}+) +-(?=({_WORD_CHARS}+))")
 _WS_RE = re.compile(r"\s+")
@@ -65,7 +65,7 @@ def _join_space(m: re.Match[str]) -> str:
     # "ахборот- кутубхона"); "Direktor- Xizmat" is more likely a dash between names.
     left, right = m.group(1), m.group(2)
     if right.islower() or right.isdigit() or left.isdigit():
-        return left + "-" + right
+        return "-"
     return m.group(0)
 
 
@@ -87,6 +87,13 @@ def clean_text(s: str | None) -> str:
     s = _MD_BOLD_RE.sub("", s)
     if "-" in s:
         s = _HYPHEN_NL_RE.sub(_join_nl, s)
-        s = _HYPHEN_SPACE_RE.sub(_join_space, s)
-        s = _SPACE_HYPHEN_RE.sub(_join_space_hyphen, s)
-    return _WS_RE.sub(" ", s).strip()
+    s = _WS_RE.sub(" ", s).strip()
+    # joining can bring new pairs together ("a- b- c"); a few rounds reach the fixed point
+    for _ in range(4):
+        if "-" not in s:
+            break
+        joined = _SPACE_HYPHEN_RE.sub(_join_space_hyphen, _HYPHEN_SPACE_RE.sub(_join_space, s))
+        if joined == s:
+            break
+        s = joined
+    return s

@@ -19,7 +19,8 @@ these are resolved as follows (lexicon first, data/translit_exceptions.yaml `lat
   - ye → е at word start and after a vowel; e → э at word start and after a vowel (aeroport→аэропорт),
     else е; ye after a consonant → ье (pyesa→пьеса) unless the lexicon says ъе (obyekt→объект).
   - ʼ → ъ. A ь dropped in Latin is restored only for lexicon words (iyun→июнь, batalyon→батальон).
-  - yo/yu/ya → ё/ю/я, but yoʻ → йў (yoʻnalish).
+  - yo/yu/ya → ё/ю/я (ayol → аёл), but yoʻ → йў (yoʻnalish); йо/йу/йа after a vowel only from
+    the lexicon (rayon → район).
 
 The `transliterate` package only does one-to-one tables plus ordered replacements, so the pack
 keeps its single-letter table in `mapping` and does the context rules in an overridden
