@@ -107,7 +107,7 @@ def _text(chars: list[dict]) -> str:
 
     if not chars:
         return ""
-    return clean_text(extract_text(chars, x_tolerance=1.5, y_tolerance=3)).strip()
+    return clean_text(extract_text(chars, x_tolerance=3, y_tolerance=3)).strip()
 
 
 def _lines_to_paragraphs(lines: list[dict], page_no: int) -> list[Paragraph]:
@@ -198,7 +198,7 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document) -> list | None
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in table_boxes)
 
     rest = page.filter(outside) if table_boxes else page
-    lines = rest.extract_text_lines(return_chars=True, strip=True, x_tolerance=1.5, y_tolerance=3)
+    lines = rest.extract_text_lines(return_chars=True, strip=True, x_tolerance=3, y_tolerance=3)
     blocks.extend(_lines_to_paragraphs(lines, page_no))
     blocks.sort(key=lambda b: (round(b.bbox[1], 1), b.bbox[0]) if b.bbox else (0, 0))
     return blocks

@@ -43,7 +43,7 @@ def build_plan_docx(path: Path) -> Path:
     c.paragraphs[0].add_run("Kitobxonlik")
     c.paragraphs[0].add_run().add_break()
     c.paragraphs[0].add_run("kechasi")
-    c.add_paragraph("(Китобхонлик кечаси)")
+    c.add_paragraph("(Китоб кечаси)")
     t.cell(3, 2).text = "12"
     t.cell(3, 3).text = "15"
     t.cell(3, 4).merge(t.cell(4, 4)).text = "Yil davomida"
@@ -96,7 +96,7 @@ def test_merged_cells_appear_once_with_spans(tmp_path):
         (1, 3, 1, 1, "2025-yil (reja)"),
         (2, 0, 1, 5, "I. TASHKILIY ISHLAR"),
         (3, 0, 1, 1, "1."),
-        (3, 1, 1, 1, "Kitobxonlik\nkechasi\n(Китобхонлик кечаси)"),
+        (3, 1, 1, 1, "Kitobxonlik\nkechasi\n(Китоб кечаси)"),
         (3, 2, 1, 1, "12"),
         (3, 3, 1, 1, "15"),
         (3, 4, 2, 1, "Yil davomida"),
