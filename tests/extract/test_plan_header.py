@@ -1,0 +1,69 @@
+"""Header rows and column roles (extract/header.py), through parse_plan where it matters."""
+
+from plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
+from reja.extract.header import classify_header, header_span, roles_from_header
+from reja.extract.plan import parse_plan
+
+
+def test_two_row_header_gives_roles_and_years():
+    t = table([*IZB_HEADER, izb_row("1.", "Hujjatlar")])
+    assert header_span(t, 0) == 2
+    roles = roles_from_header(t, 0, 2)
+    assert roles.roles == ["number", "text", "unit", "fact", "plan", "mechanism", "deadline", "responsible"]
+    assert (roles.fact_year, roles.plan_year) == (2024, 2025)
+
+
+def test_items_carry_the_header_years():
+    plan = parse_plan(doc(table([*IZB_HEADER, izb_section("I. FAOLIYAT"), izb_row("1.", "Hujjatlar")])))
+    item = plan.items[0]
+    assert (item.fact_year, item.plan_year) == (2024, 2025)
+    assert (item.fact_value, item.plan_value) == (1, 4)
+
+
+def test_cyrillic_plan_column_with_year():
+    t = table([["", "Қилинадиган ишларнинг мазмуни", "Ўлчов бирлиги", "2021 йил режаси", "Бажарилиш муддати"],
+               ["5.21", "Маълумотларни тўплаш", "номда", "12", "Йил давомида"]])
+    roles = roles_from_header(t, 0, header_span(t, 0))
+    assert roles.roles == ["number", "text", "unit", "plan", "deadline"]
+    assert roles.plan_year == 2021 and roles.fact_year is None
+
+
+def test_data_row_is_not_a_header():
+    t = table([*JON_HEADER, ["1.2", "Китоб ва китоб маҳсулотлари", "Сони", "Ҳар чорак"]])
+    assert header_span(t, 1) == 0
+    assert classify_header("Муддати")[0] == "deadline"
+
+
+def test_header_repeated_on_the_next_page_is_dropped():
+    first = table([*IZB_HEADER, izb_section("I. FAOLIYAT"), izb_row("1.", "Birinchi ish")], page=1)
+    second = table([*IZB_HEADER, izb_row("2.", "Ikkinchi ish")], page=2)
+    plan = parse_plan(doc(first, second))
+    assert [i.item_no for i in plan.items] == ["1", "2"]
+    assert all("Nomi" not in i.text for i in plan.items)
+
+
+def test_table_without_header_inherits_roles_when_columns_match():
+    first = table([*IZB_HEADER, izb_section("I. FAOLIYAT"), izb_row("1.", "Birinchi ish")])
+    heading = para("VII. OAV BILAN ISHLASH", bold=True)
+    second = table([izb_row("30.", "Faoliyatni yoritish", unit="Marotaba", fact="7", plan="10")])
+    plan = parse_plan(doc(first, heading, second))
+    last = plan.items[-1]
+    assert (last.item_no, last.section_no, last.unit, last.fact_value, last.plan_value) == ("30", "VII", "Marotaba", 7, 10)
+    assert last.plan_year == 2025
+
+
+def test_columns_that_change_between_tables_are_read_per_table():
+    # Jondor IX puts the mechanism before the unit; X has a plan column
+    nine = table([
+        [C("IX. Ахборот-библиографик фаолият", colspan=5)],
+        ["№", "Бажариладиган ишларнинг мазмуни", "Амалга ошириш механизми", "Ўлчов бирлиги", "Бажарилиш муддати"],
+        ["9.1", "Библиографик сўроқларни бажариш", "Рўйхат тузиш", "сон", "Ҳар чорак"],
+    ])
+    ten = table([
+        ["№", "Қилинадиган ишларнинг мазмуни", "Ўлчов бирлиги", "2021 йил режа", "Бажарилиш муддати"],
+        ["10.3", "Компьютер саводхонлигига ўқитиш", "китобхон", "21", "Ҳар чорак"],
+    ])
+    plan = parse_plan(doc(nine, para("Х. Электрон кутубхона фаолияти", bold=True), ten))
+    a, b = plan.items
+    assert (a.mechanism, a.unit, a.plan_raw, a.plan_year) == ("Рўйхат тузиш", "сон", None, None)
+    assert (b.unit, b.plan_value, b.plan_year, b.mechanism) == ("китобхон", 21, 2021, None)

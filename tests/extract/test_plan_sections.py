@@ -1,0 +1,75 @@
+"""Section headings (extract/sections.py) and how items get their section."""
+
+from plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
+from reja.extract.plan import parse_plan
+from reja.extract.sections import parse_heading, roman_value
+
+
+def test_roman_numbers_with_cyrillic_lookalikes():
+    assert roman_value("VI") == 6
+    assert roman_value("Х") == 10  # Cyrillic Ha typed for ten
+    assert roman_value("IIII") is None
+    h = parse_heading("Х. Электрон кутубхона фаолияти")
+    assert (h.number, h.title, h.level) == ("Х", "Электрон кутубхона фаолияти", 1)
+
+
+def test_section_row_spanning_the_table():
+    plan = parse_plan(doc(table([*IZB_HEADER, izb_section("II. ILMIY-METODIK FAOLIYAT"), izb_row("1.", "Qo'llanma")])))
+    assert [(s.number, s.title) for s in plan.sections] == [("II", "ILMIY-METODIK FAOLIYAT")]
+    item = plan.items[0]
+    assert (item.section_no, item.section_title, item.item_no) == ("II", "ILMIY-METODIK FAOLIYAT", "1")
+    assert "no_section" not in item.flags
+
+
+def test_section_row_with_only_the_first_cell_filled():
+    rows = [*JON_HEADER, ["III. Маълумотнома-библиографик фаолият", "", "", ""], ["3.1", "Сўровлар", "сон", "Ҳар чорак"]]
+    plan = parse_plan(doc(table(rows)))
+    assert plan.sections[0].number == "III"
+    assert plan.items[0].section_no == "III"
+
+
+def test_item_row_is_not_a_section():
+    plan = parse_plan(doc(table([*JON_HEADER, ["1.", "Ҳужжатларни бутлаш", "ном", "Йил давомида"]])))
+    assert plan.sections == []
+    assert plan.items[0].item_no == "1"
+    assert "no_section" in plan.items[0].flags
+
+
+def test_paragraph_heading_between_tables_with_italic_department_line():
+    first = table([*JON_HEADER, [C("V. Хизмат кўрсатиш", colspan=4)], ["5.1", "Қатнов", "сон", "Йил давомида"]])
+    heading = para("VI. Фонд билан ишлаш (шу жумладан нодир нашрлар)", bold=True)
+    dept = para("Ахборот ва кутубхоначилик ҳужжатларини сақлаш хизмати", italic=True)
+    second = table([*JON_HEADER, ["6.1", "Янги нашрларни қабул қилиш", "нусха", "Йил давомида"]])
+    plan = parse_plan(doc(first, heading, dept, second))
+    six = plan.sections[-1]
+    assert (six.number, six.title) == ("VI", "Фонд билан ишлаш (шу жумладан нодир нашрлар)")
+    assert six.responsible == "Ахборот ва кутубхоначилик ҳужжатларини сақлаш хизмати"
+    assert plan.items[-1].section_no == "VI"
+
+
+def test_department_on_the_second_line_of_a_section_row():
+    row = [C("1. Ҳужжатларни комплектлаш ва ҳисобга олиш\nФондларни тўлдириш ва уларга ишлов бериш хизмати", colspan=4)]
+    plan = parse_plan(doc(table([*JON_HEADER, row, ["1.2", "Обуна", "ном/нусха", "Ҳар чорак"]])))
+    s = plan.sections[0]
+    assert (s.number, s.title) == ("1", "Ҳужжатларни комплектлаш ва ҳисобга олиш")
+    assert s.responsible == "Фондларни тўлдириш ва уларга ишлов бериш хизмати"
+
+
+def test_subsection_row_sets_subsection_title_and_keeps_section():
+    rows = [*JON_HEADER, [C("1. Ҳужжатларни комплектлаш", colspan=4)],
+            [C("1.1. Ҳужжатларни бутлаш ва рўйхатга олиш", colspan=4)],
+            ["1.1", "Умумий фонд жами", "ном/нусха", "Йил давомида"]]
+    plan = parse_plan(doc(table(rows)))
+    item = plan.items[0]
+    assert item.section_no == "1"
+    assert item.subsection_title is not None and "Ҳужжатларни бутлаш ва рўйхатга олиш" in item.subsection_title
+    assert [s.level for s in plan.sections] == [1, 2]
+    # 1.1 only extends the section number, so it has no parent item
+    assert item.parent_item_no is None
+
+
+def test_numbering_restarts_per_section_without_duplicates():
+    rows = [*IZB_HEADER, izb_section("I. BIRINCHI"), izb_row("1.", "Bir"), izb_section("II. IKKINCHI"), izb_row("1.", "Ikki")]
+    plan = parse_plan(doc(table(rows)))
+    assert [(i.section_no, i.item_no) for i in plan.items] == [("I", "1"), ("II", "1")]
+    assert not any("duplicate_item_no" in f for i in plan.items for f in i.flags)

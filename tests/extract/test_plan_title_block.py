@@ -1,0 +1,66 @@
+"""Title block (extract/title_block.py): signature blocks, dates, region/district, fallbacks."""
+
+from plan_fixtures import IZB_HEADER, doc, izb_row, para, table
+from reja.extract.plan import parse_plan
+from reja.extract.title_block import Line, parse_title_block
+
+
+def test_latin_title_block_in_a_layout_table():
+    signatures = table([["“EL ISHLDI”\nAndijon viloyati\nmarkazi direktori\nIsmailova\n2025-yil 01",
+                         "“TASDIQLAYMAN”\nIzboskan tuman axborot-kutubxona\nmarkazi direktori\nN.Burxonov\n2025-yil 06 yanvar"]])
+    plan = parse_plan(doc(
+        para("Izboskan tuman", bold=True), para("YILLIK ISH REJASI", bold=True), signatures,
+        para("Izboskan tuman axborot-kutubxona markazining"), para("2025-yil uchun mo'ljallangan"), para("ISH REJASI"),
+        table([*IZB_HEADER, izb_row("1.", "Bir")]),
+        source="plan.docx",
+    ))
+    m = plan.meta
+    assert (m.region, m.district, m.year) == ("Andijon viloyati", "Izboskan tumani", 2025)
+    assert m.organisation == "Izboskan tuman axborot-kutubxona markazi"
+    assert (m.approved_by, m.approved_date) == ("N.Burxonov", "2025-yil 06 yanvar")
+    assert (m.agreed_by, m.agreed_date) == ("Ismailova", "2025-yil 01")
+    assert m.title == "Izboskan tuman axborot-kutubxona markazining 2025-yil uchun mo'ljallangan ISH REJASI"
+    assert m.flags == []
+
+
+def test_cyrillic_title_block_with_blank_dates():
+    lines = [Line(t) for t in [
+        "“КЕЛИШИЛДИ”", "Бухоро вилояти ахборот-кутубхона", "маркази директори", " С. Шаропов", "20 йил “ ”",
+        "“ТАСДИҚЛАЙМАН”", "Жондор тумани ахборот-", "кутубхона маркази директори", " Р.Халимов", "20 йил “ ”",
+        "ЖОНДОР ТУМАН АХБОРОТ -КУТУБХОНА МАРКАЗИНИНГ", "2021 ЙИЛ РЕЖАСИ",
+    ]]
+    m = parse_title_block(lines, "jondor_2021.pdf")
+    assert (m.region, m.district, m.year) == ("Бухоро вилояти", "Жондор тумани", 2021)
+    assert (m.agreed_by, m.agreed_date) == ("С. Шаропов", None)
+    assert (m.approved_by, m.approved_date) == ("Р.Халимов", None)
+    assert m.organisation == "Жондор тумани ахборот-кутубхона маркази"
+
+
+def test_cyrillic_date_with_quoted_day_is_kept_as_written():
+    lines = [Line(t) for t in ["“ТАСДИҚЛАЙМАН”", "Жондор тумани АКМ директори", "Р.Халимов", "2022 йил “12” январь"]]
+    m = parse_title_block(lines, "x.docx")
+    assert m.approved_date == "2022 йил “12” январь"
+
+
+def test_pdf_lines_side_by_side_are_put_back_into_their_blocks():
+    left, right = (40, 120), (620, 790)
+    rows = [("“KELISHILDI”", "“TASDIQLAYMAN”"), ("Andijon viloyati", "Izboskan tuman axborot-kutubxona"),
+            ("markazi direktori", "markazi direktori"), ("Ismailova", "N.Burxonov"),
+            ("2025-yil 01", "2025-yil 06 yanvar")]
+    lines = []
+    for k, (a, b) in enumerate(rows):
+        top = 40 + 16 * k
+        lines.append(Line(a, (left[0], top, left[1], top + 12), 2))
+        lines.append(Line(b, (right[0], top, right[1], top + 12), 2))
+    m = parse_title_block(lines, "izboskan_2025.pdf")
+    assert (m.agreed_by, m.agreed_date, m.region) == ("Ismailova", "2025-yil 01", "Andijon viloyati")
+    assert (m.approved_by, m.approved_date) == ("N.Burxonov", "2025-yil 06 yanvar")
+    assert m.organisation == "Izboskan tuman axborot-kutubxona markazi"
+
+
+def test_missing_title_block_falls_back_to_the_file_name_and_flags():
+    m = parse_title_block([], "izboskan_2025.docx")
+    assert m.year == 2025 and m.district == "Izboskan"
+    assert "meta_missing: year (taken from the file name)" in m.flags
+    assert "meta_missing: district (taken from the file name)" in m.flags
+    assert {"meta_missing: region", "meta_missing: approved_by", "meta_missing: agreed_by"} <= set(m.flags)
