@@ -38,11 +38,16 @@ def _counts(s: str) -> tuple[int, int]:
     return cyr, lat
 
 
+# Roman section/quarter numbers ("VI.", "II-chorak") are neutral, not Latin words.
+_ROMAN_RE = re.compile(r"(?<![^\W\d_])(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})(?![^\W\d_])")
+
+
 def detect_script(s: str | None) -> Script:
-    """Script of a word or a cell: "latin", "cyrillic", "mixed" (both present) or "none"."""
+    """Script of a word or a cell: "latin", "cyrillic", "mixed" (both present) or "none".
+    Roman numerals (I … XXXIX) do not count as Latin letters."""
     if not s:
         return "none"
-    cyr, lat = _counts(s)
+    cyr, lat = _counts(_ROMAN_RE.sub("", s) if ("I" in s or "V" in s or "X" in s) else s)
     if cyr and lat:
         return "mixed"
     if cyr:

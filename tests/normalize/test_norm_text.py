@@ -83,7 +83,10 @@ def test_match_key_shape():
 @pytest.mark.parametrize(
     ("s", "script"),
     [("kitob", "latin"), ("китоб", "cyrillic"), ("инobatга", "mixed"), ("2025 - 12", "none"),
-     ("Oʻzbekiston", "latin"), ("CD/DVD дисклар", "mixed"), ("", "none")],
+     ("Oʻzbekiston", "latin"), ("CD/DVD дисклар", "mixed"), ("", "none"),
+     # roman section and quarter numbers are not Latin words (seed 002 headings)
+     ("VI. Фонд билан ишлаш", "cyrillic"), ("2021 йил II-чорак", "cyrillic"), ("XIV-Milliy", "latin"),
+     ("I", "none")],
 )
 def test_detect_script(s, script):
     assert detect_script(s) == script
