@@ -100,3 +100,8 @@ def export_cmd(
 
 # -- sub-commands of other parts: one line each ---------------------------------------------------
 # app.add_typer(<their typer app>, name="<command>")
+from reja.compare.cli import compare_cmd  # noqa: E402
+from reja.review.cli import review_app  # noqa: E402
+
+app.command("compare")(compare_cmd)
+app.add_typer(review_app, name="review")

@@ -242,7 +242,8 @@ def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame
             continue
         if field != ACCEPT_FIELD:
             out.at[idx, field] = _coerce(field, c.value_after)
-        done = [f for f in str(out.at[idx, "corrected_fields"] or "").split(",") if f]
+        previous = out.at[idx, "corrected_fields"]
+        done = [f for f in ("" if pd.isna(previous) else str(previous)).split(",") if f]
         label = "accepted" if field == ACCEPT_FIELD else field
         if label not in done:
             done.append(label)

@@ -47,7 +47,7 @@ class ApplyResult:
 
 
 def _cell_value(value):
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars → Python
         value = value.item()

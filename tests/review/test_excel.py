@@ -73,3 +73,9 @@ def test_edit_of_a_row_that_no_longer_exists_is_rejected(items, tmp_path):
     result = apply_workbook(path, items[items["row_key"] != "k-30"], db, who="A")
     assert result.applied == 0
     assert "no longer exists" in str(result.rejected[0])
+
+
+def test_store_dtypes_with_missing_values_export(items, tmp_path):
+    typed = items.astype({"unit": "string", "section_id": "string", "item_no": "string"})
+    typed.loc[1, "unit"] = None  # pandas NA in a string column, as the store returns it
+    assert export_workbook(typed, tmp_path / "r.xlsx") == 2

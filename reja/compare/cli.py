@@ -1,0 +1,49 @@
+"""`reja compare`: the analyst's comparison across years and districts, from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def compare_cmd(
+    db: Path = typer.Option(Path("out/reja.sqlite"), "--db", help="The store written by `reja import`."),
+    years: list[int] = typer.Option(None, "--years", help="Plan years to compare (repeat or list: --years 2021 --years 2025)."),
+    district: list[str] = typer.Option(None, "--district", help="District name, any script (repeatable)."),
+    region: list[str] = typer.Option(None, "--region", help="Region name (repeatable)."),
+    out: Path = typer.Option(Path("out/compare"), "--out", help="Folder for compare.xlsx and compare.html."),
+) -> None:
+    """Compare plans indicator by indicator: values side by side, change, coverage, unaligned items."""
+    from reja.api import load_items
+
+    from .align import compare
+    from .html import write_html
+    from .xlsx import write_xlsx
+
+    if not db.exists():
+        typer.echo(f"error: {db}: no store here (run `reja import` first)", err=True)
+        raise typer.Exit(2)
+    names, size = _catalogue_names()
+    try:
+        result = compare(load_items(db), years=years or None, districts=district or None,
+                         regions=region or None, indicator_names=names, catalogue_size=size)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    xlsx = write_xlsx(result, out / "compare.xlsx")
+    html = write_html(result, out / "compare.html")
+    shared = int(result.presence[list(result.plans["plan"])].all(axis=1).sum())
+    typer.echo(f"{len(result.plans)} plan(s), {len(result.values['indicator_id'].unique())} indicator(s), "
+               f"{shared} shared by all; {len(result.unaligned)} item(s) not aligned.")
+    typer.echo(f"written: {xlsx}  {html}")
+
+
+def _catalogue_names() -> tuple[dict[str, str], int | None]:
+    try:
+        from reja.schema.catalogue import load_catalogue
+
+        cat = load_catalogue()
+    except Exception:  # the comparison still works on ids alone
+        return {}, None
+    return {i.id: i.name_latn for i in cat.indicators.values()}, len(cat.indicators)

@@ -1,0 +1,98 @@
+"""`reja review …`: the clerk's commands (Excel round-trip, review page, undo, history)."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import typer
+
+review_app = typer.Typer(help="Fix flagged rows (Excel or the review page); corrections are never lost.",
+                         no_args_is_help=True)
+
+DB_OPTION = typer.Option(Path("out/reja.sqlite"), "--db", help="The store written by `reja import`.")
+
+
+def _who(who: str | None) -> str:
+    return who or getpass.getuser()
+
+
+@review_app.command("export")
+def export_cmd(
+    out: Path = typer.Argument(Path("out/review.xlsx"), help="Workbook to write."),
+    db: Path = DB_OPTION,
+    all_rows: bool = typer.Option(False, "--all", help="Every row, not only the flagged ones."),
+):
+    """Write a review workbook: flagged rows, dropdowns of catalogue ids, hidden row keys."""
+    from .data import load_items
+    from .excel import export_workbook
+
+    items, orphans = load_items(db)
+    n = export_workbook(items, out, only_flagged=not all_rows)
+    typer.echo(f"{out}: {n} row(s) to review. Edit the yellow cells, save, then: reja review apply {out}")
+    for line in orphans:
+        typer.echo(f"warning: {line}", err=True)
+
+
+@review_app.command("apply")
+def apply_cmd(
+    workbook: Path = typer.Argument(..., exists=True, dir_okay=False, help="The edited review workbook."),
+    db: Path = DB_OPTION,
+    who: str = typer.Option(None, "--who", help="The clerk's name (default: the login name)."),
+):
+    """Read back the clerk's edits; valid ones become corrections, refused ones are listed."""
+    from .data import load_items
+    from .excel import apply_workbook
+
+    items, _ = load_items(db)
+    try:
+        result = apply_workbook(workbook, items, db, who=_who(who))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{result.applied} correction(s) saved from {workbook.name}.")
+    for rejected in result.rejected:
+        typer.echo(f"refused: {rejected}", err=True)
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+@review_app.command("serve")
+def serve_cmd(
+    db: Path = DB_OPTION,
+    host: str = typer.Option("127.0.0.1", help="Address to bind; anything but loopback requires a token."),
+    port: int = typer.Option(8765),
+    who: str = typer.Option(None, "--who", help="The clerk's name, recorded with each correction."),
+    token: str = typer.Option(None, help="Access token when bound beyond loopback (default: random)."),
+):
+    """Start the review page (source crop, fields, candidates, keyboard shortcuts)."""
+    from .web import ReviewSettings, serve
+
+    if not db.exists():
+        typer.echo(f"error: {db}: no store here (run `reja import` first)", err=True)
+        raise typer.Exit(2)
+    serve(ReviewSettings(db=db, clerk=_who(who), host=host, access_token=token), port=port)
+
+
+@review_app.command("history")
+def history_cmd(row_key: str, db: Path = DB_OPTION):
+    """Every correction of one row, undone ones included."""
+    from .corrections import history
+
+    for c in history(db, row_key):
+        undo = f" (undoes #{c.reverts})" if c.reverts else ""
+        typer.echo(f"#{c.id} {c.at} {c.who} via {c.via}: {c.field} {c.value_before!r} → {c.value_after!r}"
+                   f"{undo} {c.why or ''}")
+
+
+@review_app.command("undo")
+def undo_cmd(correction_id: int, db: Path = DB_OPTION, who: str = typer.Option(None, "--who")):
+    """Undo one correction (a reverting entry is added; history keeps both)."""
+    from .corrections import undo
+
+    try:
+        new_id = undo(db, correction_id, who=_who(who))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"correction #{correction_id} undone (entry #{new_id}).")

@@ -1,0 +1,72 @@
+"""What the review tools read: the store's current items with the clerk's corrections applied,
+plus where each row's source file is (for the page crop)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .corrections import apply_corrections
+
+FILTERABLE = ("district", "year", "reason", "max_score", "status")
+
+
+def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
+    """(items with corrections applied, descriptions of corrections whose row is gone)."""
+    from reja.store import Store
+
+    with Store(db, readonly=True) as store:
+        items = store.items()
+        documents = store.documents()[["document_id", "source_key", "source_format"]]
+    items = items.merge(documents.rename(columns={"source_format": "document_format"}), on="document_id",
+                        how="left")
+    items, report = apply_corrections(items, db)
+    return items, report.describe_orphans()
+
+
+def flag_codes(flags: str | None) -> list[str]:
+    return [f.split(":", 1)[0].strip() for f in (flags or "").split(";") if f.strip()]
+
+
+def candidates(row: pd.Series) -> dict[str, list[tuple[str, float]]]:
+    """Top catalogue candidates per match kind, from the row's `match_candidates` JSON."""
+    raw = row.get("match_candidates")
+    if not isinstance(raw, str) or not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    out: dict[str, list[tuple[str, float]]] = {}
+    for kind, entries in (data or {}).items():
+        pairs = []
+        for entry in entries or []:
+            if isinstance(entry, dict):
+                pairs.append((str(entry.get("id")), float(entry.get("score") or 0)))
+            elif isinstance(entry, (list, tuple)) and len(entry) >= 2:
+                pairs.append((str(entry[0]), float(entry[1])))
+        out[kind] = pairs
+    return out
+
+
+def select(items: pd.DataFrame, *, district: str = "", year: str = "", reason: str = "",
+           max_score: str = "", status: str = "flagged") -> pd.DataFrame:
+    rows = items
+    if status:
+        rows = rows[rows["status"] == status]
+    if district:
+        rows = rows[rows["district"].fillna("").str.contains(district, case=False, regex=False)]
+    if year:
+        rows = rows[rows["year"].astype("string") == year.strip()]
+    if reason:
+        rows = rows[rows["flags"].fillna("").map(lambda f: reason in flag_codes(f))]
+    if max_score:
+        try:
+            limit = float(max_score)
+        except ValueError:
+            limit = None
+        if limit is not None:
+            rows = rows[rows["indicator_score"].fillna(0) <= limit]
+    return rows
