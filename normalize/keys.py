@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from ._data import load_yaml
-from .apostrophes import OKINA, TUTUQ, fold_apostrophes
+from .apostrophes import APOSTROPHE_VARIANTS, OKINA, TUTUQ, fold_apostrophes
 from .text import clean_text
 from .translit import to_latin
 
@@ -33,6 +33,7 @@ def expand_abbreviations(latin: str) -> str:
     return pattern.sub(lambda m: table[m.group(1)], latin)
 
 
+_STRAY_APOS_RE = re.compile(f"(?<![og]){OKINA}|[{re.escape(APOSTROPHE_VARIANTS.replace(OKINA, ''))}]")
 _PUNCT_RE = re.compile(rf"[^\w\s{OKINA}]|_")
 _WS_RE = re.compile(r"\s+")
 
@@ -43,6 +44,9 @@ def match_key(s: str | None) -> str:
         return ""
     t = fold_apostrophes(to_latin(clean_text(s)))
     t = expand_abbreviations(t)
-    t = t.lower().replace(TUTUQ, "")
+    t = t.lower()
+    # keep ʻ only as part of oʻ/gʻ; every other apostrophe-like mark goes (idempotence: a stray
+    # ʻ after another letter would turn into ʼ on a second pass)
+    t = _STRAY_APOS_RE.sub("", t)
     t = _PUNCT_RE.sub(" ", t)
     return _WS_RE.sub(" ", t).strip()

@@ -23,10 +23,11 @@ _TYPO_SPACES = "\u00a0\u2009\u202f\u2007\u200a"
 _GROUP_SEP = f"[ {_TYPO_SPACES}]"
 
 _INT = r"\d+"
-_THOUSANDS_SPACE_RE = re.compile(rf"^\d{{1,3}}(?:{_GROUP_SEP}\d{{3}})+$")
-_THOUSANDS_DOT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+# a leading group never starts with 0: "0 100" is two numbers, "0.750" is a decimal
+_THOUSANDS_SPACE_RE = re.compile(rf"^[1-9]\d{{0,2}}(?:{_GROUP_SEP}\d{{3}})+$")
+_THOUSANDS_DOT_RE = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")
 _DECIMAL_RE = re.compile(r"^\d+[.,]\d+$")
-_EURO_RE = re.compile(r"^\d{1,3}(?:[. \u00a0\u2009\u202f]\d{3})+,\d+$")  # 1.234,5 / 1 234,5
+_EURO_RE = re.compile(r"^[1-9]\d{0,2}(?:[. \u00a0\u2009\u202f]\d{3})+,\d+$")  # 1.234,5 / 1 234,5
 _NUMBER_IN_TEXT_RE = re.compile(rf"\d+(?:(?:[.,]|{_GROUP_SEP})\d+)*")
 
 
