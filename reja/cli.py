@@ -103,5 +103,5 @@ def export_cmd(
 from reja.compare.cli import compare_cmd  # noqa: E402
 from reja.review.cli import review_app  # noqa: E402
 
-app.command("compare")(compare_cmd)
+app.command("compare", context_settings={"allow_extra_args": True})(compare_cmd)
 app.add_typer(review_app, name="review")

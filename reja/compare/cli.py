@@ -8,6 +8,7 @@ import typer
 
 
 def compare_cmd(
+    ctx: typer.Context,
     db: Path = typer.Option(Path("out/reja.sqlite"), "--db", help="The store written by `reja import`."),
     years: list[int] = typer.Option(None, "--years", help="Plan years to compare (repeat or list: --years 2021 --years 2025)."),
     district: list[str] = typer.Option(None, "--district", help="District name, any script (repeatable)."),
@@ -21,6 +22,13 @@ def compare_cmd(
     from .html import write_html
     from .xlsx import write_xlsx
 
+    # `--years 2021 2025`: click takes one value per option, the rest arrive as extra arguments
+    extra = list(ctx.args)
+    years = list(years or []) + [int(a) for a in extra if a.isdigit()]
+    unknown = [a for a in extra if not a.isdigit()]
+    if unknown:
+        typer.echo(f"error: unexpected argument(s): {' '.join(unknown)}", err=True)
+        raise typer.Exit(2)
     if not db.exists():
         typer.echo(f"error: {db}: no store here (run `reja import` first)", err=True)
         raise typer.Exit(2)
