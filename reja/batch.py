@@ -38,11 +38,14 @@ from functools import lru_cache
 from multiprocessing.connection import wait as wait_any
 from pathlib import Path
 
-from reja.extract.errors import CorruptFile, ReadError, TooLarge
+from reja.extract.errors import ReadError
 from reja.extract.model import ParsedPlan
 
 MiB = 1024 * 1024
 JUNK_NAMES = {"thumbs.db", "desktop.ini"}
+# Inside folders and archives only these are taken as plans (content decides the real format later);
+# files without a suffix too, since messengers strip them. A file named explicitly is always tried.
+PLAN_SUFFIXES = {".docx", ".docm", ".doc", ".odt", ".rtf", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip", ""}
 
 # exit codes (docs/exit_codes.md)
 EXIT_OK = 0
@@ -94,6 +97,7 @@ class ImportReport:
     interrupted: bool = False
     seconds: float = 0.0
     exports: dict[str, Path] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # files in folders that are not documents
 
     def counts(self) -> dict[str, int]:
         c = Counter(f.status for f in self.files)
@@ -206,62 +210,31 @@ def _walk(folder: Path) -> Iterable[Path]:
 
 
 def _safe_extract(archive: Path, dest: Path, limits: BatchLimits) -> None:
-    """Extract a zip archive into dest, refusing the whole archive when any member is unsafe.
-    Uses the readers' `reja.extract.limits.safe_extract_zip` when present, else the same rules here."""
-    try:
-        from reja.extract.limits import Limits, safe_extract_zip
-    except ImportError:
-        _own_safe_extract(archive, dest, limits)
-        return
+    """Extract a zip archive into dest with the readers' rules (`reja.extract.limits`): the whole
+    archive is refused when a member has an absolute or `..` path or is a symlink, or when it is a
+    bomb (member count, inflated size, ratio)."""
+    from reja.extract.limits import Limits, safe_extract_zip
+
     safe_extract_zip(
         archive, dest, Limits(max_zip_members=limits.max_archive_members, max_inflated_bytes=limits.max_archive_bytes)
     )
 
 
-def _own_safe_extract(archive: Path, dest: Path, limits: BatchLimits) -> None:
-    name = archive.name
-    dest = dest.resolve()
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise CorruptFile(name, f"damaged or truncated zip archive ({exc})") from exc
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > limits.max_archive_members:
-            raise TooLarge(name, f"archive has {len(infos)} members (limit {limits.max_archive_members})")
-        if sum(i.file_size for i in infos) > limits.max_archive_bytes:
-            raise TooLarge(name, f"archive inflates past {limits.max_archive_bytes // MiB} MiB: zip bomb?")
-        for info in infos:
-            member = info.filename.replace("\\", "/")
-            target = (dest / member).resolve()
-            if member.startswith("/") or ":" in member.split("/")[0] or ".." in member.split("/"):
-                raise CorruptFile(name, f"archive member {info.filename!r} points outside the archive: refused")
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise CorruptFile(name, f"archive member {info.filename!r} is a symbolic link: refused")
-            if not target.is_relative_to(dest):
-                raise CorruptFile(name, f"archive member {info.filename!r} points outside the archive: refused")
-        for info in infos:
-            target = (dest / info.filename.replace("\\", "/")).resolve()
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            written = 0
-            with zf.open(info) as src, open(target, "wb") as dst:
-                while chunk := src.read(MiB):
-                    written += len(chunk)
-                    if written > info.file_size:
-                        raise TooLarge(name, f"archive member {info.filename!r} inflates past its declared size")
-                    dst.write(chunk)
-
-
 def collect_inputs(
     paths: Iterable[Path | str], workdir: Path, limits: BatchLimits
-) -> tuple[list[InputFile], list[FileOutcome]]:
+) -> tuple[list[InputFile], list[FileOutcome], list[str]]:
     """Expand the given paths into input files. Archives that cannot be opened safely, missing
-    paths and nested archives come back as failed outcomes, never as exceptions."""
+    paths and nested archives come back as failed outcomes, never as exceptions. Also returns the
+    files of folders that were ignored because their suffix is not a document's (.py, .json, …)."""
     inputs: list[InputFile] = []
     problems: list[FileOutcome] = []
+    ignored: list[str] = []
+
+    def add_found(path: Path, display: str, key: str, mtime: float | None = None) -> None:
+        if path.suffix.lower() in PLAN_SUFFIXES:
+            add_file(path, display, key, mtime)
+        else:
+            ignored.append(display)
 
     def add_file(path: Path, display: str, key: str, mtime: float | None = None) -> None:
         if path.suffix.lower() == ".zip":
@@ -290,7 +263,7 @@ def collect_inputs(
             rel = member.relative_to(dest).as_posix()
             stamp = times.get(rel)
             mtime = dt.datetime(*stamp, tzinfo=dt.UTC).timestamp() if stamp else archive.stat().st_mtime
-            add_file(member, f"{display}!{rel}", f"{zip_key}!{rel}", mtime)
+            add_found(member, f"{display}!{rel}", f"{zip_key}!{rel}", mtime)
 
     for raw in paths:
         path = Path(raw)
@@ -298,14 +271,14 @@ def collect_inputs(
             problems.append(FileOutcome(str(raw), "failed", "no such file or folder", error_code="not_found"))
         elif path.is_dir():
             for p in _walk(path):
-                add_file(p, str(p), str(p.resolve()))
+                add_found(p, str(p), str(p.resolve()))
         else:
             add_file(path, str(path), str(path.resolve()))
     # the same input named twice (a folder and a file in it) is imported once
     unique: dict[str, InputFile] = {}
     for item in inputs:
         unique.setdefault(item.source_key, item)
-    return sorted(unique.values(), key=lambda i: i.display), problems
+    return sorted(unique.values(), key=lambda i: i.display), problems, ignored
 
 
 # -- one document (runs in a child process) -------------------------------------------------------
@@ -449,6 +422,11 @@ class _RunLog:
         self.fh.close()
 
 
+def _suffixes(names: list[str]) -> str:
+    counts = Counter(Path(n).suffix.lower() or "no suffix" for n in names)
+    return ", ".join(f"{n} {sfx}" for sfx, n in counts.most_common(5))
+
+
 def _status_line(o: FileOutcome) -> str:
     if o.status == "ok":
         detail = f"{o.n_items} items"
@@ -504,7 +482,11 @@ def run_import(
                   enrichment=available(), **versions)  # fmt: skip
         store.start_run({"run_id": run_id, "started_at": _utc(), "paths": [str(p) for p in paths],
                          "options": options, **versions})  # fmt: skip
-        inputs, problems = collect_inputs(paths, workdir, limits)
+        inputs, problems, ignored = collect_inputs(paths, workdir, limits)
+        report.ignored = ignored
+        if ignored:
+            log.write("ignored", files=ignored, why="not a document suffix")
+            emit(f"ignored  {len(ignored)} file(s) in folders that are not documents ({_suffixes(ignored)})")
 
         def record(outcome: FileOutcome, **extra) -> None:
             report.files.append(outcome)

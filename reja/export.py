@@ -57,15 +57,24 @@ def validate(items: pd.DataFrame, documents: pd.DataFrame) -> None:
         try:
             schema.validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as exc:
-            cases = exc.failure_cases
-            lines = [
-                f"  {r.get('column')}: {r.get('check')} (row {r.get('index')}, value {r.get('failure_case')!r})"
-                for r in cases.head(20).to_dict("records")
-            ]
-            more = f"\n  … and {len(cases) - 20} more" if len(cases) > 20 else ""
-            problems.append(f"{name} table breaks its schema ({len(cases)} failure(s)):\n" + "\n".join(lines) + more)
+            problems.append(f"{name} table breaks its schema:\n" + _describe(exc.failure_cases))
     if problems:
         raise DatasetContractError("\n".join(problems))
+
+
+def _describe(cases: pd.DataFrame) -> str:
+    """One line per broken rule: which column, which check, how many rows, an example."""
+    lines = []
+    cases = cases.assign(column=cases["column"].where(cases["schema_context"] == "Column", "(table)"))
+    for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+        rows = sorted({int(i) for i in group["index"].dropna()})
+        where = f"{len(rows)} row(s), e.g. rows {rows[:5]}" if rows else "the whole table"
+        values = [v for v in group["failure_case"].tolist() if v is not None and not (column == "(table)" and rows)]
+        example = f", value {values[0]!r}" if len(values) == 1 or (values and rows) else (
+            f", values {values[:5]}" if values else ""
+        )
+        lines.append(f"  {column}: {check} — {where}{example}")
+    return "\n".join(lines[:30]) + (f"\n  … and {len(lines) - 30} more rules" if len(lines) > 30 else "")
 
 
 def _to_cells(frame: pd.DataFrame) -> list[list]:
