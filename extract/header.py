@@ -26,6 +26,7 @@ _ROLE_ALIAS = {"quantity": "plan", "note": OTHER}
 
 MATCH_SCORE = 85  # a header cell names a role
 SUBHEADER_SCORE = 80  # a cell of the row under a header row names a role
+MAX_HEADER_LEN = 60  # header cells are short ("Бажариладиган ишларнинг мазмуни" is 31 characters)
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _YEAR_WORD_RE = re.compile(r"(?<!\w)(yil|йил|год|г)\w*\.?", re.I)
 _NOISE_RE = re.compile(r"[()\[\]\-–—.,:;/]+")
@@ -120,6 +121,8 @@ def _cells_named(texts: list[str], threshold: float) -> tuple[int, int]:
         if not t.strip():
             continue
         filled += 1
+        if len(t.strip()) > MAX_HEADER_LEN:
+            continue  # a sentence that happens to contain "reja" or "сони" is data, not a heading
         role, score = classify_header(t)
         if role is not None and score >= threshold:
             named += 1
@@ -142,6 +145,8 @@ def is_subheader_row(table: Table, row: int) -> bool:
     if not filled or any(_is_item_no(t) for t in filled):
         return False
     for t in filled:
+        if len(t.strip()) > MAX_HEADER_LEN:
+            return False
         role, score = classify_header(t)
         # a bare year heading ("2025") counts; a long cell that merely mentions a year is data
         if not (role is not None and score >= SUBHEADER_SCORE) and not (header_year(t) and len(t) <= 25):
@@ -193,7 +198,7 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
             parts.append(cell.text.strip())
         text = " ".join(parts)
         headers.append(text)
-        role, score = classify_header(text) if text else (None, 0.0)
+        role, score = _column_role(parts)
         if role is None or score < SUBHEADER_SCORE:
             role = "number" if c == 0 and not text else OTHER
         role = _ROLE_ALIAS.get(role, role)
@@ -206,6 +211,22 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
             plan_year = year
         roles.append(role)
     return ColumnRoles(roles, fact_year, plan_year, headers)
+
+
+def _column_role(parts: list[str]) -> tuple[str | None, float]:
+    """Role of a column from its header texts, top to bottom. The lowest text that names a role
+    wins ("Ўлчов бирлиги" under a merged "Амалга ошириш механизми"), except that a group word
+    over fact/plan columns ("Miqdori" over "2024- yil (fakt)") is read together with them."""
+    if not parts:
+        return None, 0.0
+    whole = classify_header(" ".join(parts))
+    if whole[0] in ("fact", "plan"):
+        return whole
+    for text in reversed(parts):
+        role, score = classify_header(text)
+        if role is not None and score >= SUBHEADER_SCORE:
+            return role, score
+    return whole
 
 
 def guess_roles(n_cols: int) -> ColumnRoles:

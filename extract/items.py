@@ -16,6 +16,7 @@ continuation row may still add to them. See docs/conventions.md.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from reja.normalize.numbers import NumberParse, parse_number
@@ -23,7 +24,7 @@ from reja.normalize.text import clean_text
 
 from .header import ColumnRoles
 from .ir import BBox, Cell
-from .model import PlanItem
+from .model import PlanItem, Section
 from .plan_words import is_label, plan_words
 
 _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*\.?$")
@@ -67,6 +68,7 @@ class _Draft:
     parent_item_no: str | None = None
     flags: list[str] = field(default_factory=list)
     stitched: int = 0
+    section: Section | None = None  # its department line is the responsible when no column says
     ocr: list[float] = field(default_factory=list)
     has_section: bool = True
 
@@ -95,6 +97,7 @@ class ItemBuilder:
 
     def __init__(self) -> None:
         self.drafts: list[_Draft] = []
+        self.section: Section | None = None
         self.section_no: str | None = None
         self.section_title: str | None = None
         self.subsection_title: str | None = None
@@ -103,12 +106,20 @@ class ItemBuilder:
         self.last_numbered: _Draft | None = None
 
     # -- context -----------------------------------------------------------------------------
-    def start_section(self, number: str | None, title: str) -> None:
+    def start_section(self, number: str | None, title: str, section: Section | None = None) -> None:
+        self.section = section
         self.section_no, self.section_title = number, title
         self.subsection_title = None
         self.in_section = True
         self.label_parent = None
         self.last_numbered = None
+
+    def rename_section(self, title: str) -> None:
+        """The section heading turned out longer (a wrapped paragraph): fix the items already made."""
+        for draft in self.drafts:
+            if draft.section is self.section:
+                draft.section_title = title
+        self.section_title = title
 
     def start_subsection(self, title: str) -> None:
         self.subsection_title = title
@@ -128,11 +139,16 @@ class ItemBuilder:
 
         item_no, extra_text = self._number(number_raw)
         if extra_text and not text:
-            # "5.4 Тадбирлар ўтказиш жами" in the number column: the number, then the text
+            # words in the number column over an empty text cell ("5.4 Тадбирлар ўтказиш жами", or a
+            # cell merged across № and text): they are the text
+            source = row.cells["number"][0]
             row.cells = dict(row.cells)
-            row.cells["text"] = [Cell(row.row_index, 0, extra_text)]
+            row.cells["text"] = [Cell(source.row, source.col, extra_text, page=source.page, bbox=source.bbox,
+                                      confidence=source.confidence)]
+            row.cells.pop("number")
+            number_raw = "" if item_no is None else number_raw
             extra_text = None
-            text = row.text("text")
+            content = row.filled()
 
         if item_no is None and not number_raw and self.drafts:
             if not content:
@@ -151,6 +167,7 @@ class ItemBuilder:
             roles=row.roles,
             first=row,
             has_section=self.in_section,
+            section=self.section,
         )
         draft.add(row)
         if extra_text is not None:
@@ -203,35 +220,31 @@ class ItemBuilder:
             return True  # an item always has a text; this row only adds to the one above
         if self.label_parent is not None:
             return False  # under "Shundan,"/"Бундан" a row with text is a sub-item
-        if _starts_lower(text) or _LIST_MARK_RE.match(text) and not text[:1].isdigit():
+        # a row opening a page whose text starts lower case, with a list mark or a bracket goes on
+        # from the page before; elsewhere such rows are items ("журналлар сони" in a list)
+        if row.table_start and (_starts_lower(text) or text[:1] in "-–—•*(" or text.startswith("<")):
             return True
         for role in ("mechanism", "deadline", "responsible"):
             if _starts_lower(row.text(role)):
-                return True
+                return True  # "davomida", "to'ldirish, saqlash …": the rest of the cells above
         if any(p.rstrip().endswith("-") for role in ("text", "unit") for p in prev.parts.get(role, [])[-1:]):
-            return True
-        if row.table_start and not (row.text("unit") or row.text("deadline") or row.text("fact") or row.text("plan")):
             return True
         return False
 
     # -- output ------------------------------------------------------------------------------
     def finish(self) -> list[PlanItem]:
         items: list[PlanItem] = []
-        seen_numbers: set[tuple[str | None, str]] = set()
         for draft in self.drafts:
-            built = _build(draft)
-            head = built[0]
-            if head.item_no is not None:
-                key = (head.section_no, head.item_no)
-                if key in seen_numbers:
-                    head.flag("duplicate_item_no", head.item_no)
-                seen_numbers.add(key)
-            items.extend(built)
+            items.extend(_build(draft))
+        counts = Counter((i.section_no, i.item_no) for i in items if i.item_no is not None)
+        for item in items:
+            if item.item_no is not None and counts[(item.section_no, item.item_no)] > 1:
+                item.flag("duplicate_item_no", item.item_no)
         return items
 
 
 def _starts_lower(s: str) -> bool:
-    s = s.lstrip(" \"“'‘(«")
+    s = s.lstrip(" \"“'‘«")
     return bool(s) and s[0].isalpha() and s[0].islower()
 
 
@@ -278,6 +291,9 @@ def _build(draft: _Draft) -> list[PlanItem]:
         section_title=draft.section_title,
         subsection_title=draft.subsection_title,
     )
+    if draft.roles.col("responsible") is None and draft.section is not None:
+        # no Mas'ullar column: the department line under the section heading is responsible
+        item.responsible = draft.section.responsible
     _provenance(item, draft)
     for f in draft.flags:
         if f not in item.flags:

@@ -7,14 +7,36 @@ rows, item rows). Each job lives in its own module: title_block, header, section
 
 from __future__ import annotations
 
+import re
+
+from reja.normalize.text import clean_text
+
 from .header import ColumnRoles, guess_roles, header_span, is_column_numbering_row, roles_from_header
 from .ir import Document, Paragraph, Table
 from .items import ItemBuilder, Row
 from .model import ParsedPlan, Section
-from .sections import Heading, parse_heading, row_heading
+from .plan_words import is_label
+from .sections import Heading, parse_heading, row_heading, spanning_text
 from .title_block import Line, parse_title_block
 
 _MAX_HEADER_SEARCH = 4  # a plan table has its header within its first rows
+_PAGE_NUMBER_RE = re.compile(r"^[-–\s]*\d{1,3}[-–\s]*$")
+_ITEM_START_RE = re.compile(r"^\s*\d{1,3}(\.\d{1,3})*\.?(\s|$)")
+
+
+def _starts_lower(text: str) -> bool:
+    t = text.lstrip(" \"“'‘«")
+    return bool(t) and t[0].isalpha() and t[0].islower()
+
+
+def _looks_continued(text: str) -> bool:
+    """Text that carries on from the page before: lower case, a list mark or a bracket first."""
+    t = text.strip()
+    return _starts_lower(t) or t[:1] in "-–—•*(<"
+
+
+def _item_number_start(text: str) -> bool:
+    return bool(_ITEM_START_RE.match(text))
 
 
 def _is_plan_table(table: Table) -> bool:
@@ -52,7 +74,7 @@ class _Walker:
         section = Section(heading.number, heading.title, heading.responsible, heading.level, page)
         self.sections.append(section)
         if heading.level == 1:
-            self.builder.start_section(heading.number, heading.title)
+            self.builder.start_section(heading.number, heading.title, section)
         else:
             self.builder.start_subsection(_subsection_title(heading))
         return section
@@ -68,12 +90,25 @@ class _Walker:
             self.heading_since_table = True
             return
         if self.open_heading is not None:
-            # the department line under a heading paragraph (italic, or simply on its own line)
             heading, section = self.open_heading
-            section.responsible = text
-            heading.responsible = text
+            if _starts_lower(text):
+                # the heading's title wrapped onto a second line
+                section.title = heading.title = clean_text(f"{heading.title}\n{text}")
+                self.builder.rename_section(section.title)
+                return
+            # the department line under a heading paragraph (italic, or simply on its own line)
+            section.responsible = heading.responsible = clean_text(text)
             self.open_heading = None
             return
+        if _PAGE_NUMBER_RE.match(text):
+            return
+        # an un-numbered line standing between tables heads the items below it (a sub-section)
+        self._subsection(text, p.page)
+
+    def _subsection(self, text: str, page: int | None) -> None:
+        title = clean_text(text)
+        self.sections.append(Section(None, title, None, 2, page))
+        self.builder.start_subsection(title)
 
     # -- tables --------------------------------------------------------------------------------
     def table(self, t: Table) -> None:
@@ -94,13 +129,22 @@ class _Walker:
             if roles is None:
                 roles = self._inherited_roles(t)
             heading = row_heading(t, r)
+            page = next((c.page for c in t.rows()[r]), t.page)
             if heading is not None:
-                page = next((c.page for c in t.rows()[r]), t.page)
                 self._heading(heading, page)
                 self.heading_since_table = True
                 first_data = False
                 r += 1
                 continue
+            lone = spanning_text(t, r)
+            if lone is not None and not is_label(lone) and not _item_number_start(lone):
+                continues = first_data and not self.heading_since_table and _looks_continued(lone)
+                if not continues:
+                    # an un-numbered row across the table heads the items below it (a sub-section)
+                    self._subsection(lone, page)
+                    first_data = False
+                    r += 1
+                    continue
             if not any(c.text.strip() for c in t.rows()[r]):
                 r += 1
                 continue
@@ -137,7 +181,7 @@ class _Walker:
 
 
 def _subsection_title(heading: Heading) -> str:
-    return f"{heading.number}. {heading.title}" if heading.number else heading.title
+    return heading.title  # "1.1. Hujjatlarni butlash" -> "Hujjatlarni butlash" (docs/conventions.md)
 
 
 def parse_plan(doc: Document) -> ParsedPlan:
