@@ -44,11 +44,12 @@ def line_masks(binary: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
     glyph is ~0.17 in tall) but shorter than one text line's cell height."""
     h_len = max(int(dpi * 0.35), 30)
     v_len = max(int(dpi * 0.17), 20)
-    # Close tiny breaks from JPEG/noise first so a ruling stays one run.
-    closed_h = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
-    closed_v = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
-    horiz = cv2.morphologyEx(closed_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
-    vert = cv2.morphologyEx(closed_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+    # No closing before the opening: closing glues the baseline serifs of a bold line of text into
+    # a long run that looks like a ruling. Breaks in a real ruling are bridged after the opening.
+    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
+    vert = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
+    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 15)))
     return horiz, vert
 
 
@@ -93,7 +94,9 @@ def table_regions(horiz: np.ndarray, vert: np.ndarray, dpi: int) -> list[tuple[i
 
 
 def _coverage(mask: np.ndarray, horizontal: bool, pos: int, start: int, end: int, tol: int) -> float:
-    """Share of [start, end) along a would-be ruling at `pos` that carries line ink."""
+    """Share of [start, end) along a would-be ruling at `pos` that carries line ink; 0 unless the ink
+    reaches both ends: a ruling joins the two crossing rulings, while a letter stroke that happens
+    to sit where a ruling would be (the "d" of a merged header "Miqdori") stops short of them."""
     if end <= start:
         return 0.0
     if horizontal:
@@ -102,7 +105,12 @@ def _coverage(mask: np.ndarray, horizontal: bool, pos: int, start: int, end: int
     else:
         band = mask[start:end, max(pos - tol, 0) : pos + tol + 1]
         hit = band.max(axis=1) > 0 if band.size else np.zeros(0, bool)
-    return float(hit.mean()) if hit.size else 0.0
+    if not hit.size:
+        return 0.0
+    end_len = max(min(8, hit.size // 4), 1)
+    if hit[:end_len].mean() < 0.5 or hit[-end_len:].mean() < 0.5:
+        return 0.0
+    return float(hit.mean())
 
 
 def build_grid(horiz: np.ndarray, vert: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> Grid | None:

@@ -9,6 +9,7 @@ other model and replaced only when that reading is both surer and in the other s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,13 +81,32 @@ def other_model(lang: str) -> str:
     return "uzb" if lang == "uzb_cyrl" else "uzb_cyrl"
 
 
-def _plausible(text: str, script: str) -> bool:
-    """A reading in `script` that is believable: in that script, and not the all-capitals string the
-    Latin model makes of lower-case Cyrillic ("ном/нусха" → "HOM/HYCXA")."""
-    if detect_script(text) != script:
+def _lookalikes() -> set[str]:
+    """Letters with a twin in the other script (Latin "o"/Cyrillic "о", "M"/"М" …)."""
+    try:
+        from reja.normalize.script import LAT_TO_CYR_LOOKALIKE
+    except ImportError:
+        return set()
+    return set(LAT_TO_CYR_LOOKALIKE) | set(LAT_TO_CYR_LOOKALIKE.values())
+
+
+_KEEP_WORD_RE = re.compile(r"^[\dIVXLC.,:;()/–—-]+$")  # numbers, roman numerals: never re-read
+
+
+def _plausible(text: str, script: str, original: str, conf: float, min_conf: float) -> bool:
+    """A reading in the other script that is believable: in that script, sure in absolute terms,
+    not the all-capitals string the Latin model makes of lower-case Cyrillic ("ном/нусха" →
+    "HOM/HYCXA"), and not merely the original's look-alike letters in the other alphabet
+    ("No" → "Мо")."""
+    if detect_script(text) != script or conf < min_conf:
         return False
     letters = [ch for ch in text if ch.isalpha()]
-    return not (script == "latin" and len(letters) >= 3 and all(ch.isupper() for ch in letters))
+    if script == "latin" and len(letters) >= 3 and all(ch.isupper() for ch in letters):
+        return False
+    twins = _lookalikes()
+    if twins and letters and all(ch in twins for ch in letters) and len(letters) <= 4:
+        return False
+    return not _KEEP_WORD_RE.match(original.strip())
 
 
 def symbol_fallback(res: OcrResult, crop: np.ndarray, fallback: dict | None) -> tuple[OcrResult, list[str]]:
@@ -101,7 +121,7 @@ def symbol_fallback(res: OcrResult, crop: np.ndarray, fallback: dict | None) -> 
 
 
 def recheck_cell(res: OcrResult, crop: np.ndarray, lang: str, *, cell_retry: float, word_retry: float,
-                 margin: float, fallback: dict | None = None) -> tuple[OcrResult, list[str]]:
+                 margin: float, min_conf: float = 80, fallback: dict | None = None) -> tuple[OcrResult, list[str]]:
     """Re-read an unsure cell, then its unsure words, with the other script's model."""
     notes: list[str] = []
     if not res.words:
@@ -114,7 +134,8 @@ def recheck_cell(res: OcrResult, crop: np.ndarray, lang: str, *, cell_retry: flo
     conf = res.confidence or 0.0
     if conf < cell_retry:
         alt = ocr_crop(crop, other)
-        if (alt.confidence or 0) > conf + margin and _plausible(alt.text, other_script):
+        alt_conf = alt.confidence or 0.0
+        if alt_conf > conf + margin and _plausible(alt.text, other_script, res.text, alt_conf, min_conf):
             notes.append(f"script: cell re-read with {other} ({conf:.0f} → {alt.confidence:.0f})")
             return alt, notes
     words: list[Word] = []
@@ -129,7 +150,8 @@ def recheck_cell(res: OcrResult, crop: np.ndarray, lang: str, *, cell_retry: flo
         alt = ocr_crop(sub, other, psm=8)
         alt_text = " ".join(a.text for a in alt.words)
         alt_conf = alt.confidence or 0.0
-        if alt.words and alt_conf > w.confidence + margin and _plausible(alt_text, other_script):
+        if alt.words and alt_conf > w.confidence + margin and _plausible(alt_text, other_script, w.text, alt_conf,
+                                                                         min_conf):
             changed.append(f"{w.text}→{alt_text}")
             words.append(Word(alt_text, alt_conf, w.bbox, w.line))
         else:

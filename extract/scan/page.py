@@ -59,7 +59,7 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
     res: OcrResult = ocr_crop(crop, lang, psm=settings.cell_psm, dpi=dpi)
     res, notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
                               word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
-                              fallback=settings.symbol_fallback.get(lang))
+                              min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
     if not res.words:
         return "", 0.0, ["ocr: ink in the cell but nothing read"]
     return res.text, round(res.confidence or 0.0, 1), notes
@@ -102,7 +102,8 @@ def _paragraphs(ocr_img, ink, grids: list[Grid], lang, settings, dpi) -> list[di
         crop = ocr_img[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
         res = ocr_crop(crop, lang, psm=6, dpi=dpi)
         res, _notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
-                                   word_retry=settings.word_retry_confidence, margin=settings.retry_margin)
+                                   word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
+                                   min_conf=settings.retry_min_confidence)
         text = res.text.strip()
         if not text or (res.confidence or 0) < 20 and len(text) <= 2:
             continue  # a speck read as a letter

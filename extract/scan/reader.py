@@ -125,5 +125,5 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
             raise OcrFailed(path.name, data["error"], page=page_no)
         doc.blocks.extend(_to_blocks(data, page_no, len(doc.tables)))
         doc.warnings.extend(f"page {page_no}: {note}" for note in data.get("notes", []))
-    repair_document(doc, lang=lang)
+    repair_document(doc, lang=lang, settings=settings)
     return doc

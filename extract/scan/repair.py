@@ -19,7 +19,7 @@ from functools import lru_cache
 from reja.extract.ir import Cell, Document, Table
 
 from .language import MODEL_SCRIPT
-from .settings import DATA_DIR
+from .settings import DATA_DIR, ScanSettings, load_settings
 
 ITEM_NO_RE = re.compile(r"^\d{1,3}(\.\d{1,3})*\.?$")
 _NUMBERISH_RE = re.compile(r"^[\w.,:;'`|]{1,8}$")
@@ -239,8 +239,22 @@ def _repair_lookalikes(doc: Document, script: str | None) -> None:
             para.text = fixed
 
 
-def repair_document(doc: Document, *, lang: str) -> None:
+def _map_output(doc: Document, mapping: dict) -> None:
+    """Characters Tesseract emits for a glyph that typists write differently (data/scan.yaml)."""
+    if not mapping:
+        return
+    table = str.maketrans({str(k): str(v) for k, v in mapping.items()})
+    for t in doc.tables:
+        for cell in t.cells:
+            cell.text = cell.text.translate(table)
+    for para in doc.paragraphs:
+        para.text = para.text.translate(table)
+
+
+def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None = None) -> None:
+    settings = settings or load_settings()
     script = MODEL_SCRIPT.get(lang)
+    _map_output(doc, settings.output_map)
     _repair_lookalikes(doc, script)
     number_cols: dict[int, int] = {}
     headers: dict[int, set[int]] = {}

@@ -23,8 +23,10 @@ class ScanSettings:
     cell_retry_confidence: float = 55
     word_retry_confidence: float = 50
     retry_margin: float = 10
+    retry_min_confidence: float = 80
     orientation: bool = True
     symbol_fallback: dict = field(default_factory=dict)
+    output_map: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
