@@ -67,3 +67,17 @@ def test_columns_that_change_between_tables_are_read_per_table():
     a, b = plan.items
     assert (a.mechanism, a.unit, a.plan_raw, a.plan_year) == ("Рўйхат тузиш", "сон", None, None)
     assert (b.unit, b.plan_value, b.plan_year, b.mechanism) == ("китобхон", 21, 2021, None)
+
+
+def test_two_row_header_with_the_unit_under_a_merged_mechanism_heading():
+    # Jondor VI: "Амалга ошириш механизми" spans two columns, "Ўлчов бирлиги" sits under the first
+    t = table([["№", "Қилинадиган ишларнинг мазмуни", C("Амалга ошириш механизми", colspan=2), "Бажарилиш муддати"],
+               ["", "", "Ўлчов бирлиги", "", ""],
+               ["6.3", "Ресурсларни бериш", "сони/нусха", "буюртмалар асосида", "Йил давомида"]])
+    assert header_span(t, 0) == 2
+    assert roles_from_header(t, 0, 2).roles == ["number", "text", "unit", "mechanism", "deadline"]
+
+
+def test_a_sentence_that_mentions_reja_is_not_a_header():
+    t = table([*JON_HEADER, ["", "Режалаштирилаётган тадбирлар (машгулот) сони (Режа илова қилинади)", "сони", "Йил давомида"]])
+    assert header_span(t, 1) == 0

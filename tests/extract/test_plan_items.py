@@ -156,7 +156,7 @@ def test_duplicate_number_in_a_section_is_flagged_and_kept():
             ["4.5", "Кундалик статистика", "", "Доимий"], ["4.5", "Вақтли нашрларни олиш", "", "Ҳар чорак"]]
     plan = parse_plan(doc(table(rows)))
     assert [i.item_no for i in plan.items] == ["4.5", "4.5"]
-    assert any(f.startswith("duplicate_item_no") for f in plan.items[1].flags)
+    assert all(any(f.startswith("duplicate_item_no") for f in i.flags) for i in plan.items)
 
 
 def test_unnumbered_row_with_its_own_cells_is_an_item_flagged_no_item_no():
@@ -196,3 +196,46 @@ def test_continuation_row_with_an_empty_text_cell_joins_the_item_above():
     assert [i.item_no for i in plan.items] == ["7", "8"]
     assert plan.items[0].mechanism == "1. Ishlarni tashkil qilish 2. Ma'lumot tayyorlash 3. Viloyat markaziga taqdim etish"
     assert "stitched_row" in plan.items[0].flags
+
+
+def test_lower_case_rows_inside_a_table_are_items_not_continuations():
+    # Jondor ХКА block: "журналлар сони" under "Шундан: китоблар сони" (the label shares its cell)
+    rows = [*JON_HEADER, [C("1. Комплектлаш", colspan=4)],
+            ["", "Шундан: китоблар сони", "", ""], ["", "журналлар сони", "", ""], ["", "газеталар сони", "", ""]]
+    plan = parse_plan(doc(table(rows)))
+    assert [i.text for i in plan.items] == ["Шундан: китоблар сони", "журналлар сони", "газеталар сони"]
+    assert all(i.item_no is None and i.parent_item_no is None and "no_item_no" in i.flags for i in plan.items)
+
+
+def test_page_start_row_with_a_capital_and_no_number_is_an_item():
+    page1 = table([*JON_HEADER, [C("V. Хизмат", colspan=4)], ["5.12", "АКМ фаолиятининг ёритилиши", "жами сони", ""]])
+    page2 = table([*JON_HEADER, ["", "ТВда", "сони", "Йил давомида"], ["", "кутубхонани хабардор этиш", "", ""]])
+    plan = parse_plan(doc(page1, page2, fmt="pdf"))
+    assert [i.text for i in plan.items] == ["АКМ фаолиятининг ёритилиши", "ТВда", "кутубхонани хабардор этиш"]
+    assert "stitched_row" not in plan.items[0].flags
+
+
+def test_page_start_rows_that_carry_on_are_stitched_even_in_a_merged_cell():
+    page1 = table([*JON_HEADER, [C("V. Хизмат", colspan=4)], ["5.3", "Кўргазмалар: -виртуал кўргазмалар:", "сони", "Йил давомида"]])
+    page2 = table([*JON_HEADER, [C("(Ёзувчи Омон Мухтор таваллудининг 80 йиллиги)", colspan=2), "", ""],
+                   [C("5.4\nТадбирлар ўтказиш жами:", colspan=2), "", "Йил давомида"]])
+    page3 = table([*JON_HEADER, ["", "-семинар ва тренинглар -экскурсия", "", ""]])
+    plan = parse_plan(doc(page1, page2, page3, fmt="pdf"))
+    assert [(i.item_no, i.text) for i in plan.items] == [
+        ("5.3", "Кўргазмалар: -виртуал кўргазмалар: (Ёзувчи Омон Мухтор таваллудининг 80 йиллиги)"),
+        ("5.4", "Тадбирлар ўтказиш жами: -семинар ва тренинглар -экскурсия"),
+    ]
+    assert all("stitched_row" in i.flags for i in plan.items)
+    assert [s.level for s in plan.sections] == [1]  # the bracketed page-start row is no sub-section
+
+
+def test_words_in_the_number_column():
+    rows = [*JON_HEADER, [C("1. Комплектлаш", colspan=4)], ["1.5", "Рад жавоблари", "номда/нусха", "Ҳар чорак"],
+            ["Халқаро китоб алмашуви (бошқа Республикалар билан) :", "", "Муддати", "Йил давомида"],
+            ["ХКА (МКО)", "Ҳамкор ташкилотлар ва кутубхоналар сони", "", ""]]
+    plan = parse_plan(doc(table(rows)))
+    _, group, partners = plan.items
+    assert (group.item_no, group.text, group.unit, group.deadline) == (
+        None, "Халқаро китоб алмашуви (бошқа Республикалар билан) :", "Муддати", "Йил давомида")
+    assert (partners.item_no, partners.parent_item_no, partners.text) == (None, None, "Ҳамкор ташкилотлар ва кутубхоналар сони")
+    assert any(f.startswith("no_item_no") for f in partners.flags)

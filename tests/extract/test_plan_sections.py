@@ -73,3 +73,32 @@ def test_numbering_restarts_per_section_without_duplicates():
     plan = parse_plan(doc(table(rows)))
     assert [(i.section_no, i.item_no) for i in plan.items] == [("I", "1"), ("II", "1")]
     assert not any("duplicate_item_no" in f for i in plan.items for f in i.flags)
+
+
+def test_unnumbered_row_across_the_table_is_a_subsection_until_the_next_section():
+    rows = [*JON_HEADER, [C("V. Хизмат кўрсатиш", colspan=4)], ["5.13", "Китобхонлар клуби", "сони", "Йил давомида"],
+            [C("(Электрон буюртмаларни мувофиқлаштириш)", colspan=4, bold=True)],
+            ["5.14", "Электрон буюртмалар сони", "сони", "Йил давомида"],
+            [C("VI. Фонд билан ишлаш", colspan=4)], ["6.1", "Нашрларни қабул қилиш", "нусха", "Йил давомида"]]
+    plan = parse_plan(doc(table(rows)))
+    assert [(i.item_no, i.section_no, i.subsection_title) for i in plan.items] == [
+        ("5.13", "V", None), ("5.14", "V", "(Электрон буюртмаларни мувофиқлаштириш)"), ("6.1", "VI", None)]
+
+
+def test_unnumbered_paragraph_between_tables_is_a_subsection():
+    first = table([*JON_HEADER, [C("V. Хизмат", colspan=4)], ["5.19", "Делегациялар билан ишлаш", "", "Йил давомида"]])
+    sector = para("Электрон ресурслар ва улардан фойдаланиш зали сектори", bold=True)
+    second = table([["", "Қилинадиган ишларнинг мазмуни", "Ўлчов бирлиги", "2021 йил режаси", "Бажарилиш муддати"],
+                    ["5.21", "Маълумотларни тўплаш", "номда", "", "Йил давомида"]])
+    plan = parse_plan(doc(first, sector, second))
+    last = plan.items[-1]
+    assert (last.section_no, last.subsection_title) == ("V", "Электрон ресурслар ва улардан фойдаланиш зали сектори")
+    assert (last.plan_year, last.plan_value) == (2021, None)
+
+
+def test_items_take_the_section_department_when_the_table_has_no_responsible_column():
+    row = [C("II. Каталоглаштириш\nКаталоглаштириш бўлими", colspan=4)]
+    plan = parse_plan(doc(table([*JON_HEADER, row, ["2.1", "Ёзувлар яратиш", "сон", "Йил давомида"]]),
+                          para("VII. Илмий-методик фаолият", bold=True),
+                          table([*JON_HEADER, ["7.1", "Мониторинг", "", "Ҳар чоракда"]])))
+    assert [(i.item_no, i.responsible) for i in plan.items] == [("2.1", "Каталоглаштириш бўлими"), ("7.1", None)]
