@@ -1,0 +1,258 @@
+"""Fuzzy matching of headings, activities and units to the catalogue, with explainable scores.
+
+Every text is compared in one key space: look-alike letters repaired (`repair_lookalikes`), then
+`match_key` (Cyrillic and Latin meet, apostrophes folded, abbreviations expanded). A catalogue entry
+is compared through each of its labels (names and synonyms) with two rapidfuzz scorers averaged:
+
+- `token_set_ratio`: word-order free, and a label fully contained in a longer text scores 100
+  (plans append mechanisms and sub-lists to the activity);
+- `WRatio`: whole-string similarity that is robust to dropped letters and OCR damage, and scales
+  down partial matches of very different lengths, so a short label hidden in an unrelated long
+  text does not reach 100 on token_set alone.
+
+Evidence on top of text similarity, each stated in `reason`:
+- the section constrains which indicators are candidates; an indicator outside the section can
+  still be proposed, but only for review;
+- the row's unit: one of the indicator's units (+), same kind of unit (0), a different kind (-);
+- the runner-up: if a different entry scores within `margin` of the best, the match goes to review.
+
+Bands come from `schema/data/match_thresholds.yaml` (chosen by measurement, see the comment
+there): `auto` = accepted, `review` = flagged for the clerk, `none` = unmatched (flagged too).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from reja.normalize.keys import match_key
+from reja.normalize.script import repair_lookalikes
+from reja.schema.catalogue import Catalogue, Entry, load_catalogue
+
+UNIT_FITS_BONUS = 2.0  # the row's unit is one the indicator is counted in
+UNIT_CLASH_PENALTY = 6.0  # the row counts another kind of thing (people vs copies)
+OUTSIDE_SECTION_PENALTY = 10.0  # indicator not allowed in the given section
+
+
+@dataclass
+class Match:
+    id: str | None
+    score: float  # 0-100
+    band: str  # "auto" | "review" | "none"
+    candidates: list[tuple[str, float]] = field(default_factory=list)  # top 3 (id, score)
+    reason: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.band == "auto"
+
+
+@dataclass(frozen=True)
+class _Label:
+    entry_id: str
+    text: str
+    key: str
+    compact: str  # key without spaces: "maro taba" == "marotaba"
+
+
+# Leading section/item numbers: "II.", "IV ", "Х." (Cyrillic Ха), "9.4.", "1)", "26.1".
+_NUMBER_RE = re.compile(r"^\s*(?:[IVXLІХ]{1,6}|\d{1,3}(?:\.\d{1,3})*)\s*[.)]?\s+(?=\S)")
+_WRAP_RE = re.compile(r"^\((.*)\)$")
+
+
+def prepare(text: str | None) -> str:
+    """The match key of a heading/activity/unit cell: numbering dropped, look-alikes repaired."""
+    if not text:
+        return ""
+    t = text.strip()
+    t = _NUMBER_RE.sub("", t, count=1)
+    m = _WRAP_RE.match(t)
+    if m:
+        t = m.group(1)
+    t, _ = repair_lookalikes(t)
+    return match_key(t)
+
+
+def _labels(entries: dict[str, Entry]) -> tuple[_Label, ...]:
+    out = []
+    for e in entries.values():
+        seen = set()
+        for label in e.labels():
+            k = prepare(label)
+            if k and k not in seen:
+                seen.add(k)
+                out.append(_Label(e.id, label, k, k.replace(" ", "")))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _index(catalogue_version: str, kind: str) -> tuple[_Label, ...]:
+    cat = load_catalogue()
+    return _labels(getattr(cat, kind))
+
+
+def _similarity(q: str, lab: _Label, unit_like: bool) -> tuple[float, str]:
+    """Text similarity 0-100 of a query key and a label key, and how it was reached."""
+    if unit_like:
+        # unit cells are short: whole-string similarity only (token_set would let "kitobxon
+        # formulyarini tahlil qilish" contain the unit "kitobxon"); spaces ignored ("Maro-taba")
+        ts = fuzz.token_sort_ratio(q, lab.key)
+        c = fuzz.ratio(q.replace(" ", ""), lab.compact)
+        if c >= ts:
+            return c, f"ratio {c:.0f} without spaces"
+        return ts, f"token_sort {ts:.0f}"
+    ts = fuzz.token_set_ratio(q, lab.key)
+    wr = fuzz.WRatio(q, lab.key)
+    lq, ll = len(q), len(lab.key)
+    how = f"token_set {ts:.0f} + WRatio {wr:.0f}"
+    if lq < ll:
+        # a short text inside a long label ("gazetalar" in "kitob, jurnal, gazetalar") explains
+        # only part of the label: token_set's 100 is scaled by the share of the label covered
+        ts = max(fuzz.token_sort_ratio(q, lab.key), ts * (lq / ll) ** 0.5)
+        how = f"token_set {ts:.0f} (short text) + WRatio {wr:.0f}"
+    elif ll < lq:
+        # a short label inside a long text: a little less sure, the text may be about more
+        ts = ts * (0.85 + 0.15 * ll / lq)
+    return (ts + wr) / 2, how
+
+
+def _content_words(key: str, generic: frozenset[str]) -> list[str]:
+    return [w for w in key.split() if len(w) >= 3 and w not in generic and not w.isdigit()]
+
+
+def _word_found(w: str, words: list[str]) -> bool:
+    """Is label word `w` in the text, allowing OCR damage and Uzbek suffixes ("fondida"/"fonddagi")?"""
+    for x in words:
+        if fuzz.ratio(w, x) >= 80:
+            return True
+        n = min(len(w), len(x))
+        if n >= 5 and fuzz.ratio(w[:n], x[:n]) >= 85:
+            return True
+    return False
+
+
+def _missing_words(q: str, lab: _Label, generic: frozenset[str]) -> list[str]:
+    qwords = q.split()
+    return [w for w in _content_words(lab.key, generic) if not _word_found(w, qwords)]
+
+
+def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_like: bool = False,
+          generic: frozenset[str] = frozenset(), missing_weight: float = 0.0, deep: int = 12):
+    """Best (score, how, label) per entry id, best first.
+
+    All labels get the cheap fuzzy score; the `deep` best entries are then checked word by word:
+    distinctive label words missing from the text ("kadrlar" when the text says "bolalar bilan
+    ishlash") cost `missing_weight` points times the share of the label's distinctive words missing.
+    """
+    scored: dict[str, list[tuple[float, str, _Label]]] = {}
+    for lab in labels:
+        if allowed is not None and lab.entry_id not in allowed:
+            continue
+        s, how = _similarity(q, lab, unit_like)
+        scored.setdefault(lab.entry_id, []).append((s, how, lab))
+    best: dict[str, tuple[float, str, _Label]] = {
+        eid: max(v, key=lambda t: t[0]) for eid, v in scored.items()
+    }
+    if missing_weight and not unit_like:
+        top = sorted(best, key=lambda e: -best[e][0])[:deep]
+        for eid in top:
+            cands = []
+            for s, how, lab in scored[eid]:
+                content = _content_words(lab.key, generic)
+                missing = _missing_words(q, lab, generic) if content else []
+                if missing:
+                    s -= missing_weight * len(missing) / len(content)
+                    how += f", missing {' '.join(missing[:3])}"
+                cands.append((s, how, lab))
+            best[eid] = max(cands, key=lambda t: t[0])
+    return sorted(best.items(), key=lambda kv: -kv[1][0])
+
+
+@lru_cache(maxsize=4)
+def _generic_words(catalogue_version: str) -> frozenset[str]:
+    words = load_catalogue().thresholds.get("generic_words") or []
+    return frozenset(k for w in words for k in match_key(w).split())
+
+
+def _missing_weight(cat: Catalogue) -> float:
+    return float(cat.thresholds.get("missing_word_weight", 0))
+
+
+def _thresholds(cat: Catalogue, kind: str) -> tuple[float, float, float]:
+    t = cat.thresholds.get(kind) or {}
+    return float(t.get("auto", 101)), float(t.get("review", 0)), float(t.get("margin", 0))
+
+
+def _decide(kind: str, cat: Catalogue, ranked: list, notes: dict[str, list[str]],
+            forbid_auto: set[str] | None = None) -> Match:
+    auto, review, margin = _thresholds(cat, kind)
+    if not ranked:
+        return Match(None, 0.0, "none", [], "no candidates")
+    cands = [(eid, round(v[0], 1)) for eid, v in ranked[:3]]
+    eid, (score, how, lab) = ranked[0]
+    reason = [f"{how} via '{lab.text}'"] + notes.get(eid, [])
+    band = "auto" if score >= auto else "review" if score >= review else "none"
+    if band == "none":
+        return Match(None, round(score, 1), "none", cands, f"best {eid} only {score:.0f}: " + "; ".join(reason))
+    if len(ranked) > 1 and score - ranked[1][1][0] < margin:
+        if band == "auto":
+            band = "review"
+        reason.append(f"close to {ranked[1][0]} ({ranked[1][1][0]:.0f})")
+    if forbid_auto and eid in forbid_auto and band == "auto":
+        band = "review"
+    return Match(eid, round(score, 1), band, cands, "; ".join(reason))
+
+
+def match_section(text: str | None) -> Match:
+    """Canonical section of a heading ("II. ILMIY-METODIK FAOLIYAT", "VI. Фонд билан ишлаш …")."""
+    cat = load_catalogue()
+    q = prepare(text)
+    if not q:
+        return Match(None, 0.0, "none", [], "empty heading")
+    ranked = _rank(q, _index(cat.catalogue_version, "sections"), None,
+                   generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat))
+    return _decide("section", cat, ranked, {})
+
+
+def match_unit(text: str | None) -> Match:
+    """Catalogue unit of a unit cell ("Nusxa", "номда/нусха", "Maro-taba")."""
+    cat = load_catalogue()
+    q = prepare(text)
+    if not q:
+        return Match(None, 0.0, "none", [], "empty unit")
+    ranked = _rank(q, _index(cat.catalogue_version, "units"), None, unit_like=True)
+    return _decide("unit", cat, ranked, {})
+
+
+def match_indicator(text: str | None, section_id: str | None = None, unit_id: str | None = None) -> Match:
+    """Catalogue indicator of an activity text, constrained by its section and unit if known."""
+    cat = load_catalogue()
+    q = prepare(text)
+    if not q:
+        return Match(None, 0.0, "none", [], "empty activity text")
+    ranked = _rank(q, _index(cat.catalogue_version, "indicators"), None,
+                   generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat))
+    notes: dict[str, list[str]] = {}
+    outside: set[str] = set()
+    adjusted = []
+    unit = cat.units.get(unit_id) if unit_id else None
+    for eid, (s, how, lab) in ranked:
+        ind = cat.indicators[eid]
+        n = notes.setdefault(eid, [])
+        if section_id and section_id in cat.sections and section_id not in ind.sections:
+            s -= OUTSIDE_SECTION_PENALTY
+            outside.add(eid)
+            n.append(f"not usual in section {section_id}")
+        if unit is not None:
+            allowed = ind.allowed_units()
+            if unit.id in allowed:
+                s += UNIT_FITS_BONUS
+                n.append(f"unit {unit.id} fits")
+            elif allowed and unit.kind not in {cat.units[u].kind for u in allowed}:
+                s -= UNIT_CLASH_PENALTY
+                n.append(f"unit {unit.id} unusual (expects {ind.unit})")
+        adjusted.append((eid, (min(100.0, s), how, lab)))
+    adjusted.sort(key=lambda kv: -kv[1][0])
+    return _decide("indicator", cat, adjusted, notes, forbid_auto=outside)
