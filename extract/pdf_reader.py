@@ -229,6 +229,21 @@ def _raise_pdf_error(name: str, exc: Exception, page: int | None = None):
     raise CorruptFile(name, f"damaged PDF: {type(inner).__name__}: {inner}", page=page) from exc
 
 
+def _close(pdf) -> None:
+    """Close without pdfplumber's close(), which builds every page object first: slow on a
+    5000-page file and it raises again on the damaged page that brought us here."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        pdf.flush_cache()
+    for page in pdf.__dict__.get("_pages", []):
+        with contextlib.suppress(Exception):
+            page.close()
+    if not pdf.stream_is_external:
+        with contextlib.suppress(Exception):
+            pdf.stream.close()
+
+
 def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline) -> PdfResult:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
@@ -242,7 +257,7 @@ def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline) -> Pd
         pdf = pdfplumber.open(path)
     except lib_errors as exc:
         _raise_pdf_error(name, exc)
-    with pdf:
+    try:
         count = _page_count(pdf)
         if count is not None and count > limits.max_pdf_pages:
             raise TooLarge(name, f"the PDF has {count} pages (limit {limits.max_pdf_pages})")
@@ -265,8 +280,6 @@ def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline) -> Pd
             deadline.check(page=page_no)
             try:
                 blocks = _read_page(page, page_no, limits, doc)
-            except TooLarge:
-                raise
             except lib_errors as exc:
                 _raise_pdf_error(name, exc, page=page_no)
             finally:
@@ -275,4 +288,6 @@ def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline) -> Pd
                 result.scan_pages.append(page_no)
             else:
                 doc.blocks.extend(blocks)
+    finally:
+        _close(pdf)
     return result
