@@ -44,12 +44,15 @@ _DASH = r"\s*[-–—]\s*"
 # "i-iv chorak", "ii-chorak", "i – ii-chorak", "1-chorak", "i, iii chorak", "ii chorak"
 _QUARTERS_RE = re.compile(
     rf"(?<![\w])({_Q}(?:(?:{_DASH}|\s*,\s*|\s+va\s+){_Q})*)\s*[-–—]?\s*chorak(?!\s*yakun)")
+# "I yarim yillik" / "2-yarim yilda": the first or second half of the year
+_HALF_RE = re.compile(r"(?<![\w])(ii|i|1|2)\s*[-–]?\s*yarim\s*yil")
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _DMY_RE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./]((?:19|20)?\d{2})(?!\d)")
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("twice_year", re.compile(r"yil(?:da|iga)?\s*(?:ikki|2)\s*(?:marotaba|martaba|marta|maro-taba|bor)"
-                              r"|yarim\s*yil(?:da|lik)|ikki\s*marotaba|(?:ikki|2)\s*mar(?:o)?taba\s*yil")),
+                              r"|yarim\s*yilda|ikki\s*marotaba"
+                              r"|(?:ikki|2)\s*mar(?:o)?taba\s*yil")),
     ("monthly", re.compile(r"har\s*oy|oyda\s*(?:bir|ikki|\d+)|oylik|har\s*oyning|ойма-ой|oyma-oy")),
     ("weekly", re.compile(r"har\s*hafta|haftada\s*(?:bir|ikki|\d+)|haftalik")),
     ("quarterly", re.compile(r"har\s*chorak|chorakda\s*(?:bir|bir\s*marta)|choraklik|chorak\s*yakun")),
@@ -120,7 +123,10 @@ def parse_deadline(raw: str | None, plan_year: int | None = None) -> Deadline:
         if 1 <= d <= 31 and 1 <= mo <= 12:
             found.append((m.start(), Deadline(raw, "date", f"{y:04d}-{mo:02d}-{d:02d}", month=mo, day=d, year=y)))
 
+    half = _HALF_RE.search(latin)
     for period, pat in _PATTERNS:
+        if period == "twice_year" and half:
+            continue  # "I yarim yillik" is the first half, not twice a year
         m = pat.search(latin)
         if m:
             found.append((m.start(), Deadline(raw, period, period, year=year)))
@@ -131,6 +137,10 @@ def parse_deadline(raw: str | None, plan_year: int | None = None) -> Deadline:
         if qs:
             period = "quarter" if len(qs) == 1 else "quarters"
             found.append((m.start(), Deadline(raw, period, _quarter_label(qs), quarters=qs, year=year)))
+
+    if half:
+        qs = (1, 2) if half.group(1) in ("i", "1") else (3, 4)
+        found.append((half.start(), Deadline(raw, "quarters", _quarter_label(qs), quarters=qs, year=year)))
 
     month_pat, forms = _month_re()
     for m in month_pat.finditer(latin):

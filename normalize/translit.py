@@ -14,8 +14,10 @@ Cyrillic -> Latin (`to_latin`) is rule-based and deterministic:
 Latin -> Cyrillic (`to_cyrillic`) is for display only; Latin hides some Cyrillic distinctions, and
 these are resolved as follows (lexicon first, data/translit_exceptions.yaml `lat_to_cyr`):
   - sh is always ш; a separate с+ҳ is written sʼh in Latin, so sʼh → сҳ.
-  - ts → ц only in the loan endings -tsiya/-tsion/-tsey/-tsent/-tsert (konstitutsiya); s → с always
-    except in lexicon words (sex→цех, konsert→концерт, aksiya→акция): ц written as s is not recoverable.
+  - ts → ц only in loans: before i+vowel and in -tsey/-tsent/-tsert/-tsept/-tsikl (konstitutsiya,
+    sotsiologik, litsey); s → ц only in -ksiya/-nsiya/-nsikl (aksiya, konferensiya, ensiklopediya);
+    otherwise s → с except lexicon words (sex→цех, konsert→концерт, pensiya→пенсия): a ц that the
+    1995 rules write as s is not recoverable in general.
   - ye → е at word start and after a vowel; e → э at word start and after a vowel (aeroport→аэропорт),
     else е; ye after a consonant → ье (pyesa→пьеса) unless the lexicon says ъе (obyekt→объект).
   - ʼ → ъ. A ь dropped in Latin is restored only for lexicon words (iyun→июнь, batalyon→батальон).
@@ -165,6 +167,8 @@ class UzbekLanguagePack(TranslitLanguagePack):
                 if low.startswith(lat) and (lat != "ts" or _TS_LOAN_RE.match(low)):
                     chunk, size = cyr, len(lat)
                     break
+            if chunk is None and low[0] == "s" and _S_LOAN_RE.match(low_word, i):
+                chunk = "ц"
             if chunk is None:
                 lc = low[0]
                 if lc == "y" and low.startswith("ye"):
@@ -193,7 +197,11 @@ _LAT_MULTI = [
     ("s" + TUTUQ + "h", "сҳ"), ("yo" + OKINA, "йў"), ("o" + OKINA, "ў"), ("g" + OKINA, "ғ"),
     ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"), ("ts", "ц"), (TUTUQ, "ъ"),
 ]
-_TS_LOAN_RE = re.compile(r"ts(?:iya|ion|ey|ent|ert|ept|ikl|ikl)")
+# ts is ц in loans: before i + vowel (konstitutsiya, sotsiologik, sotsial) and in a few stems
+_TS_LOAN_RE = re.compile(r"ts(?:i[aeiouy]|ey|ent|ert|ept|ikl|it)")
+# s is ц in the loan endings -ksiya/-nsiya (aksiya, konferensiya) and -nsikl (ensiklopediya);
+# pensiya, versiya … are written with с and listed in the lexicon when they differ
+_S_LOAN_RE = re.compile(r"(?<=[kn])s(?=iya|ion|ikl)")
 
 
 def _apply_case(word: str, chunks: list[str], start: int) -> str:
@@ -227,11 +235,19 @@ def _recase(src: str, parts: list[str], whole: bool) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
-def _pack() -> UzbekLanguagePack:
-    """Register 'uz' after the built-in packs are discovered, and build it once."""
+def _register() -> None:
+    """Register 'uz' after the built-in packs are discovered (earlier would hide them), so that
+    `transliterate.translit(text, "uz", reversed=True)` works once this module is imported."""
     autodiscover()
     registry.register(UzbekLanguagePack)
+
+
+_register()
+
+
+@lru_cache(maxsize=1)
+def _pack() -> UzbekLanguagePack:
+    """The one pack instance every call uses (the package would build one per call)."""
     cls = registry.get("uz")
     if not (isinstance(cls, type) and issubclass(cls, UzbekLanguagePack)):
         raise RuntimeError("another 'uz' language pack is registered in transliterate")

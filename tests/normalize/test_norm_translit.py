@@ -115,3 +115,26 @@ def test_pack_registered_after_autodiscover():
     to_latin("а")  # builds and registers the pack
     codes = get_available_language_codes()
     assert "uz" in codes and "ru" in codes  # built-in packs are still there
+
+
+@pytest.mark.parametrize(
+    ("lat", "cyr"),
+    [
+        ("konferensiya", "конференция"),  # -nsiya in a loan is -нция
+        ("ensiklopediya", "энциклопедия"),
+        ("aksiyalar", "акциялар"),
+        ("sotsiologik", "социологик"),  # ts before i + vowel
+        ("pensiya", "пенсия"),  # lexicon exception
+        ("oʻtsin", "ўтсин"),  # native ts stays тс
+        ("ketsa", "кетса"),
+    ],
+)
+def test_to_cyrillic_loans(lat, cyr):
+    assert to_cyrillic(lat) == cyr
+
+
+def test_transliterate_api_after_import():
+    from transliterate import translit
+
+    assert translit("Ўзбекистон шаҳри", "uz", reversed=True) == "Oʻzbekiston shahri"
+    assert translit("Oʻzbekiston", "uz") == "Ўзбекистон"

@@ -111,3 +111,17 @@ def test_several_periods_are_doubtful():
 def test_empty_deadline():
     d = parse_deadline("  ")
     assert (d.period, d.label) == ("unknown", "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "period", "label"),
+    [
+        ("I yarim yillik", "quarters", "Q1-Q2"),
+        ("II ярим йиллик", "quarters", "Q3-Q4"),
+        ("Ҳар ярим йилда", "twice_year", "twice_year"),
+        ("-1 йилда 2 маротаба", "twice_year", "twice_year"),  # seed 002, 6.12 (two cells joined)
+    ],
+)
+def test_half_years(raw, period, label):
+    d = parse_deadline(raw, 2025)
+    assert (d.period, d.label) == (period, label)
