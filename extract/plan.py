@@ -16,7 +16,7 @@ from .ir import Document, Paragraph, Table
 from .items import ItemBuilder, Row
 from .model import ParsedPlan, Section
 from .plan_words import is_label
-from .sections import Heading, parse_heading, row_heading, spanning_text
+from .sections import Heading, is_department, parse_heading, row_heading, spanning_text
 from .title_block import Line, parse_title_block
 
 _MAX_HEADER_SEARCH = 4  # a plan table has its header within its first rows
@@ -68,6 +68,7 @@ class _Walker:
         self.roles: ColumnRoles | None = None
         self.open_heading: tuple[Heading, Section] | None = None  # a paragraph heading awaiting its department line
         self.heading_since_table = True
+        self.pending_subsection: tuple[str, int | None] | None = None
 
     # -- headings ------------------------------------------------------------------------------
     def _heading(self, heading: Heading, page: int | None) -> Section:
@@ -85,13 +86,14 @@ class _Walker:
             return
         heading = parse_heading(text, allow_arabic=p.bold or len(text) < 200)
         if heading is not None:
+            self.pending_subsection = None
             section = self._heading(heading, p.page)
             self.open_heading = (heading, section) if heading.responsible is None else None
             self.heading_since_table = True
             return
         if self.open_heading is not None:
             heading, section = self.open_heading
-            if _starts_lower(text):
+            if _starts_lower(text) or (text.startswith("(") and not is_department(text)):
                 # the heading's title wrapped onto a second line
                 section.title = heading.title = clean_text(f"{heading.title}\n{text}")
                 self.builder.rename_section(section.title)
@@ -102,8 +104,11 @@ class _Walker:
             return
         if _PAGE_NUMBER_RE.match(text):
             return
-        # an un-numbered line standing between tables heads the items below it (a sub-section)
-        self._subsection(text, p.page)
+        # an un-numbered line standing between tables heads the items below it (a sub-section);
+        # it counts only once a table follows (a signature line after the plan heads nothing)
+        if self.pending_subsection is not None and _starts_lower(text):
+            text = f"{self.pending_subsection[0]}\n{text}"
+        self.pending_subsection = (text, p.page)
 
     def _subsection(self, text: str, page: int | None) -> None:
         title = clean_text(text)
@@ -113,6 +118,9 @@ class _Walker:
     # -- tables --------------------------------------------------------------------------------
     def table(self, t: Table) -> None:
         self.open_heading = None
+        if self.pending_subsection is not None:
+            self._subsection(*self.pending_subsection)
+            self.pending_subsection = None
         roles: ColumnRoles | None = None
         first_data = True
         r = 0
@@ -190,6 +198,14 @@ def parse_plan(doc: Document) -> ParsedPlan:
     first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and _is_plan_table(b)), None)
     if first is None:
         first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and b.n_cols >= 3), len(blocks))
+    # a section heading written just above the first table belongs to the plan, not the title block
+    for k in range(first - 1, -1, -1):
+        block = blocks[k]
+        if isinstance(block, Table):
+            break
+        if parse_heading(block.text) is not None:
+            first = k
+            break
     meta = parse_title_block(_title_lines(blocks[:first]), doc.source)
 
     walker = _Walker(doc)

@@ -57,7 +57,7 @@ def _lines(text: str) -> list[str]:
     return [_LINE_WS_RE.sub(" ", ln).strip() for ln in text.splitlines() if ln.strip()]
 
 
-def _is_department(line: str) -> bool:
+def is_department(line: str) -> bool:
     """A line naming a department: "… xizmati", "… бўлими", "… сектори" (a closing bracket allowed)."""
     f = fold(line).rstrip(" .)")
     return any(f.endswith(w) for w in word_set("department_endings"))
@@ -72,7 +72,7 @@ def split_title(lines: list[str], italic_from: int | None = None) -> tuple[str, 
     """
     if italic_from is not None and 0 < italic_from < len(lines):
         return " ".join(lines[:italic_from]), " ".join(lines[italic_from:])
-    if len(lines) > 1 and _is_department(lines[-1]):
+    if len(lines) > 1 and is_department(lines[-1]):
         for start in range(len(lines) - 1, 0, -1):
             if lines[start][:1].isupper() or lines[start][:1] in "«“\"(":
                 return " ".join(lines[:start]), " ".join(lines[start:])

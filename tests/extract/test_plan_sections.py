@@ -102,3 +102,25 @@ def test_items_take_the_section_department_when_the_table_has_no_responsible_col
                           para("VII. Илмий-методик фаолият", bold=True),
                           table([*JON_HEADER, ["7.1", "Мониторинг", "", "Ҳар чоракда"]])))
     assert [(i.item_no, i.responsible) for i in plan.items] == [("2.1", "Каталоглаштириш бўлими"), ("7.1", None)]
+
+
+def test_heading_paragraph_wrapped_onto_a_second_paragraph_and_a_trailing_signature():
+    first = table([*JON_HEADER, [C("V. Хизмат", colspan=4)], ["5.1", "Қатнов", "сон", "Йил давомида"]])
+    plan = parse_plan(doc(first, para("VI. Фонд билан ишлаш", bold=True),
+                          para("(шу жумладан нодир нашрлар)", bold=True),
+                          para("Ахборот ва кутубхоначилик ҳужжатларини сақлаш хизмати", italic=True),
+                          table([*JON_HEADER, ["6.1", "Қабул қилиш", "нусха", "Йил давомида"]]),
+                          para("Директор Р.Халимов")))
+    six = plan.sections[-1]
+    assert (six.number, six.title, six.responsible) == (
+        "VI", "Фонд билан ишлаш (шу жумладан нодир нашрлар)", "Ахборот ва кутубхоначилик ҳужжатларини сақлаш хизмати")
+    assert plan.items[-1].section_title == "Фонд билан ишлаш (шу жумладан нодир нашрлар)"
+    assert all(s.title != "Директор Р.Халимов" for s in plan.sections)
+
+
+def test_heading_paragraph_with_its_department_on_a_second_line():
+    plan = parse_plan(doc(para("VI. Фонд билан ишлаш\nАхборот ва кутубхоначилик ҳужжатларини сақлаш хизмати", bold=True),
+                          table([*JON_HEADER, ["6.1", "Қабул қилиш", "нусха", "Йил давомида"]])))
+    assert (plan.sections[0].title, plan.sections[0].responsible) == (
+        "Фонд билан ишлаш", "Ахборот ва кутубхоначилик ҳужжатларини сақлаш хизмати")
+    assert plan.items[0].responsible == "Ахборот ва кутубхоначилик ҳужжатларини сақлаш хизмати"
