@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .keys import match_key
 from .script import detect_script, repair_lookalikes
-from .text import clean_text
+from .text import clean_text, join_spaced_hyphens
 from .translit import to_latin
 
 
@@ -29,10 +29,10 @@ def normalize_text(s: str | None, context_script: str | None = None) -> Normaliz
     ("latin"/"cyrillic"), used only for words that neither they nor their line decide."""
     original = s or ""
     clean = clean_text(original)
-    repaired, changed = repair_lookalikes(clean, context_script)
+    repaired, changed = repair_lookalikes(join_spaced_hyphens(clean), context_script)
     flags: tuple[str, ...] = ()
     if changed:
-        before = clean.split()
+        before = join_spaced_hyphens(clean).split()
         after = repaired.split()
         diffs = [f"{a}→{b}" for a, b in zip(before, after, strict=False) if a != b]
         flags = ("mixed_script: " + ", ".join(diffs[:3]) + (" …" if len(diffs) > 3 else ""),)

@@ -1,6 +1,6 @@
 """Match keys: the one normalised form every comparison in reja uses.
 
-match_key(s) = clean_text → Latin (transliteration, newer Latin letters folded) → apostrophes
+match_key(s) = clean_text → spaced hyphens joined → Latin (transliteration, newer Latin letters folded) → apostrophes
 folded → abbreviations expanded (data/abbreviations.yaml) → lower case → punctuation removed →
 whitespace collapsed. The tutuq (ʼ) is dropped from keys because plans omit it as often as they
 write it ("manaviy"/"maʼnaviy"); the ʻ of oʻ/gʻ stays, it is part of the letter.
@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ._data import load_yaml
 from .apostrophes import APOSTROPHE_VARIANTS, OKINA, TUTUQ, fold_apostrophes
-from .text import clean_text
+from .text import clean_text, join_spaced_hyphens
 from .translit import to_latin
 
 
@@ -42,7 +42,7 @@ def match_key(s: str | None) -> str:
     """Normalised Latin, lower case, without punctuation; idempotent."""
     if not s:
         return ""
-    t = fold_apostrophes(to_latin(clean_text(s)))
+    t = fold_apostrophes(to_latin(join_spaced_hyphens(clean_text(s))))
     t = expand_abbreviations(t)
     t = t.lower()
     # keep ʻ only as part of oʻ/gʻ; every other apostrophe-like mark goes (idempotence: a stray

@@ -1,5 +1,6 @@
 """Text clean-up for every text cell: invisible characters, odd spaces, stray markup, hyphenated
-line breaks (see docs/conventions.md, "Items").
+line breaks (see docs/conventions.md, "Items"): "28-\nyanvardagi" → "28-yanvardagi",
+"Biblio-\ngrafik" → "Bibliografik", "axborot-\nkutubxona" → "axborot-kutubxona".
 
 `clean_text` keeps the text as written otherwise: no case change, no apostrophe folding, no
 transliteration (those belong to the normalised Latin form, `keys.match_key`/`to_latin`).
@@ -87,7 +88,16 @@ def clean_text(s: str | None) -> str:
     s = _MD_BOLD_RE.sub("", s)
     if "-" in s:
         s = _HYPHEN_NL_RE.sub(_join_nl, s)
-    s = _WS_RE.sub(" ", s).strip()
+    return _WS_RE.sub(" ", s).strip()
+
+
+def join_spaced_hyphens(s: str) -> str:
+    """Join hyphens that a lost line break left next to a space: "ахборот- кутубхона",
+    "2024- yil", "АХБОРОТ -КУТУБХОНА" → "ахборот-кутубхона", "2024-yil", "АХБОРОТ-КУТУБХОНА".
+
+    Not part of `clean_text`: the item text keeps these as written (docs/conventions.md joins
+    only hyphens at a line end); the normalised Latin form and match keys use it. Idempotent.
+    """
     # joining can bring new pairs together ("a- b- c"); a few rounds reach the fixed point
     for _ in range(4):
         if "-" not in s:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reja.normalize.apostrophes import fold_apostrophes
 from reja.normalize.keys import match_key
 from reja.normalize.numbers import parse_number
-from reja.normalize.text import clean_text
+from reja.normalize.text import clean_text, join_spaced_hyphens
 from reja.normalize.translit import to_latin
 
 # keep each property well under ~2 s
@@ -30,6 +30,14 @@ markup = st.lists(st.one_of(texts, st.sampled_from(["<p>", "</p>", "<i>", "</i>"
 @given(markup)
 def test_clean_text_idempotent(s):
     once = clean_text(s)
+    assert clean_text(once) == once
+
+
+@FAST
+@given(markup)
+def test_join_spaced_hyphens_idempotent(s):
+    once = join_spaced_hyphens(clean_text(s))
+    assert join_spaced_hyphens(once) == once
     assert clean_text(once) == once
 
 

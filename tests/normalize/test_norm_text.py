@@ -7,7 +7,7 @@ from reja.normalize.apostrophes import OKINA, TUTUQ, fold_apostrophes
 from reja.normalize.cell import normalize_text
 from reja.normalize.keys import match_key
 from reja.normalize.script import detect_script, dominant_script, repair_lookalikes
-from reja.normalize.text import clean_text
+from reja.normalize.text import clean_text, join_spaced_hyphens
 
 
 @pytest.mark.parametrize(
@@ -25,10 +25,10 @@ from reja.normalize.text import clean_text
         ("Biblio-\ngrafik yozuvlar", "Bibliografik yozuvlar"),
         # a compound broken at its own hyphen keeps it
         ("axborot-\nkutubxona markazi", "axborot-kutubxona markazi"),
-        ("Ахборот- кутубхона фондларини", "Ахборот-кутубхона фондларини"),
-        ("ЖОНДОР ТУМАН АХБОРОТ -КУТУБХОНА", "ЖОНДОР ТУМАН АХБОРОТ-КУТУБХОНА"),
-        ("2024- yil (fakt)", "2024-yil (fakt)"),
-        ("2021 йил I- чорак", "2021 йил I-чорак"),
+        ("ахборот-\nКутубхона", "ахборот-Кутубхона"),
+        # on one line the text stays as written (the expected data keeps "21- dekabrda")
+        ("2023-yil 21- dekabrda", "2023-yil 21- dekabrda"),
+        ("ахборот- кутубхона фондларини", "ахборот- кутубхона фондларини"),
         # " -word" after other text is a list mark, not a broken word
         ("Шундан; -босма нашрлар: -электрон ресурслар", "Шундан; -босма нашрлар: -электрон ресурслар"),
         ("kitobxon ona – kitobxon bola", "kitobxon ona – kitobxon bola"),
@@ -37,6 +37,22 @@ from reja.normalize.text import clean_text
 )
 def test_clean_text(raw, clean):
     assert clean_text(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "joined"),
+    [
+        ("Ахборот- кутубхона фондларини", "Ахборот-кутубхона фондларини"),
+        ("ЖОНДОР ТУМАН АХБОРОТ -КУТУБХОНА", "ЖОНДОР ТУМАН АХБОРОТ-КУТУБХОНА"),
+        ("2024- yil (fakt)", "2024-yil (fakt)"),
+        ("2021 йил I- чорак", "2021 йил I-чорак"),
+        ("(1921- 2005)", "(1921-2005)"),
+        ("Шундан; -босма нашрлар: -электрон", "Шундан; -босма нашрлар: -электрон"),  # list marks
+        ("Direktor- Xizmat rahbarlari", "Direktor- Xizmat rahbarlari"),
+    ],
+)
+def test_join_spaced_hyphens(raw, joined):
+    assert join_spaced_hyphens(raw) == joined
 
 
 @pytest.mark.parametrize(
@@ -125,6 +141,12 @@ def test_normalize_text():
     assert n.key == "fondda yoʻq va inobatga"
     plain = normalize_text("O'zbekiston Milliy kutubxonasi")
     assert plain.latin == "Oʻzbekiston Milliy kutubxonasi" and plain.flags == () and plain.script == "latin"
+
+
+def test_normalized_latin_joins_spaced_hyphens():
+    n = normalize_text("маълумот ахборот- кутубхона фондларини")  # seed 002, 4.7
+    assert n.clean == "маълумот ахборот- кутубхона фондларини"
+    assert n.latin == "maʼlumot axborot-kutubxona fondlarini"
 
 
 def test_jondor_heading_reads_as_latin():
