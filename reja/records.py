@@ -159,7 +159,8 @@ def finalise_rows(rows: list[dict]) -> None:
         flags = row.get("flags") or []
         if isinstance(flags, str):
             flags = [flags] if flags else []
-        unique = list(dict.fromkeys(f.strip() for f in flags if f and f.strip()))
+        # "; " separates flags, so a detail may not contain it (matchers' reasons sometimes do)
+        unique = list(dict.fromkeys(f.strip().replace("; ", ", ") for f in flags if f and f.strip()))
         row["flags"] = "; ".join(unique)
         row["status"] = "flagged" if unique else "ok"
     assign_row_keys(rows)

@@ -58,3 +58,9 @@ def test_implausible_year_is_nulled_and_flagged():
     _, rows = _keys(_plan([PlanItem("1", "Tadbir", fact_year=224, plan_year=2025)]))
     assert rows[0]["fact_year"] is None and rows[0]["plan_year"] == 2025
     assert rows[0]["flags"].startswith("unparsable_number: fact year 224")
+
+
+def test_a_flag_detail_never_splits_into_two_flags():
+    item = PlanItem("1", "Tadbir", flags=["indicator_review: x? (unit marta unusual; close to attendance)"])
+    _, rows = _keys(_plan([item]))
+    assert rows[0]["flags"].split("; ") == ["indicator_review: x? (unit marta unusual, close to attendance)"]
