@@ -110,27 +110,33 @@ def _text(chars: list[dict]) -> str:
     return clean_text(extract_text(chars, x_tolerance=3, y_tolerance=3)).strip()
 
 
-def _lines_to_paragraphs(lines: list[dict], page_no: int) -> list[Paragraph]:
-    """Each visual line becomes a paragraph; a wide horizontal gap (two-column title blocks,
-    "KELISHILDI ... TASDIQLAYMAN") splits it into separate paragraphs at the same height."""
+def _paragraphs(chars: list[dict], page_no: int) -> list[Paragraph]:
+    """Characters outside tables → one paragraph per visual line; a wide horizontal gap (two-column
+    title blocks, "KELISHILDI ... TASDIQLAYMAN") splits a line into paragraphs at the same height.
+    Works on the page's own characters, spaces included, so word spacing is the PDF's own."""
+    from pdfplumber.utils import cluster_objects
+
     out: list[Paragraph] = []
-    for line in lines:
-        chars = sorted(line.get("chars") or [], key=lambda c: c["x0"])
+    for line in cluster_objects(chars, lambda c: (c["top"] + c["bottom"]) / 2, 3):
         groups: list[list[dict]] = []
-        for c in chars:
-            if groups and c["x0"] - groups[-1][-1]["x1"] > LINE_GAP_SPLIT and c.get("text", "").strip():
-                groups.append([c])
-            elif groups:
-                groups[-1].append(c)
-            else:
-                groups.append([c])
+        last_x1: float | None = None
+        for c in sorted(line, key=lambda c: c["x0"]):
+            visible = bool(c.get("text", "").strip())
+            if visible and last_x1 is not None and c["x0"] - last_x1 > LINE_GAP_SPLIT:
+                groups.append([])
+            if not groups:
+                groups.append([])
+            groups[-1].append(c)
+            if visible:
+                last_x1 = c["x1"]
         for g in groups:
             text = _text(g).replace("\n", " ")
             if not text:
                 continue
             bold, italic = _style(g)
-            bbox = (min(c["x0"] for c in g), min(c["top"] for c in g),
-                    max(c["x1"] for c in g), max(c["bottom"] for c in g))
+            seen = [c for c in g if c.get("text", "").strip()]
+            bbox = (min(c["x0"] for c in seen), min(c["top"] for c in seen),
+                    max(c["x1"] for c in seen), max(c["bottom"] for c in seen))
             out.append(Paragraph(text=text, bold=bold, italic=italic, page=page_no, bbox=bbox))
     return out
 
@@ -192,14 +198,10 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document) -> list | None
             table_boxes.append(tuple(map(float, ptable.bbox)))
 
     def outside(obj) -> bool:
-        if obj.get("object_type") != "char":
-            return True
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in table_boxes)
 
-    rest = page.filter(outside) if table_boxes else page
-    lines = rest.extract_text_lines(return_chars=True, strip=True, x_tolerance=3, y_tolerance=3)
-    blocks.extend(_lines_to_paragraphs(lines, page_no))
+    blocks.extend(_paragraphs([c for c in chars if outside(c)], page_no))
     blocks.sort(key=lambda b: (round(b.bbox[1], 1), b.bbox[0]) if b.bbox else (0, 0))
     return blocks
 
