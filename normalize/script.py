@@ -25,17 +25,15 @@ def _is_cyr(ch: str) -> bool:
 
 
 def _is_lat(ch: str) -> bool:
-    return ch.isalpha() and ch.isascii() or ("\u00c0" <= ch <= "\u024f") or ch in "\u02bb\u02bc"
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("\u00c0" <= ch <= "\u024f" and ch.isalpha())
+
+
+_CYR_RE = re.compile(r"[\u0400-\u04ff]")
+_LAT_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 
 
 def _counts(s: str) -> tuple[int, int]:
-    cyr = lat = 0
-    for ch in s:
-        if _is_cyr(ch):
-            cyr += 1
-        elif ch.isalpha() and _is_lat(ch):
-            lat += 1
-    return cyr, lat
+    return len(_CYR_RE.findall(s)), len(_LAT_RE.findall(s))
 
 
 # Roman section/quarter numbers ("VI.", "II-chorak") are neutral, not Latin words.
@@ -44,10 +42,13 @@ _ROMAN_RE = re.compile(r"(?<![^\W\d_])(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})(?![^\W\d
 
 def detect_script(s: str | None) -> Script:
     """Script of a word or a cell: "latin", "cyrillic", "mixed" (both present) or "none".
-    Roman numerals (I … XXXIX) do not count as Latin letters."""
+    Roman numerals (I … XXXIX) do not count as Latin letters; apostrophes are not letters."""
     if not s:
         return "none"
-    cyr, lat = _counts(_ROMAN_RE.sub("", s) if ("I" in s or "V" in s or "X" in s) else s)
+    if "I" in s or "V" in s or "X" in s:
+        s = _ROMAN_RE.sub("", s)
+    cyr = _CYR_RE.search(s) is not None
+    lat = _LAT_RE.search(s) is not None
     if cyr and lat:
         return "mixed"
     if cyr:
@@ -59,7 +60,7 @@ def detect_script(s: str | None) -> Script:
 
 def _unambiguous(word: str) -> tuple[int, int]:
     cyr = sum(1 for ch in word if _is_cyr(ch) and ch not in CYR_TO_LAT_LOOKALIKE)
-    lat = sum(1 for ch in word if ch.isalpha() and _is_lat(ch) and ch not in LAT_TO_CYR_LOOKALIKE)
+    lat = sum(1 for ch in word if _is_lat(ch) and ch not in LAT_TO_CYR_LOOKALIKE)
     return cyr, lat
 
 

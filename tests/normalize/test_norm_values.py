@@ -125,3 +125,11 @@ def test_empty_deadline():
 def test_half_years(raw, period, label):
     d = parse_deadline(raw, 2025)
     assert (d.period, d.label) == (period, label)
+
+
+def test_normalizer_speed_reports_throughput():
+    from reja.normalize.speed import normalizer_speed
+
+    r = normalizer_speed(["Йил давомида", "O'zbekiston Milliy kutubxonasi", ""], repeat=1)
+    assert r["cells"] == 2 and r["chars"] == len("Йил давомида") + len("O'zbekiston Milliy kutubxonasi")
+    assert r["chars_per_s"] > 0
