@@ -34,6 +34,7 @@ def read_document(
     path = Path(path)
     name = path.name
     deadline = Deadline(limits.time_limit_s, name)
+    _set_pil_limit(limits)
     if not path.is_file():
         raise UnsupportedFormat(name, "not a regular file (missing, a directory or a device)")
     size = path.stat().st_size
@@ -44,6 +45,8 @@ def read_document(
     if fmt == "docx":
         return _read_docx_or_convert(path, name, limits, deadline)
     if fmt in CONVERTED_FORMATS:
+        if fmt == "odt":  # a zip like DOCX: refuse bombs and DTDs before LibreOffice inflates it
+            _checked_docx(path, name, limits)
         return _read_converted(path, name, fmt, limits, deadline)
     if fmt == "pdf":
         return _read_pdf(path, name, limits, deadline, jobs, ocr_cache)
@@ -83,12 +86,18 @@ def _read_converted(path: Path, name: str, fmt: str, limits: Limits, deadline: D
         return read_docx(docx, name=name, limits=limits, deadline=deadline, fmt=fmt)
 
 
+def _set_pil_limit(limits: Limits) -> None:
+    """PIL's own guard (warning above the limit, DecompressionBombError above twice it) also covers
+    every later decode, e.g. the scan reader's page images."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+
+
 def check_image(path: Path, name: str, limits: Limits) -> None:
     """Refuse images over the pixel limit from their header, before anything decodes them."""
     from PIL import Image, UnidentifiedImageError
 
-    # PIL's own guard (warning above the limit, error above twice it) for any later decode.
-    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
     with open(path, "rb") as fh:
         head = fh.read(24)
     if head.startswith(b"\x89PNG") and head[12:16] == b"IHDR":

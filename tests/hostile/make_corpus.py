@@ -270,6 +270,10 @@ def build_corpus(dest: Path) -> list[Case]:
              why="per-document time limit of 0 s"),
         Case("xlsx_named_docx", _write(dest / "jadval.docx", _xlsx_bytes()), "UnsupportedFormat",
              why="an Excel workbook renamed .docx"),
+        Case("odt_with_entities", _write(dest / "reja.odt", _zip_bytes({
+            "mimetype": b"application/vnd.oasis.opendocument.text",
+            "content.xml": (XXE_PROLOG + "<office:document-content>&xxe;</office:document-content>").encode()})),
+             "CorruptFile", why="ODT whose content.xml declares an external entity: refused before LibreOffice"),
         Case("zip_of_files", _write(dest / "rejalar.zip", _zip_bytes({"a.txt": b"x"})), "UnsupportedFormat",
              why="a zip archive is the batch importer's to unpack"),
     ]
