@@ -42,6 +42,7 @@ class Limits:
     max_zip_members: int = 5000
     max_pdf_pages: int = 500
     max_image_pixels: int = 120_000_000  # ~ A3 at 600 dpi; a 30000×30000 claim is far over
+    max_page_objects: int = 200_000  # chars + lines + rects + curves on one PDF page
     max_table_rows: int = 20_000  # a 10 000-row table is read; beyond this → TooLarge, never truncated
     time_limit_s: float = 300.0  # per document, checked between pages / tables
     libreoffice_timeout_s: float = 120.0

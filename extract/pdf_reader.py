@@ -167,6 +167,11 @@ def _page_table(ptable, index: _CharIndex, page_no: int) -> Table | list[Paragra
 
 def _read_page(page, page_no: int, limits: Limits, doc: Document) -> list | None:
     """Blocks of one page in reading order, or None when the page needs OCR."""
+    objects = page.objects
+    n_objects = sum(len(objects.get(kind, ())) for kind in ("char", "line", "rect", "curve"))
+    if n_objects > limits.max_page_objects:
+        raise TooLarge(doc.source, f"page holds {n_objects} drawing objects (limit {limits.max_page_objects})",
+                       page=page_no)
     chars = page.chars
     if not chars:
         if page.images:

@@ -40,8 +40,8 @@ INTERESTING = [b"\x00", b"\xff", b"\x7f", b"\x80", b"0", b"-1", b"999999999", b"
 SUFFIXES = (".docx", ".pdf", ".doc", ".odt", ".rtf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
-class Hang(Exception):
-    pass
+class Hang(BaseException):
+    """BaseException, so a library's broad `except Exception` cannot swallow it."""
 
 
 def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 outcome = "document"
             except ReadError as exc:
                 outcome = exc.code
-            except Exception as exc:  # noqa: BLE001 — exactly what the fuzzer hunts for
+            except (Exception, Hang) as exc:  # noqa: BLE001 — exactly what the fuzzer hunts for
                 failures += 1
                 outcome = f"FAIL {type(exc).__name__}"
                 args.out.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ class Case:
 # --- small builders --------------------------------------------------------------------------------
 
 
-def minimal_pdf(page_texts: list[str], *, repeat: int = 1, count: int | None = None) -> bytes:
+def minimal_pdf(page_texts: list[str], *, repeat: int = 1, count: int | None = None, drawing: bytes = b"") -> bytes:
     """A valid PDF with one Helvetica text line per page (ASCII text). `repeat` adds that many
     distinct page objects per text, all sharing one content stream: thousands of pages in a few
     hundred KB. `count` overrides the page tree's /Count (a lying header)."""
@@ -48,7 +48,7 @@ def minimal_pdf(page_texts: list[str], *, repeat: int = 1, count: int | None = N
     page_ids = []
     for text in page_texts:
         safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
-        stream = b"BT /F1 12 Tf 72 720 Td (" + safe + b") Tj ET"
+        stream = drawing + b"BT /F1 12 Tf 72 720 Td (" + safe + b") Tj ET"
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         for _ in range(repeat):
             page_ids.append(add(
@@ -257,6 +257,9 @@ def build_corpus(dest: Path) -> list[Case]:
              "TooLarge", why="page tree with 5000 pages"),
         Case("page_count_liar_pdf", _write(dest / "liar.pdf", minimal_pdf(["sahifa"], repeat=2000, count=1)),
              "TooLarge", why="/Count says 1, the tree holds 2000 pages"),
+        Case("crowded_page_pdf", _write(dest / "crowded.pdf", minimal_pdf(
+            ["chiziqlar"], drawing=b"".join(b"%d 100 m %d 700 l S " % (i % 500, i % 500) for i in range(3000)))),
+             "TooLarge", limits={"max_page_objects": 1000}, why="a page with 3000 line segments, limit 1000"),
         Case("big_table_docx", _write(dest / "big_table.docx", big_table_docx(10_000)), None,
              why="10 000-row table: read whole (limit 20 000 rows)"),
         Case("big_table_over_limit", dest / "big_table.docx", "TooLarge", limits={"max_table_rows": 5000},
