@@ -26,14 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reja.normalize.match import Match, match_indicator, match_section, match_unit
+from reja.normalize.match import Match, match_column_role, match_indicator, match_section, match_unit
 from reja.normalize.translit import to_cyrillic, to_latin
 from reja.schema.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "match_labelled.tsv"
 SEED = 20250106
-KINDS = ("section", "indicator", "unit")
+KINDS = ("section", "indicator", "unit", "column_role")
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,8 @@ def run_one(r: Row) -> Match:
         return match_section(r.text)
     if r.kind == "unit":
         return match_unit(r.text)
+    if r.kind == "column_role":
+        return match_column_role(r.text)
     return match_indicator(r.text, section_id=r.section, unit_id=r.unit)
 
 

@@ -7,7 +7,7 @@ Jondor 2021) and written down with reasons in docs/catalogue_mapping.md.
 from __future__ import annotations
 
 import pytest
-from reja.normalize.match import match_indicator, match_section, match_unit, prepare
+from reja.normalize.match import match_column_role, match_indicator, match_section, match_unit, prepare
 from reja.schema.catalogue import load_catalogue
 
 # Every section heading of both plans, as written (numbers kept where the plan has them).
@@ -239,3 +239,21 @@ def test_prepare_drops_numbering_and_repairs_lookalikes():
     assert prepare("IX. Ахборот-библиографик фаолият") == prepare("Ахборот-библиографик фаолият")
     assert prepare("9.4. Sovg'a tariqasida") == prepare("Sovg‘a tariqasida")
     assert prepare("Axбopoт") == prepare("Ахборот")  # Latin a, x, o, p inside a Cyrillic word
+
+
+@pytest.mark.parametrize("header,role", [
+    ("№", "number"), ("Nomi", "text"), ("Бажариладиган ишларнинг мазмуни", "text"),
+    ("Қилинадиган ишларнинг мазмуни", "text"), ("O'lchov birligi", "unit"), ("Ўлчов бирлиги", "unit"),
+    ("Miqdori", "quantity"), ("2024- yil (fakt)", "fact"), ("2025- yil (reja)", "plan"),
+    ("2021 йил режаси", "plan"), ("Amalga oshirish mexanizmi", "mechanism"),
+    ("Ишлаб чиқариш механизми", "mechanism"), ("Bajarilish muddati", "deadline"), ("Mas'ullar", "responsible"),
+    ("2019 йил (факт)", "fact"),  # another year, same role
+])
+def test_match_column_role(header, role):
+    m = match_column_role(header)
+    assert (m.id, m.band) == (role, "auto"), m
+
+
+@pytest.mark.parametrize("cell", ["Direktor, Xizmat rahbarlari", "1075", "", "Tadbir"])
+def test_data_cells_are_not_headers(cell):
+    assert match_column_role(cell).band == "none"

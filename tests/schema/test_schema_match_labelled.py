@@ -17,12 +17,13 @@ def test_labelled_set_is_big_and_varied(measure):
     variants = {r.variant for r in rows}
     assert {"seed", "typed", "apostrophe", "script", "ocr", "abbrev", "word_order", "unrelated"} <= variants
     assert sum(r.expected is None for r in rows) >= 30
-    assert {r.kind for r in rows} == {"section", "indicator", "unit"}
+    assert {r.kind for r in rows} == {"section", "indicator", "unit", "column_role"}
 
 
 def test_labelled_ids_exist(measure):
     cat = load_catalogue()
-    pools = {"section": cat.sections, "indicator": cat.indicators, "unit": cat.units}
+    pools = {"section": cat.sections, "indicator": cat.indicators, "unit": cat.units,
+             "column_role": cat.column_roles}
     for r in measure.load_labelled():
         assert r.expected is None or r.expected in pools[r.kind], r
         assert r.section is None or r.section in cat.sections, r
@@ -40,7 +41,7 @@ def test_perturbation_is_deterministic_and_changes_text(measure):
 
 
 @pytest.mark.slow  # matches ~650 rows once per session (~5-8 s on 2 shared cores)
-@pytest.mark.parametrize("kind", ["section", "indicator", "unit", "all"])
+@pytest.mark.parametrize("kind", ["section", "indicator", "unit", "column_role", "all"])
 def test_auto_band_precision_and_coverage(measure, labelled_results, kind):
     sub = [r for r in labelled_results if kind == "all" or r.row.kind == kind]
     s = measure.stats(sub)
