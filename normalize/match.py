@@ -48,6 +48,22 @@ class Match:
     def accepted(self) -> bool:
         return self.band == "auto"
 
+    def flag(self, kind: str) -> str | None:
+        """The row flag for this match ("indicator_review: …"), None when accepted.
+
+        Codes are those of extract/model.py FLAG_CODES (`<kind>_review`, `<kind>_unmatched`); a kind
+        without a review code (unit) reports a doubtful match under its unmatched code.
+        """
+        from reja.extract.model import FLAG_CODES
+
+        if self.band == "auto":
+            return None
+        top = ", ".join(f"{i} {s:.0f}" for i, s in self.candidates) or "no candidates"
+        if self.band == "review" and f"{kind}_review" in FLAG_CODES:
+            return f"{kind}_review: {self.id} {self.score:.0f} ({top})"
+        detail = f"doubtful {self.id} {self.score:.0f}" if self.band == "review" else f"best {top}"
+        return f"{kind}_unmatched: {detail}"
+
 
 @dataclass(frozen=True)
 class _Label:

@@ -257,3 +257,11 @@ def test_match_column_role(header, role):
 @pytest.mark.parametrize("cell", ["Direktor, Xizmat rahbarlari", "1075", "", "Tadbir"])
 def test_data_cells_are_not_headers(cell):
     assert match_column_role(cell).band == "none"
+
+
+def test_flags_for_the_row():
+    assert match_indicator("Ахборот-кутубхона ресурсларини таснифлаш").flag("indicator") is None
+    f = match_indicator("Xodimlarga ish haqi to'lash").flag("indicator")
+    assert f.startswith("indicator_unmatched: best ")
+    f = match_indicator("Axborot-kutubxona resurslarini tasniflash", section_id="mass_media").flag("indicator")
+    assert f.startswith("indicator_review: classification ")
