@@ -353,11 +353,14 @@ def warm_up() -> None:
         except Exception:
             pass
     tools = _tools()
-    for fn, args in ((tools.match_section, ("x",)), (tools.match_unit, ("x",)), (tools.to_latin, ("x",))):
+    calls = ((tools.normalize_text, ("Kitob",)), (tools.to_latin, ("Китоб",)), (tools.parse_deadline, ("yil davomida", 2025)),
+             (tools.match_section, ("Tadbirlar",)), (tools.match_unit, ("dona",)),
+             (tools.match_indicator, ("Kitob ko'rgazmasi", None, None)), (tools.match_place, ("Andijon viloyati",)))  # fmt: skip
+    for fn, args in calls:
         if fn is not None:
             try:
                 fn(*args)
-            except Exception:
+            except Exception:  # warming is an optimisation only
                 pass
 
 

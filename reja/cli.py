@@ -105,3 +105,7 @@ from reja.review.cli import review_app  # noqa: E402
 
 app.command("compare", context_settings={"allow_extra_args": True})(compare_cmd)
 app.add_typer(review_app, name="review")
+
+
+if __name__ == "__main__":  # python -m reja.cli (used by the import bench)
+    app()
