@@ -37,6 +37,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -235,6 +236,7 @@ class DocResult:
     extra: list[str] = field(default_factory=list)  # parsed items that match nothing
     field_errors: list[str] = field(default_factory=list)
     expected_broken: bool = False
+    seconds: float = 0.0  # wall time of parse_file, for the benchmark
 
     @property
     def scores(self) -> dict[str, float]:
@@ -300,14 +302,18 @@ def evaluate_entry(entry: dict, repo_dir: Path = REPO_DIR) -> DocResult:
         res.expected_broken = True
         return res
     parsed, error = None, None
+    started = time.perf_counter()
     try:
         from reja.pipeline import parse_file
 
         parsed = parse_file(repo_dir / entry["file"])
     except Exception as exc:  # any failure is a zero score for this document, not a crashed run
         error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - started
     counts, meta, missing, extra, field_errors = score_plan(expected, parsed)
-    return DocResult(entry["name"], entry["file"], entry["format"], counts, error, meta, missing, extra, field_errors)
+    return DocResult(
+        entry["name"], entry["file"], entry["format"], counts, error, meta, missing, extra, field_errors, seconds=seconds
+    )
 
 
 # --- thresholds -------------------------------------------------------------------------------
@@ -417,7 +423,10 @@ def main(argv: list[str] | None = None) -> int:
         title = f"{doc.name}  ({doc.file}, {doc.format})"
         if doc.error:
             title += f"\n  pipeline failed: {doc.error}"
-        title += f"\n  items: expected {doc.counts.expected}, parsed {doc.counts.parsed}, matched {doc.counts.matched}"
+        title += (
+            f"\n  items: expected {doc.counts.expected}, parsed {doc.counts.parsed}, matched {doc.counts.matched}"
+            f"  ({doc.seconds:.1f} s)"
+        )
         print(_table(title, scores, thresholds.get(doc.name, {})))
         bad_meta = [f"{k} (expected {v['expected']!r}, got {v['got']!r})" for k, v in doc.meta.items() if not v["ok"]]
         if bad_meta and not doc.error:
