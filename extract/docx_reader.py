@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from docx.oxml.ns import qn
+from reja.extract.docx_numbering import Numbering
 from reja.extract.errors import CorruptFile, TooLarge
 from reja.extract.ir import Cell, Document, Paragraph, Table
 from reja.extract.limits import Deadline, Limits
@@ -65,7 +66,7 @@ class _Styles:
         self._cache: dict[tuple[str, str], object] = {}
 
     def prop(self, sid: str | None, what: str):
-        """what: 'b', 'i' (from rPr) or 'jc' (from pPr)."""
+        """what: 'b', 'i' (from rPr), 'jc' or 'num' (list numbering: (numId, ilvl)) from pPr."""
         if sid is None:
             return None
         key = (sid, what)
@@ -79,7 +80,15 @@ class _Styles:
             st = self.by_id.get(cur)
             if st is None:
                 break
-            if what == "jc":
+            if what == "num":
+                ppr = st.find(qn("w:pPr"))
+                num = ppr.find(qn("w:numPr")) if ppr is not None else None
+                if num is not None:
+                    nid, ilvl = num.find(qn("w:numId")), num.find(qn("w:ilvl"))
+                    value = (nid.get(W_VAL) if nid is not None else None,
+                             _int(ilvl.get(W_VAL) if ilvl is not None else None, 0))
+                    break
+            elif what == "jc":
                 ppr = st.find(qn("w:pPr"))
                 jc = ppr.find(qn("w:jc")) if ppr is not None else None
                 if jc is not None:
@@ -149,6 +158,7 @@ class DocxReader:
         self.limits = limits
         self.deadline = deadline
         self.styles = _Styles(document)
+        self.numbering = Numbering(document)
         self.warnings: list[str] = []
         self.table_index = 0
 
@@ -187,8 +197,20 @@ class DocxReader:
         ppr = p.find(qn("w:pPr"))
         jc = ppr.find(qn("w:jc")) if ppr is not None else None
         align = _ALIGN.get(jc.get(W_VAL, "")) if jc is not None else self.styles.prop(sid, "jc")
-        text = clean_text("".join(texts))
+        text = clean_text(self._list_label(p, ppr, sid) + "".join(texts))
         return text, any_text and all_b, any_text and all_i, align, sid
+
+    def _list_label(self, p, ppr, sid) -> str:
+        num = ppr.find(qn("w:numPr")) if ppr is not None else None
+        if num is not None:
+            nid, ilvl_el = num.find(qn("w:numId")), num.find(qn("w:ilvl"))
+            num_id = nid.get(W_VAL) if nid is not None else None
+            ilvl = _int(ilvl_el.get(W_VAL) if ilvl_el is not None else None, 0)
+            if num_id is None:  # only the level given: the list comes from the style
+                num_id = (self.styles.prop(sid, "num") or (None, 0))[0]
+        else:
+            num_id, ilvl = self.styles.prop(sid, "num") or (None, 0)
+        return self.numbering.label(num_id, ilvl)
 
     def paragraph(self, p) -> Paragraph | None:
         text, bold, italic, align, sid = self.paragraph_info(p)

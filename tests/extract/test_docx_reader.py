@@ -190,3 +190,28 @@ def test_vmerge_continue_without_restart_is_a_cell(tmp_path):
     body = "<w:tbl>" + "<w:tr>" + _tc("a", "<w:vMerge/>") + _tc("b") + "</w:tr>" + "</w:tbl>"
     table = read_document(_docx_with_body(tmp_path, body)).tables[0]
     assert cells_of(table) == [(0, 0, 1, 1, "a"), (0, 1, 1, 1, "b")]
+
+
+def test_word_list_numbering_is_rendered(tmp_path):
+    """Auto-numbered "№" cells hold no text in the XML; the reader renders Word's labels."""
+    d = docx.Document()
+    t = d.add_table(rows=3, cols=2)
+    t.cell(0, 0).text = "№"
+    t.cell(0, 1).text = "Tadbir"
+    for r in (1, 2):
+        t.cell(r, 0).paragraphs[0].style = d.styles["List Number"]
+        t.cell(r, 1).text = f"Tadbir {r}"
+    t.cell(2, 1).add_paragraph("kitob", style="List Bullet")
+    path = tmp_path / "num.docx"
+    d.save(path)
+    table = read_document(path).tables[0]
+    assert [table.row_texts(r) for r in range(3)] == [
+        ["№", "Tadbir"], ["1.", "Tadbir 1"], ["2.", "Tadbir 2\n•\tkitob"]]
+
+
+def test_number_formats():
+    from reja.extract.docx_numbering import format_number
+
+    assert [format_number(n, "upperRoman") for n in (1, 4, 9, 14, 2025)] == ["I", "IV", "IX", "XIV", "MMXXV"]
+    assert [format_number(n, "lowerLetter") for n in (1, 26, 27)] == ["a", "z", "aa"]
+    assert format_number(3, "russianLower") == "в" and format_number(7, "decimalZero") == "07"
