@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -276,7 +277,18 @@ def build_docx(spec) -> bytes:
         _set_widths(t)
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return _fixed_zip_times(buf.getvalue())
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """Same spec -> same bytes: rewrite the zip with a fixed timestamp so re-running shows no git diff."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 6, 9, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
