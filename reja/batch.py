@@ -26,8 +26,10 @@ import multiprocessing as mp
 import os
 import secrets
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import zipfile
@@ -329,6 +331,8 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
 
 
 def _child_main(conn, parse, task: dict, max_memory_mb: int | None) -> None:
+    # Ctrl+C is the parent's business: it stops the batch and kills the children itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if max_memory_mb:
         import resource
 
@@ -364,14 +368,15 @@ def warm_up() -> None:
                 pass
 
 
-def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_result) -> None:
+def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_result, should_stop=lambda: False) -> None:
     """Run process_document for each task in forked children, at most `jobs` at once; call
-    on_result(task, result) in the parent as each finishes (the parent is the only store writer)."""
+    on_result(task, result) in the parent as each finishes (the parent is the only store writer).
+    Returns early, killing the running children, as soon as should_stop() is true."""
     ctx = mp.get_context("fork")  # fork: children inherit parse (any callable) and the warm caches
     pending = deque(tasks)
     running: dict = {}
     try:
-        while pending or running:
+        while (pending or running) and not should_stop():
             while pending and len(running) < max(1, jobs):
                 task = pending.popleft()
                 recv, send = ctx.Pipe(duplex=False)
@@ -380,6 +385,8 @@ def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_re
                 send.close()
                 running[recv] = (task, proc, time.monotonic())
             for conn in wait_any(list(running), timeout=0.5):
+                if should_stop():
+                    break
                 task, proc, started = running.pop(conn)
                 try:
                     result = conn.recv()
@@ -476,6 +483,19 @@ def run_import(
     store = Store(db)
     workdir = Path(tempfile.mkdtemp(prefix="reja-import-"))
     bar = None
+    # Ctrl+C / SIGTERM stop the batch between two documents (never inside a store write, never in a
+    # fork); a second Ctrl+C raises at once. The store is whole either way (one transaction each).
+    stop_requested: list[int] = []
+    previous: dict = {}
+
+    def request_stop(signum, frame):
+        if stop_requested and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop_requested.append(signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, request_stop)
     try:
         from reja.enrich import available
 
@@ -558,10 +578,13 @@ def run_import(
 
         if tasks:
             warm_up()
-            run_children(tasks, parse, jobs, limits, on_result)
-    except KeyboardInterrupt:
+            run_children(tasks, parse, jobs, limits, on_result, should_stop=lambda: bool(stop_requested))
+    except KeyboardInterrupt:  # a second Ctrl+C, or one outside the main thread's handler
         report.interrupted = True
     finally:
+        report.interrupted = report.interrupted or bool(stop_requested)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if bar is not None:
             bar[0].stop()
         shutil.rmtree(workdir, ignore_errors=True)

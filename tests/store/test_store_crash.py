@@ -113,3 +113,46 @@ def test_sigkill_at_random_points_leaves_whole_documents_and_a_rerun_completes(t
         pd.testing.assert_frame_equal(items, clean_items)
         pd.testing.assert_frame_equal(documents, clean_docs)
     assert partial_runs >= 2, "no kill landed in the middle of the batch: the test proved nothing"
+
+
+INTERRUPTED_CHILD = f"""
+import sys
+sys.path.insert(0, {str(HERE)!r})
+import fakeplans
+from reja.batch import run_import
+report = run_import([sys.argv[1]], db=sys.argv[2], parse=fakeplans.fake_parse, jobs=2)
+print(report.summary())
+sys.exit(report.exit_code)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("no_enrichment")
+def test_ctrl_c_stops_the_batch_with_130_and_whole_documents(tmp_path, fp):
+    folder = tmp_path / "plans"
+    for i in range(6):
+        fp.write(folder / f"plan_{i}.docx", fp.spec(district=f"Tuman{i} tumani", n=20, sleep=0.4))
+    db = tmp_path / "db.sqlite"
+    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_CHILD, str(folder), str(db)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            stored = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            stored = 0
+        if stored >= 1:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert "INTERRUPTED" in out and "Traceback" not in err
+    items, docs = load_items(db), load_documents(db)
+    assert 1 <= len(docs) < 6
+    assert len(items) == 20 * len(docs)
+    report = run_import([folder], db=db, parse=fp.fake_parse)  # continue where it stopped
+    assert [f.status for f in report.files].count("skipped") == len(docs)
+    assert len(load_items(db)) == 120

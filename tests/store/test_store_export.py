@@ -88,3 +88,18 @@ def test_schema_check_refuses_missing_columns_and_wrong_types(db):
     wrong["year"] = wrong["year"].astype(str)
     with pytest.raises(DatasetContractError, match="year"):
         validate(wrong, docs)
+
+
+def test_a_clerks_correction_survives_a_reimport_and_reaches_the_export(db, tmp_path, fp):
+    corrections = pytest.importorskip("reja.review.corrections")
+    items = load_items(db)
+    row = items[items.status == "flagged"].iloc[0]
+    corrections.record(db, row.row_key, "plan_value", row.plan_value, 25, who="Dilnoza", why="stacked value split")
+    run_import([tmp_path / "in"], db=db, parse=fp.fake_parse, force=True)  # re-import: new rows, same keys
+    out = tmp_path / "out"
+    export_dataset(db, out)
+    exported = pd.read_parquet(out / "items.parquet").set_index("row_key")
+    assert exported.loc[row.row_key, "plan_value"] == 25
+    assert exported.loc[row.row_key, "status"] == "corrected"
+    assert exported.loc[row.row_key, "corrected_fields"] == "plan_value"
+    assert load_items(db, corrections=False).set_index("row_key").loc[row.row_key, "plan_value"] == row.plan_value
