@@ -201,7 +201,7 @@ def _thresholds(cat: Catalogue, kind: str) -> tuple[float, float, float]:
     return float(t.get("auto", 101)), float(t.get("review", 0)), float(t.get("margin", 0))
 
 
-def _decide(kind: str, cat: Catalogue, ranked: list, notes: dict[str, list[str]],
+def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, list[str]],
             forbid_auto: set[str] | None = None) -> Match:
     auto, review, margin = _thresholds(cat, kind)
     if not ranked:
@@ -212,7 +212,12 @@ def _decide(kind: str, cat: Catalogue, ranked: list, notes: dict[str, list[str]]
     band = "auto" if score >= auto else "review" if score >= review else "none"
     if band == "none":
         return Match(None, round(score, 1), "none", cands, f"best {eid} only {score:.0f}: " + "; ".join(reason))
-    if len(ranked) > 1 and score - ranked[1][1][0] < margin:
+    # the text IS one of the entry's labels (label keys are unique across a kind, tested), so a
+    # near runner-up is no ambiguity: "…ресурсларнинг нусхаси" vs "…ресурсларнинг номи"
+    exact = q in (lab.key, lab.compact) or q.replace(" ", "") == lab.compact
+    if exact:
+        reason.insert(0, "exact label")
+    if len(ranked) > 1 and score - ranked[1][1][0] < margin and not (exact and score > ranked[1][1][0]):
         if band == "auto":
             band = "review"
         reason.append(f"close to {ranked[1][0]} ({ranked[1][1][0]:.0f})")
@@ -229,7 +234,7 @@ def match_section(text: str | None) -> Match:
         return Match(None, 0.0, "none", [], "empty heading")
     ranked = _rank(q, _index(cat.catalogue_version, "sections"), None,
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat))
-    return _decide("section", cat, ranked, {})
+    return _decide("section", cat, q, ranked, {})
 
 
 def match_unit(text: str | None) -> Match:
@@ -239,7 +244,7 @@ def match_unit(text: str | None) -> Match:
     if not q:
         return Match(None, 0.0, "none", [], "empty unit")
     ranked = _rank(q, _index(cat.catalogue_version, "units"), None, unit_like=True)
-    return _decide("unit", cat, ranked, {})
+    return _decide("unit", cat, q, ranked, {})
 
 
 _DIGITS_RE = re.compile(r"\d+")
@@ -261,7 +266,7 @@ def match_column_role(text: str | None) -> Match:
             return Match("number", 100.0, "auto", [("number", 100.0)], f"header '{raw}'")
         return Match(None, 0.0, "none", [], "empty header")
     ranked = _rank(q, _role_index(cat.catalogue_version), None, unit_like=True)
-    return _decide("column_role", cat, ranked, {})
+    return _decide("column_role", cat, q, ranked, {})
 
 
 @lru_cache(maxsize=4)
@@ -303,4 +308,4 @@ def match_indicator(text: str | None, section_id: str | None = None, unit_id: st
                 n.append(f"unit {unit.id} unusual (expects {ind.unit})")
         adjusted.append((eid, (min(100.0, s), how, lab)))
     adjusted.sort(key=lambda kv: -kv[1][0])
-    return _decide("indicator", cat, adjusted, notes, forbid_auto=outside)
+    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=outside)

@@ -196,7 +196,8 @@ def _auto_at(m: Match, auto: float, margin: float) -> bool:
     second = m.candidates[1][1] if len(m.candidates) > 1 else 0.0
     if "not usual in section" in m.reason:
         return False  # outside the given section: never auto
-    return score >= auto and score - second >= margin
+    exact = m.reason.startswith("exact label") and score > second  # an exact label skips the margin
+    return score >= auto and (score - second >= margin or exact)
 
 
 def sweep(results: list[Result], margins=(0, 2, 3, 4, 6, 8), autos=range(50, 101)) -> list[tuple]:

@@ -202,9 +202,9 @@ def test_unit_is_evidence_both_ways():
 
 
 def test_runner_up_within_margin_sends_to_review(monkeypatch):
-    text = "Ахборот-кутубхона ресурсларини таснифлаш"
+    text = "Axborot kutubxona resurslarini tasniflash ishlari"  # not a label verbatim
     m = match_indicator(text)
-    assert m.band == "auto"
+    assert m.band == "auto" and not m.reason.startswith("exact label")
     lead = m.candidates[0][1] - m.candidates[1][1]
     cat = load_catalogue()
     monkeypatch.setitem(cat.thresholds, "indicator", {**cat.thresholds["indicator"], "margin": lead + 1})
@@ -252,6 +252,14 @@ def test_prepare_drops_numbering_and_repairs_lookalikes():
 def test_match_column_role(header, role):
     m = match_column_role(header)
     assert (m.id, m.band) == (role, "auto"), m
+
+
+def test_exact_label_is_not_sent_to_review_by_a_close_runner_up():
+    # two unit labels differing in one word: each is its own unit, and auto
+    a = match_unit("Ахборот-кутубхона ресурсларнинг нусхаси (миқдорий кўрсаткич)")
+    b = match_unit("Ахборот-кутубхона ресурсларнинг номи (миқдорий кўрсаткич)")
+    assert (a.id, a.band, b.id, b.band) == ("nusxa", "auto", "nom", "auto")
+    assert a.candidates[0][1] - a.candidates[1][1] < load_catalogue().thresholds["unit"]["margin"]
 
 
 @pytest.mark.parametrize("cell", ["Direktor, Xizmat rahbarlari", "1075", "", "Tadbir"])
