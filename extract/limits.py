@@ -70,8 +70,31 @@ class Deadline:
             )
 
 
+def check_zip_directory(zip_path: Path, limits: Limits, name: str) -> None:
+    """Read the member count from the end-of-central-directory record, before `zipfile` builds an
+    object per member (a million tiny members would cost hundreds of MB)."""
+    try:
+        with open(zip_path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 65_557))  # the record (22 bytes) plus the longest comment
+            tail = fh.read()
+    except OSError:
+        return  # zipfile reports it
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return
+    entries = int.from_bytes(tail[at + 10:at + 12], "little")
+    cd_size = int.from_bytes(tail[at + 12:at + 16], "little")
+    if entries != 0xFFFF and entries > limits.max_zip_members:
+        raise TooLarge(name, f"zip container has {entries} members (limit {limits.max_zip_members})")
+    if cd_size != 0xFFFFFFFF and cd_size > limits.max_zip_members * 1024:
+        raise TooLarge(name, f"zip central directory is {cd_size} bytes: too many or too long member names")
+
+
 def check_zip(zip_path: Path, limits: Limits, name: str) -> zipfile.ZipFile:
     """Open a zip container and reject bombs before anything inflates it. Returns the open ZipFile."""
+    check_zip_directory(zip_path, limits, name)
     try:
         zf = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:

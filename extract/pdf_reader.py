@@ -206,9 +206,16 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document) -> list | None
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in table_boxes)
 
-    blocks.extend(_paragraphs([c for c in chars if outside(c)], page_no))
-    blocks.sort(key=lambda b: (round(b.bbox[1], 1), b.bbox[0]) if b.bbox else (0, 0))
-    return blocks
+    # Paragraphs come out line by line, left to right; tables (and frames) go in before the first
+    # line below their top edge. Sorting everything by top would reorder a two-column line whose
+    # halves sit a fraction of a point apart.
+    placed = sorted(blocks, key=lambda b: b.bbox[1])
+    merged: list = []
+    for para in _paragraphs([c for c in chars if outside(c)], page_no):
+        while placed and placed[0].bbox[1] < para.bbox[1]:
+            merged.append(placed.pop(0))
+        merged.append(para)
+    return merged + placed
 
 
 def _page_count(pdf) -> int | None:

@@ -15,7 +15,7 @@ from reja.extract.detect import detect_format
 from reja.extract.docx_reader import read_docx
 from reja.extract.errors import CorruptFile, OcrFailed, ReadError, TooLarge, UnsupportedFormat
 from reja.extract.ir import Document, Table
-from reja.extract.limits import Deadline, Limits, check_xml_parts, check_zip
+from reja.extract.limits import Deadline, Limits, check_xml_parts, check_zip, check_zip_directory
 from reja.extract.pdf_reader import read_pdf
 
 IMAGE_FORMATS = ("png", "jpeg", "tiff")
@@ -40,6 +40,9 @@ def read_document(
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise TooLarge(name, f"the file is {size // 2**20} MiB (limit {limits.max_file_bytes // 2**20} MiB)")
+    with open(path, "rb") as fh:
+        if fh.read(2) == b"PK":  # count members before detect_format lets zipfile list them all
+            check_zip_directory(path, limits, name)
     fmt = detect_format(path)
 
     if fmt == "docx":
@@ -143,8 +146,13 @@ def _read_pdf(path: Path, name: str, limits: Limits, deadline: Deadline, jobs: i
         scanned = _scan(path, name, result.scan_pages, jobs, ocr_cache)
         typed_pages = doc.page_count or 0
         # Typed pages and OCR'd pages are disjoint: a stable sort by page merges them in order.
-        blocks = doc.blocks + [b for b in scanned.blocks if b.page in set(result.scan_pages)]
+        wanted = set(result.scan_pages)
+        unplaced = [b for b in scanned.blocks if b.page is None]
+        if unplaced:
+            doc.warnings.append(f"{len(unplaced)} OCR blocks without a page number put at the end")
+        blocks = doc.blocks + [b for b in scanned.blocks if b.page in wanted]
         blocks.sort(key=lambda b: b.page or 0)
+        blocks += unplaced
         doc.blocks = blocks
         doc.warnings.extend(scanned.warnings)
         if len(result.scan_pages) == typed_pages:

@@ -277,6 +277,8 @@ def build_corpus(dest: Path) -> list[Case]:
             "mimetype": b"application/vnd.oasis.opendocument.text",
             "content.xml": (XXE_PROLOG + "<office:document-content>&xxe;</office:document-content>").encode()})),
              "CorruptFile", why="ODT whose content.xml declares an external entity: refused before LibreOffice"),
+        Case("many_members_zip", _write(dest / "many.docx", _zip_bytes({f"m{i}": b"" for i in range(20_000)})),
+             "TooLarge", why="20 000 members: counted from the end record before zipfile lists them"),
         Case("zip_of_files", _write(dest / "rejalar.zip", _zip_bytes({"a.txt": b"x"})), "UnsupportedFormat",
              why="a zip archive is the batch importer's to unpack"),
     ]
