@@ -14,6 +14,7 @@ Evidence on top of text similarity, each stated in `reason`:
 - the section constrains which indicators are candidates; an indicator outside the section can
   still be proposed, but only for review;
 - the row's unit: one of the indicator's units (+), same kind of unit (0), a different kind (-);
+- the parent item: a sub-item (9.1 under 9) favours the breakdowns of the parent's indicator (+);
 - the runner-up: if a different entry scores within `margin` of the best, the match goes to review.
 
 Bands come from `schema/data/match_thresholds.yaml` (chosen by measurement, see the comment
@@ -34,6 +35,7 @@ from reja.schema.catalogue import Catalogue, Entry, load_catalogue
 UNIT_FITS_BONUS = 2.0  # the row's unit is one the indicator is counted in
 UNIT_CLASH_PENALTY = 6.0  # the row counts another kind of thing (people vs copies)
 OUTSIDE_SECTION_PENALTY = 10.0  # indicator not allowed in the given section
+PARENT_BONUS = 3.0  # a breakdown of the indicator the parent item matched
 
 
 @dataclass
@@ -279,8 +281,13 @@ def _role_index(catalogue_version: str) -> tuple[_Label, ...]:
     return tuple(out)
 
 
-def match_indicator(text: str | None, section_id: str | None = None, unit_id: str | None = None) -> Match:
-    """Catalogue indicator of an activity text, constrained by its section and unit if known."""
+def match_indicator(text: str | None, section_id: str | None = None, unit_id: str | None = None,
+                    parent_id: str | None = None) -> Match:
+    """Catalogue indicator of an activity text, constrained by its section and unit if known.
+
+    `parent_id`: the indicator matched for the item this one is a sub-item of (9.1 under 9,
+    "Shundan"/"Бундан" rows); the catalogue's breakdowns of that indicator are then more likely.
+    """
     cat = load_catalogue()
     q = prepare(text)
     if not q:
@@ -298,6 +305,9 @@ def match_indicator(text: str | None, section_id: str | None = None, unit_id: st
             s -= OUTSIDE_SECTION_PENALTY
             outside.add(eid)
             n.append(f"not usual in section {section_id}")
+        if parent_id and ind.parent == parent_id:
+            s += PARENT_BONUS
+            n.append(f"sub-item of {parent_id}")
         if unit is not None:
             allowed = ind.allowed_units()
             if unit.id in allowed:

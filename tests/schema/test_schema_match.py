@@ -273,3 +273,11 @@ def test_flags_for_the_row():
     assert f.startswith("indicator_unmatched: best ")
     f = match_indicator("Axborot-kutubxona resurslarini tasniflash", section_id="mass_media").flag("indicator")
     assert f.startswith("indicator_review: classification ")
+
+
+def test_parent_item_is_evidence_for_its_breakdowns():
+    text = "Majburiy nusxalar"
+    plain = match_indicator(text, section_id="main_production")
+    child = match_indicator(text, section_id="main_production", parent_id="acq_total")
+    assert child.id == plain.id == "acq_legal_deposit"
+    assert child.score > plain.score and "sub-item of acq_total" in child.reason
