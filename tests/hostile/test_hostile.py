@@ -185,3 +185,18 @@ def test_safe_extract_writes_good_archives(tmp_path):
     assert (tmp_path / "out" / "Izboskan" / "reja.docx").read_bytes() == b"abc"
     assert not [p for p in (tmp_path / "out").rglob("*.part")]
     assert os.listdir(tmp_path / "out")
+
+
+def test_bomb_and_big_table_memory_stays_bounded(corpus):
+    """Peak RSS grows by far less than the bomb's 1.1 GiB (ru_maxrss is the process's peak, in KiB)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for name in ("zip_bomb_docx", "big_table_docx", "thousands_of_pages_pdf", "huge_image"):
+        case = corpus[name]
+        try:
+            read_document(case.path, limits=Limits(**case.limits))
+        except errors.ReadError:
+            pass
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mib < 300
