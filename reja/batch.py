@@ -202,12 +202,16 @@ def _skippable(name: str) -> bool:
     return name.startswith("~$") or name.startswith(".") or name.lower() in JUNK_NAMES
 
 
-def _walk(folder: Path) -> Iterable[Path]:
+def _walk(folder: Path, exclude: frozenset[Path] = frozenset()) -> Iterable[Path]:
+    """Files under folder, sorted; not hidden, not lock files, not symlinks, not under `exclude`
+    (the store and the out dir, when they sit inside an input folder)."""
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not _skippable(d))
+        dirnames[:] = sorted(
+            d for d in dirnames if not _skippable(d) and (Path(dirpath) / d).resolve() not in exclude
+        )
         for name in sorted(filenames):
             p = Path(dirpath) / name
-            if not _skippable(name) and not p.is_symlink():
+            if not _skippable(name) and not p.is_symlink() and p.resolve() not in exclude:
                 yield p
 
 
@@ -223,7 +227,7 @@ def _safe_extract(archive: Path, dest: Path, limits: BatchLimits) -> None:
 
 
 def collect_inputs(
-    paths: Iterable[Path | str], workdir: Path, limits: BatchLimits
+    paths: Iterable[Path | str], workdir: Path, limits: BatchLimits, exclude: Iterable[Path] = ()
 ) -> tuple[list[InputFile], list[FileOutcome], list[str]]:
     """Expand the given paths into input files. Archives that cannot be opened safely, missing
     paths and nested archives come back as failed outcomes, never as exceptions. Also returns the
@@ -231,6 +235,7 @@ def collect_inputs(
     inputs: list[InputFile] = []
     problems: list[FileOutcome] = []
     ignored: list[str] = []
+    skip = frozenset(Path(p).resolve() for p in exclude)
 
     def add_found(path: Path, display: str, key: str, mtime: float | None = None) -> None:
         if path.suffix.lower() in PLAN_SUFFIXES:
@@ -272,7 +277,7 @@ def collect_inputs(
         if not path.exists():
             problems.append(FileOutcome(str(raw), "failed", "no such file or folder", error_code="not_found"))
         elif path.is_dir():
-            for p in _walk(path):
+            for p in _walk(path, skip):
                 add_found(p, str(p), str(p.resolve()))
         else:
             add_file(path, str(path), str(path.resolve()))
@@ -475,7 +480,8 @@ def run_import(
     db = Path(db)
     paths = [Path(p) for p in paths]
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-    log_dir = Path(log_dir) if log_dir is not None else db.parent
+    log_given = log_dir is not None
+    log_dir = Path(log_dir) if log_given else db.parent
     report = ImportReport(run_id=run_id, db=db, log_path=log_dir / "runs" / f"{run_id}.jsonl")
     emit = on_status or (lambda line: None)
     t0 = time.monotonic()
@@ -505,7 +511,10 @@ def run_import(
                   enrichment=available(), **versions)  # fmt: skip
         store.start_run({"run_id": run_id, "started_at": _utc(), "paths": [str(p) for p in paths],
                          "options": options, **versions})  # fmt: skip
-        inputs, problems, ignored = collect_inputs(paths, workdir, limits)
+        own_files = [db, *(db.with_name(db.name + sfx) for sfx in ("-wal", "-shm", "-journal")), log_dir / "runs"]
+        if log_given:
+            own_files.append(log_dir)  # --out inside an input folder: never import our own outputs
+        inputs, problems, ignored = collect_inputs(paths, workdir, limits, exclude=own_files)
         report.ignored = ignored
         if ignored:
             log.write("ignored", files=ignored, why="not a document suffix")
@@ -513,7 +522,12 @@ def run_import(
 
         def record(outcome: FileOutcome, **extra) -> None:
             report.files.append(outcome)
-            emit(_status_line(outcome))
+            line = _status_line(outcome)
+            if bar is not None and on_status is not None and sys.stdout.isatty():
+                # one terminal for both: print above the live bar, or the bar would overwrite the line
+                bar[0].console.print(line, markup=False, highlight=False, soft_wrap=True)
+            else:
+                emit(line)
             log.write("file", **asdict(outcome), **extra)
             if bar is not None:
                 bar[0].advance(bar[1])
@@ -550,7 +564,7 @@ def run_import(
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             prog = Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=Console(stderr=True), redirect_stdout=sys.stdout.isatty(), transient=True)  # fmt: skip
+                            console=Console(stderr=True), redirect_stdout=False, transient=True)  # fmt: skip
             prog.start()
             bar = (prog, prog.add_task("import", total=len(tasks)))
 

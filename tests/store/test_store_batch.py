@@ -172,3 +172,13 @@ def test_hung_and_crashing_documents_are_stopped_and_the_batch_goes_on(tmp_path,
 def test_missing_path_is_reported_not_raised(tmp_path, fp):
     report = _import(fp, [tmp_path / "nope.docx"], tmp_path / "db.sqlite")
     assert report.files[0].error_code == "not_found" and report.exit_code == 4
+
+
+def test_the_store_and_out_dir_inside_the_input_folder_are_not_imported(tmp_path, fp):
+    folder = tmp_path / "plans"
+    fp.write(folder / "izboskan.docx", fp.spec(n=2))
+    fp.write(folder / "out" / "stray.docx", fp.spec(n=1))  # something in the out dir is not an input
+    for _ in range(2):
+        report = _import(fp, [folder], folder / "reja.sqlite", log_dir=folder / "out")
+        assert [Path(f.source_file).name for f in report.files] == ["izboskan.docx"]
+        assert report.ignored == []
