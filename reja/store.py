@@ -21,11 +21,13 @@ Versions of a plan:
 - the same path imported again with changed bytes REPLACES its earlier version (rows deleted and
   inserted in the same transaction). If the new bytes fail to import, the earlier good version stays.
 - two different files for the same district and year (`plan_key`) are both kept; the one with the
-  newer file time (ties: the later path) is current, the other gets `superseded_by`.
+  newer file time is current, the other gets `superseded_by`. Files within 10 minutes of the newest
+  were sent together (DOCX, PDF, scan of one plan): the one with the fewest flagged rows wins.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -37,6 +39,7 @@ import pandas as pd
 from reja.schema.dataset import DOCUMENT_FIELDS, ITEM_FIELDS, FieldDef, coerce
 
 SCHEMA_VERSION = 1
+SAME_BATCH_SECONDS = 600  # versions of one plan whose files are this close in time were sent together
 
 _RUN_COLUMNS = (
     "run_id TEXT PRIMARY KEY", "started_at TEXT NOT NULL", "finished_at TEXT", "paths TEXT",
@@ -185,16 +188,30 @@ class Store:
 
     @staticmethod
     def _resolve_supersession(c: sqlite3.Connection, plan_key: str | None) -> None:
-        """Among imported versions of one plan (district + year), the newest file is current."""
+        """Among imported versions of one plan (district + year) the newest file is current; files
+        within SAME_BATCH_SECONDS of the newest count as sent together (the DOCX, the PDF and a scan of
+        one plan), and among those the one with the smallest share of flagged rows wins (then the newer,
+        then the later path), so a scan does not displace the typed file it was made from."""
         if not plan_key:
             return
         docs = c.execute(
-            "SELECT document_id, file_mtime, source_key FROM documents WHERE plan_key = ? AND status != 'failed'",
+            "SELECT document_id, file_mtime, source_key, n_items, n_flagged FROM documents "
+            "WHERE plan_key = ? AND status != 'failed'",
             (plan_key,),
         ).fetchall()
         if not docs:
             return
-        current = max(docs, key=lambda r: (r["file_mtime"] or "", r["source_key"]))["document_id"]
+
+        def seconds(row) -> float:
+            try:
+                return dt.datetime.fromisoformat(row["file_mtime"].replace("Z", "+00:00")).timestamp()
+            except (AttributeError, ValueError):
+                return 0.0
+
+        newest = max(seconds(r) for r in docs)
+        together = [r for r in docs if seconds(r) >= newest - SAME_BATCH_SECONDS]
+        best = min(together, key=lambda r: (r["n_flagged"] / max(r["n_items"], 1), -seconds(r), _neg(r["source_key"])))
+        current = best["document_id"]
         c.execute(
             "UPDATE documents SET superseded_by = CASE WHEN document_id = ? THEN NULL ELSE ? END "
             "WHERE plan_key = ? AND status != 'failed'",
@@ -247,3 +264,8 @@ def _sql_value(value):
     if isinstance(value, bool):
         return int(value)
     return value
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    """Sort key that orders strings in reverse (min() then prefers the later path)."""
+    return tuple(-ord(ch) for ch in text) + (0,)

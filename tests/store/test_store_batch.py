@@ -131,7 +131,7 @@ def test_changed_file_replaces_its_rows_and_a_broken_resend_keeps_them(tmp_path,
 
 def test_same_district_and_year_from_two_files_keeps_both_and_supersedes_the_older(tmp_path, fp):
     old = fp.write(tmp_path / "izboskan_v1.docx", fp.spec(n=2))
-    new = fp.write(tmp_path / "izboskan_v2.docx", fp.spec(n=4))
+    new = fp.write(tmp_path / "izboskan_v2.docx", fp.spec(n=4, flagged=(1, 2)))  # newer wins, flags or not
     os.utime(old, (1_700_000_000, 1_700_000_000))
     os.utime(new, (1_700_100_000, 1_700_100_000))
     db = tmp_path / "db.sqlite"
@@ -182,3 +182,15 @@ def test_the_store_and_out_dir_inside_the_input_folder_are_not_imported(tmp_path
         report = _import(fp, [folder], folder / "reja.sqlite", log_dir=folder / "out")
         assert [Path(f.source_file).name for f in report.files] == ["izboskan.docx"]
         assert report.ignored == []
+
+
+def test_versions_sent_together_prefer_the_cleaner_extraction(tmp_path, fp):
+    typed = fp.write(tmp_path / "jondor_2021.docx", fp.spec(district="Jondor tumani", year=2021, n=4))
+    scan = fp.write(tmp_path / "jondor_2021_scan.pdf", fp.spec(district="Jondor tumani", year=2021, n=4, flagged=(1, 3)))
+    os.utime(typed, (1_700_000_000, 1_700_000_000))
+    os.utime(scan, (1_700_000_120, 1_700_000_120))  # scanned two minutes later, same plan
+    db = tmp_path / "db.sqlite"
+    _import(fp, [typed, scan], db)
+    docs = load_documents(db).set_index("source_file")
+    assert pd.isna(docs.loc[str(typed), "superseded_by"])
+    assert docs.loc[str(scan), "superseded_by"] == docs.loc[str(typed), "document_id"]
