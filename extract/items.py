@@ -98,6 +98,7 @@ class ItemBuilder:
     def __init__(self) -> None:
         self.drafts: list[_Draft] = []
         self.section: Section | None = None
+        self.section_review: str | None = None
         self.section_no: str | None = None
         self.section_title: str | None = None
         self.subsection_title: str | None = None
@@ -106,8 +107,11 @@ class ItemBuilder:
         self.last_numbered: _Draft | None = None
 
     # -- context -----------------------------------------------------------------------------
-    def start_section(self, number: str | None, title: str, section: Section | None = None) -> None:
+    def start_section(
+        self, number: str | None, title: str, section: Section | None = None, review: str | None = None
+    ) -> None:
         self.section = section
+        self.section_review = review  # an OCR-repaired heading number: every item says so
         self.section_no, self.section_title = number, title
         self.subsection_title = None
         self.in_section = True
@@ -170,6 +174,8 @@ class ItemBuilder:
             section=self.section,
         )
         draft.add(row)
+        if self.section_review:
+            draft.flags.append(f"section_review: {self.section_review}")
         if extra_text is not None:
             # a number column holding words ("ХКА (МКО)"): not a number; kept in front of the text
             draft.flags.append(f"no_item_no: number column reads {clean_text(extra_text)!r}")

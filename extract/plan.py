@@ -16,7 +16,16 @@ from .ir import Document, Paragraph, Table
 from .items import ItemBuilder, Row
 from .model import ParsedPlan, Section
 from .plan_words import is_label
-from .sections import Heading, is_department, parse_heading, row_heading, spanning_text
+from .sections import (
+    Heading,
+    is_department,
+    ocr_heading,
+    parse_heading,
+    plausible_text,
+    row_heading,
+    section_value,
+    spanning_text,
+)
 from .title_block import Line, parse_title_block
 
 _MAX_HEADER_SEARCH = 4  # a plan table has its header within its first rows
@@ -69,13 +78,16 @@ class _Walker:
         self.open_heading: tuple[Heading, Section] | None = None  # a paragraph heading awaiting its department line
         self.heading_since_table = True
         self.pending_subsection: tuple[str, int | None] | None = None
+        self.scanned = doc.format == "scan"
+        self.last_section_value: int | None = None
 
     # -- headings ------------------------------------------------------------------------------
-    def _heading(self, heading: Heading, page: int | None) -> Section:
+    def _heading(self, heading: Heading, page: int | None, review: str | None = None) -> Section:
         section = Section(heading.number, heading.title, heading.responsible, heading.level, page)
         self.sections.append(section)
         if heading.level == 1:
-            self.builder.start_section(heading.number, heading.title, section)
+            self.builder.start_section(heading.number, heading.title, section, review)
+            self.last_section_value = section_value(heading.number) or self.last_section_value
         else:
             self.builder.start_subsection(_subsection_title(heading))
         return section
@@ -85,9 +97,12 @@ class _Walker:
         if not text:
             return
         heading = parse_heading(text, allow_arabic=p.bold or len(text) < 200)
+        review = None
+        if heading is None and self.scanned:
+            heading, review = self._ocr_heading(text)
         if heading is not None:
             self.pending_subsection = None
-            section = self._heading(heading, p.page)
+            section = self._heading(heading, p.page, review)
             self.open_heading = (heading, section) if heading.responsible is None else None
             self.heading_since_table = True
             return
@@ -102,7 +117,7 @@ class _Walker:
             section.responsible = heading.responsible = clean_text(text)
             self.open_heading = None
             return
-        if _PAGE_NUMBER_RE.match(text):
+        if _PAGE_NUMBER_RE.match(text) or not plausible_text(text):
             return
         # an un-numbered line standing between tables heads the items below it (a sub-section);
         # it counts only once a table follows (a signature line after the plan heads nothing)
@@ -138,14 +153,17 @@ class _Walker:
                 roles = self._inherited_roles(t)
             heading = row_heading(t, r)
             page = next((c.page for c in t.rows()[r]), t.page)
+            review = None
+            lone = spanning_text(t, r)
+            if heading is None and lone is not None and self.scanned:
+                heading, review = self._ocr_heading(lone)
             if heading is not None:
-                self._heading(heading, page)
+                self._heading(heading, page, review)
                 self.heading_since_table = True
                 first_data = False
                 r += 1
                 continue
-            lone = spanning_text(t, r)
-            if lone is not None and not is_label(lone) and not _item_number_start(lone):
+            if lone is not None and not is_label(lone) and not _item_number_start(lone) and plausible_text(lone):
                 continues = first_data and not self.heading_since_table and _looks_continued(lone)
                 if not continues:
                     # an un-numbered row across the table heads the items below it (a sub-section)
@@ -165,6 +183,13 @@ class _Walker:
         if roles is not None:
             self.roles = roles
         self.heading_since_table = False
+
+    def _ocr_heading(self, text: str) -> tuple[Heading | None, str | None]:
+        found = ocr_heading(text, self.last_section_value)
+        if found is None:
+            return None, None
+        heading, as_read = found
+        return heading, f"heading number read as {as_read!r}, taken as {heading.number}"
 
     def _inherited_roles(self, t: Table) -> ColumnRoles:
         """A table without a header row continues the previous one when its columns match."""
@@ -210,10 +235,16 @@ def parse_plan(doc: Document) -> ParsedPlan:
 
     walker = _Walker(doc)
     for block in blocks[first:]:
-        if isinstance(block, Paragraph):
-            walker.paragraph(block)
-        else:
-            walker.table(block)
+        try:
+            if isinstance(block, Paragraph):
+                walker.paragraph(block)
+            else:
+                walker.table(block)
+        except Exception as exc:  # one odd block must not cost the rest of the plan
+            where = f"table {block.index + 1}" if isinstance(block, Table) else "paragraph"
+            walker.warnings.append(
+                f"{doc.source}: {where} (page {block.page}) could not be parsed: {type(exc).__name__}: {exc}"
+            )
     items = walker.builder.finish()
     warnings = list(doc.warnings) + walker.warnings
     if not items:

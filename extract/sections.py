@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import product
 
 from .ir import Table
-from .plan_words import fold, is_label, word_set
+from .plan_words import fold, is_label, plan_words, word_set
 
 # Cyrillic letters typed for Roman numerals
 _ROMAN_LOOKALIKE = str.maketrans({"Х": "X", "х": "x", "І": "I", "і": "i", "Ӏ": "I", "У": "V"})
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 _ROMAN_RE = re.compile(r"^\s*([IVXLХІ]{1,7})\s*[.)]\s*(\S.*)$", re.S)
 _ARABIC_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s*(\S.*)$", re.S)
-_SUB_RE = re.compile(r"^\s*(\d{1,2}\.\d{1,2})\.?\s+(\S.*)$", re.S)
+_SUB_RE = re.compile(r"^\s*(\d{1,2}[.,]\d{1,2})\.?\s+(\S.*)$", re.S)  # "1,1." is OCR for "1.1."
+_OCR_ROMAN_RE = re.compile(r"^\s*(\w{1,4})\s*\.\s*(\S.*)$", re.S)
 _LINE_WS_RE = re.compile(r"[ \t\u00a0]+")
 
 
@@ -88,7 +90,7 @@ def parse_heading(text: str, *, allow_arabic: bool = True, italic_from: int | No
     m = _SUB_RE.match(first)
     if m:
         title, resp = split_title([m.group(2), *lines[1:]], italic_from)
-        return Heading(m.group(1), title, resp, level=2)
+        return Heading(m.group(1).replace(",", "."), title, resp, level=2)
     m = _ROMAN_RE.match(first)
     if m and roman_value(m.group(1)) is not None:
         title, resp = split_title([m.group(2), *lines[1:]], italic_from)
@@ -125,3 +127,37 @@ def row_heading(table: Table, row: int) -> Heading | None:
     if text is None or is_label(text):
         return None
     return parse_heading(text)
+
+
+def ocr_heading(text: str, previous: int | None) -> tuple[Heading, str] | None:
+    """A scanned heading whose Roman number OCR garbled ("УШ. Малака ошириш ишлари" after VII):
+    (the heading with the number it most likely is, the number as read), or None. Only readings that
+    continue the sequence (1 to 3 above the previous section number) are taken."""
+    lines = _lines(text)
+    m = _OCR_ROMAN_RE.match(lines[0]) if lines else None
+    if m is None or not m.group(2)[:1].isupper():
+        return None
+    table = plan_words().get("roman_ocr_lookalikes", {})
+    options = [table.get(ch) for ch in m.group(1)]
+    if not all(options):
+        return None
+    low = previous or 0
+    values = sorted({v for combo in product(*options) if (v := roman_value("".join(combo))) is not None})
+    fitting = [v for v in values if low < v <= low + 3]
+    if not fitting:
+        return None
+    title, resp = split_title([m.group(2), *lines[1:]])
+    return Heading(_to_roman(fitting[0]), title, resp, level=1), m.group(1)
+
+
+def section_value(number: str | None) -> int | None:
+    """1 for "1" or "I", 10 for "Х": a section number's place in the sequence."""
+    if not number:
+        return None
+    return int(number) if number.isdigit() else roman_value(number)
+
+
+def plausible_text(text: str) -> bool:
+    """Mostly letters: OCR noise ("–-чЧ–фқ––– )фҚом(") is no heading."""
+    chars = [c for c in text if not c.isspace()]
+    return bool(chars) and sum(c.isalpha() for c in chars) >= 0.75 * len(chars)

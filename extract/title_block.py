@@ -41,6 +41,33 @@ class Line:
 class _Block:
     kind: str  # "approve" | "agree"
     lines: list[Line]
+    keyword: Line | None = None  # None when the block was found by its position alone
+
+
+@dataclass
+class _Found:
+    block: _Block
+    indices: list[int]
+
+
+def _beside(found: _Block, lines: list[Line], used: set[int]) -> _Found | None:
+    """The other signature block when OCR lost its keyword: the lines standing beside the block
+    that was found (same page, same height, another column), ending with a date."""
+    key = found.keyword
+    assert key is not None and key.bbox is not None
+    members = [key, *found.lines]
+    boxes = [ln.bbox for ln in members if ln.bbox is not None]
+    top, bottom = min(b[1] for b in boxes), max(b[3] for b in boxes)
+    x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
+    picked = [
+        i for i, ln in enumerate(lines)
+        if i not in used and ln.bbox is not None and ln.page == key.page
+        and top - 5 <= ln.bbox[1] <= bottom + 5 and (ln.bbox[0] > x1 or ln.bbox[2] < x0)
+    ]
+    if len(picked) < 2 or not _is_date(lines[picked[-1]].text):
+        return None
+    kind = "approve" if found.kind == "agree" else "agree"
+    return _Found(_Block(kind, [lines[i] for i in picked], None), picked)
 
 
 def _keyword_kind(text: str) -> str | None:
@@ -105,7 +132,12 @@ def _collect_blocks(lines: list[Line]) -> tuple[list[_Block], list[Line]]:
             if _is_date(ln.text) or len(members) >= 6:
                 break
         used.update(members)
-        blocks.append(_Block(kind, [lines[j] for j in members]))
+        blocks.append(_Block(kind, [lines[j] for j in members], key))
+    if len(blocks) == 1 and blocks[0].keyword.bbox is not None:
+        other = _beside(blocks[0], lines, used)
+        if other is not None:
+            used.update(other.indices)
+            blocks.append(other.block)
     # the title proper follows the signature blocks; the cover page precedes them
     last = max(used, default=-1)
     rest = [ln for i, ln in enumerate(lines) if i not in used and i < last]
@@ -235,6 +267,9 @@ def parse_title_block(lines: list[Line], source: str) -> PlanMeta:
     approve_pos: list[str] = []
     agree_pos: list[str] = []
     for block in blocks:
+        if block.keyword is None:
+            word = "TASDIQLAYMAN" if block.kind == "approve" else "KELISHILDI"
+            meta.flags.append(f"meta_missing: {word} not found; its block taken from the layout")
         pos, name, date = _block_parts(block)
         if block.kind == "approve" and meta.approved_by is None:
             approve_pos, meta.approved_by, meta.approved_date = pos, name, date

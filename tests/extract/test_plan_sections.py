@@ -124,3 +124,17 @@ def test_heading_paragraph_with_its_department_on_a_second_line():
     assert (plan.sections[0].title, plan.sections[0].responsible) == (
         "Фонд билан ишлаш", "Ахборот ва кутубхоначилик ҳужжатларини сақлаш хизмати")
     assert plan.items[0].responsible == "Ахборот ва кутубхоначилик ҳужжатларини сақлаш хизмати"
+
+
+def test_scanned_roman_numbers_that_ocr_garbled_are_repaired_in_sequence_and_flagged():
+    rows = [*JON_HEADER, [C("II. Каталоглаштириш", colspan=4)], ["2.1", "Ёзувлар", "сон", "Йил давомида"],
+            [C("М. Фойдаланувчиларга хизмат кўрсатиш", colspan=4)], ["5.1", "Қатнов", "сон", "Йил давомида"]]
+    scanned = doc(table(rows), para("УШ. Малака ошириш ишлари"), table([*JON_HEADER, ["8.1", "Ўқишлар", "", ""]]),
+                  fmt="scan")
+    plan = parse_plan(scanned)
+    assert [s.number for s in plan.sections] == ["II", "V", "VIII"]
+    assert [i.section_no for i in plan.items] == ["II", "V", "VIII"]
+    assert "section_review: heading number read as 'М', taken as V" in plan.items[1].flags
+    # a typed document is never "repaired": there "М." is a sub-section line
+    typed = parse_plan(doc(table(rows)))
+    assert [s.number for s in typed.sections] == ["II", None]

@@ -64,3 +64,22 @@ def test_missing_title_block_falls_back_to_the_file_name_and_flags():
     assert "meta_missing: year (taken from the file name)" in m.flags
     assert "meta_missing: district (taken from the file name)" in m.flags
     assert {"meta_missing: region", "meta_missing: approved_by", "meta_missing: agreed_by"} <= set(m.flags)
+
+
+def test_a_block_whose_keyword_ocr_lost_is_taken_from_the_layout():
+    left, right = (160, 900), (2680, 3305)
+    rows = [("\"КЕЛИШИЛДИ\"", None), ("Бухоро вилояти ахборот-кутубхона", "Жондор тумани ахборот-"),
+            ("маркази директори", "кутубхона маркази директори"), ("С. Шаропов", "Р.Халимов"),
+            ("20 йил\"\"", "20 ЙИЛ 66 3)")]
+    lines = []
+    for k, (a, b) in enumerate(rows):
+        top = 150 + 60 * k
+        lines.append(Line(a, (left[0], top, left[1], top + 45), 1))
+        if b is not None:
+            lines.append(Line(b, (right[0], top, right[1], top + 45), 1))
+    lines.append(Line("2021 ЙИЛ РЕЖАСИ", (1500, 520, 2000, 560), 1))
+    m = parse_title_block(lines, "jondor_2021_scan.pdf")
+    assert (m.agreed_by, m.approved_by, m.approved_date) == ("С. Шаропов", "Р.Халимов", None)
+    assert m.organisation == "Жондор тумани ахборот-кутубхона маркази"
+    assert any(f.startswith("meta_missing: TASDIQLAYMAN") for f in m.flags)
+    assert m.title == "2021 ЙИЛ РЕЖАСИ"
