@@ -46,9 +46,13 @@ app = typer.Typer(
 
 def _export(db: Path, out: Path) -> None:
     from reja.export import DatasetContractError, export_dataset
+    from reja.store import StoreError
 
     try:
         written = export_dataset(db, out)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
     except DatasetContractError as exc:
         typer.echo(f"export blocked, the dataset breaks its contract:\n{exc}", err=True)
         raise typer.Exit(EXIT_CONTRACT) from exc
@@ -76,12 +80,17 @@ def import_cmd(
     Unchanged files (same bytes, same reja and catalogue version) are skipped, so a re-run after a crash or Ctrl+C continues where it stopped. A file that cannot be read is reported and the batch goes on.
     """
     from reja.batch import run_import
+    from reja.store import StoreError
 
     db = db or ((out / "reja.sqlite") if out else Path("reja.sqlite"))
-    report = run_import(
-        paths, db=db, log_dir=out, jobs=jobs, force=force, limits=BatchLimits(timeout_s=timeout),
-        on_status=None if quiet else typer.echo,
-    )  # fmt: skip
+    try:
+        report = run_import(
+            paths, db=db, log_dir=out, jobs=jobs, force=force, limits=BatchLimits(timeout_s=timeout),
+            on_status=None if quiet else typer.echo,
+        )  # fmt: skip
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
     typer.echo(report.summary())
     typer.echo(f"store: {db}  run log: {report.log_path}")
     if out is not None and not report.interrupted:

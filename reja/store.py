@@ -73,7 +73,9 @@ class Store:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA busy_timeout = 60000")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            if not readonly:
+            if readonly:  # a reader needs a store made by reja, not any file
+                self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            else:
                 # WAL: readers never block the writer; synchronous=NORMAL is crash-safe in WAL mode
                 # (a killed process loses at most the transaction in flight, never consistency).
                 self.conn.execute("PRAGMA journal_mode = WAL")
