@@ -134,3 +134,46 @@ def test_title_paragraph_is_read(document):
     assert titles, "title above the table not read as a paragraph"
     assert cer(" ".join(p.text for p in titles), TITLE) <= 0.05
     assert all(p.confidence is not None for p in titles)
+
+
+def _shape(doc):
+    return sorted((c.row, c.col, c.rowspan, c.colspan) for c in doc.tables[0].cells)
+
+
+def test_page_turned_90_degrees_is_set_upright(tmp_path):
+    from reja.extract.scan import read_scan
+
+    path = tmp_path / "turned.jpg"
+    render_page(angle=0.4, seed=3).rotate(-90, expand=True).save(path, dpi=(300, 300))
+    doc = read_scan(path)
+    assert any("turned" in w for w in doc.warnings)
+    assert (doc.tables[0].n_rows, doc.tables[0].n_cols) == (len(ROW_H), len(COL_W))
+    assert _shape(doc) == sorted((r, c, rs, cs) for r, c, rs, cs, _ in CELLS)
+
+
+def test_multipage_tiff_pages_and_errors(tmp_path):
+    from reja.extract.errors import CorruptFile, ReadError
+    from reja.extract.scan import read_scan
+
+    path = tmp_path / "plan.tiff"
+    blank = Image.new("L", (2480, 1400), 255)
+    blank.save(path, save_all=True, append_images=[render_page(angle=-0.5, seed=5)], dpi=(300, 300))
+    doc = read_scan(path, pages=[2])
+    assert doc.page_count == 2 and {t.page for t in doc.tables} == {2}
+    assert all(c.page == 2 for c in doc.tables[0].cells)
+    with pytest.raises(ReadError, match="page 3"):
+        read_scan(path, pages=[3])
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    with pytest.raises(CorruptFile):
+        read_scan(bad)
+
+
+def test_cache_returns_the_same_document(tmp_path, scanned_png):
+    from reja.extract.scan import read_scan
+
+    first = read_scan(scanned_png, cache_dir=tmp_path / "c")
+    assert list((tmp_path / "c").rglob("*.json")), "nothing cached"
+    second = read_scan(scanned_png, cache_dir=tmp_path / "c")
+    assert [(c.row, c.col, c.text, c.confidence) for c in first.tables[0].cells] == \
+        [(c.row, c.col, c.text, c.confidence) for c in second.tables[0].cells]

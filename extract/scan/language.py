@@ -95,18 +95,59 @@ _KEEP_WORD_RE = re.compile(r"^[\dIVXLC.,:;()/–—-]+$")  # numbers, roman nume
 
 def _plausible(text: str, script: str, original: str, conf: float, min_conf: float) -> bool:
     """A reading in the other script that is believable: in that script, sure in absolute terms,
-    not the all-capitals string the Latin model makes of lower-case Cyrillic ("ном/нусха" →
-    "HOM/HYCXA"), and not merely the original's look-alike letters in the other alphabet
-    ("No" → "Мо")."""
+    and not made only of letters that have a twin in the original script. The Latin model reads
+    lower-case Cyrillic as look-alike capitals ("ном/нусха" → "HOM/HYCXa") and "No" comes back
+    from the Cyrillic model as "Мо"; a real Latin word ("CD/DVD", "Online") has letters that
+    Cyrillic lacks."""
     if detect_script(text) != script or conf < min_conf:
         return False
     letters = [ch for ch in text if ch.isalpha()]
-    if script == "latin" and len(letters) >= 3 and all(ch.isupper() for ch in letters):
-        return False
     twins = _lookalikes()
-    if twins and letters and all(ch in twins for ch in letters) and len(letters) <= 4:
+    if twins and letters and all(ch in twins for ch in letters):
         return False
     return not _KEEP_WORD_RE.match(original.strip())
+
+
+def _odd_capitals(word: str) -> bool:
+    """Capitals where a word of this script would not have them: the trace of a word in the other
+    script read letter by letter ("Online" → "ОпПпе", "CD/DVD" → "СПОЮШУР")."""
+    letters = [ch for ch in word if ch.isalpha()]
+    if len(letters) < 2:
+        return False
+    inner_cap = any(a.islower() and b.isupper() for a, b in zip(letters, letters[1:], strict=False))
+    return inner_cap or all(ch.isupper() for ch in letters)
+
+
+ROMAN_RE = re.compile(r"^[IVXLC]{1,6}\.?$")
+
+
+def roman_first_word(res: OcrResult, crop: np.ndarray, lang: str, min_conf: float = 60) -> tuple[OcrResult, list[str]]:
+    """A heading's section number in roman numerals, read by the Cyrillic model as Cyrillic
+    letters ("II." → "П.", "VIII." → "УШ."), re-read with the Latin model. Kept as read when the
+    Cyrillic reading is the numeral's own look-alike ("Х." typed with the Cyrillic letter)."""
+    if MODEL_SCRIPT.get(lang) != "cyrillic" or not res.words:
+        return res, []
+    first = res.words[0]
+    token = first.text.strip()
+    if len(token.rstrip(".")) > 5 or not any(ch.isalpha() for ch in token) or detect_script(token) == "latin":
+        return res, []
+    x0, y0, x1, y1 = first.bbox
+    pad = 4
+    sub = crop[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
+    alt = ocr_crop(sub, other_model(lang), psm=7)  # psm 7 (one line) is surer than 8 (one word) on word crops
+    alt_text = "".join(w.text for w in alt.words)
+    if not ROMAN_RE.match(alt_text) or (alt.confidence or 0) < min_conf:
+        return res, []
+    try:
+        from reja.normalize.script import LAT_TO_CYR_LOOKALIKE
+    except ImportError:
+        LAT_TO_CYR_LOOKALIKE = {}
+    if "".join(LAT_TO_CYR_LOOKALIKE.get(ch, ch) for ch in alt_text) == token:
+        return res, []
+    if not alt_text.endswith(".") and token.endswith("."):
+        alt_text += "."
+    words = [Word(alt_text, alt.confidence or 0.0, first.bbox, first.line), *res.words[1:]]
+    return OcrResult(words), [f"roman: section number {token!r} re-read as {alt_text!r}"]
 
 
 def symbol_fallback(res: OcrResult, crop: np.ndarray, fallback: dict | None) -> tuple[OcrResult, list[str]]:
@@ -141,13 +182,13 @@ def recheck_cell(res: OcrResult, crop: np.ndarray, lang: str, *, cell_retry: flo
     words: list[Word] = []
     changed = []
     for w in res.words:
-        if w.confidence >= word_retry:
+        if w.confidence >= word_retry and not _odd_capitals(w.text):
             words.append(w)
             continue
         x0, y0, x1, y1 = w.bbox
         pad = 4
         sub = crop[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
-        alt = ocr_crop(sub, other, psm=8)
+        alt = ocr_crop(sub, other, psm=7)  # psm 7 (one line) is surer than 8 (one word) on word crops
         alt_text = " ".join(a.text for a in alt.words)
         alt_conf = alt.confidence or 0.0
         if alt.words and alt_conf > w.confidence + margin and _plausible(alt_text, other_script, w.text, alt_conf,

@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 
 from .grid import Grid, find_grids
-from .language import recheck_cell
+from .language import recheck_cell, roman_first_word
+from .letter_case import first_letter_case
 from .ocr import OcrResult, ocr_crop
 from .prepare import PreparedPage, prepare_page
 from .settings import ScanSettings
@@ -45,7 +46,7 @@ def _trim(ink: np.ndarray, box: tuple[int, int, int, int], pad: int) -> tuple[in
 
 
 def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], lang: str,
-              settings: ScanSettings, dpi: int) -> tuple[str, float, list[str]]:
+              settings: ScanSettings, dpi: int, heading: bool = False) -> tuple[str, float, list[str]]:
     """(text with line breaks, confidence 0..100, notes). A cell with no ink is "" at confidence 100:
     nothing was there to misread."""
     inset = max(int(dpi * 0.012), 3)  # stay clear of the ruling's anti-aliased edge
@@ -60,6 +61,11 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
     res, notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
                               word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
                               min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
+    if heading:
+        res, more = roman_first_word(res, crop, lang)
+        notes += more
+    res, more = first_letter_case(res, crop)
+    notes += more
     if not res.words:
         return "", 0.0, ["ocr: ink in the cell but nothing read"]
     return res.text, round(res.confidence or 0.0, 1), notes
@@ -68,7 +74,8 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
 def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi) -> dict:
     cells = []
     for gc in grid.cells:
-        text, conf, notes = read_cell(ocr_img, ink, gc.bbox, lang, settings, dpi)
+        heading = gc.colspan == grid.n_cols and grid.n_cols > 1  # a row across the table: a heading
+        text, conf, notes = read_cell(ocr_img, ink, gc.bbox, lang, settings, dpi, heading=heading)
         cells.append({"row": gc.row, "col": gc.col, "rowspan": gc.rowspan, "colspan": gc.colspan,
                       "text": text, "bbox": list(gc.bbox), "confidence": conf, "notes": notes})
     return {"bbox": list(grid.bbox), "n_rows": grid.n_rows, "n_cols": grid.n_cols, "cells": cells}
@@ -104,9 +111,13 @@ def _paragraphs(ocr_img, ink, grids: list[Grid], lang, settings, dpi) -> list[di
         res, _notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
                                    word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
                                    min_conf=settings.retry_min_confidence)
+        res, _more = roman_first_word(res, crop, lang)
+        # Specks, scanner shadows at the page edge and stray marks come back as short or unsure junk.
+        res = OcrResult([w for w in res.words if w.confidence >= settings.paragraph_min_word_confidence
+                         or any(ch.isalnum() for ch in w.text) and w.confidence >= 30])
         text = res.text.strip()
-        if not text or (res.confidence or 0) < 20 and len(text) <= 2:
-            continue  # a speck read as a letter
+        if not text or (res.confidence or 0) < settings.paragraph_min_confidence:
+            continue
         out.append({"text": text, "bbox": list(box), "confidence": round(res.confidence or 0.0, 1)})
     return out
 
@@ -121,8 +132,9 @@ def _merge_paragraph_lines(paras: list[dict], dpi: int) -> list[dict]:
             q = out[-1]
             same_line = abs(p["bbox"][1] - q["bbox"][1]) < dpi * 0.05 and 0 <= p["bbox"][0] - q["bbox"][2] < dpi * 0.3
             if same_line:
+                lq, lp = len(q["text"]), len(p["text"])
+                q["confidence"] = round((q["confidence"] * lq + p["confidence"] * lp) / max(lq + lp, 1), 1)
                 q["text"] = q["text"] + " " + p["text"]
-                q["confidence"] = round(min(q["confidence"], p["confidence"]), 1)
                 q["bbox"] = [q["bbox"][0], min(q["bbox"][1], p["bbox"][1]), p["bbox"][2], max(q["bbox"][3], p["bbox"][3])]
                 continue
         out.append(dict(p))

@@ -148,19 +148,38 @@ def detect_orientation(gray: np.ndarray) -> tuple[int, float] | None:
     return int(deg.value) % 360, float(conf.value)
 
 
-def _has_rulings(binary: np.ndarray) -> bool:
-    return len(_ruling_angles(binary)) >= 2
+def _looks_sideways(binary: np.ndarray) -> bool:
+    """Text lines run across the page: smeared along x, letters join into long flat strips; on a
+    page turned by 90° the strips form when smearing along y instead. Rulings are left out by
+    keeping only strips of text-line thickness."""
+    small = cv2.resize(binary, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    small = (small > 60).astype(np.uint8) * 255
+
+    def strips(kernel: tuple[int, int], vertical: bool) -> int:
+        smear = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        n, _l, stats, _ = cv2.connectedComponentsWithStats(smear, connectivity=8)
+        total = 0
+        for k in range(1, n):
+            w, h = int(stats[k][2]), int(stats[k][3])
+            long_side, short_side = (h, w) if vertical else (w, h)
+            if 3 <= short_side <= 25 and long_side >= 4 * short_side:
+                total += long_side
+        return total
+
+    across, down = strips((9, 1), False), strips((1, 9), True)
+    return down > 1.5 * across and down > 50
 
 
-def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool = True) -> PreparedPage:
+def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str = True) -> PreparedPage:
     gray, dpi_out = normalise_resolution(to_gray(img), dpi)
     gray = denoise(gray)
     notes: list[str] = []
     turned = 0
     binary = binarise(gray)
-    # A plan page in its right orientation has long horizontal rulings; only ask OSD (slow, and
-    # easily fooled by sparse table text) when it has none.
-    if orientation and not _has_rulings(binary):
+    # OSD costs ~0.5 s a page and is easily fooled by sparse table text, so it is asked only when
+    # the text lines run down the page (turned by 90°); `orientation="always"` asks on every page
+    # (also catches pages upside down).
+    if orientation == "always" or orientation and _looks_sideways(binary):
         osd = detect_orientation(gray)
         if osd and osd[0] in (90, 180, 270) and osd[1] >= 2.0:
             turned = osd[0]

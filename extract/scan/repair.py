@@ -171,17 +171,38 @@ def _distance(a: str, b: str) -> int:
     return Levenshtein.distance(a, b)
 
 
-def snap(text: str, vocabulary: tuple[str, ...], script: str | None, min_score: float = 90) -> str | None:
-    """The vocabulary form this OCR'd text most likely is, or None (already exact, or nothing close)."""
+def _skeleton(s: str, lacks: str) -> str:
+    """Lower-case text with every run of separators (and of symbols the model lacks) made one "/"."""
+    return re.sub(r"[\s" + re.escape(lacks) + r")(|{}\[\]\\]+", "/", s.lower()).strip("/")
+
+
+def snap(text: str, vocabulary: tuple[str, ...], script: str | None, lacks: str = "",
+         min_score: float = 90) -> str | None:
+    """The vocabulary form this OCR'd text most likely is, or None (already exact, or nothing close).
+
+    `lacks`: symbols the OCR model cannot write (uzb_cyrl has no "/"): its "ном нусха" or
+    "ном)нусха" may stand for "ном/нусха", so a catalogue form with the symbol in that place wins
+    even over an exact match of the symbol-less form."""
     from rapidfuzz import fuzz
 
     t = " ".join(text.split())
-    if not t or t in vocabulary:
+    if not t:
         return None
     key = _letters_key(t)
     if len(key) < 3:
         return None
     pool = [v for v in vocabulary if script is None or _script_of(v) in (script, "none")]
+    if lacks and not any(ch in t for ch in lacks):
+        skel = _skeleton(t, lacks)
+        better = [v for v in pool if any(ch in v for ch in lacks) and _skeleton(v, lacks) == skel]
+        if better:
+            # The separator run the OCR wrote stands for the one lacked symbol ("номда )нусха" is
+            # "номда/нусха"), so compare with the run replaced by it.
+            guess = re.sub(r"[\s)(|{}\[\]\\]+", lacks[0], t)
+            choice = min(better, key=lambda v: (_distance(guess, v), vocabulary.index(v)))
+            return None if choice == t else choice
+    if t in vocabulary and not (t.isupper() and len(key) > 1):
+        return None
     scored = [(fuzz.ratio(key, _letters_key(v)), v) for v in pool]
     if not scored:
         return None
@@ -189,7 +210,9 @@ def snap(text: str, vocabulary: tuple[str, ...], script: str | None, min_score: 
     if best < min_score:
         return None
     candidates = [v for s, v in scored if s == best]
-    choice = min(candidates, key=lambda v: _distance(t, v))
+    # Case is compared last: OCR reads a unit's short letters (с/С, о/О) in either case. Ties go to
+    # the earlier form: the catalogue lists each unit's own names before its synonyms.
+    choice = min(candidates, key=lambda v: (_distance(t.lower(), v.lower()), vocabulary.index(v)))
     return None if choice == t else choice
 
 
@@ -199,7 +222,7 @@ def _script_of(s: str) -> str:
     return detect_script(s)
 
 
-def _snap_units(table: Table, unit_col: int, header: set[int], script: str | None) -> None:
+def _snap_units(table: Table, unit_col: int, header: set[int], script: str | None, lacks: str = "") -> None:
     vocab = unit_vocabulary()
     if not vocab:
         return
@@ -210,7 +233,7 @@ def _snap_units(table: Table, unit_col: int, header: set[int], script: str | Non
         new_lines = []
         changed = []
         for line in lines:
-            s = snap(line, vocab, script)
+            s = snap(line, vocab, script, lacks)
             if s is not None:
                 changed.append(f"{line.strip()!r} → {s!r}")
             new_lines.append(s if s is not None else line)
@@ -251,10 +274,36 @@ def _map_output(doc: Document, mapping: dict) -> None:
         para.text = para.text.translate(table)
 
 
+def _heading_number(text: str) -> tuple[str, str] | None:
+    """A heading starting with a misread number ("1,1. Ҳужжатларни …") → (fixed text, note)."""
+    head, _sep, rest = text.partition(" ")
+    if not rest or ITEM_NO_RE.match(head) or not any(ch.isdigit() for ch in head):
+        return None
+    fixed = _lookalike_reading(head)
+    if fixed is None:
+        return None
+    return f"{fixed} {rest}", f"heading_number_repaired: {head!r} → {fixed!r}"
+
+
+def _repair_heading_numbers(doc: Document) -> None:
+    for table in doc.tables:
+        for cell in table.cells:
+            if cell.colspan == table.n_cols and table.n_cols > 1:
+                found = _heading_number(cell.text)
+                if found:
+                    cell.text, note = found
+                    cell.notes.append(note)
+    for para in doc.paragraphs:
+        found = _heading_number(para.text)
+        if found:
+            para.text = found[0]
+
+
 def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None = None) -> None:
     settings = settings or load_settings()
     script = MODEL_SCRIPT.get(lang)
     _map_output(doc, settings.output_map)
+    _repair_heading_numbers(doc)
     _repair_lookalikes(doc, script)
     number_cols: dict[int, int] = {}
     headers: dict[int, set[int]] = {}
@@ -274,5 +323,5 @@ def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None =
             if guess is not None:
                 number_cols[table.index] = guess
         if roles is not None and "unit" in roles:
-            _snap_units(table, roles.index("unit"), header, script)
+            _snap_units(table, roles.index("unit"), header, script, "".join(settings.model_lacks.get(lang, [])))
     _repair_numbers(doc, number_cols, headers)

@@ -24,9 +24,12 @@ class ScanSettings:
     word_retry_confidence: float = 50
     retry_margin: float = 10
     retry_min_confidence: float = 80
-    orientation: bool = True
+    paragraph_min_confidence: float = 50
+    paragraph_min_word_confidence: float = 60
+    orientation: bool | str = True  # True: when the page looks sideways; "always"; False
     symbol_fallback: dict = field(default_factory=dict)
     output_map: dict = field(default_factory=dict)
+    model_lacks: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,111 @@
+"""Scan repairs and OCR flags on hand-built IR (no OCR run): item numbers rebuilt from the sequence,
+units snapped to the catalogue, cell doubt carried onto parsed items."""
+
+from __future__ import annotations
+
+from reja.extract.ir import Cell, Document, Table
+from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
+from reja.extract.scan import apply_ocr_flags
+from reja.extract.scan.repair import rebuild_item_no, repair_document, snap, unit_vocabulary
+
+
+def test_misread_numbers_are_rebuilt_from_neighbours():
+    assert rebuild_item_no("A", None, "2") == "1"  # "1." read as "A"
+    assert rebuild_item_no("Z.", "1", "3") == "2."  # "2." read as "Z."
+    assert rebuild_item_no("1,4", "1", "1.2") == "1.1"  # "1.1" read as "1,4": shape kept, digit from sequence
+    assert rebuild_item_no("1,2", "1.1", "1.3") == "1.2"
+
+
+def test_well_formed_numbers_and_words_are_left_alone():
+    assert rebuild_item_no("4.5", "4.5", "4.7") is None  # a real duplicate in Jondor stays
+    assert rebuild_item_no("Бундан", "1.2", "1.3") is None  # a label, not a number
+    assert rebuild_item_no("", "1", "2") is None
+
+
+def test_units_snap_to_catalogue_forms():
+    vocab = unit_vocabulary()
+    assert vocab, "schema/data/units.yaml should give a vocabulary"
+    assert snap("ном)нусха", vocab, "cyrillic") == "ном/нусха"
+    # uzb_cyrl cannot write "/": its "ном нусха" is taken for the catalogue's "ном/нусха"
+    assert snap("ном нусха", vocab, "cyrillic", lacks="/") == "ном/нусха"
+    assert snap("ном/нусха", vocab, "cyrillic", lacks="/") is None  # already right
+    assert snap("Китоблар ва китоб маҳсулотлари", vocab, "cyrillic") is None  # not a unit
+
+
+def _table(rows: list[list[str]], conf: list[list[float]] | None = None) -> Table:
+    t = Table(index=0, n_rows=len(rows), n_cols=len(rows[0]), page=1)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            t.cells.append(Cell(r, c, text, page=1, bbox=(c * 100.0, r * 50.0, c * 100.0 + 100, r * 50.0 + 50),
+                                confidence=conf[r][c] if conf else 95.0))
+    return t
+
+
+def test_repair_document_rebuilds_number_column_and_notes_it():
+    table = _table([
+        ["№", "Бажариладиган ишларнинг мазмуни", "Ўлчов бирлиги", "Бажарилиш муддати"],
+        ["A", "Умумий фонд жами", "ном)нусха", "Йил давомида"],
+        ["2.", "Китоблар", "ном/нусха", "Ҳар чорак"],
+        ["Z.", "Журналлар", "нусха", "Ҳар чорак"],
+        ["4.", "Газеталар", "нусха", "Ҳар чорак"],
+    ])
+    doc = Document(source="t.png", format="scan", blocks=[table], page_count=1)
+    repair_document(doc, lang="uzb_cyrl")
+    texts = {(c.row, c.col): c for c in table.cells}
+    assert texts[(1, 0)].text == "1"
+    assert texts[(3, 0)].text == "3."
+    assert any(n.startswith("item_no_rebuilt") for n in texts[(1, 0)].notes)
+    assert texts[(1, 2)].text == "ном/нусха"
+    assert any(n.startswith("snapped_value") for n in texts[(1, 2)].notes)
+    assert texts[(2, 0)].notes == [] and texts[(2, 0)].text == "2."
+
+
+def test_apply_ocr_flags_marks_low_confidence_and_repairs():
+    table = _table(
+        [["№", "Nomi", "O'lchov birligi"], ["1.", "Kitoblar", "nusxa"], ["2.", "Jurnallar", "nusxa"]],
+        conf=[[95, 95, 95], [95, 41.5, 95], [95, 96, 97]],
+    )
+    table.cells[3].notes.append("item_no_rebuilt: 'A' → '1.'")
+    doc = Document(source="t.png", format="scan", blocks=[table])
+    items = [PlanItem("1", "Kitoblar", page=1, table_index=0, row_index=1),
+             PlanItem("2", "Jurnallar", page=1, table_index=0, row_index=2)]
+    plan = ParsedPlan(source="t.png", format="scan", meta=PlanMeta(), items=items)
+    apply_ocr_flags(plan, doc, threshold=70)
+    first, second = plan.items
+    assert any(f.startswith("low_ocr_confidence:") and "42" in f and "box 100,50,200,100" in f for f in first.flags)
+    assert any(f.startswith("item_no_rebuilt:") for f in first.flags)
+    assert first.ocr_confidence == 41.5
+    assert second.flags == [] and second.ocr_confidence == 95
+
+
+def _word_image(text: str):
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 40)
+    img = Image.new("L", (400, 90), 255)
+    ImageDraw.Draw(img).text((10, 20), text, font=font, fill=0)
+    return np.asarray(img)
+
+
+def test_first_letter_case_follows_glyph_height():
+    from reja.extract.scan.letter_case import first_letter_case
+    from reja.extract.scan.ocr import OcrResult, Word
+
+    small = _word_image("сони")  # drawn lower-case: the model's capital is wrong
+    res, notes = first_letter_case(OcrResult([Word("Сони", 90.0, (0, 0, 400, 90), 0)]), small)
+    assert res.text == "сони" and notes
+    tall = _word_image("Сони")  # drawn with a capital: kept
+    res, notes = first_letter_case(OcrResult([Word("Сони", 90.0, (0, 0, 400, 90), 0)]), tall)
+    assert res.text == "Сони" and not notes
+
+
+def test_other_script_reading_rejects_lookalike_swaps():
+    from reja.extract.scan.language import _plausible
+
+    # the Latin model's capitals for lower-case Cyrillic, and the Cyrillic model's "Мо" for "No"
+    assert not _plausible("HOM/HYCXa", "latin", "ном)нусха", 92, 80)
+    assert not _plausible("Мо", "cyrillic", "No", 95, 80)
+    assert not _plausible("ш.", "cyrillic", "III.", 95, 80)  # roman numerals are never re-read
+    assert _plausible("CD/DVD", "latin", "СПОЮШУР", 90, 80)
+    assert not _plausible("CD/DVD", "latin", "СПОЮШУР", 70, 80)  # not sure enough on its own
