@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from docx.oxml.ns import qn
@@ -350,8 +351,10 @@ def read_docx(path: Path, *, name: str, limits: Limits, deadline: Deadline, fmt:
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, XMLSyntaxError, KeyError, ValueError, zipfile.BadZipFile, AttributeError,
-            TypeError, IndexError, EOFError) as exc:
+    except (PackageNotFoundError, XMLSyntaxError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, AttributeError,
+            TypeError, IndexError, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        # zlib.error: a damaged member; RuntimeError: an encrypted zip member; NotImplementedError:
+        # an unsupported compression method.
         raise CorruptFile(name, f"python-docx cannot open the Word document: {type(exc).__name__}: {exc}") from exc
     try:
         reader = DocxReader(document, name, limits, deadline)

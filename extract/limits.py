@@ -11,6 +11,7 @@ import os
 import stat
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -205,7 +206,7 @@ def safe_extract_zip(zip_path: Path, dest: Path, limits: Limits | None = None) -
                             raise TooLarge(name, f"archive member {info.filename!r} inflates past its declared size")
                         dst.write(chunk)
                 os.replace(tmp, target)
-            except zipfile.BadZipFile as exc:
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError) as exc:
                 raise CorruptFile(name, f"archive member {info.filename!r} is damaged ({exc})") from exc
             finally:
                 if tmp.exists():

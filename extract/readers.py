@@ -65,7 +65,8 @@ def _checked_docx(path: Path, name: str, limits: Limits) -> None:
     with check_zip(path, limits, name) as zf:
         try:
             check_xml_parts(zf, name)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
+                RuntimeError) as exc:  # RuntimeError: an encrypted zip member
             raise CorruptFile(name, f"damaged zip member: {exc}") from exc
 
 

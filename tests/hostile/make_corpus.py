@@ -279,6 +279,9 @@ def build_corpus(dest: Path) -> list[Case]:
              "CorruptFile", why="ODT whose content.xml declares an external entity: refused before LibreOffice"),
         Case("many_members_zip", _write(dest / "many.docx", _zip_bytes({f"m{i}": b"" for i in range(20_000)})),
              "TooLarge", why="20 000 members: counted from the end record before zipfile lists them"),
+        Case("damaged_media_docx", _write(dest / "media.docx", _damaged_media_docx()), "CorruptFile",
+             limits={"soffice_command": "false"},
+             why="a non-XML member (image) with broken deflate data; the LibreOffice retry fails too"),
         Case("zip_of_files", _write(dest / "rejalar.zip", _zip_bytes({"a.txt": b"x"})), "UnsupportedFormat",
              why="a zip archive is the batch importer's to unpack"),
     ]
@@ -291,6 +294,16 @@ def _zip_bytes(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return out.getvalue()
+
+
+def _damaged_media_docx() -> bytes:
+    """Found by the fuzzer: zlib.error from python-docx reading a damaged non-XML part (here the
+    package thumbnail, which the XML pre-scan does not read)."""
+    data = bytearray(docx_bytes(para_xml("rasm")))
+    name = b"docProps/thumbnail.jpeg"
+    at = data.index(name) + len(name) + 200  # inside the local entry's compressed data
+    data[at:at + 16] = b"\xff" * 16
+    return bytes(data)
 
 
 def _xlsx_bytes() -> bytes:

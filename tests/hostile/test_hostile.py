@@ -27,7 +27,7 @@ CASE_NAMES = [
     "empty", "blank", "truncated_docx", "damaged_member_docx", "truncated_pdf", "text_named_docx",
     "encrypted_pdf", "protected_docx", "xxe_docx", "billion_laughs_docx", "zip_bomb_docx", "huge_image",
     "thousands_of_pages_pdf", "page_count_liar_pdf", "crowded_page_pdf", "big_table_docx", "big_table_over_limit",
-    "mixed_scripts_docx", "libreoffice_hang", "time_limit", "xlsx_named_docx", "odt_with_entities", "many_members_zip", "zip_of_files",
+    "mixed_scripts_docx", "libreoffice_hang", "time_limit", "xlsx_named_docx", "odt_with_entities", "many_members_zip", "damaged_media_docx", "zip_of_files",
 ]
 
 
