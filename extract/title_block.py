@@ -86,11 +86,20 @@ def _is_date(text: str) -> bool:
 
 
 def _split_lines(lines: list[Line]) -> list[Line]:
+    """One Line per text line; "TASDIQLAYMAN: Direktor N.Burxonov" becomes the keyword, then the rest."""
     out: list[Line] = []
     for ln in lines:
-        parts = [p for p in ln.text.splitlines() if p.strip()]
+        parts = [p.strip() for p in ln.text.splitlines() if p.strip()]
         for p in parts:
-            out.append(Line(p.strip(), ln.bbox if len(parts) == 1 else None, ln.page, ln.group))
+            bbox = ln.bbox if len(parts) == 1 else None
+            head, _, tail = p.partition(" ")
+            # only a keyword as such: upper case or followed by a colon ("Tasdiqlangan reja" is a title)
+            marked = head.endswith(":") or head.strip(_QUOTES + ":").isupper()
+            if tail and marked and _keyword_kind(head) and not _keyword_kind(p):
+                out.append(Line(head, bbox, ln.page, ln.group))
+                out.append(Line(tail.lstrip(" :"), bbox, ln.page, ln.group))
+            else:
+                out.append(Line(p, bbox, ln.page, ln.group))
     return out
 
 

@@ -83,3 +83,11 @@ def test_a_block_whose_keyword_ocr_lost_is_taken_from_the_layout():
     assert m.organisation == "Жондор тумани ахборот-кутубхона маркази"
     assert any(f.startswith("meta_missing: TASDIQLAYMAN") for f in m.flags)
     assert m.title == "2021 ЙИЛ РЕЖАСИ"
+
+
+def test_keyword_and_text_on_one_line():
+    lines = [Line(t) for t in ["TASDIQLAYMAN: Izboskan tuman AKM direktori", "N.Burxonov", "2025-yil 06 yanvar",
+                               "Andijon viloyati Izboskan tumani AKM ning 2025-yil ISH REJASI"]]
+    m = parse_title_block(lines, "x.docx")
+    assert (m.approved_by, m.approved_date, m.year) == ("N.Burxonov", "2025-yil 06 yanvar", 2025)
+    assert (m.region, m.district) == ("Andijon viloyati", "Izboskan tumani")
