@@ -23,6 +23,7 @@ from .plan_words import fold, word_set
 KEYWORD_SCORE = 75  # "EL ISHLDI" still opens the KELISHILDI block
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _DATE_RE = re.compile(r"(?<!\d)(?:19|20)(?:\d\d)?\s*[-‐–]?\s*(?:yil|йил|й\.|y\.|г\.|год)", re.I)
+_NUMERIC_DATE_RE = re.compile(r"(?<!\d)\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d(?!\d)")  # 06.01.2025
 _INITIAL_NAME_RE = re.compile(r"([A-ZА-ЯЎҚҒҲЁ]\.\s*(?:[A-ZА-ЯЎҚҒҲЁ]\.\s*)?[A-ZА-ЯЎҚҒҲЁ][\w'ʻʼ‘’-]+)\s*$")
 _QUOTES = "\"“”„«»'‘’"
 
@@ -82,7 +83,7 @@ def _keyword_kind(text: str) -> str | None:
 
 def _is_date(text: str) -> bool:
     f = fold(text)
-    return bool(_DATE_RE.search(f)) or any(re.search(rf"\b{re.escape(m)}\b", f) for m in word_set("months"))
+    return bool(_DATE_RE.search(f) or _NUMERIC_DATE_RE.search(f)) or any(re.search(rf"\b{re.escape(m)}\b", f) for m in word_set("months"))
 
 
 def _split_lines(lines: list[Line]) -> list[Line]:

@@ -91,3 +91,8 @@ def test_keyword_and_text_on_one_line():
     m = parse_title_block(lines, "x.docx")
     assert (m.approved_by, m.approved_date, m.year) == ("N.Burxonov", "2025-yil 06 yanvar", 2025)
     assert (m.region, m.district) == ("Andijon viloyati", "Izboskan tumani")
+
+
+def test_numeric_date():
+    m = parse_title_block([Line(t) for t in ["“TASDIQLAYMAN”", "Direktor", "N.Burxonov", "06.01.2025"]], "x.docx")
+    assert (m.approved_by, m.approved_date) == ("N.Burxonov", "06.01.2025")
