@@ -142,6 +142,13 @@ class ItemBuilder:
             return
 
         item_no, extra_text = self._number(number_raw)
+        if extra_text and item_no is not None and text:
+            # "5.4 Тадбирлар" in the number column and more text beside it: the words open the text
+            source = row.cells["number"][0]
+            row.cells = dict(row.cells)
+            row.cells["text"] = [Cell(source.row, source.col, extra_text, page=source.page, bbox=source.bbox,
+                                      confidence=source.confidence), *row.cells["text"]]
+            extra_text = None
         if extra_text and not text:
             # words in the number column over an empty text cell ("5.4 Тадбирлар ўтказиш жами", or a
             # cell merged across № and text): they are the text
@@ -176,8 +183,8 @@ class ItemBuilder:
         draft.add(row)
         if self.section_review:
             draft.flags.append(f"section_review: {self.section_review}")
-        if extra_text is not None:
-            # a number column holding words ("ХКА (МКО)"): not a number; kept in front of the text
+        if extra_text is not None and item_no is None:
+            # a number column holding words ("ХКА (МКО)"): no number; the words are only reported
             draft.flags.append(f"no_item_no: number column reads {clean_text(extra_text)!r}")
         if item_no is not None:
             draft.parent_item_no = self._numbered_parent(item_no)

@@ -239,3 +239,9 @@ def test_words_in_the_number_column():
         None, "Халқаро китоб алмашуви (бошқа Республикалар билан) :", "Муддати", "Йил давомида")
     assert (partners.item_no, partners.parent_item_no, partners.text) == (None, None, "Ҳамкор ташкилотлар ва кутубхоналар сони")
     assert any(f.startswith("no_item_no") for f in partners.flags)
+
+
+def test_number_and_words_in_the_number_cell_beside_a_text_cell():
+    rows = [*JON_HEADER, [C("V. Хизмат", colspan=4)], ["5.4 Тадбирлар", "ўтказиш жами", "", "Йил давомида"]]
+    [item] = parse_plan(doc(table(rows))).items
+    assert (item.item_no, item.text, item.flags) == ("5.4", "Тадбирлар ўтказиш жами", [])
