@@ -245,3 +245,13 @@ def test_number_and_words_in_the_number_cell_beside_a_text_cell():
     rows = [*JON_HEADER, [C("V. Хизмат", colspan=4)], ["5.4 Тадбирлар", "ўтказиш жами", "", "Йил давомида"]]
     [item] = parse_plan(doc(table(rows))).items
     assert (item.item_no, item.text, item.flags) == ("5.4", "Тадбирлар ўтказиш жами", [])
+
+
+def test_doubtful_numbers_low_ocr_confidence_and_reader_notes_become_flags():
+    t = table([*IZB_HEADER, izb_section("IV. FAOLIYAT"), izb_row("14.", "Qatnov hisobi", fact="230 400", plan="60000")])
+    number_cell = next(c for c in t.cells if c.text == "14.")
+    number_cell.confidence, number_cell.notes = 41.0, ["item_no_rebuilt: A. → 14"]
+    [item] = parse_plan(doc(t, fmt="scan")).items
+    assert item.fact_value == 230400 and any(f.startswith("unsure_number") for f in item.flags)
+    assert item.ocr_confidence == 41.0 and "low_ocr_confidence: 41" in item.flags
+    assert "item_no_rebuilt: A. → 14" in item.flags
