@@ -69,8 +69,10 @@ def test_apply_ocr_flags_marks_low_confidence_and_repairs():
     doc = Document(source="t.png", format="scan", blocks=[table])
     items = [PlanItem("1", "Kitoblar", page=1, table_index=0, row_index=1),
              PlanItem("2", "Jurnallar", page=1, table_index=0, row_index=2)]
+    items[0].flags.append("low_ocr_confidence: 42")  # the parser's bare entry, replaced by the detailed one
     plan = ParsedPlan(source="t.png", format="scan", meta=PlanMeta(), items=items)
     apply_ocr_flags(plan, doc, threshold=70)
+    assert "low_ocr_confidence: 42" not in plan.items[0].flags
     first, second = plan.items
     assert any(f.startswith("low_ocr_confidence:") and "42" in f and "box 100,50,200,100" in f for f in first.flags)
     assert any(f.startswith("item_no_rebuilt:") for f in first.flags)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-READER_VERSION = "scan-6"
+READER_VERSION = "scan-8"
 
 
 def image_digest(img: np.ndarray) -> str:

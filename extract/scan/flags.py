@@ -10,6 +10,8 @@ sets on every item.
 
 from __future__ import annotations
 
+import re
+
 from reja.extract.ir import Cell, Document, Table
 from reja.extract.model import ParsedPlan
 
@@ -33,10 +35,30 @@ def _row_cells(table: Table, row: int, n_rows: int = 1) -> list[Cell]:
     return [c for c in table.cells if row <= c.row < row + n_rows]
 
 
+def default_threshold() -> float:
+    """One threshold for parser and reader: the parser's (extract/data/plan_words.yaml) when it
+    has one, else the scan reader's (data/scan.yaml)."""
+    try:
+        from reja.extract.plan_words import plan_words
+
+        value = plan_words().get("low_ocr_confidence")
+        if value is not None:
+            return float(value)
+    except Exception:  # noqa: BLE001 - parser data unavailable: use the reader's own
+        pass
+    return float(load_settings().low_confidence_threshold)
+
+
+_BARE_LOW_RE = re.compile(r"^low_ocr_confidence: \d+$")
+
+
 def apply_ocr_flags(plan: ParsedPlan, doc: Document, threshold: float | None = None) -> ParsedPlan:
-    """Add OCR flags to the items of `plan` (parsed from `doc`) in place; returns the plan."""
+    """Add OCR flags to the items of `plan` (parsed from `doc`) in place; returns the plan.
+
+    The parser's own bare "low_ocr_confidence: 52" is replaced by the per-column entries, which
+    say which cell and where."""
     if threshold is None:
-        threshold = load_settings().low_confidence_threshold
+        threshold = default_threshold()
     tables = {t.index: t for t in doc.tables}
     names: dict[int, list[str]] = {}
     for item in plan.items:
@@ -53,6 +75,7 @@ def apply_ocr_flags(plan: ParsedPlan, doc: Document, threshold: float | None = N
             column = names[item.table_index][cell.col] if cell.col < len(names[item.table_index]) else str(cell.col)
             if cell.confidence is not None and cell.confidence < threshold and cell.text.strip():
                 box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
+                item.flags = [f for f in item.flags if not _BARE_LOW_RE.match(f)]
                 item.flag("low_ocr_confidence", f"{column} {cell.confidence:.0f} box {box}")
             for note in cell.notes:
                 code = note.split(":", 1)[0]

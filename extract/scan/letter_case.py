@@ -51,10 +51,11 @@ def first_letter_case(res: OcrResult, crop: np.ndarray) -> tuple[OcrResult, list
     x0, y0, x1, y1 = first.bbox
     pad = 2
     boxes = _letter_boxes(crop[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad])
-    if len(boxes) < 3:
-        return res, []
+    if len(boxes) < 4:
+        return res, []  # too few letters beside the first to know the x-height
     baseline = float(np.median([b for _t, b in boxes]))
-    x_height = baseline - float(np.median([t for t, _b in boxes[1:]]))
+    # Most small letters stop at the x-line; the lower quartile of tops skips ascenders and dots.
+    x_height = baseline - float(np.percentile([t for t, _b in boxes[1:]], 75))
     first_height = baseline - boxes[0][0]
     if x_height <= 0 or first_height > SMALL_RATIO * x_height:
         return res, []

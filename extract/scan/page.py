@@ -64,8 +64,9 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
     if heading:
         res, more = roman_first_word(res, crop, lang)
         notes += more
-    res, more = first_letter_case(res, crop)
-    notes += more
+    if lang in settings.case_by_height:
+        res, more = first_letter_case(res, crop)
+        notes += more
     if not res.words:
         return "", 0.0, ["ocr: ink in the cell but nothing read"]
     return res.text, round(res.confidence or 0.0, 1), notes

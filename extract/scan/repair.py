@@ -285,6 +285,49 @@ def _heading_number(text: str) -> tuple[str, str] | None:
     return f"{fixed} {rest}", f"heading_number_repaired: {head!r} → {fixed!r}"
 
 
+_OPENING_CONTEXT = " \t\n([{«—–-/"
+
+
+def _curly_quotes(text: str) -> str:
+    out = []
+    for i, ch in enumerate(text):
+        if ch == '"':
+            ch = "\u201c" if i == 0 or text[i - 1] in _OPENING_CONTEXT else "\u201d"
+        out.append(ch)
+    return "".join(out)
+
+
+def _repair_quotes(doc: Document, lang: str, settings: ScanSettings) -> None:
+    """A model without “ ” (uzb_cyrl) writes '"'; typed plans in that script use the curly pair."""
+    if settings.quote_style.get(lang) != "curly":
+        return
+    for t in doc.tables:
+        for cell in t.cells:
+            if '"' in cell.text:
+                cell.text = _curly_quotes(cell.text)
+    for para in doc.paragraphs:
+        if '"' in para.text:
+            para.text = _curly_quotes(para.text)
+
+
+def _unit_like_columns(table: Table, header: set[int], known: set[int], script: str | None, lacks: str) -> list[int]:
+    """Columns of a table without a recognised unit header whose cells are mostly catalogue units
+    (continuation pages, a unit column under a two-row header)."""
+    vocab = unit_vocabulary()
+    out = []
+    for col in range(table.n_cols):
+        if col in known:
+            continue
+        texts = [c.text for c in table.cells if c.col == col and c.colspan == 1 and c.row not in header
+                 and c.text.strip()]
+        if len(texts) < 2:
+            continue
+        hits = sum(1 for t in texts if " ".join(t.split()) in vocab or snap(t.split("\n")[0], vocab, script, lacks))
+        if hits * 2 > len(texts):
+            out.append(col)
+    return out
+
+
 def _repair_heading_numbers(doc: Document) -> None:
     for table in doc.tables:
         for cell in table.cells:
@@ -303,6 +346,7 @@ def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None =
     settings = settings or load_settings()
     script = MODEL_SCRIPT.get(lang)
     _map_output(doc, settings.output_map)
+    _repair_quotes(doc, lang, settings)
     _repair_heading_numbers(doc)
     _repair_lookalikes(doc, script)
     number_cols: dict[int, int] = {}
@@ -322,6 +366,12 @@ def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None =
             guess = _number_col_guess(table)
             if guess is not None:
                 number_cols[table.index] = guess
-        if roles is not None and "unit" in roles:
-            _snap_units(table, roles.index("unit"), header, script, "".join(settings.model_lacks.get(lang, [])))
+        lacks = "".join(settings.model_lacks.get(lang, []))
+        # Header roles can mislead under two-row headers ("Амалга ошириш механизми" over "Ўлчов
+        # бирлиги"), so every column but the number and text ones is tested for unit-like cells.
+        role_cols = {c for c, r in enumerate(roles or []) if r in ("number", "text")}
+        unit_cols = [roles.index("unit")] if roles is not None and "unit" in roles else []
+        unit_cols += _unit_like_columns(table, header, role_cols | set(unit_cols), script, lacks)
+        for col in unit_cols:
+            _snap_units(table, col, header, script, lacks)
     _repair_numbers(doc, number_cols, headers)

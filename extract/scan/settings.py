@@ -30,6 +30,8 @@ class ScanSettings:
     symbol_fallback: dict = field(default_factory=dict)
     output_map: dict = field(default_factory=dict)
     model_lacks: dict = field(default_factory=dict)
+    quote_style: dict = field(default_factory=dict)
+    case_by_height: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
@@ -39,6 +41,7 @@ class ScanSettings:
 def load_settings() -> ScanSettings:
     raw = yaml.safe_load((DATA_DIR / "scan.yaml").read_text(encoding="utf-8")) or {}
     known = {k: v for k, v in raw.items() if k in ScanSettings.__dataclass_fields__}
-    if "language_candidates" in known:
-        known["language_candidates"] = tuple(known["language_candidates"])
+    for key in ("language_candidates", "case_by_height"):
+        if key in known:
+            known[key] = tuple(known[key])
     return ScanSettings(**known)
