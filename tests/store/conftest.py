@@ -23,3 +23,13 @@ def no_enrichment(monkeypatch):
     names = ("to_latin", "normalize_text", "parse_deadline", "match_section", "match_indicator", "match_unit",
              "match_place")  # fmt: skip
     monkeypatch.setattr(reja.enrich, "_tools", lambda: SimpleNamespace(**dict.fromkeys(names)))
+
+
+@pytest.fixture
+def pinned_versions(monkeypatch):
+    """Fixed pipeline and catalogue versions: others edit the code while these tests run, and a
+    code change rightly makes every file 'changed'."""
+    import reja.batch
+
+    monkeypatch.setattr(reja.batch, "pipeline_version", lambda: "test-pipeline")
+    monkeypatch.setattr(reja.batch, "catalogue_version", lambda: "test-catalogue")

@@ -15,7 +15,7 @@ from reja.batch import BatchLimits, run_import
 
 VOLATILE = ["imported_at", "run_id", "duration_s"]  # when and how fast, not what
 
-pytestmark = pytest.mark.usefixtures("no_enrichment")
+pytestmark = pytest.mark.usefixtures("no_enrichment", "pinned_versions")
 
 
 def _import(fp, paths, db, **kw):
@@ -194,3 +194,17 @@ def test_versions_sent_together_prefer_the_cleaner_extraction(tmp_path, fp):
     docs = load_documents(db).set_index("source_file")
     assert pd.isna(docs.loc[str(typed), "superseded_by"])
     assert docs.loc[str(scan), "superseded_by"] == docs.loc[str(typed), "document_id"]
+
+
+def test_a_new_catalogue_or_pipeline_version_reads_unchanged_files_again(tmp_path, fp, monkeypatch):
+    import reja.batch
+
+    plan = fp.write(tmp_path / "a.docx", fp.spec(n=2))
+    db = tmp_path / "db.sqlite"
+    _import(fp, [plan], db)
+    assert _import(fp, [plan], db).files[0].status == "skipped"
+    monkeypatch.setattr(reja.batch, "catalogue_version", lambda: "test-catalogue+new-synonym")
+    assert _import(fp, [plan], db).files[0].status == "ok"
+    monkeypatch.setattr(reja.batch, "pipeline_version", lambda: "test-pipeline+parser-fix")
+    assert _import(fp, [plan], db).files[0].status == "ok"
+    assert len(load_items(db, include_superseded=True)) == 2  # replaced, not duplicated
