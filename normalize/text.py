@@ -34,6 +34,10 @@ _HYPHEN_NL_RE = re.compile(rf"({_WORD_CHARS}+|\d)-[ ]*\n[ ]*(?=({_WORD_CHARS}+))
 _HYPHEN_SPACE_RE = re.compile(r"(?<=(\w))- +(?=(\w))")
 # "WORD -WORD" only for known compound halves: " -word" is otherwise a list mark ("; -босма").
 _SPACE_HYPHEN_RE = re.compile(rf"({_WORD_CHARS}+) +-(?=({_WORD_CHARS}+))")
+# "PQ-\n201": a hyphen at a line end before a digit joins a code or number range; hyphen kept.
+_HYPHEN_NL_DIGIT_RE = re.compile(r"(?<=\w)-[ ]*\n[ ]*(?=\d)")
+# " -\nМаънавий": a list mark that the line wrap left alone at a line end belongs to the next word.
+_LIST_MARK_NL_RE = re.compile(r"(^|(?<=\s))-[ ]*\n[ ]*(?=\w)")
 _WS_RE = re.compile(r"\s+")
 
 
@@ -88,6 +92,8 @@ def clean_text(s: str | None) -> str:
     s = _MD_BOLD_RE.sub("", s)
     if "-" in s:
         s = _HYPHEN_NL_RE.sub(_join_nl, s)
+        s = _HYPHEN_NL_DIGIT_RE.sub("-", s)
+        s = _LIST_MARK_NL_RE.sub("-", s)
     return _WS_RE.sub(" ", s).strip()
 
 

@@ -153,3 +153,12 @@ def test_jondor_heading_reads_as_latin():
     # seed 002, paragraph heading of section VI
     n = normalize_text("VI. Фонд билан ишлаш (шу жумладан нодир ва алоҳида қимматга эга нашрлар)")
     assert n.latin == "VI. Fond bilan ishlash (shu jumladan nodir va alohida qimmatga ega nashrlar)"
+
+
+def test_line_end_hyphen_before_a_digit_keeps_the_hyphen_without_a_space():
+    assert clean_text("PQ-\n201-son qarori") == "PQ-201-son qarori"
+
+
+def test_list_mark_left_alone_at_a_line_end_joins_the_next_word():
+    assert clean_text("Шулардан: -\nМаънавий-маърифий") == "Шулардан: -Маънавий-маърифий"
+    assert clean_text("a - b") == "a - b"  # a dash inside a line is not touched
