@@ -44,12 +44,12 @@ app = typer.Typer(
 )
 
 
-def _export(db: Path, out: Path) -> None:
+def _export(db: Path, out: Path, include_superseded: bool = False) -> None:
     from reja.export import DatasetContractError, export_dataset
     from reja.store import StoreError
 
     try:
-        written = export_dataset(db, out)
+        written = export_dataset(db, out, include_superseded=include_superseded)
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
@@ -102,9 +102,12 @@ def import_cmd(
 def export_cmd(
     db: Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The store.")] = Path("reja.sqlite"),
     out: Annotated[Path, typer.Option("--out", help="Folder for the exports.")] = Path("out"),
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help="Include items of superseded versions of a plan.")
+    ] = False,
 ) -> None:
     """Write the dataset as Parquet, CSV (UTF-8 with BOM), XLSX and datapackage.json, after checking it against its schema (exit 5 when it breaks it)."""
-    _export(db, out)
+    _export(db, out, include_superseded=all_versions)
 
 
 # -- sub-commands of other parts: one line each ---------------------------------------------------
