@@ -45,6 +45,16 @@ def load_items(
     return _apply_corrections(db, items) if corrections else items
 
 
+def orphaned_corrections(db: Path | str = DEFAULT_DB) -> list[str]:
+    """Clerks' corrections whose row is no longer in the dataset (kept, not applied), described."""
+    try:
+        from reja.review.corrections import apply_corrections
+    except ImportError:
+        return []
+    _, report = apply_corrections(load_items(db, corrections=False), db)
+    return report.describe_orphans()
+
+
 def load_documents(db: Path | str = DEFAULT_DB) -> pd.DataFrame:
     """One row per imported file version, failed ones included (status, error_code, error)."""
     with Store(db, readonly=True) as store:

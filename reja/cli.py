@@ -93,6 +93,11 @@ def import_cmd(
         raise typer.Exit(EXIT_USAGE) from exc
     typer.echo(report.summary())
     typer.echo(f"store: {db}  run log: {report.log_path}")
+    if db.exists():
+        from reja.api import orphaned_corrections
+
+        for line in orphaned_corrections(db):  # a clerk's work that no longer finds its row is said, not dropped
+            typer.echo(f"warning: {line}")
     if out is not None and not report.interrupted:
         _export(db, out)
     raise typer.Exit(report.exit_code)

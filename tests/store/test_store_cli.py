@@ -53,3 +53,13 @@ def test_help_documents_the_exit_codes(runner):
     text = runner.invoke(app, ["import", "--help"]).output
     for code in ("0:", "2:", "3:", "4:", "5:", "130:"):
         assert code in text
+
+
+def test_a_correction_whose_row_is_gone_is_reported_after_import(runner, tmp_path, fp):
+    corrections = pytest.importorskip("reja.review.corrections")
+    plan = fp.write(tmp_path / "a.docx", fp.spec(n=2))
+    db = tmp_path / "reja.sqlite"
+    runner.invoke(app, ["import", str(plan), "--db", str(db)])
+    corrections.record(db, "no-such-row", "plan_value", 1, 2, who="Dilnoza")
+    result = runner.invoke(app, ["import", str(plan), "--db", str(db)])
+    assert "warning: correction #1 by Dilnoza" in result.output and "no-such-row" in result.output
