@@ -28,13 +28,14 @@ NONE_BANDS = {"none", "no_match", "unmatched", "reject", "rejected"}
 def _tools() -> SimpleNamespace:
     """Import the normalisers and matchers that exist; None for each that does not (yet)."""
     tools = SimpleNamespace(
-        to_latin=None, normalize_text=None, parse_deadline=None, match_section=None,
+        to_latin=None, normalize_text=None, parse_deadline=None, dominant_script=None, match_section=None,
         match_indicator=None, match_unit=None, match_place=None,
     )  # fmt: skip
     for module, names in (
         ("reja.normalize.cell", ("normalize_text",)),
         ("reja.normalize.translit", ("to_latin",)),
         ("reja.normalize.deadlines", ("parse_deadline",)),
+        ("reja.normalize.script", ("dominant_script",)),
     ):
         try:
             mod = importlib.import_module(module)
@@ -131,13 +132,17 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None) -> dict:
         if _band(place) not in NONE_BANDS:
             doc = {"region_id": getattr(place, "region_id", None), "district_id": getattr(place, "district_id", None)}
     section_cache: dict[str, Any] = {}
+    # the plan's main script decides words that neither they nor their line decide (look-alikes)
+    script = None
+    if rows and getattr(t, "dominant_script", None) is not None:
+        script = t.dominant_script(" ".join(r.get("text") or "" for r in rows))
     for row in rows:
         flags: list[str] = row["flags"]
         row.update(doc)
         candidates: dict[str, list] = {}
         text = row.get("text") or ""
         if t.normalize_text is not None:
-            normalized = t.normalize_text(text)
+            normalized = t.normalize_text(text, script)
             row["text_latin"] = normalized.latin
             flags.extend(normalized.flags)  # e.g. mixed_script: look-alikes repaired
         elif t.to_latin is not None:
