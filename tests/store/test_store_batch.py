@@ -208,3 +208,13 @@ def test_a_new_catalogue_or_pipeline_version_reads_unchanged_files_again(tmp_pat
     monkeypatch.setattr(reja.batch, "pipeline_version", lambda: "test-pipeline+parser-fix")
     assert _import(fp, [plan], db).files[0].status == "ok"
     assert len(load_items(db, include_superseded=True)) == 2  # replaced, not duplicated
+
+
+def test_zip_bomb_is_refused_before_inflating(tmp_path, fp):
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("plan.docx", json.dumps(fp.spec(n=1)))
+        zf.writestr("zeros.docx", bytes(8 * 1024 * 1024))  # 8 MiB of zeros, ~8 KiB compressed
+    report = _import(fp, [archive], tmp_path / "db.sqlite", limits=BatchLimits(max_archive_bytes=4 * 1024 * 1024))
+    assert [(f.status, f.error_code) for f in report.files] == [("failed", "too_large")]
+    assert "inflates" in report.files[0].reason
