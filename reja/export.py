@@ -1,5 +1,5 @@
 """Exports of the dataset to a folder: Parquet (canonical), CSV (UTF-8 with BOM, for Excel), XLSX (one
-sheet per table, frozen header, filters, flagged rows highlighted) and a Frictionless
+sheet per table, frozen header, filters, flagged rows yellow, corrected green, failed files red) and a Frictionless
 `datapackage.json` describing every field.
 
 The pandera contract (`reja.schema.dataset`) is checked on both tables BEFORE anything is written: a
@@ -97,8 +97,12 @@ def write_xlsx(path: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None
         widths = {"text": 60, "text_latin": 60, "section_title": 30, "flags": 45, "error": 45, "source_file": 28,
                   "responsible": 25, "mechanism": 25, "match_candidates": 30}  # fmt: skip
         legend = [("flag", "meaning")] + sorted(FLAG_CODES.items())
-        sheets = (("items", items, "flagged", flagged), ("documents", documents, None, None))
-        for name, frame, highlight_value, fmt in sheets:
+        corrected = wb.add_format({"bg_color": "#E2EFDA"})
+        sheets = (
+            ("items", items, [("flagged", flagged), ("corrected", corrected)]),
+            ("documents", documents, [("partial", flagged), ("failed", failed)]),
+        )
+        for name, frame, rules in sheets:
             ws = wb.add_worksheet(name)
             cols = list(frame.columns)
             ws.write_row(0, 0, cols, header)
@@ -110,7 +114,6 @@ def write_xlsx(path: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None
             last = max(len(frame), 1)
             ws.autofilter(0, 0, last, len(cols) - 1)
             status_col = xlsxwriter.utility.xl_col_to_name(cols.index("status"))
-            rules = [(highlight_value, fmt)] if highlight_value else [("partial", flagged), ("failed", failed)]
             for value, f in rules:
                 ws.conditional_format(1, 0, last, len(cols) - 1,
                                       {"type": "formula", "criteria": f'=${status_col}2="{value}"', "format": f})  # fmt: skip
