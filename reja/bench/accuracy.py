@@ -61,7 +61,7 @@ def pool_by_format(docs: Iterable[dict]) -> dict[str, dict]:
         f["documents"] += 1
         f["pages"] += d["pages"]
         f["names"].append(d["name"])
-        _pool(f, "reja", d["reja"].get("score"), sum_seconds(d["reja"]), d["reja"].get("error"))
+        _pool(f, "reja", d["reja"].get("score"), sum_seconds(d["reja"]), d["reja"].get("error"), d["reja"].get("items", 0))
         r = f.setdefault("reja", {})
         r["eval_counts"] = _add_eval(r.get("eval_counts"), d["reja"].get("eval_counts"))
         if d["reja"].get("cached_seconds") is not None:
@@ -72,7 +72,7 @@ def pool_by_format(docs: Iterable[dict]) -> dict[str, dict]:
             if "na" in t:
                 f.setdefault(key, {"na": t["na"]})
             else:
-                _pool(f, key, t["score"], t["seconds"], t.get("error"))
+                _pool(f, key, t["score"], t["seconds"], t.get("error"), t["rows"])
     for f in out.values():
         for v in f.values():
             if isinstance(v, dict) and isinstance(v.get("score"), CellScore):
@@ -86,8 +86,9 @@ def sum_seconds(reja: dict) -> float | None:
     return reja.get("seconds_best")
 
 
-def _pool(f: dict, key: str, score: dict | None, seconds: float | None, error: str | None) -> None:
+def _pool(f: dict, key: str, score: dict | None, seconds: float | None, error: str | None, rows: int) -> None:
     slot = f.setdefault(key, {})
+    slot["rows"] = slot.get("rows", 0) + rows
     slot.setdefault("score", CellScore())
     if score is not None:
         slot["score"].add(score_from_dict(score))
