@@ -27,6 +27,7 @@ import os
 import secrets
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -343,12 +344,26 @@ def _child_main(conn, parse, task: dict, max_memory_mb: int | None) -> None:
 
         limit = max_memory_mb * MiB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.setpgrp()  # its own process group: a timeout kills the worker AND what it started (LibreOffice)
     try:
         result = process_document(parse, task)
     except MemoryError:
         result = {"ok": False, "code": "too_large", "reason": f"needed more than {max_memory_mb} MiB of memory"}
-    conn.send(result)
+    try:
+        conn.send(result)
+    except Exception as exc:  # e.g. a parser put something unpicklable in a row
+        conn.send({"ok": False, "code": "internal_error", "reason": f"result could not be handed over ({exc!r})",
+                   "traceback": traceback.format_exc()})  # fmt: skip
     conn.close()
+
+
+def _kill(proc) -> None:
+    """Kill a worker and its process group (converters it started), then reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.join(10)
 
 
 def warm_up() -> None:
@@ -407,16 +422,14 @@ def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_re
             now = time.monotonic()
             for conn, (task, proc, started) in list(running.items()):
                 if now - started > limits.timeout_s:
-                    proc.kill()
-                    proc.join(10)
+                    _kill(proc)
                     conn.close()
                     del running[conn]
                     on_result(task, {"ok": False, "code": "too_large", "seconds": now - started,
                                      "reason": f"reading took longer than {limits.timeout_s:g} s: stopped"})  # fmt: skip
     finally:
         for conn, (_task, proc, _started) in running.items():
-            proc.kill()
-            proc.join(10)
+            _kill(proc)
             conn.close()
 
 
@@ -574,7 +587,13 @@ def run_import(
             seconds = round(result.get("seconds", 0.0), 3)
             if result["ok"]:
                 doc = {**base, **result["doc"], "imported_at": _utc(), "duration_s": seconds}
-                store.write_document(doc, result["rows"])
+                try:
+                    store.write_document(doc, result["rows"])
+                except (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.IntegrityError, ValueError, TypeError, OverflowError) as exc:
+                    # a value the store cannot hold: this document fails, the batch goes on
+                    result = {"ok": False, "code": "internal_error", "reason": f"could not store the rows ({exc})",
+                              "traceback": traceback.format_exc()}  # fmt: skip
+            if result["ok"]:
                 codes = Counter(f.split(":", 1)[0] for r in result["rows"] for f in (r["flags"] or "").split("; ") if f)
                 reason = ", ".join(f"{c} {n}" for c, n in codes.most_common(4))
                 if doc["meta_flags"]:

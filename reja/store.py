@@ -262,9 +262,11 @@ class Store:
 
 def _sql_value(value):
     if isinstance(value, list | dict | tuple):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, bool):
         return int(value)
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalars from image code
+        return value.item()
     return value
 
 

@@ -218,3 +218,46 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path, fp):
     report = _import(fp, [archive], tmp_path / "db.sqlite", limits=BatchLimits(max_archive_bytes=4 * 1024 * 1024))
     assert [(f.status, f.error_code) for f in report.files] == [("failed", "too_large")]
     assert "inflates" in report.files[0].reason
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in state  # a zombie waiting for init is dead
+
+
+def test_a_timeout_also_kills_what_the_worker_started(tmp_path, fp):
+    import subprocess
+
+    pid_file = tmp_path / "pid"
+
+    def parse(path):
+        child = subprocess.Popen(["sleep", "60"])  # stands for a hung LibreOffice
+        pid_file.write_text(str(child.pid))
+        time.sleep(60)
+
+    plan = fp.write(tmp_path / "a.docx", fp.spec(n=1))
+    report = run_import([plan], db=tmp_path / "db.sqlite", parse=parse, limits=BatchLimits(timeout_s=1.0))
+    assert report.files[0].error_code == "too_large"
+    time.sleep(0.2)
+    assert not _alive(int(pid_file.read_text()))
+
+
+def test_rows_the_store_cannot_hold_fail_that_document_only(tmp_path, fp):
+    def parse(path):
+        plan = fp.fake_parse(path)
+        if path.name == "odd.docx":
+            plan.items[0].mechanism = object()  # not a value SQLite can store
+        if path.name == "unpicklable.docx":
+            plan.items[0].mechanism = lambda: None  # cannot even leave the worker
+        return plan
+
+    files = [fp.write(tmp_path / n, fp.spec(n=1, district=f"{n} tumani")) for n in ("good.docx", "odd.docx", "unpicklable.docx")]
+    report = run_import(files, db=tmp_path / "db.sqlite", parse=parse)
+    by_name = {Path(f.source_file).name: f for f in report.files}
+    assert by_name["good.docx"].status == "ok"
+    assert by_name["odd.docx"].error_code == "internal_error" and "could not store" in by_name["odd.docx"].reason
+    assert by_name["unpicklable.docx"].error_code == "internal_error"
+    assert "handed over" in by_name["unpicklable.docx"].reason
