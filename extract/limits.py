@@ -7,11 +7,15 @@ inflate (it stops at the declared size and then verifies the CRC), so summing th
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
+import threading
 import time
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -45,7 +49,9 @@ class Limits:
     max_image_pixels: int = 120_000_000  # ~ A3 at 600 dpi; a 30000×30000 claim is far over
     max_page_objects: int = 200_000  # chars + lines + rects + curves on one PDF page
     max_table_rows: int = 20_000  # a 10 000-row table is read; beyond this → TooLarge, never truncated
-    time_limit_s: float = 300.0  # per document, checked between pages / tables
+    # Per document, OCR included: checked between pages/tables, and enforced by a SIGALRM timer in
+    # the main thread (pdfminer can loop for minutes on a damaged file).
+    time_limit_s: float = 900.0
     libreoffice_timeout_s: float = 120.0
     soffice_command: str = "soffice"  # path or name of the LibreOffice launcher
     pdf_table_settings: dict = field(default_factory=_default_table_settings)
@@ -69,6 +75,45 @@ class Deadline:
             raise TooLarge(
                 self.file, f"reading took longer than the per-document time limit of {self.seconds:g} s", page=page
             )
+
+
+class _TimeUp(BaseException):
+    """BaseException, so a library's broad `except Exception` cannot swallow the time limit."""
+
+
+@contextlib.contextmanager
+def hard_time_limit(seconds: float, name: str) -> Iterator[None]:
+    """Interrupt the block after `seconds` with TooLarge, even inside a library's endless loop.
+
+    Uses SIGALRM, so only in the main thread on POSIX; elsewhere the cooperative Deadline checks
+    remain. An outer timer that would fire first is left alone; a later one is re-armed after.
+    """
+    if (seconds <= 0 or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    outer_delay, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer_delay and outer_delay <= seconds:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _TimeUp:  # also when it fires between the block's end and the disarm above
+        raise TooLarge(name, f"reading took longer than the per-document time limit of {seconds:g} s") from None
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+        if outer_delay:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_delay - (time.monotonic() - start), 0.001))
 
 
 def check_zip_directory(zip_path: Path, limits: Limits, name: str) -> None:

@@ -15,7 +15,14 @@ from reja.extract.detect import detect_format
 from reja.extract.docx_reader import read_docx
 from reja.extract.errors import CorruptFile, OcrFailed, ReadError, TooLarge, UnsupportedFormat
 from reja.extract.ir import Document, Table
-from reja.extract.limits import Deadline, Limits, check_xml_parts, check_zip, check_zip_directory
+from reja.extract.limits import (
+    Deadline,
+    Limits,
+    check_xml_parts,
+    check_zip,
+    check_zip_directory,
+    hard_time_limit,
+)
 from reja.extract.pdf_reader import read_pdf
 
 IMAGE_FORMATS = ("png", "jpeg", "tiff")
@@ -28,10 +35,15 @@ def read_document(
     """Read one plan document of any supported format into the IR.
 
     `jobs` and `ocr_cache` are passed to the scan (OCR) reader. `Document.format` is the original
-    format ("doc" for a DOC converted through LibreOffice).
+    format ("doc" for a DOC converted through LibreOffice; "scan" for a PDF with no text layer).
     """
     limits = limits or Limits()
     path = Path(path)
+    with hard_time_limit(limits.time_limit_s, path.name):
+        return _read(path, limits, jobs, ocr_cache)
+
+
+def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None) -> Document:
     name = path.name
     deadline = Deadline(limits.time_limit_s, name)
     _set_pil_limit(limits)

@@ -200,3 +200,47 @@ def test_bomb_and_big_table_memory_stays_bounded(corpus):
             pass
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mib < 300
+
+
+# --- hard per-document time limit ------------------------------------------------------------------
+
+
+def test_time_limit_interrupts_a_library_loop(tmp_path, monkeypatch):
+    """The fuzzer found pdfminer looping for minutes on a damaged PDF; the SIGALRM limit stops it,
+    even through a broad `except Exception` inside the library."""
+    from reja.extract import readers
+
+    def endless(*args, **kwargs):
+        give_up = time.monotonic() + 10  # so a broken limit fails the test instead of hanging CI
+        while time.monotonic() < give_up:
+            try:
+                time.sleep(0.01)
+            except Exception:  # noqa: BLE001 — what careless library code does
+                pass
+
+    monkeypatch.setattr(readers, "read_pdf", endless)
+    path = tmp_path / "loop.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    start = time.monotonic()
+    with pytest.raises(errors.TooLarge) as info:
+        read_document(path, limits=Limits(time_limit_s=0.5))
+    assert time.monotonic() - start < 5
+    assert info.value.file == "loop.pdf" and "time limit" in info.value.cause
+
+
+def test_time_limit_restores_an_outer_timer():
+    import signal
+
+    from reja.extract.limits import hard_time_limit
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        with hard_time_limit(5, "x.pdf"):
+            pass
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25 < remaining <= 30 and not fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
