@@ -177,3 +177,29 @@ def test_cache_returns_the_same_document(tmp_path, scanned_png):
     second = read_scan(scanned_png, cache_dir=tmp_path / "c")
     assert [(c.row, c.col, c.text, c.confidence) for c in first.tables[0].cells] == \
         [(c.row, c.col, c.text, c.confidence) for c in second.tables[0].cells]
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "jondor_2021_scan.pdf"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SAMPLE.exists(), reason="scanned sample not generated")
+def test_jondor_scan_first_page():
+    """Page 1 of the scanned Jondor sample (skewed, blurred, JPEG): the table is found and its
+    first rows read as in the seed (../shared/seeds/002_…: "1.1 | Умумий фонд жами … | ном/нусха |
+    Йил давомида")."""
+    from reja.extract.scan import read_scan
+
+    doc = read_scan(SAMPLE, pages=[1])
+    assert len(doc.tables) == 1 and doc.tables[0].n_cols == 4
+    table = doc.tables[0]
+    header = table.row_texts(0)
+    assert header[0] == "№"
+    assert cer(header[1], "Бажариладиган ишларнинг мазмуни") <= 0.05
+    rows = {t[0]: t for t in (table.row_texts(r) for r in range(table.n_rows)) if t[0]}
+    assert "1.1" in rows and "1.2" in rows
+    assert rows["1.1"][2] == "ном/нусха"
+    assert rows["1.1"][3] == "Йил давомида"
+    assert cer(rows["1.2"][3], "Ҳар чорак") == 0
+    titles = " ".join(p.text for p in doc.paragraphs)
+    assert "2021 ЙИЛ РЕЖАСИ" in titles
