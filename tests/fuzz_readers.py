@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--samples", type=Path, default=Path(__file__).resolve().parents[1] / "samples")
-    ap.add_argument("--out", type=Path, default=Path("fuzz-failures"))
+    ap.add_argument("--out", type=Path, default=Path("out/fuzz-failures"))
     ap.add_argument("--hang-seconds", type=int, default=30)
     ap.add_argument("--libreoffice", action="store_true", help="run the real LibreOffice conversions")
     ap.add_argument("--ocr", action="store_true", help="run the real scan (OCR) reader")
