@@ -132,6 +132,8 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None) -> dict:
         if _band(place) not in NONE_BANDS:
             doc = {"region_id": getattr(place, "region_id", None), "district_id": getattr(place, "district_id", None)}
     section_cache: dict[str, Any] = {}
+    unit_cache: dict[str, Any] = {}
+    deadline_cache: dict[tuple, Any] = {}
     # the plan's main script decides words that neither they nor their line decide (look-alikes)
     script = None
     if rows and getattr(t, "dominant_script", None) is not None:
@@ -157,7 +159,9 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None) -> dict:
             candidates["section"] = _candidates(match)
         unit = (row.get("unit") or "").strip()
         if t.match_unit is not None and unit:
-            match = t.match_unit(unit)
+            if unit not in unit_cache:  # units and deadlines repeat on most rows of a plan
+                unit_cache[unit] = t.match_unit(unit)
+            match = unit_cache[unit]
             # units have no review code of their own: a doubtful unit is reported as unmatched, id kept
             row["unit_id"] = _judge(match, "unit", flags, subject=_short(unit), review_code="unit_unmatched")
             candidates["unit"] = _candidates(match)
@@ -168,7 +172,10 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None) -> dict:
             candidates["indicator"] = _candidates(match)
         deadline = (row.get("deadline") or "").strip()
         if t.parse_deadline is not None and deadline:
-            parsed = t.parse_deadline(deadline, row.get("plan_year") or row.get("year") or plan_year)
+            key = (deadline, row.get("plan_year") or row.get("year") or plan_year)
+            if key not in deadline_cache:
+                deadline_cache[key] = t.parse_deadline(*key)
+            parsed = deadline_cache[key]
             label = getattr(parsed, "label", None)
             if label in (None, "", "unknown"):
                 flags.append(f"unknown_deadline: {_short(deadline)}")
