@@ -44,7 +44,7 @@ CELLS = [
 ]
 
 
-def render_page(*, angle: float = 0.7, seed: int = 1, jpeg: int = 60) -> Image.Image:
+def render_page(*, angle: float = 0.7, seed: int = 1, jpeg: int = 60, rulings: bool = True) -> Image.Image:
     """A 300 dpi page: title paragraph, then the table of CELLS; rotated, blurred, noised, JPEG'd."""
     width, height = 2480, 1400
     img = Image.new("L", (width, height), 255)
@@ -57,7 +57,8 @@ def render_page(*, angle: float = 0.7, seed: int = 1, jpeg: int = 60) -> Image.I
     ys = [y0 + sum(ROW_H[:k]) for k in range(len(ROW_H) + 1)]
     for r, c, rs, cs, text in CELLS:
         box = (xs[c], ys[r], xs[c + cs], ys[r + rs])
-        draw.rectangle(box, outline=0, width=3)
+        if rulings:
+            draw.rectangle(box, outline=0, width=3)
         draw.text((box[0] + 18, box[1] + 24), text, font=font, fill=0)
     img = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255, expand=False)
     img = img.filter(ImageFilter.GaussianBlur(0.8))
@@ -203,3 +204,19 @@ def test_jondor_scan_first_page():
     assert cer(rows["1.2"][3], "Ҳар чорак") == 0
     titles = " ".join(p.text for p in doc.paragraphs)
     assert "2021 ЙИЛ РЕЖАСИ" in titles
+
+
+def test_table_without_rulings_is_rebuilt_from_text_positions(tmp_path):
+    from reja.extract.scan import read_scan
+
+    path = tmp_path / "lineless.png"
+    render_page(angle=0.5, seed=7, rulings=False).save(path, dpi=(300, 300))
+    doc = read_scan(path)
+    assert len(doc.tables) == 1
+    table = doc.tables[0]
+    assert (table.n_rows, table.n_cols) == (len(ROW_H), len(COL_W))
+    by_pos = {(c.row, c.col): c for c in table.cells}
+    assert by_pos[(1, 0)].colspan == 4  # the section heading row spans the table
+    assert all(any(n.startswith("lineless") for n in c.notes) for c in table.cells)
+    found = sum(1 for r, c, _rs, _cs, text in CELLS if (r, c) in by_pos and cer(by_pos[(r, c)].text, text) <= 0.1)
+    assert found >= len(CELLS) - 2

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-READER_VERSION = "scan-8"
+READER_VERSION = "scan-9"
 
 
 def image_digest(img: np.ndarray) -> str:

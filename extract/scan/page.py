@@ -12,6 +12,7 @@ import numpy as np
 from .grid import Grid, find_grids
 from .language import recheck_cell, roman_first_word
 from .letter_case import first_letter_case
+from .lineless import lineless_table
 from .ocr import OcrResult, ocr_crop
 from .prepare import PreparedPage, prepare_page
 from .settings import ScanSettings
@@ -111,13 +112,13 @@ def _paragraphs(ocr_img, ink, grids: list[Grid], lang, settings, dpi) -> list[di
         res = ocr_crop(crop, lang, psm=6, dpi=dpi)
         res, _notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
                                    word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
-                                   min_conf=settings.retry_min_confidence)
+                                   min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
         res, _more = roman_first_word(res, crop, lang)
         # Specks, scanner shadows at the page edge and stray marks come back as short or unsure junk.
         res = OcrResult([w for w in res.words if w.confidence >= settings.paragraph_min_word_confidence
                          or any(ch.isalnum() for ch in w.text) and w.confidence >= 30])
         text = res.text.strip()
-        if not text or (res.confidence or 0) < settings.paragraph_min_confidence:
+        if not text:
             continue
         out.append({"text": text, "bbox": list(box), "confidence": round(res.confidence or 0.0, 1)})
     return out
@@ -168,13 +169,23 @@ def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSetti
     ink = _ink_mask(prepared, lines)
     ocr_img = _ocr_image(prepared, lines)
     tables = [_table_data(g, ocr_img, ink, lang, settings, prepared.dpi) for g in grids]
-    paragraphs = _merge_paragraph_lines(_paragraphs(ocr_img, ink, grids, lang, settings, prepared.dpi), prepared.dpi)
+    pieces = _paragraphs(ocr_img, ink, grids, lang, settings, prepared.dpi)
+    notes = list(prepared.notes)
+    if not grids:
+        notes.append("no ruled table found")
+        table, pieces = lineless_table(pieces, prepared.dpi)
+        if table is not None:
+            tables.append(table)
+            notes.append(f"table rebuilt from text positions ({table['n_rows']}×{table['n_cols']})")
+    # Unsure pieces outside any table are scanner shadows and specks, not paragraphs.
+    pieces = [p for p in pieces if p["confidence"] >= settings.paragraph_min_confidence]
+    paragraphs = _merge_paragraph_lines(pieces, prepared.dpi)
     return {
         "size": [int(prepared.gray.shape[1]), int(prepared.gray.shape[0])],
         "dpi": prepared.dpi,
         "skew": round(prepared.skew, 3),
         "rotation": prepared.rotation,
-        "notes": prepared.notes + ([] if grids else ["no ruled table found"]),
+        "notes": notes,
         "tables": tables,
         "paragraphs": paragraphs,
     }
