@@ -109,5 +109,7 @@ def test_other_script_reading_rejects_lookalike_swaps():
     assert not _plausible("HOM/HYCXa", "latin", "ном)нусха", 92, 80)
     assert not _plausible("Мо", "cyrillic", "No", 95, 80)
     assert not _plausible("ш.", "cyrillic", "III.", 95, 80)  # roman numerals are never re-read
+    assert not _plausible("AKMra", "latin", "АКМга", 92, 80)  # same shapes, one letter apart
     assert _plausible("CD/DVD", "latin", "СПОЮШУР", 90, 80)
+    assert _plausible("Online", "latin", "ОпПпе", 90, 80)
     assert not _plausible("CD/DVD", "latin", "СПОЮШУР", 70, 80)  # not sure enough on its own

@@ -105,7 +105,24 @@ def _plausible(text: str, script: str, original: str, conf: float, min_conf: flo
     twins = _lookalikes()
     if twins and letters and all(ch in twins for ch in letters):
         return False
+    if _same_shapes(text, original):
+        return False
     return not _KEEP_WORD_RE.match(original.strip())
+
+
+def _same_shapes(alt: str, original: str) -> bool:
+    """The alternative is the original's own letters in the other alphabet, but for one or two
+    ("АКМга" → "AKMra"): a script swap of the same shapes, not a word of the other script."""
+    try:
+        from reja.normalize.script import CYR_TO_LAT_LOOKALIKE, LAT_TO_CYR_LOOKALIKE
+    except ImportError:
+        return False
+    from rapidfuzz.distance import Levenshtein
+
+    table = {**LAT_TO_CYR_LOOKALIKE, **CYR_TO_LAT_LOOKALIKE}
+    mapped = "".join(table.get(ch, ch) for ch in alt)
+    a, b = alt.strip(), original.strip()
+    return Levenshtein.distance(mapped.strip(), b) <= max(1, len(b) // 4) and Levenshtein.distance(a, b) > 0
 
 
 def _odd_capitals(word: str) -> bool:
