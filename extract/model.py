@@ -33,6 +33,7 @@ FLAG_CODES: dict[str, str] = {
     "unit_unmatched": "unit not in the catalogue",
     "meta_missing": "plan metadata could not be found",
     "unsure_number": "a number that could be read two ways (\"230 400\", \"1,750\"); check it",
+    "lineless_table": "the page had no ruling lines; the row was rebuilt from text positions (OCR)",
 }
 
 
