@@ -217,6 +217,6 @@ def test_table_without_rulings_is_rebuilt_from_text_positions(tmp_path):
     assert (table.n_rows, table.n_cols) == (len(ROW_H), len(COL_W))
     by_pos = {(c.row, c.col): c for c in table.cells}
     assert by_pos[(1, 0)].colspan == 4  # the section heading row spans the table
-    assert all(any(n.startswith("lineless") for n in c.notes) for c in table.cells)
+    assert all(any(n.startswith("lineless_table") for n in c.notes) for c in table.cells)
     found = sum(1 for r, c, _rs, _cs, text in CELLS if (r, c) in by_pos and cer(by_pos[(r, c)].text, text) <= 0.1)
     assert found >= len(CELLS) - 2

@@ -4,7 +4,9 @@ sets on every item.
 
 - a cell below the confidence threshold → `low_ocr_confidence: <column> <conf> box x0,y0,x1,y1`
   (the box, in pixels of the prepared page, lets the clerk look at the crop);
-- a cell note `item_no_rebuilt: …` / `snapped_value: …` (written by repair.py) → the same flag;
+- a cell note `item_no_rebuilt: …` / `snapped_value: …` / `mixed_script: …` / `lineless_table: …`
+  (written by the reader) → the same flag, unless the parser already copied it (it copies the
+  notes of the cells it reads as they are);
 - `ocr_confidence` of the item = the lowest confidence of its row's cells.
 """
 
@@ -17,7 +19,7 @@ from reja.extract.model import ParsedPlan
 
 from .settings import load_settings
 
-NOTE_FLAGS = ("item_no_rebuilt", "snapped_value")
+NOTE_FLAGS = ("item_no_rebuilt", "snapped_value", "mixed_script", "lineless_table")
 
 
 def _column_names(table: Table) -> list[str]:
@@ -78,7 +80,7 @@ def apply_ocr_flags(plan: ParsedPlan, doc: Document, threshold: float | None = N
                 item.flags = [f for f in item.flags if not _BARE_LOW_RE.match(f)]
                 item.flag("low_ocr_confidence", f"{column} {cell.confidence:.0f} box {box}")
             for note in cell.notes:
-                code = note.split(":", 1)[0]
-                if code in NOTE_FLAGS:
-                    item.flag(code, f"{column}: {note.split(':', 1)[1].strip()}")
+                # the parser copies cell notes as they are; add only those it did not
+                if note.split(":", 1)[0] in NOTE_FLAGS and note not in item.flags:
+                    item.flags.append(note)
     return plan

@@ -194,7 +194,7 @@ def recheck_cell(res: OcrResult, crop: np.ndarray, lang: str, *, cell_retry: flo
         alt = ocr_crop(crop, other)
         alt_conf = alt.confidence or 0.0
         if alt_conf > conf + margin and _plausible(alt.text, other_script, res.text, alt_conf, min_conf):
-            notes.append(f"script: cell re-read with {other} ({conf:.0f} → {alt.confidence:.0f})")
+            notes.append(f"mixed_script: cell re-read with {other} ({conf:.0f} → {alt.confidence:.0f})")
             return alt, notes
     words: list[Word] = []
     changed = []
@@ -215,6 +215,6 @@ def recheck_cell(res: OcrResult, crop: np.ndarray, lang: str, *, cell_retry: flo
         else:
             words.append(w)
     if changed:
-        notes.append(f"script: words re-read with {other}: " + ", ".join(changed))
+        notes.append(f"mixed_script: words re-read with {other}: " + ", ".join(changed))
         res = OcrResult(words)
     return res, notes

@@ -117,7 +117,7 @@ def lineless_table(pieces: list[dict], dpi: int) -> tuple[dict | None, list[dict
                 "bbox": [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                          max(b[3] for b in boxes)],
                 "confidence": round(sum(c_ * n for c_, n in cell["confs"]) / weight, 1),
-                "notes": ["lineless: no ruling lines, cell placed by text position"],
+                "notes": ["lineless_table: cell placed by text position"],
             })
     used = {id(p) for line in table_lines for p in line}
     all_boxes = [p["bbox"] for line in table_lines for p in line]

@@ -69,17 +69,34 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
         res, more = first_letter_case(res, crop)
         notes += more
     if not res.words:
-        return "", 0.0, ["ocr: ink in the cell but nothing read"]
+        return "", 0.0, ["low_ocr_confidence: ink in the cell but nothing read"]
     return res.text, round(res.confidence or 0.0, 1), notes
 
 
-def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi) -> dict:
+# Cell notes with these codes (extract/model.py FLAG_CODES) stay on the cell: the parser copies a
+# cell's notes onto its item as flags. Other notes (symbol, roman numeral, letter case) are routine
+# corrections, summed up per page in the document's warnings.
+FLAG_NOTES = ("item_no_rebuilt", "snapped_value", "mixed_script", "low_ocr_confidence", "lineless_table")
+
+
+def split_notes(notes: list[str], info: dict[str, int]) -> list[str]:
+    kept = []
+    for note in notes:
+        code = note.split(":", 1)[0]
+        if code in FLAG_NOTES:
+            kept.append(note)
+        else:
+            info[code] = info.get(code, 0) + 1
+    return kept
+
+
+def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi, info: dict[str, int]) -> dict:
     cells = []
     for gc in grid.cells:
         heading = gc.colspan == grid.n_cols and grid.n_cols > 1  # a row across the table: a heading
         text, conf, notes = read_cell(ocr_img, ink, gc.bbox, lang, settings, dpi, heading=heading)
         cells.append({"row": gc.row, "col": gc.col, "rowspan": gc.rowspan, "colspan": gc.colspan,
-                      "text": text, "bbox": list(gc.bbox), "confidence": conf, "notes": notes})
+                      "text": text, "bbox": list(gc.bbox), "confidence": conf, "notes": split_notes(notes, info)})
     return {"bbox": list(grid.bbox), "n_rows": grid.n_rows, "n_cols": grid.n_cols, "cells": cells}
 
 
@@ -168,7 +185,8 @@ def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSetti
     prepared, grids, lines = prepare_and_find(img, dpi, settings)
     ink = _ink_mask(prepared, lines)
     ocr_img = _ocr_image(prepared, lines)
-    tables = [_table_data(g, ocr_img, ink, lang, settings, prepared.dpi) for g in grids]
+    info: dict[str, int] = {}
+    tables = [_table_data(g, ocr_img, ink, lang, settings, prepared.dpi, info) for g in grids]
     pieces = _paragraphs(ocr_img, ink, grids, lang, settings, prepared.dpi)
     notes = list(prepared.notes)
     if not grids:
@@ -180,6 +198,8 @@ def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSetti
     # Unsure pieces outside any table are scanner shadows and specks, not paragraphs.
     pieces = [p for p in pieces if p["confidence"] >= settings.paragraph_min_confidence]
     paragraphs = _merge_paragraph_lines(pieces, prepared.dpi)
+    if info:
+        notes.append("cells corrected: " + ", ".join(f"{k} {v}" for k, v in sorted(info.items())))
     return {
         "size": [int(prepared.gray.shape[1]), int(prepared.gray.shape[0])],
         "dpi": prepared.dpi,

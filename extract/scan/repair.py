@@ -254,7 +254,7 @@ def _repair_lookalikes(doc: Document, script: str | None) -> None:
         for cell in table.cells:
             fixed, changed = repair_lookalikes(cell.text, script)
             if changed:
-                cell.notes.append(f"lookalikes_repaired: {cell.text!r} → {fixed!r}")
+                cell.notes.append(f"mixed_script: look-alikes repaired {cell.text!r} → {fixed!r}")
                 cell.text = fixed
     for para in doc.paragraphs:
         fixed, changed = repair_lookalikes(para.text, script)
@@ -329,17 +329,19 @@ def _unit_like_columns(table: Table, header: set[int], known: set[int], script: 
 
 
 def _repair_heading_numbers(doc: Document) -> None:
+    """Headings are no items (nothing to flag): the repair is reported in the document's warnings."""
     for table in doc.tables:
         for cell in table.cells:
             if cell.colspan == table.n_cols and table.n_cols > 1:
                 found = _heading_number(cell.text)
                 if found:
                     cell.text, note = found
-                    cell.notes.append(note)
+                    doc.warnings.append(f"page {cell.page}: {note}")
     for para in doc.paragraphs:
         found = _heading_number(para.text)
         if found:
-            para.text = found[0]
+            para.text, note = found
+            doc.warnings.append(f"page {para.page}: {note}")
 
 
 def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None = None) -> None:
