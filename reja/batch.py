@@ -177,8 +177,9 @@ def catalogue_version() -> str:
     return f"{named}|data:{h.hexdigest()[:12]}"
 
 
-def import_key(sha256: str) -> str:
-    return hashlib.sha256(f"{sha256}|{pipeline_version()}|{catalogue_version()}".encode()).hexdigest()[:32]
+def import_key(sha256: str, catalogue: str | None = None) -> str:
+    catalogue = catalogue or catalogue_version()
+    return hashlib.sha256(f"{sha256}|{pipeline_version()}|{catalogue}".encode()).hexdigest()[:32]
 
 
 def document_id(source_key: str, sha256: str) -> str:
@@ -307,9 +308,10 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
         rows = plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
         meta = plan.meta
         year = rows[0]["year"] if rows else None
-        ids = enrich_rows(rows, plan_year=year)
+        enriched = enrich_rows(rows, plan_year=year, learned=task.get("learned"))
+        ids = {k: enriched[k] for k in ("region_id", "district_id")}
         finalise_rows(rows)
-        meta_flags = list(meta.flags)
+        meta_flags = list(meta.flags) + enriched["flags"]
         missing = [n for n, v in (("district", meta.district), ("year", year)) if not v]
         if missing and not any(f.startswith("meta_missing") for f in meta_flags):
             meta_flags.append(f"meta_missing: {', '.join(missing)}")
@@ -369,23 +371,11 @@ def _kill(proc) -> None:
 def warm_up() -> None:
     """Import the readers, parser and matchers once in the parent, so each forked child inherits
     them (and the matchers' loaded catalogue) instead of loading them per document."""
-    from reja.enrich import _tools
+    from reja.enrich import warm_up as warm_enrichment
 
     for module in ("reja.extract.readers", "reja.extract.plan"):
-        try:
-            importlib.import_module(module)
-        except Exception:
-            pass
-    tools = _tools()
-    calls = ((tools.normalize_text, ("Kitob",)), (tools.to_latin, ("Китоб",)), (tools.parse_deadline, ("yil davomida", 2025)),
-             (tools.match_section, ("Tadbirlar",)), (tools.match_unit, ("dona",)),
-             (tools.match_indicator, ("Kitob ko'rgazmasi", None, None)), (tools.match_place, ("Andijon viloyati",)))  # fmt: skip
-    for fn, args in calls:
-        if fn is not None:
-            try:
-                fn(*args)
-            except Exception:  # warming is an optimisation only
-                pass
+        importlib.import_module(module)
+    warm_enrichment()
 
 
 def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_result, should_stop=lambda: False) -> None:
@@ -516,12 +506,15 @@ def run_import(
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, request_stop)
     try:
-        from reja.enrich import available
+        from reja.review.learned import load_learned
 
-        versions = {"pipeline_version": pipeline_version(), "catalogue_version": catalogue_version()}
+        # synonyms clerks taught (issue 8) are part of the vocabulary: teaching one re-imports
+        learned = load_learned(db)
+        versions = {"pipeline_version": pipeline_version(),
+                    "catalogue_version": catalogue_version() + (f"|learned:{learned.version}" if len(learned) else "")}
         options = {"jobs": jobs, "force": force, "limits": asdict(limits)}
         log.write("run_start", run_id=run_id, db=str(db), paths=[str(p) for p in paths], options=options,
-                  enrichment=available(), **versions)  # fmt: skip
+                  learned_synonyms=len(learned), **versions)  # fmt: skip
         store.start_run({"run_id": run_id, "started_at": _utc(), "paths": [str(p) for p in paths],
                          "options": options, **versions})  # fmt: skip
         own_files = [db, *(db.with_name(db.name + sfx) for sfx in ("-wal", "-shm", "-journal")), log_dir / "runs"]
@@ -551,7 +544,7 @@ def run_import(
         for inp in inputs:
             size = inp.path.stat().st_size
             sha = file_sha256(inp.path)
-            key = import_key(sha)
+            key = import_key(sha, versions["catalogue_version"])
             doc_id = document_id(inp.source_key, sha)
             base = {"document_id": doc_id, "source_file": inp.display, "source_key": inp.source_key,
                     "sha256": sha, "size_bytes": size, "file_mtime": _utc(inp.mtime), "import_key": key,
@@ -568,7 +561,8 @@ def run_import(
                 _store_failure(store, base, inp, code, why)
                 record(FileOutcome(inp.display, "failed", f"{code}: {why}", document_id=doc_id, error_code=code))
                 continue
-            tasks.append({"path": str(inp.path), "display": inp.display, "suffix": inp.path.suffix, **base})
+            tasks.append({"path": str(inp.path), "display": inp.display, "suffix": inp.path.suffix,
+                          "learned": learned, **base})
 
         if progress is None:
             progress = sys.stderr.isatty()

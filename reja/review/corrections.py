@@ -100,6 +100,21 @@ class ApplyReport:
         return out
 
 
+# What a correction remembers of its row: enough to report it if the row vanishes, and to learn
+# a synonym from it (the wording that was matched, and the ids it had).
+CONTEXT_FIELDS = ("district", "year", "item_no", "source_file", "text", "section_title", "unit",
+                  "section_id", "indicator_id", "unit_id")
+
+
+def row_context(row) -> dict:
+    out = {}
+    for name in CONTEXT_FIELDS:
+        value = row.get(name)
+        out[name] = None if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else (
+            value.item() if hasattr(value, "item") else value)
+    return out
+
+
 def connect(db: Path | str) -> sqlite3.Connection:
     con = sqlite3.connect(str(db), timeout=30, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .corrections import ACCEPT_FIELD, record_many
+from .corrections import ACCEPT_FIELD, record_many, row_context
 from .validate import Rejected, check_value
 
 CONTEXT_COLUMNS = ("source_file", "district", "year", "page", "section_no", "item_no", "text", "flags",
@@ -188,7 +188,7 @@ def read_edits(path: Path, current: pd.DataFrame) -> tuple[list[dict], list[Reje
                                          "this row no longer exists in the store (re-imported without it?)"))
             continue
         stored = by_key.loc[key]
-        context = {k: _cell_value(stored.get(k)) for k in ("district", "year", "item_no", "source_file")}
+        context = row_context(stored)
         why = values.get("why")
         for h in changed:
             if h == "accept":

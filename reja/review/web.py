@@ -161,7 +161,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         if reason:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(field)}: {_esc(reason)}</p>', status_code=422)
         corr.record(settings.db, row_key, field, row.get(field), clean, who=settings.clerk, why=why or None,
-                    via="web", context=_context(row))
+                    via="web", context=corr.row_context(row))
         return _after_post(row_key, request)
 
     @app.post("/row/{row_key}/accept", dependencies=[Depends(check_csrf)])
@@ -169,7 +169,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         items, _ = current()
         row = _row(items, row_key)
         corr.record(settings.db, row_key, corr.ACCEPT_FIELD, None, "yes", who=settings.clerk,
-                    why="accepted on the review page", via="web", context=_context(row))
+                    why="accepted on the review page", via="web", context=corr.row_context(row))
         return _after_post(row_key, request, go_next=True)
 
     @app.post("/row/{row_key}/pick", dependencies=[Depends(check_csrf)])
@@ -183,7 +183,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         if reason:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(reason)}</p>', status_code=422)
         corr.record(settings.db, row_key, field, row.get(field), clean, who=settings.clerk,
-                    why="picked a candidate on the review page", via="web", context=_context(row))
+                    why="picked a candidate on the review page", via="web", context=corr.row_context(row))
         return _after_post(row_key, request, go_next=True)
 
     @app.post("/row/{row_key}/undo", dependencies=[Depends(check_csrf)])
@@ -196,10 +196,6 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         return _after_post(row_key, request)
 
     return app
-
-
-def _context(row: pd.Series) -> dict:
-    return {k: (None if pd.isna(row.get(k)) else row.get(k)) for k in ("district", "year", "item_no", "source_file")}
 
 
 def _esc(text: str) -> str:

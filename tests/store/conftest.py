@@ -16,13 +16,11 @@ def fp():
 @pytest.fixture
 def no_enrichment(monkeypatch):
     """Matchers and normalisers off: these tests check the store, not the catalogue's matches."""
-    from types import SimpleNamespace
-
     import reja.enrich
 
-    names = ("to_latin", "normalize_text", "parse_deadline", "match_section", "match_indicator", "match_unit",
-             "match_place")  # fmt: skip
-    monkeypatch.setattr(reja.enrich, "_tools", lambda: SimpleNamespace(**dict.fromkeys(names)))
+    monkeypatch.setattr(reja.enrich, "enrich_rows",
+                        lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
+    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ HERE = Path(__file__).parent
 CHILD = f"""
 import sys
 sys.path.insert(0, {str(HERE)!r})
-from types import SimpleNamespace
 import fakeplans, reja.enrich
-names = ("to_latin", "normalize_text", "parse_deadline", "match_section", "match_indicator", "match_unit", "match_place")
-reja.enrich._tools = lambda: SimpleNamespace(**dict.fromkeys(names))  # the store is under test, not the matcher
+# the store is under test, not the matcher (as the no_enrichment fixture)
+reja.enrich.enrich_rows = lambda rows, **kw: {{"region_id": None, "district_id": None, "flags": []}}
+reja.enrich.warm_up = lambda: None
 import reja.batch
 reja.batch.pipeline_version = lambda: "test-pipeline"  # as the pinned_versions fixture
 reja.batch.catalogue_version = lambda: "test-catalogue"
@@ -122,7 +122,9 @@ INTERRUPTED_CHILD = f"""
 import sys
 sys.path.insert(0, {str(HERE)!r})
 import fakeplans
-import reja.batch
+import reja.batch, reja.enrich
+reja.enrich.enrich_rows = lambda rows, **kw: {{"region_id": None, "district_id": None, "flags": []}}
+reja.enrich.warm_up = lambda: None
 reja.batch.pipeline_version = lambda: "test-pipeline"  # as the pinned_versions fixture
 reja.batch.catalogue_version = lambda: "test-catalogue"
 from reja.batch import run_import

@@ -1,81 +1,59 @@
-"""Enrichment flags every doubtful match, with stand-in matchers (the catalogue is not under test)."""
+"""Enrichment with the real catalogue and matchers: expected ids come from docs/catalogue_mapping.md
+(written by hand from both seed plans), not from the matcher's output."""
 
-from dataclasses import dataclass, field
-from types import SimpleNamespace
-
-import pytest
-
-import reja.enrich
 from reja.enrich import enrich_rows
-
-
-@dataclass
-class M:
-    id: str | None
-    score: float
-    band: str
-    candidates: list = field(default_factory=list)
-    reason: str = ""
-
-
-@dataclass
-class D:
-    label: str
-    sure: bool = True
-    note: str | None = None
-
-
-@pytest.fixture
-def tools(monkeypatch):
-    t = SimpleNamespace(
-        to_latin=lambda s: s.upper(),
-        normalize_text=None,
-        parse_deadline=lambda raw, year: D("unknown") if raw == "qachondir" else D("Q1", sure=raw != "1-chorak?"),
-        match_section=lambda text: M("events", 95, "auto") if "TADBIR" in text else M("methodical", 70, "review"),
-        match_unit=lambda text: M(None, 20, "none") if text == "Maro-taba" else M("tadbir", 99, "auto"),
-        match_indicator=lambda text, section_id, unit_id: (
-            M("readers_club", 91, "auto", [("readers_club", 91), ("attendance", 60)]) if "klub" in text
-            else M(None, 40, "none", reason="nothing close")
-        ),
-        match_place=lambda text: SimpleNamespace(region_id="1703", district_id="1703214", band="auto"),
-    )  # fmt: skip
-    monkeypatch.setattr(reja.enrich, "_tools", lambda: t)
-    return t
+from reja.review.learned import LearnedSynonyms
 
 
 def _row(**kw):
-    base = {"text": "", "section_title": None, "unit": None, "deadline": None, "year": 2025, "plan_year": 2025,
-            "region": "Andijon viloyati", "district": "Izboskan tumani", "flags": []}  # fmt: skip
+    base = {"text": "", "section_title": None, "section_no": "IV", "item_no": None, "parent_item_no": None,
+            "unit": None, "deadline": None, "year": 2025, "plan_year": 2025, "region": "Andijon viloyati",
+            "district": "Izboskan tumani", "flags": []}  # fmt: skip
     return {**base, **kw}
 
 
-def test_confident_matches_fill_ids_without_flags(tools):
-    rows = [_row(text="Kitobxonlar klubi", section_title="TADBIRLAR", unit="tadbir", deadline="I chorak")]
+def test_seed_rows_match_their_catalogue_entries_without_flags():
+    rows = [_row(text="Axborot-kutubxona resurslarini tasniflash", section_title="ASOSIY ISHLAB CHIQRARISH FAOLIYATI",
+                 item_no="11", unit="Dona", deadline="2025-yil davomida")]
     doc = enrich_rows(rows)
     r = rows[0]
-    assert doc == {"region_id": "1703", "district_id": "1703214"}
-    assert (r["section_id"], r["unit_id"], r["indicator_id"], r["deadline_period"]) == ("events", "tadbir", "readers_club", "Q1")
-    assert r["indicator_score"] == 91 and r["text_latin"] == "KITOBXONLAR KLUBI"
+    assert (r["section_id"], r["indicator_id"], r["unit_id"], r["deadline_period"]) == (
+        "main_production", "classification", "dona", "year")
     assert r["flags"] == []
-    assert '"indicator": [["readers_club", 91.0], ["attendance", 60.0]]' in r["match_candidates"]
+    assert doc["region_id"] and doc["district_id"] and doc["flags"] == []
+    assert '"indicator": [["classification"' in r["match_candidates"]
+    assert r["text_latin"] == "Axborot-kutubxona resurslarini tasniflash"
 
 
-def test_doubtful_and_missing_matches_are_flagged_never_silent(tools):
-    rows = [_row(text="Boshqa ish", section_title="ILMIY-METODIK", unit="Maro-taba", deadline="qachondir"),
-            _row(text="Kitobxonlar klubi", section_title="TADBIRLAR", unit="tadbir", deadline="1-chorak?")]  # fmt: skip
+def test_cyrillic_row_gets_the_same_indicator_and_a_latin_text():
+    rows = [_row(text="Ахборот-кутубхона ресурсларини таснифлаш", region="Бухоро вилояти", district="Жондор тумани",
+                 section_title="Хужжатларга техник ишлов бериш ва каталоглаштириш", section_no="II", item_no="2.4")]
+    enrich_rows(rows)
+    assert rows[0]["indicator_id"] == "classification"
+    assert rows[0]["text_latin"] == "Axborot-kutubxona resurslarini tasniflash"
+
+
+def test_unknown_wording_and_deadline_are_flagged_never_silent():
+    rows = [_row(text="Qo'shni mahalla bilan futbol o'yini", section_title="ASOSIY ISHLAB CHIQRARISH FAOLIYATI",
+                 unit="to'p", deadline="qachondir")]
     enrich_rows(rows)
     codes = [f.split(":")[0] for f in rows[0]["flags"]]
-    assert codes == ["section_review", "unit_unmatched", "indicator_unmatched", "unknown_deadline"]
-    assert rows[0]["section_id"] == "methodical"  # kept, but flagged for a person to confirm
+    assert "indicator_unmatched" in codes and "unit_unmatched" in codes and "unknown_deadline" in codes
     assert rows[0]["indicator_id"] is None and rows[0]["unit_id"] is None
-    assert "nothing close" in rows[0]["flags"][2]
-    assert [f.split(":")[0] for f in rows[1]["flags"]] == ["unknown_deadline"]  # read as Q1 but unsure
-    assert rows[1]["deadline_period"] == "Q1"
 
 
-def test_without_the_matchers_the_columns_stay_null(monkeypatch):
-    monkeypatch.setattr(reja.enrich, "_tools", lambda: SimpleNamespace(**dict.fromkeys(
-        ("to_latin", "normalize_text", "parse_deadline", "match_section", "match_indicator", "match_unit", "match_place"))))
-    rows = [_row(text="Kitobxonlar klubi", section_title="TADBIRLAR", unit="tadbir")]
-    enrich_rows(rows)
-    assert rows[0].get("section_id") is None and rows[0].get("text_latin") is None and rows[0]["flags"] == []
+def test_a_clerks_learned_wording_matches_first_and_says_so():
+    wording = "Qo'shni mahalla bilan futbol o'yini"
+    from reja.normalize.keys import match_key
+
+    learned = LearnedSynonyms({"indicator": {match_key(wording): {
+        "id": "events", "text": wording, "correction": 7, "who": "Dilnoza"}}})
+    rows = [_row(text=wording.replace("'", "’"), section_title="ASOSIY ISHLAB CHIQRARISH FAOLIYATI")]
+    enrich_rows(rows, learned=learned)
+    assert rows[0]["indicator_id"] == "events" and rows[0]["indicator_score"] == 100
+    assert not any(f.startswith("indicator_") for f in rows[0]["flags"])
+
+
+def test_a_place_not_in_the_gazetteer_flags_the_document():
+    doc = enrich_rows([_row(region="Atlantida", district="Xayoliy tumani", text="Kitob")])
+    assert doc["region_id"] is None and doc["flags"][0].startswith("place_unmatched")

@@ -1,0 +1,68 @@
+"""Synonyms learned from clerks: a correction that sets (or an accept that confirms) a section,
+activity or unit match teaches the matcher that this wording means that catalogue entry.
+
+They are derived from the corrections table, not stored twice: undoing the correction forgets the
+synonym. Their content hash joins the catalogue version in each document's import key, so after a
+clerk teaches one, the next `reja import` re-matches the plans (versioned, like the catalogue's own
+synonyms, which stay in schema/data/ and are edited by the catalogue's maintainers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corrections import ACCEPT_FIELD, all_corrections, effective
+
+# correction field → (match kind, the row's text that was matched)
+TAUGHT_BY = {"section_id": ("section", "section_title"), "indicator_id": ("indicator", "text"),
+             "unit_id": ("unit", "unit")}
+
+
+@dataclass
+class LearnedSynonyms:
+    # kind → match key of the wording → {"id", "text", "correction", "who"}
+    entries: dict[str, dict[str, dict]] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        blob = json.dumps(self.entries, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()[:12] if self.entries else "none"
+
+    def lookup(self, kind: str, text: str | None) -> dict | None:
+        if not text or kind not in self.entries:
+            return None
+        from reja.normalize.keys import match_key
+
+        return self.entries[kind].get(match_key(text))
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.entries.values())
+
+
+def _teach(out: dict, kind: str, text: str | None, target: str | None, correction) -> None:
+    if not text or not target:
+        return
+    from reja.normalize.keys import match_key
+
+    key = match_key(text)
+    if key:
+        out.setdefault(kind, {})[key] = {"id": target, "text": text, "correction": correction.id,
+                                         "who": correction.who}
+
+
+def load_learned(db: Path | str) -> LearnedSynonyms:
+    """Learned synonyms in force (later corrections win over earlier ones for the same wording)."""
+    if not Path(db).exists():
+        return LearnedSynonyms()
+    out: dict[str, dict[str, dict]] = {}
+    for (_row, fieldname), c in sorted(effective(all_corrections(db)).items(), key=lambda kv: kv[1].id):
+        if fieldname in TAUGHT_BY:
+            kind, text_field = TAUGHT_BY[fieldname]
+            _teach(out, kind, c.context.get(text_field), c.value_after, c)
+        elif fieldname == ACCEPT_FIELD:  # an accepted row confirms every match it had
+            for id_field, (kind, text_field) in TAUGHT_BY.items():
+                _teach(out, kind, c.context.get(text_field), c.context.get(id_field), c)
+    return LearnedSynonyms(out)

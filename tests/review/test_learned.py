@@ -1,0 +1,37 @@
+"""A clerk's match becomes a synonym the next import uses; undoing it forgets it."""
+
+import shutil
+from pathlib import Path
+
+from reja.api import import_paths, load_items
+from reja.review import corrections as c
+from reja.review.learned import load_learned
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "izboskan_2025.docx"
+
+
+def test_indicator_correction_teaches_its_wording_and_undo_forgets_it(tmp_path):
+    db = tmp_path / "s.sqlite"
+    ctx = {"text": "Qo'shni mahalla bilan futbol o'yini", "section_title": "TADBIRLAR", "unit": "Tadbir"}
+    cid = c.record(db, "k1", "indicator_id", None, "events", who="Dilnoza", context=ctx)
+    learned = load_learned(db)
+    assert learned.lookup("indicator", "QO‘SHNI MAHALLA bilan futbol o’yini")["id"] == "events"
+    assert learned.lookup("section", "TADBIRLAR") is None  # only what was corrected is learned
+    version = learned.version
+    c.undo(db, cid, who="Dilnoza")
+    assert load_learned(db).lookup("indicator", ctx["text"]) is None
+    assert load_learned(db).version != version
+
+
+def test_next_import_rematches_with_the_learned_synonym(tmp_path):
+    shutil.copy(SAMPLE, tmp_path / SAMPLE.name)
+    db = tmp_path / "reja.sqlite"
+    import_paths([tmp_path / SAMPLE.name], db=db)
+    items = load_items(db)
+    row = items[items["indicator_id"].isna()].iloc[0]  # an activity the catalogue does not know
+    c.record(db, row["row_key"], "indicator_id", None, "events", who="Dilnoza", context=c.row_context(row))
+    again = import_paths([tmp_path / SAMPLE.name], db=db)
+    assert [f.status for f in again.files] != ["skipped"]  # the vocabulary changed: re-matched
+    raw = load_items(db, corrections=False).set_index("row_key")
+    assert raw.loc[row["row_key"], "indicator_id"] == "events"
+    assert raw.loc[row["row_key"], "indicator_score"] == 100
