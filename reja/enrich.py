@@ -103,8 +103,8 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
 
         if text:
             parent = indicator_of.get((row.get("section_no"), row.get("parent_item_no")))
-            match = _learned_or("indicator", text, learned, lambda: match_indicator(
-                text, row.get("section_id"), row.get("unit_id"), parent_id=parent))
+            match = _learned_or("indicator", text, learned, lambda t=text, s=row.get("section_id"), u=row.get(
+                "unit_id"), p=parent: match_indicator(t, s, u, parent_id=p))
             row["indicator_id"] = _judge(match, "indicator", flags)
             row["indicator_score"] = match.score if row["indicator_id"] else None
             candidates["indicator"] = _candidates(match)
