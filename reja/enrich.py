@@ -30,12 +30,13 @@ def _short(text: str | None, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _learned_or(kind: str, text: str | None, learned: LearnedSynonyms | None, match_fn) -> Match:
+def _learned_or(kind: str, text: str, learned: LearnedSynonyms | None, match_fn, *args, **kwargs) -> Match:
+    """A clerk's earlier match of the same wording wins; otherwise `match_fn(text, *args, **kwargs)`."""
     hit = learned.lookup(kind, text) if learned else None
     if hit is not None:
         return Match(hit["id"], 100.0, "auto", [(hit["id"], 100.0)],
                      f"learned from correction #{hit['correction']} by {hit['who']}")
-    return match_fn()
+    return match_fn(text, *args, **kwargs)
 
 
 def _judge(match: Match, kind: str, flags: list[str]) -> str | None:
@@ -89,7 +90,7 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
         title = row.get("section_title")
         if title:
             if title not in sections:
-                sections[title] = _learned_or("section", title, learned, lambda t=title: match_section(t))
+                sections[title] = _learned_or("section", title, learned, match_section)
             match = sections[title]
             row["section_id"] = _judge(match, "section", flags)
             row["section_score"] = match.score if row["section_id"] else None
@@ -97,14 +98,14 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
 
         unit = (row.get("unit") or "").strip()
         if unit:
-            match = _learned_or("unit", unit, learned, lambda u=unit: match_unit(u))
+            match = _learned_or("unit", unit, learned, match_unit)
             row["unit_id"] = _judge(match, "unit", flags)
             candidates["unit"] = _candidates(match)
 
         if text:
             parent = indicator_of.get((row.get("section_no"), row.get("parent_item_no")))
-            match = _learned_or("indicator", text, learned, lambda t=text, s=row.get("section_id"), u=row.get(
-                "unit_id"), p=parent: match_indicator(t, s, u, parent_id=p))
+            match = _learned_or("indicator", text, learned, match_indicator, row.get("section_id"),
+                                row.get("unit_id"), parent_id=parent)
             row["indicator_id"] = _judge(match, "indicator", flags)
             row["indicator_score"] = match.score if row["indicator_id"] else None
             candidates["indicator"] = _candidates(match)
