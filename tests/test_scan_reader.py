@@ -220,3 +220,17 @@ def test_table_without_rulings_is_rebuilt_from_text_positions(tmp_path):
     assert all(any(n.startswith("lineless_table") for n in c.notes) for c in table.cells)
     found = sum(1 for r, c, _rs, _cs, text in CELLS if (r, c) in by_pos and cer(by_pos[(r, c)].text, text) <= 0.1)
     assert found >= len(CELLS) - 2
+
+
+def test_unreadable_page_raises_ocr_failed_with_page(tmp_path, monkeypatch, scanned_png):
+    from reja.extract.errors import OcrFailed
+    from reja.extract.scan import reader
+    from reja.extract.scan.ocr import OcrError
+
+    def broken(*_a, **_k):
+        raise OcrError("Tesseract failed to recognise the crop")
+
+    monkeypatch.setattr(reader, "read_page", broken)
+    with pytest.raises(OcrFailed) as info:
+        reader.read_scan(scanned_png)
+    assert info.value.page == 1 and "recognise" in info.value.cause and info.value.file == "page.png"

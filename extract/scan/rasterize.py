@@ -57,13 +57,16 @@ def _open_pdf(path: Path):
 def _open_image(path: Path):
     from PIL import Image, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    # PIL's own bomb limit is left as the readers configured it; this checks our page limit.
     try:
         img = Image.open(path)
     except Image.DecompressionBombError as exc:
         raise TooLarge(path.name, f"image too large ({exc})") from exc
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise CorruptFile(path.name, f"not a readable image ({exc})") from exc
+    if img.size[0] * img.size[1] > MAX_PIXELS:
+        img.close()
+        raise TooLarge(path.name, f"image is {img.size[0]}×{img.size[1]} pixels (limit {MAX_PIXELS // 1_000_000} Mpx)")
     return img
 
 
