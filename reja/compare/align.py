@@ -36,8 +36,33 @@ class Comparison:
 
 
 def plan_label(district: str | None, year) -> str:
-    name = district or "unknown district"
+    name = district if isinstance(district, str) and district else "unknown district"
     return f"{name} {int(year)}" if pd.notna(year) else name
+
+
+def _latin_place_names(items: pd.DataFrame, kind: str) -> pd.Series:
+    """The gazetteer's Latin name of each row's district or region (plans write it in either
+    script), falling back to the name as written when the place was not matched."""
+    id_col = f"{kind}_id"
+    if id_col not in items.columns:
+        return items[kind]
+    from reja.schema.gazetteer import load_places
+
+    places = load_places()
+    if kind == "district":
+        names = {p.district_id: p.name_latn for p in places if p.district_id}
+    else:
+        names = {p.region_id: p.name_latn for p in places if p.kind == "region"}
+    latin = items[id_col].map(lambda i: names.get(i) if isinstance(i, str) else None)
+    return latin.where(latin.notna(), items[kind])
+
+
+def catalogue_names() -> tuple[dict[str, str], int]:
+    """Indicator id → Latin name, and how many indicators the catalogue has."""
+    from reja.schema.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    return {i.id: i.name_latn for i in cat.indicators.values()}, len(cat.indicators)
 
 
 def select_items(
@@ -47,23 +72,23 @@ def select_items(
     districts: list[str] | None = None,
     regions: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Filter items by year and by district/region (matched case-insensitively on any part of
-    the name, in either script via the Latin district/region id columns when present)."""
+    """Filter items by year and by district/region: a name matches any part of the plan's name in
+    either script ("Jondor", "Жондор", "jondor tumani"), or its gazetteer id."""
+    from reja.normalize.keys import match_key
+
     out = items
     if years:
         out = out[out["year"].isin([int(y) for y in years])]
     for column, wanted in (("district", districts), ("region", regions)):
         if wanted:
-            keys = [w.casefold() for w in wanted]
-            names = out[column].fillna("").astype(str).str.casefold()
+            keys = [match_key(w) for w in wanted]
+            names = out[column].fillna("").astype(str).map(match_key)
+            ids = out[f"{column}_id"].fillna("").astype(str) if f"{column}_id" in out.columns else None
             mask = pd.Series(False, index=out.index)
-            for key in keys:
+            for key, raw in zip(keys, wanted, strict=True):
                 mask |= names.str.contains(key, regex=False)
-            id_col = f"{column}_id"
-            if id_col in out.columns:
-                ids = out[id_col].fillna("").astype(str).str.casefold()
-                for key in keys:
-                    mask |= ids.str.contains(key, regex=False)
+                if ids is not None:
+                    mask |= ids == raw
             out = out[mask]
     return out
 
@@ -104,6 +129,7 @@ def compare(
     catalogue_size: int | None = None,
 ) -> Comparison:
     notes: list[str] = []
+    items = items.assign(district=_latin_place_names(items, "district"), region=_latin_place_names(items, "region"))
     chosen = select_items(items, years=years, districts=districts, regions=regions)
     if chosen.empty:
         raise ValueError("no items match the selection (check --years / --district / --region)")
@@ -111,7 +137,11 @@ def compare(
     chosen["plan"] = [plan_label(d, y) for d, y in zip(chosen["district"], chosen["year"], strict=True)]
     chosen["doubt"] = _doubt(chosen)
     chosen["source"] = _source_ref(chosen)
-    names = indicator_names or {}
+    if indicator_names is None or catalogue_size is None:
+        default_names, default_size = catalogue_names()
+        indicator_names = default_names if indicator_names is None else indicator_names
+        catalogue_size = default_size if catalogue_size is None else catalogue_size
+    names = indicator_names
 
     plans = (
         chosen.groupby("plan", sort=False)
@@ -169,7 +199,7 @@ def compare(
     presence["absent_from"] = in_plans.map(lambda ps: ", ".join(p for p in plan_order if p not in ps))
     presence = presence.reset_index()
 
-    total = catalogue_size or max(len(names), 1)
+    total = max(catalogue_size, 1)
     coverage = plans[["plan", "items", "aligned"]].copy()
     coverage["indicators"] = coverage["plan"].map(aligned.groupby("plan")["indicator_id"].nunique()).fillna(0).astype(int)
     coverage["catalogue_indicators"] = total

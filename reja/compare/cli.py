@@ -32,10 +32,8 @@ def compare_cmd(
     if not db.exists():
         typer.echo(f"error: {db}: no store here (run `reja import` first)", err=True)
         raise typer.Exit(2)
-    names, size = _catalogue_names()
     try:
-        result = compare(load_items(db), years=years or None, districts=district or None,
-                         regions=region or None, indicator_names=names, catalogue_size=size)
+        result = compare(load_items(db), years=years or None, districts=district or None, regions=region or None)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -46,12 +44,3 @@ def compare_cmd(
                f"{shared} shared by all; {len(result.unaligned)} item(s) not aligned.")
     typer.echo(f"written: {xlsx}  {html}")
 
-
-def _catalogue_names() -> tuple[dict[str, str], int | None]:
-    try:
-        from reja.schema.catalogue import load_catalogue
-
-        cat = load_catalogue()
-    except Exception:  # the comparison still works on ids alone
-        return {}, None
-    return {i.id: i.name_latn for i in cat.indicators.values()}, len(cat.indicators)
