@@ -248,21 +248,25 @@ def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame
     out = items.copy()
     if "corrected_fields" not in out.columns:
         out["corrected_fields"] = ""
-    index_by_key = {k: i for i, k in zip(out.index, out["row_key"], strict=True)} if len(out) else {}
+    # one key may stand in several rows: versions of the same plan (DOCX and its re-scan)
+    rows_by_key: dict[str, list] = {}
+    for idx, key in zip(out.index, out["row_key"], strict=True):
+        rows_by_key.setdefault(key, []).append(idx)
     applied, orphans = 0, []
     for (row_key, field), c in sorted(in_force.items(), key=lambda kv: kv[1].id):
-        idx = index_by_key.get(row_key)
-        if idx is None:
+        indexes = rows_by_key.get(row_key)
+        if not indexes:
             orphans.append(c)
             continue
-        if field != ACCEPT_FIELD:
-            out.at[idx, field] = _coerce(field, c.value_after)
-        previous = out.at[idx, "corrected_fields"]
-        done = [f for f in ("" if pd.isna(previous) else str(previous)).split(",") if f]
         label = "accepted" if field == ACCEPT_FIELD else field
-        if label not in done:
-            done.append(label)
-        out.at[idx, "corrected_fields"] = ",".join(done)
-        out.at[idx, "status"] = "corrected"
+        for idx in indexes:
+            if field != ACCEPT_FIELD:
+                out.at[idx, field] = _coerce(field, c.value_after)
+            previous = out.at[idx, "corrected_fields"]
+            done = [f for f in ("" if pd.isna(previous) else str(previous)).split(",") if f]
+            if label not in done:
+                done.append(label)
+            out.at[idx, "corrected_fields"] = ",".join(done)
+            out.at[idx, "status"] = "corrected"
         applied += 1
     return out, ApplyReport(applied, orphans)
