@@ -113,3 +113,16 @@ def test_other_script_reading_rejects_lookalike_swaps():
     assert _plausible("CD/DVD", "latin", "СПОЮШУР", 90, 80)
     assert _plausible("Online", "latin", "ОпПпе", 90, 80)
     assert not _plausible("CD/DVD", "latin", "СПОЮШУР", 70, 80)  # not sure enough on its own
+
+
+def test_roman_numerals_read_as_cyrillic_letters_are_re_read():
+    """"II-чорак" drawn, the Cyrillic model's "П-чорак" given: the numeral is read again in Latin."""
+    from reja.extract.scan.language import roman_numerals
+    from reja.extract.scan.ocr import OcrResult, Word
+
+    img = _word_image("II-чорак")
+    res, notes = roman_numerals(OcrResult([Word("П-чорак", 80.0, (0, 0, 400, 90), 0)]), img, "uzb_cyrl")
+    assert res.text == "II-чорак" and notes
+    img = _word_image("Х. Электрон")  # typed with the Cyrillic letter: stays as typed
+    res, notes = roman_numerals(OcrResult([Word("Х.", 90.0, (0, 0, 60, 90), 0)]), img, "uzb_cyrl", first_only=True)
+    assert res.text == "Х." and not notes

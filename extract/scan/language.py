@@ -135,36 +135,69 @@ def _odd_capitals(word: str) -> bool:
     return inner_cap or all(ch.isupper() for ch in letters)
 
 
-ROMAN_RE = re.compile(r"^[IVXLC]{1,6}\.?$")
+ROMAN_RE = re.compile(r"^[IVXLC]{1,6}$")
+# A word that may hold a roman numeral the Cyrillic model read as letters: 1-5 capitals, then
+# "." (a section heading: "П." for "II.") or "-" (a quarter in a deadline: "П-чорак").
+_ROMAN_SLOT_RE = re.compile(r"^([А-ЯЎҚҒҲЁ1]{1,5})([.-].*)$")
 
 
-def roman_first_word(res: OcrResult, crop: np.ndarray, lang: str, min_conf: float = 60) -> tuple[OcrResult, list[str]]:
-    """A heading's section number in roman numerals, read by the Cyrillic model as Cyrillic
-    letters ("II." → "П.", "VIII." → "УШ."), re-read with the Latin model. Kept as read when the
-    Cyrillic reading is the numeral's own look-alike ("Х." typed with the Cyrillic letter)."""
-    if MODEL_SCRIPT.get(lang) != "cyrillic" or not res.words:
-        return res, []
-    first = res.words[0]
-    token = first.text.strip()
-    if len(token.rstrip(".")) > 5 or not any(ch.isalpha() for ch in token) or detect_script(token) == "latin":
-        return res, []
-    x0, y0, x1, y1 = first.bbox
+def _roman_reading(word: Word, crop: np.ndarray, lang: str, min_conf: float) -> str | None:
+    """The word with its leading roman numeral re-read by the Latin model, or None."""
+    m = _ROMAN_SLOT_RE.match(word.text.strip())
+    if not m or not any(ch.isalpha() for ch in m.group(1)):
+        return None
+    x0, y0, x1, y1 = word.bbox
     pad = 4
     sub = crop[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
+    if (m.group(2) or "").startswith("-"):
+        # Read only up to the hyphen: the Latin model's garbage for the Cyrillic rest of the word
+        # ("II-topak") would sink the confidence of the numeral.
+        end = _hyphen_end(sub)
+        if end is None:
+            return None
+        sub = sub[:, : end + 2]
     alt = ocr_crop(sub, other_model(lang), psm=7)  # psm 7 (one line) is surer than 8 (one word) on word crops
     alt_text = "".join(w.text for w in alt.words)
-    if not ROMAN_RE.match(alt_text) or (alt.confidence or 0) < min_conf:
-        return res, []
+    numeral = re.split(r"[.-]", alt_text, maxsplit=1)[0]
+    if not ROMAN_RE.match(numeral) or (alt.confidence or 0) < min_conf:
+        return None
     try:
         from reja.normalize.script import LAT_TO_CYR_LOOKALIKE
     except ImportError:
         LAT_TO_CYR_LOOKALIKE = {}
-    if "".join(LAT_TO_CYR_LOOKALIKE.get(ch, ch) for ch in alt_text) == token:
+    if "".join(LAT_TO_CYR_LOOKALIKE.get(ch, ch) for ch in numeral) == m.group(1):
+        return None  # "Х." typed with the Cyrillic letter stays as typed
+    return numeral + (m.group(2) or "")
+
+
+def _hyphen_end(word_img: np.ndarray) -> int | None:
+    """Right edge of the first hyphen in a word image: a flat dash near the middle of the height."""
+    import cv2
+
+    _t, bw = cv2.threshold(word_img, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _l, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    h = word_img.shape[0]
+    dashes = [(x, x + w) for x, y, w, hh, _a in (stats[k] for k in range(1, n))
+              if w >= 1.5 * hh and hh <= 0.2 * h and h * 0.25 <= y + hh / 2 <= h * 0.8]
+    return int(min(dashes)[1]) if dashes else None
+
+
+def roman_numerals(res: OcrResult, crop: np.ndarray, lang: str, *, first_only: bool = False,
+                   min_conf: float = 45) -> tuple[OcrResult, list[str]]:
+    """Roman numerals read by the Cyrillic model as Cyrillic letters ("II." → "П.", "VIII." → "УШ.",
+    "II-чорак" → "П-чорак"), re-read with the Latin model: a heading's first word, or any word of a
+    cell that starts with 1-5 capitals followed by "." or "-". A low bar on confidence (45): the
+    Latin reading must also be nothing but roman numerals before the same separator."""
+    if MODEL_SCRIPT.get(lang) != "cyrillic" or not res.words:
         return res, []
-    if not alt_text.endswith(".") and token.endswith("."):
-        alt_text += "."
-    words = [Word(alt_text, alt.confidence or 0.0, first.bbox, first.line), *res.words[1:]]
-    return OcrResult(words), [f"roman: section number {token!r} re-read as {alt_text!r}"]
+    words = list(res.words)
+    notes = []
+    for k, word in enumerate(words[:1] if first_only else words):
+        new = _roman_reading(word, crop, lang, min_conf)
+        if new is not None and new != word.text:
+            notes.append(f"roman: {word.text!r} re-read as {new!r}")
+            words[k] = Word(new, word.confidence, word.bbox, word.line)
+    return (OcrResult(words), notes) if notes else (res, [])
 
 
 def symbol_fallback(res: OcrResult, crop: np.ndarray, fallback: dict | None) -> tuple[OcrResult, list[str]]:

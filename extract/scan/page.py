@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .grid import Grid, find_grids
-from .language import recheck_cell, roman_first_word
+from .language import recheck_cell, roman_numerals
 from .letter_case import first_letter_case
 from .lineless import lineless_table
 from .ocr import OcrResult, ocr_crop
@@ -62,9 +62,8 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
     res, notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
                               word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
                               min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
-    if heading:
-        res, more = roman_first_word(res, crop, lang)
-        notes += more
+    res, more = roman_numerals(res, crop, lang, first_only=heading)
+    notes += more
     if lang in settings.case_by_height:
         res, more = first_letter_case(res, crop)
         notes += more
@@ -130,7 +129,7 @@ def _paragraphs(ocr_img, ink, grids: list[Grid], lang, settings, dpi) -> list[di
         res, _notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
                                    word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
                                    min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
-        res, _more = roman_first_word(res, crop, lang)
+        res, _more = roman_numerals(res, crop, lang, first_only=True)
         # Specks, scanner shadows at the page edge and stray marks come back as short or unsure junk.
         res = OcrResult([w for w in res.words if w.confidence >= settings.paragraph_min_word_confidence
                          or any(ch.isalnum() for ch in w.text) and w.confidence >= 30])
