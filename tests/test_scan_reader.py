@@ -159,8 +159,9 @@ def test_multipage_tiff_pages_and_errors(tmp_path):
     path = tmp_path / "plan.tiff"
     blank = Image.new("L", (2480, 1400), 255)
     blank.save(path, save_all=True, append_images=[render_page(angle=-0.5, seed=5)], dpi=(300, 300))
-    doc = read_scan(path, pages=[2])
+    doc = read_scan(path)  # the blank first page does not choose the model
     assert doc.page_count == 2 and {t.page for t in doc.tables} == {2}
+    assert any("uzb_cyrl chosen" in w and "page 2" in w for w in doc.warnings)
     assert all(c.page == 2 for c in doc.tables[0].cells)
     with pytest.raises(ReadError, match="page 3"):
         read_scan(path, pages=[3])

@@ -45,18 +45,23 @@ def _page_job(path: str, page_no: int, lang: str, settings: ScanSettings, cache_
         return {"error": f"{type(exc).__name__}: {exc}", "error_type": "OcrFailed"}
 
 
-def _choose_lang(path: Path, page_no: int, settings: ScanSettings, cache: OcrCache) -> tuple[str, str]:
-    img, dpi = load_page(path, page_no, settings.dpi)
-    key = cache_key("model", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version())
-    hit = cache.get(key)
-    if hit is not None:
-        return hit["lang"], hit["note"]
-    crops = sample_crops(img, dpi, settings)
-    if not crops:
-        return settings.language_candidates[0], "no text found to choose the OCR model from"
-    choice = choose_model(crops, settings.language_candidates)
-    cache.put(key, {"lang": choice.lang, "note": choice.note()})
-    return choice.lang, choice.note()
+def _choose_lang(path: Path, pages: list[int], settings: ScanSettings, cache: OcrCache) -> tuple[str, str]:
+    """The OCR model for the document, from the first of `pages` that has text (a blank cover
+    page must not decide it)."""
+    for page_no in pages[:3]:
+        img, dpi = load_page(path, page_no, settings.dpi)
+        key = cache_key("model", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version())
+        hit = cache.get(key)
+        if hit is not None:
+            return hit["lang"], hit["note"]
+        crops = sample_crops(img, dpi, settings)
+        if not crops:
+            continue
+        choice = choose_model(crops, settings.language_candidates)
+        note = choice.note() + f" from page {page_no}"
+        cache.put(key, {"lang": choice.lang, "note": note})
+        return choice.lang, note
+    return settings.language_candidates[0], "no text found to choose the OCR model from"
 
 
 def _to_blocks(data: dict, page_no: int, first_table_index: int) -> list[Block]:
@@ -107,7 +112,7 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
     except OcrError as exc:
         raise OcrFailed(path.name, str(exc)) from exc
     try:
-        lang, lang_note = _choose_lang(path, wanted[0], settings, cache)
+        lang, lang_note = _choose_lang(path, wanted, settings, cache)
     except OcrError as exc:
         raise OcrFailed(path.name, str(exc), page=wanted[0]) from exc
 
