@@ -126,3 +126,12 @@ def test_roman_numerals_read_as_cyrillic_letters_are_re_read():
     img = _word_image("Х. Электрон")  # typed with the Cyrillic letter: stays as typed
     res, notes = roman_numerals(OcrResult([Word("Х.", 90.0, (0, 0, 60, 90), 0)]), img, "uzb_cyrl", first_only=True)
     assert res.text == "Х." and not notes
+
+
+def test_deadline_words_one_confusable_letter_off_are_corrected():
+    from reja.extract.scan.lexicon import correct_text
+
+    pairs = [("и", "й"), ("ь", "ъ")]
+    assert correct_text("Иил давомида", pairs)[0] == "Йил давомида"  # breve lost
+    assert correct_text("2021 йил январъ", pairs)[0] == "2021 йил январь"
+    assert correct_text("Доимий", pairs) == ("Доимий", [])  # nothing to do

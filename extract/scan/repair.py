@@ -328,6 +328,21 @@ def _unit_like_columns(table: Table, header: set[int], known: set[int], script: 
     return out
 
 
+def _correct_words(table: Table, cols: set[int], header: set[int], settings: ScanSettings) -> None:
+    """Closed-vocabulary columns: words one confusable letter away from a word of the data files."""
+    pairs = [tuple(p) for p in settings.confusable_letters]
+    if not pairs or not cols:
+        return
+    from .lexicon import correct_text
+
+    for cell in table.cells:
+        if cell.col in cols and cell.row not in header and cell.colspan == 1 and cell.text.strip():
+            fixed, changes = correct_text(cell.text, pairs)
+            if changes:
+                cell.notes.append("snapped_value: word " + ", ".join(changes))
+                cell.text = fixed
+
+
 def _repair_heading_numbers(doc: Document) -> None:
     """Headings are no items (nothing to flag): the repair is reported in the document's warnings."""
     for table in doc.tables:
@@ -376,4 +391,6 @@ def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None =
         unit_cols += _unit_like_columns(table, header, role_cols | set(unit_cols), script, lacks)
         for col in unit_cols:
             _snap_units(table, col, header, script, lacks)
+        closed = set(unit_cols) | ({roles.index("deadline")} if roles is not None and "deadline" in roles else set())
+        _correct_words(table, closed, header, settings)
     _repair_numbers(doc, number_cols, headers)

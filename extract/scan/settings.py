@@ -32,6 +32,7 @@ class ScanSettings:
     model_lacks: dict = field(default_factory=dict)
     quote_style: dict = field(default_factory=dict)
     case_by_height: tuple[str, ...] = ()
+    confusable_letters: tuple = ()
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
@@ -44,4 +45,6 @@ def load_settings() -> ScanSettings:
     for key in ("language_candidates", "case_by_height"):
         if key in known:
             known[key] = tuple(known[key])
+    if "confusable_letters" in known:
+        known["confusable_letters"] = tuple(tuple(p) for p in known["confusable_letters"])
     return ScanSettings(**known)

@@ -1,0 +1,88 @@
+"""Words OCR misreads by one look-alike letter ("Иил" for "Йил", "январъ" for "январь"), put right
+against the words of the project's own data files (catalogue, months, plan words).
+
+Only closed-vocabulary columns (deadline, unit) are corrected, only a word that is not in the
+lexicon, and only when exactly one variant with one confusable letter swapped is in it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def _data_files() -> list[Path]:
+    files: list[Path] = []
+    for pkg in ("reja.schema", "reja.normalize", "reja.extract"):
+        try:
+            mod = __import__(pkg, fromlist=["__file__"])
+        except ImportError:
+            continue
+        data = Path(mod.__file__).parent / "data"
+        if data.is_dir():
+            files += sorted(data.glob("*.yaml"))
+    return files
+
+
+def _strings(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in _strings(k) + _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> frozenset[str]:
+    words: set[str] = set()
+    for path in _data_files():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue  # a broken data file is its owner's error, reported by its own loader
+        for s in _strings(data):
+            words.update(w.lower() for w in _WORD_RE.findall(s) if len(w) >= 3)
+    return frozenset(words)
+
+
+def correct_word(word: str, pairs: list[tuple[str, str]], lex: frozenset[str]) -> str | None:
+    low = word.lower()
+    if len(low) < 3 or low in lex:
+        return None
+    swap: dict[str, list[str]] = {}
+    for a, b in pairs:
+        if len(a) != 1 or len(b) != 1:
+            continue  # one letter for one letter only: the word keeps its length
+        swap.setdefault(a, []).append(b)
+        swap.setdefault(b, []).append(a)
+    found = set()
+    for i, ch in enumerate(low):
+        for other in swap.get(ch, []):
+            variant = low[:i] + other + low[i + 1 :]
+            if variant in lex:
+                found.add(variant)
+    if len(found) != 1:
+        return None
+    fixed = found.pop()
+    return "".join(f.upper() if o.isupper() else f for o, f in zip(word, fixed, strict=True))
+
+
+def correct_text(text: str, pairs: list[tuple[str, str]]) -> tuple[str, list[str]]:
+    lex = lexicon()
+    changes: list[str] = []
+
+    def fix(m: re.Match[str]) -> str:
+        new = correct_word(m.group(0), pairs, lex)
+        if new is None:
+            return m.group(0)
+        changes.append(f"{m.group(0)!r} → {new!r}")
+        return new
+
+    return _WORD_RE.sub(fix, text), changes
