@@ -186,8 +186,8 @@ def _speed(formats: dict) -> list[str]:
         "`pdf.pages[i].chars` for PDF, bare `tesseract page.png stdout -l <model>` (one thread, as reja) on the page "
         "images reja's rasteriser produces for the scan (rendering not timed), LibreOffice DOC→DOCX + python-docx for "
         "DOC. The ratio is the pipeline's own overhead on top of the reader it is built on.",
-        "- Comparison tools: one run each, whole document (table finding included). DOCX/DOC pages are those of the "
-        "sample's LibreOffice PDF, but Word times are per document.",
+        "- Comparison tools: whole document, table finding included; best of 3 runs on typed files (as reja), one "
+        "run on the scan. DOCX/DOC pages are those of the sample's LibreOffice PDF, but Word times are per document.",
         *scan_cache,
         "",
     ]
@@ -203,8 +203,9 @@ def _memory(docs: list[dict]) -> list[str]:
     return [
         "## Memory per document",
         "",
-        "Peak resident set (`ru_maxrss`) of a fresh interpreter that imports reja and parses the one document "
-        "(interpreter and imports included, as in a real run); child processes (LibreOffice, pytesseract) separately.",
+        "Peak resident set (`VmHWM`) of a fresh interpreter that imports reja and parses the one document "
+        "(interpreter and imports included, as in a real run). Child processes (LibreOffice, Tesseract) separately, "
+        "as the largest child's `ru_maxrss` — Linux counts the parent's size at spawn in it, so it is an upper bound.",
         "",
         *_table(["document", "format", "pages", "reja peak RSS MiB", "child processes peak RSS MiB"], rows),
         "",
@@ -263,7 +264,12 @@ def position_lines(formats: dict) -> list[str]:
             mine, theirs = f["reja"]["rates"], slot["rates"]
             rt = per_unit(f["reja"].get("seconds"), f, fmt)
             tt = per_unit(slot.get("seconds"), f, fmt)
-            speed = f", {rt / tt:.1f}× its time" if rt and tt else ""
+            if not slot.get("rows"):
+                speed = f" (it returned no rows, in {secs(tt)} {unit_of(fmt)})"
+            else:
+                speed = ""
+                if rt and tt:
+                    speed = f", {tt / rt:.1f}× faster" if rt < tt else f", {rt / tt:.1f}× slower"
             parts.append(f"{fmt}: {pct(mine['cell_exact'])} vs {pct(theirs['cell_exact'])} exact cells, "
                          f"text CER {num(mine['text_cer'], 4)} vs {num(theirs['text_cer'], 4)}{speed}")  # fmt: skip
         if parts:
