@@ -8,7 +8,9 @@ of the text lines.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import os
 from dataclasses import dataclass, field
 
 import cv2
@@ -114,6 +116,23 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Silence the C library's stderr (fd 2) for one call; Python's own stderr is untouched."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def detect_orientation(gray: np.ndarray) -> tuple[int, float] | None:
     """Tesseract OSD: (degrees to turn clockwise, confidence), None when OSD is unavailable."""
     from .ocr import _load_lib
@@ -141,7 +160,8 @@ def detect_orientation(gray: np.ndarray) -> tuple[int, float] | None:
     lib.TessBaseAPISetSourceResolution(eng.handle, TARGET_DPI)
     deg, conf, sconf = ctypes.c_int(), ctypes.c_float(), ctypes.c_float()
     name = ctypes.c_char_p()
-    ok = fn(eng.handle, ctypes.byref(deg), ctypes.byref(conf), ctypes.byref(name), ctypes.byref(sconf))
+    with _quiet_stderr():  # OSD prints "Invalid resolution 0 dpi" whatever resolution it was given
+        ok = fn(eng.handle, ctypes.byref(deg), ctypes.byref(conf), ctypes.byref(name), ctypes.byref(sconf))
     lib.TessBaseAPIClear(eng.handle)
     if not ok:
         return None
