@@ -7,7 +7,6 @@ from __future__ import annotations
 import docx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from reja.extract.ir import Cell, Table
 from reja.extract.readers import read_document
 
