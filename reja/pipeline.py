@@ -16,4 +16,10 @@ def parse_file(path: Path | str, **reader_options) -> ParsedPlan:
     from reja.extract.readers import read_document
 
     document = read_document(Path(path), **reader_options)
-    return parse_plan(document)
+    plan = parse_plan(document)
+    if any(cell.confidence is not None for table in document.tables for cell in table.cells):
+        # OCR'd cells: name the doubtful cell of each row and keep its box for the clerk's crop
+        from reja.extract.scan import apply_ocr_flags
+
+        apply_ocr_flags(plan, document)
+    return plan
