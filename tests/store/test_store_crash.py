@@ -16,17 +16,19 @@ from reja.api import load_documents, load_items
 from reja.batch import run_import
 
 HERE = Path(__file__).parent
-CHILD = f"""
+# the child's set-up: the store is under test, not the matcher (as the no_enrichment and
+# pinned_versions fixtures)
+CHILD_SETUP = f"""
 import sys
 sys.path.insert(0, {str(HERE)!r})
-import fakeplans, reja.enrich
-# the store is under test, not the matcher (as the no_enrichment fixture)
+import fakeplans, reja.batch, reja.enrich
 reja.enrich.enrich_rows = lambda rows, **kw: {{"region_id": None, "district_id": None, "flags": []}}
 reja.enrich.warm_up = lambda: None
-import reja.batch
-reja.batch.pipeline_version = lambda: "test-pipeline"  # as the pinned_versions fixture
+reja.batch.pipeline_version = lambda: "test-pipeline"
 reja.batch.catalogue_version = lambda: "test-catalogue"
 from reja.batch import run_import
+"""
+CHILD = CHILD_SETUP + """
 run_import([sys.argv[1]], db=sys.argv[2], parse=fakeplans.fake_parse, jobs=int(sys.argv[3]))
 """
 SIZES = [300, 1200, 40, 900, 5, 1500, 700, 60, 1100, 250]  # items per plan: big ones make long transactions
@@ -118,16 +120,7 @@ def test_sigkill_at_random_points_leaves_whole_documents_and_a_rerun_completes(t
     assert partial_runs >= 2, "no kill landed in the middle of the batch: the test proved nothing"
 
 
-INTERRUPTED_CHILD = f"""
-import sys
-sys.path.insert(0, {str(HERE)!r})
-import fakeplans
-import reja.batch, reja.enrich
-reja.enrich.enrich_rows = lambda rows, **kw: {{"region_id": None, "district_id": None, "flags": []}}
-reja.enrich.warm_up = lambda: None
-reja.batch.pipeline_version = lambda: "test-pipeline"  # as the pinned_versions fixture
-reja.batch.catalogue_version = lambda: "test-catalogue"
-from reja.batch import run_import
+INTERRUPTED_CHILD = CHILD_SETUP + """
 report = run_import([sys.argv[1]], db=sys.argv[2], parse=fakeplans.fake_parse, jobs=2)
 print(report.summary())
 sys.exit(report.exit_code)
