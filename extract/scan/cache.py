@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-READER_VERSION = "scan-14"
+READER_VERSION = "scan-15"
 
 
 def image_digest(img: np.ndarray) -> str:

@@ -234,7 +234,8 @@ def _snap_units(table: Table, unit_col: int, header: set[int], script: str | Non
         changed = []
         for line in lines:
             s = snap(line, vocab, script, lacks)
-            if s is not None:
+            # spacing alone ("номда /нусха" → "номда/нусха") changes no letter: a repair, not a doubt
+            if s is not None and "".join(s.split()) != "".join(line.split()):
                 changed.append(f"{line.strip()!r} → {s!r}")
             new_lines.append(s if s is not None else line)
         if changed:
