@@ -22,10 +22,12 @@ apt:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# pip's build chatter goes to .venv/pip.log; it is shown only when the install fails.
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -U pip 'setuptools>=77' wheel
-	$(BIN)/pip install -q -e '.[dev,review]'
+	@echo "pip: installing reja and its dependencies into $(VENV) (log: $(VENV)/pip.log)"
+	@{ $(BIN)/pip install -U pip 'setuptools>=77' wheel && $(BIN)/pip install -e '.[dev,review]'; } \
+	  > $(VENV)/pip.log 2>&1 || { tail -40 $(VENV)/pip.log; exit 1; }
 	touch $@
 
 # Exit 3 means "imported, some rows need review": expected on real plans, so the demo goes on.
