@@ -47,6 +47,8 @@ def num(x: float | None, digits: int = 3, na: str = "n/a — not measured") -> s
 def secs(x: float | None, na: str = "n/a — not measured") -> str:
     if x is None:
         return na
+    if x < 0.01:  # a tool that gave up at once: keep its time visible, not "0.000"
+        return f"{x:.5f}"
     return f"{x:.3f}" if x < 10 else f"{x:.1f}"
 
 
@@ -289,7 +291,7 @@ def _measured_sentences(result: dict) -> str:
         bare = per_unit(scan["raw"]["seconds"], scan, "scan")
         cached = per_unit(scan["reja"].get("cached_seconds"), scan, "scan")
         out.append(f"On the scan reja spends {cold:.1f} s/page against {bare:.1f} s/page for one bare Tesseract pass "
-                   f"({cold / bare:.1f}×: deskew, grid, one OCR call per cell, repairs)"
+                   f"({cold / bare:.1f}×: deskew, grid detection, per-cell OCR, repairs)"
                    + (f"; a re-read from the OCR cache costs {cached:.2f} s/page." if cached else "."))  # fmt: skip
     growth = result["scale"].get("memory_growth") if isinstance(result.get("scale"), dict) else None
     if growth:
@@ -299,6 +301,14 @@ def _measured_sentences(result: dict) -> str:
                           for j, g in sorted(growth.items()))  # fmt: skip
         out.append(f"Peak memory {verdict} with the batch size ({spans}): each document is read in its own worker "
                    "process and only its rows reach the writer.")  # fmt: skip
+        largest = max(r["batch"] for r in result["scale"]["runs"])
+        rates = ", ".join(f"{r['plans_per_minute']} plans/min with --jobs {r['jobs']}"
+                          for r in result["scale"]["runs"] if r["batch"] == largest)  # fmt: skip
+        out.append(f"A batch of {largest} typed plans imports at {rates}.")
+    n = result.get("normaliser")
+    if n:
+        out.append(f"The normaliser runs at {n['chars_per_s']:,.0f} characters/s "
+                   f"({n['chars_per_s_with_key']:,.0f} with the match key).")  # fmt: skip
     return " ".join(out)
 
 
@@ -309,7 +319,7 @@ def _reading(result: dict) -> list[str]:
         "",
         "Accuracy is what a user gets without writing code: reja's rows against the rows each tool returns, scored "
         "identically. The raw tools lose where the plan's layout needs understanding — stacked values, rows split by "
-        "a page break, hyphenated line breaks, repeated header rows — and on scans, where a table finder without "
+        "a page break, hyphenated line breaks — and on scans, where a table finder without "
         "deskew and per-cell OCR finds little or nothing. Speed ratios compare reja with the reader it is built on, "
         "measured in the same run, so the shared machine's load (see the machine table) largely cancels out; "
         "absolute seconds are noisy. " + _measured_sentences(result),
