@@ -389,14 +389,20 @@ def _write_json_atomic(path: Path, obj: Any) -> None:
         raise
 
 
-def run(names: list[str] | None = None, manifest: Path = MANIFEST, details: bool = False) -> dict:
-    """Evaluate the manifest (or the named entries); returns the machine-readable result."""
+def manifest_entries(names: list[str] | None = None, manifest: Path = MANIFEST) -> list[dict]:
+    """The manifest's samples, or the named ones (an unknown name stops with the known ones listed)."""
     entries = json.loads(manifest.read_text(encoding="utf-8"))["samples"]
     if names:
         unknown = sorted(set(names) - {e["name"] for e in entries})
         if unknown:
             raise SystemExit(f"unknown sample(s) {unknown}; known: {[e['name'] for e in entries]}")
         entries = [e for e in entries if e["name"] in names]
+    return entries
+
+
+def run(names: list[str] | None = None, manifest: Path = MANIFEST, details: bool = False) -> dict:
+    """Evaluate the manifest (or the named entries); returns the machine-readable result."""
+    entries = manifest_entries(names, manifest)
     total = Counts()
     docs = []
     for entry in entries:

@@ -126,4 +126,4 @@ def test_quick_run_writes_complete_report(tmp_path):
         assert heading in md
     table_rows = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert table_rows and not any(re.search(r"\|\s*\|", ln) for ln in table_rows)  # no empty cell
-    assert "/work/" not in md and "/tmp/" not in md
+    assert not re.search(r"/(?:work|tmp)/", md)  # no path of the machine that ran it

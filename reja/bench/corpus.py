@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from reja.evaluate import MANIFEST, REPO_DIR
+from reja.evaluate import MANIFEST, REPO_DIR, manifest_entries
 
 # --quick: one typed document, the cheapest to read, so the smoke run stays well under 30 s
 QUICK_SAMPLE = "izboskan_2025_docx"
@@ -45,12 +45,7 @@ class Sample:
 
 
 def load_samples(names: list[str] | None = None, manifest: Path = MANIFEST, repo_dir: Path = REPO_DIR) -> list[Sample]:
-    entries = json.loads(manifest.read_text(encoding="utf-8"))["samples"]
-    if names:
-        unknown = sorted(set(names) - {e["name"] for e in entries})
-        if unknown:
-            raise SystemExit(f"unknown sample(s) {unknown}; known: {[e['name'] for e in entries]}")
-        entries = [e for e in entries if e["name"] in names]
+    entries = manifest_entries(names, manifest)
     samples = [
         Sample(e["name"], repo_dir / e["file"], e["format"], repo_dir / e["expected"], e.get("script", "latin"))
         for e in entries
