@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +76,27 @@ def _describe(cases: pd.DataFrame) -> str:
         )
         lines.append(f"  {column}: {check} — {where}{example}")
     return "\n".join(lines[:30]) + (f"\n  … and {len(lines) - 30} more rules" if len(lines) > 30 else "")
+
+
+# A CSV cell starting with one of these is run as a formula (or DDE call) when Excel opens the file.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the CSV shows it: a text cell that Excel would run as a formula gets one leading
+    apostrophe ("=1+1" → "'=1+1"), the usual spreadsheet escape. Plain numbers ("-5") are left alone.
+    Only the CSV files get this; Parquet (canonical) and XLSX (strings written as strings) keep the text."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind in "biufcmM":  # numeric and dates cannot start a formula
+            continue
+        values = out[col].astype(object)
+        risky = [isinstance(v, str) and v.startswith(FORMULA_LEADS) and not _PLAIN_NUMBER.fullmatch(v)
+                 for v in values]
+        if any(risky):
+            out[col] = [("'" + v) if r else v for v, r in zip(values, risky, strict=True)]
+    return out
 
 
 def _to_cells(frame: pd.DataFrame) -> list[list]:
@@ -187,7 +209,7 @@ def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFra
         written[target.name] = target
         target = out / f"{name}.csv"
         with atomic_path(target) as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            csv_safe(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         written[target.name] = target
     target = out / "reja.xlsx"
     write_xlsx(target, items, documents)

