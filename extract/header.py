@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from .ir import Table
 from .plan_words import fold
+from .sections import parse_heading
 
 # Roles a column can have in a ParsedPlan; the catalogue's "quantity" (a "Miqdori" column with no
 # sub-header) holds the plan value, and "note" has no PlanItem field.
@@ -144,6 +145,8 @@ def is_subheader_row(table: Table, row: int) -> bool:
     filled = [t for t in texts if t.strip()]
     if not filled or any(_is_item_no(t) for t in filled):
         return False
+    if any(parse_heading(t) is not None for t in filled):
+        return False  # "I. TADBIRLAR" under a one-row header is a section row, not more header words
     for t in filled:
         if len(t.strip()) > MAX_HEADER_LEN:
             return False
