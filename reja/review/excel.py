@@ -165,7 +165,11 @@ def read_edits(path: Path, current: pd.DataFrame) -> tuple[list[dict], list[Reje
     headers = [c.value for c in ws[1]]
     if KEY_COLUMN not in headers:
         raise ValueError(f"{path.name}: the hidden row key column is missing")
-    original = {row[0]: row for row in exported.iter_rows(min_row=2, values_only=True) if row and row[0]}
+    # one key may stand in several rows (versions of a plan that are both current): keep them all
+    original: dict[str, list[tuple]] = {}
+    for row in exported.iter_rows(min_row=2, values_only=True):
+        if row and row[0]:
+            original.setdefault(row[0], []).append(row)
     by_key = current.set_index("row_key") if len(current) else current
     edits, rejected = [], []
     for excel_row, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
@@ -174,12 +178,16 @@ def read_edits(path: Path, current: pd.DataFrame) -> tuple[list[dict], list[Reje
         if not key:
             continue
         where = f"{path.name} row {excel_row}"
-        before_row = original.get(key)
-        if before_row is None:
+        versions = original.get(key)
+        if versions is None:
             rejected.append(Rejected(where, KEY_COLUMN, str(key), "row key was changed or added by hand"))
             continue
-        exported_values = dict(zip(headers, before_row, strict=False))
-        changed = [h for h in (*EDIT_COLUMNS, "accept") if not _same(values.get(h), exported_values.get(h))]
+        # the clerk may have sorted the sheet: compare with the exported twin this row differs least from
+        changed = min(
+            ([h for h in (*EDIT_COLUMNS, "accept") if not _same(values.get(h), was.get(h))]
+             for was in (dict(zip(headers, v, strict=False)) for v in versions)),
+            key=len,
+        )  # fmt: skip
         if not changed:
             continue
         if key not in by_key.index:
@@ -188,6 +196,8 @@ def read_edits(path: Path, current: pd.DataFrame) -> tuple[list[dict], list[Reje
                                          "this row no longer exists in the store (re-imported without it?)"))
             continue
         stored = by_key.loc[key]
+        if isinstance(stored, pd.DataFrame):  # twins share their corrections: any one gives the context
+            stored = stored.iloc[0]
         context = row_context(stored)
         why = values.get("why")
         for h in changed:
