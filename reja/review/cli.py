@@ -17,6 +17,26 @@ def _who(who: str | None) -> str:
     return who or getpass.getuser()
 
 
+def _need_store(db: Path) -> None:
+    """A wrong --db must be said plainly (not a traceback, not an empty store made at a typo's path)."""
+    if not db.is_file():
+        typer.echo(f"error: {db}: no store here (run `reja import` first, or pass --db)", err=True)
+        raise typer.Exit(2)
+
+
+def _load(db: Path):
+    from reja.store import StoreError
+
+    from .data import load_items
+
+    _need_store(db)
+    try:
+        return load_items(db)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
 @review_app.command("export")
 def export_cmd(
     out: Path = typer.Argument(Path("out/review.xlsx"), help="Workbook to write."),
@@ -24,10 +44,9 @@ def export_cmd(
     all_rows: bool = typer.Option(False, "--all", help="Every row, not only the flagged ones."),
 ):
     """Write a review workbook: flagged rows, dropdowns of catalogue ids, hidden row keys."""
-    from .data import load_items
     from .excel import export_workbook
 
-    items, orphans = load_items(db)
+    items, orphans = _load(db)
     n = export_workbook(items, out, only_flagged=not all_rows)
     typer.echo(f"{out}: {n} row(s) to review. Edit the yellow cells, save, then: reja review apply {out}")
     for line in orphans:
@@ -41,10 +60,9 @@ def apply_cmd(
     who: str = typer.Option(None, "--who", help="The clerk's name (default: the login name)."),
 ):
     """Read back the clerk's edits; valid ones become corrections, refused ones are listed."""
-    from .data import load_items
     from .excel import apply_workbook
 
-    items, _ = load_items(db)
+    items, _ = _load(db)
     try:
         result = apply_workbook(workbook, items, db, who=_who(who))
     except ValueError as exc:
@@ -68,9 +86,7 @@ def serve_cmd(
     """Start the review page (source crop, fields, candidates, keyboard shortcuts)."""
     from .web import ReviewSettings, serve
 
-    if not db.exists():
-        typer.echo(f"error: {db}: no store here (run `reja import` first)", err=True)
-        raise typer.Exit(2)
+    _need_store(db)
     serve(ReviewSettings(db=db, clerk=_who(who), host=host, access_token=token), port=port)
 
 
@@ -79,6 +95,7 @@ def history_cmd(row_key: str, db: Path = DB_OPTION):
     """Every correction of one row, undone ones included."""
     from .corrections import history
 
+    _need_store(db)
     for c in history(db, row_key):
         undo = f" (undoes #{c.reverts})" if c.reverts else ""
         typer.echo(f"#{c.id} {c.at} {c.who} via {c.via}: {c.field} {c.value_before!r} → {c.value_after!r}"
@@ -90,6 +107,7 @@ def undo_cmd(correction_id: int, db: Path = DB_OPTION, who: str = typer.Option(N
     """Undo one correction (a reverting entry is added; history keeps both)."""
     from .corrections import undo
 
+    _need_store(db)
     try:
         new_id = undo(db, correction_id, who=_who(who))
     except ValueError as exc:
