@@ -31,7 +31,7 @@ MAX_HEADER_LEN = 60  # header cells are short ("Бажариладиган иш�
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _YEAR_WORD_RE = re.compile(r"(?<!\w)(yil|йил|год|г)\w*\.?", re.I)
 _NOISE_RE = re.compile(r"[()\[\]\-–—.,:;/]+")
-_ITEM_NO_RE = re.compile(r"^\d{1,3}(\.\d{1,3})*\.?$")
+_ITEM_NO_RE = re.compile(r"^\d{1,3}(\.\d{1,3})*[.)]?$")  # "1." and "1)"
 
 
 @dataclass

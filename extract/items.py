@@ -27,7 +27,8 @@ from .ir import BBox, Cell
 from .model import PlanItem, Section
 from .plan_words import is_label, plan_words
 
-_ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*\.?$")
+# "1)" and "1-" are how some districts number items, as "1." is elsewhere
+_ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
 _NO_AND_TEXT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$", re.S)
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-–—•*·]+|\d{1,2}[.)])\s*")
 _TEXT_FIELDS = ("text", "unit", "mechanism", "deadline", "responsible")
