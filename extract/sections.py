@@ -21,6 +21,10 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 _ROMAN_RE = re.compile(r"^\s*([IVXLХІ]{1,7})\s*[.)]\s*(\S.*)$", re.S)
 _ARABIC_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s*(\S.*)$", re.S)
 _SUB_RE = re.compile(r"^\s*(\d{1,2}[.,]\d{1,2})\.?\s+(\S.*)$", re.S)  # "1,1." is OCR for "1.1."
+# "1-bo'lim. Kitob fondi", "I BO'LIM: …", "1-БЎЛИМ. …": a number with the word for section
+_WORDED_RE = re.compile(r"^\s*([IVXLХІ]{1,7}|\d{1,2})\s*[-–]?\s*([^\W\d_]+['ʻʼ‘’`]?[^\W\d_]*)\s*[.:)]?\s+(\S.*)$", re.S)
+# "I - Kitob fondi": a Roman number and a dash (an Arabic "1 -" could be an item, so Roman only)
+_ROMAN_DASH_RE = re.compile(r"^\s*([IVXLХІ]{1,7})\s+[-–—]\s+(\S.*)$", re.S)
 _OCR_ROMAN_RE = re.compile(r"^\s*(\w{1,4})\s*\.\s*(\S.*)$", re.S)
 _LINE_WS_RE = re.compile(r"[ \t\u00a0]+")
 
@@ -91,7 +95,13 @@ def parse_heading(text: str, *, allow_arabic: bool = True, italic_from: int | No
     if m:
         title, resp = split_title([m.group(2), *lines[1:]], italic_from)
         return Heading(m.group(1).replace(",", "."), title, resp, level=2)
-    m = _ROMAN_RE.match(first)
+    m = _WORDED_RE.match(first)
+    if m and fold(m.group(2)) in word_set("section_words"):
+        number = m.group(1)
+        if number.isdigit() or roman_value(number) is not None:
+            title, resp = split_title([m.group(3), *lines[1:]], italic_from)
+            return Heading(number, title, resp, level=1)
+    m = _ROMAN_RE.match(first) or _ROMAN_DASH_RE.match(first)
     if m and roman_value(m.group(1)) is not None:
         title, resp = split_title([m.group(2), *lines[1:]], italic_from)
         return Heading(m.group(1), title, resp, level=1)
