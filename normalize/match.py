@@ -14,7 +14,11 @@ Evidence on top of text similarity, each stated in `reason`:
 - the section constrains which indicators are candidates; an indicator outside the section can
   still be proposed, but only for review;
 - the row's unit: one of the indicator's units (+), same kind of unit (0), a different kind (-);
-- the parent item: a sub-item (9.1 under 9) favours the breakdowns of the parent's indicator (+);
+- the parent item: a sub-item (9.1 under 9) favours the breakdowns of the parent's indicator (+),
+  and of any indicator the parent itself breaks down ("журнал" under 1.2 purchase: purchase and
+  journals both break down the acquisition total); a breakdown named by a generic word
+  (`parent_required` in the thresholds file: "журнал", "yangi") without that support is pushed
+  down and never auto-accepted;
 - the runner-up: if a different entry scores within `margin` of the best, the match goes to review.
 
 Bands come from `schema/data/match_thresholds.yaml` (chosen by measurement, see the comment
@@ -36,6 +40,7 @@ UNIT_FITS_BONUS = 2.0  # the row's unit is one the indicator is counted in
 UNIT_CLASH_PENALTY = 6.0  # the row counts another kind of thing (people vs copies)
 OUTSIDE_SECTION_PENALTY = 10.0  # indicator not allowed in the given section
 PARENT_BONUS = 3.0  # a breakdown of the indicator the parent item matched
+NO_PARENT_PENALTY = 10.0  # a generic-word breakdown ("журнал") with no parent item supporting it
 
 
 @dataclass
@@ -78,6 +83,8 @@ class _Label:
 # Leading section/item numbers: "II.", "IV ", "Х." (Cyrillic Ха), "9.4.", "1)", "26.1".
 _NUMBER_RE = re.compile(r"^\s*(?:[IVXLІХ]{1,6}|\d{1,3}(?:\.\d{1,3})*)\s*[.)]?\s+(?=\S)")
 _WRAP_RE = re.compile(r"^\((.*)\)$")
+# "Шундан: китоблар сони", "Bundan kitob": the breakdown marker says "of which", not what is counted
+_BREAKDOWN_RE = re.compile(r"^(?:shundan|bundan|undan|shulardan|jumladan)\s+(?=\S)")
 
 
 def prepare(text: str | None) -> str:
@@ -90,7 +97,7 @@ def prepare(text: str | None) -> str:
     if m:
         t = m.group(1)
     t, _ = repair_lookalikes(t)
-    return match_key(t)
+    return _BREAKDOWN_RE.sub("", match_key(t), count=1)
 
 
 def _labels(entries: dict[str, Entry]) -> tuple[_Label, ...]:
@@ -281,6 +288,28 @@ def _role_index(catalogue_version: str) -> tuple[_Label, ...]:
     return tuple(out)
 
 
+def _parent_supports(cat: Catalogue, parent: str | None, parent_id: str | None) -> bool:
+    """Is `parent_id` (the parent item's indicator) the breakdown's `parent`, or a breakdown of it?
+
+    "журналлар" under 1.2 (acq_purchase) is a breakdown of acq_total like purchase itself: the
+    plan crosses channel and document type, so an ancestor of the parent item supports it too.
+    """
+    seen: set[str] = set()
+    node = parent_id
+    while parent and node and node not in seen:
+        if node == parent:
+            return True
+        seen.add(node)
+        ind = cat.indicators.get(node)
+        node = ind.parent if ind else None
+    return False
+
+
+@lru_cache(maxsize=4)
+def _parent_required(catalogue_version: str) -> frozenset[str]:
+    return frozenset(load_catalogue().thresholds.get("parent_required") or [])
+
+
 def match_indicator(text: str | None, section_id: str | None = None, unit_id: str | None = None,
                     parent_id: str | None = None) -> Match:
     """Catalogue indicator of an activity text, constrained by its section and unit if known.
@@ -295,19 +324,27 @@ def match_indicator(text: str | None, section_id: str | None = None, unit_id: st
     ranked = _rank(q, _index(cat.catalogue_version, "indicators"), None,
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat))
     notes: dict[str, list[str]] = {}
-    outside: set[str] = set()
+    no_auto: set[str] = set()  # outside the section, or a breakdown without its parent
     adjusted = []
     unit = cat.units.get(unit_id) if unit_id else None
+    needs_parent = _parent_required(cat.catalogue_version)
     for eid, (s, how, lab) in ranked:
         ind = cat.indicators[eid]
         n = notes.setdefault(eid, [])
         if section_id and section_id in cat.sections and section_id not in ind.sections:
             s -= OUTSIDE_SECTION_PENALTY
-            outside.add(eid)
+            no_auto.add(eid)
             n.append(f"not usual in section {section_id}")
-        if parent_id and ind.parent == parent_id:
+        if parent_id and _parent_supports(cat, ind.parent, parent_id):
             s += PARENT_BONUS
             n.append(f"sub-item of {parent_id}")
+        elif eid in needs_parent:
+            # a bare "журнал" means journals acquired only under an acquisition item; and without
+            # that context the word must be the whole text, not one word of it ("yangi" in "Yangi
+            # adabiyotlar ko'rgazmasi"): whole-string similarity, less the penalty
+            s = min(s, fuzz.token_sort_ratio(q, lab.key)) - NO_PARENT_PENALTY
+            no_auto.add(eid)
+            n.append(f"needs parent evidence ({ind.parent})")
         if unit is not None:
             allowed = ind.allowed_units()
             if unit.id in allowed:
@@ -318,4 +355,4 @@ def match_indicator(text: str | None, section_id: str | None = None, unit_id: st
                 n.append(f"unit {unit.id} unusual (expects {ind.unit})")
         adjusted.append((eid, (min(100.0, s), how, lab)))
     adjusted.sort(key=lambda kv: -kv[1][0])
-    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=outside)
+    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto)
