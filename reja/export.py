@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -106,45 +106,49 @@ def _to_cells(frame: pd.DataFrame) -> list[list]:
 
 
 def write_xlsx(path: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None:
+    with atomic_path(path) as tmp:
+        _write_xlsx(tmp, items, documents)
+
+
+def _write_xlsx(tmp: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None:
     import xlsxwriter
 
     # strings stay strings: text from a plan must never become a formula or a link (CSV/XLSX injection)
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                "nan_inf_to_errors": True}  # fmt: skip
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), options)
-        header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-        flagged = wb.add_format({"bg_color": "#FFF2CC"})
-        failed = wb.add_format({"bg_color": "#F8CBAD"})
-        widths = {"text": 60, "text_latin": 60, "section_title": 30, "flags": 45, "error": 45, "source_file": 28,
-                  "responsible": 25, "mechanism": 25, "match_candidates": 30}  # fmt: skip
-        legend = [("flag", "meaning")] + sorted(FLAG_CODES.items())
-        corrected = wb.add_format({"bg_color": "#E2EFDA"})
-        sheets = (
-            ("items", items, [("flagged", flagged), ("corrected", corrected)]),
-            ("documents", documents, [("partial", flagged), ("failed", failed)]),
-        )
-        for name, frame, rules in sheets:
-            ws = wb.add_worksheet(name)
-            cols = list(frame.columns)
-            ws.write_row(0, 0, cols, header)
-            for r, values in enumerate(_to_cells(frame), start=1):
-                ws.write_row(r, 0, values)
-            for c, col in enumerate(cols):
-                ws.set_column(c, c, widths.get(col, 12))
-            ws.freeze_panes(1, 0)
-            last = max(len(frame), 1)
-            ws.autofilter(0, 0, last, len(cols) - 1)
-            status_col = xlsxwriter.utility.xl_col_to_name(cols.index("status"))
-            for value, f in rules:
-                ws.conditional_format(1, 0, last, len(cols) - 1,
-                                      {"type": "formula", "criteria": f'=${status_col}2="{value}"', "format": f})  # fmt: skip
-        ws = wb.add_worksheet("flags")
-        for r, (code, meaning) in enumerate(legend):
-            ws.write_row(r, 0, [code, meaning], header if r == 0 else None)
-        ws.set_column(0, 0, 22)
-        ws.set_column(1, 1, 80)
-        wb.close()
+    wb = xlsxwriter.Workbook(str(tmp), options)
+    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+    flagged = wb.add_format({"bg_color": "#FFF2CC"})
+    failed = wb.add_format({"bg_color": "#F8CBAD"})
+    widths = {"text": 60, "text_latin": 60, "section_title": 30, "flags": 45, "error": 45, "source_file": 28,
+              "responsible": 25, "mechanism": 25, "match_candidates": 30}  # fmt: skip
+    legend = [("flag", "meaning")] + sorted(FLAG_CODES.items())
+    corrected = wb.add_format({"bg_color": "#E2EFDA"})
+    sheets = (
+        ("items", items, [("flagged", flagged), ("corrected", corrected)]),
+        ("documents", documents, [("partial", flagged), ("failed", failed)]),
+    )
+    for name, frame, rules in sheets:
+        ws = wb.add_worksheet(name)
+        cols = list(frame.columns)
+        ws.write_row(0, 0, cols, header)
+        for r, values in enumerate(_to_cells(frame), start=1):
+            ws.write_row(r, 0, values)
+        for c, col in enumerate(cols):
+            ws.set_column(c, c, widths.get(col, 12))
+        ws.freeze_panes(1, 0)
+        last = max(len(frame), 1)
+        ws.autofilter(0, 0, last, len(cols) - 1)
+        status_col = xlsxwriter.utility.xl_col_to_name(cols.index("status"))
+        for value, f in rules:
+            ws.conditional_format(1, 0, last, len(cols) - 1,
+                                  {"type": "formula", "criteria": f'=${status_col}2="{value}"', "format": f})  # fmt: skip
+    ws = wb.add_worksheet("flags")
+    for r, (code, meaning) in enumerate(legend):
+        ws.write_row(r, 0, [code, meaning], header if r == 0 else None)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 80)
+    wb.close()
 
 
 def _field_json(f: FieldDef) -> dict:
@@ -202,23 +206,20 @@ def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFra
     validate(items, documents)
     out = Path(out_dir)
     written: dict[str, Path] = {}
-    for name, frame in (("items", items), ("documents", documents)):
-        target = out / f"{name}.parquet"
-        with atomic_path(target) as tmp:
-            frame.to_parquet(tmp, index=False, engine="pyarrow")
-        written[target.name] = target
-        target = out / f"{name}.csv"
-        with atomic_path(target) as tmp:
-            csv_safe(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        written[target.name] = target
-    target = out / "reja.xlsx"
-    write_xlsx(target, items, documents)
-    written[target.name] = target
-    target = out / "datapackage.json"
-    descriptor = datapackage({name: name for name in written})
-    with atomic_path(target) as tmp:
-        tmp.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    written[target.name] = target
+    # every file goes to a temporary name first; only when ALL are written are they renamed into
+    # place, so a failure (disk full, a writer's bug) leaves the whole previous export, not a mix
+    with ExitStack() as staged:
+        def stage(name: str) -> Path:
+            written[name] = out / name
+            return staged.enter_context(atomic_path(out / name))
+
+        for name, frame in (("items", items), ("documents", documents)):
+            frame.to_parquet(stage(f"{name}.parquet"), index=False, engine="pyarrow")
+            csv_safe(frame).to_csv(stage(f"{name}.csv"), index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        _write_xlsx(stage("reja.xlsx"), items, documents)
+        descriptor = datapackage({name: name for name in written})
+        stage("datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
+                                             encoding="utf-8")
     return written
 
 

@@ -54,3 +54,24 @@ def test_negative_numbers_in_text_columns_are_left_alone(frames, tmp_path):
     write_tables(out, items, documents)
     csv = pd.read_csv(out / "items.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert csv["fact_raw"].tolist()[:2] == ["-5", "-1,5"]
+
+
+def test_a_failed_export_leaves_the_whole_previous_export(frames, tmp_path, monkeypatch):
+    """The export is one set: a failure while writing the XLSX must not leave a new items.parquet
+    and items.csv next to the old reja.xlsx and datapackage.json."""
+    import xlsxwriter
+
+    items, documents = frames
+    out = tmp_path / "out"
+    write_tables(out, items, documents)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    changed = items.copy()
+    changed.loc[0, "text"] = "Yangi tadbir"
+
+    def disk_full(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", disk_full)
+    with pytest.raises(OSError):
+        write_tables(out, changed, documents)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing replaced, no temp left
