@@ -31,7 +31,9 @@ def write_xlsx(comparison: Comparison, path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".compare-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
-        with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+        # strings stay strings: plan text must never become a formula or a link (XLSX injection)
+        options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
             doubt_fmt = writer.book.add_format({"bg_color": "#FFF2CC"})
             for title, attr in SHEETS:
                 frame: pd.DataFrame = getattr(comparison, attr)
