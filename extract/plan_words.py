@@ -38,3 +38,12 @@ def is_label(text: str | None) -> bool:
     """True for a sub-item label alone: "Shundan,", "Бундан", "shu jumladan:"."""
     t = fold(text).strip(" ,.:;-–—")
     return bool(t) and t in word_set("sub_item_labels")
+
+
+_LABEL_PREFIX_RE = re.compile(r"^(.{3,20}?)\s*[:,;–—-]\s*(\S.*)$", re.S)
+
+
+def starts_with_label(text: str | None) -> bool:
+    """True for a text that opens with a sub-item label and goes on: "Shu jumladan: jurnallar"."""
+    m = _LABEL_PREFIX_RE.match((text or "").strip())
+    return bool(m) and is_label(m.group(1))
