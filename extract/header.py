@@ -42,6 +42,7 @@ class ColumnRoles:
     fact_year: int | None = None
     plan_year: int | None = None
     headers: list[str] = field(default_factory=list)  # the header words of each column, as written
+    doubt: str | None = None  # set when roles were inferred rather than read; items get `column_review`
 
     @property
     def n_cols(self) -> int:
@@ -188,6 +189,7 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
     roles: list[str] = []
     headers: list[str] = []
     fact_year = plan_year = None
+    bare_years: list[tuple[int, int]] = []  # (column, year) of value columns that say no fact/plan word
     for c in range(table.n_cols):
         parts: list[str] = []
         seen: set[int] = set()
@@ -204,6 +206,8 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
         role, score = _column_role(parts)
         if role is None or score < SUBHEADER_SCORE:
             role = "number" if c == 0 and not text else OTHER
+        if role in ("quantity", OTHER) and header_year(text) is not None:
+            bare_years.append((c, header_year(text)))
         role = _ROLE_ALIAS.get(role, role)
         if role in roles and role != OTHER:
             role = OTHER  # a second column of the same role: keep the first, never merge two
@@ -213,7 +217,16 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
         if role == "plan" and plan_year is None:
             plan_year = year
         roles.append(role)
-    return ColumnRoles(roles, fact_year, plan_year, headers)
+    doubt = None
+    years = sorted({y for _, y in bare_years})
+    if len(bare_years) == 2 and len(years) == 2 and "fact" not in roles:
+        # "Miqdori" over bare "2024" | "2025": no word says which is the fact, so the earlier year is
+        # taken as the fact and the later as the plan — and the items say it was inferred
+        for c, y in bare_years:
+            roles[c] = "fact" if y == years[0] else "plan"
+        fact_year, plan_year = years
+        doubt = f"value columns headed only {years[0]} and {years[1]}: taken as fact {years[0]}, plan {years[1]}"
+    return ColumnRoles(roles, fact_year, plan_year, headers, doubt)
 
 
 def _column_role(parts: list[str]) -> tuple[str | None, float]:
@@ -235,4 +248,5 @@ def _column_role(parts: list[str]) -> tuple[str | None, float]:
 def guess_roles(n_cols: int) -> ColumnRoles:
     """Roles for a table with no header and no table before it to inherit from: № | text | unit | …"""
     base = ["number", "text", "unit"][:n_cols]
-    return ColumnRoles(base + [OTHER] * (n_cols - len(base)), headers=[""] * n_cols)
+    return ColumnRoles(base + [OTHER] * (n_cols - len(base)), headers=[""] * n_cols,
+                       doubt=f"no header row; {n_cols} columns guessed as № | text | unit")

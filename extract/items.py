@@ -25,7 +25,7 @@ from reja.normalize.text import clean_text
 from .header import ColumnRoles
 from .ir import BBox, Cell
 from .model import PlanItem, Section
-from .plan_words import is_label, plan_words
+from .plan_words import is_label, plan_words, starts_with_label
 
 # "1)" and "1-" are how some districts number items, as "1." is elsewhere
 _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
@@ -161,6 +161,11 @@ class ItemBuilder:
             number_raw = "" if item_no is None else number_raw
             extra_text = None
             content = row.filled()
+
+        if item_no is None and not number_raw and starts_with_label(text) and self.last_numbered is not None:
+            # "Shu jumladan: jurnallar" in the text cell: the label opens a sub-item group, and this row
+            # is its first sub-item (its text kept as written)
+            self.label_parent = self.last_numbered
 
         if item_no is None and not number_raw and self.drafts:
             if not content:
@@ -312,6 +317,8 @@ def _build(draft: _Draft) -> list[PlanItem]:
     for f in draft.flags:
         if f not in item.flags:
             item.flags.append(f)
+    if draft.roles.doubt:
+        item.flag("column_review", draft.roles.doubt)
     if draft.stitched:
         item.flag("stitched_row")
     if not draft.has_section:

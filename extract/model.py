@@ -36,6 +36,7 @@ FLAG_CODES: dict[str, str] = {
     "place_unmatched": "region/district not found in the gazetteer",
     "meta_missing": "plan metadata could not be found",
     "unsure_number": "a number that could be read two ways (\"230 400\", \"1,750\"); check it",
+    "column_review": "column roles were inferred (no header, or a header naming no fact/plan); check them",
     "lineless_table": "the page had no ruling lines; the row was rebuilt from text positions (OCR)",
 }
 
