@@ -1,0 +1,461 @@
+"""Plan variants the two samples do not show, so the parser is not fitted to Izboskan and Jondor alone.
+
+Each test builds one small plan by hand — an IR Document (extract/ir.py) or a real DOCX written
+with python-docx and read through `reja.pipeline.parse_file` — in a layout real district plans use
+(other column orders, no fact column, an "Izoh" column, "T/r", one-row headers, "2024 yil fakt",
+headings in the first cell only, "1)" numbering, five apostrophes, a Cyrillic title block over a
+Latin plan, "Shu jumladan:", empty rows, a header-only first table, a table that opens on page 2
+without a header). The expected items are written by hand from the fixture itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+from plan_fixtures import C, doc, para, table
+from reja.extract.plan import parse_plan
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _rows(plan, *fields):
+    return [tuple(getattr(i, f) for f in fields) for i in plan.items]
+
+
+def _flag_codes(item) -> set[str]:
+    return {f.split(":", 1)[0] for f in item.flags}
+
+
+def _no_flag(plan, code):
+    return all(code not in _flag_codes(i) for i in plan.items)
+
+
+LATIN_HEADER_8 = [["№", "Nomi", "O'lchov birligi", "2024 yil fakt", "2025 yil reja", "Amalga oshirish mexanizmi",
+                   "Bajarilish muddati", "Mas'ullar"]]
+
+
+# -- 1. columns in another order ------------------------------------------------------------------
+
+
+def test_v01_columns_in_another_order():
+    t = table([
+        ["№", "Bajarilish muddati", "Nomi", "Mas'ullar", "2025-yil (reja)", "O'lchov birligi", "2024-yil (fakt)"],
+        [C("I. KUTUBXONA FONDI", colspan=7)],
+        ["1.", "Yil davomida", "Fondni to'ldirish", "Direktor", "1 750", "Nusxa", "1075"],
+        ["2.", "I chorak", "Katalog yuritish", "Xizmat rahbari", "40", "Hujjat", "-"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "unit", "fact_value", "plan_value", "deadline", "responsible") == [
+        ("1", "Fondni to'ldirish", "Nusxa", 1075, 1750, "Yil davomida", "Direktor"),
+        ("2", "Katalog yuritish", "Hujjat", None, 40, "I chorak", "Xizmat rahbari"),
+    ]
+    assert [(i.fact_year, i.plan_year) for i in plan.items] == [(2024, 2025)] * 2
+
+
+# -- 2. no fact column ------------------------------------------------------------------------------
+
+
+def test_v02_no_fact_column():
+    t = table([
+        ["№", "Bajariladigan ishlarning mazmuni", "O'lchov birligi", "2025 yil rejasi", "Bajarilish muddati"],
+        [C("II. ILMIY-METODIK FAOLIYAT", colspan=5)],
+        ["1.", "Qo'llanma tayyorlash", "Dona", "20", "Yil davomida"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.item_no, item.text, item.unit, item.plan_value, item.plan_year) == (
+        "1", "Qo'llanma tayyorlash", "Dona", 20, 2025)
+    assert (item.fact_value, item.fact_year, item.fact_raw) == (None, None, None)
+    assert item.section_no == "II"
+
+
+# -- 3. an extra "Izoh" / "Изоҳ" notes column -------------------------------------------------------
+
+
+@pytest.mark.parametrize("note", ["Izoh", "Изоҳ", "Izohlar"])
+def test_v03_notes_column_is_not_taken_for_a_value(note):
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja", "Muddati", note],
+        [C("I. TADBIRLAR", colspan=6)],
+        ["1.", "Kitob ko'rgazmasi", "Tadbir", "12", "Har oy", "Maktablar bilan birga"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.text, item.unit, item.plan_value, item.deadline, item.responsible, item.mechanism) == (
+        "Kitob ko'rgazmasi", "Tadbir", 12, "Har oy", None, None)
+    assert "unparsable_number" not in _flag_codes(item)
+
+
+# -- 4. "T/r" instead of "№" ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number_head", ["T/r", "Т/р", "t/r", "№ t/r", "Т.р."])
+def test_v04_tr_number_column(number_head):
+    t = table([
+        [number_head, "Тадбирлар номи", "Ўлчов бирлиги", "Муддати"],
+        [C("1. Ҳужжатларни комплектлаш", colspan=4)],
+        ["1.1", "Китоблар сотиб олиш", "нусха", "Йил давомида"],
+        ["1.2", "Обуна", "ном", "Ҳар чорак"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "unit", "deadline") == [
+        ("1.1", "Китоблар сотиб олиш", "нусха", "Йил давомида"),
+        ("1.2", "Обуна", "ном", "Ҳар чорак"),
+    ]
+    assert _no_flag(plan, "no_item_no")
+
+
+# -- 5. one-row header with the years in it ---------------------------------------------------------
+
+
+def test_v05_one_row_header_with_latin_years():
+    t = table([*LATIN_HEADER_8,
+               [C("I. ASOSIY FAOLIYAT", colspan=8)],
+               ["1.", "Fondni to'ldirish", "Nusxa", "1075", "1750", "Qabul qilish", "Yil davomida", "Direktor"]])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.fact_year, item.fact_value, item.plan_year, item.plan_value) == (2024, 1075, 2025, 1750)
+    assert (item.mechanism, item.deadline, item.responsible) == ("Qabul qilish", "Yil davomida", "Direktor")
+
+
+@pytest.mark.parametrize(("fact_head", "plan_head"), [
+    ("2024 йил амалда", "2025 йил режа"),
+    ("2024 йил факт", "2025 йил режаси"),
+    ("2024 yil amalda", "2025 yil rejasi"),
+    ("2024 y. fakt", "2025 y. reja"),
+])
+def test_v06_year_headers_written_other_ways(fact_head, plan_head):
+    t = table([
+        ["№", "Мазмуни", "Ўлчов бирлиги", fact_head, plan_head],
+        [C("1. Фонд", colspan=5)],
+        ["1.", "Китоб фонди", "нусха", "230", "250"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.fact_year, item.fact_value, item.plan_year, item.plan_value) == (2024, 230, 2025, 250)
+
+
+# -- 7. section headings in the first cell only ------------------------------------------------------
+
+
+def test_v07_section_heading_in_the_first_cell_only():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja", "Muddati"],
+        ["I. OMMAVIY TADBIRLAR", "", "", "", ""],
+        ["1.", "Kitobxonlik haftaligi", "Tadbir", "2", "Aprel"],
+        ["II. FOND BILAN ISHLASH", "", "", "", ""],
+        ["1.", "Fondni tozalash", "Nusxa", "300", "Dekabr"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "section_no", "section_title", "item_no", "text") == [
+        ("I", "OMMAVIY TADBIRLAR", "1", "Kitobxonlik haftaligi"),
+        ("II", "FOND BILAN ISHLASH", "1", "Fondni tozalash"),
+    ]
+    assert _no_flag(plan, "no_section")
+
+
+# -- 8. item numbers "1)" and "1-" -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mark", [")", "-", "."])
+def test_v08_item_numbers_with_bracket_or_dash(mark):
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja"],
+        [C("I. TADBIRLAR", colspan=4)],
+        [f"1{mark}", "Ko'rgazma", "Tadbir", "4"],
+        [f"2{mark}", "Davra suhbati", "Tadbir", "6"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "plan_value") == [("1", "Ko'rgazma", 4), ("2", "Davra suhbati", 6)]
+    assert _no_flag(plan, "no_item_no")
+
+
+# -- 9. apostrophes typed five ways -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("apos", ["\u02bb", "\u2018", "'", "`", "\u2019"])  # oʻ o‘ o' o` o’
+def test_v09_apostrophe_variants_in_headers_and_labels(apos):
+    t = table([
+        ["№", "Nomi", f"O{apos}lchov birligi", "Reja", f"Mas{apos}ullar"],
+        [C(f"I. FOND BILAN ISHLASH BO{apos}YICHA", colspan=5)],
+        ["1.", f"Fondni to{apos}ldirish", "Nusxa", "100", "Direktor"],
+        [C("Shu jumladan:", colspan=2), "", "", ""],
+        ["", f"Sovg{apos}a tariqasida", "Nusxa", "20", "Direktor"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "parent_item_no", "text", "unit", "plan_value", "responsible") == [
+        ("1", None, f"Fondni to{apos}ldirish", "Nusxa", 100, "Direktor"),  # apostrophe kept as typed
+        (None, "1", f"Sovg{apos}a tariqasida", "Nusxa", 20, "Direktor"),
+    ]
+    assert plan.items[0].section_title == f"FOND BILAN ISHLASH BO{apos}YICHA"
+
+
+# -- 10. a Latin plan under a Cyrillic title block ---------------------------------------------------
+
+
+def test_v10_latin_plan_with_cyrillic_title_block():
+    layout = table([["“КЕЛИШИЛДИ”\nСамарқанд вилояти ахборот-кутубхона\nмаркази директори\nА. Каримов\n2024 йил “20” декабрь",
+                     "“ТАСДИҚЛАЙМАН”\nУрганут тумани ахборот-кутубхона\nмаркази директори\nБ. Тошев\n2024 йил “25” декабрь"]])
+    t = table([["№", "Nomi", "O'lchov birligi", "2025-yil (reja)"],
+               [C("I. FOND", colspan=4)],
+               ["1.", "Kitob sotib olish", "Nusxa", "500"]])
+    plan = parse_plan(doc(layout, para("Урганут туман ахборот-кутубхона марказининг 2025 йил учун иш режаси"), t))
+    m = plan.meta
+    assert (m.region, m.district, m.year) == ("Самарқанд вилояти", "Урганут тумани", 2025)
+    assert (m.approved_by, m.agreed_by) == ("Б. Тошев", "А. Каримов")
+    assert _rows(plan, "item_no", "text", "plan_value") == [("1", "Kitob sotib olish", 500)]
+
+
+# -- 11. "Shu jumladan:" sub-item labels --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label", ["Shu jumladan:", "shu jumladan", "Шу жумладан:", "Shundan:", "Ulardan:"])
+def test_v11_sub_item_label_row(label):
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja"],
+        [C("I. FOND", colspan=4)],
+        ["1.", "Obuna jami", "Nom", "30"],
+        [label, "", "", ""],
+        ["", "Jurnallar", "Nom", "10"],
+        ["", "Gazetalar", "Nom", "20"],
+        ["2.", "Katalog", "Hujjat", "5"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "parent_item_no", "text", "plan_value") == [
+        ("1", None, "Obuna jami", 30),
+        (None, "1", "Jurnallar", 10),
+        (None, "1", "Gazetalar", 20),
+        ("2", None, "Katalog", 5),
+    ]
+
+
+def test_v11b_label_in_the_text_cell_with_its_own_text():
+    """"Shu jumladan: jurnallar" in the text cell: a sub-item whose text keeps the words after the label."""
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja"],
+        [C("I. FOND", colspan=4)],
+        ["1.", "Obuna jami", "Nom", "30"],
+        ["", "Shu jumladan: jurnallar", "Nom", "10"],
+        ["", "gazetalar", "Nom", "20"],
+    ])
+    plan = parse_plan(doc(t))
+    assert [(i.item_no, i.parent_item_no, i.plan_value) for i in plan.items] == [
+        ("1", None, 30), (None, "1", 10), (None, "1", 20)]
+
+
+# -- 12. empty rows -------------------------------------------------------------------------------
+
+
+def test_v12_empty_rows_are_skipped():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja", "Muddati"],
+        ["", "", "", "", ""],
+        [C("I. FOND", colspan=5)],
+        ["", "", "", "", ""],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100", "Yil davomida"],
+        [" ", "\u00a0", "", "", ""],
+        ["2.", "Hisobga olish", "Hujjat", "4", "Har oy"],
+        ["", "", "", "", ""],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "plan_value") == [("1", "Fondni to'ldirish", 100), ("2", "Hisobga olish", 4)]
+    assert _no_flag(plan, "stitched_row") and _no_flag(plan, "no_section")
+
+
+# -- 13. the first table holds only the header -----------------------------------------------------
+
+
+def test_v13_header_only_first_table():
+    head = table([["№", "Nomi", "O'lchov birligi", "2024-yil (fakt)", "2025-yil (reja)", "Bajarilish muddati"]])
+    body = table([
+        [C("I. KUTUBXONA FONDI", colspan=6)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "1075", "1750", "Yil davomida"],
+        ["2.", "Katalog", "Hujjat", "-", "4", "Har chorak"],
+    ])
+    plan = parse_plan(doc(para("2025-yil uchun ish rejasi"), head, body))
+    assert _rows(plan, "section_no", "item_no", "text", "unit", "fact_value", "plan_value", "deadline") == [
+        ("I", "1", "Fondni to'ldirish", "Nusxa", 1075, 1750, "Yil davomida"),
+        ("I", "2", "Katalog", "Hujjat", None, 4, "Har chorak"),
+    ]
+    assert plan.items[0].plan_year == 2025
+
+
+# -- 14. a table starting on page 2 with no header -----------------------------------------------------
+
+
+def test_v14_table_on_page_two_without_header_continues_the_first():
+    first = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja", "Muddati"],
+        [C("I. FOND", colspan=5)],
+        ["1.", "Hududdagi kutubxonalarga uslubiy yordam", "Tadbir", "100", "Yil"],
+    ], page=1)
+    second = table([
+        ["", "berish", "", "", "davomida"],
+        ["2.", "Katalog yuritish", "Hujjat", "4", "Har oy"],
+    ], page=2)
+    plan = parse_plan(doc(first, second))
+    assert _rows(plan, "item_no", "text", "unit", "plan_value", "deadline") == [
+        ("1", "Hududdagi kutubxonalarga uslubiy yordam berish", "Tadbir", 100, "Yil davomida"),
+        ("2", "Katalog yuritish", "Hujjat", 4, "Har oy"),
+    ]
+    assert "stitched_row" in _flag_codes(plan.items[0])
+
+
+def test_v14b_headerless_table_of_another_width_is_flagged_not_guessed_silently():
+    """A first plan table with no header at all: columns can only be guessed, so every item says so."""
+    t = table([
+        [C("I. FOND", colspan=5)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100", "Yil davomida"],
+    ])
+    plan = parse_plan(doc(t))
+    assert plan.items[0].text == "Fondni to'ldirish"
+    assert any("no header row" in w for w in plan.warnings)
+    assert "column_review" in _flag_codes(plan.items[0])
+
+
+# -- 15. section wording and numbering from other districts ---------------------------------------
+
+
+@pytest.mark.parametrize(("heading", "number", "title"), [
+    ("I. Kitob fondi bilan ishlash", "I", "Kitob fondi bilan ishlash"),
+    ("I - Kitob fondi bilan ishlash", "I", "Kitob fondi bilan ishlash"),
+    ("1-bo'lim. Kitob fondi bilan ishlash", "1", "Kitob fondi bilan ishlash"),
+    ("I bo'lim. Kitob fondi bilan ishlash", "I", "Kitob fondi bilan ishlash"),
+    ("1-БЎЛИМ. Китоб фонди билан ишлаш", "1", "Китоб фонди билан ишлаш"),
+    ("1) Kitob fondi bilan ishlash", "1", "Kitob fondi bilan ishlash"),
+])
+def test_v15_section_heading_wordings(heading, number, title):
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja"],
+        [C(heading, colspan=4)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100"],
+    ])
+    plan = parse_plan(doc(t))
+    assert (plan.items[0].section_no, plan.items[0].section_title) == (number, title)
+    assert [(s.number, s.title) for s in plan.sections] == [(number, title)]
+
+
+# -- 16. the column-numbering row and a "Miqdori" group over bare years -------------------------------
+
+
+def test_v16_column_numbering_row_under_a_one_row_header():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja", "Muddati"],
+        ["1", "2", "3", "4", "5"],
+        [C("I. FOND", colspan=5)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100", "Yil davomida"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "plan_value") == [("1", "Fondni to'ldirish", 100)]
+
+
+def test_v16b_group_header_over_bare_years_is_ambiguous_and_flagged():
+    """"Miqdori" over "2024" / "2025" names no fact or plan: the later year is taken as the plan,
+    the earlier as the fact — and the item says the roles were inferred."""
+    t = table([
+        [C("№", rowspan=2), C("Nomi", rowspan=2), C("O'lchov birligi", rowspan=2), C("Miqdori", colspan=2)],
+        [None, None, None, "2024", "2025"],
+        [C("I. FOND", colspan=5)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "1075", "1750"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.fact_year, item.fact_value, item.plan_year, item.plan_value) == (2024, 1075, 2025, 1750)
+    assert "column_review" in _flag_codes(item)
+
+
+# -- DOCX files through the real reader -------------------------------------------------------------
+
+
+def _docx(path, build):
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    build(d)
+    d.save(path)
+    from reja.pipeline import parse_file
+
+    return parse_file(path)
+
+
+def _fill(table, rows):
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if value is not None:
+                table.cell(r, c).text = value
+
+
+def test_v17_docx_one_row_header_tr_and_izoh_with_cyrillic_title(tmp_path):
+    def build(d):
+        d.add_paragraph("ТАСДИҚЛАЙМАН")
+        d.add_paragraph("Пахтачи тумани ахборот-кутубхона маркази директори")
+        d.add_paragraph("Д. Раҳимов")
+        d.add_paragraph("2025 йил “10” январь")
+        d.add_paragraph("Paxtachi tumani axborot-kutubxona markazining 2025-yil uchun ISH REJASI")
+        rows = [
+            ["T/r", "Bajariladigan ishlar", "O‘lchov birligi", "2024 yil fakt", "2025 yil reja", "Izoh"],
+            ["I. O‘QUVCHILAR BILAN ISHLASH", "", "", "", "", ""],
+            ["1)", "Kitobxonlik tanlovi", "Tadbir", "3", "4", "Maktablar bilan"],
+            ["2)", "Mutolaa soati", "Tadbir", "12", "12", ""],
+        ]
+        t = d.add_table(rows=len(rows), cols=6)
+        _fill(t, rows)
+
+    plan = _docx(tmp_path / "pakhtachi_2025.docx", build)
+    assert _rows(plan, "section_no", "item_no", "text", "unit", "fact_value", "plan_value") == [
+        ("I", "1", "Kitobxonlik tanlovi", "Tadbir", 3, 4),
+        ("I", "2", "Mutolaa soati", "Tadbir", 12, 12),
+    ]
+    assert (plan.meta.district, plan.meta.year, plan.meta.approved_by) == ("Пахтачи тумани", 2025, "Д. Раҳимов")
+
+
+def test_v18_docx_header_only_table_then_paragraph_heading_then_headerless_table(tmp_path):
+    def build(d):
+        d.add_paragraph("2025-yil uchun ish rejasi")
+        head = d.add_table(rows=1, cols=5)
+        _fill(head, [["№", "Nomi", "O'lchov birligi", "2025-yil (reja)", "Bajarilish muddati"]])
+        d.add_paragraph("I. FOND BILAN ISHLASH")
+        body = d.add_table(rows=3, cols=5)
+        _fill(body, [
+            ["1.", "Fondni to'ldirish", "Nusxa", "1750", "Yil davomida"],
+            ["", "", "", "", ""],
+            ["2.", "Fondni tozalash", "Nusxa", "300", "Dekabr"],
+        ])
+        d.add_paragraph("II. OMMAVIY ISHLAR")
+        body2 = d.add_table(rows=2, cols=5)
+        _fill(body2, [
+            ["1.", "Kitob ko'rgazmasi", "Tadbir", "10", "Har oy"],
+            ["2.", "Shoir bilan uchrashuv", "Tadbir", "2", "Mart"],
+        ])
+
+    plan = _docx(tmp_path / "plan_2025.docx", build)
+    assert _rows(plan, "section_no", "item_no", "text", "unit", "plan_value", "deadline") == [
+        ("I", "1", "Fondni to'ldirish", "Nusxa", 1750, "Yil davomida"),
+        ("I", "2", "Fondni tozalash", "Nusxa", 300, "Dekabr"),
+        ("II", "1", "Kitob ko'rgazmasi", "Tadbir", 10, "Har oy"),
+        ("II", "2", "Shoir bilan uchrashuv", "Tadbir", 2, "Mart"),
+    ]
+    assert all(i.plan_year == 2025 for i in plan.items)
+
+
+def test_v19_docx_two_row_header_in_another_order_with_shu_jumladan(tmp_path):
+    def build(d):
+        d.add_paragraph("2025-yil uchun ish rejasi")
+        t = d.add_table(rows=7, cols=6)
+        # "Miqdori" merged over reja | fakt (plan before fact), the other headers merged down
+        for c in (0, 1, 2, 5):
+            t.cell(0, c).merge(t.cell(1, c))
+        t.cell(0, 3).merge(t.cell(0, 4))
+        _fill(t, [
+            ["№", "Nomi", "O'lchov birligi", "Miqdori", None, "Mas'ul"],
+            [None, None, None, "Reja", "Fakt", None],
+        ])
+        t.cell(2, 0).merge(t.cell(2, 5)).text = "I. FOND"
+        _fill(t, [
+            [], [], [],
+            ["1.", "Obuna jami", "Nom", "30", "28", "Direktor"],
+            ["Shu jumladan:", "", "", "", "", ""],
+            ["", "Jurnallar", "Nom", "10", "9", "Direktor"],
+            ["", "Gazetalar", "Nom", "20", "19", "Direktor"],
+        ])
+
+    plan = _docx(tmp_path / "plan_2025.docx", build)
+    assert _rows(plan, "item_no", "parent_item_no", "text", "plan_value", "fact_value", "responsible") == [
+        ("1", None, "Obuna jami", 30, 28, "Direktor"),
+        (None, "1", "Jurnallar", 10, 9, "Direktor"),
+        (None, "1", "Gazetalar", 20, 19, "Direktor"),
+    ]
+    assert plan.items[0].section_no == "I"
