@@ -9,6 +9,9 @@ from pathlib import Path
 
 SCAN_DPI = 300  # the scan reader's boxes are pixels of pages prepared at this resolution
 PAD = 12  # points of context around the row
+# The district's PDF decides the page size (up to 200 × 200 inches); the page is rendered at most this
+# big, so one odd page cannot make the review page allocate gigabytes (~ A3 at 300 dpi).
+MAX_RENDER_PIXELS = 20_000_000
 
 
 def _box(bbox_json: str | None) -> tuple[float, float, float, float] | None:
@@ -28,12 +31,19 @@ def crop_png(source: Path, source_format: str, page: int | None, bbox_json: str 
         return None
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(source))
+    try:
+        pdf = pdfium.PdfDocument(str(source))
+    except pdfium.PdfiumError:  # the file at that path was replaced or damaged since the import
+        return None
     try:
         if not 1 <= page <= len(pdf):
             return None
         pdf_page = pdf[page - 1]
+        width, height = pdf_page.get_size()
+        zoom = min(zoom, (MAX_RENDER_PIXELS / max(width * height, 1.0)) ** 0.5)
         image = pdf_page.render(scale=zoom).to_pil()
+    except pdfium.PdfiumError:
+        return None
     finally:
         pdf.close()
     box = _box(bbox_json)
