@@ -24,7 +24,7 @@ KEYWORD_SCORE = 75  # "EL ISHLDI" still opens the KELISHILDI block
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _DATE_RE = re.compile(r"(?<!\d)(?:19|20)(?:\d\d)?\s*[-‐–]?\s*(?:yil|йил|й\.|y\.|г\.|год)", re.I)
 _NUMERIC_DATE_RE = re.compile(r"(?<!\d)\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d(?!\d)")  # 06.01.2025
-_INITIAL_NAME_RE = re.compile(r"([A-ZА-ЯЎҚҒҲЁ]\.\s*(?:[A-ZА-ЯЎҚҒҲЁ]\.\s*)?[A-ZА-ЯЎҚҒҲЁ][\w'ʻʼ‘’-]+)\s*$")
+_INITIAL_NAME_RE = re.compile(r"([A-ZА-ЯЎҚҒҲЁ]\.\s*(?:[A-ZА-ЯЎҚҒҲЁ]\.\s*)?[A-ZА-ЯЎҚҒҲЁ][\w'ʻʼ‘’`-]+)\s*$")
 _QUOTES = "\"“”„«»'‘’"
 
 
@@ -200,7 +200,8 @@ def _admin_name(texts: list[str], key: str) -> str | None:
     bare attributive 'Izboskan tuman' is given its name form 'Izboskan tumani'."""
     words = sorted(word_set(key), key=len, reverse=True)
     alt = "|".join(re.escape(w) for w in words)
-    pattern = re.compile(rf"([^\W\d_][\w'ʻʼ‘’-]*)\s+({alt})(?![\w])", re.I)
+    # any of the five apostrophes may sit inside a name ("Farg`ona", "Qoʻshtepa")
+    pattern = re.compile(rf"([^\W\d_][\w'ʻʼ‘’`-]*)\s+({alt})(?![\w])", re.I)
     found: list[tuple[str, str]] = []
     for text in texts:
         for m in pattern.finditer(text):
