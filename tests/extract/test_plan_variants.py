@@ -459,3 +459,83 @@ def test_v19_docx_two_row_header_in_another_order_with_shu_jumladan(tmp_path):
         (None, "1", "Gazetalar", 20, 19, "Direktor"),
     ]
     assert plan.items[0].section_no == "I"
+
+
+# -- 20. header wordings of other districts --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text_h", "unit_h", "deadline_h", "resp_h"), [
+    ("Tadbirlar nomi", "O'lchov birligi", "Ijro muddati", "Ijrochilar"),
+    ("Ish mazmuni", "Birligi", "Muddat", "Mas'ul"),
+    ("Amalga oshiriladigan tadbirlar", "O'lchov", "Bajarish vaqti", "Bajaruvchi"),
+    ("Ўтказиладиган тадбирлар", "Ўлчов бирлиги", "Ўтказиш муддати", "Ижрочи"),
+    ("Иш мазмуни", "Бирлиги", "Муддат", "Жавобгарлар"),
+    ("Tadbirlar", "O'lchov birligi", "Muddati", "Javobgar shaxslar"),
+])
+def test_v20_header_wordings(text_h, unit_h, deadline_h, resp_h):
+    t = table([
+        ["№", text_h, unit_h, deadline_h, resp_h],
+        [C("I. FOND", colspan=5)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "Yil davomida", "Direktor"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.item_no, item.text, item.unit, item.deadline, item.responsible) == (
+        "1", "Fondni to'ldirish", "Nusxa", "Yil davomida", "Direktor")
+
+
+# -- 21. one-row header with bare years -------------------------------------------------------------
+
+
+def test_v21_one_row_header_with_bare_years_is_flagged():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "2024 yil", "2025 yil", "Muddati"],
+        [C("I. FOND", colspan=6)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "1075", "1750", "Yil davomida"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.fact_year, item.fact_value, item.plan_year, item.plan_value) == (2024, 1075, 2025, 1750)
+    assert "column_review" in _flag_codes(item)
+
+
+# -- 22. no number column at all -------------------------------------------------------------------
+
+
+def test_v22_plan_without_a_number_column_flags_every_item():
+    t = table([
+        ["Tadbirlar nomi", "O'lchov birligi", "Reja", "Muddati"],
+        [C("I. OMMAVIY TADBIRLAR", colspan=4)],
+        ["Kitob ko'rgazmasi", "Tadbir", "12", "Har oy"],
+        ["Shoir bilan uchrashuv", "Tadbir", "2", "Mart"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "plan_value", "deadline") == [
+        (None, "Kitob ko'rgazmasi", 12, "Har oy"), (None, "Shoir bilan uchrashuv", 2, "Mart")]
+    assert all("no_item_no" in _flag_codes(i) for i in plan.items)
+    assert all(i.section_no == "I" for i in plan.items)
+
+
+# -- 23. apostrophes in the title block's place names -----------------------------------------------
+
+
+@pytest.mark.parametrize("apos", ["\u02bb", "\u2018", "'", "`", "\u2019"])
+def test_v23_place_names_with_any_apostrophe(apos):
+    layout = table([[f"KELISHILDI\nFarg{apos}ona viloyati AKM direktori\nA. Karimov\n2025-yil 10-yanvar",
+                     f"TASDIQLAYMAN\nQo{apos}shtepa tumani axborot-kutubxona markazi direktori\nB. Toshev\n2025-yil 12-yanvar"]])
+    t = table([["№", "Nomi", "O'lchov birligi", "Reja"], [C("I. FOND", colspan=4)], ["1.", "Kitob", "Nusxa", "5"]])
+    meta = parse_plan(doc(layout, para("2025-yil uchun ish rejasi"), t)).meta
+    assert (meta.region, meta.district) == (f"Farg{apos}ona viloyati", f"Qo{apos}shtepa tumani")
+
+
+# -- 24. a heading paragraph worded "1-bo'lim" between tables, and a wrapped header repeated on page 2 --
+
+
+def test_v24_paragraph_heading_with_section_word_and_repeated_header():
+    head = ["№", "Nomi", "O'lchov birligi", "Reja"]
+    t1 = table([head, ["1.", "Fondni to'ldirish", "Nusxa", "100"]], page=1)
+    t2 = table([head, ["1.", "Kitob ko'rgazmasi", "Tadbir", "12"]], page=2)
+    plan = parse_plan(doc(para("1-bo'lim. Fond bilan ishlash", bold=True), t1,
+                          para("2-bo'lim. Ommaviy ishlar", bold=True), t2))
+    assert _rows(plan, "section_no", "section_title", "item_no", "text") == [
+        ("1", "Fond bilan ishlash", "1", "Fondni to'ldirish"),
+        ("2", "Ommaviy ishlar", "1", "Kitob ko'rgazmasi"),
+    ]
