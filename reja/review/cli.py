@@ -79,7 +79,7 @@ def apply_cmd(
 def serve_cmd(
     db: Path = DB_OPTION,
     host: str = typer.Option("127.0.0.1", help="Address to bind; anything but loopback requires a token."),
-    port: int = typer.Option(8765),
+    port: int = typer.Option(8765, min=1, max=65535, help="TCP port (1–65535)."),
     who: str = typer.Option(None, "--who", help="The clerk's name, recorded with each correction."),
     token: str = typer.Option(None, help="Access token when bound beyond loopback (default: random)."),
 ):

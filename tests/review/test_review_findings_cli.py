@@ -22,3 +22,14 @@ def test_a_missing_store_is_a_clear_usage_error(tmp_path, args):
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "no store" in result.output and "reja import" in result.output
     assert not db.exists()  # a typo must not leave an empty store behind
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_bad_port_is_a_usage_error_not_a_traceback(tmp_path, port):
+    from reja.store import Store
+
+    db = tmp_path / "reja.sqlite"
+    Store(db).close()
+    result = CliRunner().invoke(app, ["review", "serve", "--db", str(db), "--port", port])
+    assert result.exit_code == 2, result.output
+    assert "--port" in result.output
