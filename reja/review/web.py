@@ -56,7 +56,8 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         settings.access_token = secrets.token_urlsafe(24)
     secret = secrets.token_bytes(32)
     csrf_token = hmac.new(secret, b"reja-review-csrf", hashlib.sha256).hexdigest()
-    env = Environment(loader=PackageLoader("reja", "templates/review"), autoescape=select_autoescape(["html"]))
+    env = Environment(loader=PackageLoader("reja", "templates/review"),
+                      autoescape=select_autoescape(["html", "html.j2"]))  # templates are *.html.j2
     env.filters["fmt"] = _fmt
     app = FastAPI(title="reja review", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

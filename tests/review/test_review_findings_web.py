@@ -1,0 +1,48 @@
+"""Review findings on the review page: text from a district's plan (and the page's own query
+string) must reach the browser as text, never as HTML (templates are *.html.j2, which
+select_autoescape(["html"]) did not match, so nothing was escaped)."""
+
+import pytest
+from fastapi.testclient import TestClient
+from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
+
+from reja.batch import run_import
+from reja.review.web import ReviewSettings, create_app
+
+HOSTILE = '<img src=x id="injected">'
+
+
+def _parse(path):
+    item = PlanItem(item_no="1", text=HOSTILE + " kitobxonlar bilan uchrashuv", unit="<b>marta</b>",
+                    section_no="I", section_title="TASHKILIY ISHLAR")
+    item.flags.append("stacked_values: <i>134 4010</i>")
+    meta = PlanMeta(region="Andijon viloyati", district="Izboskan tumani", year=2025)
+    return ParsedPlan(source=str(path), format="docx", meta=meta, items=[item])
+
+
+@pytest.fixture
+def client(tmp_path, monkeypatch):
+    import reja.enrich
+
+    monkeypatch.setattr(reja.enrich, "enrich_rows",
+                        lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
+    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
+    (tmp_path / "plan.docx").write_bytes(b"fake")
+    db = tmp_path / "reja.sqlite"
+    run_import([tmp_path / "plan.docx"], db=db, parse=_parse)
+    return TestClient(create_app(ReviewSettings(db=db, clerk="Dilnoza")), base_url="http://testserver")
+
+
+def test_plan_text_is_escaped_on_the_list_and_the_row_page(client):
+    page = client.get("/").text
+    assert "kitobxonlar" in page
+    assert HOSTILE not in page and "&lt;img src=x" in page
+    key = page.split('href="/row/', 1)[1].split('"', 1)[0]
+    row = client.get(f"/row/{key}").text
+    assert "kitobxonlar" in row
+    assert HOSTILE not in row and "<b>marta</b>" not in row and "<i>134" not in row
+
+
+def test_the_query_string_is_not_reflected_as_html(client):
+    page = client.get("/", params={"max_score": '"><b id="reflected">x</b>'}).text
+    assert '<b id="reflected">' not in page
