@@ -3,7 +3,8 @@
     .venv/bin/python tools/measure_matching.py            # precision/coverage per kind and band
     .venv/bin/python tools/measure_matching.py --sweep    # + auto-threshold sweep per kind
 
-The set is `tests/data/match_labelled.tsv` (hand-written variants, expected id or NONE) plus
+The set is `tests/data/match_labelled.tsv` (hand-written variants, expected id or NONE; an
+indicator row may name its parent item's indicator in the `parent` column, as reja.enrich passes it) plus
 seeded perturbations of its rows made here (`perturb`): OCR look-alikes, "l"->"1", dropped
 letters, apostrophe variants, upper case, the other script. tests/schema/test_match_labelled.py
 imports this module, so the test and the quoted figures come from one code path.
@@ -12,8 +13,9 @@ Definitions (per kind):
 - precision = auto matches whose id is right / all auto matches (NONE rows that auto-match count
   as wrong);
 - coverage  = right auto matches / rows that have an expected id.
-Threshold choice: the lowest auto threshold whose precision stays >= 99% (with the margin rule),
-as written next to the thresholds in schema/data/match_thresholds.yaml.
+Threshold choice: the lowest auto threshold whose precision stays >= 99% and that auto-accepts no
+must-not-match (NONE) row (with the margin rule), as written next to the thresholds in
+schema/data/match_thresholds.yaml.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Row:
     section: str | None
     unit: str | None
     variant: str
+    parent: str | None = None  # indicator of the parent item (sub-items: "журналлар" under 1.2)
 
 
 def load_labelled(path: Path = LABELLED) -> list[Row]:
@@ -53,7 +56,8 @@ def load_labelled(path: Path = LABELLED) -> list[Row]:
         for rec in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
             exp = rec["expected"]
             rows.append(Row(rec["kind"], rec["text"], None if exp == "NONE" else exp,
-                            rec["section"] or None, rec["unit"] or None, rec["variant"]))
+                            rec["section"] or None, rec["unit"] or None, rec["variant"],
+                            rec.get("parent") or None))
     return rows
 
 
@@ -121,7 +125,7 @@ def perturb(rows: list[Row], seed: int = SEED) -> list[Row]:
         for op in ops:
             t = PERTURBATIONS[op](t, rnd)
         if t != r.text:
-            out.append(Row(r.kind, t, r.expected, r.section, r.unit, "+".join(ops)))
+            out.append(Row(r.kind, t, r.expected, r.section, r.unit, "+".join(ops), r.parent))
     return out
 
 
@@ -138,7 +142,7 @@ def run_one(r: Row) -> Match:
         return match_unit(r.text)
     if r.kind == "column_role":
         return match_column_role(r.text)
-    return match_indicator(r.text, section_id=r.section, unit_id=r.unit)
+    return match_indicator(r.text, section_id=r.section, unit_id=r.unit, parent_id=r.parent)
 
 
 @dataclass
@@ -194,14 +198,14 @@ def _auto_at(m: Match, auto: float, margin: float) -> bool:
         return False
     score = m.candidates[0][1] if m.candidates else m.score
     second = m.candidates[1][1] if len(m.candidates) > 1 else 0.0
-    if "not usual in section" in m.reason:
-        return False  # outside the given section: never auto
+    if "not usual in section" in m.reason or "needs parent evidence" in m.reason:
+        return False  # outside the given section, or a generic-word breakdown without its parent: never auto
     exact = m.reason.startswith("exact label") and score > second  # an exact label skips the margin
     return score >= auto and (score - second >= margin or exact)
 
 
 def sweep(results: list[Result], margins=(0, 2, 3, 4, 6, 8), autos=range(50, 101)) -> list[tuple]:
-    """(margin, auto, precision, coverage, wrong) for every pair."""
+    """(margin, auto, precision, coverage, wrong, NONE rows auto) for every pair."""
     table = []
     n_with_id = sum(r.row.expected is not None for r in results)
     for margin in margins:
@@ -209,7 +213,9 @@ def sweep(results: list[Result], margins=(0, 2, 3, 4, 6, 8), autos=range(50, 101
             acc = [r for r in results if _auto_at(r.match, auto, margin)]
             right = sum(r.match.candidates[0][0] == r.row.expected for r in acc)
             prec = right / len(acc) if acc else 1.0
-            table.append((margin, auto, prec, right / n_with_id if n_with_id else 1.0, len(acc) - right))
+            none_auto = sum(r.row.expected is None for r in acc)
+            table.append((margin, auto, prec, right / n_with_id if n_with_id else 1.0, len(acc) - right,
+                          none_auto))
     return table
 
 
@@ -223,8 +229,12 @@ AUTO_FLOOR = 75
 def choose(table: list[tuple], min_precision: float = 0.99, guard: int = GUARD,
            min_margin: int = MIN_MARGIN) -> tuple | None:
     """Per margin (>= min_margin), the lowest auto threshold t such that precision >= min_precision
-    at every threshold from t - guard upwards; then the (margin, auto) with the best coverage, ties
-    to the larger margin (safer)."""
+    and no must-not-match row is accepted (6th field, when the table has it) at every threshold from
+    t - guard upwards; then the (margin, auto) with the best coverage, ties to the larger margin (safer).
+
+    The test suite demands that no NONE row is ever auto (a text outside the catalogue accepted is
+    the silent wrong match the issue forbids), so a threshold that the 99% rule alone allows but
+    that accepts one is not chosen."""
     best = None
     for margin in sorted({t[0] for t in table if t[0] >= min_margin}):
         rows = sorted((t for t in table if t[0] == margin), key=lambda t: t[1])
@@ -232,7 +242,7 @@ def choose(table: list[tuple], min_precision: float = 0.99, guard: int = GUARD,
         for t in rows:
             if t[1] - guard < rows[0][1] or t[1] < AUTO_FLOOR:
                 continue
-            if all(u[2] >= min_precision for u in rows if u[1] >= t[1] - guard):
+            if all(u[2] >= min_precision and (len(u) < 6 or u[5] == 0) for u in rows if u[1] >= t[1] - guard):
                 ok = t
                 break
         if ok and (best is None or ok[3] >= best[3]):
@@ -300,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  chosen on hand rows: margin={h[0]} auto={h[1]} -> on perturbed rows "
                       f"precision={t[2]:.2%} coverage={t[3]:.2%} wrong={t[4]}")
             for margin in sorted({t[0] for t in table}):
-                line = " ".join(f"{a}:{p:.3f}/{c:.2f}" for m_, a, p, c, _ in table
+                line = " ".join(f"{a}:{p:.3f}/{c:.2f}" for m_, a, p, c, *_ in table
                                 if m_ == margin and a % 5 == 0 and a >= 60)
                 print(f"  margin {margin}: {line}")
     return 0

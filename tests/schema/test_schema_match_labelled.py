@@ -71,3 +71,27 @@ def test_threshold_choice_respects_guard_band(measure):
     table = [(4, a, 0.98 if a <= 74 else 1.0, 1.0 - a / 200, 0) for a in range(60, 101)]
     best = measure.choose(table, guard=5)
     assert best[1] == 80
+
+
+def test_threshold_choice_rejects_accepting_a_must_not_match_row(measure):
+    # precision stays >= 99% everywhere, but at 78 one NONE row is auto: with the guard band the
+    # first acceptable threshold is 84 (78 + 1 + 5)
+    table = [(8, a, 0.995 if a <= 78 else 1.0, 1.0 - a / 200, 1 if a <= 78 else 0, 1 if a <= 78 else 0)
+             for a in range(60, 101)]
+    assert measure.choose(table, guard=5)[1] == 84
+    five = [t[:5] for t in table]  # a table without the NONE column keeps the 99% rule alone
+    assert measure.choose(five, guard=5)[1] == 75
+
+
+def test_labelled_rows_carry_parent_items(measure):
+    rows = measure.load_labelled()
+    cat = load_catalogue()
+    with_parent = [r for r in rows if r.parent]
+    assert len(with_parent) >= 40
+    assert all(r.kind == "indicator" and r.parent in cat.indicators for r in with_parent)
+    for r in with_parent[:10]:  # a perturbed copy keeps its parent item
+        assert all(p.parent == r.parent for p in measure.perturb([r]))
+    # and the matcher is given it: the same bare word with and without its parent item differs
+    r = next(r for r in with_parent if r.text == "журналлар")
+    assert measure.run_one(r).band == "auto"
+    assert measure.run_one(measure.Row(r.kind, r.text, r.expected, r.section, r.unit, r.variant)).band == "review"
