@@ -134,9 +134,30 @@ def spanning_text(table: Table, row: int) -> str | None:
 def row_heading(table: Table, row: int) -> Heading | None:
     """A section or sub-section heading written as a spanning row; labels ("Shundan,") are not."""
     text = spanning_text(table, row)
-    if text is None or is_label(text):
+    if text is None:
+        return _split_row_heading(table, row)
+    if is_label(text):
         return None
     return parse_heading(text)
+
+
+_BARE_ROMAN_RE = re.compile(r"^\s*([IVXLХІ]{1,7})\s*[.)]?\s*$")
+
+
+def _split_row_heading(table: Table, row: int) -> Heading | None:
+    """"I." in the № cell and "KUTUBXONA FONDI" in the next, the rest empty: a heading some districts
+    type into the item columns. Only a Roman number counts (an Arabic one is an item with no values)."""
+    anchors = [c for c in table.rows()[row] if c.text.strip()]
+    if len(anchors) != 2 or anchors[0].col != 0 or anchors[1].col != anchors[0].col + anchors[0].colspan:
+        return None
+    m = _BARE_ROMAN_RE.match(anchors[0].text)
+    if m is None or roman_value(m.group(1)) is None:
+        return None
+    lines = _lines(anchors[1].text)
+    if not lines:
+        return None
+    title, resp = split_title(lines)
+    return Heading(m.group(1), title, resp, level=1)
 
 
 def ocr_heading(text: str, previous: int | None) -> tuple[Heading, str] | None:
