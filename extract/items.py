@@ -30,6 +30,7 @@ from .plan_words import is_label, plan_words, starts_with_label
 # "1)" and "1-" are how some districts number items, as "1." is elsewhere
 _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
 _NO_AND_TEXT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$", re.S)
+_NO_IN_TEXT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)[.)]\s+(\S.*)$", re.S)  # "1. …", "2) …"; "5 ta" is no number
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-–—•*·]+|\d{1,2}[.)])\s*")
 _TEXT_FIELDS = ("text", "unit", "mechanism", "deadline", "responsible")
 _VALUE_FIELDS = ("fact", "plan")
@@ -141,6 +142,16 @@ class ItemBuilder:
         ):
             self.label_parent = self.last_numbered or (self.drafts[-1] if self.drafts else None)
             return
+
+        if "number" not in row.roles.roles and (m := _NO_IN_TEXT_RE.match(text)):
+            # no № column: "1. Kitob ko'rgazmasi" carries its number at the start of the text
+            source = row.cells["text"][0]
+            row.cells = dict(row.cells)
+            row.cells["number"] = [Cell(source.row, source.col, m.group(1), page=source.page, bbox=source.bbox,
+                                        confidence=source.confidence)]
+            row.cells["text"] = [Cell(source.row, source.col, m.group(2), page=source.page, bbox=source.bbox,
+                                      confidence=source.confidence), *row.cells["text"][1:]]
+            number_raw, text = m.group(1), m.group(2)
 
         item_no, extra_text = self._number(number_raw)
         if extra_text and item_no is not None and text:
