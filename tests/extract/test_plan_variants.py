@@ -539,3 +539,81 @@ def test_v24_paragraph_heading_with_section_word_and_repeated_header():
         ("1", "Fond bilan ishlash", "1", "Fondni to'ldirish"),
         ("2", "Ommaviy ishlar", "1", "Kitob ko'rgazmasi"),
     ]
+
+
+# -- 25. one value column headed only "Miqdori" ------------------------------------------------------
+
+
+def test_v25_single_quantity_column_is_the_plan():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Miqdori", "Muddati"],
+        [C("I. FOND", colspan=5)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "1 750", "Yil davomida"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.plan_value, item.plan_raw, item.fact_value, item.deadline) == (1750, "1 750", None, "Yil davomida")
+
+
+# -- 26. the label in the number column, Latin ----------------------------------------------------------
+
+
+def test_v26_label_in_the_number_column_beside_the_first_sub_item():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja"],
+        [C("I. FOND", colspan=4)],
+        ["1.", "Obuna jami", "Nom", "30"],
+        ["Shu jumladan", "Jurnallar", "Nom", "10"],
+        ["", "Gazetalar", "Nom", "20"],
+        ["2.", "Katalog", "Hujjat", "5"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "parent_item_no", "text") == [
+        ("1", None, "Obuna jami"), (None, "1", "Jurnallar"), (None, "1", "Gazetalar"), ("2", None, "Katalog")]
+
+
+# -- 27. no number column, the number written at the start of the text --------------------------------
+
+
+def test_v27_number_inside_the_text_when_there_is_no_number_column():
+    t = table([
+        ["Tadbirlar nomi", "O'lchov birligi", "Reja", "Muddati"],
+        [C("I. OMMAVIY TADBIRLAR", colspan=4)],
+        ["1. Kitob ko'rgazmasi", "Tadbir", "12", "Har oy"],
+        ["2. Shoir bilan uchrashuv", "Tadbir", "2", "Mart"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "plan_value") == [
+        ("1", "Kitob ko'rgazmasi", 12), ("2", "Shoir bilan uchrashuv", 2)]
+    assert _no_flag(plan, "no_item_no")
+
+
+# -- 28. "№ п/п" -----------------------------------------------------------------------------------------
+
+
+def test_v28_number_heading_n_pp():
+    t = table([
+        ["№ п/п", "Мазмуни", "Ўлчов бирлиги", "Муддати"],
+        [C("1. Фонд", colspan=4)],
+        ["1.1", "Китоблар", "нусха", "Йил давомида"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "unit") == [("1.1", "Китоблар", "нусха")]
+
+
+# -- 29. section number in the № cell, its title in the text cell -------------------------------------
+
+
+def test_v29_roman_number_in_the_number_cell_and_title_beside_it():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja", "Muddati"],
+        ["I.", "KUTUBXONA FONDI", "", "", ""],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100", "Yil davomida"],
+        ["II", "OMMAVIY ISHLAR", "", "", ""],
+        ["1.", "Ko'rgazma", "Tadbir", "12", "Har oy"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "section_no", "section_title", "item_no", "text") == [
+        ("I", "KUTUBXONA FONDI", "1", "Fondni to'ldirish"),
+        ("II", "OMMAVIY ISHLAR", "1", "Ko'rgazma"),
+    ]
+    assert [s.number for s in plan.sections] == ["I", "II"]
