@@ -32,7 +32,8 @@ def _fmt(value) -> str:
 
 
 def render_html(comparison: Comparison, *, title: str = "reja — plan comparison") -> str:
-    env = Environment(loader=PackageLoader("reja", "templates"), autoescape=select_autoescape(["html"]))
+    # the template is compare.html.j2: "html" alone would not match it, and nothing would be escaped
+    env = Environment(loader=PackageLoader("reja", "templates"), autoescape=select_autoescape(["html", "html.j2"]))
     env.filters["fmt"] = _fmt
     env.globals["anchor"] = anchor
     plan_order = list(comparison.plans["plan"])

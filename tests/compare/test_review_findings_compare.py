@@ -28,3 +28,19 @@ def test_plan_text_in_compare_xlsx_is_never_a_formula_or_a_link(tmp_path):
     for cell in cells:
         assert cell.data_type == "s", cell.value  # a string, not a formula ("f")
         assert cell.hyperlink is None
+
+
+def test_plan_text_in_compare_html_is_escaped():
+    """compare.html is mailed and opened in a browser without any CSP: a district's text must not
+    become markup or script (the template is compare.html.j2, which select_autoescape(["html"])
+    did not match)."""
+    from reja.compare import render_html
+
+    hostile = "<script>alert(1)</script> kitob"
+    rows = [dict(document_id="d1", source_file="<b>jondor</b>.docx", page=1, region="Buxoro viloyati",
+                 district="Jondor", year=2025, section_no="I", section_id=None, item_no="1", text=hostile,
+                 indicator_id=None, unit="nusxa", unit_id=None, fact_year=2024, fact_value=None,
+                 plan_year=2025, plan_value=3.0, flags="", status="ok")]
+    html = render_html(compare(pd.DataFrame(rows)))
+    assert "alert(1)" in html  # the text is there …
+    assert "<script>" not in html and "<b>jondor</b>" not in html  # … as text
