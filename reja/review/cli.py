@@ -71,8 +71,8 @@ def apply_cmd(
     typer.echo(f"{result.applied} correction(s) saved from {workbook.name}.")
     for rejected in result.rejected:
         typer.echo(f"refused: {rejected}", err=True)
-    if result.rejected:
-        raise typer.Exit(1)
+    if result.rejected:  # 3 as in docs/exit_codes.md: done, rows still need review (1 means reja crashed)
+        raise typer.Exit(3)
 
 
 @review_app.command("serve")

@@ -33,3 +33,45 @@ def test_a_bad_port_is_a_usage_error_not_a_traceback(tmp_path, port):
     result = CliRunner().invoke(app, ["review", "serve", "--db", str(db), "--port", port])
     assert result.exit_code == 2, result.output
     assert "--port" in result.output
+
+
+def _store_with_a_flagged_row(tmp_path, monkeypatch):
+    from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
+
+    import reja.enrich
+    from reja.batch import run_import
+
+    def parse(path):
+        item = PlanItem(item_no="1", text="Kitobxonlar bilan uchrashuv", unit="marta", plan_value=10.0,
+                        section_no="I", section_title="TASHKILIY ISHLAR")
+        item.flags.append("stacked_values: 134 4010")
+        meta = PlanMeta(region="Andijon viloyati", district="Izboskan tumani", year=2025)
+        return ParsedPlan(source=str(path), format="docx", meta=meta, items=[item])
+
+    monkeypatch.setattr(reja.enrich, "enrich_rows",
+                        lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
+    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
+    (tmp_path / "plan.docx").write_bytes(b"fake")
+    db = tmp_path / "reja.sqlite"
+    run_import([tmp_path / "plan.docx"], db=db, parse=parse)
+    return db
+
+
+def test_refused_edits_exit_3_not_1_which_means_a_crash(tmp_path, monkeypatch):
+    """docs/exit_codes.md: 1 is an unexpected failure, never used on purpose. A workbook applied
+    with some edits refused is 'done, rows still need review': 3."""
+    from openpyxl import load_workbook
+
+    db = _store_with_a_flagged_row(tmp_path, monkeypatch)
+    book = tmp_path / "review.xlsx"
+    runner = CliRunner()
+    assert runner.invoke(app, ["review", "export", str(book), "--db", str(db)]).exit_code == 0
+    wb = load_workbook(book)
+    ws = wb["Review"]
+    headers = [c.value for c in ws[1]]
+    ws.cell(row=2, column=headers.index("fact_value") + 1).value = 134
+    ws.cell(row=2, column=headers.index("plan_value") + 1).value = "ten"
+    wb.save(book)
+    result = runner.invoke(app, ["review", "apply", str(book), "--db", str(db), "--who", "Dilnoza"])
+    assert result.exit_code == 3, result.output
+    assert "1 correction(s) saved" in result.output and "'ten' is not a number" in result.output
