@@ -145,9 +145,14 @@ _BARE_ROMAN_RE = re.compile(r"^\s*([IVXLХІ]{1,7})\s*[.)]?\s*$")
 
 
 def _split_row_heading(table: Table, row: int) -> Heading | None:
-    """"I." in the № cell and "KUTUBXONA FONDI" in the next, the rest empty: a heading some districts
+    """A heading typed into the item columns, in either of two ways. "I." in the № cell and "KUTUBXONA FONDI" in the next, the rest empty: a heading some districts
     type into the item columns. Only a Roman number counts (an Arabic one is an item with no values)."""
     anchors = [c for c in table.rows()[row] if c.text.strip()]
+    if len(anchors) == 1 and anchors[0].col == 1:
+        # "| II. OMMAVIY ISHLAR | | |": the heading typed into the text cell; only a Roman-numbered one
+        # (an Arabic "1. …" there is an item written with its number)
+        heading = parse_heading(anchors[0].text, allow_arabic=False)
+        return heading if heading is not None and heading.level == 1 else None
     if len(anchors) != 2 or anchors[0].col != 0 or anchors[1].col != anchors[0].col + anchors[0].colspan:
         return None
     m = _BARE_ROMAN_RE.match(anchors[0].text)
