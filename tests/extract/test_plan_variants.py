@@ -119,6 +119,8 @@ def test_v05_one_row_header_with_latin_years():
     ("2024 йил факт", "2025 йил режаси"),
     ("2024 yil amalda", "2025 yil rejasi"),
     ("2024 y. fakt", "2025 y. reja"),
+    ("2024 йилда бажарилди", "2025 йилга режа"),
+    ("Fakt 2024", "Reja 2025"),
 ])
 def test_v06_year_headers_written_other_ways(fact_head, plan_head):
     t = table([
@@ -617,3 +619,49 @@ def test_v29_roman_number_in_the_number_cell_and_title_beside_it():
         ("II", "OMMAVIY ISHLAR", "1", "Ko'rgazma"),
     ]
     assert [s.number for s in plan.sections] == ["I", "II"]
+
+
+# -- 30. a section heading typed into the text cell ------------------------------------------------
+
+
+def test_v30_roman_heading_in_the_text_cell_only():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja", "Muddati"],
+        ["", "I. KUTUBXONA FONDI", "", "", ""],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100", "Yil davomida"],
+        ["", "II. OMMAVIY ISHLAR", "", "", ""],
+        ["1.", "Ko'rgazma", "Tadbir", "12", "Har oy"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "section_no", "section_title", "item_no", "text") == [
+        ("I", "KUTUBXONA FONDI", "1", "Fondni to'ldirish"),
+        ("II", "OMMAVIY ISHLAR", "1", "Ko'rgazma"),
+    ]
+
+
+# -- 31. a headerless table of another width after a headed one ---------------------------------------
+
+
+def test_v31_headerless_table_wider_than_the_one_before_is_flagged():
+    first = table([["№", "Nomi", "O'lchov birligi", "Reja"], [C("I. FOND", colspan=4)],
+                   ["1.", "Fondni to'ldirish", "Nusxa", "100"]], page=1)
+    second = table([["2.", "Katalog yuritish", "Hujjat", "4", "Maktablar bilan"]], page=2)
+    plan = parse_plan(doc(first, second))
+    assert _rows(plan, "item_no", "text", "unit") == [
+        ("1", "Fondni to'ldirish", "Nusxa"), ("2", "Katalog yuritish", "Hujjat")]
+    assert "column_review" not in _flag_codes(plan.items[0])
+    assert "column_review" in _flag_codes(plan.items[1])  # its value columns could not be told
+
+
+# -- 32. a three-column layout table for the signature blocks -------------------------------------------
+
+
+def test_v32_signature_blocks_in_a_three_column_layout_table():
+    layout = table([["KELISHILDI\nNavoiy viloyati AKM direktori\nS. Olimov\n2025-yil 8-yanvar", "",
+                     "TASDIQLAYMAN\nKarmana tumani AKM direktori\nM. Usmonova\n2025-yil 9-yanvar"]])
+    t = table([["№", "Nomi", "O'lchov birligi", "Reja"], [C("I. FOND", colspan=4)], ["1.", "Kitob", "Nusxa", "5"]])
+    plan = parse_plan(doc(layout, para("Karmana tumani AKMning 2025-yil uchun ish rejasi"), t))
+    m = plan.meta
+    assert (m.region, m.district, m.year, m.approved_by, m.agreed_by) == (
+        "Navoiy viloyati", "Karmana tumani", 2025, "M. Usmonova", "S. Olimov")
+    assert _rows(plan, "item_no", "text") == [("1", "Kitob")]
