@@ -135,6 +135,22 @@ def _text(value) -> str | None:
     return str(value)
 
 
+def _applicable(field: str, after) -> str | None:
+    """The value as stored, refused (ValueError) when `apply_corrections` could not put it in the
+    dataset: the table is append-only, so a bad value would break every later load until undone."""
+    text = _text(after)
+    kind = EDITABLE_FIELDS.get(field)
+    if text is None or kind not in ("number", "year"):
+        return text
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{field}: '{text}' is not a number") from None
+    if kind == "year" and not number.is_integer():
+        raise ValueError(f"{field}: '{text}' is not a year")
+    return text
+
+
 def record(
     db: Path | str,
     row_key: str,
@@ -158,7 +174,7 @@ def record(
         cur = con.execute(
             "INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts, context)"
             " VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (row_key, field, _text(before), _text(after), who.strip(), _now(), why, via, reverts,
+            (row_key, field, _text(before), _applicable(field, after), who.strip(), _now(), why, via, reverts,
              json.dumps(context or {}, ensure_ascii=False, default=str)),
         )
         return int(cur.lastrowid)
@@ -168,6 +184,9 @@ def record(
 
 def record_many(db: Path | str, edits: Iterable[dict], *, who: str, via: str) -> list[int]:
     """Append several corrections in ONE transaction: an Excel file is applied whole or not at all."""
+    edits = list(edits)
+    for e in edits:  # checked before the transaction: a workbook is applied whole or not at all
+        _applicable(e["field"], e.get("after"))
     con = connect(db)
     ids = []
     try:
@@ -176,7 +195,7 @@ def record_many(db: Path | str, edits: Iterable[dict], *, who: str, via: str) ->
             cur = con.execute(
                 "INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts, context)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (e["row_key"], e["field"], _text(e.get("before")), _text(e.get("after")), who, _now(),
+                (e["row_key"], e["field"], _text(e.get("before")), _applicable(e["field"], e.get("after")), who, _now(),
                  e.get("why"), via, None, json.dumps(e.get("context") or {}, ensure_ascii=False, default=str)),
             )
             ids.append(int(cur.lastrowid))
