@@ -56,6 +56,9 @@ def _export(db: Path, out: Path, include_superseded: bool = False) -> None:
     except DatasetContractError as exc:
         typer.echo(f"export blocked, the dataset breaks its contract:\n{exc}", err=True)
         raise typer.Exit(EXIT_CONTRACT) from exc
+    except OSError as exc:  # --out is a file, not writable, disk full: the previous export stays whole
+        typer.echo(f"error: cannot write the exports to {out}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
     typer.echo(f"exports: {', '.join(str(p) for p in written.values())}")
 
 
@@ -83,6 +86,9 @@ def import_cmd(
     from reja.store import StoreError
 
     db = db or ((out / "reja.sqlite") if out else Path("reja.sqlite"))
+    if out is not None and out.exists() and not out.is_dir():
+        typer.echo(f"error: --out {out} is a file, not a folder", err=True)
+        raise typer.Exit(EXIT_USAGE)
     try:
         report = run_import(
             paths, db=db, log_dir=out, jobs=jobs, force=force, limits=BatchLimits(timeout_s=timeout),
