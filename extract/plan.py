@@ -140,6 +140,7 @@ class _Walker:
         first_data = True
         r = 0
         grid = t.grid()
+        header_at = next((k for k in range(min(t.n_rows, _MAX_HEADER_SEARCH)) if header_span(t, k)), None)
         while r < t.n_rows:
             span = header_span(t, r)
             if span:
@@ -148,6 +149,11 @@ class _Walker:
                 continue
             if is_column_numbering_row(t, r):
                 r += 1
+                continue
+            if roles is None and header_at is not None and r < header_at and not _item_number_start(
+                t.row_texts(r)[0]
+            ) and row_heading(t, r) is None:
+                r += 1  # the plan's title typed into the table above its header: not an item
                 continue
             if roles is None:
                 roles = self._inherited_roles(t)
