@@ -665,3 +665,38 @@ def test_v32_signature_blocks_in_a_three_column_layout_table():
     assert (m.region, m.district, m.year, m.approved_by, m.agreed_by) == (
         "Navoiy viloyati", "Karmana tumani", 2025, "M. Usmonova", "S. Olimov")
     assert _rows(plan, "item_no", "text") == [("1", "Kitob")]
+
+
+# -- 33. title rows inside the plan table, above its header ---------------------------------------------
+
+
+def test_v33_title_rows_inside_the_table_above_the_header():
+    t = table([
+        ["", "", "", ""],
+        [C("2025-yil uchun ish rejasi", colspan=4)],
+        ["№", "Nomi", "O'lchov birligi", "2025-yil (reja)"],
+        [C("I. FOND", colspan=4)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "section_no", "item_no", "text", "plan_value", "plan_year") == [
+        ("I", "1", "Fondni to'ldirish", 100, 2025)]
+    assert not any("no header row" in w for w in plan.warnings)
+
+
+# -- 34. letter-numbered rows ("а)", "b)") are kept and flagged, not guessed ------------------------------
+
+
+def test_v34_letter_numbered_rows_are_flagged():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja"],
+        [C("I. FOND", colspan=4)],
+        ["1.", "Obuna jami", "Nom", "30"],
+        ["a)", "Jurnallar", "Nom", "10"],
+        ["b)", "Gazetalar", "Nom", "20"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text", "plan_value") == [
+        ("1", "Obuna jami", 30), (None, "Jurnallar", 10), (None, "Gazetalar", 20)]
+    assert ["no_item_no" in _flag_codes(i) for i in plan.items] == [False, True, True]
+    assert "'a)'" in plan.items[1].flags[0]  # the letter as written is kept in the flag
