@@ -213,7 +213,8 @@ def _walk(folder: Path, exclude: frozenset[Path] = frozenset()) -> Iterable[Path
         )
         for name in sorted(filenames):
             p = Path(dirpath) / name
-            if not _skippable(name) and not p.is_symlink() and p.resolve() not in exclude:
+            # is_file: a pipe, socket or device is no plan (opening a pipe would block the batch)
+            if not _skippable(name) and not p.is_symlink() and p.is_file() and p.resolve() not in exclude:
                 yield p
 
 
@@ -281,6 +282,9 @@ def collect_inputs(
         elif path.is_dir():
             for p in _walk(path, skip):
                 add_found(p, str(p), str(p.resolve()))
+        elif not path.is_file():
+            problems.append(FileOutcome(str(raw), "failed", "not a regular file (a pipe, socket or device)",
+                                        error_code="unsupported_format"))  # fmt: skip
         else:
             add_file(path, str(path), str(path.resolve()))
     # the same input named twice (a folder and a file in it) is imported once
@@ -542,8 +546,13 @@ def run_import(
         for problem in problems:
             record(problem)
         for inp in inputs:
-            size = inp.path.stat().st_size
-            sha = file_sha256(inp.path)
+            try:
+                size = inp.path.stat().st_size
+                sha = file_sha256(inp.path)
+            except OSError as exc:  # no permission, removed meanwhile, I/O error: this file only
+                record(FileOutcome(inp.display, "failed", f"read_error: cannot read the file ({exc.strerror or exc})",
+                                   error_code="read_error"))  # fmt: skip
+                continue
             key = import_key(sha, versions["catalogue_version"])
             doc_id = document_id(inp.source_key, sha)
             base = {"document_id": doc_id, "source_file": inp.display, "source_key": inp.source_key,

@@ -1,0 +1,52 @@
+"""Review findings on the batch: inputs the OS will not read must cost that input only."""
+
+import os
+
+import pytest
+
+import reja.batch
+from reja.batch import BatchLimits, collect_inputs, run_import
+
+pytestmark = pytest.mark.usefixtures("no_enrichment")
+
+
+def test_a_pipe_in_a_folder_is_not_taken_as_a_plan(tmp_path, fp):
+    """Opening a named pipe blocks until something writes to it: the batch would hang forever."""
+    folder = tmp_path / "in"
+    fp.write(folder / "a.docx", fp.spec(n=2))
+    os.mkfifo(folder / "reja_pipe")  # no suffix: messengers strip them, so suffix-less files are tried
+    work = tmp_path / "work"
+    work.mkdir()
+    inputs, problems, _ = collect_inputs([folder], work, BatchLimits())
+    assert [i.path.name for i in inputs] == ["a.docx"]
+    assert problems == []
+
+
+def test_a_pipe_named_explicitly_is_a_failed_input_not_a_hang(tmp_path):
+    pipe = tmp_path / "plan.docx"
+    os.mkfifo(pipe)
+    work = tmp_path / "work"
+    work.mkdir()
+    inputs, problems, _ = collect_inputs([pipe], work, BatchLimits())
+    assert inputs == []
+    assert [(p.source_file, p.status) for p in problems] == [(str(pipe), "failed")]
+    assert "not a regular file" in problems[0].reason
+
+
+def test_an_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, fp, monkeypatch):
+    # the tests run as root, which reads any file: the OS refusal is simulated where reja reads
+    fp.write(tmp_path / "in" / "a.docx", fp.spec(n=2))
+    fp.write(tmp_path / "in" / "b.docx", fp.spec(district="Jondor tumani", n=3))
+    real = reja.batch.file_sha256
+
+    def refuse_a(path):
+        if path.name == "a.docx":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(reja.batch, "file_sha256", refuse_a)
+    report = run_import([tmp_path / "in"], db=tmp_path / "reja.sqlite", parse=fp.fake_parse)
+    outcome = {f.source_file.rsplit("/", 1)[-1]: f for f in report.files}
+    assert outcome["b.docx"].status == "ok" and outcome["b.docx"].n_items == 3
+    assert outcome["a.docx"].status == "failed" and "Permission denied" in outcome["a.docx"].reason
+    assert report.exit_code == 4
