@@ -189,6 +189,7 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
     roles: list[str] = []
     headers: list[str] = []
     fact_year = plan_year = None
+    dropped: list[str] = []  # headers of second fact/plan columns, which are not read
     bare_years: list[tuple[int, int]] = []  # (column, year) of value columns that say no fact/plan word
     for c in range(table.n_cols):
         parts: list[str] = []
@@ -206,11 +207,14 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
         role, score = _column_role(parts)
         if role is None or score < SUBHEADER_SCORE:
             role = "number" if c == 0 and not text else OTHER
+        raw = role
         if role in ("quantity", OTHER) and header_year(text) is not None:
             bare_years.append((c, header_year(text)))
         role = _ROLE_ALIAS.get(role, role)
         if role in roles and role != OTHER:
             role = OTHER  # a second column of the same role: keep the first, never merge two
+            if _ROLE_ALIAS.get(raw, raw) in ("fact", "plan"):
+                dropped.append(text)  # a second value column ("2026 yil reja") must not vanish unsaid
         year = header_year(text)
         if role == "fact" and fact_year is None:
             fact_year = year
@@ -226,6 +230,8 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
             roles[c] = "fact" if y == years[0] else "plan"
         fact_year, plan_year = years
         doubt = f"value columns headed only {years[0]} and {years[1]}: taken as fact {years[0]}, plan {years[1]}"
+    elif dropped:
+        doubt = "second value column not read: " + "; ".join(repr(d) for d in dropped)
     return ColumnRoles(roles, fact_year, plan_year, headers, doubt)
 
 
