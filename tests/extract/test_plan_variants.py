@@ -700,3 +700,75 @@ def test_v34_letter_numbered_rows_are_flagged():
         ("1", "Obuna jami", 30), (None, "Jurnallar", 10), (None, "Gazetalar", 20)]
     assert ["no_item_no" in _flag_codes(i) for i in plan.items] == [False, True, True]
     assert "'a)'" in plan.items[1].flags[0]  # the letter as written is kept in the flag
+
+
+# -- 35. two plan columns (a two-year plan): the second is not dropped silently ------------------------
+
+
+def test_v35_second_plan_column_is_flagged_not_dropped_silently():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "2025 yil reja", "2026 yil reja"],
+        [C("I. FOND", colspan=5)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100", "120"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.plan_year, item.plan_value) == (2025, 100)
+    assert any(f.startswith("column_review") and "2026 yil reja" in f for f in item.flags)
+
+
+# -- 36. DOCX in Cyrillic: "Т/р", "Миқдори" over "амалда"/"режа", "Изоҳ", heading in the first cell only --
+
+
+def test_v36_docx_cyrillic_two_row_header_with_notes(tmp_path):
+    def build(d):
+        lay = d.add_table(rows=1, cols=2)
+        _fill(lay, [["КЕЛИШИЛДИ\nҚашқадарё вилояти АКМ директори\nЭ. Норов\n2025 йил 5 январь",
+                     "ТАСДИҚЛАЙМАН\nКасби тумани АКМ директори\nФ. Жўраев\n2025 йил 6 январь"]])
+        d.add_paragraph("Касби тумани АКМнинг 2025 йил учун иш режаси")
+        t = d.add_table(rows=6, cols=6)
+        for c in (0, 1, 2, 5):
+            t.cell(0, c).merge(t.cell(1, c))
+        t.cell(0, 3).merge(t.cell(0, 4))
+        _fill(t, [
+            ["Т/р", "Тадбирлар номи", "Ўлчов бирлиги", "Миқдори", None, "Изоҳ"],
+            [None, None, None, "2024 йил амалда", "2025 йил режа", None],
+            ["I. ФОНД БИЛАН ИШЛАШ", "", "", "", "", ""],
+            ["1.", "Фондни тўлдириш", "нусха", "1 075", "1 750", "ҳомийлар ҳисобидан"],
+            ["2.", "Эскирган адабиётни ҳисобдан чиқариш", "нусха", "–", "300", ""],
+            ["", "", "", "", "", ""],
+        ])
+
+    plan = _docx(tmp_path / "kasbi_2025.docx", build)
+    assert _rows(plan, "section_no", "item_no", "text", "unit", "fact_value", "plan_value") == [
+        ("I", "1", "Фондни тўлдириш", "нусха", 1075, 1750),
+        ("I", "2", "Эскирган адабиётни ҳисобдан чиқариш", "нусха", None, 300),
+    ]
+    assert [(i.fact_year, i.plan_year) for i in plan.items] == [(2024, 2025)] * 2
+    m = plan.meta
+    assert (m.region, m.district, m.year, m.approved_by, m.agreed_by) == (
+        "Қашқадарё вилояти", "Касби тумани", 2025, "Ф. Жўраев", "Э. Норов")
+
+
+# -- 37. DOCX: the table goes on after a page break with no header -----------------------------------------
+
+
+def test_v37_docx_table_continues_after_a_page_break_without_header(tmp_path):
+    def build(d):
+        from docx.enum.text import WD_BREAK
+
+        d.add_paragraph("2025-yil uchun ish rejasi")
+        t1 = d.add_table(rows=3, cols=5)
+        _fill(t1, [["№", "Nomi", "O'lchov birligi", "Reja", "Bajarilish muddati"],
+                   ["II. ILMIY-METODIK FAOLIYAT", "", "", "", ""],
+                   ["3.", "Hududdagi kutubxonalarga uslubiy va amaliy yordam", "Tadbir", "100", "2025-yil"]])
+        d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        t2 = d.add_table(rows=2, cols=5)
+        _fill(t2, [["", "berish", "", "", "davomida"],
+                   ["4.", "Hisobotlarni jamlash", "Hujjat", "40", "2025-yil davomida"]])
+
+    plan = _docx(tmp_path / "plan_2025.docx", build)
+    assert _rows(plan, "section_no", "item_no", "text", "plan_value", "deadline") == [
+        ("II", "3", "Hududdagi kutubxonalarga uslubiy va amaliy yordam berish", 100, "2025-yil davomida"),
+        ("II", "4", "Hisobotlarni jamlash", 40, "2025-yil davomida"),
+    ]
+    assert "stitched_row" in _flag_codes(plan.items[0])
