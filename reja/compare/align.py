@@ -2,8 +2,8 @@
 
 Input is the items table (the columns of `reja.schema.dataset`); output is a set of plain DataFrames
 that the XLSX and HTML writers render. A "plan" is one district's plan for one year; when the store
-holds two documents for the same district and year, the newest document wins and the choice is
-listed in `Comparison.notes`.
+holds two current documents for the same district and year, the one with the fewest flagged rows wins
+and the choice is listed in `Comparison.notes`.
 
 Values of several items mapped to the same indicator in one plan are added up (a plan may split
 an activity over rows); the number of rows behind each figure is kept, so a sum is never mistaken
@@ -94,15 +94,19 @@ def select_items(
 
 
 def _latest_document_per_plan(items: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """One document per plan. document_id is a hash, so it says nothing about age: among several
+    current documents of one district and year the one with the smallest share of flagged rows is
+    compared (the store's rule for versions sent together), and the note says so."""
+    flagged_share = (items["status"] == "flagged").groupby(items["document_id"]).mean()
     docs = items.groupby(PLAN_KEY, dropna=False)["document_id"].unique()
     keep = []
     for (district, year), ids in docs.items():
-        ids = sorted(ids)
+        ids = sorted(sorted(ids), key=lambda i: flagged_share[i], reverse=True)  # best last; ties: as before
         keep.append(ids[-1])
         if len(ids) > 1:
             notes.append(
-                f"{plan_label(district, year)}: {len(ids)} documents in the store; "
-                f"compared the newest (document {ids[-1]}), ignored {', '.join(map(str, ids[:-1]))}"
+                f"{plan_label(district, year)}: {len(ids)} documents in the store; compared the one with the "
+                f"fewest flagged rows (document {ids[-1]}), ignored {', '.join(map(str, ids[:-1]))}"
             )
     return items[items["document_id"].isin(keep)]
 

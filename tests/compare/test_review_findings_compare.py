@@ -44,3 +44,24 @@ def test_plan_text_in_compare_html_is_escaped():
     html = render_html(compare(pd.DataFrame(rows)))
     assert "alert(1)" in html  # the text is there …
     assert "<script>" not in html and "<b>jondor</b>" not in html  # … as text
+
+
+def _row(doc, plan_value, status):
+    return dict(document_id=doc, source_file=f"{doc}.docx", page=1, region="Buxoro viloyati", district="Jondor",
+                year=2025, section_no="I", section_id=None, item_no="9", text="Fond to'ldirish",
+                indicator_id="acq_total", unit="nusxa", unit_id="copy", fact_year=2024, fact_value=None,
+                plan_year=2025, plan_value=plan_value, flags="" if status == "ok" else "stacked_values: 1 2",
+                status=status)
+
+
+def test_two_documents_of_one_plan_the_cleaner_is_compared_and_the_note_says_why():
+    """document_id is a hash: sorting it picks a document at random, yet the note called it 'the
+    newest'. The choice must follow a stated rule (the smallest share of flagged rows, as the store
+    does for versions sent together) and the note must not claim what it did not check."""
+    rows = [_row("e3b0c442a1", 1750.0, "ok"), _row("ffa91d0c77", 17501750.0, "flagged")]
+    result = compare(pd.DataFrame(rows), indicator_names={"acq_total": "Fond"}, catalogue_size=10)
+    assert result.values["plan_value"].tolist() == [1750.0]
+    assert len(result.notes) == 1
+    assert "newest" not in result.notes[0]
+    assert "e3b0c442a1" in result.notes[0] and "ffa91d0c77" in result.notes[0]
+    assert "flagged" in result.notes[0]
