@@ -99,9 +99,13 @@ def classify_header(text: str) -> tuple[str | None, float]:
     if not best:
         return None, 0.0
     top = max(best.values())
-    # fact/plan words beat the "Miqdori" group word they sit under
+    # fact/plan words beat the "Miqdori" group word they sit under — but not a heading that is
+    # exactly another role's synonym ("Rejalashtirilgan tadbirlar" is the text column)
+    exact_other = any(score >= 100 for r, score in best.items() if r not in ("fact", "plan", "quantity"))
     for role in ("fact", "plan"):
-        if best.get(role, 0) >= top - 3 and best.get(role, 0) >= SUBHEADER_SCORE:
+        if best.get(role, 0) >= top - 3 and best.get(role, 0) >= SUBHEADER_SCORE and not (
+            exact_other and best[role] < 100
+        ):
             return role, best[role]
     role = max(best, key=lambda r: best[r])
     return role, top
