@@ -772,3 +772,21 @@ def test_v37_docx_table_continues_after_a_page_break_without_header(tmp_path):
         ("II", "4", "Hisobotlarni jamlash", 40, "2025-yil davomida"),
     ]
     assert "stitched_row" in _flag_codes(plan.items[0])
+
+
+# -- 38. headers whose words overlap another role ("Rejalashtirilgan tadbirlar" is the text, not the plan) --
+
+
+@pytest.mark.parametrize(("text_h", "mech_h", "deadline_h", "resp_h"), [
+    ("Rejalashtirilgan tadbirlar", "Amalga oshirish shakli", "O'tkazish sanasi", "Amalga oshiruvchi"),
+    ("Режалаштирилган тадбирлар", "Амалга ошириш шакли", "Ўтказиш санаси", "Амалга оширувчи"),
+])
+def test_v38_headers_overlapping_another_role(text_h, mech_h, deadline_h, resp_h):
+    t = table([
+        ["№", text_h, "Miqdori", mech_h, deadline_h, resp_h],
+        [C("I. TADBIRLAR", colspan=6)],
+        ["1.", "Kitob bayrami", "2", "Ko'rgazma", "Aprel", "Direktor"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.text, item.plan_value, item.mechanism, item.deadline, item.responsible) == (
+        "Kitob bayrami", 2, "Ko'rgazma", "Aprel", "Direktor")
