@@ -128,7 +128,8 @@ def _now() -> str:
 
 
 def _text(value) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    # pd.NA / NaT too: the review page passes a row's missing cell as is, and str(pd.NA) is "<NA>"
+    if value is None or (not isinstance(value, str | list | dict | tuple) and pd.isna(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
