@@ -790,3 +790,48 @@ def test_v38_headers_overlapping_another_role(text_h, mech_h, deadline_h, resp_h
     item = parse_plan(doc(t)).items[0]
     assert (item.text, item.plan_value, item.mechanism, item.deadline, item.responsible) == (
         "Kitob bayrami", 2, "Ko'rgazma", "Aprel", "Direktor")
+
+
+# -- 39. header words broken over lines in narrow cells, an empty "№" heading -------------------------------
+
+
+def test_v39_header_words_broken_over_lines_and_empty_number_heading():
+    t = table([
+        ["", "Bajariladigan\nishlarning\nmazmuni", "O'lchov bir-\nligi", "2025-\nyil\n(reja)", "Bajari-\nlish\nmuddati"],
+        [C("I. FOND", colspan=5)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100", "Yil davomida"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.item_no, item.text, item.unit, item.plan_value, item.plan_year, item.deadline) == (
+        "1", "Fondni to'ldirish", "Nusxa", 100, 2025, "Yil davomida")
+
+
+# -- 40. header-only table, then a body table opening with the column-numbering row --------------------
+
+
+def test_v40_body_table_opens_with_the_column_numbering_row():
+    head = table([["№", "Nomi", "O'lchov birligi", "Reja", "Muddati"]])
+    body = table([
+        ["1", "2", "3", "4", "5"],
+        [C("I. FOND", colspan=5)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100", "Yil davomida"],
+    ])
+    plan = parse_plan(doc(head, body))
+    assert _rows(plan, "section_no", "item_no", "text", "plan_value") == [("I", "1", "Fondni to'ldirish", 100)]
+
+
+# -- 41. un-numbered headings in the first cell only: sub-sections, and the items say they lack a section --
+
+
+def test_v41_unnumbered_first_cell_headings_are_subsections_flagged_no_section():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "Reja"],
+        ["KUTUBXONA FONDI BILAN ISHLASH", "", "", ""],
+        ["1.", "Fondni to'ldirish", "Nusxa", "100"],
+        ["OMMAVIY ISHLAR", "", "", ""],
+        ["2.", "Ko'rgazma", "Tadbir", "12"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "section_no", "subsection_title") == [
+        ("1", None, "KUTUBXONA FONDI BILAN ISHLASH"), ("2", None, "OMMAVIY ISHLAR")]
+    assert all("no_section" in _flag_codes(i) for i in plan.items)
