@@ -7,6 +7,7 @@ page or plain text), so the name is only used to make error messages more helpfu
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from reja.extract.errors import CorruptFile, EmptyFile, EncryptedFile, UnsupportedFormat
@@ -40,11 +41,28 @@ def _ole_has_stream(path: Path, names: tuple[str, ...]) -> set[str]:
     return found
 
 
+# Content types of a Word main part: document, macro-enabled document, templates.
+_WORD_MAIN_TYPES = (b"wordprocessingml.document.main+xml", b"wordprocessingml.template.main+xml",
+                    b"ms-word.document.macroenabled.main+xml", b"ms-word.template.macroenabledtemplate.main+xml")
+
+
+def _declares_word_main_part(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """Word for the web and phone apps may name the main part word/document2.xml; the package's
+    [Content_Types].xml says which part is the document, whatever its name."""
+    if "[Content_Types].xml" not in names or zf.getinfo("[Content_Types].xml").file_size > 1 << 20:
+        return False
+    try:
+        types = zf.read("[Content_Types].xml").lower()
+    except (zlib.error, RuntimeError):  # damaged or encrypted member: decided by the other checks
+        return False
+    return any(t in types for t in _WORD_MAIN_TYPES)
+
+
 def _zip_format(path: Path, name: str) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            if "word/document.xml" in names:
+            if "word/document.xml" in names or _declares_word_main_part(zf, names):
                 return "docx"
             if "mimetype" in names:
                 info = zf.getinfo("mimetype")
