@@ -68,6 +68,16 @@ def _title_lines(blocks: list) -> list[Line]:
     return lines
 
 
+def _rows_above_header(blocks: list, first: int) -> list[Line]:
+    """Title lines typed into the first plan table above its header ("2025-yil uchun ish rejasi")."""
+    table = blocks[first] if first < len(blocks) else None
+    if not isinstance(table, Table):
+        return []
+    header_at = next((k for k in range(min(table.n_rows, _MAX_HEADER_SEARCH)) if header_span(table, k)), 0)
+    cells = sorted((c for c in table.cells if c.row < header_at and c.text.strip()), key=lambda c: (c.row, c.col))
+    return [Line(c.text, None, c.page, group=id(c)) for c in cells]
+
+
 class _Walker:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -237,7 +247,7 @@ def parse_plan(doc: Document) -> ParsedPlan:
         if parse_heading(block.text) is not None:
             first = k
             break
-    meta = parse_title_block(_title_lines(blocks[:first]), doc.source)
+    meta = parse_title_block(_title_lines(blocks[:first]) + _rows_above_header(blocks, first), doc.source)
 
     walker = _Walker(doc)
     for block in blocks[first:]:

@@ -682,6 +682,7 @@ def test_v33_title_rows_inside_the_table_above_the_header():
     assert _rows(plan, "section_no", "item_no", "text", "plan_value", "plan_year") == [
         ("I", "1", "Fondni to'ldirish", 100, 2025)]
     assert not any("no header row" in w for w in plan.warnings)
+    assert plan.meta.year == 2025  # the title row still names the plan year
 
 
 # -- 34. letter-numbered rows ("а)", "b)") are kept and flagged, not guessed ------------------------------
