@@ -337,6 +337,8 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
     except ReadError as exc:
         where = f" (page {exc.page})" if exc.page is not None else ""
         return {"ok": False, "code": exc.code, "reason": f"{exc.cause}{where}", "seconds": time.monotonic() - start}
+    except MemoryError:  # over the memory limit, not a bug: _child_main reports it as too_large
+        raise
     except Exception as exc:  # a bug on one document must not stop the batch; the log keeps the traceback
         return {"ok": False, "code": "internal_error", "reason": f"{type(exc).__name__}: {exc}",
                 "traceback": traceback.format_exc(), "seconds": time.monotonic() - start}  # fmt: skip
@@ -354,7 +356,8 @@ def _child_main(conn, parse, task: dict, max_memory_mb: int | None) -> None:
     try:
         result = process_document(parse, task)
     except MemoryError:
-        result = {"ok": False, "code": "too_large", "reason": f"needed more than {max_memory_mb} MiB of memory"}
+        why = f"needed more than {max_memory_mb} MiB of memory" if max_memory_mb else "ran out of memory"
+        result = {"ok": False, "code": "too_large", "reason": why}
     try:
         conn.send(result)
     except Exception as exc:  # e.g. a parser put something unpicklable in a row

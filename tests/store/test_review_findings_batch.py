@@ -50,3 +50,29 @@ def test_an_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, fp, monk
     assert outcome["b.docx"].status == "ok" and outcome["b.docx"].n_items == 3
     assert outcome["a.docx"].status == "failed" and "Permission denied" in outcome["a.docx"].reason
     assert report.exit_code == 4
+
+
+def test_running_out_of_memory_is_reported_as_too_large_not_as_a_bug(tmp_path, fp):
+    """A document that exhausts the memory limit is 'over a limit' (too_large, docs/exit_codes.md),
+    not internal_error, which tells the user to report a reja bug."""
+    fp.write(tmp_path / "in" / "a.docx", fp.spec(n=2))
+
+    def parse(path):
+        raise MemoryError
+
+    report = run_import([tmp_path / "in"], db=tmp_path / "reja.sqlite", parse=parse,
+                        limits=BatchLimits(max_memory_mb=4096))
+    [outcome] = report.files
+    assert outcome.status == "failed"
+    assert outcome.error_code == "too_large", outcome.reason
+    assert "4096 MiB" in outcome.reason
+
+
+def test_out_of_memory_without_a_set_limit_does_not_say_none_mib(tmp_path, fp):
+    fp.write(tmp_path / "in" / "a.docx", fp.spec(n=2))
+
+    def parse(path):
+        raise MemoryError
+
+    [outcome] = run_import([tmp_path / "in"], db=tmp_path / "reja.sqlite", parse=parse).files
+    assert outcome.error_code == "too_large" and "None" not in outcome.reason
