@@ -183,6 +183,9 @@ def datapackage(files: dict[str, str]) -> dict:
         resources.append({
             "name": table, "path": files[f"{table}.csv"], "profile": "tabular-data-resource", "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schemas[table],
+            "description": "For Excel. A text cell that would start with =, +, -, @, tab or CR (and is not a plain "
+            "number) has one leading apostrophe added so Excel shows it as text; the Parquet resource has the "
+            "exact values.",
         })  # fmt: skip
     for table in ("items", "documents"):
         resources.append({

@@ -75,3 +75,13 @@ def test_a_failed_export_leaves_the_whole_previous_export(frames, tmp_path, monk
     with pytest.raises(OSError):
         write_tables(out, changed, documents)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing replaced, no temp left
+
+
+def test_the_datapackage_says_the_csv_escapes_formula_cells(frames, tmp_path):
+    import json
+
+    items, documents = frames
+    write_tables(tmp_path / "out", items, documents)
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
+    csv = {r["name"]: r for r in package["resources"]}["items"]
+    assert "apostrophe" in csv["description"] and "Parquet" in csv["description"]
