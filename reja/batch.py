@@ -200,6 +200,13 @@ def _utc(ts: float | None = None) -> str:
 
 
 # -- collecting inputs -------------------------------------------------------------------------
+def _text_of(path_text: str) -> str:
+    """A path as text that can be printed, logged and stored. A name that is not UTF-8 (Cyrillic
+    in CP1251 from a Windows PC) arrives with surrogates, which every encoder refuses; its bytes are
+    shown as \\xNN instead: readable, unique and stable across runs (so it keys the input)."""
+    return path_text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _skippable(name: str) -> bool:
     return name.startswith("~$") or name.startswith(".") or name.lower() in JUNK_NAMES
 
@@ -244,17 +251,18 @@ def collect_inputs(
         if path.suffix.lower() in PLAN_SUFFIXES:
             add_file(path, display, key, mtime)
         else:
-            ignored.append(display)
+            ignored.append(_text_of(display))
 
     def add_file(path: Path, display: str, key: str, mtime: float | None = None) -> None:
         if path.suffix.lower() == ".zip":
             if "!" in display:
-                problems.append(FileOutcome(display, "failed", "an archive inside an archive is not opened: unpack it first",
+                problems.append(FileOutcome(_text_of(display), "failed", "an archive inside an archive is not opened: unpack it first",
                                             error_code="unsupported_format"))  # fmt: skip
             else:
                 add_archive(path, display)
             return
-        inputs.append(InputFile(path, display, key, path.stat().st_mtime if mtime is None else mtime))
+        inputs.append(InputFile(path, _text_of(display), _text_of(key),
+                                path.stat().st_mtime if mtime is None else mtime))
 
     def add_archive(archive: Path, display: str) -> None:
         dest = workdir / f"zip{len(list(workdir.iterdir()))}"
@@ -263,10 +271,10 @@ def collect_inputs(
             with zipfile.ZipFile(archive) as zf:
                 times = {i.filename.replace("\\", "/").rstrip("/"): i.date_time for i in zf.infolist()}
         except ReadError as exc:
-            problems.append(FileOutcome(display, "failed", f"{exc.code}: {exc.cause}", error_code=exc.code))
+            problems.append(FileOutcome(_text_of(display), "failed", _text_of(f"{exc.code}: {exc.cause}"), error_code=exc.code))
             return
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            problems.append(FileOutcome(display, "failed", f"corrupt_file: {exc}", error_code="corrupt_file"))
+            problems.append(FileOutcome(_text_of(display), "failed", _text_of(f"corrupt_file: {exc}"), error_code="corrupt_file"))
             return
         zip_key = str(archive.resolve())
         for member in _walk(dest):
@@ -278,12 +286,12 @@ def collect_inputs(
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            problems.append(FileOutcome(str(raw), "failed", "no such file or folder", error_code="not_found"))
+            problems.append(FileOutcome(_text_of(str(raw)), "failed", "no such file or folder", error_code="not_found"))
         elif path.is_dir():
             for p in _walk(path, skip):
                 add_found(p, str(p), str(p.resolve()))
         elif not path.is_file():
-            problems.append(FileOutcome(str(raw), "failed", "not a regular file (a pipe, socket or device)",
+            problems.append(FileOutcome(_text_of(str(raw)), "failed", "not a regular file (a pipe, socket or device)",
                                         error_code="unsupported_format"))  # fmt: skip
         else:
             add_file(path, str(path), str(path.resolve()))
@@ -437,7 +445,7 @@ class _RunLog:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.fh = open(path, "a", encoding="utf-8")
+        self.fh = open(path, "a", encoding="utf-8", errors="backslashreplace")  # odd file names never stop a run
 
     def write(self, event: str, **data) -> None:
         self.fh.write(json.dumps({"at": _utc(), "event": event, **data}, ensure_ascii=False, default=str) + "\n")
@@ -608,6 +616,7 @@ def run_import(
                                    document_id=doc["document_id"], n_items=doc["n_items"],
                                    n_flagged=doc["n_flagged"], seconds=seconds))  # fmt: skip
             else:
+                result["reason"] = _text_of(result["reason"])  # may quote a path that is not UTF-8
                 inp = InputFile(Path(task["path"]), task["display"], task["source_key"], 0)
                 _store_failure(store, base, inp, result["code"], result["reason"], result.get("doc"),
                                seconds=seconds, suffix=task["suffix"])  # fmt: skip

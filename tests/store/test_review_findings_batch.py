@@ -1,6 +1,7 @@
 """Review findings on the batch: inputs the OS will not read must cost that input only."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,20 @@ def test_out_of_memory_without_a_set_limit_does_not_say_none_mib(tmp_path, fp):
 
     [outcome] = run_import([tmp_path / "in"], db=tmp_path / "reja.sqlite", parse=parse).files
     assert outcome.error_code == "too_large" and "None" not in outcome.reason
+
+
+def test_a_file_name_that_is_not_utf8_costs_nothing(tmp_path, fp):
+    """A Cyrillic name written in CP1251 (a USB stick or share from a Windows PC) is not UTF-8:
+    Python gives it surrogates, which crashed the whole batch when hashed or logged."""
+    folder = tmp_path / "in"
+    fp.write(folder / "b.docx", fp.spec(district="Jondor tumani", n=3))
+    odd = os.fsdecode(os.fsencode(folder) + b"/\xc8\xf8 \xf0\xe5\xe6\xe0\xf1\xe8.docx")  # "Иш режаси" in CP1251
+    fp.write(Path(odd), fp.spec(n=2))
+    lines = []
+    report = run_import([folder], db=tmp_path / "reja.sqlite", parse=fp.fake_parse, on_status=lines.append)
+    assert sorted(f.status for f in report.files) == ["ok", "ok"]
+    assert sorted(f.n_items for f in report.files) == [2, 3]
+    shown = next(f.source_file for f in report.files if f.n_items == 2)
+    assert shown.endswith("\\xc8\\xf8 \\xf0\\xe5\\xe6\\xe0\\xf1\\xe8.docx")  # the bytes, said plainly
+    shown.encode("utf-8")  # printable and storable
+    assert report.log_path.read_text(encoding="utf-8").count('"event": "file"') == 2
