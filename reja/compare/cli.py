@@ -37,8 +37,12 @@ def compare_cmd(
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    xlsx = write_xlsx(result, out / "compare.xlsx")
-    html = write_html(result, out / "compare.html")
+    try:
+        xlsx = write_xlsx(result, out / "compare.xlsx")
+        html = write_html(result, out / "compare.html")
+    except OSError as exc:  # --out is a file, not writable, disk full
+        typer.echo(f"error: cannot write the comparison to {out}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from exc
     shared = int(result.presence[list(result.plans["plan"])].all(axis=1).sum())
     typer.echo(f"{len(result.plans)} plan(s), {len(result.values['indicator_id'].unique())} indicator(s), "
                f"{shared} shared by all; {len(result.unaligned)} item(s) not aligned.")

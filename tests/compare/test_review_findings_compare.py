@@ -65,3 +65,23 @@ def test_two_documents_of_one_plan_the_cleaner_is_compared_and_the_note_says_why
     assert "newest" not in result.notes[0]
     assert "e3b0c442a1" in result.notes[0] and "ffa91d0c77" in result.notes[0]
     assert "flagged" in result.notes[0]
+
+
+def test_compare_into_an_out_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import reja.api
+    import reja.compare.align
+    from reja.cli import app
+
+    rows = [_row("e3b0c442a1", 1750.0, "ok")]
+    monkeypatch.setattr(reja.api, "load_items", lambda db: pd.DataFrame(rows))
+    monkeypatch.setattr(reja.compare.align, "catalogue_names", lambda: ({"acq_total": "Fond"}, 10))
+    db = tmp_path / "reja.sqlite"
+    db.write_bytes(b"")  # exists; its content is not read (load_items is replaced above)
+    not_a_folder = tmp_path / "compare.txt"
+    not_a_folder.write_text("a file")
+    result = CliRunner().invoke(app, ["compare", "--db", str(db), "--out", str(not_a_folder)])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "compare.txt" in result.output and "cannot write" in result.output
