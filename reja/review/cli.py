@@ -47,7 +47,11 @@ def export_cmd(
     from .excel import export_workbook
 
     items, orphans = _load(db)
-    n = export_workbook(items, out, only_flagged=not all_rows)
+    try:
+        n = export_workbook(items, out, only_flagged=not all_rows)
+    except OSError as exc:  # its folder is a file, not writable, disk full
+        typer.echo(f"error: cannot write {out}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from exc
     typer.echo(f"{out}: {n} row(s) to review. Edit the yellow cells, save, then: reja review apply {out}")
     for line in orphans:
         typer.echo(f"warning: {line}", err=True)

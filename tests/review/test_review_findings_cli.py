@@ -75,3 +75,13 @@ def test_refused_edits_exit_3_not_1_which_means_a_crash(tmp_path, monkeypatch):
     result = runner.invoke(app, ["review", "apply", str(book), "--db", str(db), "--who", "Dilnoza"])
     assert result.exit_code == 3, result.output
     assert "1 correction(s) saved" in result.output and "'ten' is not a number" in result.output
+
+
+def test_review_export_into_a_folder_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch):
+    db = _store_with_a_flagged_row(tmp_path, monkeypatch)
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be")
+    result = CliRunner().invoke(app, ["review", "export", str(blocker / "review.xlsx"), "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "cannot write" in result.output and "review.xlsx" in result.output
