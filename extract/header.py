@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from .ir import Table
-from .plan_words import fold
+from .plan_words import fold, word_set
 from .sections import parse_heading
 
 # Roles a column can have in a ParsedPlan; the catalogue's "quantity" (a "Miqdori" column with no
@@ -120,9 +120,9 @@ def _is_item_no(text: str) -> bool:
     return bool(_ITEM_NO_RE.match(text.strip()))
 
 
-def _cells_named(texts: list[str], threshold: float) -> tuple[int, int]:
-    """(cells naming a role, non-empty cells) of one row."""
-    named = filled = 0
+def _cells_named(texts: list[str], threshold: float) -> tuple[int, int, int]:
+    """(cells naming a role, header cells naming no role ("I chorak"), non-empty cells) of one row."""
+    named = plain = filled = 0
     for t in texts:
         if not t.strip():
             continue
@@ -132,7 +132,15 @@ def _cells_named(texts: list[str], threshold: float) -> tuple[int, int]:
         role, score = classify_header(t)
         if role is not None and score >= threshold:
             named += 1
-    return named, filled
+        elif _header_only(t):
+            plain += 1
+    return named, plain, filled
+
+
+def _header_only(text: str) -> bool:
+    """A heading with no role we read ("II chorak"): part of a header row all the same."""
+    f = fold(text)
+    return any(w in f.split() or (" " in w and w in f) for w in word_set("header_only_words"))
 
 
 def is_header_row(table: Table, row: int) -> bool:
@@ -140,8 +148,10 @@ def is_header_row(table: Table, row: int) -> bool:
     texts = table.row_texts(row)
     if any(_is_item_no(t) for t in texts[:2] if t.strip()):
         return False
-    named, filled = _cells_named(texts, MATCH_SCORE)
-    return named >= 2 and named * 10 >= filled * 6
+    named, plain, filled = _cells_named(texts, MATCH_SCORE)
+    # quarter headings count towards "most cells are headings", never as the two that name a role
+    # (a data row "… | сони | Ҳар чорак" is no header)
+    return named >= 2 and (named + plain) * 10 >= filled * 6
 
 
 def is_subheader_row(table: Table, row: int) -> bool:
