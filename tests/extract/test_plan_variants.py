@@ -836,3 +836,44 @@ def test_v41_unnumbered_first_cell_headings_are_subsections_flagged_no_section()
     assert _rows(plan, "item_no", "section_no", "subsection_title") == [
         ("1", None, "KUTUBXONA FONDI BILAN ISHLASH"), ("2", None, "OMMAVIY ISHLAR")]
     assert all("no_section" in _flag_codes(i) for i in plan.items)
+
+
+# -- 42. quarterly columns beside the annual plan -----------------------------------------------------------
+
+
+def test_v42_quarter_columns_are_not_taken_for_the_plan():
+    t = table([
+        ["№", "Nomi", "O'lchov birligi", "2025 yil reja", "I chorak", "II chorak", "III chorak", "IV chorak"],
+        [C("I. TADBIRLAR", colspan=8)],
+        ["1.", "Kitob ko'rgazmasi", "Tadbir", "12", "3", "3", "3", "3"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.text, item.unit, item.plan_value, item.plan_year, item.fact_value) == (
+        "Kitob ko'rgazmasi", "Tadbir", 12, 2025, None)
+
+
+# -- 43. a two-row header without merges (each heading's words split over the two rows) -----------------------
+
+
+def test_v43_two_row_header_without_merges():
+    t = table([
+        ["№", "Nomi", "O'lchov", "Miqdori", "", "Bajarilish"],
+        ["", "", "birligi", "2024 yil fakt", "2025 yil reja", "muddati"],
+        [C("I. FOND", colspan=6)],
+        ["1.", "Fondni to'ldirish", "Nusxa", "1075", "1750", "Yil davomida"],
+    ])
+    item = parse_plan(doc(t)).items[0]
+    assert (item.text, item.unit, item.fact_value, item.plan_value, item.deadline) == (
+        "Fondni to'ldirish", "Nusxa", 1075, 1750, "Yil davomida")
+
+
+def test_v42b_a_data_row_with_a_quarter_deadline_is_no_header():
+    """Jondor 9.9's continuation "| | берилган адабиётлар | сони | Ҳар чорак" must stay data."""
+    t = table([
+        ["№", "Мазмуни", "Амалга ошириш механизми", "Ўлчов бирлиги", "Бажарилиш муддати"],
+        [C("IX. Ўлкашунослик", colspan=5)],
+        ["9.9", "Фойдаланувчиларга хизмат кўрсатиш", "фойдаланувчилар қатнови", "сони", "Ҳар чорак"],
+        ["", "", "берилган адабиётлар", "сони", "Ҳар чорак"],
+    ])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "unit", "deadline") == [("9.9", "сони сони", "Ҳар чорак Ҳар чорак")]
