@@ -228,8 +228,16 @@ def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFra
 
 def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: bool = False) -> dict[str, Path]:
     """Load both tables from the store, check them, write every export into out_dir."""
-    from reja.api import load_documents, load_items
+    from reja.api import _apply_corrections
+    from reja.store import Store
 
-    items = load_items(db, include_superseded=include_superseded)
-    documents = load_documents(db)
-    return write_tables(out_dir, items, documents)
+    with Store(db, readonly=True) as store:
+        # one read transaction: an import committing between the two reads would leave items whose
+        # document is not in documents (WAL readers see one snapshot and never block the import)
+        store.conn.execute("BEGIN")
+        try:
+            items = store.items(include_superseded=include_superseded)
+            documents = store.documents()
+        finally:
+            store.conn.execute("COMMIT")
+    return write_tables(out_dir, _apply_corrections(db, items), documents)

@@ -85,3 +85,31 @@ def test_the_datapackage_says_the_csv_escapes_formula_cells(frames, tmp_path):
     package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
     csv = {r["name"]: r for r in package["resources"]}["items"]
     assert "apostrophe" in csv["description"] and "Parquet" in csv["description"]
+
+
+def test_an_import_between_the_two_reads_cannot_split_the_export(tmp_path, fp, monkeypatch):
+    """export_dataset read items and documents through two connections: an import committing in
+    between (a re-sent plan replacing its earlier version) gave items whose document_id is not in
+    documents.parquet. Both tables must come from one snapshot of the store."""
+    from reja.export import export_dataset
+    from reja.store import Store
+
+    plan = fp.write(tmp_path / "in" / "izboskan.docx", fp.spec(n=3))
+    db = tmp_path / "reja.sqlite"
+    run_import([plan], db=db, parse=fp.fake_parse)
+    original = Store.documents
+    state = {"done": False}
+
+    def import_meanwhile(self):
+        if not state["done"]:
+            state["done"] = True
+            fp.write(plan, fp.spec(n=4))  # the district re-sends the plan, the import runs now
+            run_import([plan], db=db, parse=fp.fake_parse)
+        return original(self)
+
+    monkeypatch.setattr(Store, "documents", import_meanwhile)
+    export_dataset(db, tmp_path / "out")
+    assert state["done"]
+    items = pd.read_parquet(tmp_path / "out" / "items.parquet")
+    documents = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert set(items["document_id"]) <= set(documents["document_id"])
