@@ -193,7 +193,11 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         undone = {c.reverts for c in corr.all_corrections(settings.db) if c.reverts is not None}
         open_ = [c for c in mine if c.id not in undone]
         if open_:
-            corr.undo(settings.db, open_[-1].id, who=settings.clerk)
+            try:
+                corr.undo(settings.db, open_[-1].id, who=settings.clerk)
+            except ValueError as exc:  # another clerk undid it between our read and our write
+                return HTMLResponse(f'<p class="error" role="alert">{_esc(str(exc))}: reload the page</p>',
+                                    status_code=409)
         return _after_post(row_key, request)
 
     return app

@@ -46,3 +46,25 @@ def test_plan_text_is_escaped_on_the_list_and_the_row_page(client):
 def test_the_query_string_is_not_reflected_as_html(client):
     page = client.get("/", params={"max_score": '"><b id="reflected">x</b>'}).text
     assert '<b id="reflected">' not in page
+
+
+def test_two_clerks_undoing_the_same_change_at_once_get_a_message_not_a_500(client, monkeypatch):
+    import re
+
+    from reja.review import corrections as corr
+    from reja.review import web
+
+    page = client.get("/").text
+    key = page.split('href="/row/', 1)[1].split('"', 1)[0]
+    csrf = re.search(r'name="csrf" content="([0-9a-f]+)"', client.get(f"/row/{key}").text).group(1)
+    assert client.post(f"/row/{key}/accept", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    real_undo = corr.undo
+
+    def other_clerk_first(db_path, correction_id, **kw):
+        real_undo(db_path, correction_id, who="Bobur")  # lands between our read and our write
+        return real_undo(db_path, correction_id, **kw)
+
+    monkeypatch.setattr(web.corr, "undo", other_clerk_first)
+    response = client.post(f"/row/{key}/undo", data={"csrf": csrf}, follow_redirects=False)
+    assert response.status_code == 409, response.text
+    assert "already undone" in response.text
