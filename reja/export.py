@@ -80,19 +80,20 @@ def _describe(cases: pd.DataFrame) -> str:
 
 # A CSV cell starting with one of these is run as a formula (or DDE call) when Excel opens the file.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_HARMLESS = re.compile(r"[+-]?\d+(?:[.,]\d+)?|-")  # a plain number, or the lone dash plans write for "none"
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as the CSV shows it: a text cell that Excel would run as a formula gets one leading
-    apostrophe ("=1+1" → "'=1+1"), the usual spreadsheet escape. Plain numbers ("-5") are left alone.
+    apostrophe ("=1+1" → "'=1+1"), the usual spreadsheet escape. Plain numbers ("-5") and a lone "-"
+    are left alone.
     Only the CSV files get this; Parquet (canonical) and XLSX (strings written as strings) keep the text."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype.kind in "biufcmM":  # numeric and dates cannot start a formula
             continue
         values = out[col].astype(object)
-        risky = [isinstance(v, str) and v.startswith(FORMULA_LEADS) and not _PLAIN_NUMBER.fullmatch(v)
+        risky = [isinstance(v, str) and v.startswith(FORMULA_LEADS) and not _HARMLESS.fullmatch(v)
                  for v in values]
         if any(risky):
             out[col] = [("'" + v) if r else v for v, r in zip(values, risky, strict=True)]
