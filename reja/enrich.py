@@ -104,6 +104,7 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
 
         if text:
             parent = indicator_of.get((row.get("section_no"), row.get("parent_item_no")))
+            row["parent_indicator_id"] = parent
             match = _learned_or("indicator", text, learned, match_indicator, row.get("section_id"),
                                 row.get("unit_id"), parent_id=parent)
             row["indicator_id"] = _judge(match, "indicator", flags)

@@ -84,6 +84,7 @@ ITEM_FIELDS: tuple[FieldDef, ...] = (
     _f("district_id", STR, "Gazetteer id of the district"),
     _f("ocr_confidence", NUM, "Lowest OCR confidence of the row's cells (0–100), null when typed"),
     _f("match_candidates", STR, "Top catalogue candidates per match as JSON {section, indicator, unit}"),
+    _f("parent_indicator_id", STR, "indicator_id of the parent item, for sub-items (which total a breakdown belongs to)"),
     _f("corrected_fields", STR, "Fields a clerk corrected (comma-separated; 'accepted' = match confirmed)"),
 )
 

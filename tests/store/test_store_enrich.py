@@ -57,3 +57,14 @@ def test_a_clerks_learned_wording_matches_first_and_says_so():
 def test_a_place_not_in_the_gazetteer_flags_the_document():
     doc = enrich_rows([_row(region="Atlantida", district="Xayoliy tumani", text="Kitob")])
     assert doc["region_id"] is None and doc["flags"][0].startswith("place_unmatched")
+
+
+def test_a_sub_item_names_the_indicator_of_its_parent():
+    # Izboskan 2025 item 9 and its sub-item 9.2 (seed: "Axborot-kutubxona fondlarini to'ldirish" /
+    # "Xarid qilish orqali"); docs/catalogue_mapping.md maps them to acq_total / acq_purchase
+    section = "ASOSIY ISHLAB CHIQRARISH FAOLIYATI"
+    rows = [_row(text="Axborot-kutubxona fondlarini to‘ldirish", section_title=section, item_no="9", unit="Nusxa jami"),
+            _row(text="Xarid qilish orqali", section_title=section, item_no="9.2", parent_item_no="9", unit="Nusxa")]
+    enrich_rows(rows)
+    assert rows[0]["indicator_id"] == "acq_total" and rows[0]["parent_indicator_id"] is None
+    assert rows[1]["indicator_id"] == "acq_purchase" and rows[1]["parent_indicator_id"] == "acq_total"
