@@ -17,7 +17,7 @@ import ipaddress
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
@@ -32,6 +32,7 @@ from .validate import check_value
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+PAGE_SIZE = 200  # rows per page of the list
 
 
 @dataclass
@@ -101,8 +102,18 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         items, orphans = current()
         filters = {k: request.query_params.get(k, "flagged" if k == "status" else "") for k in FILTERABLE}
         rows = select(items, **filters)
+        # a regional centre's store holds thousands of flagged rows: show them a page at a time
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        try:
+            page = min(max(1, int(request.query_params.get("page", "1"))), pages)
+        except ValueError:
+            page = 1
+        shown = rows.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
         reasons = sorted({code for f in items["flags"].fillna("") for code in flag_codes(f)})
-        return render("index.html.j2", rows=rows.to_dict("records"), filters=filters, reasons=reasons,
+        query = urlencode({k: v for k, v in filters.items() if v})
+        return render("index.html.j2", rows=shown.to_dict("records"), filters=filters, reasons=reasons,
+                      page=page, pages=pages, matching=len(rows), first=(page - 1) * PAGE_SIZE + 1,
+                      query=query,
                       districts=sorted(items["district"].dropna().unique()),
                       years=sorted(int(y) for y in items["year"].dropna().unique()),
                       total=len(items), flagged=int((items["status"] == "flagged").sum()),

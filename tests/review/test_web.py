@@ -112,3 +112,19 @@ def test_bound_elsewhere_it_needs_the_token(db):
     assert client.get("/", params={"token": "wrong"}).status_code == 401
     assert client.get("/", params={"token": "s3cret"}).status_code == 200
     assert client.get("/").status_code == 200  # the cookie carries it from now on
+
+
+def test_long_lists_are_paged(db, monkeypatch):
+    import reja.review.web as web
+
+    monkeypatch.setattr(web, "PAGE_SIZE", 4)
+    client = _client(db)
+    flagged = len(load_items(db).query("status == 'flagged'"))
+    first = client.get("/").text
+    assert first.count('class="row-link"') == 4 and f"rows 1–4 of {flagged}" in first
+    assert 'id="page-next" href="/?status=flagged&amp;page=2"' in first
+    last_page = -(-flagged // 4)
+    last = client.get("/", params={"page": str(last_page)}).text
+    assert last.count('class="row-link"') == flagged - 4 * (last_page - 1)
+    assert 'id="page-next"' not in last
+    assert client.get("/", params={"page": "nonsense"}).status_code == 200
