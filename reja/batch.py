@@ -55,6 +55,7 @@ EXIT_OK = 0
 EXIT_REVIEW = 3
 EXIT_FAILED = 4
 EXIT_INTERRUPTED = 130
+EXIT_NOTHING = 2  # no plan document under the paths given: as a usage error, the command was wrong
 
 
 @dataclass
@@ -98,6 +99,7 @@ class ImportReport:
     log_path: Path
     files: list[FileOutcome] = field(default_factory=list)
     interrupted: bool = False
+    nothing_found: bool = False  # the paths held no plan document at all (wrong folder?)
     seconds: float = 0.0
     exports: dict[str, Path] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # files in folders that are not documents
@@ -117,6 +119,8 @@ class ImportReport:
         count with the status of their stored version: the exit code describes the whole batch."""
         if self.interrupted:
             return EXIT_INTERRUPTED
+        if self.nothing_found:
+            return EXIT_NOTHING
         statuses = {f.effective_status for f in self.files}
         if "failed" in statuses:
             return EXIT_FAILED
@@ -540,6 +544,11 @@ def run_import(
         if ignored:
             log.write("ignored", files=ignored, why="not a document suffix")
             emit(f"ignored  {len(ignored)} file(s) in folders that are not documents ({_suffixes(ignored)})")
+        if not inputs and not problems:
+            report.nothing_found = True
+            suffixes = " ".join(sorted(s for s in PLAN_SUFFIXES if s))
+            emit(f"no plan documents found in {', '.join(str(p) for p in paths)} (looked for {suffixes})")
+            log.write("nothing_found", paths=[str(p) for p in paths])
 
         def record(outcome: FileOutcome, **extra) -> None:
             report.files.append(outcome)

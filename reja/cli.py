@@ -25,7 +25,7 @@ EXIT_CODES_HELP = f"""Exit codes:
 
 1: reja itself failed unexpectedly (a bug; a traceback is printed).
 
-{EXIT_USAGE}: usage error (unknown option, missing path).
+{EXIT_USAGE}: usage error (unknown option, missing path, no plan document under the paths).
 
 {EXIT_REVIEW}: done, some rows need review (flagged; see the flags column or `reja review`).
 

@@ -94,3 +94,15 @@ def test_a_file_name_that_is_not_utf8_costs_nothing(tmp_path, fp):
     assert shown.endswith("\\xc8\\xf8 \\xf0\\xe5\\xe6\\xe0\\xf1\\xe8.docx")  # the bytes, said plainly
     shown.encode("utf-8")  # printable and storable
     assert report.log_path.read_text(encoding="utf-8").count('"event": "file"') == 2
+
+
+def test_a_folder_without_any_plan_says_so_and_exits_as_a_usage_error(tmp_path):
+    from reja.batch import run_import
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not a plan", encoding="utf-8")
+    lines = []
+    report = run_import([folder], db=tmp_path / "s.sqlite", on_status=lines.append)
+    assert report.exit_code == 2
+    assert any(line.startswith("no plan documents found in") and ".docx" in line for line in lines)
