@@ -239,9 +239,16 @@ class Store:
             )  # fmt: skip
 
     # -- read side ---------------------------------------------------------------------------
+    def _select_list(self, table: str, fields: tuple[FieldDef, ...], alias: str = "") -> str:
+        """Columns to read; a column newer than the store (opened read-only, so not migrated)
+        reads as NULL, so a newer reja can still read an older centre's store."""
+        present = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(f"{prefix}{f.name}" if f.name in present else f"NULL AS {f.name}" for f in fields)
+
     def items(self, *, include_superseded: bool = False) -> pd.DataFrame:
         table = "items" if include_superseded else "current_items"
-        cols = ", ".join(f"i.{f.name}" for f in ITEM_FIELDS)
+        cols = self._select_list("items", ITEM_FIELDS, "i")
         sql = (
             f"SELECT {cols} FROM {table} i JOIN documents d USING (document_id) "
             "ORDER BY d.source_file, d.document_id, i.item_index"
@@ -249,7 +256,7 @@ class Store:
         return coerce(pd.read_sql_query(sql, self.conn), ITEM_FIELDS)
 
     def documents(self) -> pd.DataFrame:
-        cols = ", ".join(f.name for f in DOCUMENT_FIELDS)
+        cols = self._select_list("documents", DOCUMENT_FIELDS)
         frame = pd.read_sql_query(f"SELECT {cols} FROM documents ORDER BY source_file, document_id", self.conn)
         return coerce(frame, DOCUMENT_FIELDS)
 

@@ -106,3 +106,24 @@ def test_a_folder_without_any_plan_says_so_and_exits_as_a_usage_error(tmp_path):
     report = run_import([folder], db=tmp_path / "s.sqlite", on_status=lines.append)
     assert report.exit_code == 2
     assert any(line.startswith("no plan documents found in") and ".docx" in line for line in lines)
+
+
+def test_a_store_written_before_a_column_existed_still_reads(tmp_path):
+    """A centre upgrades reja: its store lacks the columns added since; reading must not fail."""
+    import sqlite3
+
+    from reja.store import Store
+
+    db = tmp_path / "old.sqlite"
+    Store(db).close()
+    con = sqlite3.connect(db)
+    con.execute("DROP VIEW IF EXISTS current_items")
+    con.execute("ALTER TABLE items DROP COLUMN parent_indicator_id")
+    con.execute("ALTER TABLE documents DROP COLUMN duration_s")
+    con.execute("CREATE VIEW current_items AS SELECT i.* FROM items i JOIN documents d USING (document_id) "
+                "WHERE d.superseded_by IS NULL")
+    con.commit()
+    con.close()
+    with Store(db, readonly=True) as store:
+        assert "parent_indicator_id" in store.items().columns
+        assert "duration_s" in store.documents().columns
