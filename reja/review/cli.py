@@ -118,3 +118,25 @@ def undo_cmd(correction_id: int, db: Path = DB_OPTION, who: str = typer.Option(N
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"correction #{correction_id} undone (entry #{new_id}).")
+
+
+@review_app.command("synonyms")
+def synonyms_cmd(
+    db: Path = DB_OPTION,
+    yaml_out: Path = typer.Option(None, "--yaml", help="Also write them as YAML for the catalogue's maintainers."),
+):
+    """Wording the clerks matched by hand: used by every import from this store; --yaml hands
+    them to whoever maintains the catalogue (schema/data/*.yaml synonyms) so every centre gets them."""
+    from .learned import load_learned, write_synonyms_yaml
+
+    _need_store(db)
+    learned = load_learned(db)
+    if not len(learned):
+        typer.echo("no learned synonyms yet: correct or accept a match (reja review) to teach one.")
+        return
+    for kind, entries in sorted(learned.entries.items()):
+        for entry in sorted(entries.values(), key=lambda e: (e["id"], e["text"])):
+            typer.echo(f"{kind:9} {entry['id']:28} ← {entry['text']!r}  (correction #{entry['correction']} by {entry['who']})")
+    if yaml_out is not None:
+        write_synonyms_yaml(learned, yaml_out)
+        typer.echo(f"written: {yaml_out} (learned synonyms version {learned.version})")

@@ -66,3 +66,31 @@ def load_learned(db: Path | str) -> LearnedSynonyms:
             for id_field, (kind, text_field) in TAUGHT_BY.items():
                 _teach(out, kind, c.context.get(text_field), c.context.get(id_field), c)
     return LearnedSynonyms(out)
+
+
+def write_synonyms_yaml(learned: LearnedSynonyms, path: Path | str) -> Path:
+    """The learned synonyms in the catalogue's own shape ({kind: [{id, synonyms: [...]}]}), written
+    atomically, for a maintainer to merge into schema/data/*.yaml."""
+    import os
+    import tempfile
+
+    import yaml
+
+    by_kind: dict[str, dict[str, list[str]]] = {}
+    for kind, entries in learned.entries.items():
+        for entry in entries.values():
+            by_kind.setdefault(kind, {}).setdefault(entry["id"], []).append(entry["text"])
+    doc = {"learned_synonyms_version": learned.version,
+           **{kind: [{"id": i, "synonyms": sorted(texts)} for i, texts in sorted(ids.items())]
+              for kind, ids in sorted(by_kind.items())}}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".synonyms-", suffix=".yaml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yaml.safe_dump(doc, fh, allow_unicode=True, sort_keys=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -36,3 +36,17 @@ def test_next_import_rematches_with_the_learned_synonym(tmp_path):
     raw = load_items(db, corrections=False).set_index("row_key")
     assert raw.loc[row["row_key"], "indicator_id"] == "events"
     assert raw.loc[row["row_key"], "indicator_score"] == 100
+
+
+def test_learned_synonyms_export_in_the_catalogue_shape(tmp_path):
+    import yaml
+
+    from reja.review.learned import write_synonyms_yaml
+
+    db = tmp_path / "s.sqlite"
+    c.record(db, "k1", "indicator_id", None, "events", who="A", context={"text": "Shahar bayrami tadbiri"})
+    c.record(db, "k2", "unit_id", None, "marta", who="B", context={"unit": "Maro-taba"})
+    out = write_synonyms_yaml(load_learned(db), tmp_path / "learned.yaml")
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert doc["indicator"] == [{"id": "events", "synonyms": ["Shahar bayrami tadbiri"]}]
+    assert doc["unit"] == [{"id": "marta", "synonyms": ["Maro-taba"]}]
