@@ -36,6 +36,18 @@ EXIT_CODES_HELP = f"""Exit codes:
 {EXIT_INTERRUPTED}: interrupted (Ctrl+C); run the same command again to continue.
 """
 
+# export reads the store only: flagged rows and failed files do not change its code
+EXPORT_EXIT_CODES_HELP = f"""Exit codes:
+
+{EXIT_OK}: the exports were written (flagged rows and failed files included as they are).
+
+1: reja itself failed unexpectedly (a bug; a traceback is printed).
+
+{EXIT_USAGE}: usage error: no store at --db, or --out is a file or cannot be written.
+
+{EXIT_CONTRACT}: the dataset broke its schema, the export was not written (the previous one is untouched).
+"""
+
 app = typer.Typer(
     name="reja",
     help="reja: district AKM work plans (ish rejasi) into one dataset.",
@@ -80,7 +92,7 @@ def import_cmd(
 ) -> None:
     """Import plans into the store: one status line per file, then a summary.
 
-    Unchanged files (same bytes, same reja and catalogue version) are skipped, so a re-run after a crash or Ctrl+C continues where it stopped. A file that cannot be read is reported and the batch goes on.
+    Status per file: ok (imported, every row clean), partial (imported, some rows need review), failed (not imported; the cause is named), skipped (already imported from the same path with the same bytes and the same reja and catalogue version), which lets a re-run after a crash or Ctrl+C continue where it stopped. A file that cannot be read is reported and the batch goes on.
     """
     from reja.batch import run_import
     from reja.store import StoreError
@@ -109,9 +121,11 @@ def import_cmd(
     raise typer.Exit(report.exit_code)
 
 
-@app.command("export", epilog=EXIT_CODES_HELP)
+@app.command("export", epilog=EXPORT_EXIT_CODES_HELP)
 def export_cmd(
-    db: Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The store.")] = Path("reja.sqlite"),
+    db: Annotated[
+        Path, typer.Option("--db", exists=True, dir_okay=False, help="The store written by `reja import` (SQLite file).")
+    ] = Path("reja.sqlite"),
     out: Annotated[Path, typer.Option("--out", help="Folder for the exports.")] = Path("out"),
     all_versions: Annotated[
         bool, typer.Option("--all-versions", help="Include items of superseded versions of a plan.")

@@ -10,13 +10,14 @@ import typer
 def compare_cmd(
     ctx: typer.Context,
     db: Path = typer.Option(Path("out/reja.sqlite"), "--db", help="The store written by `reja import`."),
-    years: list[int] = typer.Option(None, "--years", help="Plan years to compare (repeat or list: --years 2021 --years 2025)."),
-    district: list[str] = typer.Option(None, "--district", help="District name, any script (repeatable)."),
-    region: list[str] = typer.Option(None, "--region", help="Region name (repeatable)."),
+    years: list[int] = typer.Option(None, "--years", help="Plan years to compare: --years 2021 2025 (or --years 2021 --years 2025)."),
+    district: list[str] = typer.Option(None, "--district", help="District name in Latin or Cyrillic, e.g. Jondor or Жондор (repeatable)."),
+    region: list[str] = typer.Option(None, "--region", help="Region (viloyat) name, e.g. Buxoro (repeatable)."),
     out: Path = typer.Option(Path("out/compare"), "--out", help="Folder for compare.xlsx and compare.html."),
 ) -> None:
     """Compare plans indicator by indicator: values side by side, change, coverage, unaligned items."""
     from reja.api import load_items
+    from reja.store import StoreError
 
     from .align import compare
     from .html import write_html
@@ -30,12 +31,21 @@ def compare_cmd(
         typer.echo(f"error: unexpected argument(s): {' '.join(unknown)}", err=True)
         raise typer.Exit(2)
     if not db.exists():
-        typer.echo(f"error: {db}: no store here (run `reja import` first)", err=True)
+        typer.echo(f"error: {db}: no store here (run `reja import` first, or pass --db)", err=True)
         raise typer.Exit(2)
     try:
-        result = compare(load_items(db), years=years or None, districts=district or None, regions=region or None)
+        items = load_items(db)
+    except StoreError as exc:  # a file that is not a reja store: said plainly, exit 2 as for import
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        result = compare(items, years=years or None, districts=district or None, regions=region or None)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
+        if len(items):  # say what there is to choose from, so the analyst need not guess
+            have_years = ", ".join(str(y) for y in sorted(items["year"].dropna().unique()))
+            have_districts = ", ".join(sorted(str(d) for d in items["district"].dropna().unique()))
+            typer.echo(f"the store has plans for years {have_years}; districts {have_districts}", err=True)
         raise typer.Exit(2) from exc
     try:
         xlsx = write_xlsx(result, out / "compare.xlsx")
@@ -45,6 +55,6 @@ def compare_cmd(
         raise typer.Exit(2) from exc
     shared = int(result.presence[list(result.plans["plan"])].all(axis=1).sum())
     typer.echo(f"{len(result.plans)} plan(s), {len(result.values['indicator_id'].unique())} indicator(s), "
-               f"{shared} shared by all; {len(result.unaligned)} item(s) not aligned.")
+               f"{shared} shared by all; {len(result.unaligned)} item(s) not matched to a catalogue indicator.")
     typer.echo(f"written: {xlsx}  {html}")
 
