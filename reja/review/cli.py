@@ -52,7 +52,8 @@ def export_cmd(
     except OSError as exc:  # its folder is a file, not writable, disk full
         typer.echo(f"error: cannot write {out}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"{out}: {n} row(s) to review. Edit the yellow cells, save, then: reja review apply {out}")
+    typer.echo(f"{out}: {n} row(s) to review (current plans only; superseded copies of a plan are left out). "
+               f"Edit the yellow cells, save, then: reja review apply {out}")
     for line in orphans:
         typer.echo(f"warning: {line}", err=True)
 
@@ -75,6 +76,9 @@ def apply_cmd(
     typer.echo(f"{result.applied} correction(s) saved from {workbook.name}.")
     for rejected in result.rejected:
         typer.echo(f"refused: {rejected}", err=True)
+    if result.rejected:
+        typer.echo(f"{len(result.rejected)} edit(s) refused and not saved: fix them in the workbook, "
+                   f"then run `reja review apply {workbook}` again.", err=True)
     if result.rejected:  # 3 as in docs/exit_codes.md: done, rows still need review (1 means reja crashed)
         raise typer.Exit(3)
 
@@ -95,8 +99,12 @@ def serve_cmd(
 
 
 @review_app.command("history")
-def history_cmd(row_key: str, db: Path = DB_OPTION):
-    """Every correction of one row, undone ones included."""
+def history_cmd(
+    row_key: str = typer.Argument(..., help="The row's key: hidden column A (row_key) of the review workbook, "
+                                            "or the end of the row's address on the review page (/row/KEY)."),
+    db: Path = DB_OPTION,
+):
+    """Every correction of one row, undone ones included; each line starts with its correction number (#N) for `undo`."""
     from .corrections import history
 
     _need_store(db)
@@ -107,7 +115,11 @@ def history_cmd(row_key: str, db: Path = DB_OPTION):
 
 
 @review_app.command("undo")
-def undo_cmd(correction_id: int, db: Path = DB_OPTION, who: str = typer.Option(None, "--who")):
+def undo_cmd(
+    correction_id: int = typer.Argument(..., help="The correction's number, #N in `reja review history`."),
+    db: Path = DB_OPTION,
+    who: str = typer.Option(None, "--who", help="The clerk's name (default: the login name)."),
+):
     """Undo one correction (a reverting entry is added; history keeps both)."""
     from .corrections import undo
 
