@@ -543,7 +543,7 @@ def run_import(
         report.ignored = ignored
         if ignored:
             log.write("ignored", files=ignored, why="not a document suffix")
-            emit(f"ignored  {len(ignored)} file(s) in folders that are not documents ({_suffixes(ignored)})")
+            emit(f"ignored  {len(ignored)} file(s) in the folders that are not plan documents ({_suffixes(ignored)})")
         if not inputs and not problems:
             report.nothing_found = True
             suffixes = " ".join(sorted(s for s in PLAN_SUFFIXES if s))
