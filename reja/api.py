@@ -24,6 +24,17 @@ from reja.schema.dataset import ITEM_FIELDS, coerce
 from reja.store import Store
 
 DEFAULT_DB = "reja.sqlite"
+# where a store is looked for when --db is not given: `reja import` without --out writes the first,
+# `reja import --out out` (and `make demo`) the second
+STORE_CANDIDATES = (Path("reja.sqlite"), Path("out") / "reja.sqlite")
+
+
+def find_store(db: Path | str | None = None) -> Path:
+    """The store to read: `db` when given, else the first of STORE_CANDIDATES that exists
+    (else the first, so the error names the usual place)."""
+    if db is not None:
+        return Path(db)
+    return next((p for p in STORE_CANDIDATES if p.is_file()), STORE_CANDIDATES[0])
 
 
 def _apply_corrections(db: Path | str, items: pd.DataFrame) -> pd.DataFrame:

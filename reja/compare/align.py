@@ -118,9 +118,9 @@ def _doubt(frame: pd.DataFrame) -> pd.Series:
 
 
 def _source_ref(frame: pd.DataFrame) -> pd.Series:
-    page = frame["page"].map(lambda p: f"p.{int(p)}" if pd.notna(p) else "p.?")
+    page = frame["page"].map(lambda p: f" p.{int(p)}" if pd.notna(p) else "")  # DOCX has no pages
     item = frame["item_no"].fillna("(no number)")
-    return frame["source_file"].fillna("?") + " " + page + " item " + item.astype(str)
+    return frame["source_file"].fillna("?") + page + " item " + item.astype(str)
 
 
 def compare(

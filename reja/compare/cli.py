@@ -6,10 +6,13 @@ from pathlib import Path
 
 import typer
 
+from reja.api import find_store as _store_or_default
+
 
 def compare_cmd(
     ctx: typer.Context,
-    db: Path = typer.Option(Path("out/reja.sqlite"), "--db", help="The store written by `reja import`."),
+    db: Path = typer.Option(None, "--db", callback=_store_or_default,
+                         help="The store written by `reja import` (default: ./reja.sqlite, else out/reja.sqlite)."),
     years: list[int] = typer.Option(None, "--years", help="Plan years to compare: --years 2021 2025 (or --years 2021 --years 2025)."),
     district: list[str] = typer.Option(None, "--district", help="District name in Latin or Cyrillic, e.g. Jondor or Жондор (repeatable)."),
     region: list[str] = typer.Option(None, "--region", help="Region (viloyat) name, e.g. Buxoro (repeatable)."),

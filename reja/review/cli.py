@@ -7,10 +7,13 @@ from pathlib import Path
 
 import typer
 
+from reja.api import find_store as _store_or_default
+
 review_app = typer.Typer(help="Fix flagged rows (Excel or the review page); corrections are never lost.",
                          no_args_is_help=True)
 
-DB_OPTION = typer.Option(Path("out/reja.sqlite"), "--db", help="The store written by `reja import`.")
+DB_OPTION = typer.Option(None, "--db", callback=_store_or_default,
+                         help="The store written by `reja import` (default: ./reja.sqlite, else out/reja.sqlite).")
 
 
 def _who(who: str | None) -> str:

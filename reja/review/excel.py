@@ -205,7 +205,8 @@ def read_edits(path: Path, current: pd.DataFrame) -> tuple[list[dict], list[Reje
         why = values.get("why")
         for h in changed:
             if h == "accept":
-                if str(values.get(h) or "").strip().lower() == "yes":
+                already = "accepted" in str(_cell_value(stored.get("corrected_fields")) or "").split(",")
+                if str(values.get(h) or "").strip().lower() == "yes" and not already:
                     edits.append(dict(row_key=key, field=ACCEPT_FIELD, before=None, after="yes",
                                       why=why or "accepted in Excel", context=context))
                 continue
@@ -214,6 +215,8 @@ def read_edits(path: Path, current: pd.DataFrame) -> tuple[list[dict], list[Reje
             if reason:
                 rejected.append(Rejected(where, h, str(values.get(h)), reason))
                 continue
+            if _same(clean, _cell_value(stored.get(fieldname))):
+                continue  # the store already says so (this workbook was applied before): nothing to record
             edits.append(dict(row_key=key, field=fieldname, before=_cell_value(stored.get(fieldname)),
                               after=clean, why=why, context=context))
     return edits, rejected

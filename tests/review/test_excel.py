@@ -79,3 +79,13 @@ def test_store_dtypes_with_missing_values_export(items, tmp_path):
     typed = items.astype({"unit": "string", "section_id": "string", "item_no": "string"})
     typed.loc[1, "unit"] = None  # pandas NA in a string column, as the store returns it
     assert export_workbook(typed, tmp_path / "r.xlsx") == 2
+
+
+def test_applying_the_same_workbook_twice_records_nothing_new(items, tmp_path):
+    path, db = tmp_path / "review.xlsx", tmp_path / "store.sqlite"
+    export_workbook(items, path)
+    _edit(path, {("k-12", "fact_value"): 134, ("k-30", "accept"): "yes"})
+    assert apply_workbook(path, items, db, who="A").applied == 2
+    current, _ = c.apply_corrections(items, db)
+    assert apply_workbook(path, current, db, who="A").applied == 0
+    assert len(c.all_corrections(db)) == 2
