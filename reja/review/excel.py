@@ -12,6 +12,7 @@ Workbook layout:
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -56,6 +57,36 @@ def _cell_value(value):
     return value
 
 
+def readable_candidates(raw: str | None) -> str | None:
+    """`{"indicator": [["classification", 96.5], …], …}` → "indicator: classification 96, …" for a clerk."""
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    parts = []
+    for kind, entries in sorted((data or {}).items()):
+        shown = ", ".join(f"{e[0]} {float(e[1]):.0f}" for e in entries or [] if isinstance(e, list) and len(e) >= 2
+                          and e[1] is not None)
+        if shown:
+            parts.append(f"{kind}: {shown}")
+    return "; ".join(parts) or None
+
+
+def _legend(wb) -> None:
+    """A sheet that explains every flag code in words (the clerk sees codes in the flags column)."""
+    from reja.extract.model import FLAG_CODES
+
+    sheet = wb.create_sheet("Flags explained")
+    sheet.append(["flag", "what it means"])
+    for code, meaning in FLAG_CODES.items():
+        sheet.append([code, meaning])
+    sheet["A1"].font = sheet["B1"].font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 90
+
+
 def _lists(catalogue) -> dict[str, list[str]]:
     return {
         "section_id": [f"{s.id} — {s.name_latn}" for s in catalogue.sections.values()],
@@ -85,7 +116,7 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
             if h in FIELD_OF or h in EXTRA_COLUMNS:
                 values.append(None)
             elif h == "candidates":
-                values.append(_cell_value(r.get("match_candidates")))
+                values.append(readable_candidates(_cell_value(r.get("match_candidates"))))
             else:
                 values.append(_cell_value(r.get(h)))
         for sheet in (ws, exported):
@@ -130,6 +161,7 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
     ws.protection.sheet = True  # locked cells (keys, context) cannot be edited
     ws.protection.autoFilter = False
     ws.protection.sort = False
+    _legend(wb)
     exported.sheet_state = "hidden"
     lists.sheet_state = "hidden"
 

@@ -89,3 +89,17 @@ def test_applying_the_same_workbook_twice_records_nothing_new(items, tmp_path):
     current, _ = c.apply_corrections(items, db)
     assert apply_workbook(path, current, db, who="A").applied == 0
     assert len(c.all_corrections(db)) == 2
+
+
+def test_workbook_explains_flags_and_shows_candidates_in_words(items, tmp_path):
+    rows = items.copy()
+    rows.loc[1, "match_candidates"] = '{"indicator": [["bib_records_unikat", 88.4], ["bib_records", 71.0]]}'
+    path = tmp_path / "r.xlsx"
+    export_workbook(rows, path)
+    wb = load_workbook(path)
+    legend = {r[0]: r[1] for r in wb["Flags explained"].iter_rows(min_row=2, values_only=True)}
+    assert "stacked_values" in legend and "several numbers" in legend["stacked_values"]
+    ws = wb["Review"]
+    headers = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=headers.index("candidates") + 1).value == (
+        "indicator: bib_records_unikat 88, bib_records 71")
