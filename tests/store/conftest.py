@@ -31,3 +31,14 @@ def pinned_versions(monkeypatch):
 
     monkeypatch.setattr(reja.batch, "pipeline_version", lambda: "test-pipeline")
     monkeypatch.setattr(reja.batch, "catalogue_version", lambda: "test-catalogue")
+
+
+@pytest.fixture
+def runner(monkeypatch, fp):
+    """The CLI with a hand-made parse function (tests of the command, not of the parser)."""
+    from typer.testing import CliRunner
+
+    import reja.batch
+
+    monkeypatch.setattr(reja.batch, "default_parse", fp.fake_parse)
+    return CliRunner()

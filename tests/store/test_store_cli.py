@@ -1,18 +1,10 @@
 """`reja import` / `reja export` exit codes, with a hand-made parse function."""
 
 import pytest
-from typer.testing import CliRunner
 
-import reja.batch
 from reja.cli import app
 
 pytestmark = pytest.mark.usefixtures("no_enrichment")
-
-
-@pytest.fixture
-def runner(monkeypatch, fp):
-    monkeypatch.setattr(reja.batch, "default_parse", fp.fake_parse)
-    return CliRunner()
 
 
 def test_exit_codes_clean_review_failed(runner, tmp_path, fp):

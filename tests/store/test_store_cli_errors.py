@@ -1,19 +1,11 @@
-"""Review findings on `reja import` / `reja export`: an --out that cannot be written (a file of
+"""`reja import` / `reja export`: an --out that cannot be written (a file of
 that name, no permission, disk full) is a clear error naming the folder, not a Python traceback."""
 
 import pytest
-from typer.testing import CliRunner
 
-import reja.batch
 from reja.cli import app
 
 pytestmark = pytest.mark.usefixtures("no_enrichment")
-
-
-@pytest.fixture
-def runner(monkeypatch, fp):
-    monkeypatch.setattr(reja.batch, "default_parse", fp.fake_parse)
-    return CliRunner()
 
 
 def test_export_into_a_path_that_is_a_file_is_a_clear_error(runner, tmp_path, fp):
