@@ -9,7 +9,7 @@ APT_PKGS := python3-venv libreoffice-writer-nogui tesseract-ocr tesseract-ocr-uz
             tesseract-ocr-rus poppler-utils fonts-dejavu-core fonts-liberation2 fonts-crosextra-carlito \
             chromium chromium-driver
 
-.PHONY: setup apt demo test eval bench lint fuzz samples clean
+.PHONY: setup apt demo test eval bench lint fuzz samples clean i18n
 
 setup: apt $(STAMP)
 
@@ -51,6 +51,11 @@ lint: setup
 
 fuzz: setup
 	$(BIN)/python tests/fuzz_readers.py --seconds 60
+
+# Collects the messages of reja.i18n and adds new ones (untranslated) to the uz/en/ru .po files;
+# tests/i18n fails until each has its translation. The .po files are compiled in memory at run time.
+i18n: setup
+	$(BIN)/python -m reja.i18n.collect
 
 # Regenerates samples/ from the seed-derived specs (needs LibreOffice; the outputs are committed).
 samples: setup

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from reja.batch import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REVIEW, BatchLimits
+from reja.i18n import _
 
 EXIT_USAGE = 2  # click's own code for a bad option or argument
 EXIT_CONTRACT = 5  # the dataset broke its pandera schema: export blocked
@@ -56,6 +57,26 @@ app = typer.Typer(
 )
 
 
+def _set_language(value: str | None) -> str | None:
+    from reja.i18n import set_language
+
+    try:
+        return set_language(value) if value else value
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@app.callback()
+def main(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", envvar="REJA_LANG", callback=_set_language,
+                     help="Language of messages, workbooks and reports: uz (O‘zbekcha, default), en, ru."),
+    ] = None,
+) -> None:
+    """reja: district AKM work plans (ish rejasi) into one dataset."""
+
+
 def _export(db: Path, out: Path, include_superseded: bool = False) -> None:
     from reja.export import DatasetContractError, export_dataset
     from reja.store import StoreError
@@ -63,15 +84,16 @@ def _export(db: Path, out: Path, include_superseded: bool = False) -> None:
     try:
         written = export_dataset(db, out, include_superseded=include_superseded)
     except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     except DatasetContractError as exc:
-        typer.echo(f"export blocked, the dataset breaks its contract:\n{exc}", err=True)
+        typer.echo(_("export blocked, the dataset breaks its contract:") + f"\n{exc}", err=True)
         raise typer.Exit(EXIT_CONTRACT) from exc
     except OSError as exc:  # --out is a file, not writable, disk full: the previous export stays whole
-        typer.echo(f"error: cannot write the exports to {out}: {exc.strerror or exc}", err=True)
+        typer.echo(_("error: cannot write the exports to {path}: {reason}").format(path=out, reason=exc.strerror or exc),
+                   err=True)
         raise typer.Exit(EXIT_USAGE) from exc
-    typer.echo(f"exports: {', '.join(str(p) for p in written.values())}")
+    typer.echo(_("exports: {paths}").format(paths=", ".join(str(p) for p in written.values())))
 
 
 @app.command("import", epilog=EXIT_CODES_HELP)
@@ -99,7 +121,7 @@ def import_cmd(
 
     db = db or ((out / "reja.sqlite") if out else Path("reja.sqlite"))
     if out is not None and out.exists() and not out.is_dir():
-        typer.echo(f"error: --out {out} is a file, not a folder", err=True)
+        typer.echo(_("error: --out {path} is a file, not a folder").format(path=out), err=True)
         raise typer.Exit(EXIT_USAGE)
     try:
         report = run_import(
@@ -107,15 +129,15 @@ def import_cmd(
             on_status=None if quiet else typer.echo,
         )  # fmt: skip
     except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     typer.echo(report.summary())
-    typer.echo(f"store: {db}  run log: {report.log_path}")
+    typer.echo(_("store: {db}  run log: {log}").format(db=db, log=report.log_path))
     if db.exists():
         from reja.api import orphaned_corrections
 
         for line in orphaned_corrections(db):  # a clerk's work that no longer finds its row is said, not dropped
-            typer.echo(f"warning: {line}")
+            typer.echo(_("warning: {message}").format(message=line))
     if out is not None and not report.interrupted:
         _export(db, out)
     raise typer.Exit(report.exit_code)

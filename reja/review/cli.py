@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from reja.api import find_store as _store_or_default
+from reja.i18n import _
 
 review_app = typer.Typer(help="Fix flagged rows (Excel or the review page); corrections are never lost.",
                          no_args_is_help=True)
@@ -23,7 +24,7 @@ def _who(who: str | None) -> str:
 def _need_store(db: Path) -> None:
     """A wrong --db must be said plainly (not a traceback, not an empty store made at a typo's path)."""
     if not db.is_file():
-        typer.echo(f"error: {db}: no store here (run `reja import` first, or pass --db)", err=True)
+        typer.echo(_("error: {db}: no store here (run `reja import` first, or pass --db)").format(db=db), err=True)
         raise typer.Exit(2)
 
 
@@ -36,7 +37,7 @@ def _load(db: Path):
     try:
         return load_items(db)
     except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
 
 
@@ -53,12 +54,12 @@ def export_cmd(
     try:
         n = export_workbook(items, out, only_flagged=not all_rows)
     except OSError as exc:  # its folder is a file, not writable, disk full
-        typer.echo(f"error: cannot write {out}: {exc.strerror or exc}", err=True)
+        typer.echo(_("error: cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc), err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"{out}: {n} row(s) to review (current plans only; superseded copies of a plan are left out). "
-               f"Edit the yellow cells, save, then: reja review apply {out}")
+    typer.echo(_("{path}: {n} row(s) to review (current plans only; superseded copies of a plan are left out). "
+                 "Edit the yellow cells, save, then: reja review apply {path}").format(path=out, n=n))
     for line in orphans:
-        typer.echo(f"warning: {line}", err=True)
+        typer.echo(_("warning: {message}").format(message=line), err=True)
 
 
 @review_app.command("apply")
@@ -70,18 +71,19 @@ def apply_cmd(
     """Read back the clerk's edits; valid ones become corrections, refused ones are listed."""
     from .excel import apply_workbook
 
-    items, _ = _load(db)
+    items, _orphans = _load(db)
     try:
         result = apply_workbook(workbook, items, db, who=_who(who))
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"{result.applied} correction(s) saved from {workbook.name}.")
+    typer.echo(_("{n} correction(s) saved from {file}.").format(n=result.applied, file=workbook.name))
     for rejected in result.rejected:
-        typer.echo(f"refused: {rejected}", err=True)
+        typer.echo(_("refused: {edit}").format(edit=rejected), err=True)
     if result.rejected:
-        typer.echo(f"{len(result.rejected)} edit(s) refused and not saved: fix them in the workbook, "
-                   f"then run `reja review apply {workbook}` again.", err=True)
+        typer.echo(_("{n} edit(s) refused and not saved: fix them in the workbook, "
+                     "then run `reja review apply {path}` again.").format(n=len(result.rejected), path=workbook),
+                   err=True)
     if result.rejected:  # 3 as in docs/exit_codes.md: done, rows still need review (1 means reja crashed)
         raise typer.Exit(3)
 
@@ -130,9 +132,9 @@ def undo_cmd(
     try:
         new_id = undo(db, correction_id, who=_who(who))
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"correction #{correction_id} undone (entry #{new_id}).")
+    typer.echo(_("correction #{id} undone (entry #{new_id}).").format(id=correction_id, new_id=new_id))
 
 
 @review_app.command("synonyms")
@@ -147,11 +149,11 @@ def synonyms_cmd(
     _need_store(db)
     learned = load_learned(db)
     if not len(learned):
-        typer.echo("no learned synonyms yet: correct or accept a match (reja review) to teach one.")
+        typer.echo(_("no learned synonyms yet: correct or accept a match (reja review) to teach one."))
         return
     for kind, entries in sorted(learned.entries.items()):
         for entry in sorted(entries.values(), key=lambda e: (e["id"], e["text"])):
             typer.echo(f"{kind:9} {entry['id']:28} ← {entry['text']!r}  (correction #{entry['correction']} by {entry['who']})")
     if yaml_out is not None:
         write_synonyms_yaml(learned, yaml_out)
-        typer.echo(f"written: {yaml_out} (learned synonyms version {learned.version})")
+        typer.echo(_("written: {path} (learned synonyms version {version})").format(path=yaml_out, version=learned.version))

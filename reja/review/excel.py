@@ -77,11 +77,12 @@ def readable_candidates(raw: str | None) -> str | None:
 def _legend(wb) -> None:
     """A sheet that explains every flag code in words (the clerk sees codes in the flags column)."""
     from reja.extract.model import FLAG_CODES
+    from reja.i18n import _, flag_explanation
 
-    sheet = wb.create_sheet("Flags explained")
-    sheet.append(["flag", "what it means"])
-    for code, meaning in FLAG_CODES.items():
-        sheet.append([code, meaning])
+    sheet = wb.create_sheet(_("Flags explained"))
+    sheet.append([_("flag"), _("what it means")])
+    for code in FLAG_CODES:  # the code stays as written in the flags column; its meaning is translated
+        sheet.append([code, flag_explanation(code)])
     sheet["A1"].font = sheet["B1"].font = Font(bold=True)
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 90
