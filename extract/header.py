@@ -27,6 +27,7 @@ _ROLE_ALIAS = {"quantity": "plan", "note": OTHER}
 
 MATCH_SCORE = 85  # a header cell names a role
 SUBHEADER_SCORE = 80  # a cell of the row under a header row names a role
+GUESS_SCORE = 65  # a header no role claims is given its nearest role from here on, flagged column_review
 MAX_HEADER_LEN = 60  # header cells are short ("Бажариладиган ишларнинг мазмуни" is 31 characters)
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _YEAR_WORD_RE = re.compile(r"(?<!\w)(yil|йил|год|г)\w*\.?", re.I)
@@ -246,7 +247,43 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
         doubt = f"value columns headed only {years[0]} and {years[1]}: taken as fact {years[0]}, plan {years[1]}"
     elif dropped:
         doubt = "second value column not read: " + "; ".join(repr(d) for d in dropped)
+    guessed = _guess_unplaced(roles, headers)
+    if "text" not in roles:
+        wide = _widest_text_column(table, first + n_rows, roles)
+        if wide is not None:
+            roles[wide] = "text"
+            guessed.append(f"no column is headed as the activity text; column {wide + 1} "
+                           f"({headers[wide]!r}) holds the longest texts and is taken as it")
+    if guessed:
+        doubt = "; ".join(([doubt] if doubt else []) + guessed)
     return ColumnRoles(roles, fact_year, plan_year, headers, doubt)
+
+
+def _guess_unplaced(roles: list[str], headers: list[str]) -> list[str]:
+    """A header naming no role well enough gets the role it is closest to, when that role is still
+    free and the match is not far off ("Наименование мероприятий по плану") — with a doubt said."""
+    said: list[str] = []
+    for c, (role, text) in enumerate(zip(roles, headers, strict=True)):
+        if role != OTHER or not text.strip() or len(text) > 2 * MAX_HEADER_LEN or _header_only(text):
+            continue
+        guess, score = classify_header(text)
+        guess = _ROLE_ALIAS.get(guess, guess)
+        if guess is None or guess == OTHER or guess in roles or score < GUESS_SCORE:
+            continue
+        roles[c] = guess
+        said.append(f"column {c + 1} header {text!r} taken as {guess} (best guess)")
+    return said
+
+
+def _widest_text_column(table: Table, start: int, roles: list[str]) -> int | None:
+    """The unplaced column whose cells below the header hold the most letters: the activity text
+    is never dropped because its header was worded in a way reja does not know."""
+    letters = [0] * table.n_cols
+    for cell in table.cells:
+        if cell.row >= start and cell.col < table.n_cols and cell.colspan < max(2, table.n_cols // 2):
+            letters[cell.col] += sum(ch.isalpha() for ch in cell.text)
+    free = [c for c in range(min(table.n_cols, len(roles))) if roles[c] == OTHER and letters[c] > 0]
+    return max(free, key=lambda c: letters[c]) if free else None
 
 
 def _column_role(parts: list[str]) -> tuple[str | None, float]:

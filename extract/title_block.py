@@ -128,6 +128,8 @@ def _collect_blocks(lines: list[Line]) -> tuple[list[_Block], list[Line]]:
             if j in used:
                 continue
             ln = lines[j]
+            if _names_plan(ln.text) and not (key.group is not None and ln.group == key.group):
+                break  # the plan's title ("… 2024-yil uchun ish rejasi") is no date of a block without one
             if key.group is not None:
                 if ln.group != key.group:
                     continue
@@ -236,7 +238,13 @@ def _title_lines(rest: list[Line], after_blocks: list[Line]) -> list[str]:
     after = [ln.text for ln in after_blocks]
     named = [i for i, t in enumerate(after) if _names_plan(t)]
     if named:
-        return after[: named[-1] + 1]
+        end = named[-1] + 1
+        # "ПЛАН РАБОТЫ" / "… markazining" / "на 2023 год": the year line closes the title
+        for k in range(end, min(end + 3, len(after))):
+            if _has_year_word(after[k]):
+                end = k + 1
+                break
+        return after[:end]
     texts = [ln.text for ln in rest]
     for end in range(len(texts) - 1, -1, -1):
         if _names_plan(texts[end]):
@@ -255,11 +263,17 @@ def _names_plan(text: str) -> bool:
 def _plan_year(title: list[str], rest: list[str]) -> int | None:
     for group in (title, rest):
         for text in group:
-            if _names_plan(text) or re.search(r"(yil|йил)", fold(text)):
+            if _names_plan(text) or _has_year_word(text):
                 m = _YEAR_RE.search(text)
                 if m:
                     return int(m.group(1))
     return None
+
+
+def _has_year_word(text: str) -> bool:
+    """A year word next to a number: "2024-yilga", "2023 йил", "на 2023 год", "2023 г."."""
+    alt = "|".join(re.escape(w) for w in sorted(word_set("year_words"), key=len, reverse=True))
+    return bool(re.search(rf"\d\s*[-‐–]?\s*(?:{alt})(?!\w)|\d\s*[-‐–]?\s*(?:yil|йил)\w*", fold(text)))
 
 
 def _from_file_name(source: str) -> tuple[int | None, str | None]:
