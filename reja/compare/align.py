@@ -33,6 +33,12 @@ class Comparison:
     unaligned: pd.DataFrame  # items without an indicator, listed with their source
     sources: pd.DataFrame  # every item behind a figure: file, page, item number
     notes: list[str] = field(default_factory=list)
+    # the region questions (empty frames when the items carry no gazetteer ids)
+    region_totals: pd.DataFrame = field(default_factory=pd.DataFrame)  # region × indicator × year × unit
+    completeness: pd.DataFrame = field(default_factory=pd.DataFrame)  # every district of the region(s)
+    fulfilment: pd.DataFrame = field(default_factory=pd.DataFrame)  # plan N against fact N (plan N+1)
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)  # consistency checks, with their rows
+    missing: list[str] = field(default_factory=list)  # asked for but absent: "Jondor: no plan for 2025"
 
 
 def plan_label(district: str | None, year) -> str:
@@ -72,25 +78,33 @@ def select_items(
     districts: list[str] | None = None,
     regions: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Filter items by year and by district/region: a name matches any part of the plan's name in
-    either script ("Jondor", "Жондор", "jondor tumani"), or its gazetteer id."""
-    from reja.normalize.keys import match_key
-
+    """Filter items by year and by district/region. A name the gazetteer knows ("Gijduvon",
+    "Ғиждувон", "Buxoro shahri", or an id) selects by gazetteer id; a name it does not know matches
+    any part of the plan's name as written, in either script. A name that fits two places
+    ("Buxoro": the district and the city) is refused (`PlaceLookupError`) with both named."""
     out = items
     if years:
         out = out[out["year"].isin([int(y) for y in years])]
-    for column, wanted in (("district", districts), ("region", regions)):
+    for column, wanted, kinds in (("district", districts, ("district", "city")), ("region", regions, ("region",))):
         if wanted:
-            keys = [match_key(w) for w in wanted]
-            names = out[column].fillna("").astype(str).map(match_key)
-            ids = out[f"{column}_id"].fillna("").astype(str) if f"{column}_id" in out.columns else None
             mask = pd.Series(False, index=out.index)
-            for key, raw in zip(keys, wanted, strict=True):
-                mask |= names.str.contains(key, regex=False)
-                if ids is not None:
-                    mask |= ids == raw
+            for name in wanted:
+                mask |= _place_mask(out, column, name, kinds)
             out = out[mask]
     return out
+
+
+def _place_mask(items: pd.DataFrame, column: str, name: str, kinds: tuple[str, ...]) -> pd.Series:
+    from reja.normalize.keys import match_key
+
+    from .places import find_places, resolve
+
+    id_column = f"{column}_id"
+    if id_column in items.columns and find_places(name, kinds):
+        place = resolve(name, kinds)  # raises when the name fits two places
+        return items[id_column] == (place.district_id if column == "district" else place.region_id)
+    key = match_key(name)
+    return items[column].fillna("").astype(str).map(match_key).str.contains(key, regex=False)
 
 
 def _latest_document_per_plan(items: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
@@ -221,8 +235,11 @@ def compare(
     ].reset_index(drop=True)
     sources = chosen[["plan", "indicator_id", "source_file", "page", "item_no", "text", "unit",
                       "fact_value", "plan_value", "status", "flags"]].reset_index(drop=True)
+    from .questions import answer
+
+    answers = answer(items, chosen, years=years, districts_selected=bool(districts))
     return Comparison(plans, values, side, changes, plan_vs_fact, presence, coverage, sections,
-                      unaligned, sources, notes)
+                      unaligned, sources, notes, **answers)
 
 
 def _pct(new: pd.Series, old: pd.Series) -> pd.Series:

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: charts are files, never windows
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import pandas as pd  # noqa: E402
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
@@ -26,29 +27,42 @@ def _short(label: str, width: int = 48) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
-def plans_side_by_side(values: pd.DataFrame, plan_order: list[str], measure: str = "plan_value") -> str | None:
-    """Grouped horizontal bars: one group per indicator, one bar per plan (log scale: the plans'
-    figures run from single events to hundreds of thousands of book issues)."""
-    data = values.pivot_table(index="indicator", columns="plan", values=measure, aggfunc="first")
-    data = data.reindex(columns=[p for p in plan_order if p in data.columns]).dropna(how="all")
+def _thousands(value, _pos=None) -> str:
+    """Axis labels as plans write numbers: 12 500, not 12500 or 1.25e4."""
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def small_multiples(values: pd.DataFrame, plan_order: list[str], measure: str = "plan_value",
+                    max_panels: int = 24, columns: int = 4) -> str | None:
+    """One small bar chart per indicator (the indicators most plans share first), plans on the
+    x axis, each panel on its own LINEAR scale with its unit in the title: a district's figure is
+    read against the others of the same activity, never against a log axis spanning all activities."""
+    data = values.dropna(subset=[measure])
     if data.empty:
         return None
-    data = data.loc[data.notna().sum(axis=1).sort_values(ascending=False).index]
-    height = 0.45 * len(data) * max(1, len(data.columns)) ** 0.5 + 1.2
-    fig, ax = plt.subplots(figsize=(9, min(height, 28)))
-    bar = 0.8 / len(data.columns)
-    positions = range(len(data))
-    for k, plan in enumerate(data.columns):
-        ax.barh([p + k * bar for p in positions], data[plan].fillna(0), height=bar,
-                label=plan, color=PALETTE[k % len(PALETTE)])
-    ax.set_yticks([p + bar * (len(data.columns) - 1) / 2 for p in positions])
-    ax.set_yticklabels([_short(str(i)) for i in data.index], fontsize=8)
-    ax.invert_yaxis()
-    if (data.fillna(0) > 0).any().any():
-        ax.set_xscale("symlog", linthresh=1)
-    ax.set_xlabel("plan value (log scale)" if measure == "plan_value" else "fact value (log scale)")
-    ax.legend(loc="lower right", fontsize=8)
-    ax.grid(axis="x", alpha=0.3)
+    order = data.groupby("indicator_id")["plan"].nunique().sort_values(ascending=False, kind="stable")
+    chosen = list(order.index[:max_panels])
+    rows = -(-len(chosen) // columns)
+    width_per_plan = max(0.18, min(0.5, 6 / max(len(plan_order), 1)))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * max(2.6, len(plan_order) * width_per_plan),
+                                                     rows * 2.3), squeeze=False)
+    labels = {i: n for i, n in zip(data["indicator_id"], data["indicator"], strict=True)}
+    for ax, indicator in zip(axes.flat, chosen, strict=False):
+        panel = data[data["indicator_id"] == indicator].set_index("plan")
+        heights = [float(panel[measure].get(p, 0) or 0) if p in panel.index else 0 for p in plan_order]
+        colors = [PALETTE[k % len(PALETTE)] for k in range(len(plan_order))]
+        ax.bar(range(len(plan_order)), heights, color=colors)
+        units = ", ".join(sorted({u for u in panel["units"] if u})) if "units" in panel else ""
+        ax.set_title(_short(str(labels.get(indicator, indicator)), 34) + (f" [{units}]" if units else ""),
+                     fontsize=7)
+        ax.set_xticks(range(len(plan_order)))
+        ax.set_xticklabels([_short(p, 18) for p in plan_order], rotation=90, fontsize=6)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_thousands))
+        ax.tick_params(axis="y", labelsize=6)
+        ax.grid(axis="y", alpha=0.3)
+    for ax in list(axes.flat)[len(chosen):]:
+        ax.axis("off")
+    fig.tight_layout()
     return _svg(fig)
 
 

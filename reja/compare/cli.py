@@ -8,6 +8,11 @@ import typer
 
 from reja.api import find_store as _store_or_default
 
+from .places import PlaceLookupError
+
+# the selection names plans the store does not have (none at all, or some of the years asked for)
+EXIT_NOTHING_TO_COMPARE = 6
+
 
 def compare_cmd(
     ctx: typer.Context,
@@ -43,13 +48,16 @@ def compare_cmd(
         raise typer.Exit(2) from exc
     try:
         result = compare(items, years=years or None, districts=district or None, regions=region or None)
+    except PlaceLookupError as exc:  # "Buxoro" is a district and a city: say both, guess neither
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         if len(items):  # say what there is to choose from, so the analyst need not guess
             have_years = ", ".join(str(y) for y in sorted(items["year"].dropna().unique()))
             have_districts = ", ".join(sorted(str(d) for d in items["district"].dropna().unique()))
             typer.echo(f"the store has plans for years {have_years}; districts {have_districts}", err=True)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(EXIT_NOTHING_TO_COMPARE) from exc
     try:
         xlsx = write_xlsx(result, out / "compare.xlsx")
         html = write_html(result, out / "compare.html")
@@ -59,5 +67,11 @@ def compare_cmd(
     shared = int(result.presence[list(result.plans["plan"])].all(axis=1).sum())
     typer.echo(f"{len(result.plans)} plan(s), {len(result.values['indicator_id'].unique())} indicator(s), "
                f"{shared} shared by all; {len(result.unaligned)} item(s) not matched to a catalogue indicator.")
+    if len(result.findings):
+        flagged = int(result.findings["flag"].sum())
+        typer.echo(f"{len(result.findings)} consistency finding(s), {flagged} sent to the clerk's queue.")
     typer.echo(f"written: {xlsx}  {html}")
-
+    if result.missing:  # asked for, not there: the comparison is partial, and the exit code says so
+        for line in result.missing:
+            typer.echo(f"missing: {line}", err=True)
+        raise typer.Exit(EXIT_NOTHING_TO_COMPARE)

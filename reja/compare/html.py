@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from . import charts
 from .align import Comparison
+from .i18n import _, current_language
 
 
 def anchor(*parts) -> str:
@@ -31,34 +32,61 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def render_html(comparison: Comparison, *, title: str = "reja — plan comparison") -> str:
+def _records(frame: pd.DataFrame | None) -> list[dict]:
+    return [] if frame is None or frame.empty else frame.to_dict("records")
+
+
+def render_html(comparison: Comparison, *, title: str | None = None) -> str:
     # the template is compare.html.j2: "html" alone would not match it, and nothing would be escaped
     env = Environment(loader=PackageLoader("reja", "templates"), autoescape=select_autoescape(["html", "html.j2"]))
     env.filters["fmt"] = _fmt
     env.globals["anchor"] = anchor
+    env.globals["_"] = _
     plan_order = list(comparison.plans["plan"])
     figures = {
-        "side_plan": charts.plans_side_by_side(comparison.values, plan_order, "plan_value"),
-        "side_fact": charts.plans_side_by_side(comparison.values, plan_order, "fact_value"),
+        "multiples_plan": charts.small_multiples(comparison.values, plan_order, "plan_value"),
         "changes": charts.change_per_indicator(comparison.changes),
         "coverage": charts.coverage(comparison.coverage),
     }
     values = comparison.values.sort_values(["indicator", "plan"])
+    # one look-up table, not a filter of every value inside the indicator × plan loop (quadratic)
+    cell = {(v["indicator_id"], v["plan"]): v for v in values.to_dict("records")}
     shared = comparison.presence[comparison.presence[plan_order].all(axis=1)] if plan_order else comparison.presence
     return env.get_template("compare.html.j2").render(
-        title=title,
+        title=title or _("reja — plan comparison"),
+        lang=current_language(),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         comparison=comparison,
         plans=comparison.plans.to_dict("records"),
         plan_order=plan_order,
         values=values.to_dict("records"),
+        cell=cell,
         shared=shared.to_dict("records"),
         changes=comparison.changes.to_dict("records"),
         coverage=comparison.coverage.to_dict("records"),
         unaligned=comparison.unaligned.to_dict("records"),
         sources=comparison.sources.sort_values(["plan", "indicator_id"], na_position="last").to_dict("records"),
+        totals=_records(comparison.region_totals),
+        completeness=_completeness_summary(comparison.completeness),
+        fulfilment=_records(comparison.fulfilment),
+        findings=_records(comparison.findings),
         figures=figures,
     )
+
+
+def _completeness_summary(frame: pd.DataFrame) -> list[dict]:
+    """Per region and year: how many districts have a current plan, and which have none / are in review."""
+    if frame is None or frame.empty:
+        return []
+    out = []
+    for (region, year), group in frame.groupby(["region_id", "year"], sort=True):
+        out.append({
+            "region_id": region, "year": int(year), "districts": len(group),
+            "with_plan": int(group["has_plan"].sum()),
+            "missing": list(group.loc[group["state"].isin(["missing", "failed"]), "district_latin"]),
+            "in_review": list(group.loc[group["state"] == "in_review", "district_latin"]),
+        })
+    return out
 
 
 def write_html(comparison: Comparison, path: Path, **kwargs) -> Path:

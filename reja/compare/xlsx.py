@@ -13,6 +13,10 @@ import pandas as pd
 from .align import Comparison
 
 SHEETS = (
+    ("Completeness", "completeness"),
+    ("Regional totals", "region_totals"),
+    ("Fulfilment", "fulfilment"),
+    ("Consistency", "findings"),
     ("Side by side", "side_by_side"),
     ("Plan vs fact", "plan_vs_fact"),
     ("Changes", "changes"),
@@ -36,7 +40,7 @@ def write_xlsx(comparison: Comparison, path: Path) -> Path:
         with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
             doubt_fmt = writer.book.add_format({"bg_color": "#FFF2CC"})
             for title, attr in SHEETS:
-                frame: pd.DataFrame = getattr(comparison, attr)
+                frame: pd.DataFrame = _flat(getattr(comparison, attr))
                 frame.to_excel(writer, sheet_name=title, index=False)
                 sheet = writer.sheets[title]
                 sheet.freeze_panes(1, 0)
@@ -61,6 +65,15 @@ def write_xlsx(comparison: Comparison, path: Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """List cells (row keys, district ids) as text: a workbook cell holds one value."""
+    if frame.empty:
+        return frame
+    lists = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, list | tuple | set)).any()]
+    return frame.assign(**{c: frame[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple | set)
+                                           else v) for c in lists})
 
 
 def _column_letter(index: int) -> str:

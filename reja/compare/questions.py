@@ -1,0 +1,56 @@
+"""The questions an analyst at a regional or the national centre asks of a selection, answered
+together for the report: regional totals, completeness, fulfilment, consistency, and what was asked
+for but is not in the store.
+
+Each answer is also a function of its own for notebooks (`region_totals`, `completeness`,
+`fulfilment`, `findings`); this module only decides which rows each one needs — completeness
+looks at every district of the selected regions, fulfilment of year N needs the plans of N+1.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .consistency import findings
+from .fulfilment import fulfilment
+from .region import completeness, region_totals
+
+
+def _years(items: pd.DataFrame, years: list[int] | None) -> list[int]:
+    return sorted({int(y) for y in years}) if years else sorted(int(y) for y in items["year"].dropna().unique())
+
+
+def answer(items: pd.DataFrame, chosen: pd.DataFrame, *, years: list[int] | None,
+           districts_selected: bool) -> dict:
+    """`items`: the whole store's current items; `chosen`: the selection being compared."""
+    if "region_id" not in chosen.columns or "district_id" not in chosen.columns:
+        return {}
+    wanted_years = _years(chosen, years)
+    place_rows = items[items["district_id"].isin(chosen["district_id"].dropna().unique())]
+    regions = sorted(chosen["region_id"].dropna().unique())
+    full = [completeness(items, region=r, year=y) for r in regions for y in wanted_years]
+    if full and districts_selected:  # only the districts asked for
+        wanted = set(chosen["district_id"].dropna())
+        full = [f[f["district_id"].isin(wanted)] for f in full]
+    done = fulfilment(place_rows)
+    done = done[done["year"].isin(wanted_years)].reset_index(drop=True)
+    return {
+        "region_totals": region_totals(chosen),
+        "completeness": pd.concat(full, ignore_index=True) if full else pd.DataFrame(),
+        "fulfilment": done,
+        "findings": findings(chosen),
+        "missing": missing_plans(chosen, wanted_years) if years else [],
+    }
+
+
+def missing_plans(chosen: pd.DataFrame, years: list[int]) -> list[str]:
+    """"Jondor tumani: no plan for 2025" for each selected district and asked-for year the
+    selection has no plan of."""
+    out = []
+    have = chosen.groupby("district_id")["year"].agg(lambda s: {int(y) for y in s.dropna()})
+    names = chosen.groupby("district_id")["district"].first()
+    for district_id, got in have.items():
+        for year in years:
+            if year not in got:
+                out.append(f"{names[district_id]}: no plan for {year}")
+    return out
