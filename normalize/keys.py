@@ -50,3 +50,98 @@ def match_key(s: str | None) -> str:
     t = _STRAY_APOS_RE.sub("", t)
     t = _PUNCT_RE.sub(" ", t)
     return _WS_RE.sub(" ", t).strip()
+
+
+# ------------------------------------------------------------------ comparison keys (matching only)
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict:
+    return load_yaml("match_vocabulary.yaml")
+
+
+@lru_cache(maxsize=1)
+def _suffix_rules() -> tuple[tuple[str, ...], int, int]:
+    voc = _vocabulary()
+    sufs = tuple(sorted({match_key(s) for s in voc["suffixes"]}, key=len, reverse=True))
+    return sufs, int(voc.get("min_stem", 4)), int(voc.get("max_strips", 3))
+
+
+@lru_cache(maxsize=1)
+def _keep_words() -> frozenset[str]:
+    return frozenset(match_key(w) for w in _vocabulary().get("keep_words") or [])
+
+
+@lru_cache(maxsize=20000)
+def stem_word(word: str) -> str:
+    """A match-key word without its Uzbek endings: "kitobxonlarning" → "kitobxon", "berilishi" → "ber".
+
+    Light suffix stripping (data/match_vocabulary.yaml): longest ending first, a few times, never
+    below `min_stem` letters; digits and short words stay as they are.
+    """
+    suffixes, min_stem, max_strips = _suffix_rules()
+    if len(word) <= min_stem or not word.isalpha() or word in _keep_words():
+        return word
+    for _ in range(max_strips):
+        for suf in suffixes:
+            if word.endswith(suf) and len(word) - len(suf) >= min_stem:
+                word = word[: -len(suf)]
+                break
+        else:
+            break
+    return word
+
+
+def _stem_tokens(key: str) -> tuple[str, ...]:
+    return tuple(stem_word(w) for w in key.split())
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    """Stemmed member phrase → stemmed canonical phrase (the class's first member)."""
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for cls in _vocabulary().get("synonym_classes") or []:
+        canon = _stem_tokens(match_key(cls[0]))
+        for member in cls:
+            toks = _stem_tokens(match_key(member))
+            if toks and toks != canon:
+                table.setdefault(toks, canon)
+    longest = max((len(k) for k in table), default=1)
+    return table, longest
+
+
+@lru_cache(maxsize=1)
+def _sub_item_prefixes() -> tuple[str, ...]:
+    keys = {match_key(p) for p in _vocabulary().get("sub_item_prefixes") or []}
+    return tuple(sorted((k for k in keys if k), key=len, reverse=True))
+
+
+def strip_sub_item_prefix(key: str) -> str:
+    """"shu jumladan kitoblar" → "kitoblar": the marker says "of which", not what is counted."""
+    for p in _sub_item_prefixes():
+        if key.startswith(p + " "):
+            return key[len(p) + 1:]
+    return key
+
+
+@lru_cache(maxsize=50000)
+def stem_key(key: str) -> str:
+    """The comparison key of a match key: sub-item marker dropped, words stemmed, synonyms folded.
+
+    "Kitobxonlarni qayd etish" and "Foydalanuvchilarni ro'yxatga olish" both give
+    "foydalanuvchi roʻyxat olish"-like keys that differ only where the wording really differs.
+    Only the catalogue matcher uses it; row keys keep `match_key`.
+    """
+    toks = list(_stem_tokens(strip_sub_item_prefix(key)))
+    table, longest = _synonyms()
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        for n in range(min(longest, len(toks) - i), 0, -1):
+            canon = table.get(tuple(toks[i: i + n]))
+            if canon is not None:
+                out.extend(canon)
+                i += n
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return " ".join(out)

@@ -31,8 +31,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-from reja.normalize.keys import match_key
+from rapidfuzz import fuzz, process
+from reja.normalize.keys import match_key, stem_key
 from reja.normalize.script import repair_lookalikes
 from reja.schema.catalogue import Catalogue, Entry, load_catalogue
 
@@ -87,8 +87,10 @@ _WRAP_RE = re.compile(r"^\((.*)\)$")
 _BREAKDOWN_RE = re.compile(r"^(?:shundan|bundan|undan|shulardan|jumladan)\s+(?=\S)")
 
 
-def prepare(text: str | None) -> str:
-    """The match key of a heading/activity/unit cell: numbering dropped, look-alikes repaired."""
+def prepare(text: str | None, stem: bool = True) -> str:
+    """The comparison key of a heading/activity/unit cell: numbering dropped, look-alikes repaired,
+    then (`stem`) Uzbek endings stripped and synonyms folded (`keys.stem_key`); column headers
+    are compared unstemmed (their labels are short fixed phrases)."""
     if not text:
         return ""
     t = text.strip()
@@ -97,15 +99,31 @@ def prepare(text: str | None) -> str:
     if m:
         t = m.group(1)
     t, _ = repair_lookalikes(t)
-    return _BREAKDOWN_RE.sub("", match_key(t), count=1)
+    key = _BREAKDOWN_RE.sub("", match_key(t), count=1)
+    return stem_key(key) if stem else key
 
 
-def _labels(entries: dict[str, Entry]) -> tuple[_Label, ...]:
+# Where an activity's name ends and its list/mechanism begins: "Умумий фонд жами Шундан; -босма …",
+# "Тадбирлар ўтказиш жами: ижодий кечалар, …", "… (малака ошириш)".
+_HEAD_END_RE = re.compile(r"[:;(]|\s[-–—]|\b(?:shundan|shulardan|jumladan|bundan|ulardan|шундан|шулардан|"
+                          r"жумладан|бундан|улардан|в том числе|из них)\b", re.IGNORECASE)
+
+
+def head_key(text: str | None) -> str:
+    """The comparison key of the activity's name only (text before its first list marker)."""
+    if not text:
+        return ""
+    t = _NUMBER_RE.sub("", text.strip(), count=1)
+    m = _HEAD_END_RE.search(t, 1)
+    return prepare(t[: m.start()] if m else t)
+
+
+def _labels(entries: dict[str, Entry], stem: bool = True) -> tuple[_Label, ...]:
     out = []
     for e in entries.values():
         seen = set()
         for label in e.labels():
-            k = prepare(label)
+            k = prepare(label, stem)
             if k and k not in seen:
                 seen.add(k)
                 out.append(_Label(e.id, label, k, k.replace(" ", "")))
@@ -115,7 +133,7 @@ def _labels(entries: dict[str, Entry]) -> tuple[_Label, ...]:
 @lru_cache(maxsize=8)
 def _index(catalogue_version: str, kind: str) -> tuple[_Label, ...]:
     cat = load_catalogue()
-    return _labels(getattr(cat, kind))
+    return _labels(getattr(cat, kind), stem=kind != "column_roles")
 
 
 def _similarity(q: str, lab: _Label, unit_like: bool) -> tuple[float, str]:
@@ -163,16 +181,49 @@ def _missing_words(q: str, lab: _Label, generic: frozenset[str]) -> list[str]:
     return [w for w in _content_words(lab.key, generic) if not _word_found(w, qwords)]
 
 
+EXTRA_HEAD = 5  # the words that name the activity come first; lists and mechanisms follow
+
+
+def _extra_words(q: str, lab: _Label, generic: frozenset[str]) -> tuple[list[str], int]:
+    """(q: the head key of the text, see `head_key`)"""
+    """Distinctive words at the head of the text that a SHORT label does not explain, and how many
+    distinctive head words the text has. A label with at least half as many distinctive words as
+    the text's head is not short: it names the activity, the rest of the text elaborates."""
+    content = _content_words(q, generic)[:EXTRA_HEAD]
+    if 2 * len(_content_words(lab.key, generic)) > len(content):
+        return [], len(content)
+    lwords = lab.key.split()
+    return [w for w in content if not _word_found(w, lwords)], len(content)
+
+
+def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, keep: int) -> list[_Label]:
+    """The `keep` labels with the best cheap score (token_set_ratio over all labels at once, in C++),
+    so the expensive scorers run on a few dozen labels instead of every label of the catalogue."""
+    pool = [lab for lab in labels if allowed is None or lab.entry_id in allowed]
+    if len(pool) <= keep:
+        return pool
+    cheap = process.cdist([q], [lab.key for lab in pool], scorer=fuzz.token_set_ratio, workers=1)[0]
+    order = cheap.argsort()[::-1][:keep]
+    return [pool[i] for i in order]
+
+
 def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_like: bool = False,
-          generic: frozenset[str] = frozenset(), missing_weight: float = 0.0, deep: int = 12):
+          generic: frozenset[str] = frozenset(), missing_weight: float = 0.0, extra_weight: float = 0.0,
+          deep: int = 12, keep: int = 0, head: str | None = None):
     """Best (score, how, label) per entry id, best first.
 
-    All labels get the cheap fuzzy score; the `deep` best entries are then checked word by word:
-    distinctive label words missing from the text ("kadrlar" when the text says "bolalar bilan
-    ishlash") cost `missing_weight` points times the share of the label's distinctive words missing.
+    With `keep`, only the `keep` labels a cheap scorer ranks best are scored (see `_prefiltered`).
+    Then the `deep` best entries are checked word by word:
+    - distinctive label words missing from the text ("kadrlar" when the text says "bolalar bilan
+      ishlash") cost `missing_weight` points times the share of the label's distinctive words missing;
+    - distinctive text words the label does not explain cost `extra_weight` points times their
+      share of the text's distinctive words: a short label inside a longer text ("radio" in "radio
+      to'garagi mashg'ulotlari", "kitob" in "sovg'a sifatida olingan kitoblar") does not win over
+      the text's other words.
     """
+    pool = _prefiltered(q, labels, allowed, keep) if keep and not unit_like else labels
     scored: dict[str, list[tuple[float, str, _Label]]] = {}
-    for lab in labels:
+    for lab in pool:
         if allowed is not None and lab.entry_id not in allowed:
             continue
         s, how = _similarity(q, lab, unit_like)
@@ -180,16 +231,21 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
     best: dict[str, tuple[float, str, _Label]] = {
         eid: max(v, key=lambda t: t[0]) for eid, v in scored.items()
     }
-    if missing_weight and not unit_like:
-        top = sorted(best, key=lambda e: -best[e][0])[:deep]
+    if (missing_weight or extra_weight) and not unit_like:
+        # every prefiltered entry is checked (an unchecked entry would keep an unpenalised score)
+        top = sorted(best, key=lambda e: -best[e][0])[: len(best) if keep else deep]
         for eid in top:
             cands = []
             for s, how, lab in scored[eid]:
                 content = _content_words(lab.key, generic)
                 missing = _missing_words(q, lab, generic) if content else []
-                if missing:
+                if missing and missing_weight:
                     s -= missing_weight * len(missing) / len(content)
                     how += f", missing {' '.join(missing[:3])}"
+                extra, n_content = _extra_words(head if head is not None else q, lab, generic)
+                if extra and extra_weight:
+                    s -= extra_weight * len(extra) / n_content
+                    how += f", unexplained {' '.join(extra[:3])}"
                 cands.append((s, how, lab))
             best[eid] = max(cands, key=lambda t: t[0])
     return sorted(best.items(), key=lambda kv: -kv[1][0])
@@ -198,11 +254,19 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
 @lru_cache(maxsize=4)
 def _generic_words(catalogue_version: str) -> frozenset[str]:
     words = load_catalogue().thresholds.get("generic_words") or []
-    return frozenset(k for w in words for k in match_key(w).split())
+    return frozenset(k for w in words for k in stem_key(match_key(w)).split())
 
 
 def _missing_weight(cat: Catalogue) -> float:
     return float(cat.thresholds.get("missing_word_weight", 0))
+
+
+def _extra_weight(cat: Catalogue) -> float:
+    return float(cat.thresholds.get("extra_word_weight", 0))
+
+
+def _keep(cat: Catalogue) -> int:
+    return int(cat.thresholds.get("prefilter_keep", 0))
 
 
 def _thresholds(cat: Catalogue, kind: str) -> tuple[float, float, float]:
@@ -241,8 +305,9 @@ def match_section(text: str | None) -> Match:
     q = prepare(text)
     if not q:
         return Match(None, 0.0, "none", [], "empty heading")
-    ranked = _rank(q, _index(cat.catalogue_version, "sections"), None,
-                   generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat))
+    ranked = _rank(q, _index(cat.catalogue_version, "sections"), None, head=head_key(text),
+                   generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
+                   extra_weight=_extra_weight(cat), keep=_keep(cat))
     return _decide("section", cat, q, ranked, {})
 
 
@@ -266,7 +331,7 @@ def match_column_role(text: str | None) -> Match:
     the parser reads the year from the header itself.
     """
     cat = load_catalogue()
-    q = _DIGITS_RE.sub(" ", prepare(text)).strip()
+    q = _DIGITS_RE.sub(" ", prepare(text, stem=False)).strip()
     q = re.sub(r"\s+", " ", q)
     if not q:
         # "№" has no letters; an empty or number-only header is the number column only if it was "№"
@@ -321,8 +386,9 @@ def match_indicator(text: str | None, section_id: str | None = None, unit_id: st
     q = prepare(text)
     if not q:
         return Match(None, 0.0, "none", [], "empty activity text")
-    ranked = _rank(q, _index(cat.catalogue_version, "indicators"), None,
-                   generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat))
+    ranked = _rank(q, _index(cat.catalogue_version, "indicators"), None, head=head_key(text),
+                   generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
+                   extra_weight=_extra_weight(cat), keep=_keep(cat))
     notes: dict[str, list[str]] = {}
     no_auto: set[str] = set()  # outside the section, or a breakdown without its parent
     adjusted = []

@@ -12,7 +12,7 @@ exactly which catalogue its matches were made against.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +27,7 @@ CATALOGUE_FILES = (
     "units.yaml",
     "column_roles.yaml",
     "match_thresholds.yaml",
+    "labels_rus.yaml",
 )
 
 
@@ -42,11 +43,16 @@ class Entry:
     name_latn: str
     name_cyrl: str
     synonyms: tuple[str, ...] = ()
+    labels_rus: tuple[str, ...] = ()  # Russian labels (labels_rus.yaml), first = the Russian name
+
+    @property
+    def name_rus(self) -> str | None:
+        return self.labels_rus[0] if self.labels_rus else None
 
     def labels(self) -> tuple[str, ...]:
-        """Every way this entry may be written: both names, then the synonyms."""
+        """Every way this entry may be written: both names, the synonyms, then the Russian labels."""
         seen: list[str] = []
-        for s in (self.name_latn, self.name_cyrl, *self.synonyms):
+        for s in (self.name_latn, self.name_cyrl, *self.synonyms, *self.labels_rus):
             if s and s not in seen:
                 seen.append(s)
         return tuple(seen)
@@ -199,6 +205,15 @@ def load_catalogue_from(data_dir: Path) -> Catalogue:
     for n, raw in enumerate(_entries(role_data, "roles", "column_roles.yaml")):
         where = f"column_roles.yaml role '{raw.get('id', n + 1)}'"
         roles[raw["id"]] = ColumnRole(**_base(raw, where), year_pattern=bool(raw.get("year_pattern", False)))
+
+    rus_path = data_dir / "labels_rus.yaml"
+    if rus_path.exists():
+        rus = _read_yaml(rus_path)
+        for key, pool in (("sections", sections), ("units", units), ("indicators", indicators)):
+            for eid, labels in (rus.get(key) or {}).items():
+                if eid not in pool:
+                    raise CatalogueError(f"labels_rus.yaml {key}: '{eid}' is not in {key}.yaml")
+                pool[eid] = replace(pool[eid], labels_rus=_str_list(labels, f"labels_rus.yaml {key} '{eid}'"))
 
     versions = {str(d.get("version", "0")) for d in (sec_data, ind_data, unit_data)}
     if len(versions) != 1:
