@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from reja.normalize.text import clean_text
+from reja.schema.gazetteer import local_place_name
 
 from .ir import BBox
 from .model import PlanMeta
@@ -277,11 +278,13 @@ def _has_year_word(text: str) -> bool:
 
 
 def _from_file_name(source: str) -> tuple[int | None, str | None]:
+    """(year, place) a file name gives. The place only when it names a gazetteer district or city
+    beyond doubt ("buxoro_shahar_2025" → "Buxoro shahri"); "Ish_rejasi_2025" names none, and its
+    first word is no place (two such files must not become one plan)."""
     stem = re.split(r"[\\/]", source)[-1].rsplit(".", 1)[0]
     m = _YEAR_RE.search(stem)
     year = int(m.group(1)) if m else None
-    words = [w for w in re.split(r"[^\w]+|_", stem) if w and not w.isdigit()]
-    return year, (words[0].capitalize() if words else None)
+    return year, local_place_name(stem)
 
 
 def parse_title_block(lines: list[Line], source: str) -> PlanMeta:
@@ -309,6 +312,8 @@ def parse_title_block(lines: list[Line], source: str) -> PlanMeta:
     meta.district = _admin_name(approve_pos, "district_words") or _admin_name(everything, "district_words")
     meta.organisation = _organisation(approve_pos) or _organisation_from_title(title)
     meta.year = _plan_year(title, rest_texts)
+    if meta.district is None:  # a city centre: "Buxoro shahar axborot-kutubxona markazi"
+        meta.district = local_place_name(" ".join(filter(None, (meta.region, meta.organisation, *title))))
 
     file_year, file_place = _from_file_name(source)
     for field_name in ("region", "district", "organisation", "year", "approved_by", "agreed_by"):
@@ -319,7 +324,7 @@ def parse_title_block(lines: list[Line], source: str) -> PlanMeta:
             meta.flags.append("meta_missing: year (taken from the file name)")
         elif field_name == "district" and file_place is not None:
             meta.district = file_place
-            meta.flags.append("meta_missing: district (taken from the file name)")
+            meta.flags.append(f"meta_missing: district (taken from the file name: {file_place})")
         else:
             meta.flags.append(f"meta_missing: {field_name}")
     return meta

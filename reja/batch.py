@@ -153,7 +153,7 @@ def pipeline_version() -> str:
     roots = [Path(importlib.import_module(p).__file__).parent for p in ("reja.extract", "reja.normalize", "reja.schema")]
     files = [f for root in roots for f in sorted(root.rglob("*.py"))]
     here = Path(__file__).parent
-    files += [here / n for n in ("pipeline.py", "records.py", "enrich.py")]
+    files += [here / n for n in ("pipeline.py", "records.py", "enrich.py", "identity.py")]
     for f in files:
         if f.exists():
             h.update(f.name.encode())
@@ -316,7 +316,8 @@ def default_parse(path: Path) -> ParsedPlan:
 def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
     """Parse one file and build its rows. Never raises: failures come back as a result."""
     from reja.enrich import enrich_rows
-    from reja.records import _key_district, finalise_rows, plan_rows
+    from reja.identity import identify_plan
+    from reja.records import finalise_rows, plan_rows
 
     start = time.monotonic()
     try:
@@ -324,22 +325,24 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
         rows = plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
         meta = plan.meta
         year = rows[0]["year"] if rows else None
-        enriched = enrich_rows(rows, plan_year=year, learned=task.get("learned"))
-        ids = {k: enriched[k] for k in ("region_id", "district_id")}
-        finalise_rows(rows)
-        meta_flags = list(meta.flags) + enriched["flags"]
+        identity = identify_plan(meta, year, task["source_key"])
+        ids = {"region_id": identity.region_id, "district_id": identity.district_id}
+        enriched = enrich_rows(rows, plan_year=year, learned=task.get("learned"), place=ids)
+        for row in rows:
+            row.update(ids)
+        finalise_rows(rows, identity.place_key)
+        meta_flags = list(meta.flags) + identity.flags + enriched["flags"]
         missing = [n for n, v in (("district", meta.district), ("year", year)) if not v]
         if missing and not any(f.startswith("meta_missing") for f in meta_flags):
             meta_flags.append(f"meta_missing: {', '.join(missing)}")
         n_flagged = sum(1 for r in rows if r["status"] == "flagged")
-        district_key = ids.get("district_id") or _key_district(meta.district)
         doc = {
             "source_format": plan.format, "region": meta.region, "district": meta.district, "year": year,
             "organisation": meta.organisation, "title": meta.title, "approved_by": meta.approved_by,
             "approved_date": meta.approved_date, "agreed_by": meta.agreed_by, "agreed_date": meta.agreed_date,
             "page_count": plan.page_count, "n_items": len(rows), "n_flagged": n_flagged,
             "meta_flags": "; ".join(meta_flags), "warnings": "; ".join(plan.warnings),
-            "plan_key": f"{district_key}|{year}" if district_key and year else None, **ids,
+            "plan_key": identity.plan_key, **ids,
         }  # fmt: skip
         if not rows:
             return {"ok": False, "code": "no_items", "reason": "no plan items found (is this an ish rejasi?)",

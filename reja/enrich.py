@@ -66,14 +66,19 @@ def place_ids(region: str | None, district: str | None) -> tuple[dict, list[str]
 
 
 def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
-                learned: LearnedSynonyms | None = None) -> dict:
+                learned: LearnedSynonyms | None = None, place: dict | None = None) -> dict:
     """Fill the enriched columns of one document's rows in place (rows in document order).
 
+    `place`: the plan's {"region_id", "district_id"} already identified (`reja.identity`, which
+    also flags doubt); without it the rows' region and district are matched here.
     Returns the document-level result: {"region_id", "district_id", "flags": [...]}.
     """
     if not rows:
         return {"region_id": None, "district_id": None, "flags": []}
-    ids, doc_flags = place_ids(rows[0].get("region"), rows[0].get("district"))
+    if place is not None:
+        ids, doc_flags = {"region_id": place.get("region_id"), "district_id": place.get("district_id")}, []
+    else:
+        ids, doc_flags = place_ids(rows[0].get("region"), rows[0].get("district"))
     # the document's main script decides words made only of letters both alphabets share
     script = dominant_script(" ".join(r.get("text") or "" for r in rows))
     sections: dict[str, Match] = {}

@@ -3,21 +3,34 @@
 Rows are plain dicts keyed by `reja.schema.dataset.ITEM_COLUMNS`. While a row is being built its
 `flags` is a list; `finalise_rows` joins it with "; " and sets `status`.
 
-## The row key
+## The row key (version 2, issue 14)
 `row_key` names a row across re-imports of the same file AND across a corrected re-scan of the same
 plan (a clerk's correction is attached to it, issue 8). It therefore cannot use the document's
 bytes, ids or positions (a re-scan shifts pages and table rows). It is the first 16 hex of
 SHA-1 over:
 
-    district (first word, folded) | year | section_no | item_no | parent_item_no
-    | first 24 letters/digits of the folded text | occurrence index
+    "v2" | plan place | year | section_no | item_no | parent_item_no | folded text | occurrence index
 
-"Folded" = NFKC, lower case, Cyrillic transliterated to Latin by a fixed table in this module, and
-everything but letters and digits dropped; so script, apostrophe variants, spacing, punctuation and
-Latin/Cyrillic look-alikes do not change the key. The occurrence index (0, 1, …) counts earlier rows
-of the same document with the same other parts (Jondor has two items 4.5), in document order.
-The folding table is frozen here on purpose, not taken from `reja.normalize`: improving the
+- plan place: the full gazetteer id of the plan's district or city (`reja.identity`), never a name's
+  first word (Urganch tumani and Urganch city are two plans). A plan whose place or year could not
+  be identified stands alone (`place_unmatched`): its rows are keyed by the input itself
+  (`src:` + source key), so a correction made on it can never land on another plan's row.
+- the whole folded text (not a prefix), so two activities that start alike are two rows without
+  falling back to their order.
+- the occurrence index (0, 1, …) is the last resort: it counts earlier rows of the same document
+  with all the other parts equal (Jondor has two identical items 4.5), in document order. A
+  correction made on such a row remembers how many twins it had (`twin_counts`) and is held for a
+  look when a re-send changes their number (`reja.review.corrections`).
+
+"Folded" = NFKC, lower case, Cyrillic and the newer Latin letters (ş ç ö ğ ñ, ș) spelled in 1995
+Latin by fixed tables in this module, and everything but letters and digits dropped; so script,
+alphabet, apostrophe variants, spacing, punctuation and Latin/Cyrillic look-alikes do not change
+the key. The tables are frozen here on purpose, not taken from `reja.normalize`: improving the
 normaliser must not re-key every stored correction.
+
+Version 1 keys (district's first word, 24 text letters, no newer Latin letters) are still computed
+by `legacy_row_key_v1`, only to move corrections made before version 2 onto their rows
+(`reja.review.rekey`).
 """
 
 from __future__ import annotations
@@ -30,8 +43,6 @@ import unicodedata
 from reja.extract.model import ParsedPlan, PlanItem
 from reja.schema.dataset import ITEM_COLUMNS, YEAR_MAX, YEAR_MIN
 
-KEY_TEXT_CHARS = 24
-
 _CYR_TO_LAT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j", "з": "z",
     "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
@@ -41,8 +52,28 @@ _CYR_TO_LAT = {
 }  # fmt: skip
 
 
+# The newer Latin alphabets (2021 / 2026 proposals; ș is the comma-below look-alike of ş) in 1995
+# Latin, after lower-casing; ı (dotless i) comes with Turkish keyboards.
+_NEW_LATIN_TO_1995 = {
+    "ş": "sh", "ș": "sh", "ç": "ch", "ö": "o", "õ": "o", "ō": "o", "ŏ": "o", "ğ": "g", "ḡ": "g",
+    "ñ": "ng", "ı": "i",
+}  # fmt: skip
+
+
 def fold(text: str | None) -> str:
-    """Key folding: script-, case-, spacing- and punctuation-blind. Frozen (see module doc)."""
+    """Key folding: script-, alphabet-, case-, spacing- and punctuation-blind. Frozen (see module doc)."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    out = []
+    for ch in text:
+        ch = _CYR_TO_LAT.get(ch) or _NEW_LATIN_TO_1995.get(ch, ch)
+        out.extend(c for c in ch if c.isalnum() and c.isascii())
+    return "".join(out)
+
+
+def _fold_v1(text: str | None) -> str:
+    """The version 1 fold (newer Latin letters dropped), for legacy keys only."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -54,30 +85,79 @@ def fold(text: str | None) -> str:
 
 
 def _key_district(district: str | None) -> str:
+    """Version 1's place part: the district's first word (kept for `legacy_row_key_v1` only)."""
     words = (district or "").split()
-    return fold(words[0]) if words else ""
+    return _fold_v1(words[0]) if words else ""
 
 
-def row_key_parts(row: dict) -> tuple[str, ...]:
+def _row_place(row: dict, place_key: str | None) -> str:
+    if place_key:
+        return place_key
+    if row.get("district_id"):
+        return f"id:{row['district_id']}"
+    # no identity given (a caller outside the batch): the whole names, never a first word
+    return "name:" + fold(row.get("region")) + "|" + fold(row.get("district"))
+
+
+def row_key_parts(row: dict, place_key: str | None = None) -> tuple[str, ...]:
+    """Everything but the occurrence index that names a row (see the module doc)."""
     return (
-        _key_district(row.get("district")),
+        "v2",
+        _row_place(row, place_key),
         str(row.get("year") or ""),
         fold(row.get("section_no")),
         (row.get("item_no") or "").strip(),
         (row.get("parent_item_no") or "").strip(),
-        fold(row.get("text"))[:KEY_TEXT_CHARS],
+        fold(row.get("text")),
     )
 
 
-def assign_row_keys(rows: list[dict]) -> None:
-    """Set `row_key` on every row of one document (rows in document order)."""
+def _digest(parts: tuple[str, ...], occurrence: int) -> str:
+    return hashlib.sha1("\x1f".join((*parts, str(occurrence))).encode("utf-8")).hexdigest()[:16]
+
+
+def assign_row_keys(rows: list[dict], place_key: str | None = None) -> None:
+    """Set `row_key` on every row of one document (rows in document order). `place_key` is the
+    plan's identity from `reja.identity.identify_plan` (`id:<gazetteer id>` or `src:<source key>`)."""
     seen: dict[tuple[str, ...], int] = {}
     for row in rows:
-        parts = row_key_parts(row)
+        parts = row_key_parts(row, place_key)
         occurrence = seen.get(parts, 0)
         seen[parts] = occurrence + 1
-        digest = hashlib.sha1("\x1f".join((*parts, str(occurrence))).encode("utf-8")).hexdigest()
-        row["row_key"] = digest[:16]
+        row["row_key"] = _digest(parts, occurrence)
+
+
+def twin_counts(rows: list[dict]) -> list[int]:
+    """For each row (stored rows of any documents), how many rows of its document share every key
+    part but the occurrence index: 1 for a row its wording alone names."""
+    def group(row: dict) -> tuple:
+        return (row.get("document_id"), *row_key_parts(row, "same document")[2:])
+
+    totals: dict[tuple, int] = {}
+    groups = [group(r) for r in rows]
+    for g in groups:
+        totals[g] = totals.get(g, 0) + 1
+    return [totals[g] for g in groups]
+
+
+def legacy_row_key_v1(rows: list[dict]) -> list[str]:
+    """Version 1 keys of one document's rows (document order): district's first word, 24 folded
+    text letters. Only to find the rows of corrections stored before version 2."""
+    seen: dict[tuple[str, ...], int] = {}
+    keys = []
+    for row in rows:
+        parts = (
+            _key_district(row.get("district")),
+            str(row.get("year") or ""),
+            _fold_v1(row.get("section_no")),
+            (row.get("item_no") or "").strip(),
+            (row.get("parent_item_no") or "").strip(),
+            _fold_v1(row.get("text"))[:24],
+        )
+        occurrence = seen.get(parts, 0)
+        seen[parts] = occurrence + 1
+        keys.append(hashlib.sha1("\x1f".join((*parts, str(occurrence))).encode("utf-8")).hexdigest()[:16])
+    return keys
 
 
 def _year(value, flags: list[str], what: str) -> int | None:
@@ -153,8 +233,9 @@ def plan_rows(plan: ParsedPlan, *, document_id: str, source_file: str) -> list[d
     ]
 
 
-def finalise_rows(rows: list[dict]) -> None:
-    """Join flags, set status, assign row keys. Call after enrichment."""
+def finalise_rows(rows: list[dict], place_key: str | None = None) -> None:
+    """Join flags, set status, assign row keys (`place_key`: see `assign_row_keys`). Call after
+    enrichment."""
     for row in rows:
         flags = row.get("flags") or []
         if isinstance(flags, str):
@@ -163,7 +244,7 @@ def finalise_rows(rows: list[dict]) -> None:
         unique = list(dict.fromkeys(f.strip().replace("; ", ", ") for f in flags if f and f.strip()))
         row["flags"] = "; ".join(unique)
         row["status"] = "flagged" if unique else "ok"
-    assign_row_keys(rows)
+    assign_row_keys(rows, place_key)
 
 
 def flag_codes(flags: str | None) -> list[str]:

@@ -20,8 +20,10 @@ Tables (built from the field lists in `reja.schema.dataset`, so code and contrac
 Versions of a plan:
 - the same path imported again with changed bytes REPLACES its earlier version (rows deleted and
   inserted in the same transaction). If the new bytes fail to import, the earlier good version stays.
-- two different files for the same district and year (`plan_key`) are both kept; the one with the
-  newer file time is current, the other gets `superseded_by`. Files within 10 minutes of the newest
+- two different files for the same gazetteer place (district or city, by id) and year (`plan_key`,
+  `reja.identity`) are both kept; the one with the newer file time is current, the other gets
+  `superseded_by`. A document whose place or year is not identified has no plan_key: it stands
+  alone, never superseding nor superseded (a plan is never hidden on a guess). Files within 10 minutes of the newest
   were sent together (DOCX, PDF, scan of one plan): the one with the fewest flagged rows wins.
 """
 

@@ -118,7 +118,7 @@ DOCUMENT_FIELDS: tuple[FieldDef, ...] = (
     _f("error", STR, "The failure's cause in words"),
     _f("meta_flags", STR, "Plan-level flags (e.g. meta_missing), joined by '; '"),
     _f("warnings", STR, "Parser warnings, joined by '; '"),
-    _f("plan_key", STR, "district|year; documents sharing it are versions of one plan"),
+    _f("plan_key", STR, "<gazetteer district/city id>|year; documents sharing it are versions of one plan; empty when the place or year is not identified (the plan stands alone)"),
     _f("superseded_by", STR, "document_id of the newer plan for the same district and year, null when current"),
     _f("imported_at", STR, "When this version was imported (UTC, ISO 8601)", True),
     _f("run_id", STR, "Import run that wrote it (run log: runs/<run_id>.jsonl)", True),

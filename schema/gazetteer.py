@@ -39,11 +39,19 @@ _DESIGNATOR_PREFIXES = (
 _DESIGNATOR_WORDS = {"vil": "region", "sh": "city", "t": "district", "g": "city"}
 
 
+# What may follow a designator's stem: Uzbek case endings and Russian adjective/case forms. Only
+# these: "Shahrixon" and "Shahrisabz" start like "shahr" but are places, not designators.
+_DESIGNATOR_TAILS = {
+    "", "i", "a", "e", "u", "y", "iy", "ni", "da", "dagi", "ning", "ga", "dan", "ida", "idagi", "ining",
+    "iga", "idan", "si", "sida", "sidagi", "sining", "siga", "noy", "nyy", "nogo", "skoy", "skiy",
+}  # fmt: skip
+
+
 def _designator(word: str) -> str | None:
     if word in _DESIGNATOR_WORDS:
         return _DESIGNATOR_WORDS[word]
     for prefix, kind in _DESIGNATOR_PREFIXES:
-        if word.startswith(prefix):
+        if word.startswith(prefix) and word[len(prefix):] in _DESIGNATOR_TAILS:
             return kind
     return None
 
@@ -144,6 +152,8 @@ def _find(place: Place, tokens: list[str]) -> tuple[float, str | None, str]:
                 continue
             nxt = tokens[i + n] if i + n < len(tokens) else ""
             designator = _designator(nxt)
+            if designator is None and i > 0 and _designator(tokens[i - 1]) == "city":
+                designator = "city"  # Russian puts it first: "город Андижан", "г. Нукус"
             cand = (s, designator, " ".join(tokens[i : i + n + (1 if designator else 0)]))
             if cand[0] > best[0] or (cand[0] == best[0] and designator and not best[1]):
                 best = cand
@@ -228,3 +238,22 @@ def match_place(text: str | None) -> PlaceMatch:
     score = round(max(0.0, s), 1)
     return PlaceMatch(reg.region_id, reg.name_latn, p.district_id, p.name_latn, score, _band(score),
                       "; ".join(reasons), candidates)
+
+
+def place_by_id(district_id: str) -> Place | None:
+    """The gazetteer entry of a district or city id."""
+    return next((p for p in load_places() if p.district_id == district_id), None)
+
+
+def local_place_name(text: str | None) -> str | None:
+    """The district or city that `text` names beyond doubt (band auto), written as the gazetteer
+    writes it ("Buxoro tumani", "Buxoro shahri"); None when it names none, or only a region.
+    A file name is evidence only through this: "Ish_rejasi_2025" names no place."""
+    found = match_place(text)
+    if found.band != "auto" or not found.district_id:
+        return None
+    place = place_by_id(found.district_id)
+    if place is None:
+        return None
+    name = place.name_latn
+    return f"{name} shahri" if place.kind == "city" and not _SUFFIX_WORDS.search(match_key(name)) else name

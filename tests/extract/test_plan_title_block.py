@@ -60,10 +60,27 @@ def test_pdf_lines_side_by_side_are_put_back_into_their_blocks():
 
 def test_missing_title_block_falls_back_to_the_file_name_and_flags():
     m = parse_title_block([], "izboskan_2025.docx")
-    assert m.year == 2025 and m.district == "Izboskan"
+    assert m.year == 2025 and m.district == "Izboskan tumani"  # the gazetteer's name of the place
     assert "meta_missing: year (taken from the file name)" in m.flags
-    assert "meta_missing: district (taken from the file name)" in m.flags
+    assert "meta_missing: district (taken from the file name: Izboskan tumani)" in m.flags
     assert {"meta_missing: region", "meta_missing: approved_by", "meta_missing: agreed_by"} <= set(m.flags)
+
+
+def test_a_file_name_is_a_place_only_when_it_names_a_gazetteer_place():
+    generic = parse_title_block([], "Ish_rejasi_2025.docx")
+    assert generic.year == 2025 and generic.district is None  # "Ish" is no district
+    assert "meta_missing: district" in generic.flags
+    city = parse_title_block([], "buxoro_shahar_2025.docx")
+    assert city.district == "Buxoro shahri"  # the city, not Buxoro tumani
+    assert parse_title_block([], "buxoro_tumani_2025.docx").district == "Buxoro tumani"
+
+
+def test_a_city_centre_is_found_in_its_organisation_line():
+    lines = [Line("TASDIQLAYMAN"), Line("Urganch shahar axborot-kutubxona markazi direktori"), Line("A.Karimov"),
+             Line("2025-yil 5 yanvar"), Line("Urganch shahar axborot-kutubxona markazining 2025-yil ish rejasi")]
+    m = parse_title_block(lines, "reja.docx")
+    assert m.district == "Urganch shahri"
+    assert not any(f.startswith("meta_missing: district") for f in m.flags)
 
 
 def test_a_block_whose_keyword_ocr_lost_is_taken_from_the_layout():

@@ -29,7 +29,7 @@ def _tables(db):
 def test_importing_twice_gives_identical_tables_and_skips_unchanged(tmp_path, fp):
     folder = tmp_path / "plans"
     fp.write(folder / "izboskan.docx", fp.spec(n=4, flagged=(2,)))
-    fp.write(folder / "sub" / "jondor.docx", fp.spec(district="Jondor tumani", year=2021, n=3))
+    fp.write(folder / "sub" / "jondor.docx", fp.spec(district="Jondor tumani", region="Buxoro viloyati", year=2021, n=3))
     db = tmp_path / "reja.sqlite"
     first = _import(fp, [folder], db, jobs=2)
     assert sorted(f.status for f in first.files) == ["ok", "partial"]
@@ -185,8 +185,8 @@ def test_the_store_and_out_dir_inside_the_input_folder_are_not_imported(tmp_path
 
 
 def test_versions_sent_together_prefer_the_cleaner_extraction(tmp_path, fp):
-    typed = fp.write(tmp_path / "jondor_2021.docx", fp.spec(district="Jondor tumani", year=2021, n=4))
-    scan = fp.write(tmp_path / "jondor_2021_scan.pdf", fp.spec(district="Jondor tumani", year=2021, n=4, flagged=(1, 3)))
+    typed = fp.write(tmp_path / "jondor_2021.docx", fp.spec(district="Jondor tumani", region="Buxoro viloyati", year=2021, n=4))
+    scan = fp.write(tmp_path / "jondor_2021_scan.pdf", fp.spec(district="Jondor tumani", region="Buxoro viloyati", year=2021, n=4, flagged=(1, 3)))
     os.utime(typed, (1_700_000_000, 1_700_000_000))
     os.utime(scan, (1_700_000_120, 1_700_000_120))  # scanned two minutes later, same plan
     db = tmp_path / "db.sqlite"
@@ -254,7 +254,8 @@ def test_rows_the_store_cannot_hold_fail_that_document_only(tmp_path, fp):
             plan.items[0].mechanism = lambda: None  # cannot even leave the worker
         return plan
 
-    files = [fp.write(tmp_path / n, fp.spec(n=1, district=f"{n} tumani")) for n in ("good.docx", "odd.docx", "unpicklable.docx")]
+    names = {"good.docx": "Izboskan tumani", "odd.docx": "Asaka tumani", "unpicklable.docx": "Baliqchi tumani"}
+    files = [fp.write(tmp_path / n, fp.spec(n=1, district=d)) for n, d in names.items()]
     report = run_import(files, db=tmp_path / "db.sqlite", parse=parse)
     by_name = {Path(f.source_file).name: f for f in report.files}
     assert by_name["good.docx"].status == "ok"

@@ -37,7 +37,7 @@ def test_a_pipe_named_explicitly_is_a_failed_input_not_a_hang(tmp_path):
 def test_an_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, fp, monkeypatch):
     # the tests run as root, which reads any file: the OS refusal is simulated where reja reads
     fp.write(tmp_path / "in" / "a.docx", fp.spec(n=2))
-    fp.write(tmp_path / "in" / "b.docx", fp.spec(district="Jondor tumani", n=3))
+    fp.write(tmp_path / "in" / "b.docx", fp.spec(district="Jondor tumani", region="Buxoro viloyati", n=3))
     real = reja.batch.file_sha256
 
     def refuse_a(path):
@@ -83,7 +83,7 @@ def test_a_file_name_that_is_not_utf8_costs_nothing(tmp_path, fp):
     """A Cyrillic name written in CP1251 (a USB stick or share from a Windows PC) is not UTF-8:
     Python gives it surrogates, which crashed the whole batch when hashed or logged."""
     folder = tmp_path / "in"
-    fp.write(folder / "b.docx", fp.spec(district="Jondor tumani", n=3))
+    fp.write(folder / "b.docx", fp.spec(district="Jondor tumani", region="Buxoro viloyati", n=3))
     odd = os.fsdecode(os.fsencode(folder) + b"/\xc8\xf8 \xf0\xe5\xe6\xe0\xf1\xe8.docx")  # "Иш режаси" in CP1251
     fp.write(Path(odd), fp.spec(n=2))
     lines = []

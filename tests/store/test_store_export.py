@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("no_enrichment")
 @pytest.fixture
 def db(tmp_path, fp):
     fp.write(tmp_path / "in" / "izboskan.docx", fp.spec(n=3, flagged=(2,)))
-    fp.write(tmp_path / "in" / "jondor.docx", fp.spec(district="Jondor tumani", year=2021, n=2))
+    fp.write(tmp_path / "in" / "jondor.docx", fp.spec(district="Jondor tumani", region="Buxoro viloyati", year=2021, n=2))
     (tmp_path / "in" / "broken.docx").write_bytes(b"\x00\x01")
     db = tmp_path / "reja.sqlite"
     run_import([tmp_path / "in"], db=db, parse=fp.fake_parse)
