@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from reja.i18n import _
 
 from reja.api import find_store as _store_or_default
 
@@ -36,42 +37,46 @@ def compare_cmd(
     years = list(years or []) + [int(a) for a in extra if a.isdigit()]
     unknown = [a for a in extra if not a.isdigit()]
     if unknown:
-        typer.echo(f"error: unexpected argument(s): {' '.join(unknown)}", err=True)
+        typer.echo(_("error: unexpected argument(s): {args}").format(args=" ".join(unknown)), err=True)
         raise typer.Exit(2)
     if not db.exists():
-        typer.echo(f"error: {db}: no store here (run `reja import` first, or pass --db)", err=True)
+        typer.echo(_("error: {db}: no store here (run `reja import` first, or pass --db)").format(db=db), err=True)
         raise typer.Exit(2)
     try:
         items = load_items(db)
     except StoreError as exc:  # a file that is not a reja store: said plainly, exit 2 as for import
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
     try:
         result = compare(items, years=years or None, districts=district or None, regions=region or None)
     except PlaceLookupError as exc:  # "Buxoro" is a district and a city: say both, guess neither
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         if len(items):  # say what there is to choose from, so the analyst need not guess
             have_years = ", ".join(str(y) for y in sorted(items["year"].dropna().unique()))
             have_districts = ", ".join(sorted(str(d) for d in items["district"].dropna().unique()))
-            typer.echo(f"the store has plans for years {have_years}; districts {have_districts}", err=True)
+            typer.echo(_("the store has plans for years {years}; districts {districts}").format(
+                years=have_years, districts=have_districts), err=True)
         raise typer.Exit(EXIT_NOTHING_TO_COMPARE) from exc
     try:
         xlsx = write_xlsx(result, out / "compare.xlsx")
         html = write_html(result, out / "compare.html")
     except OSError as exc:  # --out is a file, not writable, disk full
-        typer.echo(f"error: cannot write the comparison to {out}: {exc.strerror or exc}", err=True)
+        typer.echo(_("error: cannot write the comparison to {path}: {reason}").format(
+            path=out, reason=exc.strerror or exc), err=True)
         raise typer.Exit(2) from exc
     shared = int(result.presence[list(result.plans["plan"])].all(axis=1).sum())
-    typer.echo(f"{len(result.plans)} plan(s), {len(result.values['indicator_id'].unique())} indicator(s), "
-               f"{shared} shared by all; {len(result.unaligned)} item(s) not matched to a catalogue indicator.")
+    typer.echo(_("{plans} plan(s), {indicators} indicator(s), {shared} shared by all; {unaligned} item(s) not matched "
+                 "to a catalogue indicator.").format(plans=len(result.plans), indicators=result.values["indicator_id"].nunique(),
+                                                      shared=shared, unaligned=len(result.unaligned)))
     if len(result.findings):
         flagged = int(result.findings["flag"].sum())
-        typer.echo(f"{len(result.findings)} consistency finding(s), {flagged} sent to the clerk's queue.")
-    typer.echo(f"written: {xlsx}  {html}")
+        typer.echo(_("{n} consistency finding(s), {flagged} sent to the clerk's queue.").format(
+            n=len(result.findings), flagged=flagged))
+    typer.echo(_("written: {paths}").format(paths=f"{xlsx}  {html}"))
     if result.missing:  # asked for, not there: the comparison is partial, and the exit code says so
         for line in result.missing:
-            typer.echo(f"missing: {line}", err=True)
+            typer.echo(_("missing: {what}").format(what=line), err=True)
         raise typer.Exit(EXIT_NOTHING_TO_COMPARE)

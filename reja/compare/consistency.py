@@ -15,10 +15,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from reja.i18n import _
 
 from .region import _prepare
 
 RULES_FILE = Path(__file__).parent / "data" / "consistency.yaml"
+
+_MEASURE = {"plan_value": lambda: _("plan"), "fact_value": lambda: _("fact")}
+
+
+def _num(value) -> str:
+    """12 500, 0,5: numbers as the plans write them."""
+    text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u202f").replace(".", ",")
 
 FINDING_COLUMNS = ["check", "flag", "code", "region_id", "district_id", "district_latin", "year", "indicator_id",
                    "unit_id", "measure", "value", "expected", "ratio", "detail", "row_keys", "sources"]
@@ -75,13 +84,13 @@ def subitems_vs_total(frame: pd.DataFrame) -> list[dict]:
                 continue
             if parent.get("indicator_id") in partial and summed <= total:
                 continue  # a partial breakdown may list fewer parts than the whole
-            detail = (f"{measure.split('_')[0]}: item {parent_no} = {total:g}, its {len(parts)} sub-items "
-                      f"add up to {summed:g}")
+            detail = _("{measure}: item {item} = {total}, its {n} sub-items add up to {summed}").format(
+                measure=_MEASURE[measure](), item=parent_no, total=_num(total), n=len(parts), summed=_num(summed))
             row = parent.copy()
             row["region_id"], row["district_id"], row["year"] = parent["region_id"], parent["district_id"], parent["year"]
             out.append(_finding("subitems_vs_total", rule["flag"], True, row, measure, summed, total, detail,
                                 [parent["row_key"], *kids.loc[parts.index, "row_key"]],
-                                "; ".join([_ref(parent), *(_ref(k) for _, k in kids.loc[parts.index].iterrows())])))
+                                "; ".join([_ref(parent), *(_ref(k) for _i, k in kids.loc[parts.index].iterrows())])))
     return out
 
 
@@ -94,8 +103,8 @@ def plan_below_fact(frame: pd.DataFrame) -> list[dict]:
     for idx in rows.index[ratio < rule["report_below"]]:
         row = rows.loc[idx]
         share = ratio[idx]
-        detail = (f"plan {int(row['year'])}: {row['plan_value']:g} is {share:.0%} of the "
-                  f"{int(row['fact_year']) if pd.notna(row['fact_year']) else 'last year'} fact {row['fact_value']:g}")
+        detail = _("plan {year}: {plan} is {share}% of last year's fact {fact}").format(
+            year=int(row["year"]), plan=_num(row["plan_value"]), share=round(100 * share), fact=_num(row["fact_value"]))
         out.append(_finding("plan_below_fact", rule["flag"], share < rule["flag_below"], row, "plan_value",
                             row["plan_value"], row["fact_value"], detail, [row["row_key"]], _ref(row)))
     return out
@@ -112,7 +121,7 @@ def outliers(frame: pd.DataFrame) -> list[dict]:
         row_keys=("row_key", list), first_index=("row_key", lambda s: s.index[0]),
     ).reset_index()
     out = []
-    for _, group in per_district.groupby(["region_id", "indicator_id", "year", "unit_key"]):
+    for _key, group in per_district.groupby(["region_id", "indicator_id", "year", "unit_key"]):
         if len(group) < rule["min_districts"]:
             continue
         values = group["value"].astype(float)
@@ -120,14 +129,15 @@ def outliers(frame: pd.DataFrame) -> list[dict]:
         mad = float((values - median).abs().median())
         if median <= 0:
             continue
-        for _, g in group.iterrows():
+        for _index, g in group.iterrows():
             ratio = g["value"] / median
             z = 0.6745 * (g["value"] - median) / mad if mad > 0 else np.inf * np.sign(g["value"] - median)
             if abs(z) < rule["modified_z"] or rule["min_ratio"] > ratio > 1 / rule["min_ratio"]:
                 continue
             row = data.loc[g["first_index"]]
-            detail = (f"{measure.split('_')[0]} {g['value']:g} is {ratio:.1f}× the median {median:g} of "
-                      f"{len(group)} districts of the region")
+            detail = _("{measure} {value} is {ratio}× the median {median} of {n} districts of the region").format(
+                measure=_MEASURE[measure](), value=_num(g["value"]), ratio=f"{ratio:.1f}", median=_num(median),
+                n=len(group))
             out.append(_finding("outlier", rule["flag"], True, row, measure, g["value"], median, detail,
                                 g["row_keys"], _ref(row)))
     return out

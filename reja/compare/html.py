@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from . import charts
 from .align import Comparison
-from .i18n import _, current_language
+from reja.i18n import _, get_language
 
 
 def anchor(*parts) -> str:
@@ -54,7 +54,7 @@ def render_html(comparison: Comparison, *, title: str | None = None) -> str:
     shared = comparison.presence[comparison.presence[plan_order].all(axis=1)] if plan_order else comparison.presence
     return env.get_template("compare.html.j2").render(
         title=title or _("reja — plan comparison"),
-        lang=current_language(),
+        lang=get_language(),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         comparison=comparison,
         plans=comparison.plans.to_dict("records"),

@@ -10,6 +10,7 @@ looks at every district of the selected regions, fulfilment of year N needs the 
 from __future__ import annotations
 
 import pandas as pd
+from reja.i18n import _
 
 from .consistency import findings
 from .fulfilment import fulfilment
@@ -52,5 +53,5 @@ def missing_plans(chosen: pd.DataFrame, years: list[int]) -> list[str]:
     for district_id, got in have.items():
         for year in years:
             if year not in got:
-                out.append(f"{names[district_id]}: no plan for {year}")
+                out.append(_("{district}: no plan for {year}").format(district=names[district_id], year=year))
     return out

@@ -43,7 +43,10 @@ def test_shared_indicators_sit_side_by_side(comparison):
 
 def test_report_renders_in_chromium_and_xlsx_reads_back_the_same_numbers(comparison):
     result, work = comparison
-    html = write_html(result, work / "compare.html")
+    from reja.i18n import use_language
+
+    with use_language("uz"):  # the language a regional centre reads
+        html = write_html(result, work / "compare.html")
     xlsx = write_xlsx(result, work / "compare.xlsx")
     side = pd.read_excel(xlsx, sheet_name="Side by side").set_index("indicator_id")
     for indicator, (fact, plan) in HAND_PAIRS.items():
@@ -56,7 +59,7 @@ def test_report_renders_in_chromium_and_xlsx_reads_back_the_same_numbers(compari
         assert len(shared_rows) - 1 == int(result.presence[list(result.plans["plan"])].all(axis=1).sum())
         assert driver.find_elements("css selector", ".figure svg"), "charts did not render"
         text = driver.find_element("id", "shared").text
-        assert "Shared indicators" in text
+        assert "Umumiy ko‘rsatkichlar" in text  # the report speaks Uzbek by default
         shots = os.environ.get("REJA_SCREENSHOT_DIR")
         if shots:
             driver.save_screenshot(str(Path(shots) / "compare_report.png"))
@@ -65,3 +68,38 @@ def test_report_renders_in_chromium_and_xlsx_reads_back_the_same_numbers(compari
         assert driver.execute_script("return location.hash") == "#src-izboskan-tumani-2025-classification"
     finally:
         driver.quit()
+
+
+def test_cli_says_which_asked_for_plan_is_missing_and_exits_6(comparison):
+    """Only a 2021 plan of Jondor exists: asking for 2021 and 2025 must not answer "89 shared by all"."""
+    from reja.cli import app
+    from typer.testing import CliRunner
+
+    _, work = comparison
+    result = CliRunner().invoke(app, ["compare", "--db", str(work / "reja.sqlite"), "--years", "2021",
+                                      "2025", "--district", "Jondor", "--out", str(work / "cmp-missing")])
+    assert result.exit_code == 6, result.output
+    assert "no plan for 2025" in result.output
+    assert (work / "cmp-missing" / "compare.html").is_file()  # what exists is still compared
+
+
+def test_cli_district_without_apostrophe_or_in_cyrillic_is_found(comparison):
+    from reja.cli import app
+    from typer.testing import CliRunner
+
+    _, work = comparison
+    for typed in ("Жондор", "jondor tumani"):
+        result = CliRunner().invoke(app, ["compare", "--db", str(work / "reja.sqlite"), "--district", typed,
+                                          "--out", str(work / "cmp-name")])
+        assert result.exit_code == 0, result.output
+
+
+def test_cli_ambiguous_place_is_refused_naming_both(comparison):
+    from reja.cli import app
+    from typer.testing import CliRunner
+
+    _, work = comparison
+    result = CliRunner().invoke(app, ["compare", "--db", str(work / "reja.sqlite"), "--district",
+                                      "Buxoro", "--out", str(work / "cmp-amb")])
+    assert result.exit_code == 2, result.output
+    assert "Buxoro tumani" in result.output and "1706401" in result.output
