@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from reja.i18n import _
 
 from reja.api import find_store as _store_or_default
+from reja.i18n import _
 
 from .places import PlaceLookupError
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+
 from reja.i18n import _
 
 from .region import _prepare

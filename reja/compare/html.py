@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from reja.i18n import _, get_language
+
 from . import charts
 from .align import Comparison
-from reja.i18n import _, get_language
 
 
 def anchor(*parts) -> str:

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import pandas as pd
 from rapidfuzz import fuzz
+
 from reja.normalize.keys import match_key
 from reja.schema.gazetteer import Place, load_places
 

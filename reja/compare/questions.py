@@ -10,6 +10,7 @@ looks at every district of the selected regions, fulfilment of year N needs the 
 from __future__ import annotations
 
 import pandas as pd
+
 from reja.i18n import _
 
 from .consistency import findings

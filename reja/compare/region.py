@@ -16,6 +16,7 @@ Rules that keep a total honest:
 from __future__ import annotations
 
 import pandas as pd
+
 from reja.schema.gazetteer import load_places
 
 from .places import add_place_names

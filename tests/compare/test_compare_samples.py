@@ -72,8 +72,9 @@ def test_report_renders_in_chromium_and_xlsx_reads_back_the_same_numbers(compari
 
 def test_cli_says_which_asked_for_plan_is_missing_and_exits_6(comparison):
     """Only a 2021 plan of Jondor exists: asking for 2021 and 2025 must not answer "89 shared by all"."""
-    from reja.cli import app
     from typer.testing import CliRunner
+
+    from reja.cli import app
 
     _, work = comparison
     result = CliRunner().invoke(app, ["compare", "--db", str(work / "reja.sqlite"), "--years", "2021",
@@ -84,8 +85,9 @@ def test_cli_says_which_asked_for_plan_is_missing_and_exits_6(comparison):
 
 
 def test_cli_district_without_apostrophe_or_in_cyrillic_is_found(comparison):
-    from reja.cli import app
     from typer.testing import CliRunner
+
+    from reja.cli import app
 
     _, work = comparison
     for typed in ("Жондор", "jondor tumani"):
@@ -95,8 +97,9 @@ def test_cli_district_without_apostrophe_or_in_cyrillic_is_found(comparison):
 
 
 def test_cli_ambiguous_place_is_refused_naming_both(comparison):
-    from reja.cli import app
     from typer.testing import CliRunner
+
+    from reja.cli import app
 
     _, work = comparison
     result = CliRunner().invoke(app, ["compare", "--db", str(work / "reja.sqlite"), "--district",

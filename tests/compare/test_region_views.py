@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from reja.compare.consistency import findings, flag_rows
 from reja.compare.fulfilment import fulfilment
 from reja.compare.places import PlaceLookupError, find_places, resolve
