@@ -27,6 +27,7 @@ there): `auto` = accepted, `review` = flagged for the clerk, `none` = unmatched 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -130,6 +131,46 @@ def _labels(entries: dict[str, Entry], stem: bool = True) -> tuple[_Label, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _Bags:
+    """Per entry, the distinctive words of all its labels; per word, how rare it is across entries."""
+    words: dict[str, frozenset[str]]
+    idf: dict[str, float]
+    unknown_idf: float  # a word no entry uses: as distinctive as the rarest word
+
+
+@lru_cache(maxsize=8)
+def _bags(catalogue_version: str, kind: str) -> _Bags:
+    generic = _generic_words(catalogue_version)
+    words: dict[str, set[str]] = {}
+    for lab in _index(catalogue_version, kind):
+        words.setdefault(lab.entry_id, set()).update(_content_words(lab.key, generic))
+    n = len(words)
+    df: dict[str, int] = {}
+    for ws in words.values():
+        for w in ws:
+            df[w] = df.get(w, 0) + 1
+    idf = {w: math.log((n + 1) / (d + 1)) + 1 for w, d in df.items()}
+    return _Bags({e: frozenset(ws) for e, ws in words.items()}, idf, math.log(n + 1) + 1)
+
+
+def _bag_scores(head: str, bags: _Bags, generic: frozenset[str]) -> dict[str, float]:
+    """Per entry, the share (0-100, weighted by rarity) of the text's distinctive head words that
+    the entry's labels use somewhere: "Kartochkalarni katalogga qo'yish" is all words of
+    catalogue_cards_filing even though no single label says it so briefly."""
+    content = list(dict.fromkeys(_content_words(head, generic)))[:EXTRA_HEAD]
+    if len(content) < BAG_MIN_WORDS:
+        return {}
+    weights = [bags.idf.get(w, bags.unknown_idf) for w in content]
+    total = sum(weights)
+    out = {}
+    for eid, ws in bags.words.items():
+        got = sum(wt for w, wt in zip(content, weights, strict=True) if w in ws)
+        if got:
+            out[eid] = 100.0 * got / total
+    return out
+
+
 @lru_cache(maxsize=8)
 def _index(catalogue_version: str, kind: str) -> tuple[_Label, ...]:
     cat = load_catalogue()
@@ -181,6 +222,9 @@ def _missing_words(q: str, lab: _Label, generic: frozenset[str]) -> list[str]:
     return [w for w in _content_words(lab.key, generic) if not _word_found(w, qwords)]
 
 
+# a text of one or two distinctive words ("Yuridik shaxslarga", "Yangi adabiyotlar") is a fragment
+# that many entries' vocabularies contain: only whole labels can match it
+BAG_MIN_WORDS = 3
 EXTRA_HEAD = 5  # the words that name the activity come first; lists and mechanisms follow
 
 
@@ -209,7 +253,8 @@ def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, k
 
 def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_like: bool = False,
           generic: frozenset[str] = frozenset(), missing_weight: float = 0.0, extra_weight: float = 0.0,
-          deep: int = 12, keep: int = 0, head: str | None = None):
+          deep: int = 12, keep: int = 0, head: str | None = None, bags: _Bags | None = None,
+          bag_weight: float = 0.0):
     """Best (score, how, label) per entry id, best first.
 
     With `keep`, only the `keep` labels a cheap scorer ranks best are scored (see `_prefiltered`).
@@ -248,6 +293,14 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
                     how += f", unexplained {' '.join(extra[:3])}"
                 cands.append((s, how, lab))
             best[eid] = max(cands, key=lambda t: t[0])
+    if bags is not None and bag_weight:
+        for eid, b in _bag_scores(head if head is not None else q, bags, generic).items():
+            if allowed is not None and eid not in allowed:
+                continue
+            s = b * bag_weight
+            if eid not in best or s > best[eid][0]:
+                lab = best[eid][2] if eid in best else next(x for x in labels if x.entry_id == eid)
+                best[eid] = (s, f"words of the entry {b:.0f}% x {bag_weight}", lab)
     return sorted(best.items(), key=lambda kv: -kv[1][0])
 
 
@@ -263,6 +316,10 @@ def _missing_weight(cat: Catalogue) -> float:
 
 def _extra_weight(cat: Catalogue) -> float:
     return float(cat.thresholds.get("extra_word_weight", 0))
+
+
+def _bag_weight(cat: Catalogue) -> float:
+    return float(cat.thresholds.get("entry_words_weight", 0))
 
 
 def _keep(cat: Catalogue) -> int:
@@ -306,6 +363,7 @@ def match_section(text: str | None) -> Match:
     if not q:
         return Match(None, 0.0, "none", [], "empty heading")
     ranked = _rank(q, _index(cat.catalogue_version, "sections"), None, head=head_key(text),
+                   bags=_bags(cat.catalogue_version, "sections"), bag_weight=_bag_weight(cat),
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
                    extra_weight=_extra_weight(cat), keep=_keep(cat))
     return _decide("section", cat, q, ranked, {})
@@ -315,10 +373,37 @@ def match_unit(text: str | None) -> Match:
     """Catalogue unit of a unit cell ("Nusxa", "номда/нусха", "Maro-taba")."""
     cat = load_catalogue()
     q = prepare(text)
+    if "/" not in text:  # "сони/нусха" is a compound unit, "soni" a part of it
+        q = _strip_fillers(q, _unit_fillers(cat.catalogue_version))
     if not q:
         return Match(None, 0.0, "none", [], "empty unit")
-    ranked = _rank(q, _index(cat.catalogue_version, "units"), None, unit_like=True)
+    ranked = _rank(q, _unit_index(cat.catalogue_version), None, unit_like=True)
     return _decide("unit", cat, q, ranked, {})
+
+
+@lru_cache(maxsize=4)
+def _unit_fillers(catalogue_version: str) -> frozenset[str]:
+    words = load_catalogue().thresholds.get("unit_filler_words") or []
+    return frozenset(k for w in words for k in prepare(w).split())
+
+
+def _strip_fillers(key: str, fillers: frozenset[str]) -> str:
+    """"bibliografik yozuvlar soni" is the unit "bibliografik yozuv": count words around a unit name
+    say nothing about it (kept when nothing else is left: "soni" alone is the unit son)."""
+    kept = [w for w in key.split() if w not in fillers]
+    return " ".join(kept) if kept else key
+
+
+@lru_cache(maxsize=4)
+def _unit_index(catalogue_version: str) -> tuple[_Label, ...]:
+    fillers = _unit_fillers(catalogue_version)
+    out, seen = [], set()
+    for lab in _index(catalogue_version, "units"):
+        k = lab.key if "/" in lab.text else _strip_fillers(lab.key, fillers)
+        if (lab.entry_id, k) not in seen:
+            seen.add((lab.entry_id, k))
+            out.append(_Label(lab.entry_id, lab.text, k, k.replace(" ", "")))
+    return tuple(out)
 
 
 _DIGITS_RE = re.compile(r"\d+")
@@ -387,6 +472,7 @@ def match_indicator(text: str | None, section_id: str | None = None, unit_id: st
     if not q:
         return Match(None, 0.0, "none", [], "empty activity text")
     ranked = _rank(q, _index(cat.catalogue_version, "indicators"), None, head=head_key(text),
+                   bags=_bags(cat.catalogue_version, "indicators"), bag_weight=_bag_weight(cat),
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
                    extra_weight=_extra_weight(cat), keep=_keep(cat))
     notes: dict[str, list[str]] = {}
