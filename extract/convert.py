@@ -1,4 +1,4 @@
-"""DOC / ODT / RTF (and DOCX python-docx rejects) → DOCX with LibreOffice headless.
+"""DOC / ODT / RTF (and DOCX python-docx rejects) → DOCX, and XLS / ODS → XLSX, with LibreOffice headless.
 
 Each conversion runs in its own temporary directory with a private LibreOffice profile
 (`-env:UserInstallation`), so parallel conversions never share (and lock) one profile, and in its own
@@ -18,6 +18,8 @@ from pathlib import Path
 
 from reja.extract.errors import ConversionFailed
 
+_FILTERS = {"docx": "docx:MS Word 2007 XML", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
+
 
 def _kill_group(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -27,8 +29,10 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def converted_docx(path: Path, *, name: str, fmt: str, timeout_s: float, soffice: str = "soffice") -> Iterator[Path]:
-    """Yield the path of a DOCX converted from `path`; the temp directory is removed afterwards.
+def converted_docx(path: Path, *, name: str, fmt: str, timeout_s: float, soffice: str = "soffice",
+                   target: str = "docx") -> Iterator[Path]:
+    """Yield the path of a DOCX (or, with target="xlsx", an XLSX) converted from `path`; the temp
+    directory is removed afterwards.
 
     Raises ConversionFailed (naming the file) when LibreOffice is missing, fails, or runs past timeout_s.
     """
@@ -45,7 +49,7 @@ def converted_docx(path: Path, *, name: str, fmt: str, timeout_s: float, soffice
             exe,
             f"-env:UserInstallation={(work / 'profile').as_uri()}",
             "--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-            "--convert-to", "docx:MS Word 2007 XML",
+            "--convert-to", _FILTERS[target],
             "--outdir", str(outdir),
             str(src),
         ]
@@ -70,7 +74,7 @@ def converted_docx(path: Path, *, name: str, fmt: str, timeout_s: float, soffice
         # soffice.bin may linger after the launcher exits; never leave it behind.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-        out = outdir / "input.docx"
+        out = outdir / f"input.{target}"
         if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
             detail = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
             raise ConversionFailed(

@@ -14,9 +14,10 @@ from reja.extract.errors import CorruptFile, EmptyFile, EncryptedFile, Unsupport
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODT_MIME = b"application/vnd.oasis.opendocument.text"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 # Formats that read_document handles.
-SUPPORTED = ("docx", "odt", "doc", "rtf", "pdf", "png", "jpeg", "tiff", "zip")
+SUPPORTED = ("docx", "odt", "doc", "rtf", "pdf", "png", "jpeg", "tiff", "zip", "xlsx", "xls", "ods")
 
 _OLE_STREAM_CHUNK = 1 << 20
 
@@ -67,16 +68,17 @@ def _zip_format(path: Path, name: str) -> str:
             if "mimetype" in names:
                 info = zf.getinfo("mimetype")
                 mime = zf.read("mimetype").strip() if info.file_size < 200 else b""
-                if mime == ODT_MIME:
+                if mime in (ODT_MIME, ODS_MIME):
+                    kind = "odt" if mime == ODT_MIME else "ods"
                     if "META-INF/manifest.xml" in names and zf.getinfo("META-INF/manifest.xml").file_size < 1 << 20:
                         if b"encryption-data" in zf.read("META-INF/manifest.xml"):
-                            raise EncryptedFile(name, "password-protected ODT document")
-                    return "odt"
+                            raise EncryptedFile(name, f"password-protected {kind.upper()} document")
+                    return kind
                 if mime.startswith(b"application/vnd.oasis.opendocument"):
                     kind = mime.decode("ascii", "replace").rsplit(".", 1)[-1]
                     raise UnsupportedFormat(name, f"OpenDocument {kind} file, not a text document (ODT)")
             if "xl/workbook.xml" in names:
-                raise UnsupportedFormat(name, "Excel workbook (XLSX), not a Word document")
+                return "xlsx"  # XLSX and XLSM alike: the macros are never run
             if "ppt/presentation.xml" in names:
                 raise UnsupportedFormat(name, "PowerPoint presentation (PPTX), not a Word document")
             if "[Content_Types].xml" in names:
@@ -123,13 +125,13 @@ def detect_format(path: Path) -> str:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return _zip_format(path, name)
     if head.startswith(OLE2_MAGIC):
-        streams = _ole_has_stream(path, ("EncryptedPackage", "WordDocument", "Workbook", "PowerPoint Document"))
+        streams = _ole_has_stream(path, ("EncryptedPackage", "WordDocument", "Workbook", "Book", "PowerPoint Document"))
         if "EncryptedPackage" in streams:
-            raise EncryptedFile(name, "password-protected Office document (encrypted DOCX); save it without a password")
+            raise EncryptedFile(name, "password-protected Office document (encrypted DOCX/XLSX); save it without a password")
         if "WordDocument" in streams:
             return "doc"
-        if "Workbook" in streams:
-            raise UnsupportedFormat(name, "Excel 97–2003 workbook (XLS), not a Word document")
+        if "Workbook" in streams or "Book" in streams:
+            return "xls"
         if "PowerPoint Document" in streams:
             raise UnsupportedFormat(name, "PowerPoint 97–2003 presentation (PPT), not a Word document")
         raise UnsupportedFormat(name, "OLE2 compound file that holds no Word document")

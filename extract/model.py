@@ -38,6 +38,7 @@ FLAG_CODES: dict[str, str] = {
     "unsure_number": "a number that could be read two ways (\"230 400\", \"1,750\"); check it",
     "column_review": "column roles were inferred (no header, or a header naming no fact/plan); check them",
     "lineless_table": "the page had no ruling lines; the row was rebuilt from text positions (OCR)",
+    "formula_uncached": "a spreadsheet formula had no saved value and could not be computed; the cell was left empty",
 }
 
 

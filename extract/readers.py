@@ -13,7 +13,7 @@ from pathlib import Path
 from reja.extract.convert import converted_docx
 from reja.extract.detect import detect_format
 from reja.extract.docx_reader import read_docx
-from reja.extract.errors import CorruptFile, OcrFailed, ReadError, TooLarge, UnsupportedFormat
+from reja.extract.errors import ConversionFailed, CorruptFile, OcrFailed, ReadError, TooLarge, UnsupportedFormat
 from reja.extract.ir import Document, Table
 from reja.extract.limits import (
     Deadline,
@@ -27,6 +27,7 @@ from reja.extract.pdf_reader import read_pdf
 
 IMAGE_FORMATS = ("png", "jpeg", "tiff")
 CONVERTED_FORMATS = ("doc", "odt", "rtf")
+SHEET_FORMATS = ("xlsx", "xls", "ods")
 
 
 def read_document(
@@ -63,6 +64,8 @@ def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None) -> Docu
         if fmt == "odt":  # a zip like DOCX: refuse bombs and DTDs before LibreOffice inflates it
             _checked_docx(path, name, limits)
         return _read_converted(path, name, fmt, limits, deadline)
+    if fmt in SHEET_FORMATS:
+        return _read_sheets(path, name, fmt, limits, deadline)
     if fmt == "pdf":
         return _read_pdf(path, name, limits, deadline, jobs, ocr_cache)
     if fmt in IMAGE_FORMATS:
@@ -100,6 +103,38 @@ def _read_converted(path: Path, name: str, fmt: str, limits: Limits, deadline: D
     with converted_docx(path, name=name, fmt=fmt, timeout_s=timeout, soffice=limits.soffice_command) as docx:
         _checked_docx(docx, name, limits)
         return read_docx(docx, name=name, limits=limits, deadline=deadline, fmt=fmt)
+
+
+def _read_sheets(path: Path, name: str, fmt: str, limits: Limits, deadline: Deadline) -> Document:
+    """XLSX/XLSM directly; XLS and ODS converted to XLSX by LibreOffice first (which also computes
+    formulas those files saved without a value)."""
+    from reja.extract.sheet_reader import read_sheets
+
+    from reja.extract.sheet_reader import uncached_formula_count
+
+    if fmt in ("xlsx", "ods"):
+        _checked_docx(path, name, limits)
+    if fmt == "xlsx":
+        missing = uncached_formula_count(path, name)
+        if not missing:
+            return read_sheets(path, name=name, limits=limits, deadline=deadline, fmt=fmt)
+        try:  # formulas saved without their value: LibreOffice computes them on the way through
+            return _sheets_through_libreoffice(path, name, fmt, limits, deadline)
+        except ConversionFailed as exc:
+            doc = read_sheets(path, name=name, limits=limits, deadline=deadline, fmt=fmt)
+            doc.warnings.append(f"{missing} formula(s) without a saved value could not be computed ({exc.cause})")
+            return doc
+    return _sheets_through_libreoffice(path, name, fmt, limits, deadline)
+
+
+def _sheets_through_libreoffice(path: Path, name: str, fmt: str, limits: Limits, deadline: Deadline) -> Document:
+    from reja.extract.sheet_reader import read_sheets
+
+    timeout = max(1.0, min(limits.libreoffice_timeout_s, deadline.remaining()))
+    with converted_docx(path, name=name, fmt=fmt, timeout_s=timeout, soffice=limits.soffice_command,
+                        target="xlsx") as xlsx:
+        _checked_docx(xlsx, name, limits)
+        return read_sheets(xlsx, name=name, limits=limits, deadline=deadline, fmt=fmt)
 
 
 def _set_pil_limit(limits: Limits) -> None:

@@ -53,6 +53,10 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
         ("scan.tif", b"II*\x00" + b"\0" * 20, "tiff"),
         ("scan.tif", b"MM\x00*" + b"\0" * 20, "tiff"),
         ("rejalar.docx", _zip({"a/reja.docx": b"x", "b.pdf": b"y"}), "zip"),
+        # workbooks, whatever their names say
+        ("plan.docx", _zip({"[Content_Types].xml": b"<T/>", "xl/workbook.xml": b"<w/>"}), "xlsx"),
+        ("plan.doc", _ole2(["Workbook"]), "xls"),
+        ("reja.ods", _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), "ods"),
     ],
 )
 def test_detects_by_content(tmp_path, name, data, fmt):
@@ -68,11 +72,11 @@ def test_detects_by_content(tmp_path, name, data, fmt):
         ("plan.docx", "Ish rejasi".encode("cp1251"), UnsupportedFormat, "plain text"),
         ("plan.doc", b"<html><body>reja</body></html>", UnsupportedFormat, "HTML"),
         ("plan.docx", _ole2(["EncryptionInfo", "EncryptedPackage"]), EncryptedFile, "password"),
-        ("plan.doc", _ole2(["Workbook"]), UnsupportedFormat, "XLS"),
         ("plan.doc", _ole2(["Something"]), UnsupportedFormat, "no Word document"),
-        ("plan.docx", _zip({"[Content_Types].xml": b"<T/>", "xl/workbook.xml": b"<w/>"}), UnsupportedFormat, "XLSX"),
-        ("plan.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), UnsupportedFormat,
-         "spreadsheet"),
+        ("plan.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.presentation"}), UnsupportedFormat,
+         "presentation"),
+        ("plan.ods", _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                           "META-INF/manifest.xml": b"<manifest:encryption-data/>"}), EncryptedFile, "ODS"),
         ("plan.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.text",
                            "META-INF/manifest.xml": b"<manifest:encryption-data/>"}), EncryptedFile, "ODT"),
         ("plan.docx", _docx_bytes()[:300], CorruptFile, "truncated"),

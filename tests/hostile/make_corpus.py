@@ -271,8 +271,8 @@ def build_corpus(dest: Path) -> list[Case]:
              why="converter never finishes: killed with its process group after the timeout"),
         Case("time_limit", dest / "big_table.docx", "TooLarge", limits={"time_limit_s": 0.0},
              why="per-document time limit of 0 s"),
-        Case("xlsx_named_docx", _write(dest / "jadval.docx", _xlsx_bytes()), "UnsupportedFormat",
-             why="an Excel workbook renamed .docx"),
+        Case("xlsx_named_docx", _write(dest / "jadval.docx", _xlsx_bytes()), "CorruptFile",
+             why="an Excel workbook renamed .docx, with no sheet part: read as a workbook, refused as damaged"),
         Case("odt_with_entities", _write(dest / "reja.odt", _zip_bytes({
             "mimetype": b"application/vnd.oasis.opendocument.text",
             "content.xml": (XXE_PROLOG + "<office:document-content>&xxe;</office:document-content>").encode()})),
