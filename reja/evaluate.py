@@ -46,6 +46,8 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from reja.normalize.translit import to_latin
+
 REPO_DIR = Path(__file__).resolve().parent.parent
 MANIFEST = REPO_DIR / "samples" / "expected" / "manifest.json"
 THRESHOLDS = REPO_DIR / "samples" / "expected" / "thresholds.json"
@@ -72,17 +74,6 @@ _WS_RE = re.compile(r"\s+")
 # --- normalisation ----------------------------------------------------------------------------
 
 
-def _load_to_latin():
-    try:
-        from reja.normalize.translit import to_latin
-    except Exception:  # the normalize package may be mid-rewrite; compare raw then
-        return None
-    return to_latin
-
-
-_TO_LATIN = _load_to_latin()
-
-
 def ws(s: str | None) -> str:
     """Whitespace runs (incl. NBSP, newlines) collapsed to one space, ends stripped."""
     return _WS_RE.sub(" ", unicodedata.normalize("NFC", s or "")).strip()
@@ -91,11 +82,7 @@ def ws(s: str | None) -> str:
 def fold(s: str | None) -> str:
     """Loose comparison form: whitespace, case, apostrophes and script folded."""
     s = ws(s)
-    if _TO_LATIN is not None:
-        try:
-            s = _TO_LATIN(s)
-        except Exception:
-            pass
+    s = to_latin(s)
     s = re.sub(r"[\u2018\u2019`\u00b4\u02bb\u02bc\u02b9\u2032]", "'", s)
     return s.casefold()
 

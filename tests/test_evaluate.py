@@ -137,8 +137,6 @@ def test_metadata_folds_admin_words_and_case():
 
 
 def test_metadata_compares_cyrillic_with_latin_when_transliteration_exists():
-    if evaluate._TO_LATIN is None:
-        pytest.skip("reja.normalize transliteration not available")
     expected = {**EXPECTED, "meta": {**EXPECTED["meta"], "region": "Бухоро вилояти", "district": "Жондор тумани"}}
     parsed = plan_from(expected, region="Buxoro viloyati", district="Jondor tumani")
     assert scores_of(parsed, expected)["meta_accuracy"] == 1.0

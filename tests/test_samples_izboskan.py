@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,10 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from samples import gen_common
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
-sys.path.insert(0, str(SAMPLES))
-import gen_common  # noqa: E402
 
 SPEC = gen_common.load_spec(SAMPLES / "spec" / "izboskan_2025.yaml")
 SEED = REPO.parent / "shared" / "seeds" / "000_f3b575627d6dd8dd.txt"

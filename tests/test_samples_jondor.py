@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pdfplumber
 import pytest
 
+from samples import gen_common, gen_jondor
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
-sys.path.insert(0, str(SAMPLES))
-import gen_common  # noqa: E402
-import gen_jondor  # noqa: E402
 
 SEED = REPO.parent / "shared" / "seeds" / "002_e425a55a350d6698.txt"
 TYPED = SAMPLES / "jondor_2021.pdf"

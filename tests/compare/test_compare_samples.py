@@ -3,7 +3,6 @@ shared indicators are the cross-plan pairs written by hand in docs/catalogue_map
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -11,10 +10,9 @@ import pytest
 
 from reja.api import import_paths, load_items
 from reja.compare import compare, write_html, write_xlsx
+from tests.browser import chromium_driver
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from browser import chromium_driver  # noqa: E402
 
 # pairs from docs/catalogue_mapping.md (2025 item ↔ 2021 item), with the 2025 plan's own values
 HAND_PAIRS = {"classification": (373, 750), "digitising": (3135, 4000), "info_security": (4, 4)}

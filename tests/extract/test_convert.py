@@ -13,7 +13,8 @@ from reja.extract.convert import converted_docx
 from reja.extract.errors import ConversionFailed, CorruptFile
 from reja.extract.limits import Limits
 from reja.extract.readers import read_document
-from test_docx_reader import build_plan_docx
+
+from tests.extract.test_docx_reader import build_plan_docx
 
 RTF = (
     r"{\rtf1\ansi\ansicpg1251\deff0{\fonttbl{\f0 Times New Roman;}}"

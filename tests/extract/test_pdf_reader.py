@@ -16,10 +16,9 @@ from reja.extract.ir import Cell, Document, Paragraph, Table
 from reja.extract.limits import Deadline, Limits
 from reja.extract.pdf_reader import grid_spans, read_pdf
 from reja.extract.readers import read_document
-from test_docx_reader import build_plan_docx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))
-from make_corpus import minimal_pdf  # noqa: E402
+from tests.extract.test_docx_reader import build_plan_docx
+from tests.hostile.make_corpus import minimal_pdf
 
 # --- pure geometry ---------------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """Header rows and column roles (extract/header.py), through parse_plan where it matters."""
 
-from plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
 from reja.extract.header import classify_header, header_span, roles_from_header
 from reja.extract.plan import parse_plan
+
+from tests.extract.plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
 
 
 def test_two_row_header_gives_roles_and_years():

@@ -1,8 +1,9 @@
 """Item rows (extract/items.py): numbers, sub-items, page-break stitching, stacked values, values."""
 
-from plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
 from reja.extract.items import named_parts
 from reja.extract.plan import parse_plan
+
+from tests.extract.plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
 
 
 def _izb(*rows, source="izboskan_2025.docx"):

@@ -1,8 +1,9 @@
 """Section headings (extract/sections.py) and how items get their section."""
 
-from plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
 from reja.extract.plan import parse_plan
 from reja.extract.sections import parse_heading, roman_value
+
+from tests.extract.plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
 
 
 def test_roman_numbers_with_cyrillic_lookalikes():

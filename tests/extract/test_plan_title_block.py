@@ -1,8 +1,9 @@
 """Title block (extract/title_block.py): signature blocks, dates, region/district, fallbacks."""
 
-from plan_fixtures import IZB_HEADER, doc, izb_row, para, table
 from reja.extract.plan import parse_plan
 from reja.extract.title_block import Line, parse_title_block
+
+from tests.extract.plan_fixtures import IZB_HEADER, doc, izb_row, para, table
 
 
 def test_latin_title_block_in_a_layout_table():

@@ -10,9 +10,11 @@ without a header). The expected items are written by hand from the fixture itsel
 
 from __future__ import annotations
 
+import docx
 import pytest
-from plan_fixtures import C, doc, para, table
 from reja.extract.plan import parse_plan
+
+from tests.extract.plan_fixtures import C, doc, para, table
 
 # -- helpers ------------------------------------------------------------------------------------
 
@@ -364,7 +366,6 @@ def test_v16b_group_header_over_bare_years_is_ambiguous_and_flagged():
 
 
 def _docx(path, build):
-    docx = pytest.importorskip("docx")
     d = docx.Document()
     build(d)
     d.save(path)

@@ -9,11 +9,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from make_corpus import MIXED_ROWS, build_corpus
 from reja.extract import errors
 from reja.extract.docx_reader import read_docx
 from reja.extract.limits import Deadline, Limits, safe_extract_zip
 from reja.extract.readers import read_document
+
+from tests.hostile.make_corpus import MIXED_ROWS, build_corpus
 
 SECONDS_PER_CASE = 15  # generous for a loaded 2-core CI machine; measured locally: < 1 s each
 

@@ -16,8 +16,6 @@ PLANS = ["izboskan_2025", "jondor_2021"]
 
 def _items(name: str) -> list[dict]:
     path = EXPECTED / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"{path.name} not generated")
     return json.loads(path.read_text(encoding="utf-8"))["items"]
 
 

@@ -3,7 +3,6 @@ a row, and see both in the exported dataset."""
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,9 +14,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from reja.api import import_paths, load_items
 from reja.export import export_dataset
 from reja.review.web import ReviewSettings, create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from browser import chromium_driver, serving  # noqa: E402
+from tests.browser import chromium_driver, serving
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "izboskan_2025.pdf"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

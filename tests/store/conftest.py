@@ -1,11 +1,7 @@
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # fakeplans: hand-made plans for these tests
-
-import fakeplans  # noqa: E402
+from tests.store import fakeplans
 
 
 @pytest.fixture

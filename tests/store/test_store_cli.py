@@ -3,6 +3,7 @@
 import pytest
 
 from reja.cli import app
+from reja.review import corrections
 
 pytestmark = pytest.mark.usefixtures("no_enrichment")
 
@@ -48,7 +49,6 @@ def test_help_documents_the_exit_codes(runner):
 
 
 def test_a_correction_whose_row_is_gone_is_reported_after_import(runner, tmp_path, fp):
-    corrections = pytest.importorskip("reja.review.corrections")
     plan = fp.write(tmp_path / "a.docx", fp.spec(n=2))
     db = tmp_path / "reja.sqlite"
     runner.invoke(app, ["import", str(plan), "--db", str(db)])

@@ -15,14 +15,14 @@ import pytest
 from reja.api import load_documents, load_items
 from reja.batch import run_import
 
-HERE = Path(__file__).parent
+REPO = Path(__file__).resolve().parents[2]  # the child imports the tests package from here
 # the child's set-up: the store is under test, not the matcher (as the no_enrichment and
 # pinned_versions fixtures)
-CHILD_SETUP = f"""
+CHILD_SETUP = """
 import sys
-sys.path.insert(0, {str(HERE)!r})
-import fakeplans, reja.batch, reja.enrich
-reja.enrich.enrich_rows = lambda rows, **kw: {{"region_id": None, "district_id": None, "flags": []}}
+import reja.batch, reja.enrich
+from tests.store import fakeplans
+reja.enrich.enrich_rows = lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []}
 reja.enrich.warm_up = lambda: None
 reja.batch.pipeline_version = lambda: "test-pipeline"
 reja.batch.catalogue_version = lambda: "test-catalogue"
@@ -44,7 +44,7 @@ def _plans(folder, fp):
 def _killed_run(folder, db, *, jobs, after_documents, delay):
     """Run an import in a subprocess; SIGKILL it `delay` s after the store holds `after_documents`
     documents (polled), so kills land inside the batch whatever the machine's speed."""
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(folder), str(db), str(jobs)],
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(folder), str(db), str(jobs)], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
@@ -134,7 +134,7 @@ def test_ctrl_c_stops_the_batch_with_130_and_whole_documents(tmp_path, fp):
     for i in range(6):
         fp.write(folder / f"plan_{i}.docx", fp.spec(district=f"Tuman{i} tumani", n=20, sleep=0.4))
     db = tmp_path / "db.sqlite"
-    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_CHILD, str(folder), str(db)],
+    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_CHILD, str(folder), str(db)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:

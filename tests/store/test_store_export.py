@@ -10,6 +10,7 @@ from reja.schema.dataset import ITEM_COLUMNS, documents_schema, items_schema
 from reja.api import load_documents, load_items
 from reja.batch import run_import
 from reja.export import DatasetContractError, export_dataset, validate, write_tables
+from reja.review import corrections
 
 pytestmark = pytest.mark.usefixtures("no_enrichment")
 
@@ -91,7 +92,6 @@ def test_schema_check_refuses_missing_columns_and_wrong_types(db):
 
 
 def test_a_clerks_correction_survives_a_reimport_and_reaches_the_export(db, tmp_path, fp):
-    corrections = pytest.importorskip("reja.review.corrections")
     items = load_items(db)
     row = items[items.status == "flagged"].iloc[0]
     corrections.record(db, row.row_key, "plan_value", row.plan_value, 25, who="Dilnoza", why="stacked value split")
