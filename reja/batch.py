@@ -161,24 +161,38 @@ def pipeline_version() -> str:
     return f"{reja.__version__}+{h.hexdigest()[:12]}"
 
 
-@lru_cache(maxsize=1)
-def catalogue_version() -> str:
-    """The catalogue's own version string when it loads, plus a hash of every data file the
-    normalisers and matchers read (synonyms added by clerks change it → re-import)."""
-    try:
-        from reja.schema.catalogue import catalogue_version as named_version
+# Every package whose data/ folder changes what a file turns into: the readers' and parser's word
+# lists and scan settings as much as the catalogue. A package missing here is a file that changes
+# output while every input stays "skipped (unchanged)".
+DATA_PACKAGES = ("reja.schema", "reja.normalize", "reja.extract", "reja.extract.scan")
 
-        named = named_version()
-    except Exception:  # missing or broken catalogue: matching is off, and the key says so
-        named = "none"
+
+def data_dirs() -> list[Path]:
+    return [Path(importlib.import_module(pkg).__file__).parent / "data" for pkg in DATA_PACKAGES]
+
+
+def data_hash(dirs: Iterable[Path]) -> str:
+    """One content hash over every file under the given data folders (name and bytes)."""
     h = hashlib.sha256()
-    for pkg in ("reja.schema", "reja.normalize"):
-        data = Path(importlib.import_module(pkg).__file__).parent / "data"
+    for data in dirs:
         for f in sorted(data.rglob("*")) if data.is_dir() else []:
             if f.is_file():
-                h.update(str(f.relative_to(data)).encode())
+                h.update(f"{data.parent.name}/{f.relative_to(data).as_posix()}".encode())
                 h.update(f.read_bytes())
-    return f"{named}|data:{h.hexdigest()[:12]}"
+    return h.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def catalogue_version() -> str:
+    """The catalogue's own version string when it loads, plus a hash of every data file that
+    changes output (synonyms added by clerks, a reader's word list → re-import)."""
+    from reja.schema.catalogue import catalogue_version as named_version
+
+    try:
+        named = named_version()
+    except Exception:  # broken catalogue data: matching is off, and the key says so
+        named = "none"
+    return f"{named}|data:{data_hash(data_dirs())}"
 
 
 def import_key(sha256: str, catalogue: str | None = None) -> str:

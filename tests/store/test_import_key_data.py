@@ -1,0 +1,66 @@
+"""The import key covers every data file that changes output: editing any one of them (a reader's
+word list, the scan settings, the catalogue, a normaliser's table) makes every input "changed"."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import reja.extract
+import reja.normalize
+import reja.schema
+
+import reja
+import reja.batch as batch
+
+SHA = "0" * 64
+
+
+def _source_data_dirs() -> set[Path]:
+    """Every data/ folder in the package sources, found by walking them (not from reja's list)."""
+    roots = {Path(m.__file__).parent for m in (reja, reja.extract, reja.normalize, reja.schema)}
+    return {d.resolve() for root in roots for d in root.rglob("data") if d.is_dir() and "__pycache__" not in d.parts}
+
+
+def test_every_data_folder_of_the_packages_is_hashed():
+    assert {d.resolve() for d in batch.data_dirs()} == _source_data_dirs()
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """The real data folders copied aside; the key is computed over the copies."""
+    copies = []
+    for i, d in enumerate(batch.data_dirs()):
+        dest = tmp_path / f"{i}_{d.parent.name}" / "data"
+        shutil.copytree(d, dest)
+        copies.append(dest)
+    monkeypatch.setattr(batch, "data_dirs", lambda: copies)
+    batch.catalogue_version.cache_clear()
+    yield copies
+    batch.catalogue_version.cache_clear()
+
+
+def _files(dirs):
+    return [f for d in dirs for f in sorted(d.rglob("*")) if f.is_file()]
+
+
+def test_the_data_files_include_the_readers_and_scan_word_lists(data_copy):
+    names = {f"{f.parent.parent.name}/{f.name}" for f in _files(data_copy)}
+    assert any(n.endswith("extract/plan_words.yaml") for n in names), names
+    assert any(n.endswith("scan/scan.yaml") for n in names), names
+
+
+def test_editing_any_data_file_changes_the_import_key(data_copy):
+    files = _files(data_copy)
+    assert len(files) >= 10
+    before = batch.import_key(SHA)
+    unchanged = []
+    for f in files:
+        original = f.read_bytes()
+        f.write_bytes(original + b"\n# edited\n")
+        batch.catalogue_version.cache_clear()
+        if batch.import_key(SHA) == before:
+            unchanged.append(f.name)
+        f.write_bytes(original)
+        batch.catalogue_version.cache_clear()
+    assert unchanged == []
+    assert batch.import_key(SHA) == before  # restored bytes, same key: the key is the content
