@@ -7,9 +7,10 @@ expected items are the spec's own values, so a header word reja does not place f
 from __future__ import annotations
 
 import pytest
-from plan_fixtures import C, doc, para, table
 from reja.extract.plan import parse_plan
 from reja.extract.title_block import Line, parse_title_block
+
+from tests.extract.plan_fixtures import C, doc, para, table
 
 # role → header word, per language (the headings real plans use)
 HEADERS = {

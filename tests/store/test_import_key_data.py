@@ -9,15 +9,15 @@ import reja.extract
 import reja.normalize
 import reja.schema
 
-import reja
 import reja.batch as batch
 
 SHA = "0" * 64
 
 
 def _source_data_dirs() -> set[Path]:
-    """Every data/ folder in the package sources, found by walking them (not from reja's list)."""
-    roots = {Path(m.__file__).parent for m in (reja, reja.extract, reja.normalize, reja.schema)}
+    """Every data/ folder in the sources of the layers that turn a file into rows, found by walking
+    them (not from reja's list). reja's own data (compare checks, messages) changes no stored row."""
+    roots = {Path(m.__file__).parent for m in (reja.extract, reja.normalize, reja.schema)}
     return {d.resolve() for root in roots for d in root.rglob("data") if d.is_dir() and "__pycache__" not in d.parts}
 
 
