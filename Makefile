@@ -5,11 +5,11 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 JOBS    ?= 2
-APT_PKGS := python3-venv libreoffice-writer-nogui tesseract-ocr tesseract-ocr-uzb tesseract-ocr-uzb-cyrl \
+APT_PKGS := python3-venv libreoffice-writer-nogui libreoffice-calc-nogui tesseract-ocr tesseract-ocr-uzb tesseract-ocr-uzb-cyrl \
             tesseract-ocr-rus poppler-utils fonts-dejavu-core fonts-liberation2 fonts-crosextra-carlito \
             chromium chromium-driver
 
-.PHONY: setup apt demo test eval bench lint fuzz samples clean i18n
+.PHONY: setup apt demo test eval bench lint fuzz samples variants eval-variants clean i18n
 
 setup: apt $(STAMP)
 
@@ -41,6 +41,15 @@ test: setup
 
 eval: setup
 	$(BIN)/python -m reja.evaluate
+
+# The variety corpus (reja/variety): plans as other districts lay them out and word them, generated from
+# seeds into .cache/variety (not committed). eval-variants scores reja on both seed ranges and writes
+# docs/variants.md; its CI subset runs inside `make test` (tests/variety).
+variants: setup
+	$(BIN)/python -m reja.variety generate --range all
+
+eval-variants: setup
+	$(BIN)/python -m reja.variety eval --range all --jobs $(JOBS) --write-docs
 
 bench: setup
 	$(BIN)/pip install -q -e '.[bench]'

@@ -241,13 +241,18 @@ def field_equal(name: str, e: Any, p: Any) -> bool:
     ev, pv = _get(e, name), _get(p, name)
     if name == "item_no":
         return norm_no(ev) == norm_no(pv)
-    if name in ("text", "unit"):
+    if name in ("text", "unit", "deadline", "responsible", "mechanism"):
         return ws(ev) == ws(pv)
     return values_equal(ev, pv)
 
 
-def score_plan(expected: dict, parsed: Any | None) -> tuple[Counts, dict, list[str], list[str], list[str]]:
-    """Score one parsed plan (a ParsedPlan, or None when the pipeline failed) against its expected file."""
+def score_plan(expected: dict, parsed: Any | None, pairs_out: list | None = None
+               ) -> tuple[Counts, dict, list[str], list[str], list[str]]:
+    """Score one parsed plan (a ParsedPlan, or None when the pipeline failed) against its expected file.
+
+    `pairs_out`, when given, receives the matched (expected index, parsed index) pairs, so a caller
+    scoring more fields (reja.variety) reuses this matching instead of repeating it.
+    """
     exp_items = expected["items"]
     counts = Counts(expected=len(exp_items), meta_total=len(META_KEYS))
     meta_report: dict[str, dict[str, Any]] = {}
@@ -262,6 +267,8 @@ def score_plan(expected: dict, parsed: Any | None) -> tuple[Counts, dict, list[s
     items = list(_get(parsed, "items") or [])
     counts.parsed = len(items)
     pairs = match_items(exp_items, items)
+    if pairs_out is not None:
+        pairs_out.extend(pairs)
     counts.matched = len(pairs)
     field_errors = []
     for i, j in pairs:

@@ -1,0 +1,178 @@
+"""python -m reja.variety — generate the variety corpus and score reja on it.
+
+    python -m reja.variety generate [--range dev|heldout|ci|all] [--family NAME ...]
+    python -m reja.variety eval [--range dev|heldout|ci|all] [--family NAME ...] [--jobs N]
+                                [--write-docs] [--json PATH] [--ratchet] [--details]
+
+`eval` prints a table per family and per format for each range; --write-docs writes docs/variants.md;
+--ratchet raises the per-family floors of the CI subset in reja/variety/data/floors.yaml to the
+current scores (never lowers one); exit status 1 when a CI-subset family is below its floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from reja.variety import corpus
+from reja.variety import evaluate as ev
+
+FLOORS = Path(__file__).resolve().parent / "data" / "floors.yaml"
+DOCS_MD = corpus.REPO_DIR / "docs" / "variants.md"
+
+
+def load_floors(path: Path = FLOORS) -> dict[str, dict[str, float]]:
+    if not path.exists():
+        return {}
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("floors") or {}
+
+
+def write_floors(floors: dict, path: Path = FLOORS) -> None:
+    head = (
+        "# Per-family floors of the variety corpus's CI subset (tests/variety/test_floors.py enforces them).\n"
+        "# Written by `python -m reja.variety eval --range ci --ratchet`, which only ever raises a floor (lowers a\n"
+        "# ceiling: files_failed, wrong_auto). Lowering one by hand needs a reason in the commit message.\n"
+    )
+    body = yaml.safe_dump({"floors": {k: floors[k] for k in sorted(floors)}}, sort_keys=True, allow_unicode=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(head + body, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _refs(range_name: str, families: list[str] | None) -> list[corpus.DocRef]:
+    if range_name == "ci":
+        return corpus.ci_documents(families)
+    return corpus.documents(range_name, families)
+
+
+def _ranges(arg: str) -> list[str]:
+    return ["dev", "heldout"] if arg == "all" else [arg]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m reja.variety", description=__doc__.splitlines()[0])
+    p.add_argument("command", choices=["generate", "eval"])
+    p.add_argument("--range", default="all", choices=["dev", "heldout", "ci", "all"])
+    p.add_argument("--family", action="append", help="only this family (repeatable)")
+    p.add_argument("--cache", type=Path, default=corpus.DEFAULT_CACHE, help="folder of generated documents")
+    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--write-docs", action="store_true", help="write docs/variants.md")
+    p.add_argument("--json", type=Path, help="write per-document scores as JSON")
+    p.add_argument("--ratchet", action="store_true", help="raise the CI-subset floors to the current scores")
+    p.add_argument("--details", action="store_true", help="print each failed file and its error")
+    args = p.parse_args(argv)
+
+    results: dict[str, list[ev.DocScore]] = {}
+    timings: dict[str, float] = {}
+    for rng in _ranges(args.range):
+        started = time.perf_counter()
+        generated = corpus.generate(_refs(rng, args.family), args.cache)
+        timings[f"{rng}_generate"] = time.perf_counter() - started
+        if args.command == "generate":
+            print(f"{rng}: {len(generated)} documents in {args.cache}")
+            continue
+        started = time.perf_counter()
+        results[rng] = ev.score_all(generated, jobs=args.jobs)
+        timings[f"{rng}_score"] = time.perf_counter() - started
+    if args.command == "generate":
+        return 0
+
+    problems: list[str] = []
+    md = []
+    for rng, docs in results.items():
+        fam = ev.by(docs, lambda d: d.family)
+        fmt = ev.by(docs, lambda d: d.renderer)
+        total = {"TOTAL": ev.aggregate(docs)}
+        label = {"dev": "DEV seed range", "heldout": "HELD-OUT seed range", "ci": "CI subset"}[rng]
+        print(ev.table({**fam, **total}, f"{label}: per family"))
+        print()
+        print(ev.table({**fmt, **total}, f"{label}: per format"))
+        print()
+        md += [ev.table({**fam, **total}, f"{label}: per family", markdown=True), "",
+               ev.table({**fmt, **total}, f"{label}: per format", markdown=True), ""]
+        if args.details:
+            for d in docs:
+                if d.error:
+                    print(f"  failed: {d.name}: {d.error}")
+        if rng == "ci":
+            floors = load_floors()
+            for name, scores in fam.items():
+                if name not in floors and not args.ratchet:
+                    problems.append(f"{name}: no floors in {FLOORS.name} (run with --ratchet once)")
+                problems += ev.violations(name, scores, floors.get(name, {}))
+            if args.ratchet:
+                new = {**floors, **{n: ev.ratchet(floors.get(n, {}), s) for n, s in fam.items()}}
+                write_floors(new)
+                print(f"floors ratcheted in {FLOORS.relative_to(corpus.REPO_DIR)}")
+    for k, v in timings.items():
+        print(f"{k}: {v:.0f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({r: [vars(d) for d in docs] for r, docs in results.items()},
+                                        ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.write_docs:
+        _write_docs(md, timings, args)
+    if problems and not args.ratchet:
+        print("\nbelow the floors:")
+        for prob in problems:
+            print(f"  - {prob}")
+        return 1
+    return 0
+
+
+def _write_docs(md: list[str], timings: dict[str, float], args) -> None:
+    metrics = "\n".join(f"- `{ev.SHORT[m]}` — {MEANING[m]}" for m in ev.METRICS)
+    text = "\n".join([
+        "# Variety corpus: how reja does on plans as they really arrive",
+        "",
+        f"Generated by `make eval-variants` (`python -m reja.variety eval --range {args.range} --write-docs`) on "
+        f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, machine: {platform.node() or 'unknown'} "
+        f"({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}). Do not edit by hand.",
+        "",
+        "Documents are drawn from seeds (reja/variety/spec.py), rendered in layout families "
+        "(reja/variety/data/families.yaml) and scored against the spec (reja/variety/evaluate.py). "
+        "The DEV range is the one looked at while developing; the HELD-OUT range is only scored.",
+        "",
+        "Columns:",
+        metrics,
+        "",
+        *md,
+        "Run times: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()),
+        "",
+    ])
+    tmp = DOCS_MD.with_name(f".{DOCS_MD.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, DOCS_MD)
+    print(f"written {DOCS_MD.relative_to(corpus.REPO_DIR)}")
+
+
+MEANING = {
+    "files_failed": "share of files reja could not parse at all (error); lower is better",
+    "item_recall": "expected items found / expected items",
+    "item_precision": "found items that are expected / items reja returned",
+    "values_exact": "fact and plan values equal to the spec, over matched items",
+    "text_exact": "activity text equal after whitespace normalisation, over matched items",
+    "parent_exact": "parent item number equal (sub-items: 9.1 under 9, rows under \"Shundan:\"), over matched items",
+    "section_exact": "section number equal, over matched items",
+    "unit_exact": "unit equal as written, over matched items",
+    "deadline_exact": "deadline equal as written, over matched items",
+    "district_id": "plans whose region/district resolve to the spec's gazetteer district id",
+    "year": "plans whose year is the spec's",
+    "indicator_f1": "pairwise indicator agreement across plans (same activity → same stored indicator), F1",
+    "wrong_auto": "auto-accepted indicators that are wrong (incl. an indicator for a must-not-match activity), "
+                  "share of auto-accepted; lower is better",
+    "flagged": "share of rows reja flags for review",
+    "sec_per_page": "seconds of parse_file per page (per document when the page count is unknown)",
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The corpus: which documents exist (family × seed range), and generating them into a cache folder.
+
+Two seed ranges: DEV (looked at while developing) and HELDOUT (only scored). The CI subset is the
+first few DEV seeds of every family. A document's files are named `<family>-<seed>-<spec hash>`, so a
+changed spec (or generator version) makes new files and an unchanged one is reused.
+
+    docs/<name>.<ext>       the document reja reads
+    expected/<name>.json    the truth, from the spec
+    build/                  intermediates (the DOCX/XLSX a conversion starts from, the typed PDF of a scan)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from reja.variety.spec import draw_spec, expected_from_spec, families
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_CACHE = REPO_DIR / ".cache" / "variety"
+
+PER_FAMILY = 8  # documents per family per seed range
+RANGES = {"dev": 1000, "heldout": 9000}  # first seed of each range
+CI_PER_FAMILY = {"scan": 1, "photo_jpeg": 1, "photo_pdf": 1, "photo_docx": 1}  # default 2
+
+# renderer -> (base renderer, extension of the final file)
+BASE = {"docx": "docx", "doc": "docx", "odt": "docx", "rtf": "docx", "pdf": "docx", "scan": "docx",
+        "photo_jpeg": "docx", "photo_pdf": "docx", "photo_docx": "docx", "xlsx": "xlsx", "xls": "xlsx", "ods": "xlsx"}
+EXT = {"docx": "docx", "doc": "doc", "odt": "odt", "rtf": "rtf", "pdf": "pdf", "scan": "pdf", "photo_jpeg": "jpg",
+       "photo_pdf": "pdf", "photo_docx": "docx", "xlsx": "xlsx", "xls": "xls", "ods": "ods"}
+IMAGE_RENDERERS = ("scan", "photo_jpeg", "photo_pdf", "photo_docx")
+
+
+@dataclass(frozen=True)
+class DocRef:
+    family: str
+    seed: int
+    range: str
+
+    @property
+    def spec(self) -> dict:
+        return draw_spec(self.seed, self.family)
+
+
+def documents(range_name: str, family_names: list[str] | None = None, per_family: int = PER_FAMILY) -> list[DocRef]:
+    start = RANGES[range_name]
+    names = family_names or list(families())
+    unknown = sorted(set(names) - set(families()))
+    if unknown:
+        raise SystemExit(f"unknown famil(ies) {unknown}; known: {sorted(families())}")
+    return [DocRef(f, start + k, range_name) for f in names for k in range(per_family)]
+
+
+def ci_documents(family_names: list[str] | None = None) -> list[DocRef]:
+    names = family_names or list(families())
+    return [DocRef(f, RANGES["dev"] + k, "ci") for f in names for k in range(CI_PER_FAMILY.get(f, 2))]
+
+
+def doc_name(spec: dict) -> str:
+    """`<family>/plan-<seed>-<letters>`: the stem carries no word or year reja could read as metadata."""
+    letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in spec["hash"][:10])
+    return f"{spec['family']}/plan-{spec['seed']}-{letters}"
+
+
+@dataclass
+class Generated:
+    ref: DocRef
+    name: str
+    renderer: str
+    file: Path
+    expected: Path
+
+
+def _atomic_json(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, ensure_ascii=False, indent=1)
+    os.replace(tmp, path)
+
+
+def _copy_atomic(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+
+
+def generate(refs: list[DocRef], cache: Path = DEFAULT_CACHE, log=print) -> list[Generated]:
+    """Make every document of `refs` that is not in the cache yet; returns all of them."""
+    from reja.variety.renderers.docx import render_docx
+    from reja.variety.renderers.office import convert_many
+    from reja.variety.renderers.xlsx import render_xlsx
+
+    docs_dir, exp_dir, build = cache / "docs", cache / "expected", cache / "build"
+    for d in (docs_dir, exp_dir, build):
+        d.mkdir(parents=True, exist_ok=True)
+    out, todo = [], []
+    for ref in refs:
+        spec = ref.spec
+        name = doc_name(spec)
+        g = Generated(ref, name, spec["renderer"], docs_dir / f"{name}.{EXT[spec['renderer']]}", exp_dir / f"{name}.json")
+        out.append(g)
+        if not (g.file.exists() and g.expected.exists()):
+            todo.append((g, spec))
+    if not todo:
+        return out
+    log = log or (lambda _msg: None)
+    log(f"generating {len(todo)} document(s) into {cache}")
+    # 1. base files
+    for g, spec in todo:
+        base = build / f"{g.name}.{BASE[g.renderer]}"
+        base.parent.mkdir(parents=True, exist_ok=True)
+        (render_docx if BASE[g.renderer] == "docx" else render_xlsx)(spec, base)
+    # 2. LibreOffice, one start per target format
+    need: dict[str, list[Path]] = {}
+    for g, _ in todo:
+        target = "pdf" if g.renderer in IMAGE_RENDERERS else g.renderer
+        if target not in ("docx", "xlsx"):
+            need.setdefault(target, []).append(build / f"{g.name}.{BASE[g.renderer]}")
+    for fmt, sources in need.items():
+        log(f"  LibreOffice: {len(sources)} → {fmt}")
+        convert_many(sources, fmt)
+    # 3. images, and the final files into docs/
+    for g, spec in todo:
+        if g.renderer in IMAGE_RENDERERS:
+            _render_images(g, spec, build / f"{g.name}.pdf")
+        else:
+            _copy_atomic(build / f"{g.name}.{EXT[g.renderer]}", g.file)
+        _atomic_json(g.expected, {"name": g.name, "family": spec["family"], "seed": spec["seed"],
+                                  "renderer": g.renderer, "spec_hash": spec["hash"], **expected_from_spec(spec)})
+    return out
+
+
+def _render_images(g: Generated, spec: dict, typed_pdf: Path) -> None:
+    from reja.variety.renderers import images
+    from reja.variety.renderers.docx import picture_docx
+
+    layout = spec["layout"]
+    dpi = int(layout.get("dpi", 200))
+    rng = random.Random(spec["hash"])
+    pages = images.rasterise(typed_pdf, dpi)
+    if g.renderer == "photo_jpeg" and len(pages) != 1:
+        raise RuntimeError(f"{g.name}: a photo family needs a one-page plan, the typed PDF has {len(pages)} pages")
+    g.file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = g.file.with_name(f".{g.file.name}.tmp")
+    if g.renderer == "scan":
+        stamp_text = spec["meta"]["organisation"] if layout.get("stamp", True) else None
+        shots = [images.degrade_scan(p, rng, skew=float(layout.get("skew", 3.0)), stamp_text=stamp_text) for p in pages]
+        images.images_pdf(shots, tmp, dpi)
+    else:
+        shots = [images.degrade_photo(p, rng, max_tilt=float(layout.get("perspective", 8.0))) for p in pages]
+        if g.renderer == "photo_jpeg":
+            tmp.write_bytes(images.jpeg_bytes(shots[0], dpi=dpi))
+        elif g.renderer == "photo_pdf":
+            images.images_pdf(shots, tmp, dpi)
+        else:
+            picture_docx([images.jpeg_bytes(s, dpi=dpi) for s in shots], tmp)
+    os.replace(tmp, g.file)

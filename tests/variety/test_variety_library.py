@@ -1,0 +1,125 @@
+"""The variety corpus's parts: specs are deterministic and self-consistent, renderers write what the
+spec says, the cross-plan indicator F1 counts pairs right, floors only ratchet up."""
+
+import json
+
+import docx
+import pytest
+
+from reja.variety import evaluate as ev
+from reja.variety.corpus import ci_documents, documents, generate
+from reja.variety.spec import bank, draw_spec, expected_from_spec, families
+
+
+def test_same_seed_same_spec_other_seed_other_spec():
+    assert draw_spec(1000, "docx_classic") == draw_spec(1000, "docx_classic")
+    assert draw_spec(1000, "docx_classic")["hash"] != draw_spec(1001, "docx_classic")["hash"]
+
+
+def test_seed_ranges_are_disjoint_and_big_enough():
+    dev, held = documents("dev"), documents("heldout")
+    assert not {(d.family, d.seed) for d in dev} & {(d.family, d.seed) for d in held}
+    assert len(dev) + len(held) >= 300
+    ci = ci_documents()
+    assert {d.family for d in ci} == set(families())
+    assert 30 <= len(ci) <= 50
+
+
+def test_bank_labels_are_catalogue_indicators():
+    from reja.schema.catalogue import load_catalogue
+
+    known = set(load_catalogue().indicators)
+    for act in bank()["activities"]:
+        assert act["indicator"] == "none" or act["indicator"] in known, act["indicator"]
+        for part in act.get("parts", []):
+            assert part in {a["indicator"] for a in bank()["activities"]}, part
+
+
+@pytest.mark.parametrize("family", list(families()))
+def test_expected_items_come_from_the_spec(family):
+    spec = draw_spec(1003, family)
+    exp = expected_from_spec(spec)
+    assert len(exp["items"]) == len(spec["items"]) > 0
+    numbers = {i["item_no"] for i in exp["items"] if i["item_no"]}
+    for item in exp["items"]:
+        assert item["text"].strip()
+        # a sub-item's parent is an item of the same plan
+        assert item["parent_item_no"] is None or item["parent_item_no"] in numbers
+    assert exp["meta"]["district_id"] and exp["meta"]["year"] == spec["meta"]["year"]
+
+
+def test_totals_are_the_sum_of_their_parts():
+    seen = 0
+    for seed in range(1000, 1030):
+        spec = draw_spec(seed, "docx_classic")
+        items = spec["items"]
+        for k, it in enumerate(items):
+            if "parts" not in (it.get("render") or {}):
+                continue
+            parts = [p for p in items[k + 1:] if p["parent_item_no"] == it["item_no"]]
+            if it["plan_value"] is not None and it["item_no"]:
+                assert it["plan_value"] == sum(p["plan_value"] for p in parts)
+                seen += 1
+    assert seen > 0
+
+
+def test_docx_renderer_writes_every_visible_cell_of_the_spec(tmp_path):
+    refs = [r for r in ci_documents(["docx_classic", "docx_cyrillic"])]
+    for g in generate(refs, tmp_path, log=None):
+        d = docx.Document(str(g.file))
+        cells = {c.text for t in d.tables for row in t.rows for c in row.cells}
+        text = "\n".join(cells) + "\n".join(p.text for p in d.paragraphs)
+        exp = json.loads(g.expected.read_text(encoding="utf-8"))
+        for item in exp["items"]:
+            assert item["text"] in text, item["text"]
+        assert exp["meta"]["district"] in text
+
+
+def test_xlsx_totals_are_formulas_with_cached_values(tmp_path):
+    import openpyxl
+
+    for seed in range(1000, 1020):
+        spec = draw_spec(seed, "xlsx")
+        if any((i.get("render") or {}).get("parts") in ("numbered", "label_row", "dash", "letter", "label_in_number")
+               and i["plan_value"] for i in spec["items"]):
+            break
+    else:
+        pytest.fail("no xlsx spec with a total in 20 seeds")
+    from reja.variety.renderers.xlsx import render_xlsx
+
+    path = render_xlsx(spec, tmp_path / "p.xlsx")
+    formulas = [c.value for row in openpyxl.load_workbook(path).active.iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("=SUM(")]
+    cached = [c.value for row in openpyxl.load_workbook(path, data_only=True).active.iter_rows() for c in row]
+    assert formulas
+    totals = {i["plan_value"] for i in spec["items"] if "parts" in (i.get("render") or {})}
+    assert totals & set(cached)
+
+
+def _doc(name, triples):
+    return ev.DocScore(name, "f", "docx", indicators=[list(t) for t in triples])
+
+
+def test_pairwise_indicator_f1_counts_pairs_across_plans_only():
+    a = _doc("a", [("x", "x", True), ("y", "y", True)])
+    b = _doc("b", [("x", "x", True), ("y", "z", True)])
+    # truth pairs across plans: (x,x), (y,y) = 2; said pairs: (x,x) = 1, all correct
+    assert ev.indicator_f1([a, b]) == pytest.approx(2 * 1.0 * 0.5 / 1.5)
+    # two items of one plan with the same id are not a cross-plan pair
+    c = _doc("c", [("x", "x", True), ("x", "x", True)])
+    assert ev.indicator_f1([c]) is None  # no cross-plan pairs at all: not measurable
+    assert ev.indicator_f1([a, _doc("d", [("x", None, False), ("y", None, False)])]) == 0.0
+
+
+def test_wrong_auto_counts_a_match_of_a_must_not_match_activity():
+    d = _doc("a", [(None, "events", True), ("x", "x", True), ("y", "q", False)])
+    assert ev.aggregate([d])["wrong_auto"] == pytest.approx(0.5)
+
+
+def test_ratchet_raises_floors_and_lowers_ceilings_never_the_reverse():
+    scores = dict.fromkeys(ev.METRICS, 0.5)
+    raised = ev.ratchet({"item_recall": 0.4, "files_failed": 0.6}, scores)
+    assert raised["item_recall"] == 0.5 and raised["files_failed"] == 0.5
+    kept = ev.ratchet({"item_recall": 0.9, "files_failed": 0.1}, scores)
+    assert kept["item_recall"] == 0.9 and kept["files_failed"] == 0.1
+    assert ev.violations("f", scores, kept) != []
