@@ -7,7 +7,17 @@ re-import cannot lose one. SQLite triggers refuse UPDATE and DELETE on the table
 row that reverts an earlier one, so the full history stays.
 
 The dataset a user sees is extraction + the effective corrections: for each (row, field) the
-latest correction that has not been reverted. Two clerks editing at once both get their rows
+latest correction that has not been reverted.
+
+Anchoring (issue 14): a correction remembers the SOURCE value it replaced (`context["source"]`: what
+the plan itself said, not an earlier correction) and, for rows that only their order tells apart,
+how many such twins there were (`context["twins"]`). On every load, when the plan now says something
+else (the district re-sent it with 1 400 where the clerk had corrected 1 350 to 1 750), or the
+number of twins changed (a re-send dropped one of two same-worded rows), the correction is NOT
+applied: the row shows the plan's value and is flagged `correction_conflict` with the source now,
+the source before and the corrected value, and the clerk chooses (a new correction of the field, or
+accepting the row, settles it). Corrections older than anchoring take as anchor the value_before of
+the first correction of the same row and field (what the row showed before anyone corrected it). Two clerks editing at once both get their rows
 written (each write is its own transaction, WAL mode, a busy timeout): nothing is lost, the later
 edit wins, and `history()` shows both.
 """
@@ -17,7 +27,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,9 +94,33 @@ class Correction:
 
 
 @dataclass
+class Conflict:
+    """A correction held back: the plan changed under it since the clerk made it."""
+
+    correction: Correction
+    row_key: str
+    field: str
+    source_now: str | None
+    source_before: str | None
+    corrected: str | None
+    twins_before: int | None = None
+    twins_now: int | None = None
+
+    def flag(self) -> str:
+        c = self.correction
+        if self.twins_before is not None and self.twins_before != self.twins_now:
+            return (f"correction_conflict: {self.field}: {self.twins_before} same-worded rows when corrected, "
+                    f"{self.twins_now} now; corrected {self.corrected!r} (#{c.id} by {c.who}) may belong to "
+                    "another of them")
+        return (f"correction_conflict: {self.field}: source now {self.source_now!r}, before "
+                f"{self.source_before!r}, corrected {self.corrected!r} (#{c.id} by {c.who})")
+
+
+@dataclass
 class ApplyReport:
     applied: int
     orphans: list[Correction]  # effective corrections whose row is not in the dataset any more
+    conflicts: list[Conflict] = field(default_factory=list)  # held back: the plan changed under them
 
     def describe_orphans(self) -> list[str]:
         out = []
@@ -103,16 +137,40 @@ class ApplyReport:
 # What a correction remembers of its row: enough to report it if the row vanishes, and to learn
 # a synonym from it (the wording that was matched, and the ids it had).
 CONTEXT_FIELDS = ("district", "year", "item_no", "source_file", "text", "section_title", "unit",
-                  "section_id", "indicator_id", "unit_id")
+                  "section_id", "indicator_id", "unit_id", "document_id", "district_id", "flags")
+# Columns `apply_corrections` adds for the review tools: the plan's own values of corrected fields,
+# the number of same-worded twins, and the fields whose correction is held back. `row_context`
+# hands them to `record`, which anchors a new correction on them.
+SOURCE_COLUMN, TWINS_COLUMN, CONFLICTS_COLUMN = "source_values", "key_twins", "correction_conflicts"
+
+
+def _plain(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def row_context(row) -> dict:
-    out = {}
-    for name in CONTEXT_FIELDS:
-        value = row.get(name)
-        out[name] = None if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else (
-            value.item() if hasattr(value, "item") else value)
+    out = {name: _plain(row.get(name)) for name in CONTEXT_FIELDS}
+    sources = _plain(row.get(SOURCE_COLUMN))
+    out[SOURCE_COLUMN] = json.loads(sources) if isinstance(sources, str) and sources else {}
+    twins = _plain(row.get(TWINS_COLUMN))
+    if twins is not None:
+        out["twins"] = int(twins)
     return out
+
+
+def _anchored(field: str, before, context: dict | None) -> dict:
+    """The context to store: the row's context plus the SOURCE value this correction replaces (the
+    plan's own value of the field, whatever corrections showed over it) — see the module doc."""
+    context = dict(context or {})
+    sources = context.pop(SOURCE_COLUMN, None) or {}
+    if "source" not in context:
+        if field == ACCEPT_FIELD:
+            context["source"] = context.get("flags")  # an acceptance holds for the doubts it saw
+        else:
+            context["source"] = _text(sources[field]) if field in sources else _text(before)
+    return context
 
 
 def connect(db: Path | str) -> sqlite3.Connection:
@@ -176,7 +234,8 @@ def record(
             "INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts, context)"
             " VALUES (?,?,?,?,?,?,?,?,?,?)",
             (row_key, field, _text(before), _applicable(field, after), who.strip(), _now(), why, via, reverts,
-             json.dumps(context or {}, ensure_ascii=False, default=str)),
+             json.dumps((context or {}) if reverts is not None else _anchored(field, before, context),
+                        ensure_ascii=False, default=str)),
         )
         return int(cur.lastrowid)
     finally:
@@ -197,7 +256,8 @@ def record_many(db: Path | str, edits: Iterable[dict], *, who: str, via: str) ->
                 "INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts, context)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (e["row_key"], e["field"], _text(e.get("before")), _applicable(e["field"], e.get("after")), who, _now(),
-                 e.get("why"), via, None, json.dumps(e.get("context") or {}, ensure_ascii=False, default=str)),
+                 e.get("why"), via, None,
+                 json.dumps(_anchored(e["field"], e.get("before"), e.get("context")), ensure_ascii=False, default=str)),
             )
             ids.append(int(cur.lastrowid))
         con.execute("COMMIT")
@@ -261,32 +321,108 @@ def _coerce(field: str, value: str | None):
     return value
 
 
+def _same_value(a: str | None, b: str | None) -> bool:
+    """Two stored values are the same value ("1750" and "1750.0"; text ignoring outer spaces)."""
+    if a is None or b is None:
+        return a is None and b is None
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return str(a).strip() == str(b).strip()
+
+
+def _anchors(corrections: list[Correction]) -> dict[int, str | None]:
+    """correction id → the source value it was made against (see the module doc)."""
+    first_before: dict[tuple[str, str], str | None] = {}
+    for c in corrections:  # in id order: the first correction of a (row, field) saw the plan's value
+        first_before.setdefault((c.row_key, c.field), c.value_before)
+    out = {}
+    for c in corrections:
+        if "source" in c.context:
+            out[c.id] = c.context["source"]
+        elif c.field != ACCEPT_FIELD:
+            out[c.id] = first_before[(c.row_key, c.field)]
+    return out
+
+
+def _twins(out: pd.DataFrame) -> pd.Series:
+    from reja.records import twin_counts
+
+    columns = [c for c in ("document_id", "year", "section_no", "item_no", "parent_item_no", "text") if c in out]
+    rows = [{k: _plain(v) for k, v in zip(columns, values, strict=True)}
+            for values in out[columns].itertuples(index=False, name=None)]
+    return pd.Series(twin_counts(rows), index=out.index, dtype="Int64")
+
+
 def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame, ApplyReport]:
     """Extraction + effective corrections. Rows touched get status 'corrected' and the list of
-    fields a person changed in `corrected_fields`; corrections for rows that are gone are reported."""
-    in_force = effective(all_corrections(db))
+    fields a person changed in `corrected_fields`; corrections for rows that are gone are reported;
+    a correction whose row's plan changed under it is held back and flagged (module doc)."""
+    every = all_corrections(db)
+    in_force = effective(every)
+    anchors = _anchors(every)
     out = items.copy()
     if "corrected_fields" not in out.columns:
         out["corrected_fields"] = ""
+    out[TWINS_COLUMN] = _twins(out) if len(out) else pd.Series(dtype="Int64")
+    sources: dict = {}  # idx → {field: the plan's own value}
+    held: dict = {}  # idx → {field: correction id}
     # one key may stand in several rows: versions of the same plan (DOCX and its re-scan)
     rows_by_key: dict[str, list] = {}
     for idx, key in zip(out.index, out["row_key"], strict=True):
         rows_by_key.setdefault(key, []).append(idx)
-    applied, orphans = 0, []
-    for (row_key, field), c in sorted(in_force.items(), key=lambda kv: kv[1].id):
+    applied, orphans, conflicts = 0, [], []
+    for (row_key, field_name), c in sorted(in_force.items(), key=lambda kv: kv[1].id):
         indexes = rows_by_key.get(row_key)
         if not indexes:
             orphans.append(c)
             continue
-        label = "accepted" if field == ACCEPT_FIELD else field
+        label = "accepted" if field_name == ACCEPT_FIELD else field_name
+        used = False
         for idx in indexes:
-            if field != ACCEPT_FIELD:
-                out.at[idx, field] = _coerce(field, c.value_after)
+            if field_name == ACCEPT_FIELD:
+                source_now = _text(out.at[idx, "flags"]) if "flags" in out else None
+            else:
+                source_now = _text(out.at[idx, field_name]) if field_name in out else None
+            anchor = anchors.get(c.id, source_now)
+            twins_before = c.context.get("twins")
+            twins_now = int(out.at[idx, TWINS_COLUMN])
+            moved = twins_before is not None and (twins_before > 1 or twins_now > 1) and twins_before != twins_now
+            if moved or not _same_value(anchor, source_now):
+                conflict = Conflict(c, row_key, field_name, source_now, anchor, c.value_after,
+                                    twins_before if moved else None, twins_now if moved else None)
+                conflicts.append(conflict)
+                flags = _text(out.at[idx, "flags"]) or ""
+                out.at[idx, "flags"] = "; ".join(filter(None, (flags, conflict.flag().replace("; ", ", "))))
+                held.setdefault(idx, {})[field_name] = c.id
+                if field_name != ACCEPT_FIELD:
+                    sources.setdefault(idx, {})[field_name] = source_now
+                continue
+            if field_name != ACCEPT_FIELD:
+                sources.setdefault(idx, {})[field_name] = source_now
+                out.at[idx, field_name] = _coerce(field_name, c.value_after)
             previous = out.at[idx, "corrected_fields"]
             done = [f for f in ("" if pd.isna(previous) else str(previous)).split(",") if f]
             if label not in done:
                 done.append(label)
             out.at[idx, "corrected_fields"] = ",".join(done)
             out.at[idx, "status"] = "corrected"
-        applied += 1
-    return out, ApplyReport(applied, orphans)
+            used = True
+        applied += used
+    for idx in held:  # a held-back correction needs the clerk, whatever else was corrected
+        out.at[idx, "status"] = "flagged"
+    out[SOURCE_COLUMN] = pd.Series({idx: json.dumps(v, ensure_ascii=False) for idx, v in sources.items()},
+                                   index=out.index, dtype="object")
+    out[CONFLICTS_COLUMN] = pd.Series({idx: json.dumps(v) for idx, v in held.items()}, index=out.index,
+                                      dtype="object")
+    return out, ApplyReport(applied, orphans, conflicts)
+
+
+def last_open_by(db: Path | str, row_key: str, who: str) -> Correction | None:
+    """This clerk's latest correction of the row that is still in force (not undone, not an undo):
+    what "undo my last change" undoes. Another clerk's change is never theirs to undo here."""
+    every = all_corrections(db)
+    undone = {c.reverts for c in every if c.reverts is not None}
+    mine = [c for c in every if c.row_key == row_key and c.who == who.strip() and c.reverts is None
+            and c.id not in undone]
+    return mine[-1] if mine else None

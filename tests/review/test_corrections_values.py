@@ -26,7 +26,7 @@ def test_numbers_and_years_in_any_usual_form_are_still_accepted(items, tmp_path)
     db = tmp_path / "store.sqlite"
     c.record(db, "k-12", "fact_value", None, 134, who="Dilnoza")
     c.record(db, "k-12", "plan_value", None, "1500.5", who="Dilnoza")
-    c.record(db, "k-12", "plan_year", None, 2025.0, who="Dilnoza")
+    c.record(db, "k-12", "plan_year", 2025, 2025.0, who="Dilnoza")  # before: the row's own value
     c.record(db, "k-30", "fact_value", 7.0, None, who="Dilnoza")  # clearing a value
     out, report = c.apply_corrections(items, db)
     row = out.set_index("row_key").loc["k-12"]
