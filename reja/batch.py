@@ -103,6 +103,7 @@ class ImportReport:
     seconds: float = 0.0
     exports: dict[str, Path] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # files in folders that are not documents
+    plans: list = field(default_factory=list)  # reja.store.PlanVersions of plans with several files
 
     def counts(self) -> dict[str, int]:
         c = Counter(f.status for f in self.files)
@@ -653,6 +654,7 @@ def run_import(
         if tasks:
             warm_up()
             run_children(tasks, parse, jobs, limits, on_result, should_stop=lambda: bool(stop_requested))
+        _after_import(store, db, report, emit, log)
     except KeyboardInterrupt:  # a second Ctrl+C, or one outside the main thread's handler
         report.interrupted = True
     finally:
@@ -672,6 +674,22 @@ def run_import(
             log.close()
             store.close()
     return report
+
+
+def _after_import(store, db: Path, report: ImportReport, emit, log) -> None:
+    """Corrections stored under version 1 row keys move to their rows (`reja.review.rekey`), and
+    each plan this run touched that has several files says which one is current."""
+    from reja.review.rekey import move_legacy_corrections
+
+    moved = move_legacy_corrections(db, store.items(include_superseded=True))
+    if moved:
+        log.write("corrections_moved", moves=moved)
+        emit(f"moved    {len(moved)} correction(s) to their rows' new keys (row key version 2)")
+    report.plans = store.plan_versions([f.document_id for f in report.files if f.document_id])
+    for plan in report.plans:
+        line = plan.describe()
+        log.write("plan_versions", **asdict(plan))
+        emit(line)
 
 
 def _store_failure(store, base: dict, inp: InputFile, code: str, reason: str, doc: dict | None = None,

@@ -34,6 +34,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -262,11 +263,47 @@ class Store:
         frame = pd.read_sql_query(f"SELECT {cols} FROM documents ORDER BY source_file, document_id", self.conn)
         return coerce(frame, DOCUMENT_FIELDS)
 
+    def plan_versions(self, document_ids: list[str]) -> list[PlanVersions]:
+        """Plans of these documents that have more than one imported file (failed ones aside)."""
+        keys = set()
+        for i in range(0, len(document_ids), 500):
+            chunk = document_ids[i : i + 500]
+            keys |= {r[0] for r in self.conn.execute(
+                f"SELECT plan_key FROM documents WHERE plan_key IS NOT NULL AND document_id IN ({','.join('?' * len(chunk))})",
+                chunk)}  # fmt: skip
+        out = []
+        for key in sorted(keys):
+            docs = self.conn.execute(
+                "SELECT source_file, district, year, superseded_by FROM documents "
+                "WHERE plan_key = ? AND status != 'failed' ORDER BY source_file", (key,)).fetchall()  # fmt: skip
+            if len(docs) < 2:
+                continue
+            current = next((d["source_file"] for d in docs if d["superseded_by"] is None), None)
+            named = next((d for d in docs if d["source_file"] == current), docs[0])
+            out.append(PlanVersions(key, named["district"], named["year"], [d["source_file"] for d in docs], current))
+        return out
+
     def count_items(self) -> dict[str, int]:
         """document_id → number of stored rows (used by the crash-safety checks)."""
         return {
             r[0]: r[1] for r in self.conn.execute("SELECT document_id, COUNT(*) FROM items GROUP BY document_id")
         }
+
+
+@dataclass
+class PlanVersions:
+    """The files of one plan (place + year): which one is current, which are superseded."""
+
+    plan_key: str
+    district: str | None
+    year: int | None
+    files: list[str]
+    current: str | None
+
+    def describe(self) -> str:
+        others = [f for f in self.files if f != self.current]
+        return (f"plan     {self.district or self.plan_key} {self.year or ''}: {len(self.files)} files, current: "
+                f"{self.current}; superseded: {', '.join(others)}")
 
 
 def _sql_value(value):

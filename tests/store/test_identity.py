@@ -141,3 +141,147 @@ def test_rows_that_start_alike_are_told_apart_by_their_whole_text():
     keys_both = _keys("Izboskan tumani", None, [a, b], place_key="id:1703214")
     keys_b_alone = _keys("Izboskan tumani", None, [b], place_key="id:1703214")
     assert keys_both[1] == keys_b_alone[0]  # dropping the first row does not move the second's key
+
+
+# -- corrections --------------------------------------------------------------------------------
+from reja.review import corrections as corr  # noqa: E402
+from reja.review.data import load_items as review_items  # noqa: E402
+
+
+def _plan(district, region, items, year=2025):
+    return {"district": district, "region": region, "year": year,
+            "items": [{"item_no": no, "text": text, "unit": "marta", "plan_value": value, **extra}
+                      for no, text, value, *rest in items for extra in [rest[0] if rest else {}]]}
+
+
+def _correct(db, row, field, after, who="Dilnoza"):
+    """What the review page does: the row as the clerk sees it, its own value as `before`."""
+    return corr.record(db, row["row_key"], field, row[field], after, who=who, context=corr.row_context(row))
+
+
+def _row(items, source_name, item_no, nth=0):
+    rows = items[(items["source_file"].str.endswith(source_name)) & (items["item_no"] == item_no)]
+    return rows.iloc[nth]
+
+
+def test_a_correction_on_urganch_tumani_never_touches_urganch_city(tmp_path, fp):
+    tumani = fp.write(tmp_path / "urganch_t.docx", _plan("Urganch tumani", "Xorazm viloyati",
+                                                          [("1", "Kitob ko'rgazmasi tashkil etish", 18.0)]))
+    city = fp.write(tmp_path / "urganch_sh.docx", _plan("Urganch shahri", "Xorazm viloyati",
+                                                         [("1", "Kitob ko'rgazmasi tashkil etish", 777.0)]))
+    db = tmp_path / "db.sqlite"
+    run_import([tumani, city], db=db, parse=fp.fake_parse)
+    items, _ = review_items(db)
+    _correct(db, _row(items, "urganch_t.docx", "1"), "plan_value", 19)
+    after = load_items(db)
+    assert _row(after, "urganch_t.docx", "1")["plan_value"] == 19
+    city_row = _row(after, "urganch_sh.docx", "1")
+    assert city_row["plan_value"] == 777 and city_row["status"] != "corrected"
+
+
+def test_a_resend_without_the_first_of_two_same_worded_rows_does_not_move_its_correction(tmp_path, fp):
+    same = "Kitobxonlar bilan uchrashuv"
+    plan = tmp_path / "izboskan.docx"
+    fp.write(plan, _plan("Izboskan tumani", "Andijon viloyati", [("5", same, 50.0), ("5", same, 500.0)]))
+    db = tmp_path / "db.sqlite"
+    run_import([plan], db=db, parse=fp.fake_parse)
+    items, _ = review_items(db)
+    _correct(db, _row(items, "izboskan.docx", "5", nth=0), "plan_value", 100)
+    assert sorted(load_items(db)["plan_value"]) == [100, 500]
+    fp.write(plan, _plan("Izboskan tumani", "Andijon viloyati", [("5", same, 500.0)]))  # first row dropped
+    run_import([plan], db=db, parse=fp.fake_parse)
+    row = load_items(db).iloc[0]
+    assert row["plan_value"] == 500  # the remaining row keeps its own value
+    assert row["status"] == "flagged" and "correction_conflict: plan_value: 2 same-worded rows" in row["flags"]
+
+
+def test_a_stale_correction_never_overrides_a_corrected_resend(tmp_path, fp):
+    plan = tmp_path / "izboskan.docx"
+    fp.write(plan, _plan("Izboskan tumani", "Andijon viloyati", [("7", "Ommaviy tadbirlar", 1350.0)]))
+    db = tmp_path / "db.sqlite"
+    run_import([plan], db=db, parse=fp.fake_parse)
+    items, _ = review_items(db)
+    _correct(db, items.iloc[0], "plan_value", 1750)
+    assert load_items(db).iloc[0]["plan_value"] == 1750
+    fp.write(plan, _plan("Izboskan tumani", "Andijon viloyati", [("7", "Ommaviy tadbirlar", 1400.0)]))
+    run_import([plan], db=db, parse=fp.fake_parse)
+    row = load_items(db).iloc[0]
+    assert row["plan_value"] == 1400 and row["status"] == "flagged"
+    assert "correction_conflict: plan_value: source now '1400', before '1350', corrected '1750'" in row["flags"]
+    # the clerk chooses: keeping 1750 against the new source settles it
+    items, _ = review_items(db)
+    assert corr.SOURCE_COLUMN in items and "1400" in items.iloc[0][corr.SOURCE_COLUMN]
+    _correct(db, items.iloc[0], "plan_value", 1750)
+    row = load_items(db).iloc[0]
+    assert row["plan_value"] == 1750 and row["status"] == "corrected" and "correction_conflict" not in row["flags"]
+
+
+def test_a_correction_on_an_unchanged_resend_still_applies(tmp_path, fp):
+    plan = tmp_path / "izboskan.docx"
+    fp.write(plan, _plan("Izboskan tumani", "Andijon viloyati", [("7", "Ommaviy tadbirlar", 1350.0),
+                                                                  ("8", "Kitob taqdimoti", 4.0)]))
+    db = tmp_path / "db.sqlite"
+    run_import([plan], db=db, parse=fp.fake_parse)
+    items, _ = review_items(db)
+    _correct(db, _row(items, "izboskan.docx", "7"), "plan_value", 1750)
+    fp.write(plan, _plan("Izboskan tumani", "Andijon viloyati", [("7", "Ommaviy tadbirlar", 1350.0),
+                                                                  ("8", "Kitob taqdimoti", 5.0)]))
+    run_import([plan], db=db, parse=fp.fake_parse)
+    row = _row(load_items(db), "izboskan.docx", "7")
+    assert row["plan_value"] == 1750 and row["status"] == "corrected"
+
+
+def _store_v1_correction(db, row, field, before, after, context):
+    """A correction as the version 1 code stored it: under the v1 key, no source anchor."""
+    import json
+    import sqlite3
+
+    con = corr.connect(db)
+    con.execute("INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts,"
+                " context) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (row, field, before, after, "Dilnoza", "2026-01-05T10:00:00.000000Z", None, "excel", None,
+                 json.dumps(context)))
+    con.close()
+
+
+def test_corrections_under_version_1_keys_move_to_their_rows_and_never_to_the_namesake(tmp_path, fp):
+    from reja.records import legacy_row_key_v1
+
+    tumani = fp.write(tmp_path / "urganch_t.docx", _plan("Urganch tumani", "Xorazm viloyati",
+                                                          [("1", "Kitob ko'rgazmasi tashkil etish", 18.0)]))
+    city = fp.write(tmp_path / "urganch_sh.docx", _plan("Urganch shahri", "Xorazm viloyati",
+                                                         [("1", "Kitob ko'rgazmasi tashkil etish", 777.0)]))
+    db = tmp_path / "db.sqlite"
+    run_import([tumani, city], db=db, parse=fp.fake_parse)
+    items = load_items(db)
+    t_row = _row(items, "urganch_t.docx", "1").to_dict()
+    (v1,) = legacy_row_key_v1([t_row])
+    (v1_city,) = legacy_row_key_v1([_row(items, "urganch_sh.docx", "1").to_dict()])
+    assert v1 == v1_city  # the version 1 bug: one key for two plans
+    context = {"district": "Urganch tumani", "year": 2025, "item_no": "1", "source_file": str(tumani)}
+    _store_v1_correction(db, v1, "plan_value", "18", "19", context)
+    _store_v1_correction(db, v1, "fact_value", None, "5", {})  # remembers nothing: cannot be placed
+    report = run_import([tumani, city], db=db, parse=fp.fake_parse, force=True)
+    after = load_items(db)
+    assert _row(after, "urganch_t.docx", "1")["plan_value"] == 19
+    assert _row(after, "urganch_sh.docx", "1")["plan_value"] == 777
+    assert pd.isna(_row(after, "urganch_sh.docx", "1")["fact_value"])
+    _, orphans = review_items(db)
+    assert len(orphans) == 1 and "fact_value" in orphans[0]  # kept and reported, never guessed
+    assert report.files  # the import itself went on
+    history = corr.history(db, _row(after, "urganch_t.docx", "1")["row_key"])
+    assert [(h.value_before, h.value_after, h.who) for h in history] == [("18", "19", "Dilnoza")]
+
+
+def test_import_names_the_current_file_of_each_plan_with_several(tmp_path, fp):
+    files = []
+    for n, stamp in ((1, 1_700_000_000), (2, 1_700_100_000), (3, 1_700_200_000)):
+        path = fp.write(tmp_path / f"paxtaobod_v{n}.docx", fp.spec(district="Paxtaobod tumani", year=2023, n=n))
+        os.utime(path, (stamp, stamp))
+        files.append(path)
+    lines = []
+    report = run_import(files, db=tmp_path / "db.sqlite", parse=fp.fake_parse, on_status=lines.append)
+    (plan,) = report.plans
+    assert plan.plan_key == "1703232|2023" and plan.current == str(files[2]) and len(plan.files) == 3
+    assert any(line.startswith("plan     Paxtaobod tumani 2023: 3 files, current: ") and str(files[2]) in line
+               for line in lines)
