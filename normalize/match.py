@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -88,6 +89,54 @@ _WRAP_RE = re.compile(r"^\((.*)\)$")
 _BREAKDOWN_RE = re.compile(r"^(?:shundan|bundan|undan|shulardan|jumladan)\s+(?=\S)")
 
 
+# ------------------------------------------------------------------ match cache
+# A match depends only on the text, its context (section, unit, parent) and the catalogue version:
+# the same wording in the next plan (or row) is answered from the cache. In memory per process,
+# bounded; `set_shared_cache` adds a second level that other processes share (reja keeps one in
+# the store), consulted on a miss and filled on every new match.
+CACHE_SIZE = 50_000
+_CACHE: OrderedDict[tuple, Match] = OrderedDict()
+_SHARED = None  # object with get(catalogue_version, key) -> Match | None and put(catalogue_version, key, Match)
+
+
+def set_shared_cache(cache) -> None:
+    """Install (or with None remove) a cache shared between processes (see reja.match_cache)."""
+    global _SHARED
+    _SHARED = cache
+
+
+def clear_cache() -> None:
+    """Forget every cached match of this process (measurements of the cold matcher use it)."""
+    _CACHE.clear()
+
+
+def _cache_get(key: tuple) -> Match | None:
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return replace(hit, candidates=list(hit.candidates))  # callers may change their copy
+    if _SHARED is not None:
+        hit = _SHARED.get(load_catalogue().catalogue_version, key)
+        if hit is not None:
+            _remember(key, hit)
+        return hit
+    return None
+
+
+def _remember(key: tuple, m: Match) -> None:
+    _CACHE[key] = m
+    if len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+
+
+def _cache_put(key: tuple, m: Match) -> Match:
+    _remember(key, m)
+    if _SHARED is not None:
+        _SHARED.put(load_catalogue().catalogue_version, key, m)
+    return m
+
+
+@lru_cache(maxsize=50_000)
 def prepare(text: str | None, stem: bool = True) -> str:
     """The comparison key of a heading/activity/unit cell: numbering dropped, look-alikes repaired,
     then (`stem`) Uzbek endings stripped and synonyms folded (`keys.stem_key`); column headers
@@ -202,24 +251,69 @@ def _similarity(q: str, lab: _Label, unit_like: bool) -> tuple[float, str]:
     return (ts + wr) / 2, how
 
 
+def _similarities(q: str, labels: list[_Label]) -> list[tuple[float, str]]:
+    """`_similarity` of one text against many labels, the fuzzy scores computed in one C++ call each."""
+    if not labels:
+        return []
+    keys = [lab.key for lab in labels]
+    ts_all = process.cdist([q], keys, scorer=fuzz.token_set_ratio, workers=1)[0]
+    wr_all = process.cdist([q], keys, scorer=fuzz.WRatio, workers=1)[0]
+    lq = len(q)
+    longer = [i for i, k in enumerate(keys) if len(k) > lq]
+    tsort = dict(zip(longer, process.cdist([q], [keys[i] for i in longer], scorer=fuzz.token_sort_ratio,
+                                           workers=1)[0], strict=True)) if longer else {}
+    out = []
+    for i, k in enumerate(keys):
+        ts, wr, ll = float(ts_all[i]), float(wr_all[i]), len(k)
+        how = f"token_set {ts:.0f} + WRatio {wr:.0f}"
+        if lq < ll:  # same rules as _similarity
+            ts = max(float(tsort[i]), ts * (lq / ll) ** 0.5)
+            how = f"token_set {ts:.0f} (short text) + WRatio {wr:.0f}"
+        elif ll < lq:
+            ts = ts * (0.85 + 0.15 * ll / lq)
+        out.append(((ts + wr) / 2, how))
+    return out
+
+
 def _content_words(key: str, generic: frozenset[str]) -> list[str]:
-    return [w for w in key.split() if len(w) >= 3 and w not in generic and not w.isdigit()]
+    return list(_content_words_cached(key, generic))
+
+
+@lru_cache(maxsize=50_000)
+def _content_words_cached(key: str, generic: frozenset[str]) -> tuple[str, ...]:
+    return tuple(w for w in key.split() if len(w) >= 3 and w not in generic and not w.isdigit())
+
+
+@lru_cache(maxsize=200_000)
+def _words_alike(w: str, x: str) -> bool:
+    """One word for another, allowing OCR damage and Uzbek suffixes ("fondida"/"fonddagi")."""
+    if fuzz.ratio(w, x) >= 80:
+        return True
+    n = min(len(w), len(x))
+    return n >= 5 and fuzz.ratio(w[:n], x[:n]) >= 85
 
 
 def _word_found(w: str, words: list[str]) -> bool:
-    """Is label word `w` in the text, allowing OCR damage and Uzbek suffixes ("fondida"/"fonddagi")?"""
-    for x in words:
-        if fuzz.ratio(w, x) >= 80:
-            return True
-        n = min(len(w), len(x))
-        if n >= 5 and fuzz.ratio(w[:n], x[:n]) >= 85:
-            return True
-    return False
+    """Is label word `w` in the text (or text word `w` in the label)? (`_words_alike`, the whole-word
+    test done for all words in one C++ call first)"""
+    if w in words or process.extractOne(w, words, scorer=fuzz.ratio, score_cutoff=80) is not None:
+        return True
+    return len(w) >= 5 and any(len(x) >= 5 and _words_alike(w, x) for x in words)
 
 
-def _missing_words(q: str, lab: _Label, generic: frozenset[str]) -> list[str]:
+def _missing_words(q: str, lab: _Label, generic: frozenset[str], memo: dict[str, bool] | None = None) -> list[str]:
+    """Distinctive label words the text does not have (`memo`: word → found, shared by the labels
+    of one query, which repeat many words)."""
     qwords = q.split()
-    return [w for w in _content_words(lab.key, generic) if not _word_found(w, qwords)]
+    memo = {} if memo is None else memo
+    out = []
+    for w in _content_words(lab.key, generic):
+        found = memo.get(w)
+        if found is None:
+            found = memo[w] = _word_found(w, qwords)
+        if not found:
+            out.append(w)
+    return out
 
 
 # a text of one or two distinctive words ("Yuridik shaxslarga", "Yangi adabiyotlar") is a fragment
@@ -236,19 +330,61 @@ def _extra_words(q: str, lab: _Label, generic: frozenset[str]) -> tuple[list[str
     content = _content_words(q, generic)[:EXTRA_HEAD]
     if 2 * len(_content_words(lab.key, generic)) > len(content):
         return [], len(content)
-    lwords = lab.key.split()
-    return [w for w in content if not _word_found(w, lwords)], len(content)
+    return [w for w in content if not _in_key(w, lab.key)], len(content)
 
 
-def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, keep: int) -> list[_Label]:
-    """The `keep` labels with the best cheap score (token_set_ratio over all labels at once, in C++),
-    so the expensive scorers run on a few dozen labels instead of every label of the catalogue."""
-    pool = [lab for lab in labels if allowed is None or lab.entry_id in allowed]
+@lru_cache(maxsize=200_000)
+def _in_key(w: str, key: str) -> bool:
+    return _word_found(w, key.split())
+
+
+RANK_SLACK = 20.0  # more than match_indicator may later move two entries apart (bonuses 3+2, penalties 10+6)
+PREFIX = 4  # words sharing their first letters are candidates too (OCR damage at the end, endings)
+
+
+_POSTINGS: dict[int, tuple[tuple[_Label, ...], dict[str, tuple[int, ...]]]] = {}
+
+
+def _postings(labels: tuple[_Label, ...]) -> dict[str, tuple[int, ...]]:
+    """Word (and "#"+first letters) → indexes of the labels using it (built once per label tuple)."""
+    hit = _POSTINGS.get(id(labels))
+    if hit is not None and hit[0] is labels:
+        return hit[1]
+    out: dict[str, list[int]] = {}
+    for i, lab in enumerate(labels):
+        for w in set(lab.key.split()):
+            out.setdefault(w, []).append(i)
+            if len(w) > PREFIX:
+                out.setdefault("#" + w[:PREFIX], []).append(i)
+    table = {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+    _POSTINGS[id(labels)] = (labels, table)
+    return table
+
+
+def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, keep: int,
+                 generic: frozenset[str] = frozenset()) -> list[_Label]:
+    """The `keep` labels sharing most of the text's words (a word counts 2, its first letters 1;
+    rarer words first by posting size), so the fuzzy scorers run on a few dozen labels instead of
+    every label of the catalogue. A text sharing no word with any label (OCR damage everywhere)
+    falls back to token_set_ratio over all labels (C++, a few ms)."""
+    pool = [i for i, lab in enumerate(labels) if allowed is None or lab.entry_id in allowed]
     if len(pool) <= keep:
-        return pool
-    cheap = process.cdist([q], [lab.key for lab in pool], scorer=fuzz.token_set_ratio, workers=1)[0]
-    order = cheap.argsort()[::-1][:keep]
-    return [pool[i] for i in order]
+        return [labels[i] for i in pool]
+    post = _postings(labels)
+    hits: dict[int, float] = {}
+    for w in set(q.split()):
+        if w in generic or len(w) < 3:
+            continue
+        for key, weight in ((w, 2.0), ("#" + w[:PREFIX], 1.0)):
+            ids = post.get(key, ())
+            for i in ids:
+                hits[i] = hits.get(i, 0.0) + weight / (1 + len(ids) / 50)
+    inpool = set(pool)
+    ranked = sorted((i for i in hits if i in inpool), key=lambda i: -hits[i])
+    if not ranked:
+        cheap = process.cdist([q], [labels[i].key for i in pool], scorer=fuzz.token_set_ratio, workers=1)[0]
+        return [labels[pool[j]] for j in cheap.argsort()[::-1][:keep]]
+    return [labels[i] for i in ranked[:keep]]
 
 
 def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_like: bool = False,
@@ -266,12 +402,11 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
       to'garagi mashg'ulotlari", "kitob" in "sovg'a sifatida olingan kitoblar") does not win over
       the text's other words.
     """
-    pool = _prefiltered(q, labels, allowed, keep) if keep and not unit_like else labels
+    pool = _prefiltered(q, labels, allowed, keep, generic) if keep and not unit_like else labels
     scored: dict[str, list[tuple[float, str, _Label]]] = {}
-    for lab in pool:
-        if allowed is not None and lab.entry_id not in allowed:
-            continue
-        s, how = _similarity(q, lab, unit_like)
+    pool = [lab for lab in pool if allowed is None or lab.entry_id in allowed]
+    sims = _similarities(q, pool) if not unit_like else [_similarity(q, lab, True) for lab in pool]
+    for lab, (s, how) in zip(pool, sims, strict=True):
         scored.setdefault(lab.entry_id, []).append((s, how, lab))
     best: dict[str, tuple[float, str, _Label]] = {
         eid: max(v, key=lambda t: t[0]) for eid, v in scored.items()
@@ -279,11 +414,17 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
     if (missing_weight or extra_weight) and not unit_like:
         # every prefiltered entry is checked (an unchecked entry would keep an unpenalised score)
         top = sorted(best, key=lambda e: -best[e][0])[: len(best) if keep else deep]
+        memo: dict[str, bool] = {}
+        checked: list[float] = []  # penalised scores so far, best first
         for eid in top:
+            # penalties only lower a score: once an entry's unpenalised score cannot reach the
+            # runner-up (less the bonuses match_indicator may add later), neither can the rest
+            if len(checked) >= 2 and best[eid][0] < checked[1] - RANK_SLACK:
+                break
             cands = []
             for s, how, lab in scored[eid]:
                 content = _content_words(lab.key, generic)
-                missing = _missing_words(q, lab, generic) if content else []
+                missing = _missing_words(q, lab, generic, memo) if content else []
                 if missing and missing_weight:
                     s -= missing_weight * len(missing) / len(content)
                     how += f", missing {' '.join(missing[:3])}"
@@ -293,6 +434,7 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
                     how += f", unexplained {' '.join(extra[:3])}"
                 cands.append((s, how, lab))
             best[eid] = max(cands, key=lambda t: t[0])
+            checked = sorted([*checked, best[eid][0]], reverse=True)[:2]
     if bags is not None and bag_weight:
         for eid, b in _bag_scores(head if head is not None else q, bags, generic).items():
             if allowed is not None and eid not in allowed:
@@ -358,6 +500,12 @@ def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, li
 
 def match_section(text: str | None) -> Match:
     """Canonical section of a heading ("II. ILMIY-METODIK FAOLIYAT", "VI. Фонд билан ишлаш …")."""
+    key = ("section", text)
+    hit = _cache_get(key)
+    return hit if hit is not None else _cache_put(key, _match_section(text))
+
+
+def _match_section(text: str | None) -> Match:
     cat = load_catalogue()
     q = prepare(text)
     if not q:
@@ -371,6 +519,12 @@ def match_section(text: str | None) -> Match:
 
 def match_unit(text: str | None) -> Match:
     """Catalogue unit of a unit cell ("Nusxa", "номда/нусха", "Maro-taba")."""
+    key = ("unit", text)
+    hit = _cache_get(key)
+    return hit if hit is not None else _cache_put(key, _match_unit(text))
+
+
+def _match_unit(text: str | None) -> Match:
     cat = load_catalogue()
     q = prepare(text)
     if "/" not in text:  # "сони/нусха" is a compound unit, "soni" a part of it
@@ -461,12 +615,28 @@ def _parent_required(catalogue_version: str) -> frozenset[str]:
 
 
 def match_indicator(text: str | None, section_id: str | None = None, unit_id: str | None = None,
-                    parent_id: str | None = None) -> Match:
+                    parent_id: str | None = None, section_unmatched: bool = False) -> Match:
     """Catalogue indicator of an activity text, constrained by its section and unit if known.
 
     `parent_id`: the indicator matched for the item this one is a sub-item of (9.1 under 9,
     "Shundan"/"Бундан" rows); the catalogue's breakdowns of that indicator are then more likely.
+    `section_unmatched`: the row is under a heading that matched no section; the indicator is then
+    never accepted automatically (without its section, a plan's own activity that only resembles a
+    catalogue entry cannot be told apart from it: "Bolalar bog'chalariga sovg'a tariqasida kitob
+    topshirish" is not gifts received).
     """
+    key = ("indicator", text, section_id, unit_id, parent_id, section_unmatched)
+    hit = _cache_get(key)
+    if hit is not None:
+        return hit
+    m = _match_indicator(text, section_id, unit_id, parent_id)
+    if section_unmatched and m.band == "auto":
+        m = replace(m, band="review", reason=m.reason + "; section not matched: never auto")
+    return _cache_put(key, m)
+
+
+def _match_indicator(text: str | None, section_id: str | None, unit_id: str | None,
+                     parent_id: str | None) -> Match:
     cat = load_catalogue()
     q = prepare(text)
     if not q:
