@@ -37,6 +37,9 @@ FLAG_CODES: dict[str, str] = {
     "meta_missing": "plan metadata could not be found",
     "unsure_number": "a number that could be read two ways (\"230 400\", \"1,750\"); check it",
     "column_review": "column roles were inferred (no header, or a header naming no fact/plan); check them",
+    "consistency_subtotal": "a total is not the sum of its sub-items (check the total and its parts)",
+    "consistency_plan_below_fact": "this year's plan is far below last year's fact (a lost digit?)",
+    "consistency_outlier": "the figure is far from the other districts of the region (ten times or a tenth)",
     "lineless_table": "the page had no ruling lines; the row was rebuilt from text positions (OCR)",
     "formula_uncached": "a spreadsheet formula had no saved value and could not be computed; the cell was left empty",
 }

@@ -41,8 +41,12 @@ def _apply_corrections(db: Path | str, items: pd.DataFrame) -> pd.DataFrame:
     """Clerk corrections (issue 8) on top of the extraction: the one place they meet the dataset."""
     from reja.review.corrections import apply_corrections
 
+    from reja.compare.consistency import with_consistency_flags
+
     corrected, _report = apply_corrections(items, db)
-    return coerce(corrected, ITEM_FIELDS)
+    # consistency findings (a total that is not its parts' sum …) reach the dataset and the clerk's
+    # queue as flags of their own kind; they are computed over the plans as they now stand
+    return coerce(with_consistency_flags(corrected), ITEM_FIELDS)
 
 
 def load_items(

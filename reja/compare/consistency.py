@@ -169,3 +169,10 @@ def flag_rows(items: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     out.loc[hit, "flags"] = [f"{o}; {a}" if o else a for o, a in zip(old, added, strict=True)]
     out.loc[hit & (out["status"] == "ok"), "status"] = "flagged"
     return out
+
+
+def with_consistency_flags(items: pd.DataFrame) -> pd.DataFrame:
+    """The current items with every flagged finding on its rows (see `flag_rows`)."""
+    if items.empty or "district_id" not in items.columns:
+        return items
+    return flag_rows(items, findings(items))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from reja.compare.consistency import with_consistency_flags
+
 from .corrections import apply_corrections
 
 FILTERABLE = ("district", "year", "reason", "max_score", "status")
@@ -23,7 +25,7 @@ def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
     items = items.merge(documents.rename(columns={"source_format": "document_format"}), on="document_id",
                         how="left")
     items, report = apply_corrections(items, db)
-    return items, report.describe_orphans()
+    return with_consistency_flags(items), report.describe_orphans()
 
 
 def flag_codes(flags: str | None) -> list[str]:
