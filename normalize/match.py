@@ -111,12 +111,13 @@ def clear_cache() -> None:
 
 
 def _cache_get(key: tuple) -> Match | None:
+    key = (load_catalogue().catalogue_version, *key)
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
         return replace(hit, candidates=list(hit.candidates))  # callers may change their copy
     if _SHARED is not None:
-        hit = _SHARED.get(load_catalogue().catalogue_version, key)
+        hit = _SHARED.get(key[0], key[1:])
         if hit is not None:
             _remember(key, hit)
         return hit
@@ -130,7 +131,7 @@ def _remember(key: tuple, m: Match) -> None:
 
 
 def _cache_put(key: tuple, m: Match) -> Match:
-    _remember(key, m)
+    _remember((load_catalogue().catalogue_version, *key), m)
     if _SHARED is not None:
         _SHARED.put(load_catalogue().catalogue_version, key, m)
     return m

@@ -7,7 +7,14 @@ Jondor 2021) and written down with reasons in docs/catalogue_mapping.md.
 from __future__ import annotations
 
 import pytest
-from reja.normalize.match import match_column_role, match_indicator, match_section, match_unit, prepare
+from reja.normalize.match import (
+    clear_cache,
+    match_column_role,
+    match_indicator,
+    match_section,
+    match_unit,
+    prepare,
+)
 from reja.schema.catalogue import load_catalogue
 
 # Every section heading of both plans, as written (numbers kept where the plan has them).
@@ -208,9 +215,11 @@ def test_runner_up_within_margin_sends_to_review(monkeypatch):
     lead = m.candidates[0][1] - m.candidates[1][1]
     cat = load_catalogue()
     monkeypatch.setitem(cat.thresholds, "indicator", {**cat.thresholds["indicator"], "margin": lead + 1})
+    clear_cache()  # thresholds edited in place: the cached match was made under the old ones
     m2 = match_indicator(text)
     assert (m2.id, m2.band) == ("classification", "review")
     assert f"close to {m.candidates[1][0]}" in m2.reason
+    clear_cache()
 
 
 def test_unrelated_text_is_not_matched():
