@@ -165,8 +165,10 @@ def _page_table(ptable, index: _CharIndex, page_no: int) -> Table | list[Paragra
                  bbox=tuple(map(float, ptable.bbox)))
 
 
-def _read_page(page, page_no: int, limits: Limits, doc: Document) -> list | None:
-    """Blocks of one page in reading order, or None when the page needs OCR."""
+def _read_page(page, page_no: int, limits: Limits, doc: Document, carry: dict | None = None) -> list | None:
+    """Blocks of one page in reading order, or None when the page needs OCR. `carry` keeps a lineless
+    table's columns for the next page (a table continued without its header)."""
+    carry = {} if carry is None else carry
     objects = page.objects
     n_objects = sum(len(objects.get(kind, ())) for kind in ("char", "line", "rect", "curve"))
     if n_objects > limits.max_page_objects:
@@ -205,6 +207,25 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document) -> list | None
     def outside(obj) -> bool:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in table_boxes)
+
+    if not any(isinstance(b, Table) and b.n_cols >= 3 for b in blocks):
+        # no ruled plan table: the table may be drawn without lines (or with horizontal rules only)
+        from pdfplumber.utils import extract_words
+        from reja.extract.pdf_lineless import lineless_table
+
+        words = extract_words([c for c in chars if outside(c)], extra_attrs=["fontname"])
+        found_lineless = lineless_table(words, page_no, carry.get("columns"))
+        carry["columns"] = None
+        if found_lineless is not None:
+            table, columns, bbox = found_lineless
+            if table.n_rows > limits.max_table_rows:
+                raise TooLarge(doc.source, f"table has {table.n_rows} rows (limit {limits.max_table_rows})", page=page_no)
+            table.bbox = bbox
+            blocks.append(table)
+            table_boxes.append(bbox)
+            carry["columns"] = columns
+    else:
+        carry["columns"] = None
 
     # Paragraphs come out line by line, left to right; tables (and frames) go in before the first
     # line below their top edge. Sorting everything by top would reorder a two-column line whose
@@ -289,11 +310,12 @@ def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline) -> Pd
         except lib_errors as exc:
             _raise_pdf_error(name, exc)
         doc.page_count = len(pages)
+        carry: dict = {}
         for page in pages:
             page_no = page.page_number
             deadline.check(page=page_no)
             try:
-                blocks = _read_page(page, page_no, limits, doc)
+                blocks = _read_page(page, page_no, limits, doc, carry)
             except lib_errors as exc:
                 _raise_pdf_error(name, exc, page=page_no)
             finally:

@@ -13,7 +13,14 @@ from pathlib import Path
 from reja.extract.convert import converted_docx
 from reja.extract.detect import detect_format
 from reja.extract.docx_reader import read_docx
-from reja.extract.errors import ConversionFailed, CorruptFile, OcrFailed, ReadError, TooLarge, UnsupportedFormat
+from reja.extract.errors import (
+    ConversionFailed,
+    CorruptFile,
+    OcrFailed,
+    ReadError,
+    TooLarge,
+    UnsupportedFormat,
+)
 from reja.extract.ir import Document, Table
 from reja.extract.limits import (
     Deadline,
@@ -108,9 +115,7 @@ def _read_converted(path: Path, name: str, fmt: str, limits: Limits, deadline: D
 def _read_sheets(path: Path, name: str, fmt: str, limits: Limits, deadline: Deadline) -> Document:
     """XLSX/XLSM directly; XLS and ODS converted to XLSX by LibreOffice first (which also computes
     formulas those files saved without a value)."""
-    from reja.extract.sheet_reader import read_sheets
-
-    from reja.extract.sheet_reader import uncached_formula_count
+    from reja.extract.sheet_reader import read_sheets, uncached_formula_count
 
     if fmt in ("xlsx", "ods"):
         _checked_docx(path, name, limits)

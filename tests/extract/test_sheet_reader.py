@@ -13,6 +13,7 @@ import pytest
 from reja.extract.errors import EncryptedFile
 from reja.extract.limits import Limits
 from reja.extract.readers import read_document
+
 from reja.pipeline import parse_file
 
 HAS_SOFFICE = shutil.which("soffice") is not None
