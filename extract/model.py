@@ -4,45 +4,16 @@ Values are kept as written (`*_raw`) next to their parse, so nothing the documen
 every doubt is a flag on the item (or on the plan) with its reason.
 
 Flags are short strings "code" or "code: detail", e.g. "stacked_values: 230 40 kept unsplit".
-Codes in use are listed in FLAG_CODES so reports and the review page can explain them.
+Codes in use are listed in schema/flags.py FLAG_CODES so reports and the review page can explain them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .ir import BBox
+from reja.schema.flags import FLAG_CODES  # noqa: F401 - the codes' one home is schema/flags.py
 
-# code -> explanation shown to the data clerk
-FLAG_CODES: dict[str, str] = {
-    "no_item_no": "row has no item number (kept as its own item)",
-    "item_no_rebuilt": "item number was rebuilt from the sequence (OCR)",
-    "duplicate_item_no": "the same item number appears twice in the plan",
-    "stacked_values": "several numbers in one cell that could not be assigned to sub-items",
-    "unparsable_number": "a number column holds text that is not a number",
-    "stitched_row": "row continued across a page break and was joined",
-    "no_section": "item appears before any section heading",
-    "unknown_deadline": "deadline could not be understood",
-    "low_ocr_confidence": "an OCR'd cell is below the confidence threshold",
-    "snapped_value": "OCR'd value was snapped to the closest catalogue value",
-    "mixed_script": "text mixes Latin and Cyrillic letters; look-alikes were repaired",
-    "section_review": "section match needs a person to confirm",
-    "section_unmatched": "section did not match the catalogue",
-    "indicator_review": "activity match needs a person to confirm",
-    "indicator_unmatched": "activity did not match any catalogue indicator",
-    "unit_review": "unit match needs a person to confirm",
-    "unit_unmatched": "unit not in the catalogue",
-    "place_review": "region/district match needs a person to confirm",
-    "place_unmatched": "region/district not found in the gazetteer",
-    "meta_missing": "plan metadata could not be found",
-    "unsure_number": "a number that could be read two ways (\"230 400\", \"1,750\"); check it",
-    "column_review": "column roles were inferred (no header, or a header naming no fact/plan); check them",
-    "consistency_subtotal": "a total is not the sum of its sub-items (check the total and its parts)",
-    "consistency_plan_below_fact": "this year's plan is far below last year's fact (a lost digit?)",
-    "consistency_outlier": "the figure is far from the other districts of the region (ten times or a tenth)",
-    "lineless_table": "the page had no ruling lines; the row was rebuilt from text positions (OCR)",
-    "formula_uncached": "a spreadsheet formula had no saved value and could not be computed; the cell was left empty",
-}
+from .ir import BBox
 
 
 @dataclass

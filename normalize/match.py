@@ -37,6 +37,7 @@ from rapidfuzz import fuzz, process
 from reja.normalize.keys import match_key, stem_key
 from reja.normalize.script import repair_lookalikes
 from reja.schema.catalogue import Catalogue, Entry, load_catalogue
+from reja.schema.flags import FLAG_CODES
 
 UNIT_FITS_BONUS = 2.0  # the row's unit is one the indicator is counted in
 UNIT_CLASH_PENALTY = 6.0  # the row counts another kind of thing (people vs copies)
@@ -60,11 +61,9 @@ class Match:
     def flag(self, kind: str) -> str | None:
         """The row flag for this match ("indicator_review: …"), None when accepted.
 
-        Codes are those of extract/model.py FLAG_CODES (`<kind>_review`, `<kind>_unmatched`); a kind
+        Codes are those of schema/flags.py FLAG_CODES (`<kind>_review`, `<kind>_unmatched`); a kind
         without a review code (unit) reports a doubtful match under its unmatched code.
         """
-        from reja.extract.model import FLAG_CODES
-
         if self.band == "auto":
             return None
         top = ", ".join(f"{i} {s:.0f}" for i, s in self.candidates) or "no candidates"

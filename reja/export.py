@@ -21,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from reja.extract.model import FLAG_CODES
 from reja.schema.dataset import (
     DOCUMENT_FIELDS,
     DOCUMENT_STATUSES,
@@ -31,6 +30,7 @@ from reja.schema.dataset import (
     documents_schema,
     items_schema,
 )
+from reja.schema.flags import FLAG_CODES
 
 
 class DatasetContractError(ValueError):

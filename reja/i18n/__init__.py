@@ -121,7 +121,7 @@ _ = gettext
 
 def flag_explanation(code: str) -> str:
     """A flag code's explanation in the current language (codes stay as they are: they are data)."""
-    from reja.extract.model import FLAG_CODES
+    from reja.schema.flags import FLAG_CODES
 
     meaning = FLAG_CODES.get(code)
     return gettext(meaning) if meaning else code

@@ -1,7 +1,7 @@
 """`make i18n` (python -m reja.i18n.collect): find every message and keep the three .po files in step.
 
 Messages are the `_()`, `gettext()`, `ngettext()` and `N_()` calls in reja's Python code and Jinja
-templates, plus the flag explanations of extract/model.py FLAG_CODES (that layer cannot import
+templates, plus the flag explanations of schema/flags.py FLAG_CODES (that layer cannot import
 reja.i18n, so its English texts are collected here). New messages are added untranslated (English
 gets its msgid as msgstr); messages no longer used are dropped. tests/i18n uses `messages()` too.
 """
@@ -31,7 +31,7 @@ def messages() -> dict[str | tuple[str, str], None]:
             message = tuple(message[:2]) if len(message) > 1 and message[1] else message[0]
         if message:
             found.setdefault(message, None)
-    from reja.extract.model import FLAG_CODES
+    from reja.schema.flags import FLAG_CODES
 
     for meaning in FLAG_CODES.values():
         found.setdefault(meaning, None)

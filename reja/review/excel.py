@@ -76,8 +76,8 @@ def readable_candidates(raw: str | None) -> str | None:
 
 def _legend(wb) -> None:
     """A sheet that explains every flag code in words (the clerk sees codes in the flags column)."""
-    from reja.extract.model import FLAG_CODES
     from reja.i18n import _, flag_explanation
+    from reja.schema.flags import FLAG_CODES
 
     sheet = wb.create_sheet(_("Flags explained"))
     sheet.append([_("flag"), _("what it means")])
