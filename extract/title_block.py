@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from reja.normalize.places import local_place_name
 from reja.normalize.text import clean_text
-from reja.schema.gazetteer import local_place_name
 
 from .ir import BBox
 from .model import PlanMeta

@@ -18,9 +18,9 @@ import json
 from reja.normalize.cell import normalize_text
 from reja.normalize.deadlines import parse_deadline
 from reja.normalize.match import Match, match_indicator, match_section, match_unit
+from reja.normalize.places import match_place
 from reja.normalize.script import dominant_script
 from reja.review.learned import LearnedSynonyms
-from reja.schema.gazetteer import match_place
 
 TOP_CANDIDATES = 3
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reja.extract.model import PlanMeta
-from reja.schema.gazetteer import match_place
+from reja.normalize.places import match_place
 
 
 @dataclass

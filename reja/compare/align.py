@@ -52,7 +52,7 @@ def _latin_place_names(items: pd.DataFrame, kind: str) -> pd.Series:
     id_col = f"{kind}_id"
     if id_col not in items.columns:
         return items[kind]
-    from reja.schema.gazetteer import load_places
+    from reja.normalize.places import load_places
 
     places = load_places()
     if kind == "district":

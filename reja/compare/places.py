@@ -21,7 +21,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from reja.normalize.keys import match_key
-from reja.schema.gazetteer import Place, load_places
+from reja.normalize.places import Place, load_places
 
 # a typed name this close to a gazetteer name (0-100, on match keys) is that place
 NAME_SIMILARITY = 90

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reja.schema.gazetteer import load_places
+from reja.normalize.places import load_places
 
 from .places import add_place_names
 

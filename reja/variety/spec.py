@@ -59,7 +59,7 @@ def families() -> dict[str, dict]:
 def _places() -> tuple[list[dict], dict[str, dict]]:
     import csv
 
-    from reja.schema.gazetteer import GAZETTEER_CSV
+    from reja.normalize.places import GAZETTEER_CSV
 
     with GAZETTEER_CSV.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))

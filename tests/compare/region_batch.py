@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass, field
 
 import pandas as pd
+from reja.normalize.places import load_places
 from reja.schema.dataset import ITEM_FIELDS, coerce
-from reja.schema.gazetteer import load_places
 
 # (indicator, unit, typical plan, wording in the plan) — the activities every district plans
 ACTIVITIES = [

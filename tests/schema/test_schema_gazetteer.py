@@ -9,7 +9,8 @@ import csv
 from collections import Counter
 
 import pytest
-from reja.schema.gazetteer import GAZETTEER_CSV, load_places, match_place
+from reja.normalize.places import load_places, match_place
+from reja.schema.gazetteer import GAZETTEER_CSV
 
 
 def _rows():

@@ -1,0 +1,256 @@
+"""Region and district of a plan from its title block or file name, in either script (the places
+of `schema/gazetteer.py`, matched here: matching belongs to normalize).
+
+`match_place("Izboskan tuman axborot-kutubxona markazi … Andijon viloyati")` finds the district and
+region in `schema/data/gazetteer.csv` (SOATO 2021, see schema/data/README.md).
+
+How: the text goes through `match_key` (Latin and Cyrillic meet), and every place's base name
+("izboskan", "mirzo ulugʻbek") is compared with each run of as many words in the text, by rapidfuzz
+ratio; an inflected word ("Jondordagi") is compared on its first letters. A place word followed by its
+designator ("tuman(i)", "viloyat(i)", "shahar/shahri", "район", "область") is stronger evidence than a
+bare word; bare names that are ordinary words ("Kitob", "Oʻzbekiston", "Pop") are ignored. A district
+found inside another region than the one named is never auto-accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from reja.normalize.keys import match_key
+from reja.schema.gazetteer import gazetteer_rows
+
+AUTO = 90  # band thresholds on the 0-100 place score
+REVIEW = 75
+MIN_WORD = 85  # a window below this similarity is no evidence at all
+BARE_PENALTY = 8  # name without its designator word
+CONFLICT_PENALTY = 20  # district found in another region than the one named
+
+# Designator words after a place name (match keys are Latin: Russian "район" -> "rayon").
+_DESIGNATOR_PREFIXES = (
+    ("tuman", "district"), ("rayon", "district"),
+    ("viloyat", "region"), ("oblast", "region"), ("respublika", "region"),
+    ("shahar", "city"), ("shahr", "city"), ("gorod", "city"),
+)
+_DESIGNATOR_WORDS = {"vil": "region", "sh": "city", "t": "district", "g": "city"}
+
+
+# What may follow a designator's stem: Uzbek case endings and Russian adjective/case forms. Only
+# these: "Shahrixon" and "Shahrisabz" start like "shahr" but are places, not designators.
+_DESIGNATOR_TAILS = {
+    "", "i", "a", "e", "u", "y", "iy", "ni", "da", "dagi", "ning", "ga", "dan", "ida", "idagi", "ining",
+    "iga", "idan", "si", "sida", "sidagi", "sining", "siga", "noy", "nyy", "nogo", "skoy", "skiy",
+}  # fmt: skip
+
+
+def _designator(word: str) -> str | None:
+    if word in _DESIGNATOR_WORDS:
+        return _DESIGNATOR_WORDS[word]
+    for prefix, kind in _DESIGNATOR_PREFIXES:
+        if word.startswith(prefix) and word[len(prefix):] in _DESIGNATOR_TAILS:
+            return kind
+    return None
+
+
+# Base names that are ordinary words in a plan: accepted only with their designator.
+_NEEDS_DESIGNATOR = {
+    "kitob", "oʻzbekiston", "pop", "uzun", "nishon", "muborak", "shirin", "paxtakor", "doʻstlik",
+    "guliston", "zomin", "quva", "kogon", "toshkent", "buxoro", "andijon", "namangan", "samarqand",
+    "jizzax", "navoiy", "termiz", "qarshi", "urganch", "xiva", "nukus", "bekobod", "farg'ona",
+    "fargʻona", "angren", "ohangaron", "yangiyoʻl", "sirdaryo", "kattaqoʻrgʻon", "shahrisabz",
+    "qoʻqon", "nurafshon", "olmaliq", "chirchiq", "navbahor", "yangiobod", "asaka", "mirzaobod",
+}
+
+_SUFFIX_WORDS = re.compile(
+    r"\b(tumani|tuman|viloyati|viloyat|shahri|shahar|respublikasi|rayon|rayoni|oblast|oblasti)\b"
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str  # region | district | city
+    region_id: str
+    district_id: str | None
+    name_latn: str
+    name_cyrl: str
+    name_rus: str
+    bases: tuple[str, ...]  # match-key base names (without "tumani"/"viloyati"), incl. aliases
+
+
+@dataclass
+class PlaceMatch:
+    region_id: str | None
+    region_name: str | None
+    district_id: str | None
+    district_name: str | None
+    score: float  # 0-100
+    band: str  # auto | review | none
+    reason: str = ""
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+
+def _base_key(name: str) -> str:
+    k = match_key(name)
+    k = _SUFFIX_WORDS.sub(" ", k)
+    # Russian adjectives: "izbaskanskiy rayon" -> "izbaskan"; "andijanskaya oblast" -> "andijan"
+    k = re.sub(r"(sk|ck)(iy|aya|ij|oy)\b", "", k)
+    return re.sub(r"\s+", " ", k).strip()
+
+
+@lru_cache(maxsize=1)
+def load_places() -> tuple[Place, ...]:
+    places = []
+    for row in gazetteer_rows():
+        names = [row["name_latn"], row["name_cyrl"], row["name_rus"], *filter(None, row["aliases"].split("|"))]
+        bases = []
+        for n in names:
+            b = _base_key(n)
+            if b and b not in bases:
+                bases.append(b)
+        places.append(Place(
+            kind=row["kind"], region_id=row["region_id"], district_id=row["district_id"] or None,
+            name_latn=row["name_latn"], name_cyrl=row["name_cyrl"], name_rus=row["name_rus"],
+            bases=tuple(bases),
+        ))
+    return tuple(places)
+
+
+def _regions() -> dict[str, Place]:
+    return {p.region_id: p for p in load_places() if p.kind == "region"}
+
+
+def _tokens(text: str) -> list[str]:
+    # file names: "Izboskan_tuman_2025-reja.docx" -> words
+    text = re.sub(r"[_.+]", " ", text)
+    return match_key(text).split()
+
+
+def _window_score(base: str, words: list[str]) -> float:
+    win = " ".join(words)
+    score = fuzz.ratio(base, win)
+    if len(win) > len(base) + 1 and len(base) >= 4:
+        # inflected last word: "jondordagi", "izboskanning"
+        score = max(score, fuzz.ratio(base, win[: len(base)]) * 0.97)
+    return score
+
+
+def _find(place: Place, tokens: list[str]) -> tuple[float, str | None, str]:
+    """Best (score, designator kind after it, matched text) of a place in the token list."""
+    best = (0.0, None, "")
+    for base in place.bases:
+        n = base.count(" ") + 1
+        for i in range(len(tokens) - n + 1):
+            if any(_designator(t) for t in tokens[i : i + n]):
+                continue  # "shahri" is a designator, never a place name
+            s = _window_score(base, tokens[i : i + n])
+            if s < MIN_WORD or s <= best[0] - 0.01:
+                continue
+            nxt = tokens[i + n] if i + n < len(tokens) else ""
+            designator = _designator(nxt)
+            if designator is None and i > 0 and _designator(tokens[i - 1]) == "city":
+                designator = "city"  # Russian puts it first: "город Андижан", "г. Нукус"
+            cand = (s, designator, " ".join(tokens[i : i + n + (1 if designator else 0)]))
+            if cand[0] > best[0] or (cand[0] == best[0] and designator and not best[1]):
+                best = cand
+    return best
+
+
+def _evidence(place: Place, tokens: list[str]) -> tuple[float, str]:
+    s, designator, matched = _find(place, tokens)
+    if s < MIN_WORD:
+        return 0.0, ""
+    if place.kind == "region":
+        # Toshkent shahri is a region-level unit written with the city designator
+        want = ("city",) if "shahri" in place.name_latn else ("region",)
+    else:
+        want = ("city", "district")
+    if designator is None:
+        if place.bases[0] in _NEEDS_DESIGNATOR or any(b in _NEEDS_DESIGNATOR for b in place.bases):
+            return 0.0, ""
+        return s - BARE_PENALTY, f"'{matched}' (no designator)"
+    if designator not in want:
+        return 0.0, ""  # "Buxoro viloyati" is no evidence for Buxoro tumani, nor the reverse
+    # "Toshkent shahri" is the region 1726 as well as a city; "Andijon tumani" != "Andijon" city
+    if (place.kind, designator) in (("district", "city"), ("city", "district")):
+        return 0.0, ""  # "Buxoro shahri" names the city, not Buxoro tumani
+    return s, f"'{matched}'"
+
+
+def _band(score: float) -> str:
+    return "auto" if score >= AUTO else "review" if score >= REVIEW else "none"
+
+
+def match_place(text: str | None) -> PlaceMatch:
+    """Region and district named in `text` (title block, heading or file name), either script."""
+    tokens = _tokens(text or "")
+    if not tokens:
+        return PlaceMatch(None, None, None, None, 0.0, "none", "empty text")
+    regions = _regions()
+    region_hits = []
+    local_hits = []
+    for p in load_places():
+        s, why = _evidence(p, tokens)
+        if s <= 0:
+            continue
+        (region_hits if p.kind == "region" else local_hits).append((s, p, why))
+    region_hits.sort(key=lambda h: -h[0])
+    local_hits.sort(key=lambda h: -h[0])
+
+    region = region_hits[0] if region_hits else None
+    local = local_hits[0] if local_hits else None
+    candidates = [(h[1].district_id, round(h[0], 1)) for h in local_hits[:3]]
+    if local is None and region is None:
+        return PlaceMatch(None, None, None, None, 0.0, "none", "no region or district name found")
+
+    if local is None:
+        s, p, why = region
+        ambiguous = len(region_hits) > 1 and region_hits[1][0] >= s - 3
+        score = s - (10 if ambiguous else 0)
+        return PlaceMatch(p.region_id, p.name_latn, None, None, round(score, 1), _band(score),
+                          f"region {why}" + (", another region as likely" if ambiguous else ""),
+                          [(h[1].region_id, round(h[0], 1)) for h in region_hits[:3]])
+
+    s, p, why = local
+    reasons = [f"{p.kind} {why}"]
+    # a different district as likely as this one (same name in two regions, or near-identical names)
+    rivals = [h for h in local_hits[1:] if h[0] >= s - 3 and h[1].region_id != p.region_id]
+    if region is not None:
+        in_region = [h for h in local_hits if h[1].region_id == region[1].region_id]
+        if in_region and in_region[0][1] is not p and in_region[0][0] >= s - 5:
+            s, p, why = in_region[0]  # the named region decides between near-equal district names
+            reasons = [f"{p.kind} {why}"]
+            rivals = []
+        if p.region_id == region[1].region_id:
+            reasons.append(f"region {region[2]} agrees")
+            s = min(100.0, s + 2)
+        else:
+            reasons.append(f"but region {region[2]} is {region[1].name_latn}")
+            s -= CONFLICT_PENALTY
+    if rivals:
+        s -= 10
+        reasons.append(f"also like {rivals[0][1].name_latn} ({rivals[0][1].district_id})")
+    reg = regions[p.region_id]
+    score = round(max(0.0, s), 1)
+    return PlaceMatch(reg.region_id, reg.name_latn, p.district_id, p.name_latn, score, _band(score),
+                      "; ".join(reasons), candidates)
+
+
+def place_by_id(district_id: str) -> Place | None:
+    """The gazetteer entry of a district or city id."""
+    return next((p for p in load_places() if p.district_id == district_id), None)
+
+
+def local_place_name(text: str | None) -> str | None:
+    """The district or city that `text` names beyond doubt (band auto), written as the gazetteer
+    writes it ("Buxoro tumani", "Buxoro shahri"); None when it names none, or only a region.
+    A file name is evidence only through this: "Ish_rejasi_2025" names no place."""
+    found = match_place(text)
+    if found.band != "auto" or not found.district_id:
+        return None
+    place = place_by_id(found.district_id)
+    if place is None:
+        return None
+    name = place.name_latn
+    return f"{name} shahri" if place.kind == "city" and not _SUFFIX_WORDS.search(match_key(name)) else name
