@@ -185,8 +185,17 @@ def _typo(d: Draw, text: str) -> str:
     i = d.pick(long_ones)
     w = words[i]
     k = d.rng.randrange(2, len(w) - 2)
-    words[i] = w[:k] + w[k + 1:] if d.chance(0.5) else w[:k] + w[k] + w[k:]
+    kind = d.rng.random()
+    if kind < 0.2 and w[k] in LOOKALIKES:  # a Cyrillic look-alike typed in a Latin word
+        words[i] = w[:k] + LOOKALIKES[w[k]] + w[k + 1:]
+    elif kind < 0.6:
+        words[i] = w[:k] + w[k + 1:]
+    else:
+        words[i] = w[:k] + w[k] + w[k:]
     return " ".join(words)
+
+
+LOOKALIKES = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у"}
 
 
 def _activities_by_section() -> dict[str, list[dict]]:
@@ -239,7 +248,7 @@ def draw_spec(seed: int, family: str) -> dict:
         meta["agreed_by"] = None  # one official cannot both agree and approve: leave it blank
 
     roles = list(COLUMN_SETS[layout.get("columns", "basic")])
-    if layout.get("numbering") == "none":
+    if layout.get("numbering") == "none" or layout.get("number_in_text"):
         roles.remove("number")
     hdr_lang = "ru" if lang == "ru" or layout.get("header_lang") == "mixed" else lang
     hdr_table = wording()["headers"]["ru" if hdr_lang == "ru" else ("cyrl" if hdr_lang == "cyrl" else "latn")]
@@ -251,8 +260,17 @@ def draw_spec(seed: int, family: str) -> dict:
             label = d.pick(hdr_table[role]).format(year=year, prev=prev)
         if hdr_lang == "latn" and script == "latn26":
             label = _latn2026(label)
+        if " " in label and d.chance(0.3):  # clerks break long header cells by hand
+            label = label.replace(" ", "\n", 1)
         columns.append({"role": role, "label": label})
     has_fact = "fact" in roles
+    value_group = None
+    if layout.get("header") == "two_row":
+        quarterly = "q1" in roles
+        group_roles = ["q1", "q2", "q3", "q4"] if quarterly else [r for r in roles if r in ("fact", "plan")]
+        if len(group_roles) >= 2:
+            key = "quarter_group" if quarterly else "value_group"
+            value_group = {"label": _words(key, hdr_lang, d, script), "roles": group_roles}
 
     sep = d.pick(["", " ", NBSP, " "]) if layout.get("thousands") is None else layout["thousands"]
     dash = d.pick(["-", "–", "—", ""])
@@ -264,6 +282,8 @@ def draw_spec(seed: int, family: str) -> dict:
         parts_styles = [parts_styles]
     if numbering != "typed":  # only typed numbers can be "9.1"; without numbers nothing names a parent
         parts_styles = [p for p in parts_styles if p not in ("numbered", "letter", "label_in_number")] or ["label_row"]
+    if layout.get("number_in_text"):  # no number column to hold a label
+        parts_styles = [p for p in parts_styles if p != "label_in_number"] or ["label_row"]
 
     by_section = _activities_by_section()
     n_sections = d.rng.randint(*fam.get("sections", [3, 5]))
@@ -314,6 +334,11 @@ def draw_spec(seed: int, family: str) -> dict:
                         s["render"] = {"number": f"{letters[i]})"}
                 elif style == "stacked":
                     _stack(row, subs)
+                if layout.get("vmerge") and style != "stacked":
+                    # the total's deadline and responsible cells merged down over its parts: theirs too
+                    row["render"]["vmerge"] = True
+                    for s in subs:
+                        s["deadline"], s["responsible"] = row["deadline"], row["responsible"]
                 for s in subs:
                     s.setdefault("render", {})["sub"] = True
                 items.extend(subs)
@@ -327,6 +352,7 @@ def draw_spec(seed: int, family: str) -> dict:
         "numbering": numbering,
         "meta": meta,
         "columns": columns,
+        "value_group": value_group,
         "sections": sections,
         "items": items,
     }
@@ -357,6 +383,11 @@ def _item(d: Draw, act: dict, sec_no: str, sec_title: str, no: str | None, paren
     lo, hi = act["values"]
     plan = d.rng.randint(lo, hi)
     fact = int(plan * d.rng.uniform(0.8, 1.0)) if has_fact else None
+    if unit and plan >= 10000 and inherit is None and not act.get("parts") and d.chance(0.15):
+        # counted in thousands with a decimal comma: "45,3" ming nusxa
+        plan = round(plan / 1000, 1)
+        fact = round(fact / 1000, 1) if fact is not None else None
+        unit = ("тыс. " if lang == "ru" else in_script("ming ", script)) + unit
     item = {
         "section_no": sec_no,
         "section_title": sec_title,
@@ -391,11 +422,14 @@ def _item(d: Draw, act: dict, sec_no: str, sec_title: str, no: str | None, paren
 def _raw(item: dict, sep: str, dash: str) -> None:
     for k in ("fact", "plan"):
         v = item[f"{k}_value"]
-        item[f"{k}_raw"] = dash if v is None else _fmt_number(v, sep, False)
+        item[f"{k}_raw"] = dash if v is None else _fmt_number(v, sep, isinstance(v, float) and v != int(v))
     if item["fact_year"] is None:
         item["fact_raw"] = None
     plan = item["plan_value"]
-    if plan is not None:  # quarterly columns: the plan spread over four quarters
+    if plan is not None and plan != int(plan):
+        item["quarters"] = [dash, dash, dash, item["plan_raw"]]
+    elif plan is not None:  # quarterly columns: the plan spread over four quarters
+        plan = int(plan)
         q = [plan // 4] * 4
         q[3] += plan - sum(q)
         item["quarters"] = [_fmt_number(x, sep, False) for x in q]

@@ -22,7 +22,7 @@ def test_seed_ranges_are_disjoint_and_big_enough():
     assert len(dev) + len(held) >= 300
     ci = ci_documents()
     assert {d.family for d in ci} == set(families())
-    assert 30 <= len(ci) <= 50
+    assert 30 <= len(ci) <= 55
 
 
 def test_bank_labels_are_catalogue_indicators():
@@ -123,3 +123,20 @@ def test_ratchet_raises_floors_and_lowers_ceilings_never_the_reverse():
     kept = ev.ratchet({"item_recall": 0.9, "files_failed": 0.1}, scores)
     assert kept["item_recall"] == 0.9 and kept["files_failed"] == 0.1
     assert ev.violations("f", scores, kept) != []
+
+
+def test_the_dev_range_has_a_district_in_several_years_and_cities_and_region_named_places():
+    years: dict[str, set] = {}
+    kinds = set()
+    for ref in documents("dev"):
+        meta = ref.spec["meta"]
+        years.setdefault(meta["district_id"], set()).add(meta["year"])
+        kinds.add("city" if str(meta["district_id"])[4] == "4" else "district")
+    assert max(len(y) for y in years.values()) >= 2
+    assert kinds == {"city", "district"}
+
+
+def test_the_bank_has_must_not_match_wordings_and_russian_ones():
+    acts = bank()["activities"]
+    assert sum(len(a["latn"]) for a in acts if a["indicator"] == "none") >= 6
+    assert sum(len(a.get("ru", [])) for a in acts) >= 15

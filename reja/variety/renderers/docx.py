@@ -163,8 +163,11 @@ def _title_block(doc, spec: dict) -> None:
 def render_docx(spec: dict, dest: Path) -> Path:
     doc = Document()
     sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.LANDSCAPE
-    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
+    if spec["layout"].get("portrait"):
+        sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+    else:
+        sec.orientation = WD_ORIENT.LANDSCAPE
+        sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(sec, side, Cm(1.5))
     normal = doc.styles["Normal"]
@@ -186,13 +189,14 @@ def render_docx(spec: dict, dest: Path) -> Path:
         rows = block["rows"]
         table = doc.add_table(rows=len(rows), cols=len(roles))
         table.autofit = False
+        scale = 0.65 if spec["layout"].get("portrait") else 1.0
         for c_i, role in enumerate(roles):  # LibreOffice reads the grid, Word the cells: set both
-            table.columns[c_i].width = Cm(WIDTH_CM[role])
+            table.columns[c_i].width = Cm(WIDTH_CM[role] * scale)
         _table_borders(table, "full" if borders == "full" else "none")
         for r_i, row in enumerate(rows):
             tr = table.rows[r_i]
             for c_i, role in enumerate(roles):
-                tr.cells[c_i].width = Cm(WIDTH_CM[role])
+                tr.cells[c_i].width = Cm(WIDTH_CM[role] * scale)
             if row.get("span"):
                 merged = tr.cells[0].merge(tr.cells[len(roles) - 1])
                 _write(merged, row["span"], bold=True, size=spec["layout"].get("font_pt", 10))
@@ -200,15 +204,18 @@ def render_docx(spec: dict, dest: Path) -> Path:
                     _shade(merged)
                 continue
             header = row["kind"] in ("header", "colnum")
+            bold = row["kind"] == "header" or bool(row.get("bold"))
             for c_i, text in enumerate(row["cells"]):
                 cell = tr.cells[c_i]
-                _write(cell, text, bold=row["kind"] == "header", size=spec["layout"].get("font_pt", 10))
+                _write(cell, text, bold=bold, size=spec["layout"].get("font_pt", 10))
                 if header and borders == "header_rule" and row["kind"] == "header":
                     _borders(cell._tc.get_or_add_tcPr(), "w:tcBorders", {"bottom": "single"})
             if row.get("auto_number") and num_id is not None:
                 _list_number(tr.cells[roles.index("number")].paragraphs[0], num_id)
             if row["kind"] == "header" and block["header_rows"]:
                 _repeat_header(tr)
+        for r0, c0, r1, c1 in block.get("merges", []):  # header groups, a deadline shared by parts
+            table.cell(r0, c0).merge(table.cell(r1, c1))
         doc.add_paragraph()
     buf = io.BytesIO()
     doc.save(buf)

@@ -67,13 +67,17 @@ def render_xlsx(spec: dict, dest: Path) -> Path:
             r += 1
             continue
         start = r
-        for row in block["rows"]:
+        covered = {(r0 + dr, c0 + dc) for r0, c0, r1, c1 in block.get("merges", [])
+                   for dr in range(r1 - r0 + 1) for dc in range(c1 - c0 + 1)}
+        for k, row in enumerate(block["rows"]):
             if row.get("span"):
                 ws.merge_range(r, 0, r, n - 1, row["span"], sec_fmt)
                 r += 1
                 continue
-            fmt = head_fmt if row["kind"] in ("header", "colnum") else cell_fmt
+            fmt = head_fmt if row["kind"] in ("header", "colnum") or row.get("bold") else cell_fmt
             for c, (role, text) in enumerate(zip(roles, row["cells"], strict=True)):
+                if (k, c) in covered:
+                    continue  # written by merge_range below
                 value = _number(text) if role in NUMERIC and row["kind"] == "item" and "\n" not in text else None
                 if value is not None:
                     ws.write_number(r, c, value, num_fmt)
@@ -82,6 +86,10 @@ def render_xlsx(spec: dict, dest: Path) -> Path:
                 else:
                     ws.write_string(r, c, text, fmt)
             r += 1
+        for r0, c0, r1, c1 in block.get("merges", []):
+            text = block["rows"][r0]["cells"][c0]
+            fmt = head_fmt if block["rows"][r0]["kind"] == "header" else cell_fmt
+            ws.merge_range(start + r0, c0, start + r1, c1, text, fmt)
         # totals: a parent's value cells as SUM of its parts' cells, with the cached value
         for k, row in enumerate(block["rows"]):
             parts = row.get("total_of")
