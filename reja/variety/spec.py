@@ -57,12 +57,9 @@ def families() -> dict[str, dict]:
 
 @lru_cache(maxsize=1)
 def _places() -> tuple[list[dict], dict[str, dict]]:
-    import csv
+    from reja.schema.gazetteer import gazetteer_rows
 
-    from reja.normalize.places import GAZETTEER_CSV
-
-    with GAZETTEER_CSV.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = list(gazetteer_rows())
     regions = {r["region_id"]: r for r in rows if r["kind"] == "region"}
     return [r for r in rows if r["kind"] in ("district", "city")], regions
 
