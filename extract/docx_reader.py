@@ -21,6 +21,8 @@ from reja.extract.limits import Deadline, Limits
 W_P, W_TBL, W_TR, W_TC, W_R, W_T = (qn(t) for t in ("w:p", "w:tbl", "w:tr", "w:tc", "w:r", "w:t"))
 W_SDT, W_SDTCONTENT, W_CUSTOMXML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
 W_VAL = qn("w:val")
+W_TXBX = qn("w:txbxContent")
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # Containers whose text is not body text (text boxes, drawings) or is duplicated (AlternateContent).
 _SKIP_SUBTREES = {
     qn("w:drawing"),
@@ -312,12 +314,49 @@ class DocxReader:
             n_cols = max(n_cols, col)
         return Table(index=index, n_rows=len(rows), n_cols=n_cols, cells=cells)
 
+    # -- text boxes, headers and footers ---------------------------------------------------
+    def text_boxes(self, p) -> list:
+        """Blocks of the text boxes anchored in a paragraph (a title block typed into a text box),
+        before the paragraph itself. Word writes each box twice (mc:Choice and a VML mc:Fallback):
+        only the first copy is read."""
+        if p.find(".//" + W_TXBX) is None:
+            return []
+        out: list = []
+        for box in p.iter(W_TXBX):
+            if any(a.tag in (MC_FALLBACK, W_TXBX) for a in _ancestors_until(box, p)):
+                continue
+            out.extend(self.blocks(box))
+        return out
+
+    def header_footer_blocks(self, document) -> list:
+        """Paragraphs and tables of the first section's headers and footers (a title block or the
+        plan's year is sometimes typed there), each part read once."""
+        out: list = []
+        seen: set[int] = set()
+        if not document.sections:
+            return out
+        section = document.sections[0]
+        for attr in ("first_page_header", "header", "first_page_footer", "footer"):
+            try:
+                part = getattr(section, attr)
+                if part.is_linked_to_previous:
+                    continue
+                element = part._element
+            except (AttributeError, KeyError, ValueError):
+                continue
+            if id(element) in seen:
+                continue
+            seen.add(id(element))
+            out.extend(self.blocks(element))
+        return out
+
     # -- body ------------------------------------------------------------------------------
     def blocks(self, container) -> list:
         out: list = []
         for el in container:
             tag = el.tag
             if tag == W_P:
+                out.extend(self.text_boxes(el))
                 para = self.paragraph(el)
                 if para is not None:
                     out.append(para)
@@ -331,6 +370,13 @@ class DocxReader:
             elif tag == W_CUSTOMXML:
                 out.extend(self.blocks(el))
         return out
+
+
+def _ancestors_until(el, stop):
+    parent = el.getparent()
+    while parent is not None and parent is not stop:
+        yield parent
+        parent = parent.getparent()
 
 
 def _int(value: str | None, default: int) -> int:
@@ -359,6 +405,11 @@ def read_docx(path: Path, *, name: str, limits: Limits, deadline: Deadline, fmt:
     try:
         reader = DocxReader(document, name, limits, deadline)
         blocks = reader.blocks(document.element.body)
+        extra = reader.header_footer_blocks(document)
+        if extra:  # the title block's lines may stand in the page header or footer: put them first
+            blocks = extra + blocks
+            for k, table in enumerate(b for b in blocks if isinstance(b, Table)):
+                table.index = k
     except (KeyError, ValueError, AttributeError, TypeError) as exc:
         raise CorruptFile(name, f"unexpected Word XML structure: {type(exc).__name__}: {exc}") from exc
     return Document(source=name, format=fmt, blocks=blocks, page_count=None, warnings=reader.warnings)

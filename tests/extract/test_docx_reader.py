@@ -174,7 +174,7 @@ def test_grid_before_legacy_hmerge_nested_table_and_sdt(tmp_path):
     assert any("nested table" in w for w in doc.warnings)
 
 
-def test_text_boxes_and_deleted_text_are_skipped(tmp_path):
+def test_a_text_box_is_its_own_paragraph_and_deleted_text_is_skipped(tmp_path):
     body = (
         "<w:p><w:r><w:t>Ko'rinadigan</w:t></w:r>"
         "<w:del><w:r><w:delText>o'chirilgan</w:delText></w:r></w:del>"
@@ -182,7 +182,8 @@ def test_text_boxes_and_deleted_text_are_skipped(tmp_path):
         "<w:r><w:tab/><w:t>tab</w:t></w:r></w:p>"
     )
     doc = read_document(_docx_with_body(tmp_path, body))
-    assert [p.text for p in doc.paragraphs] == ["Ko'rinadigan\ttab"]
+    # the box's text stands before the paragraph that anchors it, never inside its text (issue 17)
+    assert [p.text for p in doc.paragraphs] == ["matn qutisi", "Ko'rinadigan\ttab"]
 
 
 def test_vmerge_continue_without_restart_is_a_cell(tmp_path):
