@@ -91,16 +91,68 @@ def apply_cmd(
 @review_app.command("serve")
 def serve_cmd(
     db: Path = DB_OPTION,
-    host: str = typer.Option("127.0.0.1", help="Address to bind; anything but loopback requires a token."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind; anything but loopback requires a token "
+                                               "and a clerk's login (reja review users add)."),
     port: int = typer.Option(8765, min=1, max=65535, help="TCP port (1–65535)."),
-    who: str = typer.Option(None, "--who", help="The clerk's name, recorded with each correction."),
+    who: str = typer.Option(None, "--who", help="The clerk's name, recorded with each correction (on this PC)."),
     token: str = typer.Option(None, help="Access token when bound beyond loopback (default: random)."),
+    lang: str = typer.Option(None, "--lang", help="The page's language until a clerk switches it: uz (default), en, ru."),
 ):
     """Start the review page (source crop, fields, candidates, keyboard shortcuts)."""
-    from .web import ReviewSettings, serve
+    from reja.i18n import get_language, normalize_language
+
+    from .web import EXIT_PORT_BUSY, PortBusy, ReviewSettings, serve
 
     _need_store(db)
-    serve(ReviewSettings(db=db, clerk=_who(who), host=host, access_token=token), port=port)
+    settings = ReviewSettings(db=db, clerk=_who(who), host=host, access_token=token,
+                              lang=normalize_language(lang) or get_language())
+    if settings.needs_login:
+        from .accounts import users
+
+        if not users(db):
+            typer.echo(_("error: on {host} several clerks share the page, so each logs in: add an account first "
+                         "with `reja review users add NAME`").format(host=host), err=True)
+            raise typer.Exit(2)
+    try:
+        serve(settings, port=port)
+    except PortBusy as exc:
+        typer.echo(_("error: port {port} on {host} is taken by another program (another `reja review serve`?): "
+                     "stop it, or choose another port with --port {other}").format(port=port, host=host,
+                                                                                   other=port + 1), err=True)
+        raise typer.Exit(EXIT_PORT_BUSY) from exc
+
+
+users_app = typer.Typer(help="Clerks' accounts for a review page shared on the network.", no_args_is_help=True)
+review_app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add_cmd(
+    name: str = typer.Argument(..., help="The clerk's name, recorded with each correction."),
+    db: Path = DB_OPTION,
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
+                                 help="Asked for when not given (at least 8 characters)."),
+):
+    """Add a clerk (or set a new password); passwords are stored as scrypt hashes only."""
+    from .accounts import add_user
+
+    _need_store(db)
+    try:
+        add_user(db, name, password)
+    except ValueError as exc:
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(_("clerk {name} can log in to the review page.").format(name=name.strip()))
+
+
+@users_app.command("list")
+def users_list_cmd(db: Path = DB_OPTION):
+    """The clerks who can log in."""
+    from .accounts import users
+
+    _need_store(db)
+    for name in users(db):
+        typer.echo(name)
 
 
 @review_app.command("history")

@@ -17,15 +17,47 @@ FILTERABLE = ("district", "year", "reason", "max_score", "status")
 
 def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
     """(items with corrections applied, descriptions of corrections whose row is gone)."""
+    items = _stored_items(db)
+    items, report = apply_corrections(items, db)
+    return with_consistency_flags(items), report.describe_orphans()
+
+
+# The store's rows change only when an import writes; corrections change with every click. Reading
+# and type-checking the rows costs most of a page, so they are kept while the documents table says
+# nothing was imported since (the review page answers each action within a few hundred ms).
+_cache: dict[str, tuple[tuple, pd.DataFrame]] = {}
+
+
+def _import_state(db: Path | str) -> tuple:
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True, timeout=30)
+    try:
+        return tuple(con.execute(
+            "SELECT count(*), max(imported_at), group_concat(document_id || coalesce(superseded_by, ''))"
+            " FROM documents").fetchone())
+    except sqlite3.Error:
+        return (None,)
+    finally:
+        con.close()
+
+
+def _stored_items(db: Path | str) -> pd.DataFrame:
     from reja.store import Store
 
+    key = str(Path(db).resolve())
+    state = _import_state(db)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] == state and state != (None,):
+        return cached[1].copy()
     with Store(db, readonly=True) as store:
         items = store.items()
         documents = store.documents()[["document_id", "source_key", "source_format"]]
     items = items.merge(documents.rename(columns={"source_format": "document_format"}), on="document_id",
                         how="left")
-    items, report = apply_corrections(items, db)
-    return with_consistency_flags(items), report.describe_orphans()
+    _cache.clear()  # one store at a time is enough for the page
+    _cache[key] = (state, items)
+    return items.copy()
 
 
 def flag_codes(flags: str | None) -> list[str]:

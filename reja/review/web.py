@@ -1,9 +1,15 @@
 """The review page: `reja review serve`. Server-rendered (FastAPI + Jinja2, htmx vendored under
-reja/static), so it works offline on a clerk's PC.
+reja/static), so it works offline on a clerk's PC. Every text goes through reja.i18n (Uzbek by
+default; the clerk switches language on the page, kept in a cookie).
+
+The clerk works through a queue: the rows the filter selects. Previous / next and the row shown
+after an action stay inside it (reja.review.queue); each action is confirmed in one line and the
+clerk's last action — one row or many — can be undone from anywhere (reja.review.bulk).
 
 Safety:
 - bound to 127.0.0.1 unless told otherwise; bound elsewhere, every request needs the access token
-  (printed at start; given once as ?token=…, then kept in an HttpOnly cookie);
+  (printed at start; given once as ?token=…, then kept in an HttpOnly cookie) and each clerk logs in
+  with an account (`reja review users add`; reja.review.accounts), whose name goes into corrections;
 - every POST carries a CSRF token (HMAC of a per-server secret) and a cross-site Origin is refused;
 - no request names a file: crops are found through the row key in the store, static files come from
   the package only.
@@ -11,13 +17,16 @@ Safety:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import ipaddress
+import json
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
@@ -25,14 +34,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from reja.i18n import LANGUAGES, _, flag_explanation, get_language, normalize_language, use_language
+
+from . import bulk
 from . import corrections as corr
+from . import queue as q
+from .accounts import Sessions, check_password
 from .crops import crop_png
-from .data import FILTERABLE, candidates, flag_codes, load_items, select
+from .data import candidates, flag_codes, load_items
 from .validate import check_value
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 PAGE_SIZE = 200  # rows per page of the list
+KIND_FIELD = {"section": "section_id", "indicator": "indicator_id", "unit": "unit_id"}
+PAGE_FORMATS = ("pdf", "scan")  # formats whose rows have a page picture
+ROW_FIELDS = ("section_no", "section_title", "section_id", "item_no", "parent_item_no", "text", "indicator_id",
+              "indicator_score", "unit", "unit_id", "fact_year", "fact_value", "plan_year", "plan_value",
+              "deadline", "mechanism", "responsible")
+EXIT_PORT_BUSY = 7  # docs/exit_codes.md
 
 
 @dataclass
@@ -41,6 +61,7 @@ class ReviewSettings:
     clerk: str
     host: str = "127.0.0.1"
     access_token: str | None = None  # required when host is not loopback
+    lang: str | None = None  # the page's language until the clerk picks one (None: REJA_LANG, else Uzbek)
 
     @property
     def needs_token(self) -> bool:
@@ -51,21 +72,53 @@ class ReviewSettings:
         except ValueError:
             return True
 
+    @property
+    def needs_login(self) -> bool:
+        """Beyond this PC several clerks share the page: each logs in, so `who` is the person."""
+        return self.needs_token
+
+
+class PortBusy(OSError):
+    pass
+
+
+def _catalogue_names():
+    from reja.schema.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    names = {}
+    for kind, entries in (("section", cat.sections), ("indicator", cat.indicators), ("unit", cat.units)):
+        names[kind] = {e.id: (e.name_latn, e.name_cyrl) for e in entries.values()}
+    return names
+
 
 def create_app(settings: ReviewSettings) -> FastAPI:
     if settings.needs_token and not settings.access_token:
         settings.access_token = secrets.token_urlsafe(24)
     secret = secrets.token_bytes(32)
     csrf_token = hmac.new(secret, b"reja-review-csrf", hashlib.sha256).hexdigest()
+    sessions = Sessions()
+    names = _catalogue_names()
     env = Environment(loader=PackageLoader("reja", "templates/review"),
                       autoescape=select_autoescape(["html", "html.j2"]))  # templates are *.html.j2
     env.filters["fmt"] = _fmt
+    env.globals.update(_=_, flag_explanation=flag_explanation, LANGUAGES=LANGUAGES, names=names)
     app = FastAPI(title="reja review", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    def render(name: str, **ctx) -> HTMLResponse:
+    def clerk_of(request: Request) -> str:
+        if settings.needs_login:
+            who = sessions.who(request.cookies.get("reja_session"))
+            if not who:
+                raise HTTPException(401, _("log in first"))
+            return who
+        return settings.clerk
+
+    def render(request: Request, name: str, **ctx) -> HTMLResponse:
         ctx.setdefault("csrf", csrf_token)
-        ctx.setdefault("clerk", settings.clerk)
+        ctx.setdefault("clerk", clerk_of(request) if name != "login.html.j2" else "")
+        ctx.setdefault("lang", get_language())
+        ctx.setdefault("here", str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
         return HTMLResponse(env.get_template(name).render(**ctx))
 
     @app.middleware("http")
@@ -79,7 +132,13 @@ def create_app(settings: ReviewSettings) -> FastAPI:
             origin = request.headers.get("origin") or request.headers.get("referer")
             if origin and urlsplit(origin).netloc != request.headers.get("host"):
                 return Response("cross-site request refused", status_code=403)
-        response = await call_next(request)
+        lang = normalize_language(request.cookies.get("reja_lang")) or settings.lang
+        with use_language(lang):  # the routes and templates below speak the clerk's language
+            if settings.needs_login and not sessions.who(request.cookies.get("reja_session")) \
+                    and request.url.path not in ("/login",) and not request.url.path.startswith(("/static/", "/lang/")):
+                response = RedirectResponse("/login", status_code=303)
+            else:
+                response = await call_next(request)
         if settings.needs_token and request.query_params.get("token"):
             response.set_cookie("reja_token", settings.access_token, httponly=True, samesite="strict")
         response.headers["X-Frame-Options"] = "DENY"
@@ -92,17 +151,47 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         # the body is read here, not in the middleware: a middleware that consumes it starves the route
         token = request.headers.get("x-csrf-token") or csrf
         if not token or not hmac.compare_digest(str(token), csrf_token):
-            raise HTTPException(403, "missing or wrong CSRF token: reload the page")
+            raise HTTPException(403, _("missing or wrong CSRF token: reload the page"))
 
     def current() -> tuple[pd.DataFrame, list[str]]:
         return load_items(settings.db)
 
+    # -- language and login -----------------------------------------------------------------------
+    @app.get("/lang/{code}")
+    def switch_language(code: str, back: str = "/"):
+        target = back if back.startswith("/") and not back.startswith("//") else "/"
+        response = RedirectResponse(target, status_code=303)
+        if normalize_language(code):
+            response.set_cookie("reja_lang", normalize_language(code), max_age=365 * 86400, samesite="lax")
+        return response
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request):
+        return render(request, "login.html.j2", error=None)
+
+    @app.post("/login", dependencies=[Depends(check_csrf)])
+    def login(request: Request, name: str = Form(""), password: str = Form("")):
+        if not check_password(settings.db, name, password):
+            page = render(request, "login.html.j2", error=_("wrong name or password"))
+            page.status_code = 401
+            return page
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie("reja_session", sessions.issue(name.strip()), httponly=True, samesite="strict",
+                            max_age=12 * 3600)
+        return response
+
+    @app.post("/logout", dependencies=[Depends(check_csrf)])
+    def logout():
+        response = RedirectResponse("/login" if settings.needs_login else "/", status_code=303)
+        response.delete_cookie("reja_session")
+        return response
+
+    # -- the list ---------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request):
         items, orphans = current()
-        filters = {k: request.query_params.get(k, "flagged" if k == "status" else "") for k in FILTERABLE}
-        rows = select(items, **filters)
-        # a regional centre's store holds thousands of flagged rows: show them a page at a time
+        filters = q.filters_from(request.query_params)
+        rows = q.selected(items, filters)
         pages = max(1, -(-len(rows) // PAGE_SIZE))
         try:
             page = min(max(1, int(request.query_params.get("page", "1"))), pages)
@@ -110,10 +199,11 @@ def create_app(settings: ReviewSettings) -> FastAPI:
             page = 1
         shown = rows.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
         reasons = sorted({code for f in items["flags"].fillna("") for code in flag_codes(f)})
-        query = urlencode({k: v for k, v in filters.items() if v})
-        return render("index.html.j2", rows=shown.to_dict("records"), filters=filters, reasons=reasons,
-                      page=page, pages=pages, matching=len(rows), first=(page - 1) * PAGE_SIZE + 1,
-                      query=query,
+        query = q.query_of(filters)
+        return render(request, "index.html.j2", rows=shown.to_dict("records"), filters=filters, reasons=reasons,
+                      page=page, pages=pages, matching=len(rows), first=(page - 1) * PAGE_SIZE + 1, query=query,
+                      facets=q.facets(rows), histogram=q.histogram(rows), with_filter=_with_filter,
+                      to_accept=int((rows["status"] == "flagged").sum()), flash=_flash(request),
                       districts=sorted(items["district"].dropna().unique()),
                       years=sorted(int(y) for y in items["year"].dropna().unique()),
                       total=len(items), flagged=int((items["status"] == "flagged").sum()),
@@ -122,96 +212,266 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     def _row(items: pd.DataFrame, row_key: str) -> pd.Series:
         match = items[items["row_key"] == row_key]
         if match.empty:
-            raise HTTPException(404, f"no row {row_key} in the store")
+            raise HTTPException(404, _("no row {key} in the store").format(key=row_key))
         return match.iloc[0]
 
-    def _neighbours(items: pd.DataFrame, row_key: str) -> tuple[str | None, str | None]:
-        keys = list(select(items, status="flagged")["row_key"])
-        if row_key not in keys:
-            return (keys[0] if keys else None), None
-        i = keys.index(row_key)
-        return (keys[i + 1] if i + 1 < len(keys) else None), (keys[i - 1] if i > 0 else None)
-
+    # -- one row ----------------------------------------------------------------------------------
     @app.get("/row/{row_key}", response_class=HTMLResponse)
-    def row_page(row_key: str):
-        items, _ = current()
+    def row_page(row_key: str, request: Request):
+        items, _orphans = current()
         row = _row(items, row_key)
-        nxt, prev = _neighbours(items, row_key)
-        return render("row.html.j2", row=row.to_dict(), cands=candidates(row), next_key=nxt, prev_key=prev,
-                      history=corr.history(settings.db, row_key), fields=list(corr.EDITABLE_FIELDS),
-                      has_crop=row.get("document_format") in ("pdf", "scan") and pd.notna(row.get("page")))
+        filters = q.filters_from(request.query_params)
+        queue = q.keys(items, filters)
+        nxt, prev = q.neighbours(queue, row_key)
+        position = queue.index(row_key) + 1 if row_key in queue else None
+        doubts = open_doubts(row)
+        cands = _ordered_candidates(candidates(row), doubts)
+        wording_counts = {kind: len(bulk.same_wording(items, row, KIND_FIELD[kind])) for kind in KIND_FIELD}
+        history = corr.history(settings.db, row_key)
+        fmt = str(row.get("document_format") or "")
+        return render(request, "row.html.j2", row=row.to_dict(), cands=cands, next_key=nxt, prev_key=prev,
+                      query=q.query_of(filters), position=position, queue_len=len(queue),
+                      history=history, fields=list(corr.EDITABLE_FIELDS), row_fields=ROW_FIELDS,
+                      doubts=doubts, pick_kind=_first_kind(doubts), wording_counts=wording_counts,
+                      has_crop=fmt in PAGE_FORMATS and pd.notna(row.get("page")),
+                      seen=max((c.id for c in history), default=0), flash=_flash(request))
+
+    @app.get("/row/{row_key}/changes", response_class=HTMLResponse)
+    def changes(row_key: str, request: Request, seen: int = 0):
+        """Polled by the row page: another clerk's change of this row since it was shown."""
+        me = clerk_of(request)
+        news = [c for c in corr.history(settings.db, row_key) if c.id > seen and c.who != me]
+        if not news:
+            return HTMLResponse("")
+        last = news[-1]
+        text = _("{who} changed this row meanwhile ({field} → {value}); reload to see it.").format(
+            who=last.who, field=last.field, value=last.value_after or "")
+        return HTMLResponse(f'<p class="notice" role="status">{_esc(text)} '
+                            f'<a href="/row/{_esc(row_key)}">{_esc(_("reload"))}</a></p>')
+
+    @app.get("/row/{row_key}/source", response_class=HTMLResponse)
+    def source(row_key: str, request: Request):
+        """The source rows of a DOCX/DOC/XLSX row as a small table (fetched after the page: reading the
+        document the first time can take a moment; later rows of it come from memory)."""
+        items, _orphans = current()
+        row = _row(items, row_key)
+        return HTMLResponse(env.get_template("source.html.j2").render(source_table=_source_table(items, row)))
 
     @app.get("/crop/{row_key}.png")
-    def crop(row_key: str):
-        items, _ = current()
+    def crop(row_key: str, zoom: float = 1.6):
+        items, _orphans = current()
         row = _row(items, row_key)
         source = row.get("source_key")
         png = None
         if isinstance(source, str) and "!" not in source:
             page = int(row["page"]) if pd.notna(row.get("page")) else None
-            png = crop_png(Path(source), str(row.get("document_format")), page, row.get("bbox"))
+            png = crop_png(Path(source), str(row.get("document_format")), page, row.get("bbox"),
+                           zoom=min(max(zoom, 0.5), 4.0), header=_header_strip(items, row))
         if png is None:
-            raise HTTPException(404, "no page picture for this row (DOCX, or the source file has moved)")
-        return Response(png, media_type="image/png")
+            raise HTTPException(404, _("no page picture for this row (DOCX, or the source file has moved)"))
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
 
-    def _after_post(row_key: str, request: Request, go_next: bool = False):
-        target = row_key
-        if go_next:
-            items, _ = current()
-            target = _neighbours(items, row_key)[0] or row_key
-        url = f"/row/{target}" if target else "/"
+    # -- actions ----------------------------------------------------------------------------------
+    def _go(request: Request, target: str | None, query: str, **flash) -> Response:
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        params.update({f"done_{k}": v for k, v in flash.items() if v is not None})
+        url = (f"/row/{target}" if target else "/") + "?" + urlencode(params)
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
 
+    def _queue_of(items: pd.DataFrame, query: str) -> list[str]:
+        return q.keys(items, q.filters_from(dict(parse_qsl(query, keep_blank_values=True))))
+
     @app.post("/row/{row_key}/correct", dependencies=[Depends(check_csrf)])
     def correct(row_key: str, request: Request, field: str = Form(...), value: str = Form(""),
-                why: str = Form("")):
-        items, _ = current()
+                why: str = Form(""), query: str = Form("")):
+        who = clerk_of(request)
+        items, _orphans = current()
         row = _row(items, row_key)
+        if field in KIND_FIELD.values():
+            value = _picked_id(value)
         clean, reason = check_value(field, value)
         if reason:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(field)}: {_esc(reason)}</p>', status_code=422)
-        corr.record(settings.db, row_key, field, row.get(field), clean, who=settings.clerk, why=why or None,
+        corr.record(settings.db, row_key, field, row.get(field), clean, who=who, why=why or None,
                     via="web", context=corr.row_context(row))
-        return _after_post(row_key, request)
+        return _go(request, row_key, query, what="corrected", field=field, value=clean, row=row_key)
 
     @app.post("/row/{row_key}/accept", dependencies=[Depends(check_csrf)])
-    def accept(row_key: str, request: Request):
-        items, _ = current()
+    def accept(row_key: str, request: Request, query: str = Form("")):
+        who = clerk_of(request)
+        items, _orphans = current()
         row = _row(items, row_key)
-        corr.record(settings.db, row_key, corr.ACCEPT_FIELD, None, "yes", who=settings.clerk,
+        target = q.after(_queue_of(items, query), row_key)
+        corr.record(settings.db, row_key, corr.ACCEPT_FIELD, None, "yes", who=who,
                     why="accepted on the review page", via="web", context=corr.row_context(row))
-        return _after_post(row_key, request, go_next=True)
+        return _go(request, target, query, what="accepted", row=row_key)
 
     @app.post("/row/{row_key}/pick", dependencies=[Depends(check_csrf)])
-    def pick(row_key: str, request: Request, kind: str = Form(...), candidate: str = Form(...)):
-        field = {"section": "section_id", "indicator": "indicator_id", "unit": "unit_id"}.get(kind)
+    def pick(row_key: str, request: Request, kind: str = Form(...), candidate: str = Form(...),
+             all_wording: str = Form(""), query: str = Form("")):
+        who = clerk_of(request)
+        field = KIND_FIELD.get(kind)
         if field is None:
-            raise HTTPException(422, f"unknown candidate kind '{kind}'")
-        items, _ = current()
+            raise HTTPException(422, _("unknown candidate kind '{kind}'").format(kind=kind))
+        items, _orphans = current()
         row = _row(items, row_key)
-        clean, reason = check_value(field, candidate)
+        clean, reason = check_value(field, _picked_id(candidate))
         if reason:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(reason)}</p>', status_code=422)
-        corr.record(settings.db, row_key, field, row.get(field), clean, who=settings.clerk,
-                    why="picked a candidate on the review page", via="web", context=corr.row_context(row))
-        return _after_post(row_key, request, go_next=True)
+        queue = _queue_of(items, query)
+        if all_wording:
+            action = bulk.apply_to_wording(settings.db, items, row, field, clean, who=who,
+                                           why=f"applied to all rows with this wording ({kind})")
+            n = action.rows
+        else:
+            corr.record(settings.db, row_key, field, row.get(field), clean, who=who,
+                        why="picked a candidate on the review page", via="web", context=corr.row_context(row))
+            n = 1
+        # another doubt of the row (its unit, say) keeps the clerk here; else on to the next row
+        after_items, _orphans = current()
+        left = [c for c in open_doubts(_row(after_items, row_key)) if c.split("_", 1)[0] in KIND_FIELD]
+        target = row_key if left else q.after(queue, row_key)
+        return _go(request, target, query, what="wording" if all_wording else "picked", field=field, value=clean,
+                   n=n, row=row_key)
+
+    @app.post("/undo", dependencies=[Depends(check_csrf)])
+    def undo_last(request: Request, query: str = Form(""), back: str = Form("")):
+        who = clerk_of(request)
+        try:
+            undone = bulk.undo_last_action(settings.db, who)
+        except ValueError as exc:  # another clerk undid it between our read and our write
+            return HTMLResponse(f'<p class="error" role="alert">{_esc(str(exc))}: {_esc(_("reload the page"))}</p>',
+                                status_code=409)
+        target = undone[0].row_key if len(undone) == 1 else (back or None)
+        return _go(request, target, query, what="undone" if undone else "nothing_to_undo", n=len(undone),
+                   row=undone[0].row_key if undone else None)
 
     @app.post("/row/{row_key}/undo", dependencies=[Depends(check_csrf)])
-    def undo_last(row_key: str, request: Request):
-        mine = [c for c in corr.history(settings.db, row_key) if c.reverts is None]
-        undone = {c.reverts for c in corr.all_corrections(settings.db) if c.reverts is not None}
-        open_ = [c for c in mine if c.id not in undone]
-        if open_:
-            try:
-                corr.undo(settings.db, open_[-1].id, who=settings.clerk)
-            except ValueError as exc:  # another clerk undid it between our read and our write
-                return HTMLResponse(f'<p class="error" role="alert">{_esc(str(exc))}: reload the page</p>',
-                                    status_code=409)
-        return _after_post(row_key, request)
+    def undo_row(row_key: str, request: Request, query: str = Form("")):
+        return undo_last(request, query=query, back=row_key)
+
+    @app.post("/bulk/accept", dependencies=[Depends(check_csrf)])
+    def bulk_accept(request: Request, query: str = Form(""), expected: int = Form(-1)):
+        who = clerk_of(request)
+        items, _orphans = current()
+        rows = q.selected(items, q.filters_from(dict(parse_qsl(query, keep_blank_values=True))))
+        count = int((rows.drop_duplicates("row_key")["status"] == "flagged").sum())
+        if count != expected:  # the filter's rows changed since the clerk confirmed the number
+            return _go(request, None, query, what="count_changed", n=count)
+        action = bulk.accept_all(settings.db, rows, who=who, why="accepted with the whole filter on the review page")
+        return _go(request, None, query, what="bulk", n=action.rows)
 
     return app
+
+
+def open_doubts(row: pd.Series) -> list[str]:
+    """The row's flag codes that no clerk's decision has answered yet."""
+    done = set(str(_fmt(row.get("corrected_fields"))).split(","))
+    if "accepted" in done:
+        return []
+    out = []
+    for code in flag_codes(_fmt(row.get("flags"))):
+        kind = code.split("_", 1)[0]
+        if kind in KIND_FIELD and KIND_FIELD[kind] in done:
+            continue
+        out.append(code)
+    return out
+
+
+def _first_kind(doubts: list[str]) -> str:
+    for code in doubts:
+        kind = code.split("_", 1)[0]
+        if kind in KIND_FIELD:
+            return kind
+    return "indicator"
+
+
+def _ordered_candidates(cands: dict, doubts: list[str]) -> list[tuple[str, list[tuple[int, str, float]]]]:
+    """Candidate kinds in doubt first, numbered 1–9 across kinds (key 1 = the top candidate of the doubt)."""
+    doubted = [c.split("_", 1)[0] for c in doubts]
+    kinds = sorted(cands, key=lambda k: (k not in doubted, ("indicator", "unit", "section").index(k)
+                                         if k in ("indicator", "unit", "section") else 9))
+    out, n = [], 0
+    for kind in kinds:
+        numbered = []
+        for cid, score in cands[kind][:3]:
+            n += 1
+            numbered.append((n if n <= 9 else 0, cid, score))
+        out.append((kind, numbered))
+    return out
+
+
+def _picked_id(value: str) -> str:
+    """The picker sends "Name [id]" (what the clerk saw) or the bare id."""
+    value = (value or "").strip()
+    if value.endswith("]") and "[" in value:
+        return value[value.rindex("[") + 1:-1].strip()
+    return value
+
+
+def _with_filter(filters: dict, name: str, value: str) -> str:
+    return q.query_of({**filters, name: value})
+
+
+FLASH_KEYS = ("what", "field", "value", "n", "row")
+
+
+def _flash(request: Request) -> dict | None:
+    flash = {k: request.query_params.get(f"done_{k}") for k in FLASH_KEYS}
+    if not flash["what"]:
+        return None
+    n = int(flash["n"]) if (flash["n"] or "").isdigit() else 0
+    what = flash["what"]
+    messages = {
+        "accepted": _("Accepted as extracted."),
+        "picked": _("Saved: {field} = {value}.").format(field=flash["field"], value=flash["value"]),
+        "corrected": _("Saved: {field} = {value}.").format(field=flash["field"], value=flash["value"]),
+        "wording": _("Saved on {n} row(s) with this wording: {field} = {value}.").format(
+            n=n, field=flash["field"], value=flash["value"]),
+        "bulk": _("Accepted {n} row(s) of the filter.").format(n=n),
+        "undone": _("Undone: {n} change(s).").format(n=n),
+        "nothing_to_undo": _("Nothing of yours to undo."),
+        "count_changed": _("The filter now holds {n} row(s) to accept: check and confirm again.").format(n=n),
+    }
+    text = messages.get(what)
+    if text is None:
+        return None
+    can_undo = what in ("accepted", "picked", "corrected", "wording", "bulk")
+    return {"text": text, "undo": can_undo, "row": flash["row"], "kind": "warn" if what == "count_changed" else "ok"}
+
+
+def _header_strip(items: pd.DataFrame, row: pd.Series) -> tuple[int, str] | None:
+    """(page, box) of the strip above the first row of the row's table: where its header is."""
+    same = items[(items["document_id"] == row.get("document_id")) & (items["table_index"] == row.get("table_index"))
+                 & items["bbox"].notna() & items["page"].notna()]
+    if same.empty:
+        return None
+    first = same.sort_values(["page", "row_index"]).iloc[0]
+    try:
+        x0, top, x1, bottom = (float(v) for v in json.loads(first["bbox"]))
+    except (TypeError, ValueError):
+        return None
+    unit = 1.0 if row.get("document_format") == "pdf" else 300 / 72  # scan boxes are pixels at 300 dpi
+    height = min(max(3 * (bottom - top), 60 * unit), 150 * unit)
+    if top <= 2 * unit:
+        return None
+    return int(first["page"]), json.dumps([x0, max(0.0, top - height), x1, top])
+
+
+def _source_table(items: pd.DataFrame, row: pd.Series):
+    """The header and the row as written, for formats without pages (DOCX, DOC, ODT, RTF, XLSX)."""
+    from .source_rows import source_rows
+
+    source = row.get("source_key")
+    if not isinstance(source, str) or "!" in source or pd.isna(row.get("table_index")) or pd.isna(row.get("row_index")):
+        return None
+    table = items[(items["document_id"] == row.get("document_id")) & (items["table_index"] == row["table_index"])]
+    rows = sorted(int(r) for r in table["row_index"].dropna())
+    later = [r for r in rows if r > int(row["row_index"])]
+    return source_rows(Path(source), int(row["table_index"]), int(row["row_index"]), rows[0] if rows else 0,
+                       later[0] if later else None)
 
 
 def _esc(text: str) -> str:
@@ -228,12 +488,27 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def check_port(host: str, port: int) -> None:
+    """PortBusy when another program holds the port (said plainly, before the server starts)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise PortBusy(exc.errno, str(exc)) from exc
+            raise
+
+
 def serve(settings: ReviewSettings, port: int = 8765) -> None:
     import uvicorn
 
+    check_port(settings.host, port)
     app = create_app(settings)
     url = f"http://{settings.host}:{port}/"
     if settings.needs_token:
         url += f"?token={settings.access_token}"
-    print(f"reja review: open {url}  (Ctrl+C to stop)", flush=True)
+    with use_language(settings.lang):
+        print(_("reja review: open {url}  (Ctrl+C to stop)").format(url=url), flush=True)
     uvicorn.run(app, host=settings.host, port=port, log_level="warning")
