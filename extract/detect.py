@@ -17,7 +17,9 @@ ODT_MIME = b"application/vnd.oasis.opendocument.text"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 # Formats that read_document handles.
-SUPPORTED = ("docx", "odt", "doc", "rtf", "pdf", "png", "jpeg", "tiff", "zip", "xlsx", "xls", "ods")
+SUPPORTED = ("docx", "odt", "doc", "rtf", "pdf", "png", "jpeg", "tiff", "heic", "zip", "xlsx", "xls", "ods")
+# ISO base media "ftyp" brands of HEIF/HEIC photos (iPhone and most Android cameras)
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
 _OLE_STREAM_CHUNK = 1 << 20
 
@@ -143,6 +145,8 @@ def detect_format(path: Path) -> str:
         return "jpeg"
     if head.startswith((b"II*\x00", b"MM\x00*")):
         return "tiff"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "heic"
 
     suffix = path.suffix.lower()
     named = f" named {suffix}" if suffix else ""

@@ -14,7 +14,7 @@ from reja.normalize.text import clean_text
 from .header import ColumnRoles, guess_roles, header_span, is_column_numbering_row, roles_from_header
 from .ir import Document, Paragraph, Table
 from .items import ItemBuilder, Row
-from .model import ParsedPlan, Section
+from .model import ParsedPlan, PlanMeta, Section
 from .plan_words import is_label
 from .sections import (
     Heading,
@@ -233,6 +233,21 @@ def _subsection_title(heading: Heading) -> str:
     return heading.title  # "1.1. Hujjatlarni butlash" -> "Hujjatlarni butlash" (docs/conventions.md)
 
 
+def _read_title_block(lines: list[Line], source: str) -> PlanMeta:
+    """The title block, or, when its lines cannot be read (OCR junk from a stamp or noise), empty
+    metadata flagged with what failed and where: a title block never costs the plan's rows."""
+    try:
+        return parse_title_block(lines, source)
+    except Exception as exc:  # noqa: BLE001 - any defect here must become a flag, not a lost plan
+        boxes = [ln.bbox for ln in lines if ln.bbox is not None]
+        where = ""
+        if boxes:
+            page = next((ln.page for ln in lines if ln.page is not None), None)
+            box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+            where = (f" page {page}" if page else "") + " box " + ",".join(str(int(v)) for v in box)
+        return PlanMeta(flags=[f"meta_missing: title block could not be read ({type(exc).__name__}: {exc}){where}"])
+
+
 def parse_plan(doc: Document) -> ParsedPlan:
     """Parse a read document into the plan's metadata, sections and items."""
     blocks = list(doc.blocks)
@@ -247,7 +262,7 @@ def parse_plan(doc: Document) -> ParsedPlan:
         if parse_heading(block.text) is not None:
             first = k
             break
-    meta = parse_title_block(_title_lines(blocks[:first]) + _rows_above_header(blocks, first), doc.source)
+    meta = _read_title_block(_title_lines(blocks[:first]) + _rows_above_header(blocks, first), doc.source)
 
     walker = _Walker(doc)
     for block in blocks[first:]:

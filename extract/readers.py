@@ -32,7 +32,7 @@ from reja.extract.limits import (
 )
 from reja.extract.pdf_reader import read_pdf
 
-IMAGE_FORMATS = ("png", "jpeg", "tiff")
+IMAGE_FORMATS = ("png", "jpeg", "tiff", "heic")
 CONVERTED_FORMATS = ("doc", "odt", "rtf")
 SHEET_FORMATS = ("xlsx", "xls", "ods")
 
@@ -79,8 +79,23 @@ def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None) -> Docu
         check_image(path, name, limits)
         return _scan(path, name, None, jobs, ocr_cache)
     if fmt == "zip":
+        if is_photo_set(path):  # photos of one plan's pages: one document, pages in name order
+            return _scan(path, name, None, jobs, ocr_cache)
         raise UnsupportedFormat(name, "a zip archive of other files; unpack it and import its files (reja import)")
     raise UnsupportedFormat(name, f"format {fmt!r} has no reader")
+
+
+def is_photo_set(path: Path) -> bool:
+    """A zip whose files are all page images (photos of one plan), read as one document."""
+    from reja.extract.scan.rasterize import IMAGE_SUFFIXES
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [i.filename for i in zf.infolist() if not i.is_dir()
+                     and "__MACOSX" not in i.filename and not Path(i.filename).name.startswith(".")]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+    return bool(names) and all(Path(n).suffix.lower() in IMAGE_SUFFIXES for n in names)
 
 
 def _checked_docx(path: Path, name: str, limits: Limits) -> None:
@@ -154,6 +169,9 @@ def check_image(path: Path, name: str, limits: Limits) -> None:
     """Refuse images over the pixel limit from their header, before anything decodes them."""
     from PIL import Image, UnidentifiedImageError
 
+    from reja.extract.scan.rasterize import register_heif
+
+    register_heif()
     with open(path, "rb") as fh:
         head = fh.read(24)
     if head.startswith(b"\x89PNG") and head[12:16] == b"IHDR":

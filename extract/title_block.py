@@ -137,7 +137,9 @@ def _collect_blocks(lines: list[Line]) -> tuple[list[_Block], list[Line]]:
             elif key.bbox is not None and ln.bbox is not None:
                 if ln.page != key.page or not _overlaps(ln.bbox, key.bbox):
                     continue
-                last = lines[members[-1]].bbox if members else key.bbox
+                # the last member that has a box: a multi-line OCR paragraph split into lines has none
+                boxed = [lines[m].bbox for m in members if lines[m].bbox is not None]
+                last = boxed[-1] if boxed else key.bbox
                 height = max(last[3] - last[1], 8.0)
                 if ln.bbox[1] - last[3] > 3 * height:
                     break

@@ -42,13 +42,14 @@ from multiprocessing.connection import wait as wait_any
 from pathlib import Path
 
 from reja.extract.errors import ReadError
+from reja.extract.readers import is_photo_set
 from reja.extract.model import ParsedPlan
 
 MiB = 1024 * 1024
 JUNK_NAMES = {"thumbs.db", "desktop.ini"}
 # Inside folders and archives only these are taken as plans (content decides the real format later);
 # files without a suffix too, since messengers strip them. A file named explicitly is always tried.
-PLAN_SUFFIXES = {".docx", ".docm", ".doc", ".odt", ".rtf", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip", ""}
+PLAN_SUFFIXES = {".docx", ".docm", ".doc", ".odt", ".rtf", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".heic", ".heif", ".zip", ""}
 
 # exit codes (docs/exit_codes.md)
 EXIT_OK = 0
@@ -255,6 +256,19 @@ def _safe_extract(archive: Path, dest: Path, limits: BatchLimits) -> None:
     )
 
 
+def page_set_input(paths: list[Path], workdir: Path) -> list[InputFile]:
+    """Page images of one plan given one by one → one input: a zip of them (stored, in the order
+    given) that the scan reader reads as one document, known as "p1.jpg + p2.jpg"."""
+    width = len(str(len(paths)))
+    archive = workdir / f"{paths[0].stem}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for k, p in enumerate(paths, 1):
+            zf.write(p, f"page{k:0{width}d}{p.suffix.lower()}")  # numbered: the given order is kept
+    display = " + ".join(str(p) for p in paths)
+    key = "pages:" + "|".join(str(p.resolve()) for p in paths)
+    return [InputFile(archive, _text_of(display), _text_of(key), max(p.stat().st_mtime for p in paths))]
+
+
 def collect_inputs(
     paths: Iterable[Path | str], workdir: Path, limits: BatchLimits, exclude: Iterable[Path] = ()
 ) -> tuple[list[InputFile], list[FileOutcome], list[str]]:
@@ -273,7 +287,9 @@ def collect_inputs(
             ignored.append(_text_of(display))
 
     def add_file(path: Path, display: str, key: str, mtime: float | None = None) -> None:
-        if path.suffix.lower() == ".zip":
+        if path.suffix.lower() == ".zip" and is_photo_set(path):
+            pass  # photos of one plan's pages: one document, read as a whole (reja.extract.readers)
+        elif path.suffix.lower() == ".zip":
             if "!" in display:
                 problems.append(FileOutcome(_text_of(display), "failed", "an archive inside an archive is not opened: unpack it first",
                                             error_code="unsupported_format"))  # fmt: skip
@@ -507,9 +523,11 @@ def run_import(
     limits: BatchLimits | None = None,
     on_status: Callable[[str], None] | None = None,
     progress: bool | None = None,
+    pages: bool = False,
 ) -> ImportReport:
     """Import files / folders / zips into the store at `db`. See the module docstring.
 
+    `pages`: the paths are the page images of ONE plan, in order (`reja import --pages`).
     `parse` (default: `reja.pipeline.parse_file`) turns a path into a ParsedPlan; tests inject a
     fake. `on_status` receives one line per file. `progress` None = a bar when stderr is a terminal.
     """
@@ -557,7 +575,10 @@ def run_import(
         own_files = [db, *(db.with_name(db.name + sfx) for sfx in ("-wal", "-shm", "-journal")), log_dir / "runs"]
         if log_given:
             own_files.append(log_dir)  # --out inside an input folder: never import our own outputs
-        inputs, problems, ignored = collect_inputs(paths, workdir, limits, exclude=own_files)
+        if pages:
+            inputs, problems, ignored = page_set_input(paths, workdir), [], []
+        else:
+            inputs, problems, ignored = collect_inputs(paths, workdir, limits, exclude=own_files)
         report.ignored = ignored
         if ignored:
             log.write("ignored", files=ignored, why="not a document suffix")

@@ -96,6 +96,21 @@ def _export(db: Path, out: Path, include_superseded: bool = False) -> None:
     typer.echo(_("exports: {paths}").format(paths=", ".join(str(p) for p in written.values())))
 
 
+def _check_page_images(paths: list[Path]) -> None:
+    """--pages takes image files only (a folder or a PDF is a document of its own)."""
+    from reja.extract.detect import detect_format
+    from reja.extract.errors import ReadError
+
+    for p in paths:
+        try:
+            fmt = detect_format(p) if p.is_file() else "folder"
+        except ReadError as exc:
+            fmt = exc.code
+        if fmt not in ("png", "jpeg", "tiff", "heic"):
+            typer.echo(f"error: --pages takes page images (JPEG, PNG, TIFF, HEIC); {p} is {fmt}", err=True)
+            raise typer.Exit(EXIT_USAGE)
+
+
 @app.command("import", epilog=EXIT_CODES_HELP)
 def import_cmd(
     paths: Annotated[list[Path], typer.Argument(exists=True, help="Plan files, folders (recursive) and .zip archives.")],
@@ -111,6 +126,9 @@ def import_cmd(
     force: Annotated[bool, typer.Option("--force", help="Re-import files even when unchanged.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed per document.")] = 900.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary, no line per file.")] = False,
+    pages: Annotated[
+        bool, typer.Option("--pages", help="The files given are the pages of ONE plan (photos or scans), in this order.")
+    ] = False,
 ) -> None:
     """Import plans into the store: one status line per file, then a summary.
 
@@ -120,13 +138,15 @@ def import_cmd(
     from reja.store import StoreError
 
     db = db or ((out / "reja.sqlite") if out else Path("reja.sqlite"))
+    if pages:
+        _check_page_images(paths)
     if out is not None and out.exists() and not out.is_dir():
         typer.echo(_("error: --out {path} is a file, not a folder").format(path=out), err=True)
         raise typer.Exit(EXIT_USAGE)
     try:
         report = run_import(
             paths, db=db, log_dir=out, jobs=jobs, force=force, limits=BatchLimits(timeout_s=timeout),
-            on_status=None if quiet else typer.echo,
+            on_status=None if quiet else typer.echo, pages=pages,
         )  # fmt: skip
     except StoreError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)

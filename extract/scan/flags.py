@@ -19,7 +19,7 @@ from reja.extract.model import ParsedPlan
 
 from .settings import load_settings
 
-NOTE_FLAGS = ("item_no_rebuilt", "snapped_value", "mixed_script", "lineless_table")
+NOTE_FLAGS = ("item_no_rebuilt", "snapped_value", "mixed_script", "lineless_table", "ocr_number", "ocr_alphabet")
 
 
 def _column_names(table: Table) -> list[str]:

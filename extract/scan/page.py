@@ -6,6 +6,8 @@ turns it into IR blocks.
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 
@@ -13,15 +15,24 @@ from .grid import Grid, find_grids
 from .language import recheck_cell, roman_numerals
 from .letter_case import first_letter_case
 from .lineless import lineless_table
+from .numbers import column_kinds, fits, number_kinds, numberish
 from .ocr import OcrResult, ocr_crop
 from .prepare import PreparedPage, prepare_page
 from .settings import ScanSettings
 
 
 def _ink_mask(prepared: PreparedPage, lines: np.ndarray) -> np.ndarray:
-    """Text ink only: rulings removed, specks (noise, JPEG) opened away."""
+    """Text ink only: rulings removed, specks (noise, JPEG) opened away, and blots smaller than a
+    full stop dropped: a speck left in a cell's corner would stretch its crop (and reads as "-")."""
     ink = cv2.bitwise_and(prepared.binary, cv2.bitwise_not(lines))
-    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    min_area = max(int(12 * (prepared.dpi / 300) ** 2), 4)
+    small = stats[:, cv2.CC_STAT_AREA] < min_area
+    small[0] = False
+    if small.any():
+        ink[small[labels]] = 0
+    return ink
 
 
 def _ocr_image(prepared: PreparedPage, lines: np.ndarray) -> np.ndarray:
@@ -75,7 +86,7 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
 # Cell notes with these codes (extract/model.py FLAG_CODES) stay on the cell: the parser copies a
 # cell's notes onto its item as flags. Other notes (symbol, roman numeral, letter case) are routine
 # corrections, summed up per page in the document's warnings.
-FLAG_NOTES = ("item_no_rebuilt", "snapped_value", "mixed_script", "low_ocr_confidence", "lineless_table")
+FLAG_NOTES = ("item_no_rebuilt", "snapped_value", "mixed_script", "low_ocr_confidence", "lineless_table", "ocr_number")
 
 
 def split_notes(notes: list[str], info: dict[str, int]) -> list[str]:
@@ -93,10 +104,69 @@ def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi, info: dict[str, i
     cells = []
     for gc in grid.cells:
         heading = gc.colspan == grid.n_cols and grid.n_cols > 1  # a row across the table: a heading
-        text, conf, notes = read_cell(ocr_img, ink, gc.bbox, lang, settings, dpi, heading=heading)
+        try:
+            text, conf, notes = read_cell(ocr_img, ink, gc.bbox, lang, settings, dpi, heading=heading)
+        except (ValueError, IndexError, ArithmeticError, cv2.error) as exc:
+            # one unreadable crop costs its cell, flagged with its box, never the page
+            box = ",".join(str(int(v)) for v in gc.bbox)
+            text, conf, notes = "", 0.0, [f"low_ocr_confidence: cell could not be read ({type(exc).__name__}) box {box}"]
         cells.append({"row": gc.row, "col": gc.col, "rowspan": gc.rowspan, "colspan": gc.colspan,
-                      "text": text, "bbox": list(gc.bbox), "confidence": conf, "notes": split_notes(notes, info)})
+                      "text": text, "bbox": list(gc.bbox), "confidence": conf, "notes": notes})
+    recheck_numbers(cells, grid.n_rows, grid.n_cols, ocr_img, ink, lang, settings, dpi)
+    for c in cells:
+        c["notes"] = split_notes(c["notes"], info)
     return {"bbox": list(grid.bbox), "n_rows": grid.n_rows, "n_cols": grid.n_cols, "cells": cells}
+
+
+def _read_digits(ocr_img, ink, box, lang, whitelist: str, dpi: int) -> tuple[str, float]:
+    """The cell's crop read as one line of whitelisted characters; a lone digit that one line
+    (psm 7) misses is tried as one word (psm 8)."""
+    inset = max(int(dpi * 0.012), 3)
+    x0, y0, x1, y1 = box
+    trimmed = _trim(ink, (x0 + inset, y0 + inset, x1 - inset, y1 - inset), pad=6)
+    if trimmed is None:
+        return "", 0.0
+    crop = ocr_img[trimmed[1] : trimmed[3], trimmed[0] : trimmed[2]]
+    for psm in (7, 8):
+        res = ocr_crop(crop, lang, psm=psm, dpi=dpi, whitelist=whitelist)
+        if res.words:
+            return " ".join(w.text for w in res.words), float(res.confidence or 0.0)
+    return "", 0.0
+
+
+def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, lang, settings, dpi) -> None:
+    """Value and item-number cells that do not read as numbers are read again with digits only
+    (see numbers.py); in place, notes added to the cells."""
+    kinds, header_rows = column_kinds(cells, n_rows, n_cols, settings)
+    if not kinds:
+        return
+    patterns = number_kinds(settings)
+    for c in cells:
+        kind = kinds.get(c["col"])
+        if kind is None or c["row"] in header_rows or c["colspan"] != 1:
+            continue
+        text, conf = c["text"], c["confidence"] or 0.0
+        _roles, whitelist, pattern = patterns[kind]
+        if (not text and conf >= 100) or (fits(text, pattern) and conf >= settings.number_recheck_confidence):
+            continue  # an empty cell, or a sure number
+        if text and not numberish(text):
+            continue  # words in a number column ("II чорак"): the parser says so
+        again, again_conf = _read_digits(ocr_img, ink, c["bbox"], lang, whitelist, dpi)
+        box = ",".join(str(int(v)) for v in c["bbox"])
+        if fits(again, pattern) and again_conf >= settings.number_recheck_confidence:
+            digits_before = re.sub(r"\D", "", text)
+            if digits_before and digits_before != re.sub(r"\D", "", again):
+                # two readings of the same crop disagree: the surer one is kept, and said
+                c["notes"].append(f"ocr_number: {kind} read as {text!r} and, digits only, as {again!r}; "
+                                  f"{again!r} kept box {box}")
+            else:
+                c["notes"].append(f"number_reread: {text!r} → {again!r}")
+            c["notes"] = [n for n in c["notes"] if not n.startswith("low_ocr_confidence: ink in the cell")]
+            c["text"], c["confidence"] = again, round(again_conf, 1)
+        elif not fits(text, pattern):
+            shown = f"{text!r}" if text else "nothing"
+            also = f" (digits only: {again!r})" if again and again != text else ""
+            c["notes"].append(f"ocr_number: {kind} cell read as {shown}{also}, not a number box {box}")
 
 
 def _text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .clean import remove_impulses, smooth_grain
+
 TARGET_DPI = 300
 
 
@@ -54,11 +56,6 @@ def normalise_resolution(gray: np.ndarray, dpi: float | None) -> tuple[np.ndarra
 def binarise(gray: np.ndarray) -> np.ndarray:
     """Ink = 255. Adaptive, so uneven scan lighting and grey JPEG blocks do not matter."""
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-
-
-def denoise(gray: np.ndarray) -> np.ndarray:
-    # A median keeps stroke edges sharp while removing salt-and-pepper and JPEG speckle.
-    return cv2.medianBlur(gray, 3)
 
 
 def _ruling_angles(binary: np.ndarray) -> list[tuple[float, float]]:
@@ -190,10 +187,52 @@ def _looks_sideways(binary: np.ndarray) -> bool:
     return down > 1.5 * across and down > 50
 
 
-def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str = True) -> PreparedPage:
-    gray, dpi_out = normalise_resolution(to_gray(img), dpi)
-    gray = denoise(gray)
+def _is_colour(img: np.ndarray) -> bool:
+    return img.ndim == 3 and img.shape[2] >= 3
+
+
+def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: bool = True) -> tuple[np.ndarray, float | None]:
+    """Colour or grey page as loaded → grey, flat, stamp-free page at its own resolution (a photo:
+    the sheet alone, warped flat). Each step notes what it changed."""
+    from .clean import flatten_illumination, suppress_coloured_ink
+    from .sheet import find_sheet, warp_sheet
+
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = cv2.cvtColor(img, cv2.COLOR_RGBA2RGB)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    if sheet:
+        found = find_sheet(to_gray(img))
+        if found is not None:
+            img = warp_sheet(img, found)
+            dpi = None  # the sheet is the page now: its size tells the resolution
+            notes.append(f"sheet found in the photo ({found.area_share * 100:.0f}% of the image) and warped flat "
+                         f"(perspective up to {found.tilt:.1f}°)")
+    page_dpi = dpi if dpi and dpi >= 50 else min(img.shape[:2]) / 8.27
+    img, note = flatten_illumination(img, page_dpi)
+    if note:
+        notes.append(note)
+    if _is_colour(img):
+        gray, note = suppress_coloured_ink(img)
+        if note:
+            notes.append(note)
+    else:
+        gray = to_gray(img)
+    gray, note = remove_impulses(gray)
+    if note:
+        notes.append(note)
+    return gray, dpi
+
+
+def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str = True,
+                 max_skew: float = 5.0) -> PreparedPage:
     notes: list[str] = []
+    gray, dpi = _clean_page(img, dpi, notes)
+    before = gray.shape
+    gray, dpi_out = normalise_resolution(gray, dpi)
+    if gray.shape[0] > before[0] * 1.08:
+        notes.append(f"low resolution: upscaled ×{gray.shape[0] / before[0]:.2f} to {dpi_out} dpi")
+    gray = smooth_grain(gray)
     turned = 0
     binary = binarise(gray)
     # OSD costs ~0.5 s a page and is easily fooled by sparse table text, so it is asked only when
@@ -207,9 +246,21 @@ def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str 
             gray = cv2.rotate(gray, code)
             binary = binarise(gray)
             notes.append(f"page turned {turned}° (orientation detection, confidence {osd[1]:.1f})")
-    skew, how = estimate_skew(binary)
-    if abs(skew) >= 0.05:
-        gray = rotate(gray, skew)
+    # A ruling skewed by more than ~2° breaks into short runs the ruling finder does not see, so a
+    # large skew is first taken out coarsely from the text rows, then measured finely on the rulings.
+    coarse = _profile_angle(binary, limit=max_skew, step=0.5)
+    if abs(coarse) > 1.5:
+        gray = rotate(gray, coarse)
         binary = binarise(gray)
-    return PreparedPage(gray=gray, binary=binary, dpi=dpi_out, rotation=turned, skew=skew,
-                        notes=notes + ([f"skew {skew:+.2f}° corrected ({how})"] if abs(skew) >= 0.05 else []))
+    else:
+        coarse = 0.0
+    fine, how = estimate_skew(binary)
+    if abs(fine) >= 0.05:
+        gray = rotate(gray, fine)
+        binary = binarise(gray)
+    else:
+        fine = 0.0
+    skew = coarse + fine
+    if abs(skew) >= 0.05:
+        notes.append(f"skew {skew:+.2f}° corrected ({how})")
+    return PreparedPage(gray=gray, binary=binary, dpi=dpi_out, rotation=turned, skew=skew, notes=notes)

@@ -33,6 +33,8 @@ class ScanSettings:
     quote_style: dict = field(default_factory=dict)
     case_by_height: tuple[str, ...] = ()
     confusable_letters: tuple = ()
+    number_recheck_confidence: float = 88
+    number_cells: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,66 @@
+"""Numbers read as numbers: value and item-number cells checked against their column's pattern.
+
+A value cell is the worst place for a misreading: "12" read as "2", "1" dropped because Tesseract
+does not see a lone digit in a block (psm 6), "0" read as "O". Once a table's cells are read, the
+columns whose header names a value (fact, plan) or the item number are known; each of their body
+cells whose reading does not fit the column's pattern, or is unsure, is read again on the same crop
+as one line with only digits and number punctuation allowed. The second reading is taken when it
+fits the pattern and is sure; otherwise the cell keeps its first reading and gets an `ocr_number`
+note with its box (the parser turns it into the item's flag), so nothing is zeroed or dropped
+silently. Cells that plainly hold words ("II чорак") are left to the parser.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from reja.extract.ir import Cell, Table
+
+from .settings import ScanSettings
+
+_LOOKALIKE_DIGITS = set("OoОоlIi|!SsZzBВбЗз")  # letters OCR puts for digits (data/item_numbers.yaml)
+
+
+@lru_cache(maxsize=8)
+def _patterns(items: tuple) -> dict[str, tuple[tuple[str, ...], str, re.Pattern]]:
+    return {kind: (roles, whitelist, re.compile(pattern)) for kind, roles, whitelist, pattern in items}
+
+
+def number_kinds(settings: ScanSettings) -> dict[str, tuple[tuple[str, ...], str, re.Pattern]]:
+    """{kind: (column roles, whitelist, pattern)} from data/scan.yaml `number_cells`."""
+    return _patterns(tuple((k, tuple(v["roles"]), v["whitelist"], v["pattern"])
+                           for k, v in sorted(settings.number_cells.items())))
+
+
+def column_kinds(cells: list[dict], n_rows: int, n_cols: int, settings: ScanSettings) -> tuple[dict[int, str], set[int]]:
+    """{column: number kind} from the table's header row, and the header rows; empty when the table
+    has no header (a continuation page: its columns are known only to the parser)."""
+    from .repair import _roles_of
+
+    table = Table(index=0, n_rows=n_rows, n_cols=n_cols)
+    for c in cells:
+        table.cells.append(Cell(row=c["row"], col=c["col"], text=c["text"], rowspan=c["rowspan"], colspan=c["colspan"]))
+    try:
+        found = _roles_of(table)
+    except Exception:  # noqa: BLE001 - a header the matcher cannot take: no number columns, no re-reads
+        return {}, set()
+    if found is None:
+        return {}, set()
+    roles, header_rows = found
+    kinds: dict[int, str] = {}
+    for kind, (kind_roles, _w, _p) in number_kinds(settings).items():
+        for col, role in enumerate(roles):
+            if role in kind_roles:
+                kinds[col] = kind
+    return kinds, header_rows
+
+
+def numberish(text: str) -> bool:
+    """A reading that may be a misread number: no letters except digit look-alikes."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return all(ch in _LOOKALIKE_DIGITS for ch in letters) and len(letters) <= 3
+
+
+def fits(text: str, pattern: re.Pattern) -> bool:
+    return bool(pattern.match(" ".join(text.split())))

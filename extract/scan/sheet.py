@@ -1,0 +1,93 @@
+"""Find the sheet of paper in a photo and warp it flat.
+
+A phone photo shows the plan lying on a desk: a bright quadrilateral on a darker background, seen
+at a few degrees of perspective. The sheet is the largest bright region; its outline, simplified to
+four corners, is warped to a rectangle whose sides are the mean lengths of the opposite edges (so
+the page keeps its proportions and roughly its resolution). A scan, whose page fills the image,
+has no such outline and is left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+WORK_SIDE = 800  # the outline is searched on a copy this large (px, long side)
+
+
+@dataclass
+class Sheet:
+    corners: np.ndarray  # 4×2 float32, full-resolution pixels: top-left, top-right, bottom-right, bottom-left
+    area_share: float  # of the image
+    tilt: float  # largest corner angle's departure from 90°, degrees (how much perspective)
+
+
+def _order(pts: np.ndarray) -> np.ndarray:
+    s = pts.sum(axis=1)
+    d = np.diff(pts, axis=1).ravel()
+    return np.float32([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
+
+
+def _corner_angles(q: np.ndarray) -> list[float]:
+    out = []
+    for k in range(4):
+        a, b, c = q[k - 1], q[k], q[(k + 1) % 4]
+        v1, v2 = a - b, c - b
+        cos = float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))
+        out.append(float(np.degrees(np.arccos(np.clip(cos, -1, 1)))))
+    return out
+
+
+def find_sheet(gray: np.ndarray, *, min_share: float = 0.25, min_contrast: float = 25.0) -> Sheet | None:
+    """The sheet's corners, or None when there is no sheet distinct from a background (a scan,
+    a crop of the page, a photo where the page fills the frame)."""
+    h, w = gray.shape[:2]
+    scale = WORK_SIDE / max(h, w)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray.copy()
+    scale = min(scale, 1.0)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    # Text and rulings are dark too: close them into the paper so the sheet is one bright blob.
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    _t, bright = cv2.threshold(closed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    sh, sw = small.shape[:2]
+    share = cv2.contourArea(contour) / float(sh * sw)
+    if share < min_share or share > 0.97:
+        return None
+    peri = cv2.arcLength(contour, True)
+    quad = None
+    for eps in (0.02, 0.03, 0.04, 0.05):
+        approx = cv2.approxPolyDP(contour, eps * peri, True)
+        if len(approx) == 4 and cv2.isContourConvex(approx):
+            quad = approx.reshape(4, 2).astype(np.float32)
+            break
+    if quad is None:
+        return None
+    # the page must stand out from what surrounds it, or the "outline" is a shadow or a fold
+    inside = np.zeros_like(bright)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    ring = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 25))) & ~inside
+    if not ring.any() or float(closed[inside > 0].mean()) - float(closed[ring > 0].mean()) < min_contrast:
+        return None
+    quad = _order(quad)
+    angles = _corner_angles(quad)
+    if max(abs(a - 90) for a in angles) > 30:  # not a sheet seen from roughly above
+        return None
+    return Sheet(quad / scale, share, max(abs(a - 90) for a in angles))
+
+
+def warp_sheet(img: np.ndarray, sheet: Sheet) -> np.ndarray:
+    """The sheet cut out and made rectangular (grey or colour image alike)."""
+    tl, tr, br, bl = sheet.corners
+    width = int(round((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2))
+    height = int(round((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2))
+    dst = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    m = cv2.getPerspectiveTransform(sheet.corners.astype(np.float32), dst)
+    border = (255, 255, 255) if img.ndim == 3 else 255
+    return cv2.warpPerspective(img, m, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=border)
