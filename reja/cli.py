@@ -107,7 +107,8 @@ def _check_page_images(paths: list[Path]) -> None:
         except ReadError as exc:
             fmt = exc.code
         if fmt not in ("png", "jpeg", "tiff", "heic"):
-            typer.echo(f"error: --pages takes page images (JPEG, PNG, TIFF, HEIC); {p} is {fmt}", err=True)
+            typer.echo(_("error: --pages takes page images (JPEG, PNG, TIFF, HEIC); {path} is {kind}").format(
+                path=p, kind=fmt), err=True)
             raise typer.Exit(EXIT_USAGE)
 
 
