@@ -28,6 +28,7 @@ FLAG_CODES: dict[str, str] = {
     "unit_unmatched": "unit not in the catalogue",
     "place_review": "region/district match needs a person to confirm",
     "place_unmatched": "region/district not found in the gazetteer",
+    "correction_conflict": "the plan changed under a clerk's correction (source now / before / corrected): held back until a person chooses",
     "meta_missing": "plan metadata could not be found",
     "unsure_number": "a number that could be read two ways (\"230 400\", \"1,750\"); check it",
     "column_review": "column roles were inferred (no header, or a header naming no fact/plan); check them",

@@ -80,6 +80,8 @@ def apply_cmd(
     typer.echo(_("{n} correction(s) saved from {file}.").format(n=result.applied, file=workbook.name))
     for rejected in result.rejected:
         typer.echo(_("refused: {edit}").format(edit=rejected), err=True)
+    for line in result.ignored:
+        typer.echo(_("ignored: {edit}").format(edit=line), err=True)
     if result.rejected:
         typer.echo(_("{n} edit(s) refused and not saved: fix them in the workbook, "
                      "then run `reja review apply {path}` again.").format(n=len(result.rejected), path=workbook),

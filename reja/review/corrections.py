@@ -160,6 +160,13 @@ def row_context(row) -> dict:
     return out
 
 
+def _doubts(flags) -> str | None:
+    """A row's own flags, without the conflicts corrections raise over it (settling one must not
+    unsettle an acceptance)."""
+    kept = [f for f in (_text(flags) or "").split("; ") if f and not f.startswith("correction_conflict")]
+    return "; ".join(kept) or None
+
+
 def _anchored(field: str, before, context: dict | None) -> dict:
     """The context to store: the row's context plus the SOURCE value this correction replaces (the
     plan's own value of the field, whatever corrections showed over it) — see the module doc."""
@@ -167,7 +174,7 @@ def _anchored(field: str, before, context: dict | None) -> dict:
     sources = context.pop(SOURCE_COLUMN, None) or {}
     if "source" not in context:
         if field == ACCEPT_FIELD:
-            context["source"] = context.get("flags")  # an acceptance holds for the doubts it saw
+            context["source"] = _doubts(context.get("flags"))  # an acceptance holds for the doubts it saw
         else:
             context["source"] = _text(sources[field]) if field in sources else _text(before)
     return context
@@ -381,14 +388,18 @@ def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame
         used = False
         for idx in indexes:
             if field_name == ACCEPT_FIELD:
-                source_now = _text(out.at[idx, "flags"]) if "flags" in out else None
+                source_now = _doubts(items.at[idx, "flags"]) if "flags" in items else None
             else:
                 source_now = _text(out.at[idx, field_name]) if field_name in out else None
             anchor = anchors.get(c.id, source_now)
             twins_before = c.context.get("twins")
             twins_now = int(out.at[idx, TWINS_COLUMN])
             moved = twins_before is not None and (twins_before > 1 or twins_now > 1) and twins_before != twins_now
-            if moved or not _same_value(anchor, source_now):
+            if field_name == ACCEPT_FIELD:  # an acceptance holds while no doubt it did not see appears
+                changed = bool(set((source_now or "").split("; ")) - set((anchor or "").split("; ")))
+            else:
+                changed = not _same_value(anchor, source_now)
+            if moved or changed:
                 conflict = Conflict(c, row_key, field_name, source_now, anchor, c.value_after,
                                     twins_before if moved else None, twins_now if moved else None)
                 conflicts.append(conflict)
@@ -416,13 +427,3 @@ def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame
     out[CONFLICTS_COLUMN] = pd.Series({idx: json.dumps(v) for idx, v in held.items()}, index=out.index,
                                       dtype="object")
     return out, ApplyReport(applied, orphans, conflicts)
-
-
-def last_open_by(db: Path | str, row_key: str, who: str) -> Correction | None:
-    """This clerk's latest correction of the row that is still in force (not undone, not an undo):
-    what "undo my last change" undoes. Another clerk's change is never theirs to undo here."""
-    every = all_corrections(db)
-    undone = {c.reverts for c in every if c.reverts is not None}
-    mine = [c for c in every if c.row_key == row_key and c.who == who.strip() and c.reverts is None
-            and c.id not in undone]
-    return mine[-1] if mine else None

@@ -24,7 +24,9 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .corrections import ACCEPT_FIELD, record_many, row_context
+from reja.i18n import _
+
+from .corrections import ACCEPT_FIELD, EDITABLE_FIELDS as EDIT_FIELDS_ALL, record_many, row_context
 from .validate import Rejected, check_value
 
 CONTEXT_COLUMNS = ("source_file", "district", "year", "page", "section_no", "item_no", "text", "flags",
@@ -45,6 +47,7 @@ class ApplyResult:
     applied: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     correction_ids: list[int] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # typed outside the yellow cells: listed, not saved
 
 
 def _cell_value(value):
@@ -188,48 +191,130 @@ def _same(a, b) -> bool:
         return str(a).strip() == str(b).strip()
 
 
-def read_edits(path: Path, current: pd.DataFrame) -> tuple[list[dict], list[Rejected]]:
-    """Compare the clerk's workbook with what was exported; validate every changed cell."""
-    path = Path(path)
+# What a clerk writes to accept a row, in the languages clerks use; and what says "not accepted".
+ACCEPT_WORDS = frozenset({"yes", "y", "ok", "true", "1", "+", "✓", "✔", "ha", "xa", "ha'", "ҳа", "ха", "да", "д"})
+NOT_ACCEPTED_WORDS = frozenset({"no", "n", "false", "0", "-", "yo'q", "yoʻq", "yo‘q", "yoq", "йўқ", "йук", "нет"})
+# The locked columns that name a row: when they no longer agree with the hidden copy under the same
+# hidden key, the visible columns were sorted or moved without column A.
+IDENTITY_COLUMNS = ("source_file", "district", "year", "page", "section_no", "item_no", "text")
+
+
+@dataclass
+class _Sheet:
+    path: Path
+    headers: list
+    rows: list[tuple[int, dict]]  # (excel row, values by header) of the Review sheet
+    exported: dict[str, list[dict]]  # key → exported copies (one key may stand in several rows)
+
+
+def _read(path: Path) -> _Sheet:
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ValueError(f"{path.name}: not a readable review workbook ({exc})") from exc
+        raise ValueError(_("{file}: not a readable review workbook ({reason})").format(file=path.name, reason=exc)) from exc
     if "Review" not in wb.sheetnames or "Exported" not in wb.sheetnames:
-        raise ValueError(f"{path.name}: not a reja review workbook (sheets Review/Exported missing)")
+        raise ValueError(_("{file}: not a reja review workbook (sheets Review/Exported missing)").format(file=path.name))
     ws, exported = wb["Review"], wb["Exported"]
     headers = [c.value for c in ws[1]]
     if KEY_COLUMN not in headers:
-        raise ValueError(f"{path.name}: the hidden row key column is missing")
-    # one key may stand in several rows (versions of a plan that are both current): keep them all
-    original: dict[str, list[tuple]] = {}
+        raise ValueError(_("{file}: the hidden row key column is missing").format(file=path.name))
+    copies: dict[str, list[dict]] = {}
+    exported_headers = [c.value for c in exported[1]]
     for row in exported.iter_rows(min_row=2, values_only=True):
         if row and row[0]:
-            original.setdefault(row[0], []).append(row)
-    by_key = current.set_index("row_key") if len(current) else current
-    edits, rejected = [], []
-    for excel_row, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-        values = dict(zip(headers, row, strict=False))
+            copies.setdefault(row[0], []).append(dict(zip(exported_headers, row, strict=False)))
+    rows = [(n, dict(zip(headers, row, strict=False))) for n, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2)]
+    return _Sheet(path, headers, rows, copies)
+
+
+def _identity_diff(values: dict, copy: dict) -> list[str]:
+    return [h for h in IDENTITY_COLUMNS if h in values and not _same(values.get(h), copy.get(h))]
+
+
+def _check_order(sheet: _Sheet) -> None:
+    """Refuse the whole workbook when a row's visible identity belongs to another hidden key (the
+    sheet was sorted without column A) or differs from its own in several columns."""
+    by_identity: dict[tuple, str] = {}
+    for key, copies in sheet.exported.items():
+        for copy in copies:
+            by_identity.setdefault(tuple(str(copy.get(h) or "").strip() for h in IDENTITY_COLUMNS), key)
+    wrong = []
+    for excel_row, values in sheet.rows:
         key = values.get(KEY_COLUMN)
+        copies = sheet.exported.get(key) if key else None
+        if not copies:
+            continue
+        diff = min((_identity_diff(values, copy) for copy in copies), key=len)
+        if not diff:
+            continue
+        other = by_identity.get(tuple(str(values.get(h) or "").strip() for h in IDENTITY_COLUMNS))
+        if (other is not None and other != key) or len(diff) >= 2:
+            wrong.append((excel_row, values, copies[0]))
+    if wrong:
+        excel_row, values, copy = wrong[0]
+        raise ValueError(_(
+            "{file}: the rows no longer match their hidden row keys ({n} row(s); e.g. row {row} shows item "
+            "{shown_item} '{shown_text}' but its key belongs to item {item} '{text}'): the sheet was sorted or "
+            "rows were moved without the hidden column A. Nothing was saved. Undo the sort (or sort the whole "
+            "sheet, column A included), or export a fresh workbook with `reja review export`."
+        ).format(file=sheet.path.name, n=len(wrong), row=excel_row, shown_item=values.get("item_no"),
+                 shown_text=str(values.get("text") or "")[:40], item=copy.get("item_no"),
+                 text=str(copy.get("text") or "")[:40]))
+
+
+def _accept_word(value) -> bool | None:
+    """True (accept), False (not accepted / empty), None (a word that says neither)."""
+    text = str(_cell_value(value) if value is not None else "").strip().lower().rstrip(".!")
+    if not text or text in NOT_ACCEPTED_WORDS:
+        return False
+    return True if text in ACCEPT_WORDS else None
+
+
+def _changed_by(c) -> str:
+    return _("correction #{id} by {who} at {at}").format(id=c.id, who=c.who, at=c.at[:16].replace("T", " "))
+
+
+def read_edits(path: Path, current: pd.DataFrame, db: Path | None = None) -> tuple[list[dict], list[Rejected], list[str]]:
+    """Compare the clerk's workbook with what was exported; validate every changed cell.
+
+    Returns (edits, refused edits, ignored edits). Raises ValueError for a workbook that cannot be
+    read as a whole: not a review workbook, or rows that no longer match their hidden keys."""
+    from .corrections import CONFLICTS_COLUMN, all_corrections, effective
+
+    path = Path(path)
+    sheet = _read(path)
+    _check_order(sheet)
+    in_force = effective(all_corrections(db)) if db is not None and Path(db).is_file() else {}
+    by_key = current.set_index("row_key") if len(current) else current
+    editable = (*EDIT_COLUMNS, "accept")
+    edits, rejected, ignored = [], [], []
+    for excel_row, values in sheet.rows:
+        key = values.get(KEY_COLUMN)
+        where = _("{file} row {row}").format(file=path.name, row=excel_row)
         if not key:
+            typed = [h for h in sheet.headers if h and values.get(h) not in (None, "")]
+            if typed:
+                ignored.append(_("{where}: a row without a hidden key (added by hand): {columns}").format(
+                    where=where, columns=", ".join(map(str, typed))))
             continue
-        where = f"{path.name} row {excel_row}"
-        versions = original.get(key)
-        if versions is None:
-            rejected.append(Rejected(where, KEY_COLUMN, str(key), "row key was changed or added by hand"))
+        copies = sheet.exported.get(key)
+        if copies is None:
+            rejected.append(Rejected(where, KEY_COLUMN, str(key), _("row key was changed or added by hand")))
             continue
-        # the clerk may have sorted the sheet: compare with the exported twin this row differs least from
-        changed = min(
-            ([h for h in (*EDIT_COLUMNS, "accept") if not _same(values.get(h), was.get(h))]
-             for was in (dict(zip(headers, v, strict=False)) for v in versions)),
-            key=len,
-        )  # fmt: skip
+        # one key may stand in several rows (twins): compare with the copy this row IS (its identity)
+        was = min(copies, key=lambda copy: (len(_identity_diff(values, copy)),
+                                            sum(not _same(values.get(h), copy.get(h)) for h in editable)))
+        for h in sheet.headers:
+            if h and h not in editable and h not in ("why", KEY_COLUMN) and not _same(values.get(h), was.get(h)):
+                ignored.append(_("{where}, {column} = '{value}': not a yellow cell, not saved").format(
+                    where=where, column=h, value=values.get(h)))
+        changed = [h for h in editable if not _same(values.get(h), was.get(h))]
         if not changed:
             continue
         if key not in by_key.index:
             for h in changed:
                 rejected.append(Rejected(where, h, str(values.get(h)),
-                                         "this row no longer exists in the store (re-imported without it?)"))
+                                         _("this row no longer exists in the store (re-imported without it?)")))
             continue
         stored = by_key.loc[key]
         if isinstance(stored, pd.DataFrame):  # twins share their corrections: any one gives the context
@@ -238,25 +323,46 @@ def read_edits(path: Path, current: pd.DataFrame) -> tuple[list[dict], list[Reje
         why = values.get("why")
         for h in changed:
             if h == "accept":
+                answer = _accept_word(values.get(h))
+                if answer is None:
+                    rejected.append(Rejected(where, h, str(values.get(h)),
+                                             _("write yes, ha, да or + to accept the row (or leave it empty)")))
+                    continue
                 already = "accepted" in str(_cell_value(stored.get("corrected_fields")) or "").split(",")
-                if str(values.get(h) or "").strip().lower() == "yes" and not already:
+                if answer and not already:
+                    # accepting settles held-back corrections: the values the clerk saw (the plan's) stand
+                    held = json.loads(_cell_value(stored.get(CONFLICTS_COLUMN)) or "{}")
+                    for fieldname, correction_id in held.items():
+                        if fieldname in EDIT_FIELDS_ALL:
+                            value = _cell_value(stored.get(fieldname))
+                            edits.append(dict(row_key=key, field=fieldname, before=value, after=value,
+                                              why=_("kept the plan's value over correction #{id}").format(id=correction_id),
+                                              context=context))
                     edits.append(dict(row_key=key, field=ACCEPT_FIELD, before=None, after="yes",
-                                      why=why or "accepted in Excel", context=context))
+                                      why=why or _("accepted in Excel"), context=context))
                 continue
             fieldname = FIELD_OF.get(h, h)
             clean, reason = check_value(fieldname, values.get(h))
             if reason:
                 rejected.append(Rejected(where, h, str(values.get(h)), reason))
                 continue
-            if _same(clean, _cell_value(stored.get(fieldname))):
+            now = _cell_value(stored.get(fieldname))
+            if _same(clean, now):
                 continue  # the store already says so (this workbook was applied before): nothing to record
-            edits.append(dict(row_key=key, field=fieldname, before=_cell_value(stored.get(fieldname)),
-                              after=clean, why=why, context=context))
-    return edits, rejected
+            exported_value = was.get(fieldname) if h in FIELD_OF else was.get(h)
+            if not _same(_cell_value(exported_value), now):
+                newer = in_force.get((key, fieldname))
+                by = _changed_by(newer) if newer is not None else _("a re-import of the plan")
+                rejected.append(Rejected(where, h, str(values.get(h)), _(
+                    "changed after this workbook was exported ({by}): '{was}' then, '{now}' now; not overridden. "
+                    "Export a fresh workbook to change it again").format(by=by, was=exported_value, now=now)))
+                continue
+            edits.append(dict(row_key=key, field=fieldname, before=now, after=clean, why=why, context=context))
+    return edits, rejected, ignored
 
 
 def apply_workbook(path: Path, current: pd.DataFrame, db: Path, *, who: str) -> ApplyResult:
-    """Valid edits become corrections (one transaction); each refused edit is reported."""
-    edits, rejected = read_edits(path, current)
+    """Valid edits become corrections (one transaction); each refused or ignored edit is reported."""
+    edits, rejected, ignored = read_edits(path, current, db)
     ids = record_many(db, edits, who=who, via="excel") if edits else []
-    return ApplyResult(applied=len(ids), rejected=rejected, correction_ids=ids)
+    return ApplyResult(applied=len(ids), rejected=rejected, correction_ids=ids, ignored=ignored)
