@@ -31,6 +31,7 @@ from reja.extract.limits import (
     hard_time_limit,
 )
 from reja.extract.pdf_reader import read_pdf
+from reja.normalize.translit import uses_new_latin
 
 IMAGE_FORMATS = ("png", "jpeg", "tiff", "heic")
 CONVERTED_FORMATS = ("doc", "odt", "rtf")
@@ -168,7 +169,6 @@ def _set_pil_limit(limits: Limits) -> None:
 def check_image(path: Path, name: str, limits: Limits) -> None:
     """Refuse images over the pixel limit from their header, before anything decodes them."""
     from PIL import Image, UnidentifiedImageError
-
     from reja.extract.scan.rasterize import register_heif
 
     register_heif()
@@ -200,13 +200,14 @@ def _check_pixels(name: str, width: int, height: int, limits: Limits) -> None:
         )
 
 
-def _scan(path: Path, name: str, pages: list[int] | None, jobs: int, ocr_cache: Path | None) -> Document:
+def _scan(path: Path, name: str, pages: list[int] | None, jobs: int, ocr_cache: Path | None,
+          new_alphabet: bool = False) -> Document:
     try:
         from reja.extract.scan import read_scan
     except ImportError as exc:
         where = f"pages {', '.join(map(str, pages))} have no text layer and " if pages else ""
         raise OcrFailed(name, f"{where}the scan (OCR) reader is not available: {exc}") from exc
-    return read_scan(path, pages=pages, jobs=jobs, cache_dir=ocr_cache)
+    return read_scan(path, pages=pages, jobs=jobs, cache_dir=ocr_cache, new_alphabet=new_alphabet)
 
 
 def _read_pdf(path: Path, name: str, limits: Limits, deadline: Deadline, jobs: int, ocr_cache: Path | None) -> Document:
@@ -214,7 +215,8 @@ def _read_pdf(path: Path, name: str, limits: Limits, deadline: Deadline, jobs: i
     doc = result.document
     if result.scan_pages:
         deadline.check()
-        scanned = _scan(path, name, result.scan_pages, jobs, ocr_cache)
+        typed = " ".join(b.text for b in doc.paragraphs) + " ".join(c.text for t in doc.tables for c in t.cells)
+        scanned = _scan(path, name, result.scan_pages, jobs, ocr_cache, new_alphabet=uses_new_latin(typed))
         typed_pages = doc.page_count or 0
         # Typed pages and OCR'd pages are disjoint: a stable sort by page merges them in order.
         wanted = set(result.scan_pages)

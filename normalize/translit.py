@@ -279,6 +279,11 @@ _NEW_LATIN = {
 _NEW_LATIN_RE = re.compile("[" + "".join(_NEW_LATIN) + "".join(_NEW_LATIN).upper() + "]")
 
 
+def uses_new_latin(s: str | None) -> bool:
+    """Text written with the newer Latin letters (ş ç ö ğ …), e.g. a plan in the 2026 alphabet."""
+    return bool(s and _NEW_LATIN_RE.search(s))
+
+
 def fold_new_latin(s: str) -> str:
     """ş ç ö õ ō ŏ ğ ḡ ñ (the proposed newer alphabets) → sh ch oʻ oʻ oʻ oʻ gʻ gʻ ng."""
     if not s or not _NEW_LATIN_RE.search(s):

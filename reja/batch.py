@@ -42,8 +42,8 @@ from multiprocessing.connection import wait as wait_any
 from pathlib import Path
 
 from reja.extract.errors import ReadError
-from reja.extract.readers import is_photo_set
 from reja.extract.model import ParsedPlan
+from reja.extract.readers import is_photo_set
 
 MiB = 1024 * 1024
 JUNK_NAMES = {"thumbs.db", "desktop.ini"}

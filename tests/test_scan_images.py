@@ -181,8 +181,9 @@ def test_exif_orientation_is_honoured(tmp_path):
 
 
 def test_pages_option_refuses_what_is_not_a_page_image(tmp_path):
-    from reja.cli import app
     from typer.testing import CliRunner
+
+    from reja.cli import app
 
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -234,10 +235,11 @@ def _values_of(item) -> tuple[str, str]:
 def test_phone_photos_as_zip_pages_and_pdf_give_the_same_plan(tmp_path, monkeypatch):
     """Two phone photos of one plan: a zip of them, `reja import --pages` and the PDF of the same
     photos give the same items, with the drawn values."""
+    from typer.testing import CliRunner
+
     from reja.cli import app
     from reja.pipeline import parse_file
     from reja.store import Store
-    from typer.testing import CliRunner
 
     rng = np.random.default_rng(7)
     photos = []
@@ -272,3 +274,58 @@ def test_phone_photos_as_zip_pages_and_pdf_give_the_same_plan(tmp_path, monkeypa
         store.close()
     assert len(docs) == 1 and " + " in docs["source_file"].iloc[0]  # one document of two pages
     assert sorted(items["item_no"].dropna()) == sorted(g[0] for g in got)
+
+
+# ------------------------------------------------------------------ 2026 Latin letters
+
+
+def _doc_of_rows(rows: list[list[str]]):
+    from reja.extract.ir import Cell, Document, Table
+
+    doc = Document(source="x.png", format="scan", page_count=1)
+    table = Table(index=0, n_rows=len(rows), n_cols=len(rows[0]), page=1)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cells.append(Cell(row=r, col=c, text=text, page=1, bbox=(10.0 * c, 50.0 * r, 10.0 * c + 9, 50.0 * r + 40)))
+    doc.blocks.append(table)
+    return doc
+
+
+def test_rows_that_lost_2026_letters_are_flagged_and_1995_rows_are_not():
+    from reja.extract.scan.alphabet import mark_lost_letters, model_reading
+
+    # what the uzb model makes of 2026 spellings (measured: "çorak" → "gorak", "işlar" → "islar")
+    assert model_reading("chorak") == "gorak" and model_reading("ishlar") == "islar"
+    assert model_reading("o‘tkazish") == "otkazis"
+    doc_2026 = _doc_of_rows([["1.", "Kitob ko'rgazmasi otkazis", "Har gorak"],
+                             ["2.", "Yangi kitoblar", "Yil davomida"],
+                             ["3.", "Ilmiy islar", "Har gorak"]])
+    assert mark_lost_letters(doc_2026) == 2
+    notes = {c.row: c.notes for c in doc_2026.tables[0].cells if c.notes}
+    assert set(notes) == {0, 2} and "ocr_alphabet: " in notes[0][0] and "gorak→chorak" in notes[0][0]
+    assert "box 10,0,19,40" in notes[0][0]  # the first cell of the row that lost letters
+    assert any("2026 Latin alphabet" in w for w in doc_2026.warnings)
+
+    doc_1995 = _doc_of_rows([["1.", "Kitob ko'rgazmasi o'tkazish", "Har chorak"],
+                             ["2.", "Ilmiy ishlar", "Har chorak"],
+                             ["3.", "Yangi kitoblar", "Har gorak"]])  # one odd word is no alphabet
+    assert mark_lost_letters(doc_1995) == 0
+    assert not any(c.notes for c in doc_1995.tables[0].cells)
+    hinted = _doc_of_rows([["1.", "Har gorak", "4"]])
+    assert mark_lost_letters(hinted) == 0 and mark_lost_letters(hinted, hint=True) == 1  # typed pages say 2026
+
+
+def test_the_uzb_model_really_loses_the_2026_letters():
+    """The premise, on this machine's Tesseract: a 2026 line read by `uzb` comes back without
+    ş ç and is caught as having lost them."""
+    from PIL import ImageDraw, ImageFont
+
+    from reja.extract.scan.alphabet import lost_words
+    from reja.extract.scan.ocr import ocr_crop
+
+    img = Image.new("L", (1100, 90), 255)
+    ImageDraw.Draw(img).text((15, 20), "Har çorak ilmiy işlar", fill=0,
+                             font=ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40))
+    text = ocr_crop(np.asarray(img), "uzb", psm=7).text
+    assert not any(ch in text for ch in "şç"), text
+    assert lost_words(text), text  # e.g. "islar" for "işlar" (ç comes back as "g" or "Gg")

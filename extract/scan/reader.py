@@ -15,8 +15,9 @@ import cv2
 from reja.extract.errors import OcrFailed, ReadError
 from reja.extract.ir import Block, Cell, Document, Paragraph, Table
 
+from .alphabet import mark_lost_letters
 from .cache import OcrCache, cache_key, image_digest
-from .language import choose_model
+from .language import MODEL_SCRIPT, choose_model
 from .ocr import OcrError, tesseract_version
 from .page import read_page, sample_crops
 from .rasterize import kind_of, load_page, page_count
@@ -89,9 +90,11 @@ def _to_blocks(data: dict, page_no: int, first_table_index: int) -> list[Block]:
 
 
 def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cache_dir: Path | None = None,
-              settings: ScanSettings | None = None) -> Document:
+              settings: ScanSettings | None = None, new_alphabet: bool = False) -> Document:
     """Read a scanned plan. `pages` are 1-based (default all); `jobs` pages in parallel;
     `cache_dir` keeps OCR results by content hash (None: no cache, or $REJA_OCR_CACHE).
+    `new_alphabet`: the file's typed pages are in the 2026 Latin alphabet (rows whose OCR lost
+    ş ç ö ğ are flagged `ocr_alphabet`; without the hint the words themselves tell).
 
     Raises a ReadError: UnsupportedFormat / EmptyFile / CorruptFile / TooLarge for the file, and
     OcrFailed (file, page, cause) for a page that cannot be read.
@@ -131,4 +134,6 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
         doc.blocks.extend(_to_blocks(data, page_no, len(doc.tables)))
         doc.warnings.extend(f"page {page_no}: {note}" for note in data.get("notes", []))
     repair_document(doc, lang=lang, settings=settings)
+    if MODEL_SCRIPT.get(lang) == "latin":
+        mark_lost_letters(doc, hint=new_alphabet)
     return doc
