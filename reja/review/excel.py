@@ -29,6 +29,10 @@ from reja.i18n import _
 from .corrections import ACCEPT_FIELD, EDITABLE_FIELDS as EDIT_FIELDS_ALL, record_many, row_context
 from .validate import Rejected, check_value
 
+
+def N_(message: str) -> str:  # noqa: N802 - marks a message of reja.i18n (translated where shown)
+    return message
+
 CONTEXT_COLUMNS = ("source_file", "district", "year", "page", "section_no", "item_no", "text", "flags",
                    "candidates")
 EDIT_COLUMNS = ("section_id", "indicator_id", "unit_id", "fact_value", "plan_value", "unit", "text_fix",
@@ -60,21 +64,80 @@ def _cell_value(value):
     return value
 
 
-def readable_candidates(raw: str | None) -> str | None:
-    """`{"indicator": [["classification", 96.5], …], …}` → "indicator: classification 96, …" for a clerk."""
+def readable_candidates(raw: str | None, names: dict | None = None) -> str | None:
+    """`{"indicator": [["classification", 96.5], …], …}` → "ko‘rsatkich: Tasniflash [classification] 96, …":
+    the catalogue's Uzbek name first (what the clerk knows), the id in brackets (what the dropdowns hold)."""
+
     if not raw:
         return None
     try:
         data = json.loads(raw)
     except ValueError:
         return raw
+    kinds = {"section": _("section"), "indicator": _("indicator"), "unit": _("unit")}
     parts = []
     for kind, entries in sorted((data or {}).items()):
-        shown = ", ".join(f"{e[0]} {float(e[1]):.0f}" for e in entries or [] if isinstance(e, list) and len(e) >= 2
-                          and e[1] is not None)
+        named = (names or {}).get(kind, {})
+        shown = ", ".join(
+            (f"{named[e[0]]} [{e[0]}] {float(e[1]):.0f}" if e[0] in named else f"{e[0]} {float(e[1]):.0f}")
+            for e in entries or [] if isinstance(e, list) and len(e) >= 2 and e[1] is not None)
         if shown:
-            parts.append(f"{kind}: {shown}")
+            parts.append(f"{kinds.get(kind, kind)}: {shown}")
     return "; ".join(parts) or None
+
+
+def _names(catalogue) -> dict[str, dict[str, str]]:
+    return {"section": {e.id: e.name_latn for e in catalogue.sections.values()},
+            "indicator": {e.id: e.name_latn for e in catalogue.indicators.values()},
+            "unit": {e.id: e.name_latn for e in catalogue.units.values()}}
+
+
+# The clerk reads column headings in their language; `apply` maps a heading in any language back to
+# its column (the msgid is the column's name, so English shows the dataset's own column names).
+COLUMN_LABELS = {
+    "source_file": N_("source_file"),
+    "district": N_("district"),
+    "year": N_("year"),
+    "page": N_("page"),
+    "section_no": N_("section_no"),
+    "item_no": N_("item_no"),
+    "text": N_("text"),
+    "flags": N_("flags"),
+    "candidates": N_("candidates"),
+    "section_id": N_("section_id"),
+    "indicator_id": N_("indicator_id"),
+    "unit_id": N_("unit_id"),
+    "fact_value": N_("fact_value"),
+    "plan_value": N_("plan_value"),
+    "unit": N_("unit"),
+    "text_fix": N_("text_fix"),
+    "item_no_fix": N_("item_no_fix"),
+    "deadline": N_("deadline"),
+    "responsible": N_("responsible"),
+    "accept": N_("accept"),
+    "why": N_("why"),
+}
+REVIEW_SHEET = N_("Review")
+
+
+def _column_of(label) -> str | None:
+    from reja.i18n import LANGUAGES, translate
+
+    if label in COLUMN_LABELS or label == KEY_COLUMN:
+        return label
+    for name in COLUMN_LABELS:
+        if any(label == translate(name, lang) for lang in LANGUAGES):
+            return name
+    return label
+
+
+def _review_sheet(wb):
+    from reja.i18n import LANGUAGES, translate
+
+    for name in {REVIEW_SHEET, *(translate(REVIEW_SHEET, lang) for lang in LANGUAGES)}:
+        if name in wb.sheetnames:
+            return wb[name]
+    return None
 
 
 def _legend(wb) -> None:
@@ -107,20 +170,21 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
     catalogue = load_catalogue()
     headers = (KEY_COLUMN, *CONTEXT_COLUMNS, *EDIT_COLUMNS, *EXTRA_COLUMNS)
 
+    names = _names(catalogue)
     wb = Workbook()
     ws = wb.active
-    ws.title = "Review"
+    ws.title = _(REVIEW_SHEET)
     exported = wb.create_sheet("Exported")
     lists = wb.create_sheet("Lists")
-    ws.append(list(headers))
+    ws.append([h if h == KEY_COLUMN else _(COLUMN_LABELS[h]) for h in headers])
     exported.append(list(headers))
-    for _, r in rows.iterrows():
+    for _i, r in rows.iterrows():
         values = []
         for h in headers:
             if h in FIELD_OF or h in EXTRA_COLUMNS:
                 values.append(None)
             elif h == "candidates":
-                values.append(readable_candidates(_cell_value(r.get("match_candidates"))))
+                values.append(readable_candidates(_cell_value(r.get("match_candidates")), names))
             else:
                 values.append(_cell_value(r.get(h)))
         for sheet in (ws, exported):
@@ -137,7 +201,7 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
         target = get_column_letter(headers.index(name) + 1)
         dv = DataValidation(type="list", formula1=f"=Lists!${letter}$2:${letter}${len(entries) + 1}",
                             allow_blank=True, showErrorMessage=False)
-        dv.prompt = f"Pick a catalogue {name.removesuffix('_id')} (or leave as is)"
+        dv.prompt = _("Pick from the catalogue (or leave as is)")
         ws.add_data_validation(dv)
         if len(rows):
             dv.add(f"{target}2:{target}{len(rows) + 1}")
@@ -207,15 +271,48 @@ class _Sheet:
     exported: dict[str, list[dict]]  # key → exported copies (one key may stand in several rows)
 
 
+def _other_format(path: Path) -> str | None:
+    """What a file saved in another spreadsheet format is (by its bytes, whatever its name), or None."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return N_("an old Excel 97–2003 file (.xls)")
+    if path.suffix.lower() in (".ods", ".xls", ".xlsb", ".csv", ".numbers"):
+        return {"ods": N_("a LibreOffice Calc file (.ods)"), "xls": N_("an old Excel 97–2003 file (.xls)"),
+                "xlsb": N_("an Excel binary file (.xlsb)"), "csv": N_("a CSV file"), "numbers": N_("a Numbers file")}[
+            path.suffix.lower().lstrip(".")]
+    if head.startswith(b"PK"):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as z:
+                if "mimetype" in z.namelist() and b"opendocument.spreadsheet" in z.read("mimetype"):
+                    return N_("a LibreOffice Calc file (.ods)")
+        except (zipfile.BadZipFile, OSError, KeyError):
+            return None
+    return None
+
+
 def _read(path: Path) -> _Sheet:
+    path = Path(path)
+    other = _other_format(path)
+    if other:
+        raise ValueError(_("{file}: this is {kind}, not the review workbook as reja wrote it: open it in Excel or "
+                           "LibreOffice, choose Save As → Excel Workbook (.xlsx), and apply that file").format(
+                               file=path.name, kind=_(other)))
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise ValueError(_("{file}: not a readable review workbook ({reason})").format(file=path.name, reason=exc)) from exc
-    if "Review" not in wb.sheetnames or "Exported" not in wb.sheetnames:
-        raise ValueError(_("{file}: not a reja review workbook (sheets Review/Exported missing)").format(file=path.name))
-    ws, exported = wb["Review"], wb["Exported"]
-    headers = [c.value for c in ws[1]]
+    ws = _review_sheet(wb)
+    if ws is None or "Exported" not in wb.sheetnames:
+        raise ValueError(_("{file}: not a reja review workbook (its sheets Review/Exported are missing)").format(
+            file=path.name))
+    exported = wb["Exported"]
+    headers = [_column_of(c.value) for c in ws[1]]
     if KEY_COLUMN not in headers:
         raise ValueError(_("{file}: the hidden row key column is missing").format(file=path.name))
     copies: dict[str, list[dict]] = {}

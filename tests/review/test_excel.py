@@ -1,5 +1,6 @@
 """The Excel round-trip, driven the way a clerk would: open the exported workbook, type, save."""
 
+import pytest
 from openpyxl import load_workbook
 
 from reja.review import corrections as c
@@ -101,5 +102,36 @@ def test_workbook_explains_flags_and_shows_candidates_in_words(items, tmp_path):
     assert "stacked_values" in legend and "several numbers" in legend["stacked_values"]
     ws = wb["Review"]
     headers = [c.value for c in ws[1]]
+    from reja.schema.catalogue import load_catalogue
+
+    names = {k: v.name_latn for k, v in load_catalogue().indicators.items()}
     assert ws.cell(row=2, column=headers.index("candidates") + 1).value == (
-        "indicator: bib_records_unikat 88, bib_records 71")
+        f"indicator: {names['bib_records_unikat']} [bib_records_unikat] 88, {names['bib_records']} [bib_records] 71")
+
+
+def test_workbook_in_uzbek_reads_back_and_other_formats_are_refused(items, tmp_path):
+    from reja.i18n import translate, use_language
+    from reja.review import corrections as c
+
+    path, db = tmp_path / "sharh.xlsx", tmp_path / "store.sqlite"
+    with use_language("uz"):
+        export_workbook(items, path)
+    wb = load_workbook(path)
+    assert translate("Review", "uz") in wb.sheetnames and "Review" not in wb.sheetnames
+    ws = wb[translate("Review", "uz")]
+    headers = [c.value for c in ws[1]]
+    assert translate("plan_value", "uz") in headers and "plan_value" not in headers
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == "k-12")
+    ws.cell(row=row, column=headers.index(translate("plan_value", "uz")) + 1, value=12)
+    wb.save(path)
+    assert apply_workbook(path, items, db, who="A").applied == 1
+    assert [(x.row_key, x.field, x.value_after) for x in c.all_corrections(db)] == [("k-12", "plan_value", "12")]
+
+    xls = tmp_path / "review.xlsx"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)  # an Excel 97-2003 file, whatever its name
+    with pytest.raises(ValueError, match=r"Excel Workbook \(\.xlsx\)"):
+        apply_workbook(xls, items, db, who="A")
+    ods = tmp_path / "review.ods"
+    ods.write_bytes(b"PK")
+    with pytest.raises(ValueError, match=r"\.ods.*Excel Workbook \(\.xlsx\)"):
+        apply_workbook(ods, items, db, who="A")
