@@ -67,7 +67,6 @@ def _cell_value(value):
 def readable_candidates(raw: str | None, names: dict | None = None) -> str | None:
     """`{"indicator": [["classification", 96.5], …], …}` → "ko‘rsatkich: Tasniflash [classification] 96, …":
     the catalogue's Uzbek name first (what the clerk knows), the id in brackets (what the dropdowns hold)."""
-
     if not raw:
         return None
     try:
