@@ -13,6 +13,10 @@ from __future__ import annotations
 from docx.oxml.ns import qn
 
 W_VAL = qn("w:val")
+# Word counts a list up to 32767; a larger start or count in numbering.xml is not a real list (a
+# hostile file asks for a Roman numeral of a billion: gigabytes of "m"). Such a value is shown in
+# decimal digits, which cost as many characters as the number has digits.
+MAX_LIST_NUMBER = 32767
 _ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
           (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 _RU = "абвгдежзиклмнопрстуфхцчшщэюя"
@@ -35,6 +39,8 @@ def _letters(n: int, alphabet: str) -> str:
 
 
 def format_number(n: int, fmt: str) -> str:
+    if not 0 <= n <= MAX_LIST_NUMBER:
+        return str(n)
     if fmt == "decimalZero":
         return f"{n:02d}"
     if fmt == "lowerLetter":

@@ -265,6 +265,11 @@ class DocxReader:
                 self.name, f"table {index + 1} has {len(rows)} rows (limit {self.limits.max_table_rows})"
             )
         grid_cols = len(tbl.findall(qn("w:tblGrid") + "/" + qn("w:gridCol")))
+        if grid_cols > self.limits.max_table_cols:
+            raise TooLarge(self.name, f"table {index + 1} has {grid_cols} grid columns (limit {self.limits.max_table_cols})")
+        # spans and gridBefore are read no wider than the table's grid (or the column limit when the
+        # file has no grid): a gridSpan of 300 000 000 would otherwise make a grid of gigabytes
+        width = grid_cols or self.limits.max_table_cols
         cells: list[Cell] = []
         open_v: dict[int, Cell] = {}  # grid column → vertically merged cell still open above
         n_cols = grid_cols
@@ -275,7 +280,7 @@ class DocxReader:
             col = 0
             if trpr is not None:
                 gb = trpr.find(qn("w:gridBefore"))
-                col = _int(gb.get(W_VAL) if gb is not None else None, 0)
+                col = min(max(0, _int(gb.get(W_VAL) if gb is not None else None, 0)), width - 1)
             prev_in_row: Cell | None = None
             for tc in self._children(tr, W_TC):
                 tcpr = tc.find(qn("w:tcPr"))
@@ -283,6 +288,10 @@ class DocxReader:
                 if tcpr is not None:
                     gs = tcpr.find(qn("w:gridSpan"))
                     span = max(1, _int(gs.get(W_VAL) if gs is not None else None, 1))
+                    if col + span > width:
+                        self.warnings.append(f"table {index + 1} row {r + 1}: a cell claims {span} columns, "
+                                             f"wider than the table's {width}; read as {max(1, width - col)}")
+                        span = max(1, width - col)
                     vm = tcpr.find(qn("w:vMerge"))
                     if vm is not None:
                         vmerge = vm.get(W_VAL) or "continue"
@@ -312,6 +321,8 @@ class DocxReader:
                 prev_in_row = cell
                 col += span
             n_cols = max(n_cols, col)
+            if n_cols > self.limits.max_table_cols:
+                raise TooLarge(self.name, f"table {index + 1} has {n_cols} columns (limit {self.limits.max_table_cols})")
         return Table(index=index, n_rows=len(rows), n_cols=n_cols, cells=cells)
 
     # -- text boxes, headers and footers ---------------------------------------------------

@@ -8,9 +8,11 @@ inflate (it stops at the declared size and then verifies the CRC), so summing th
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import stat
+import sys
 import threading
 import time
 import zipfile
@@ -49,6 +51,10 @@ class Limits:
     max_image_pixels: int = 120_000_000  # ~ A3 at 600 dpi; a 30000×30000 claim is far over
     max_page_objects: int = 200_000  # chars + lines + rects + curves on one PDF page
     max_table_rows: int = 20_000  # a 10 000-row table is read; beyond this → TooLarge, never truncated
+    max_table_cols: int = 1_000  # plans have 4–30 columns; a grid this wide is a hostile file
+    # path-building operators (m l c v y re) in one PDF page's content streams, counted on the raw
+    # stream BEFORE pdfminer builds an object for each (4 million `re` cost 5.6 GB)
+    max_page_operators: int = 400_000
     # Per document, OCR included: checked between pages/tables, and enforced by a SIGALRM timer in
     # the main thread (pdfminer can loop for minutes on a damaged file).
     time_limit_s: float = 900.0
@@ -57,6 +63,21 @@ class Limits:
     pdf_table_settings: dict = field(default_factory=_default_table_settings)
     # A page whose text is mostly "(cid:NN)" has a font without a Unicode map: unusable, send to OCR.
     max_cid_fraction: float = 0.3
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(signum: int = signal.SIGKILL) -> bool:
+    """Linux only: have the kernel send `signum` to this process when its parent dies, so a worker or
+    a converter never outlives a killed `reja import`. Returns False where prctl is unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 class Deadline:

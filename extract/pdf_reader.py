@@ -165,10 +165,53 @@ def _page_table(ptable, index: _CharIndex, page_no: int) -> Table | list[Paragra
                  bbox=tuple(map(float, ptable.bbox)))
 
 
+# path-building operators, each a separate token between PDF delimiters: every one becomes (part of)
+# an object pdfminer builds; counted on the raw content before it does
+_PATH_OPERATOR = re.compile(rb"(?<![^\s\[\]()<>{}/%])(?:re|m|l|c|v|y)(?![^\s\[\]()<>{}/%])")
+_FORM_CALL = re.compile(rb"(?<![^\s\[\]()<>{}/%])Do(?![^\s\[\]()<>{}/%])")
+
+
+def _stream_bytes(obj, *, only_forms: bool = False) -> bytes:
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    stream = resolve1(obj)
+    if not isinstance(stream, PDFStream):
+        return b""
+    if only_forms and getattr(resolve1(stream.attrs.get("Subtype")), "name", None) != "Form":
+        return b""  # an image: never decoded here (image bombs are the OCR reader's business)
+    return stream.get_data()
+
+
+def count_path_operators(page_obj) -> int:
+    """Path-building operators on one page (its content streams, plus each form XObject's counted
+    as often as the page calls forms), read from the raw streams, without building any object."""
+    from pdfminer.pdftypes import resolve1
+
+    contents = resolve1(page_obj.attrs.get("Contents"))
+    streams = contents if isinstance(contents, list) else [contents] if contents is not None else []
+    total = calls = 0
+    for stream in streams:
+        data = _stream_bytes(stream)
+        total += sum(1 for _ in _PATH_OPERATOR.finditer(data))
+        calls += sum(1 for _ in _FORM_CALL.finditer(data))
+    if calls:
+        resources = resolve1(page_obj.resources) or {}
+        xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
+        forms = 0
+        for ref in (xobjects or {}).values() if isinstance(xobjects, dict) else ():
+            forms += sum(1 for _ in _PATH_OPERATOR.finditer(_stream_bytes(ref, only_forms=True)))
+        total += forms * calls
+    return total
+
+
 def _read_page(page, page_no: int, limits: Limits, doc: Document, carry: dict | None = None) -> list | None:
     """Blocks of one page in reading order, or None when the page needs OCR. `carry` keeps a lineless
     table's columns for the next page (a table continued without its header)."""
     carry = {} if carry is None else carry
+    operators = count_path_operators(page.page_obj)
+    if operators > limits.max_page_operators:
+        raise TooLarge(doc.source, f"page draws {operators} path operators (limit {limits.max_page_operators})",
+                       page=page_no)
     objects = page.objects
     n_objects = sum(len(objects.get(kind, ())) for kind in ("char", "line", "rect", "curve"))
     if n_objects > limits.max_page_objects:

@@ -9,11 +9,16 @@ Conventions (docs/conventions.md, "Values"):
 - "1.750" (a dot then exactly three digits) is a thousands separator; "1,5" is a decimal comma.
 - anything else with letters is text; the numbers found in it are still reported in `values`.
 
+- a footnote mark after a number ("18¹", "250*", "12†") is a reference to a note, not a digit: the
+  number is read without it, unsure, and the note names the mark (the raw cell keeps it).
+- only finite numbers: a number too long to hold ("9" × 400) is text, never `inf`.
+
 `sure=False` says a person should look: "230 400" (one number or two?), "1,750" (1.75 or 1750?).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -22,7 +27,10 @@ _DASHES = {"-", "–", "—", "−", "‒", "―", "--"}
 _TYPO_SPACES = "\u00a0\u2009\u202f\u2007\u200a"
 _GROUP_SEP = f"[ {_TYPO_SPACES}]"
 
-_INT = r"\d+"
+# superscript digits and the marks clerks put after a number to point at a footnote
+_FOOTNOTE_MARKS = "¹²³⁰⁴⁵⁶⁷⁸⁹*†‡"
+_FOOTNOTE_RE = re.compile(rf"^(.*?\d)([{re.escape(_FOOTNOTE_MARKS)}]+)$")
+_ASCII_INT_RE = re.compile(r"^[0-9]+$")
 # a leading group never starts with 0: "0 100" is two numbers, "0.750" is a decimal
 _THOUSANDS_SPACE_RE = re.compile(rf"^[1-9]\d{{0,2}}(?:{_GROUP_SEP}\d{{3}})+$")
 _THOUSANDS_DOT_RE = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")
@@ -40,15 +48,35 @@ class NumberParse:
     note: str | None = None
 
 
+class _NotFinite(ValueError):
+    """A number too large for a float: the cell is text, flagged, never stored as inf."""
+
+
 def _num(s: str) -> float:
-    return float(s)
+    value = float(s)
+    if not math.isfinite(value):
+        raise _NotFinite(s)
+    return value
 
 
 def _parse_token(tok: str) -> tuple[float, bool, str | None] | None:
     """One token without spaces -> (value, sure, note), or None when it is not a number."""
+    try:
+        return _parse_plain_token(tok)
+    except _NotFinite:
+        return None
+
+
+def _parse_plain_token(tok: str) -> tuple[float, bool, str | None] | None:
     t = tok.rstrip(".")  # "12." (a trailing dot from a list)
     if not t:
         return None
+    mark = _FOOTNOTE_RE.match(t)
+    if mark:
+        one = _parse_plain_token(mark.group(1))
+        if one is None:
+            return None
+        return one[0], False, f"footnote mark {mark.group(2)!r} after the number left out"
     pct = t.endswith("%")
     if pct:
         t = t[:-1]
@@ -56,7 +84,7 @@ def _parse_token(tok: str) -> tuple[float, bool, str | None] | None:
     if t[:1] in "-−" and len(t) > 1:
         neg, t = True, t[1:]
     note = "percent" if pct else None
-    if t.isdigit():
+    if _ASCII_INT_RE.match(t):  # not str.isdigit(): it is true for "¹", which float() refuses
         val, sure = _num(t), True
     elif _THOUSANDS_DOT_RE.match(t):
         val, sure, note = _num(t.replace(".", "")), True, "dot read as thousands separator"
@@ -89,9 +117,12 @@ def parse_number(raw: str | None) -> NumberParse:
         return NumberParse(None, (), "dash")
 
     lines = [ln.strip() for ln in s.splitlines() if ln.strip()]
-    if len(lines) > 1:
-        return _parse_lines(lines)
-    return _parse_line(lines[0])
+    try:
+        if len(lines) > 1:
+            return _parse_lines(lines)
+        return _parse_line(lines[0])
+    except _NotFinite:
+        return NumberParse(None, (), "text", False, "a number too large to be a plan value")
 
 
 def _parse_lines(lines: list[str]) -> NumberParse:

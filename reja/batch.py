@@ -18,7 +18,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import importlib
 import json
@@ -44,6 +46,7 @@ from pathlib import Path
 from reja.extract.errors import ReadError
 from reja.extract.model import ParsedPlan
 from reja.extract.readers import is_photo_set
+from reja.terminal import printable
 
 MiB = 1024 * 1024
 JUNK_NAMES = {"thumbs.db", "desktop.ini"}
@@ -56,6 +59,7 @@ EXIT_OK = 0
 EXIT_REVIEW = 3
 EXIT_FAILED = 4
 EXIT_INTERRUPTED = 130
+EXIT_DISK_FULL = 6  # the disk (or the store's quota) filled up: the batch stopped, every stored document is whole
 EXIT_NOTHING = 2  # no plan document under the paths given: as a usage error, the command was wrong
 
 
@@ -63,7 +67,9 @@ EXIT_NOTHING = 2  # no plan document under the paths given: as a usage error, th
 class BatchLimits:
     max_file_bytes: int = 200 * MiB  # a larger input is reported too_large without being read
     timeout_s: float = 900.0  # hard wall-clock limit per document; the child is killed after it
-    max_memory_mb: int | None = None  # address-space limit of each child (RLIMIT_AS); None = no limit
+    # address-space limit of each child (RLIMIT_AS), on by default: a 44 KB file can ask a parser for
+    # gigabytes (issue 24); the limit turns that into too_large for that file. None = no limit.
+    max_memory_mb: int | None = 2048
     max_archive_members: int = 5000
     max_archive_bytes: int = 1024 * MiB  # total inflated size of one zip archive
 
@@ -100,6 +106,7 @@ class ImportReport:
     log_path: Path
     files: list[FileOutcome] = field(default_factory=list)
     interrupted: bool = False
+    disk_full: bool = False  # a write failed for want of space: the batch stopped there
     nothing_found: bool = False  # the paths held no plan document at all (wrong folder?)
     seconds: float = 0.0
     exports: dict[str, Path] = field(default_factory=dict)
@@ -119,6 +126,8 @@ class ImportReport:
     def exit_code(self) -> int:
         """130 interrupted; 4 some file failed; 3 some rows need review; 0 all clean. Skipped files
         count with the status of their stored version: the exit code describes the whole batch."""
+        if self.disk_full:
+            return EXIT_DISK_FULL
         if self.interrupted:
             return EXIT_INTERRUPTED
         if self.nothing_found:
@@ -140,9 +149,20 @@ class ImportReport:
         )
         if failed:
             text += " Failed: " + ", ".join(failed) + "."
-        if self.interrupted:
+        if self.disk_full:
+            text += " DISK FULL: the batch stopped; free some space and run the same command again to continue."
+        elif self.interrupted:
             text += " INTERRUPTED: re-run the same command to continue."
-        return text
+        return printable(text)  # file names may hold newlines or escape sequences
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """No space left (ENOSPC, a quota) from the OS, or SQLite's SQLITE_FULL."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorcode", None) == 13 or "database or disk is full" in str(exc)  # SQLITE_FULL
+    return False
 
 
 # -- versions ----------------------------------------------------------------------------------
@@ -390,7 +410,20 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
                 "traceback": traceback.format_exc(), "seconds": time.monotonic() - start}  # fmt: skip
 
 
-def _child_main(conn, parse, task: dict, max_memory_mb: int | None) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this worker when the parent dies (SIGKILL, a closed terminal), so no
+    worker outlives `reja import`. Elsewhere a no-op: the closed pipe then ends the worker."""
+    from reja.extract.limits import die_with_parent
+
+    die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the request above was in place
+        os._exit(1)
+
+
+def _child_main(conn, parse, task: dict, max_memory_mb: int | None, parent_ends=(), parent_pid: int | None = None) -> None:
+    _die_with_parent(parent_pid or os.getppid())
+    for end in parent_ends:
+        end.close()
     # Ctrl+C is the parent's business: it stops the batch and kills the children itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if max_memory_mb:
@@ -443,7 +476,11 @@ def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_re
             while pending and len(running) < max(1, jobs):
                 task = pending.popleft()
                 recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child_main, args=(send, parse, task, limits.max_memory_mb), daemon=True)
+                # the child closes every read end the parent holds (its own and the other workers'):
+                # a child holding a read end would block forever on a full pipe once the parent died
+                parent_ends = [recv, *running]
+                proc = ctx.Process(target=_child_main, args=(send, parse, task, limits.max_memory_mb, parent_ends, os.getpid()),
+                                   daemon=True)
                 proc.start()
                 send.close()
                 running[recv] = (task, proc, time.monotonic())
@@ -486,11 +523,16 @@ class _RunLog:
         self.fh = open(path, "a", encoding="utf-8", errors="backslashreplace")  # odd file names never stop a run
 
     def write(self, event: str, **data) -> None:
-        self.fh.write(json.dumps({"at": _utc(), "event": event, **data}, ensure_ascii=False, default=str) + "\n")
-        self.fh.flush()
+        try:
+            self.fh.write(json.dumps({"at": _utc(), "event": event, **data}, ensure_ascii=False, default=str) + "\n")
+            self.fh.flush()
+        except OSError as exc:  # a full disk must not turn the batch into a traceback: the store says it all
+            if not is_disk_full(exc):
+                raise
 
     def close(self) -> None:
-        self.fh.close()
+        with contextlib.suppress(OSError):
+            self.fh.close()
 
 
 def _suffixes(names: list[str]) -> str:
@@ -541,7 +583,10 @@ def run_import(
     log_given = log_dir is not None
     log_dir = Path(log_dir) if log_given else db.parent
     report = ImportReport(run_id=run_id, db=db, log_path=log_dir / "runs" / f"{run_id}.jsonl")
-    emit = on_status or (lambda line: None)
+    sink = on_status or (lambda line: None)
+
+    def emit(line: str) -> None:
+        sink(printable(line))  # file names may hold newlines or escape sequences
     t0 = time.monotonic()
     log = _RunLog(report.log_path)
     store = Store(db)
@@ -591,7 +636,7 @@ def run_import(
 
         def record(outcome: FileOutcome, **extra) -> None:
             report.files.append(outcome)
-            line = _status_line(outcome)
+            line = printable(_status_line(outcome))  # a name with a newline cannot forge a line
             if bar is not None and on_status is not None and sys.stdout.isatty():
                 # one terminal for both: print above the live bar, or the bar would overwrite the line
                 bar[0].console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -644,6 +689,17 @@ def run_import(
             bar = (prog, prog.add_task("import", total=len(tasks)))
 
         def on_result(task: dict, result: dict) -> None:
+            try:
+                store_result(task, result)
+            except (sqlite3.OperationalError, OSError) as exc:
+                if not is_disk_full(exc):
+                    raise
+                # the document's transaction was rolled back: the store is whole; stop before the next file
+                report.disk_full = True
+                record(FileOutcome(task["display"], "failed", "disk_full: no space left on the disk to store it",
+                                   document_id=task["document_id"], error_code="disk_full"))
+
+        def store_result(task: dict, result: dict) -> None:
             base = {k: task[k] for k in ("document_id", "source_file", "source_key", "sha256", "size_bytes",
                                          "file_mtime", "import_key", "run_id", "pipeline_version", "catalogue_version")}  # fmt: skip
             seconds = round(result.get("seconds", 0.0), 3)
@@ -674,10 +730,16 @@ def run_import(
 
         if tasks:
             warm_up()
-            run_children(tasks, parse, jobs, limits, on_result, should_stop=lambda: bool(stop_requested))
+            run_children(tasks, parse, jobs, limits, on_result,
+                         should_stop=lambda: bool(stop_requested) or report.disk_full)
         _after_import(store, db, report, emit, log)
     except KeyboardInterrupt:  # a second Ctrl+C, or one outside the main thread's handler
         report.interrupted = True
+    except (sqlite3.OperationalError, OSError) as exc:  # full before any document (starting the run, a failure row)
+        if not is_disk_full(exc):
+            raise
+        report.disk_full = True
+        emit(f"disk full: {printable(str(exc))}")
     finally:
         report.interrupted = report.interrupted or bool(stop_requested)
         for signum, handler in previous.items():
@@ -690,6 +752,10 @@ def run_import(
                    "interrupted": report.interrupted, "seconds": round(report.seconds, 3), "finished_at": _utc()}  # fmt: skip
         try:
             store.finish_run(run_id, summary)
+        except (sqlite3.OperationalError, OSError) as exc:
+            if not is_disk_full(exc):
+                raise
+            report.disk_full = True
         finally:
             log.write("run_end", **summary)
             log.close()

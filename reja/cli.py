@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from reja.batch import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REVIEW, BatchLimits
+from reja.batch import EXIT_DISK_FULL, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REVIEW, BatchLimits
 from reja.i18n import _
 
 EXIT_USAGE = 2  # click's own code for a bad option or argument
@@ -33,6 +33,8 @@ EXIT_CODES_HELP = f"""Exit codes:
 {EXIT_FAILED}: some files could not be imported (named in the output and the documents table).
 
 {EXIT_CONTRACT}: the dataset broke its schema, the export was not written.
+
+{EXIT_DISK_FULL}: the disk is full: the batch stopped at the file named; everything stored before it is whole. Free some space and run the same command again.
 
 {EXIT_INTERRUPTED}: interrupted (Ctrl+C); run the same command again to continue.
 """
@@ -130,6 +132,10 @@ def import_cmd(
     pages: Annotated[
         bool, typer.Option("--pages", help="The files given are the pages of ONE plan (photos or scans), in this order.")
     ] = False,
+    max_memory: Annotated[int, typer.Option(
+        "--max-memory", min=0,
+        help="MiB of memory each reading process may use; a file needing more fails as too_large (0: no limit).",
+    )] = BatchLimits.max_memory_mb or 0,
 ) -> None:
     """Import plans into the store: one status line per file, then a summary.
 
@@ -146,7 +152,8 @@ def import_cmd(
         raise typer.Exit(EXIT_USAGE)
     try:
         report = run_import(
-            paths, db=db, log_dir=out, jobs=jobs, force=force, limits=BatchLimits(timeout_s=timeout),
+            paths, db=db, log_dir=out, jobs=jobs, force=force,
+            limits=BatchLimits(timeout_s=timeout, max_memory_mb=max_memory or None),
             on_status=None if quiet else typer.echo, pages=pages,
         )  # fmt: skip
     except StoreError as exc:
@@ -159,7 +166,7 @@ def import_cmd(
 
         for line in orphaned_corrections(db):  # a clerk's work that no longer finds its row is said, not dropped
             typer.echo(_("warning: {message}").format(message=line))
-    if out is not None and not report.interrupted:
+    if out is not None and not report.interrupted and not report.disk_full:
         _export(db, out)
     raise typer.Exit(report.exit_code)
 

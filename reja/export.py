@@ -4,18 +4,20 @@ sheet per table, frozen header, filters, flagged rows yellow, corrected green, f
 
 The pandera contract (`reja.schema.dataset`) is checked on both tables BEFORE anything is written: a
 frame that breaks it blocks the export (`DatasetContractError`) rather than shipping bad data. Every
-file is written to a temporary name in the target folder and renamed into place (atomic), so a
-reader never sees half a file and a failed export leaves the previous one intact.
+export is written whole into a staging folder in the target folder and switched in (see
+`write_tables`), so a reader never sees half a file and a failed export leaves the previous one intact.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -101,9 +103,36 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _to_cells(frame: pd.DataFrame) -> list[list]:
-    """Python values for a spreadsheet: None for every kind of missing."""
+    """Python values for a spreadsheet: None for every kind of missing; see `excel_row`."""
     out = frame.astype(object).where(frame.notna(), None)
-    return out.values.tolist()
+    cols = list(frame.columns)
+    return [excel_row(row, cols) for row in out.values.tolist()]
+
+
+def excel_row(values: list, columns: list[str]) -> list:
+    """One spreadsheet row: text longer than a cell can hold is cut with a visible marker, and the
+    row's flags (`flags`, else `meta_flags`) name the columns cut (code `cut_in_xlsx`)."""
+    cut = [col for col, v in zip(columns, values, strict=True) if isinstance(v, str) and len(v) > EXCEL_CELL_MAX]
+    if not cut:
+        return values
+    values = [excel_text(v) for v in values]
+    flag_col = next((columns.index(c) for c in ("flags", "meta_flags") if c in columns), None)
+    if flag_col is not None:
+        flag = f"cut_in_xlsx: {', '.join(cut)}"
+        values[flag_col] = excel_text("; ".join(x for x in (values[flag_col], flag) if x))
+    return values
+
+
+EXCEL_CELL_MAX = 32_767  # characters in one cell: Excel's limit; writers cut silently beyond it
+
+
+def excel_text(value):
+    """`value` as a spreadsheet cell can hold it: text over Excel's limit ends with a marker saying
+    how much was cut (the Parquet export has all of it)."""
+    if not isinstance(value, str) or len(value) <= EXCEL_CELL_MAX:
+        return value
+    marker = f" … [cut: {len(value)} characters in all, Excel holds {EXCEL_CELL_MAX}]"
+    return value[:EXCEL_CELL_MAX - len(marker)] + marker
 
 
 def write_xlsx(path: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None:
@@ -205,26 +234,117 @@ def datapackage(files: dict[str, str]) -> dict:
     }
 
 
-def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFrame) -> dict[str, Path]:
-    """Validate, then write every export format. Returns file name → path."""
+EXPORT_NAMES = ("items.parquet", "items.csv", "documents.parquet", "documents.csv", "reja.xlsx", "datapackage.json")
+STAGING_PREFIX = ".reja-export-"  # out/.reja-export-<pid>-<random>/: one export being written
+
+
+def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFrame, *,
+                 mode: int | None = None) -> dict[str, Path]:
+    """Validate, then write every export format. Returns file name → path.
+
+    The whole set is written into a staging folder inside `out_dir` and then switched in: the old
+    files are moved aside, the new ones moved in, and on any failure (a file open in Excel on
+    Windows, an immutable file, disk full) everything moved so far is moved back, so the previous
+    export stays whole. Stale staging folders of killed exports are cleaned (or finished) first.
+    `mode`: permission bits of the files (default: what the umask gives a new file); export_dataset
+    passes the store's, so whoever can read the store can read its exports.
+    """
     validate(items, documents)
     out = Path(out_dir)
-    written: dict[str, Path] = {}
-    # every file goes to a temporary name first; only when ALL are written are they renamed into
-    # place, so a failure (disk full, a writer's bug) leaves the whole previous export, not a mix
-    with ExitStack() as staged:
-        def stage(name: str) -> Path:
-            written[name] = out / name
-            return staged.enter_context(atomic_path(out / name))
-
+    out.mkdir(parents=True, exist_ok=True)
+    clean_stale_exports(out)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
+    try:
         for name, frame in (("items", items), ("documents", documents)):
-            frame.to_parquet(stage(f"{name}.parquet"), index=False, engine="pyarrow")
-            csv_safe(frame).to_csv(stage(f"{name}.csv"), index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        _write_xlsx(stage("reja.xlsx"), items, documents)
-        descriptor = datapackage({name: name for name in written})
-        stage("datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
-                                             encoding="utf-8")
-    return written
+            frame.to_parquet(staging / f"{name}.parquet", index=False, engine="pyarrow")
+            csv_safe(frame).to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        _write_xlsx(staging / "reja.xlsx", items, documents)
+        descriptor = datapackage({name: name for name in EXPORT_NAMES})
+        (staging / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
+                                                  encoding="utf-8")
+        file_mode = _default_mode() if mode is None else mode & 0o666
+        for name in EXPORT_NAMES:
+            with open(staging / name, "rb+") as fh:
+                os.fsync(fh.fileno())  # on disk before the switch: a crash never leaves an empty file
+            os.chmod(staging / name, file_mode)
+        (staging / _COMPLETE).touch()
+        _switch_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {name: out / name for name in EXPORT_NAMES}
+
+
+_COMPLETE = ".complete"  # in a staging folder: every file of the set is written
+_OLD = "old"  # in a staging folder: the previous export's files moved aside during the switch
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _switch_in(staging: Path, out: Path) -> None:
+    """Move the previous files aside (into staging/old), the new ones in; undo it all on failure."""
+    old = staging / _OLD
+    old.mkdir()
+    moved_aside: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for name in EXPORT_NAMES:
+            if (out / name).exists():
+                os.replace(out / name, old / name)
+                moved_aside.append(name)
+        for name in EXPORT_NAMES:
+            os.replace(staging / name, out / name)
+            moved_in.append(name)
+    except BaseException:
+        for name in moved_in:
+            with contextlib.suppress(OSError):
+                os.replace(out / name, staging / name)
+        for name in moved_aside:
+            with contextlib.suppress(OSError):
+                os.replace(old / name, out / name)
+        raise
+
+
+def clean_stale_exports(out: Path) -> None:
+    """Finish or drop what a killed export left: a staging folder whose process is gone is switched in
+    when it was complete (the kill came during the switch), else the previous files it moved aside
+    are put back; then it is removed. Temporary files of older reja versions (`.items.csv.*.tmp`)
+    are removed too."""
+    for folder in out.glob(f"{STAGING_PREFIX}*"):
+        pid = folder.name[len(STAGING_PREFIX):].split("-", 1)[0]
+        if not folder.is_dir() or (pid.isdecimal() and _alive(int(pid))):
+            continue
+        old = folder / _OLD
+        if (folder / _COMPLETE).exists() and old.is_dir():
+            for name in EXPORT_NAMES:
+                if (folder / name).exists():
+                    with contextlib.suppress(OSError):
+                        os.replace(folder / name, out / name)
+        elif old.is_dir():
+            for name in EXPORT_NAMES:
+                if (old / name).exists() and not (out / name).exists():
+                    with contextlib.suppress(OSError):
+                        os.replace(old / name, out / name)
+        shutil.rmtree(folder, ignore_errors=True)
+    for name in EXPORT_NAMES:
+        for tmp in out.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: bool = False) -> dict[str, Path]:
@@ -241,4 +361,5 @@ def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: b
             documents = store.documents()
         finally:
             store.conn.execute("COMMIT")
-    return write_tables(out_dir, _apply_corrections(db, items), documents)
+    mode = Path(db).stat().st_mode  # the exports are as readable as the store they come from
+    return write_tables(out_dir, _apply_corrections(db, items), documents, mode=mode)

@@ -29,6 +29,7 @@ Versions of a plan:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -79,6 +80,7 @@ class Store:
             if readonly:  # a reader needs a store made by reja, not any file
                 self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             else:
+                self._refuse_foreign()  # before anything is written: another program's database stays as it was
                 # WAL: readers never block the writer; synchronous=NORMAL is crash-safe in WAL mode
                 # (a killed process loses at most the transaction in flight, never consistency).
                 self.conn.execute("PRAGMA journal_mode = WAL")
@@ -86,6 +88,24 @@ class Store:
                 self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable reja store ({exc})") from exc
+
+    # tables a reja store may hold before `meta` exists: a clerk's corrections can come first
+    _OWN_BEFORE_META = frozenset({"corrections", "sqlite_sequence"})
+
+    def _refuse_foreign(self) -> None:
+        """A database with tables of its own and no reja schema_version is another application's:
+        refused (StoreError → exit 2) without creating a table or switching its journal to WAL."""
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables - self._OWN_BEFORE_META:
+            return
+        if "meta" in tables:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                if self.conn.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone():
+                    return
+        self.conn.close()
+        shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
+        raise StoreError(f"{self.path}: not a reja store but another program's database (tables: {shown}); "
+                         "it was left untouched: give --db a new file name")
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -104,7 +124,8 @@ class Store:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back already (a full disk, say)
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 

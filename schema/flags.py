@@ -36,6 +36,7 @@ FLAG_CODES: dict[str, str] = {
     "consistency_plan_below_fact": "this year's plan is far below last year's fact (a lost digit?)",
     "consistency_outlier": "the figure is far from the other districts of the region (ten times or a tenth)",
     "lineless_table": "the page had no ruling lines; the row was rebuilt from text positions (OCR)",
+    "cut_in_xlsx": "a cell longer than Excel's 32 767 characters was cut in the workbook (marked); Parquet and CSV keep all of it",
     "formula_uncached": "a spreadsheet formula had no saved value and could not be computed; the cell was left empty",
     "ocr_number": "an OCR'd number cell did not read as a number, or two readings disagreed; check the crop",
     "ocr_alphabet": "the plan is in the 2026 Latin alphabet but OCR lost its letters (ş ç ö ğ) in this row",

@@ -163,6 +163,7 @@ def _lists(catalogue) -> dict[str, list[str]]:
 
 def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = True) -> int:
     """Write the review workbook atomically; return the number of rows in it."""
+    from reja.export import excel_row
     from reja.schema.catalogue import load_catalogue
 
     rows = items[items["status"] == "flagged"] if only_flagged else items
@@ -186,6 +187,7 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
                 values.append(readable_candidates(_cell_value(r.get("match_candidates")), names))
             else:
                 values.append(_cell_value(r.get(h)))
+        values = excel_row(values, list(headers))  # over-long text cut with a marker and a flag
         for sheet in (ws, exported):
             sheet.append(values)
             for cell in sheet[sheet.max_row]:

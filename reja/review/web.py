@@ -11,6 +11,10 @@ Safety:
   (printed at start; given once as ?token=…, then kept in an HttpOnly cookie) and each clerk logs in
   with an account (`reja review users add`; reja.review.accounts), whose name goes into corrections;
 - every POST carries a CSRF token (HMAC of a per-server secret) and a cross-site Origin is refused;
+- DNS rebinding: a request whose Host is not one of the names the server answers to (127.0.0.1,
+  localhost, [::1], the --host name) is refused before anything else, and Origin is checked against
+  that same list, never against the Host header an attacker's page controls;
+- a token that is not ASCII or malformed is a 401/403 like any wrong token, never a 500;
 - no request names a file: crops are found through the row key in the store, static files come from
   the package only.
 """
@@ -62,6 +66,25 @@ class ReviewSettings:
     host: str = "127.0.0.1"
     access_token: str | None = None  # required when host is not loopback
     lang: str | None = None  # the page's language until the clerk picks one (None: REJA_LANG, else Uzbek)
+    extra_hosts: tuple[str, ...] = ()  # more names the page may be reached by (a LAN name, say)
+
+    def allows_host(self, netloc: str | None) -> bool:
+        """Is `netloc` (a Host header or an Origin's host[:port]) one of the names this server answers
+        to? An IP literal is always a name of this machine when bound to all interfaces (0.0.0.0 /
+        ::): DNS rebinding needs a domain name, never an address."""
+        name = _host_name(netloc)
+        if name is None:
+            return False
+        allowed = {h.strip("[]").lower() for h in (*LOOPBACK, self.host, *self.extra_hosts)}
+        if name in allowed:
+            return True
+        if self.host in ("0.0.0.0", "::"):
+            try:
+                ipaddress.ip_address(name)
+                return True
+            except ValueError:
+                return False
+        return False
 
     @property
     def needs_token(self) -> bool:
@@ -90,6 +113,33 @@ def _catalogue_names():
     for kind, entries in (("section", cat.sections), ("indicator", cat.indicators), ("unit", cat.units)):
         names[kind] = {e.id: (e.name_latn, e.name_cyrl) for e in entries.values()}
     return names
+
+
+def _netloc(url: str) -> str | None:
+    try:
+        return urlsplit(url).netloc or None
+    except ValueError:
+        return None
+
+
+def _host_name(netloc: str | None) -> str | None:
+    """'LocalHost:8765' → 'localhost', '[::1]:8765' → '::1'; None when it is not a host[:port]."""
+    if not netloc or any(c in netloc for c in "@/\\?# "):
+        return None
+    try:
+        parts = urlsplit(f"//{netloc}")
+        parts.port  # noqa: B018 — raises ValueError on a port that is not a number
+    except ValueError:
+        return None
+    return parts.hostname or None
+
+
+def _same_token(given, expected: str | None) -> bool:
+    """Constant-time comparison of tokens as bytes: hmac.compare_digest refuses a non-ASCII str
+    with TypeError, which would be a 500 instead of a refusal."""
+    if not given or not expected or not isinstance(given, str):
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8"))
 
 
 def create_app(settings: ReviewSettings) -> FastAPI:
@@ -123,14 +173,17 @@ def create_app(settings: ReviewSettings) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        if not settings.allows_host(request.headers.get("host")):  # DNS rebinding: first of all
+            return Response("unknown host name: open the address printed by `reja review serve`",
+                            status_code=403)
         if settings.needs_token:
             given = request.query_params.get("token") or request.cookies.get("reja_token")
-            if not given or not hmac.compare_digest(given, settings.access_token or ""):
+            if not _same_token(given, settings.access_token):
                 return Response("access token required (see the line printed by `reja review serve`)",
                                 status_code=401)
         if request.method == "POST":
             origin = request.headers.get("origin") or request.headers.get("referer")
-            if origin and urlsplit(origin).netloc != request.headers.get("host"):
+            if origin and not settings.allows_host(_netloc(origin)):
                 return Response("cross-site request refused", status_code=403)
         lang = normalize_language(request.cookies.get("reja_lang")) or settings.lang
         with use_language(lang):  # the routes and templates below speak the clerk's language
@@ -150,7 +203,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     def check_csrf(request: Request, csrf: str = Form("")) -> None:
         # the body is read here, not in the middleware: a middleware that consumes it starves the route
         token = request.headers.get("x-csrf-token") or csrf
-        if not token or not hmac.compare_digest(str(token), csrf_token):
+        if not _same_token(token, csrf_token):
             raise HTTPException(403, _("missing or wrong CSRF token: reload the page"))
 
     def current() -> tuple[pd.DataFrame, list[str]]:

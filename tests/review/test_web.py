@@ -31,7 +31,7 @@ def db(store, tmp_path):
 
 def _client(db, host="127.0.0.1", **kw):
     return TestClient(create_app(ReviewSettings(db=db, clerk="Dilnoza", host=host, **kw)),
-                      base_url="http://testserver")
+                      base_url="http://127.0.0.1")
 
 
 def _flagged_key(db):

@@ -30,7 +30,7 @@ def client(tmp_path, monkeypatch):
     (tmp_path / "plan.docx").write_bytes(b"fake")
     db = tmp_path / "reja.sqlite"
     run_import([tmp_path / "plan.docx"], db=db, parse=_parse)
-    return TestClient(create_app(ReviewSettings(db=db, clerk="Dilnoza")), base_url="http://testserver")
+    return TestClient(create_app(ReviewSettings(db=db, clerk="Dilnoza")), base_url="http://127.0.0.1")
 
 
 def test_plan_text_is_escaped_on_the_list_and_the_row_page(client):

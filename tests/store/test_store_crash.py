@@ -1,6 +1,8 @@
 """Crash safety (issue 11): an import killed with SIGKILL at random points leaves only whole
 documents in the store, clerks' corrections survive, and a re-run ends where a clean run ends."""
 
+import contextlib
+import os
 import random
 import signal
 import sqlite3
@@ -60,6 +62,29 @@ def _killed_run(folder, db, *, jobs, after_documents, delay):
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    _no_orphaned_workers(db)
+
+
+def _no_orphaned_workers(db, wait_s: float = 10.0) -> None:
+    """The killed import's forked workers (same command line, so it names `db`) die with it: a
+    worker left behind would hang on its pipe for hours (issue 24)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        left = []
+        for proc_dir in Path("/proc").glob("[0-9]*"):
+            try:
+                if str(db).encode() in (proc_dir / "cmdline").read_bytes() and \
+                        (proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    left.append(int(proc_dir.name))
+            except OSError:
+                continue
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    for pid in left:  # never leave them behind for the rest of the suite
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers outlived the killed import: {left}"
 
 
 def _tables(db):
