@@ -32,6 +32,7 @@ _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
 _NO_AND_TEXT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$", re.S)
 _NO_IN_TEXT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)[.)]\s+(\S.*)$", re.S)  # "1. …", "2) …"; "5 ta" is no number
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-–—•*·]+|\d{1,2}[.)])\s*")
+_DASH_MARK_RE = re.compile(r"^\s*[-–—•·]\s+(?=\S)")
 _TEXT_FIELDS = ("text", "unit", "mechanism", "deadline", "responsible")
 _VALUE_FIELDS = ("fact", "plan")
 _CONTENT_FIELDS = ("text", "unit", "fact", "plan", "mechanism", "deadline", "responsible")
@@ -178,6 +179,11 @@ class ItemBuilder:
             # is its first sub-item (its text kept as written)
             self.label_parent = self.last_numbered
 
+        if (item_no is None and not number_raw and self.label_parent is None and self.last_numbered is not None
+                and _DASH_MARK_RE.match(text) and set(content) - {"text"} and not row.table_start):
+            # "- Radio orqali | marta | 1 | 2" under a numbered item: a list of its parts, each a sub-item
+            self.label_parent = self.last_numbered
+
         if item_no is None and not number_raw and self.drafts:
             if not content:
                 return
@@ -205,7 +211,8 @@ class ItemBuilder:
             draft.flags.append(f"no_item_no: number column reads {clean_text(extra_text)!r}")
         if item_no is not None:
             draft.parent_item_no = self._numbered_parent(item_no)
-            self.label_parent = None
+            # "OAVda chiqishlar, shundan:": the label closes the text and opens the sub-items below
+            self.label_parent = draft if _ends_with_label(text) else None
             self.last_numbered = draft
         elif is_label(number_raw):
             # "Бундан | Китоблар ва китоб маҳсулотлари": a sub-item, and the start of a label group
@@ -273,6 +280,11 @@ class ItemBuilder:
         return items
 
 
+def _ends_with_label(text: str) -> bool:
+    tail = re.split(r"[,;]", text.strip())[-1] if text else ""
+    return bool(re.search(r"[,;]", text or "")) and is_label(tail)
+
+
 def _starts_lower(s: str) -> bool:
     s = s.lstrip(" \"“'‘«")
     return bool(s) and s[0].isalpha() and s[0].islower()
@@ -307,9 +319,13 @@ def _provenance(item: PlanItem, draft: _Draft) -> None:
 
 def _build(draft: _Draft) -> list[PlanItem]:
     """The item (and the sub-items split from its stacked values)."""
+    text = clean_text(draft.joined("text"))
+    if draft.item_no is None and draft.parent_item_no is not None:
+        # a sub-item written as a list line ("- Radio orqali"): the mark is layout, not text
+        text = _DASH_MARK_RE.sub("", text, count=1)
     item = PlanItem(
         item_no=draft.item_no,
-        text=clean_text(draft.joined("text")),
+        text=text,
         parent_item_no=draft.parent_item_no,
         unit=_clean_or_none(draft.joined("unit")),
         fact_year=draft.roles.fact_year if draft.roles.col("fact") is not None else None,

@@ -134,8 +134,8 @@ def _header_band(lines: list[_Line]) -> tuple[int, int] | None:
         best = None
         for h in range(1, HEADER_MAX_LINES + 1):
             band = lines[i:i + h]
-            if len(band) < h or (h > 1 and _ITEM_NO_RE.match(band[-1].groups[0].text)):
-                break
+            if len(band) < h or (h > 1 and _ITEM_NO_RE.match(band[-1].groups[0].words[0]["text"])):
+                break  # an item row or a numbered section line ("1. FOND BILAN ISHLASH")
             if h > 1 and band[-1].top - band[-2].bottom > 2.5 * (band[-2].bottom - band[-2].top):
                 break
             if h > 1 and _is_heading(band[-1]):
@@ -144,7 +144,8 @@ def _header_band(lines: list[_Line]) -> tuple[int, int] | None:
             n, plain = named(texts)
             if n >= 2 and (n + plain) * 10 >= len(texts) * 6 and (best is None or n > best[1]):
                 best = (h, n)
-            elif best is not None and n >= best[1] and _wraps_into(band[-1], band[:-1]):
+            elif best is not None and n >= best[1] and _wraps_into(band[-1], band[:-1]) and _wordy(band[-1]) \
+                    and band[-1].top - band[-2].bottom <= 0.8 * (band[-2].bottom - band[-2].top):
                 best = (h, n)  # a header cell's second line ("mazmuni" under "Bajariladigan ishlar")
         if best is not None:
             return i, best[0]
@@ -155,6 +156,16 @@ def _is_heading(line: _Line) -> bool:
     from reja.extract.sections import parse_heading
 
     return len(line.groups) == 1 and parse_heading(line.text, allow_arabic=False) is not None
+
+
+_NUMBER_RE = re.compile(r"\d[\d\s.,]*")
+_YEAR_RE = re.compile(r"^(19|20)\d\d\D*$")
+
+
+def _wordy(line: _Line) -> bool:
+    """A header's wrapped line holds words and years, never a data row's counts ("512", "1 594")."""
+    return all(_YEAR_RE.match(m.group().strip() + "x") or not m.group().strip()
+               for g in line.groups for m in _NUMBER_RE.finditer(g.text))
 
 
 def _wraps_into(line: _Line, above: list[_Line]) -> bool:
@@ -331,6 +342,22 @@ def _starts_like_a_row(placed: list[tuple[list[int], _Group]], current: list) ->
     return len(cols) >= 3 and cols <= filled
 
 
+_TAIL_RE = re.compile(r"^[^\W\d_]{1,3}[.,;:]?$")
+
+
+def _join_lines(lines: list[str]) -> str:
+    """A cell's lines, one per line; a word the layout cut where the cell was too narrow
+    ("мероприяти" / "е") is put back together: a lone word and then only a few lower-case letters."""
+    out: list[str] = []
+    for line in lines:
+        if out and _TAIL_RE.match(line) and line[0].islower() and " " not in out[-1].split("\n")[-1] \
+                and out[-1][-1:].isalpha():
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def _row_cells(groups: list[tuple[list[int], _Group]], r: int, page_no: int, rowspan_default: int = 1,
                n_rows_left: int = 1) -> list[Cell]:
     by_col: dict[tuple[int, int], list[_Group]] = {}
@@ -348,7 +375,7 @@ def _row_cells(groups: list[tuple[list[int], _Group]], r: int, page_no: int, row
                 lines[-1].append(g)
             else:
                 lines.append([g])
-        text = "\n".join(" ".join(x.text for x in line) for line in lines)
+        text = _join_lines([" ".join(x.text for x in line) for line in lines])
         bold = all("bold" in str(w.get("fontname", "")).lower() for g in gs for w in g.words)
         bbox = (min(g.x0 for g in gs), min(g.top for g in gs), max(g.x1 for g in gs), max(g.bottom for g in gs))
         cells.append(Cell(row=r, col=c0, text=text, colspan=c1 - c0 + 1, rowspan=min(rowspan_default, n_rows_left),

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 from reja.extract.pdf_lineless import lineless_table
-from typed_plan_fixtures import expected_rows, got_rows, make_spec, to_pdf, write_docx
 
 from reja.pipeline import parse_file
+from tests.extract.typed_plan_fixtures import expected_rows, got_rows, make_spec, to_pdf, write_docx
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="the PDFs are rendered by LibreOffice")
 
