@@ -14,6 +14,7 @@ can read while an import is writing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -110,3 +111,98 @@ def export(db: Path | str = DEFAULT_DB, out: Path | str = "out") -> dict[str, Pa
     from reja.export import export_dataset
 
     return export_dataset(db, out)
+
+
+# ------------------------------------------------------------------ catalogue matching (issue 19)
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    score: float
+    name_latn: str
+    name_cyrl: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """What the matcher decided for one text, as `reja match` prints it.
+
+    band: "auto" (accepted), "review" (flagged with its best guess) or "none" (unmatched);
+    context: the section/unit the text was matched under (ids), with how a given heading or unit
+    text was read ("section 'Xizmat ko'rsatish' → user_services (auto)")."""
+
+    kind: str
+    text: str
+    id: str | None
+    band: str
+    score: float
+    reason: str
+    name_latn: str | None
+    name_cyrl: str | None
+    candidates: tuple[Candidate, ...]
+    section: str | None = None
+    unit: str | None = None
+    parent: str | None = None
+    context: tuple[str, ...] = ()
+
+
+MATCH_KINDS = ("section", "indicator", "unit")
+
+
+def _catalogue_id(pool: dict, given: str) -> str | None:
+    """`given` as an id of `pool`: the id itself, or the one id it abbreviates by whole parts
+    ("services" → user_services); None when it is no id or several."""
+    if given in pool:
+        return given
+    hits = [i for i in pool if given in i.split("_") or i.startswith(given + "_") or i.endswith("_" + given)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def match(kind: str, text: str, section: str | None = None, unit: str | None = None,
+          parent: str | None = None) -> MatchResult:
+    """Match a heading ("section"), an activity ("indicator") or a unit cell ("unit") to the catalogue.
+
+        match("indicator", "Kitob berilishi", section="user_services", unit="nusxa")
+
+    `section` and `unit` (indicators only) are catalogue ids or texts as a plan writes them (a text
+    is matched first; a heading that matches no section means the indicator is never auto-accepted,
+    as on an imported row); `parent` is the indicator id of the parent item (sub-items).
+    """
+    from reja.normalize.match import match_indicator, match_section, match_unit
+    from reja.schema.catalogue import load_catalogue
+
+    if kind not in MATCH_KINDS:
+        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(MATCH_KINDS)}")
+    cat = load_catalogue()
+    pools = {"section": cat.sections, "indicator": cat.indicators, "unit": cat.units}
+    context: list[str] = []
+    section_id = unit_id = None
+    section_unmatched = False
+    if kind == "indicator":
+        if parent is not None and parent not in cat.indicators:
+            raise ValueError(f"parent {parent!r} is not an indicator id")
+        if section:
+            section_id = _catalogue_id(cat.sections, section)
+            if section_id is None:
+                sm = match_section(section)
+                section_id = sm.id if sm.band in ("auto", "review") else None
+                section_unmatched = section_id is None
+                context.append(f"section {section!r} -> {sm.id} ({sm.band})")
+        if unit:
+            unit_id = _catalogue_id(cat.units, unit)
+            if unit_id is None:
+                um = match_unit(unit)
+                unit_id = um.id if um.band in ("auto", "review") else None
+                context.append(f"unit {unit!r} -> {um.id} ({um.band})")
+        m = match_indicator(text, section_id=section_id, unit_id=unit_id, parent_id=parent,
+                            section_unmatched=section_unmatched)
+    elif kind == "section":
+        m = match_section(text)
+    else:
+        m = match_unit(text)
+    pool = pools[kind]
+    entry = pool.get(m.id) if m.id else None
+    cands = tuple(Candidate(cid, float(score), pool[cid].name_latn, pool[cid].name_cyrl)
+                  for cid, score in m.candidates if cid in pool)
+    return MatchResult(kind, text, m.id, m.band, float(m.score), m.reason,
+                       entry.name_latn if entry else None, entry.name_cyrl if entry else None, cands,
+                       section_id, unit_id, parent, tuple(context))

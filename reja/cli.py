@@ -185,6 +185,43 @@ def export_cmd(
     _export(db, out, include_superseded=all_versions)
 
 
+@app.command("match")
+def match_cmd(
+    kind: Annotated[str, typer.Argument(help="section, indicator or unit.")],
+    text: Annotated[str, typer.Argument(help="The heading, activity or unit as a plan writes it.")],
+    section: Annotated[
+        str | None, typer.Option("--section", help="Indicators: the section id or heading text of the row.")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Indicators: the unit id or unit text of the row.")] = None,
+    parent: Annotated[
+        str | None, typer.Option("--parent", help="Indicators: the indicator id of the parent item.")
+    ] = None,
+) -> None:
+    """Match one text to the catalogue and explain the decision: id, band, score, reason, top candidates.
+
+    Exit 0 when the match is accepted automatically, 3 when it would be flagged for review or is
+    unmatched, 2 for an unknown kind or id."""
+    from reja.api import match
+
+    try:
+        res = match(kind, text, section=section, unit=unit, parent=parent)
+    except ValueError as exc:
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    for line in res.context:
+        typer.echo(_("context: {line}").format(line=line))
+    if res.id:
+        typer.echo(f"{res.kind}: {res.id} ({res.name_latn} / {res.name_cyrl})")
+    else:
+        typer.echo(_("{kind}: no match").format(kind=res.kind))
+    typer.echo(_("band: {band}, score: {score}").format(band=res.band, score=f"{res.score:.1f}"))
+    typer.echo(_("reason: {reason}").format(reason=res.reason))
+    typer.echo(_("candidates:"))
+    for n, c in enumerate(res.candidates, 1):
+        typer.echo(f"  {n}. {c.id} {c.score:.1f}  {c.name_latn}")
+    raise typer.Exit(EXIT_OK if res.band == "auto" else EXIT_REVIEW)
+
+
 # -- sub-commands of other parts: one line each ---------------------------------------------------
 # app.add_typer(<their typer app>, name="<command>")
 from reja.compare.cli import compare_cmd  # noqa: E402

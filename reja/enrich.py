@@ -110,8 +110,10 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
         if text:
             parent = indicator_of.get((row.get("section_no"), row.get("parent_item_no")))
             row["parent_indicator_id"] = parent
+            # a row under a heading that matched no section: its indicator is never auto-accepted
+            section_unmatched = bool(title) and not row.get("section_id")
             match = _learned_or("indicator", text, learned, match_indicator, row.get("section_id"),
-                                row.get("unit_id"), parent_id=parent)
+                                row.get("unit_id"), parent_id=parent, section_unmatched=section_unmatched)
             row["indicator_id"] = _judge(match, "indicator", flags)
             row["indicator_score"] = match.score if row["indicator_id"] else None
             candidates["indicator"] = _candidates(match)
