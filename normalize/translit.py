@@ -64,6 +64,14 @@ def _is_cyr(ch: str) -> bool:
     return "\u0400" <= ch <= "\u04ff"
 
 
+def _is_cyr_letter(ch: str) -> bool:
+    return bool(ch) and _is_cyr(ch) and ch.isalpha()
+
+
+# Uzbek suffixes that may follow a stem-final ц (абзацлар, шприцлар, кварцни): ц stays "s" there
+_CYR_SUFFIXES = ("лар", "ни", "нинг", "га", "да", "дан", "ли", "сиз", "чи", "ча", "ми", "дек", "гача")
+
+
 class UzbekLanguagePack(TranslitLanguagePack):
     """`transliterate` pack: forward (reversed=False) is Latin→Cyrillic, reversed is Cyrillic→Latin,
     following the package's convention that packs map Latin to the other script."""
@@ -122,14 +130,19 @@ class UzbekLanguagePack(TranslitLanguagePack):
             if c == "е":
                 out.append("ye" if (i == 0 or prev in _CYR_VOWELS or prev in "ъь") else "e")
             elif c == "ц":
-                between_vowels = prev in _CYR_VOWELS and nxt in _CYR_VOWELS
-                out.append("ts" if (i > 0 and between_vowels) else "s")
+                out.append("ts" if (i > 0 and prev in _CYR_VOWELS and self._ts_after_vowel(w, i)) else "s")
             elif c == "ъ":
-                # Russian loans: объект, съезд → obyekt, syezd; after ў/ғ the oʻ/gʻ already has
-                # an apostrophe (мўъжиза → moʻjiza)
-                out.append("" if (nxt == "е" or prev in "ўғ" or i == 0) else TUTUQ)
+                # Russian loans: объект, съезд → obyekt, syezd, and after a consonant before ю/ё
+                # (адъютант, фотосъёмка → adyutant, fotosyomka; Arabic маъюс keeps it: maʼyus);
+                # after ў/ғ the oʻ/gʻ already has an apostrophe (мўъжиза → moʻjiza); at the end of
+                # a word the rules drop it (жомеъ, толеъ, мажмуъ → jome, tole, majmu)
+                loan_yu = nxt in "юё" and prev not in _CYR_VOWELS
+                out.append("" if (nxt == "е" or prev in "ўғ" or i == 0 or not _is_cyr_letter(nxt) or loan_yu)
+                           else TUTUQ)
             elif c == "ь":
-                out.append("y" if nxt == "о" else "")
+                out.append("y" if nxt and nxt in "оиу" else "")  # батальон, Ильин → batalyon, Ilyin
+            elif c == "и" and i == n - 1 and i > 1 and prev in "аоу" and self._izofa(w):
+                out.append("yi")  # Persian izofa after a vowel: нуқтаи назар → nuqtayi nazar
             elif c == "с" and nxt == "ҳ":
                 out.append("s" + TUTUQ)  # Исҳоқ → Isʼhoq (not "Ishoq" = Ишоқ)
             elif c in _CYR_MULTI:
@@ -138,6 +151,22 @@ class UzbekLanguagePack(TranslitLanguagePack):
                 code = self.reversed_translation_table.get(ord(c))
                 out.append(chr(code) if code is not None else c)
         return out
+
+    def _ts_after_vowel(self, w: str, i: int) -> bool:
+        """ц after a vowel: "ts" between vowels (лицей) and before a consonant inside the stem
+        (боцман, плацкарта, Донецк); "s" at the end and before a suffix (абзац, абзацлар)."""
+        rest = w[i + 1:]
+        if not rest:
+            return False
+        if rest[0] in _CYR_VOWELS:
+            return True
+        return not any(rest.startswith(suf) for suf in _CYR_SUFFIXES)
+
+    @staticmethod
+    def _izofa(w: str) -> bool:
+        # a word of its own ending in а/о/у + и is rare; the izofa joins Persian pairs (нуқтаи
+        # назар, таржимаи ҳол); Navoiy-type -ий endings are not affected (и is not last)
+        return len(w) >= 4
 
     # -- Latin -> Cyrillic ------------------------------------------------------------------
     def _word_to_cyrillic(self, m: re.Match[str]) -> str:
@@ -172,8 +201,10 @@ class UzbekLanguagePack(TranslitLanguagePack):
             if chunk is None:
                 lc = low[0]
                 if lc == "y" and low.startswith("ye"):
-                    # ye: е at word start / after a vowel; after a consonant ье (пьеса)
-                    chunk, size = ("е" if (at_start or last_vowel) else "ье"), 2
+                    # ye: е at word start / after a vowel / after ʼ (podʼyezd → подъезд); after a
+                    # consonant ье (пьеса)
+                    after_tutuq = bool(out) and out[-1] in ("ъ", "Ъ")
+                    chunk, size = ("е" if (at_start or last_vowel or after_tutuq) else "ье"), 2
                 elif lc == "e":
                     chunk = "э" if (at_start or last_vowel) else "е"
                 else:
@@ -221,6 +252,10 @@ def _apply_case(word: str, chunks: list[str], start: int) -> str:
         nxt = next((word[j] for j in range(i + 1, n) if word[j].isalpha()), "")
         prv = next((word[j] for j in range(i - 1, -1, -1) if word[j].isalpha()), "")
         caps_context = nxt.isupper() if nxt else prv.isupper()
+        # an all-caps abbreviation keeps its case before a lower-case suffix: АҚШда → AQSHda
+        head = [c for c in word[start:i] if c.isalpha()] if start == 0 else [c for c in word[:i] if c.isalpha()]
+        if head and all(c.isupper() for c in head):
+            caps_context = True
         res.append(chunk.upper() if caps_context else chunk[0].upper() + chunk[1:])
     return "".join(res)
 
@@ -264,17 +299,33 @@ def to_latin(s: str | None) -> str:
     return fold_apostrophes(fold_new_latin(s))
 
 
+# Tokens that are not Uzbek words and stay as written: URLs, e-mail addresses, domain names, and
+# words with letters the Uzbek Latin alphabet does not use (w, c outside "ch": Facebook, Twitter).
+_KEEP_LATIN_RE = re.compile(r"\b(?i:https?://|www\.)\S+|\S+@\S+\.\w+"
+                            r"|\b[\w-]+(?:\.[\w-]+)*\.(?:uz|com|org|net|ru|info|edu|gov|io)\b"
+                            r"|\b\w*(?i:w|c(?!h))\w*\b")
+
+
 def to_cyrillic(s: str | None) -> str:
-    """1995 Latin → Uzbek Cyrillic, for display; see the module docstring for the ambiguities."""
+    """1995 Latin → Uzbek Cyrillic, for display; see the module docstring for the ambiguities.
+    URLs, e-mail addresses, domain names and foreign words (with w, or c outside "ch") are kept."""
     if not s:
         return ""
-    return _pack().translit(fold_new_latin(unicodedata.normalize("NFC", s)), reversed=False)
+    s = fold_new_latin(unicodedata.normalize("NFC", s))
+    out, pos = [], 0
+    for m in _KEEP_LATIN_RE.finditer(s):
+        out.append(_pack().translit(s[pos:m.start()], reversed=False))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_pack().translit(s[pos:], reversed=False))
+    return "".join(out)
 
 
 # Proposed newer Latin letters → 1995 Latin.
 _NEW_LATIN = {
     "ş": "sh", "ç": "ch", "ö": "o" + OKINA, "õ": "o" + OKINA, "ō": "o" + OKINA, "ŏ": "o" + OKINA,
     "ğ": "g" + OKINA, "ḡ": "g" + OKINA, "ñ": "ng",
+    "ș": "sh",  # ș (U+0219, comma below) typed for ş (cedilla) by Romanian keyboard layouts
 }
 _NEW_LATIN_RE = re.compile("[" + "".join(_NEW_LATIN) + "".join(_NEW_LATIN).upper() + "]")
 
@@ -285,7 +336,8 @@ def uses_new_latin(s: str | None) -> bool:
 
 
 def fold_new_latin(s: str) -> str:
-    """ş ç ö õ ō ŏ ğ ḡ ñ (the proposed newer alphabets) → sh ch oʻ oʻ oʻ oʻ gʻ gʻ ng."""
+    """ş ç ö õ ō ŏ ğ ḡ ñ (the 2026 Latin alphabet and other proposals) → sh ch oʻ oʻ oʻ oʻ gʻ gʻ ng;
+    the look-alike ș/Ș (U+0219/U+0218) folds like ş/Ş."""
     if not s or not _NEW_LATIN_RE.search(s):
         return s
 

@@ -39,7 +39,11 @@ def _unambiguous(cyr: str) -> bool:
     inside a word, no Latin letters, no lexicon loans."""
     if re.search(r"[цьщыЦЬЩЫa-zA-Z]", cyr):
         return False
-    if re.search(r"ъ[еЕ]|[ўғЎҒ]ъ", cyr, flags=re.I):
+    if re.search(r"ъ[еЕ]|[ўғЎҒ]ъ|ъ\b|(?<![аеёиоуэюяўАЕЁИОУЭЮЯЎ])ъ[юёЮЁ]", cyr, flags=re.I):
+        return False  # a ъ that Latin drops
+    if re.search(r"(?<=[аоуАОУ])и\b", cyr):
+        return False  # izofa -yi: Latin cannot tell it from a written й
+    if re.search(r"(?i)стажёр|фляг|мещан", cyr):
         return False
     if re.search(r"(?<=[^\W\d_])[эЭ]", cyr):
         return False
@@ -138,3 +142,22 @@ def test_transliterate_api_after_import():
 
     assert translit("Ўзбекистон шаҳри", "uz", reversed=True) == "Oʻzbekiston shahri"
     assert translit("Oʻzbekiston", "uz") == "Ўзбекистон"
+
+
+@pytest.mark.parametrize(("lat", "cyr"), [
+    ("podʼyezd", "подъезд"),  # ʼ before ye: ъе, not ъье
+    ("www.natlib.uz saytida", "www.natlib.uz сайтида"),  # a URL is not transliterated
+    ("info@natlib.uz manziliga", "info@natlib.uz манзилига"),
+    ("Facebook va Telegram", "Facebook ва Телеграм"),  # a foreign word (w, c) stays as written
+    ("AQSHda", "АҚШда"),
+])
+def test_latin_to_cyrillic_gaps(lat, cyr):
+    assert to_cyrillic(lat) == cyr
+
+
+@pytest.mark.parametrize(("new", "old"), [
+    ("Toşkent", "Toshkent"), ("uçun", "uchun"), ("Öqituvçi", "Oʻqituvchi"), ("ğoya", "gʻoya"),
+    ("Șahar", "Shahar"), ("ȘAHAR", "SHAHAR"),  # ș/Ș (U+0219/U+0218), the comma-below look-alikes
+])
+def test_2026_latin_letters_fold(new, old):
+    assert fold_new_latin(new) == old

@@ -94,3 +94,14 @@ def test_stem_word(word, stem):
     from reja.normalize.keys import stem_word
 
     assert stem_word(word) == stem
+
+
+@pytest.mark.parametrize("latin_2026,latin_1995", [
+    ("Foydalanuvçilarga kitob berilişi", "Foydalanuvchilarga kitob berilishi"),
+    ("Kitobxonlik haftaligini taşkil qiliș va ötkaziș", "Kitobxonlik haftaligini tashkil qilish va o'tkazish"),
+    ("Bibliografik qöllanmalarni işlab çiqiş", "Bibliografik qo'llanmalarni ishlab chiqish"),
+])
+def test_2026_latin_plan_matches_like_1995_latin(latin_2026, latin_1995):
+    a, b = match_indicator(latin_2026), match_indicator(latin_1995)
+    assert (a.id, a.band, a.score) == (b.id, b.band, b.score)
+    assert a.band == "auto"
