@@ -345,12 +345,122 @@ def print_errors(results: list[Result], out=sys.stdout) -> None:
                   f"got {m.id} {m.band} {m.score} | {m.reason[:140]}", file=out)
 
 
+# ------------------------------------------------------------------ clerk load on the variety corpus
+TYPED_FAMILIES = ("docx_classic", "docx_cyrillic", "docx_russian", "docx_borderless", "docx_autonum",
+                  "docx_unnumbered", "docx_columns", "docx_latin2026", "xlsx", "pdf_typed", "odt")
+BATCH = 30
+HELDOUT_SEED = 9000  # the variety corpus's held-out seed range (reja/variety/corpus.py RANGES)
+
+
+def variety_batch(n: int = BATCH) -> list[dict]:
+    """`n` typed plans of the variety corpus's held-out range, families in turn (their specs: the
+    ground truth of every row's section, unit and indicator)."""
+    from reja.variety.spec import draw_spec
+
+    return [draw_spec(HELDOUT_SEED + k // len(TYPED_FAMILIES), TYPED_FAMILIES[k % len(TYPED_FAMILIES)])
+            for k in range(n)]
+
+
+def _unit_id(indicator: str | None) -> str | None:
+    from reja.variety.spec import _activity
+
+    try:
+        return _activity(indicator)["unit"] if indicator else None
+    except (KeyError, StopIteration, TypeError):
+        return None
+
+
+def simulate_clerk(plans: list[dict], learn: bool = True) -> list[dict]:
+    """Match every row of every plan in turn, as reja.enrich does (section, unit, indicator with its
+    parent item's indicator; learned wordings first). A row needs a decision when its section, unit
+    or indicator is not accepted automatically; the clerk then confirms the right entry (or "none"),
+    which is learned for its wording (`learn`), as reja.review.learned does. Per plan: rows,
+    decisions, wrong automatic indicator accepts (an auto match that is not the spec's indicator),
+    rows whose heading was auto-matched to another section than the spec names."""
+    from reja.normalize.keys import match_key
+
+    learned: dict[tuple[str, str], str | None] = {}
+    out = []
+
+    def decide(kind: str, text: str, expected, fn, *args, **kwargs) -> tuple[str | None, bool, bool]:
+        """(id used, needed a decision, wrong auto)"""
+        key = (kind, match_key(text))
+        if key in learned:
+            return learned[key], False, False
+        m = fn(text, *args, **kwargs)
+        if m.band == "auto":
+            return m.id, False, m.id != expected and expected != "?"
+        if learn and expected != "?":
+            learned[key] = expected
+        return (expected if expected != "?" else m.id), True, False
+
+    for spec in plans:
+        sec_ids = {s["title"]: s.get("section_id") for s in spec["sections"]}
+        ind_of: dict[tuple, str | None] = {}
+        rows = decisions = wrong = none_auto = sec_wrong = 0
+        for it in spec["items"]:
+            rows += 1
+            need = False
+            section_id = None
+            unmatched = False
+            if it.get("section_title"):
+                section_id, d, w = decide("section", it["section_title"], sec_ids.get(it["section_title"], "?"),
+                                          match_section)
+                need |= d
+                sec_wrong += w
+                unmatched = section_id is None
+            unit_id = None
+            if it.get("unit"):
+                # the spec knows the activity's usual unit, not which unit the cell's word is
+                # ("марта" under a tadbir activity is the unit marta): a unit needs a decision
+                # when it is not accepted, and the clerk then picks what the word says
+                m = match_unit(it["unit"])
+                key = ("unit", match_key(it["unit"]))
+                unit_id = learned.get(key, m.id)
+                if key not in learned and m.band != "auto":
+                    need = True
+                    if learn:
+                        learned[key] = m.id or _unit_id(it["indicator"])
+            parent = ind_of.get((it["section_no"], it.get("parent_item_no")))
+            ind, d, w = decide("indicator", it["text"], it["indicator"], match_indicator, section_id, unit_id,
+                               parent_id=parent, section_unmatched=unmatched)
+            need |= d
+            wrong += w
+            none_auto += w and it["indicator"] is None
+            if it.get("item_no"):
+                ind_of[(it["section_no"], it["item_no"])] = ind
+            decisions += need
+        out.append({"family": spec["family"], "seed": spec["seed"], "rows": rows, "decisions": decisions,
+                    "wrong_auto": wrong, "none_auto": none_auto,
+                    "section_wrong_auto": sec_wrong})
+    return out
+
+
+def report_clerk(sim: list[dict], out=sys.stdout) -> None:
+    first = sim[0]
+    rows = sum(p["rows"] for p in sim)
+    print(f"\n== clerk load: {len(sim)} typed plans of the variety corpus (held-out seeds), in order", file=out)
+    print(f"  wrong automatic indicator accepts in the batch: {sum(p['wrong_auto'] for p in sim)} "
+          f"(must-not-match accepted: {sum(p['none_auto'] for p in sim)}) of {rows} rows; rows under a "
+          f"heading auto-matched to another section than the spec's: {sum(p['section_wrong_auto'] for p in sim)}",
+          file=out)
+    print(f"  plan 1 (nothing learned yet): {first['decisions']}/{first['rows']} rows need a decision "
+          f"({first['decisions'] / first['rows']:.0%})", file=out)
+    line = " ".join(f"{k + 1}:{p['decisions'] / p['rows']:.0%}" for k, p in enumerate(sim))
+    print(f"  share of rows needing a decision, plan by plan: {line}", file=out)
+    if len(sim) >= 20:
+        p = sim[19]
+        print(f"  plan 20 ({p['family']}): {p['decisions']}/{p['rows']} = {p['decisions'] / p['rows']:.0%}", file=out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", action="store_true", help="sweep auto threshold and margin per kind")
     ap.add_argument("--errors", choices=("labelled", "tune", "held", "unseen"),
                     help="list wrong auto matches and missed rows of one set")
     ap.add_argument("--speed", action="store_true", help="time indicator matches (ms per row)")
+    ap.add_argument("--clerk", action="store_true",
+                    help="flagged share and decisions per plan over a batch of 30 variety-corpus plans")
     args = ap.parse_args(argv)
     print("== regression guard: tests/data/match_labelled.tsv (+ seeded perturbations)")
     labelled = run(full_set())
@@ -369,6 +479,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nindicator match: {cold:.2f} ms per row cold (new texts), {warm:.3f} ms warm (cached)")
     if args.errors:
         print_errors(sets[args.errors])
+    if args.clerk:
+        plans = variety_batch()
+        no_learning = simulate_clerk(plans, learn=False)
+        flagged = sum(p["decisions"] for p in no_learning) / sum(p["rows"] for p in no_learning)
+        print(f"\nvariety corpus, {len(plans)} typed plans: {flagged:.1%} of rows flagged without learning")
+        report_clerk(simulate_clerk(plans))
     if args.sweep:
         # thresholds must hold on the regression set AND the tune half; the held half only reports
         results = labelled + sets["tune"]
