@@ -4,6 +4,12 @@
   folders, and symbolic links; zip archives, extracted safely into a private work directory
   (absolute or `..` member names, symlinks and zip bombs are refused). Members appear as
   `archive.zip!member.docx`.
+- Each input is read once (`snapshot`): its bytes are copied into the private work dir while being
+  hashed, and the child parses that copy, so hash, size, file time and rows come from the same read
+  even when the file is replaced during the batch (issue 14).
+- Every input is accounted for: a missing path, a refused archive, an unreadable folder or file gets
+  a `documents` row (status failed, its error code); files that are not documents are counted as
+  `ignored` with their suffixes.
 - Each input is keyed by the SHA-256 of its bytes + the pipeline version + the catalogue version
   (`import_key`); an input whose key is already stored is skipped, so a re-run after a crash or an
   interrupt continues where it stopped. `force=True` re-imports everything.
@@ -251,10 +257,11 @@ def _skippable(name: str) -> bool:
     return name.startswith("~$") or name.startswith(".") or name.lower() in JUNK_NAMES
 
 
-def _walk(folder: Path, exclude: frozenset[Path] = frozenset()) -> Iterable[Path]:
+def _walk(folder: Path, exclude: frozenset[Path] = frozenset(), errors: list[OSError] | None = None) -> Iterable[Path]:
     """Files under folder, sorted; not hidden, not lock files, not symlinks, not under `exclude`
-    (the store and the out dir, when they sit inside an input folder)."""
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+    (the store and the out dir, when they sit inside an input folder). Folders that cannot be read
+    are appended to `errors` (each becomes a failed input, never a silent gap)."""
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False, onerror=None if errors is None else errors.append):
         dirnames[:] = sorted(
             d for d in dirnames if not _skippable(d) and (Path(dirpath) / d).resolve() not in exclude
         )
@@ -343,8 +350,13 @@ def collect_inputs(
         if not path.exists():
             problems.append(FileOutcome(_text_of(str(raw)), "failed", "no such file or folder", error_code="not_found"))
         elif path.is_dir():
-            for p in _walk(path, skip):
+            unreadable: list[OSError] = []
+            for p in _walk(path, skip, unreadable):
                 add_found(p, str(p), str(p.resolve()))
+            for exc in unreadable:
+                where = _text_of(str(exc.filename or path))
+                problems.append(FileOutcome(where, "failed", f"read_error: cannot read the folder ({exc.strerror or exc})",
+                                            error_code="read_error"))  # fmt: skip
         elif not path.is_file():
             problems.append(FileOutcome(_text_of(str(raw)), "failed", "not a regular file (a pipe, socket or device)",
                                         error_code="unsupported_format"))  # fmt: skip
@@ -647,23 +659,32 @@ def run_import(
                 bar[0].advance(bar[1])
 
         tasks: list[dict] = []
-        for problem in problems:
+        for problem in problems:  # every path given and every folder is accounted for in `documents`
+            problem.document_id = _store_unread(store, problem, run_id, versions)
             record(problem)
-        for inp in inputs:
+        for n, inp in enumerate(inputs):
             try:
-                size = inp.path.stat().st_size
-                sha = file_sha256(inp.path)
+                read_path, sha, size, mtime = snapshot(inp.path, workdir, f"in{n}", limits.max_file_bytes)
             except OSError as exc:  # no permission, removed meanwhile, I/O error: this file only
-                record(FileOutcome(inp.display, "failed", f"read_error: cannot read the file ({exc.strerror or exc})",
-                                   error_code="read_error"))  # fmt: skip
+                if is_disk_full(exc):  # no room for the snapshot copy: nothing more can be imported
+                    report.disk_full = True
+                    record(FileOutcome(inp.display, "failed", "disk_full: no space left on the disk to read it",
+                                       error_code="disk_full"))  # fmt: skip
+                    break
+                outcome = FileOutcome(inp.display, "failed", f"read_error: cannot read the file ({exc.strerror or exc})",
+                                      error_code="read_error")  # fmt: skip
+                outcome.document_id = _store_unread(store, outcome, run_id, versions, source_key=inp.source_key)
+                record(outcome)
                 continue
+            mtime = inp.mtime if _inside(inp.path, workdir) else mtime  # zip members: the archive's time
             key = import_key(sha, versions["catalogue_version"])
             doc_id = document_id(inp.source_key, sha)
             base = {"document_id": doc_id, "source_file": inp.display, "source_key": inp.source_key,
-                    "sha256": sha, "size_bytes": size, "file_mtime": _utc(inp.mtime), "import_key": key,
+                    "sha256": sha, "size_bytes": size, "file_mtime": _utc(mtime), "import_key": key,
                     "run_id": run_id, **versions}  # fmt: skip
             stored = None if force else store.unchanged(inp.source_key, key)
             if stored is not None:
+                _drop_snapshot(read_path, workdir)
                 record(FileOutcome(inp.display, "skipped", document_id=stored["document_id"], n_items=stored["n_items"],
                                    n_flagged=stored["n_flagged"], stored_status=stored["status"],
                                    error_code=stored["error_code"], reason=stored["error"] or ""))  # fmt: skip
@@ -672,9 +693,11 @@ def run_import(
                 code = "empty_file" if size == 0 else "too_large"
                 why = "the file is empty" if size == 0 else f"{size // MiB} MiB is over the {limits.max_file_bytes // MiB} MiB limit"
                 _store_failure(store, base, inp, code, why)
+                _drop_snapshot(read_path, workdir)
                 record(FileOutcome(inp.display, "failed", f"{code}: {why}", document_id=doc_id, error_code=code))
                 continue
-            tasks.append({"path": str(inp.path), "display": inp.display, "suffix": inp.path.suffix,
+            # the child parses the very bytes that were hashed (a file replaced meanwhile cannot mix)
+            tasks.append({"path": str(read_path), "display": inp.display, "suffix": inp.path.suffix,
                           "learned": learned, **base})
 
         if progress is None:
@@ -689,6 +712,7 @@ def run_import(
             bar = (prog, prog.add_task("import", total=len(tasks)))
 
         def on_result(task: dict, result: dict) -> None:
+            _drop_snapshot(Path(task["path"]), workdir)
             try:
                 store_result(task, result)
             except (sqlite3.OperationalError, OSError) as exc:
@@ -761,6 +785,55 @@ def run_import(
             log.close()
             store.close()
     return report
+
+
+def snapshot(path: Path, workdir: Path, name: str, max_bytes: int) -> tuple[Path, str, int, float]:
+    """Read a file ONCE: its bytes are copied into the work dir (under their own file name, which
+    the title block may use) while being hashed, so the hash, the size, the file time and the rows
+    all come from the same read, even when the file is replaced during the batch. Returns (path to
+    parse, sha256, size, mtime). Files already in the work dir (zip members) and files over the size
+    limit (never parsed) are hashed in place."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as src:
+        mtime = os.fstat(src.fileno()).st_mtime
+        if _inside(path, workdir) or os.fstat(src.fileno()).st_size > max_bytes:
+            while chunk := src.read(MiB):
+                h.update(chunk)
+                size += len(chunk)
+            return path, h.hexdigest(), size, mtime
+        folder = workdir / name
+        folder.mkdir(parents=True, exist_ok=True)
+        copy = folder / path.name
+        with open(copy, "wb") as dst:
+            while chunk := src.read(MiB):
+                h.update(chunk)
+                dst.write(chunk)
+                size += len(chunk)
+    return copy, h.hexdigest(), size, mtime
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _drop_snapshot(path: Path, workdir: Path) -> None:
+    """Remove a snapshot copy (a zip member is left to the work dir's cleanup)."""
+    if path.parent.parent.resolve() == workdir.resolve() and path.parent.name.startswith("in"):
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def _store_unread(store, outcome: FileOutcome, run_id: str, versions: dict, source_key: str | None = None) -> str:
+    """A `documents` row (status failed, its code) for an input that was never read: a missing path, a
+    refused archive, an unreadable folder or file. Returns its document id."""
+    key = source_key or outcome.source_file
+    doc_id = document_id(key, "unread")
+    row = {"document_id": doc_id, "source_file": outcome.source_file, "source_key": key, "sha256": "",
+           "import_key": f"unread:{outcome.error_code}", "run_id": run_id, **versions, "status": "failed",
+           "error_code": outcome.error_code, "error": outcome.reason, "n_items": 0, "n_flagged": 0,
+           "imported_at": _utc(), "plan_key": None}  # fmt: skip
+    store.write_failure(row)
+    return doc_id
 
 
 def _after_import(store, db: Path, report: ImportReport, emit, log) -> None:

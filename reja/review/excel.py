@@ -26,7 +26,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from reja.i18n import _
 
-from .corrections import ACCEPT_FIELD, EDITABLE_FIELDS as EDIT_FIELDS_ALL, record_many, row_context
+from .corrections import ACCEPT_FIELD, record_many, row_context
+from .corrections import EDITABLE_FIELDS as EDIT_FIELDS_ALL
 from .validate import Rejected, check_value
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
+from reja.extract.title_block import parse_title_block
 
 from reja.api import load_documents, load_items
 from reja.batch import run_import
-from reja.extract.title_block import parse_title_block
 from reja.records import finalise_rows, fold, plan_rows
-from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 
 pytestmark = pytest.mark.usefixtures("no_enrichment", "pinned_versions")
 
@@ -234,7 +234,6 @@ def test_a_correction_on_an_unchanged_resend_still_applies(tmp_path, fp):
 def _store_v1_correction(db, row, field, before, after, context):
     """A correction as the version 1 code stored it: under the v1 key, no source anchor."""
     import json
-    import sqlite3
 
     con = corr.connect(db)
     con.execute("INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts,"
@@ -285,3 +284,74 @@ def test_import_names_the_current_file_of_each_plan_with_several(tmp_path, fp):
     assert plan.plan_key == "1703232|2023" and plan.current == str(files[2]) and len(plan.files) == 3
     assert any(line.startswith("plan     Paxtaobod tumani 2023: 3 files, current: ") and str(files[2]) in line
                for line in lines)
+
+
+# -- provenance and accounting ------------------------------------------------------------------
+def test_a_file_replaced_during_the_batch_keeps_the_hash_of_the_bytes_its_rows_came_from(tmp_path, fp):
+    import hashlib
+    import json
+
+    a = fp.write(tmp_path / "in" / "a.docx", fp.spec(district="Asaka tumani", n=1))
+    b = fp.write(tmp_path / "in" / "b.docx", _plan("Izboskan tumani", "Andijon viloyati", [("1", "Ommaviy tadbir", 10.0)]))
+    old_bytes = b.read_bytes()
+    new_plan = _plan("Izboskan tumani", "Andijon viloyati", [("1", "Ommaviy tadbir", 99.0)])
+
+    def parse(path):
+        if path.name == "a.docx":  # while a.docx is read, the district's new b.docx lands
+            b.write_text(json.dumps(new_plan), encoding="utf-8")
+        return fp.fake_parse(path)
+
+    db = tmp_path / "db.sqlite"
+    run_import([a, b], db=db, parse=parse)
+    docs = load_documents(db).set_index("source_file")
+    row = _row(load_items(db), "b.docx", "1")
+    # hash and rows from the same read: either both old or both new, never old hash + new rows
+    if docs.loc[str(b), "sha256"] == hashlib.sha256(old_bytes).hexdigest():
+        assert row["plan_value"] == 10
+    else:
+        assert row["plan_value"] == 99
+    # the new bytes are never mistaken for the stored version
+    report = run_import([b], db=db, parse=fp.fake_parse)
+    assert _row(load_items(db), "b.docx", "1")["plan_value"] == 99
+    assert report.files[0].status == ("skipped" if row["plan_value"] == 99 else "ok")
+
+
+def test_every_input_is_accounted_for_in_documents(tmp_path, fp):
+    import zipfile
+
+    good = fp.write(tmp_path / "in" / "a.docx", fp.spec(n=1))
+    locked = tmp_path / "in" / "locked"
+    fp.write(locked / "b.docx", fp.spec(n=1))
+    bad_zip = tmp_path / "in" / "evil.zip"
+    with zipfile.ZipFile(bad_zip, "w") as zf:
+        zf.writestr("../escape.docx", "x")
+    missing = tmp_path / "nope.docx"
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):  # root reads any folder: the refusal is simulated where reja walks
+            real_walk = os.walk
+
+            def walk(top, *args, onerror=None, **kw):
+                for dirpath, dirnames, filenames in real_walk(top, *args, onerror=onerror, **kw):
+                    if Path(dirpath) == locked:
+                        onerror(PermissionError(13, "Permission denied", str(locked)))
+                        dirnames[:] = []
+                        continue
+                    yield dirpath, dirnames, filenames
+
+            import reja.batch
+            mp = pytest.MonkeyPatch()
+            mp.setattr(reja.batch.os, "walk", walk)
+        else:
+            mp = None
+        report = run_import([tmp_path / "in", missing], db=tmp_path / "db.sqlite", parse=fp.fake_parse)
+    finally:
+        locked.chmod(0o755)
+        if mp is not None:
+            mp.undo()
+    docs = load_documents(tmp_path / "db.sqlite").set_index("source_file")
+    assert docs.loc[str(good), "status"] == "ok"
+    assert docs.loc[str(missing), ["status", "error_code"]].tolist() == ["failed", "not_found"]
+    assert docs.loc[str(locked), ["status", "error_code"]].tolist() == ["failed", "read_error"]
+    assert docs.loc[str(bad_zip), "status"] == "failed"
+    assert len(report.files) == 4 and report.exit_code == 4
