@@ -11,6 +11,7 @@ from reja.evaluate import REPO_DIR
 
 from .accuracy import bench_document, pool_by_format
 from .corpus import QUICK_SAMPLE, load_samples
+from .layouts import bench_layouts
 from .machine import describe_machine
 from .normaliser import bench_normaliser
 from .report import render_markdown, write_atomic, write_json
@@ -27,6 +28,11 @@ def run(*, quick: bool = False, samples: list[str] | None = None, tools: bool = 
     docs = [bench_document(s, tools_enabled=tools, repeat=repeat, log=log) for s in chosen]
     log("[bench] normaliser …")
     normaliser = bench_normaliser(chosen, repeat=repeat)
+    if quick:
+        layouts = {"skipped": "--quick smoke run"}
+    else:
+        log("[bench] typed layouts (XLSX, borderless PDF) …")
+        layouts = bench_layouts(repeat=repeat, log=log)
     if quick or not sizes:
         scale = {"skipped": "--quick smoke run" if quick else "no batch sizes given (--sizes)"}
     else:
@@ -37,6 +43,7 @@ def run(*, quick: bool = False, samples: list[str] | None = None, tools: bool = 
         "machine": machine,
         "documents": docs,
         "formats": pool_by_format(docs),
+        "layouts": layouts,
         "normaliser": normaliser,
         "scale": scale,
         "seconds_total": time.perf_counter() - started,

@@ -331,6 +331,12 @@ def _reading(result: dict) -> list[str]:
     ]
 
 
+def _layouts(layouts: dict | None) -> list[str]:
+    from .layouts import render
+
+    return render(layouts)
+
+
 def render_markdown(result: dict) -> str:
     mode = " (--quick smoke run: one document, no scale run)" if result.get("quick") else ""
     lines = [
@@ -342,6 +348,7 @@ def render_markdown(result: dict) -> str:
         *_machine(result["machine"]),
         *_accuracy(result["formats"]),
         *_speed(result["formats"]),
+        *_layouts(result.get("layouts")),
         *_memory(result["documents"]),
         *_scale(result["scale"]),
         *_normaliser(result["normaliser"]),
