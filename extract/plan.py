@@ -248,6 +248,23 @@ def _read_title_block(lines: list[Line], source: str) -> PlanMeta:
         return PlanMeta(flags=[f"meta_missing: title block could not be read ({type(exc).__name__}: {exc}){where}"])
 
 
+NO_ITEMS_PREFIX = "no plan items found: "
+
+
+def _what_was_found(doc: Document) -> str:
+    """What a document without plan items holds, for the clerk: the reader's own account when it has
+    one (a workbook's sheets), else its tables and their columns."""
+    for w in doc.warnings:
+        if "none with a №/activity header" in w or w.startswith("no visible sheet"):
+            return w
+    tables = doc.tables
+    if not tables:
+        return f"no table ({len(doc.paragraphs)} paragraph(s) of text)"
+    widest = max(tables, key=lambda t: t.n_cols)
+    return (f"{len(tables)} table(s), none with a №/activity header; the widest (table {widest.index + 1}) "
+            f"has {widest.n_cols} column(s) and {widest.n_rows} row(s)")
+
+
 def parse_plan(doc: Document) -> ParsedPlan:
     """Parse a read document into the plan's metadata, sections and items."""
     blocks = list(doc.blocks)
@@ -279,7 +296,7 @@ def parse_plan(doc: Document) -> ParsedPlan:
     items = walker.builder.finish()
     warnings = list(doc.warnings) + walker.warnings
     if not items:
-        warnings.append(f"{doc.source}: no plan items found (no table with a recognisable header)")
+        warnings.append(f"{doc.source}: {NO_ITEMS_PREFIX}{_what_was_found(doc)}")
     return ParsedPlan(
         source=doc.source,
         format=doc.format,

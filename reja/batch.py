@@ -51,6 +51,7 @@ from pathlib import Path
 
 from reja.extract.errors import ReadError
 from reja.extract.model import ParsedPlan
+from reja.extract.plan import NO_ITEMS_PREFIX
 from reja.extract.readers import is_photo_set
 from reja.terminal import printable
 
@@ -408,7 +409,9 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
             "plan_key": identity.plan_key, **ids,
         }  # fmt: skip
         if not rows:
-            return {"ok": False, "code": "no_items", "reason": "no plan items found (is this an ish rejasi?)",
+            found = next((w.split(NO_ITEMS_PREFIX, 1)[1] for w in plan.warnings if NO_ITEMS_PREFIX in w), None)
+            reason = f"no plan items found: {found}" if found else "no plan items found (is this an ish rejasi?)"
+            return {"ok": False, "code": "no_items", "reason": reason,
                     "doc": doc, "seconds": time.monotonic() - start}  # fmt: skip
         doc["status"] = "partial" if n_flagged or meta_flags else "ok"
         return {"ok": True, "doc": doc, "rows": rows, "seconds": time.monotonic() - start}

@@ -237,3 +237,17 @@ def test_xls_and_ods_read_through_libreoffice(tmp_path, fmt):
     assert plan.format == fmt
     assert _got(plan) == _expected(spec)
     assert plan.meta.year == spec.year and plan.meta.approved_by == spec.approver
+
+
+def test_the_import_says_what_a_workbook_without_a_plan_holds(tmp_path):
+    from reja.batch import default_parse, process_document
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Лист1"
+    wb.active.append(["Kitoblar ro'yxati", "soni"])
+    path = tmp_path / "royxat.xlsx"
+    wb.save(path)
+    result = process_document(default_parse, {"path": str(path), "document_id": "d1", "display": path.name,
+                                               "source_key": path.name})
+    assert result["code"] == "no_items"
+    assert "1 sheet(s), none with a №/activity header; sheet 'Лист1' has 2 column(s)" in result["reason"]
