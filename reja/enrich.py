@@ -21,6 +21,7 @@ from reja.normalize.match import Match, match_indicator, match_section, match_un
 from reja.normalize.places import match_place
 from reja.normalize.script import dominant_script
 from reja.review.learned import LearnedSynonyms
+from reja.schema.gazetteer import place_names
 
 TOP_CANDIDATES = 3
 
@@ -79,6 +80,7 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
         ids, doc_flags = {"region_id": place.get("region_id"), "district_id": place.get("district_id")}, []
     else:
         ids, doc_flags = place_ids(rows[0].get("region"), rows[0].get("district"))
+    ids.update(place_names(ids.get("region_id"), ids.get("district_id")))
     # the document's main script decides words made only of letters both alphabets share
     script = dominant_script(" ".join(r.get("text") or "" for r in rows))
     sections: dict[str, Match] = {}

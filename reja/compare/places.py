@@ -14,7 +14,6 @@ the district); a bare name that fits two places is refused with both named, neve
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
@@ -22,6 +21,7 @@ from rapidfuzz import fuzz
 
 from reja.normalize.keys import match_key
 from reja.normalize.places import Place, load_places
+from reja.schema.gazetteer import place_names
 
 # a typed name this close to a gazetteer name (0-100, on match keys) is that place
 NAME_SIMILARITY = 90
@@ -37,44 +37,23 @@ class PlaceLookupError(ValueError):
     """A typed place name that names no place, or more than one."""
 
 
-@dataclass(frozen=True)
-class PlaceNames:
-    region_latin: str | None
-    region_cyrillic: str | None
-    district_latin: str | None
-    district_cyrillic: str | None
-
-
-@lru_cache(maxsize=1)
-def _by_id() -> tuple[dict[str, Place], dict[str, Place]]:
-    regions = {p.region_id: p for p in load_places() if p.kind == "region"}
-    locals_ = {p.district_id: p for p in load_places() if p.district_id}
-    return regions, locals_
-
-
-def names_of(region_id, district_id) -> PlaceNames:
-    """The gazetteer's names of a region and district id (None where the id is missing/unknown)."""
-    regions, locals_ = _by_id()
-    region = regions.get(region_id) if isinstance(region_id, str) else None
-    local = locals_.get(district_id) if isinstance(district_id, str) else None
-    if region is None and local is not None:
-        region = regions.get(local.region_id)
-    return PlaceNames(
-        region.name_latn if region else None, region.name_cyrl if region else None,
-        local.name_latn if local else None, local.name_cyrl if local else None,
-    )
+NAME_COLUMNS = ("region_latin", "region_cyrillic", "district_latin", "district_cyrillic")
 
 
 def add_place_names(items: pd.DataFrame) -> pd.DataFrame:
-    """`region_latin`, `region_cyrillic`, `district_latin`, `district_cyrillic` from the row's ids;
-    where an id is missing, the name as the plan wrote it stands in the Latin column (so a plan
-    whose place was not matched is still visible, under its own name)."""
-    pairs = items[["region_id", "district_id"]].drop_duplicates()
-    table = {(r, d): names_of(r, d) for r, d in pairs.itertuples(index=False)}
-    keys = list(zip(items["region_id"], items["district_id"], strict=True))
+    """`region_latin`, `region_cyrillic`, `district_latin`, `district_cyrillic`: as stored, or from
+    the row's ids (a store written before these columns existed); where an id is missing, the
+    name as the plan wrote it stands in the Latin column, so an unplaced plan is still visible under
+    its own name."""
     out = items.copy()
-    for column in ("region_latin", "region_cyrillic", "district_latin", "district_cyrillic"):
-        out[column] = pd.array([getattr(table[k], column) for k in keys], dtype="string")
+    pairs = out[["region_id", "district_id"]].drop_duplicates()
+    table = {(r, d): place_names(r if isinstance(r, str) else None, d if isinstance(d, str) else None)
+             for r, d in pairs.itertuples(index=False)}
+    keys = list(zip(out["region_id"], out["district_id"], strict=True))
+    for column in NAME_COLUMNS:
+        derived = pd.array([table[k][column] for k in keys], dtype="string")
+        out[column] = out[column].astype("string").fillna(pd.Series(derived, index=out.index)) \
+            if column in out.columns else derived
     out["region_latin"] = out["region_latin"].fillna(items["region"].astype("string"))
     out["district_latin"] = out["district_latin"].fillna(items["district"].astype("string"))
     return out

@@ -46,8 +46,7 @@ def _prepare(items: pd.DataFrame, *, region_id: str | None = None, years=None) -
     if years is not None:
         frame = frame[frame["year"].isin([int(y) for y in years])]
     frame = one_plan_per_district_year(frame)
-    if "district_latin" not in frame.columns:
-        frame = add_place_names(frame)
+    frame = add_place_names(frame)  # fills names a store written before those columns lacks
     return frame.assign(unit_key=frame["unit_id"].astype("string").fillna(UNIT_UNKNOWN))
 
 
