@@ -41,6 +41,7 @@ test: setup
 
 eval: setup
 	$(BIN)/python -m reja.evaluate
+	$(BIN)/python tools/measure_matching.py --speed --clerk  # matching: both labelled sets, speed, clerk load
 
 # The variety corpus (reja/variety): plans as other districts lay them out and word them, generated from
 # seeds into .cache/variety (not committed). eval-variants scores reja on both seed ranges and writes
