@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from reja.api import match
-from reja.cli import app
 from reja.schema.catalogue import load_catalogue
 from typer.testing import CliRunner
+
+from reja.api import match
+from reja.cli import app
 
 
 def test_api_match_names_the_entry_and_its_candidates():
