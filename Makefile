@@ -61,6 +61,8 @@ lint: setup
 
 fuzz: setup
 	$(BIN)/python tests/fuzz_readers.py --seconds 60
+	$(BIN)/python tests/fuzz_readers.py --images --fake-ocr --seconds 120
+	$(BIN)/python tests/fuzz_readers.py --images --seconds 120
 
 # Collects the messages of reja.i18n and adds new ones (untranslated) to the uz/en/ru .po files;
 # tests/i18n fails until each has its translation. The .po files are compiled in memory at run time.
