@@ -58,6 +58,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check reja extract normalize schema tests samples
+	$(BIN)/python tools/lint_imports.py
 
 fuzz: setup
 	$(BIN)/python tests/fuzz_readers.py --seconds 60

@@ -20,36 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from reja.batch import BatchLimits, ImportReport, run_import
+from reja.corrections import apply_corrections, corrected_items
 from reja.extract.model import ParsedPlan
-from reja.schema.dataset import ITEM_FIELDS, coerce
-from reja.store import Store
+from reja.store import STORE_CANDIDATES, Store, find_store  # noqa: F401 - find_store: part of the API
 
 DEFAULT_DB = "reja.sqlite"
-# where a store is looked for when --db is not given: `reja import` without --out writes the first,
-# `reja import --out out` (and `make demo`) the second
-STORE_CANDIDATES = (Path("reja.sqlite"), Path("out") / "reja.sqlite")
-
-
-def find_store(db: Path | str | None = None) -> Path:
-    """The store to read: `db` when given, else the first of STORE_CANDIDATES that exists
-    (else the first, so the error names the usual place)."""
-    if db is not None:
-        return Path(db)
-    return next((p for p in STORE_CANDIDATES if p.is_file()), STORE_CANDIDATES[0])
-
-
-def _apply_corrections(db: Path | str, items: pd.DataFrame) -> pd.DataFrame:
-    """Clerk corrections (issue 8) on top of the extraction: the one place they meet the dataset."""
-    from reja.review.corrections import apply_corrections
-
-    from reja.compare.consistency import with_consistency_flags
-
-    corrected, _report = apply_corrections(items, db)
-    # consistency findings (a total that is not its parts' sum …) reach the dataset and the clerk's
-    # queue as flags of their own kind; they are computed over the plans as they now stand
-    return coerce(with_consistency_flags(corrected), ITEM_FIELDS)
-
-
 def load_items(
     db: Path | str = DEFAULT_DB, *, include_superseded: bool = False, corrections: bool = True
 ) -> pd.DataFrame:
@@ -58,15 +33,11 @@ def load_items(
     raw extraction."""
     with Store(db, readonly=True) as store:
         items = store.items(include_superseded=include_superseded)
-    return _apply_corrections(db, items) if corrections else items
+    return corrected_items(items, db) if corrections else items
 
 
 def orphaned_corrections(db: Path | str = DEFAULT_DB) -> list[str]:
     """Clerks' corrections whose row is no longer in the dataset (kept, not applied), described."""
-    try:
-        from reja.review.corrections import apply_corrections
-    except ImportError:
-        return []
     _, report = apply_corrections(load_items(db, corrections=False), db)
     return report.describe_orphans()
 

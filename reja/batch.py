@@ -621,7 +621,7 @@ def run_import(
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, request_stop)
     try:
-        from reja.review.learned import load_learned
+        from reja.learned import load_learned
 
         # synonyms clerks taught (issue 8) are part of the vocabulary: teaching one re-imports
         learned = load_learned(db)

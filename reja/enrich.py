@@ -7,7 +7,7 @@ Raw rows (`reja.records.plan_rows`) carry what the plan says. This step adds `te
 flags the row (`section_review`, `indicator_review`, `unit_review`); no match flags it
 (`*_unmatched`): a doubtful match is never silent.
 
-Wording a clerk has already matched by hand (`reja.review.learned`) is matched to the same entry
+Wording a clerk has already matched by hand (`reja.learned`) is matched to the same entry
 first, with the correction named in the reason.
 """
 
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 
+from reja.learned import LearnedSynonyms
 from reja.normalize.cell import normalize_text
 from reja.normalize.deadlines import parse_deadline
 from reja.normalize.match import Match, match_indicator, match_section, match_unit
 from reja.normalize.places import match_place
 from reja.normalize.script import dominant_script
-from reja.review.learned import LearnedSynonyms
 from reja.schema.gazetteer import place_names
 
 TOP_CANDIDATES = 3

@@ -349,7 +349,7 @@ def _alive(pid: int) -> bool:
 
 def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: bool = False) -> dict[str, Path]:
     """Load both tables from the store, check them, write every export into out_dir."""
-    from reja.api import _apply_corrections
+    from reja.corrections import corrected_items
     from reja.store import Store
 
     with Store(db, readonly=True) as store:
@@ -362,4 +362,4 @@ def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: b
         finally:
             store.conn.execute("COMMIT")
     mode = Path(db).stat().st_mode  # the exports are as readable as the store they come from
-    return write_tables(out_dir, _apply_corrections(db, items), documents, mode=mode)
+    return write_tables(out_dir, corrected_items(items, db), documents, mode=mode)

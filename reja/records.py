@@ -20,7 +20,7 @@ SHA-1 over:
 - the occurrence index (0, 1, …) is the last resort: it counts earlier rows of the same document
   with all the other parts equal (Jondor has two identical items 4.5), in document order. A
   correction made on such a row remembers how many twins it had (`twin_counts`) and is held for a
-  look when a re-send changes their number (`reja.review.corrections`).
+  look when a re-send changes their number (`reja.corrections`).
 
 "Folded" = NFKC, lower case, Cyrillic and the newer Latin letters (ş ç ö ğ ñ, ș) spelled in 1995
 Latin by fixed tables in this module, and everything but letters and digits dropped; so script,

@@ -13,7 +13,7 @@ Tables (built from the field lists in `reja.schema.dataset`, so code and contrac
   across re-imports and corrected re-scans (see `reja.records`).
 - `runs`: one row per `reja import` run (its JSON-lines log is `runs/<run_id>.jsonl`).
 - `corrections`: clerk corrections, append-only, keyed by `row_key`; owned and created by
-  `reja.review.corrections` (issue 8). Import never reads or writes it, so a re-import cannot lose
+  `reja.corrections` (issue 8). Import never reads or writes it, so a re-import cannot lose
   a correction; `reja.api.load_items` applies them on top of `items`.
 - view `current_items`: items of documents that are not superseded.
 
@@ -340,3 +340,16 @@ def _sql_value(value):
 def _neg(text: str) -> tuple[int, ...]:
     """Sort key that orders strings in reverse (min() then prefers the later path)."""
     return tuple(-ord(ch) for ch in text) + (0,)
+
+
+# where a store is looked for when --db is not given: `reja import` without --out writes the first,
+# `reja import --out out` (and `make demo`) the second
+STORE_CANDIDATES = (Path("reja.sqlite"), Path("out") / "reja.sqlite")
+
+
+def find_store(db: Path | str | None = None) -> Path:
+    """The store to read: `db` when given, else the first of STORE_CANDIDATES that exists
+    (else the first, so the error names the usual place)."""
+    if db is not None:
+        return Path(db)
+    return next((p for p in STORE_CANDIDATES if p.is_file()), STORE_CANDIDATES[0])

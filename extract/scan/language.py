@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from reja.normalize.script import CYR_TO_LAT_LOOKALIKE, LAT_TO_CYR_LOOKALIKE
+from reja.normalize.script import detect_script as shared_detect_script
 
 from .ocr import OcrResult, Word, ocr_crop
 
@@ -20,16 +22,11 @@ MODEL_SCRIPT = {"uzb": "latin", "uzb_cyrl": "cyrillic"}
 
 
 def detect_script(text: str) -> str:
-    """"latin", "cyrillic", "mixed" or "none". Uses the normaliser's detector when it exists."""
+    """"latin", "cyrillic", "mixed" or "none": the normaliser's detector."""
     try:
-        from reja.normalize.script import detect_script as shared  # another engineer's module
-    except ImportError:
-        shared = None
-    if shared is not None:
-        try:
-            return str(shared(text))
-        except Exception:  # noqa: BLE001 - fall back to counting letters below
-            pass
+        return str(shared_detect_script(text))
+    except Exception:  # noqa: BLE001 - fall back to counting letters below
+        pass
     latin = sum(1 for ch in text if ch.isalpha() and ch.isascii())
     cyr = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
     if latin == 0 and cyr == 0:
@@ -83,10 +80,6 @@ def other_model(lang: str) -> str:
 
 def _lookalikes() -> set[str]:
     """Letters with a twin in the other script (Latin "o"/Cyrillic "о", "M"/"М" …)."""
-    try:
-        from reja.normalize.script import LAT_TO_CYR_LOOKALIKE
-    except ImportError:
-        return set()
     return set(LAT_TO_CYR_LOOKALIKE) | set(LAT_TO_CYR_LOOKALIKE.values())
 
 
@@ -113,10 +106,6 @@ def _plausible(text: str, script: str, original: str, conf: float, min_conf: flo
 def _same_shapes(alt: str, original: str) -> bool:
     """The alternative is the original's own letters in the other alphabet, but for one or two
     ("АКМга" → "AKMra"): a script swap of the same shapes, not a word of the other script."""
-    try:
-        from reja.normalize.script import CYR_TO_LAT_LOOKALIKE, LAT_TO_CYR_LOOKALIKE
-    except ImportError:
-        return False
     from rapidfuzz.distance import Levenshtein
 
     table = {**LAT_TO_CYR_LOOKALIKE, **CYR_TO_LAT_LOOKALIKE}
@@ -161,10 +150,6 @@ def _roman_reading(word: Word, crop: np.ndarray, lang: str, min_conf: float) -> 
     numeral = re.split(r"[.-]", alt_text, maxsplit=1)[0]
     if not ROMAN_RE.match(numeral) or (alt.confidence or 0) < min_conf:
         return None
-    try:
-        from reja.normalize.script import LAT_TO_CYR_LOOKALIKE
-    except ImportError:
-        LAT_TO_CYR_LOOKALIKE = {}
     if "".join(LAT_TO_CYR_LOOKALIKE.get(ch, ch) for ch in numeral) == m.group(1):
         return None  # "Х." typed with the Cyrillic letter stays as typed
     return numeral + (m.group(2) or "")

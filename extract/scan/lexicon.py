@@ -7,6 +7,7 @@ lexicon, and only when exactly one variant with one confusable letter swapped is
 
 from __future__ import annotations
 
+import importlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -19,10 +20,7 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 def _data_files() -> list[Path]:
     files: list[Path] = []
     for pkg in ("reja.schema", "reja.normalize", "reja.extract"):
-        try:
-            mod = __import__(pkg, fromlist=["__file__"])
-        except ImportError:
-            continue
+        mod = importlib.import_module(pkg)
         data = Path(mod.__file__).parent / "data"
         if data.is_dir():
             files += sorted(data.glob("*.yaml"))

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from reja.extract.header import classify_header, is_header_row
 from reja.extract.ir import Cell, Document, Table
+from reja.normalize.script import repair_lookalikes
 
 from .language import MODEL_SCRIPT
 from .settings import DATA_DIR, ScanSettings, load_settings
@@ -39,10 +41,6 @@ def _digit_lookalikes() -> dict[str, str]:
 def _roles_of(table: Table) -> tuple[list[str | None], set[int]] | None:
     """Column roles from the table's header row (the parser's own header matcher), and the
     header rows. None when the table has no header row (a continuation page)."""
-    try:
-        from reja.extract.header import classify_header, is_header_row
-    except ImportError:
-        return None
     for row in range(min(3, table.n_rows)):
         try:
             if not is_header_row(table, row):
@@ -247,10 +245,6 @@ def _snap_units(table: Table, unit_col: int, header: set[int], script: str | Non
 
 
 def _repair_lookalikes(doc: Document, script: str | None) -> None:
-    try:
-        from reja.normalize.script import repair_lookalikes
-    except ImportError:
-        return
     for table in doc.tables:
         for cell in table.cells:
             fixed, changed = repair_lookalikes(cell.text, script)

@@ -4,7 +4,7 @@
   matcher's key) is the one of a given row. "Apply to all rows with this wording" records the
   clerk's choice on each of them (each row gets its own correction, so the export, the history and
   undo see it row by row); the choice on the clerk's row also becomes a learned wording
-  (reja.review.learned), so future imports match that wording by themselves.
+  (reja.learned), so future imports match that wording by themselves.
 - `accept_all`: confirm the current match of every row of a filter.
 - One action = one `action` token in the corrections' context; `undo_last_action` undoes every
   correction of the clerk's latest action, wherever the clerk has moved since.
@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import corrections as corr
-from .learned import TAUGHT_BY
+from reja import corrections as corr
+from reja.learned import TAUGHT_BY
 
 
 @dataclass

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from reja.api import find_store as _store_or_default
 from reja.i18n import _
+from reja.store import find_store as _store_or_default
 
 review_app = typer.Typer(help="Fix flagged rows (Excel or the review page); corrections are never lost.",
                          no_args_is_help=True)
@@ -164,7 +164,7 @@ def history_cmd(
     db: Path = DB_OPTION,
 ):
     """Every correction of one row, undone ones included; each line starts with its correction number (#N) for `undo`."""
-    from .corrections import history
+    from reja.corrections import history
 
     _need_store(db)
     for c in history(db, row_key):
@@ -180,7 +180,7 @@ def undo_cmd(
     who: str = typer.Option(None, "--who", help="The clerk's name (default: the login name)."),
 ):
     """Undo one correction (a reverting entry is added; history keeps both)."""
-    from .corrections import undo
+    from reja.corrections import undo
 
     _need_store(db)
     try:
@@ -198,7 +198,7 @@ def synonyms_cmd(
 ):
     """Wording the clerks matched by hand: used by every import from this store; --yaml hands
     them to whoever maintains the catalogue (schema/data/*.yaml synonyms) so every centre gets them."""
-    from .learned import load_learned, write_synonyms_yaml
+    from reja.learned import load_learned, write_synonyms_yaml
 
     _need_store(db)
     learned = load_learned(db)

@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from reja.compare.consistency import with_consistency_flags
-
-from .corrections import apply_corrections
+from reja.corrections import apply_corrections
 
 FILTERABLE = ("district", "year", "reason", "max_score", "status")
 

@@ -24,10 +24,10 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reja.corrections import ACCEPT_FIELD, record_many, row_context
+from reja.corrections import EDITABLE_FIELDS as EDIT_FIELDS_ALL
 from reja.i18n import _
 
-from .corrections import ACCEPT_FIELD, record_many, row_context
-from .corrections import EDITABLE_FIELDS as EDIT_FIELDS_ALL
 from .validate import Rejected, check_value
 
 
@@ -378,7 +378,7 @@ def read_edits(path: Path, current: pd.DataFrame, db: Path | None = None) -> tup
 
     Returns (edits, refused edits, ignored edits). Raises ValueError for a workbook that cannot be
     read as a whole: not a review workbook, or rows that no longer match their hidden keys."""
-    from .corrections import CONFLICTS_COLUMN, all_corrections, effective
+    from reja.corrections import CONFLICTS_COLUMN, all_corrections, effective
 
     path = Path(path)
     sheet = _read(path)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .corrections import _anchors, _plain, all_corrections, connect, effective
+from reja.corrections import _anchors, _plain, all_corrections, connect, effective
 
 
 def _has_corrections(db: Path | str) -> bool:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from reja.corrections import EDITABLE_FIELDS
 from reja.normalize.numbers import parse_number
-
-from .corrections import EDITABLE_FIELDS
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from reja import corrections as corr
 from reja.i18n import LANGUAGES, _, flag_explanation, get_language, normalize_language, use_language
 
 from . import bulk
-from . import corrections as corr
 from . import queue as q
 from .accounts import Sessions, check_password
 from .crops import crop_png

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from reja.review import corrections as c
+from reja import corrections as c
 
 
 def test_correction_applies_and_marks_row_corrected(items, tmp_path):

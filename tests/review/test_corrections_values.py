@@ -5,7 +5,7 @@ summary, export, compare, the review page) fail until someone found and undid it
 import pandas as pd
 import pytest
 
-from reja.review import corrections as c
+from reja import corrections as c
 
 
 @pytest.mark.parametrize(("field", "value"), [("fact_value", "ten"), ("plan_year", "twenty"),

@@ -4,7 +4,7 @@ was not found, imported as DOCX and as PDF: both current, same keys)."""
 import pandas as pd
 from openpyxl import load_workbook
 
-from reja.review import corrections as c
+from reja import corrections as c
 from reja.review.excel import apply_workbook, export_workbook
 
 

@@ -5,7 +5,7 @@ outside the yellow cells, and undo of one's own change only. Rows come from the 
 import pytest
 from openpyxl import load_workbook
 
-from reja.review import corrections as c
+from reja import corrections as c
 from reja.review.excel import apply_workbook, export_workbook
 
 

@@ -3,9 +3,9 @@
 import shutil
 from pathlib import Path
 
+from reja import corrections as c
 from reja.api import import_paths, load_items
-from reja.review import corrections as c
-from reja.review.learned import load_learned
+from reja.learned import load_learned
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "izboskan_2025.docx"
 
@@ -41,7 +41,7 @@ def test_next_import_rematches_with_the_learned_synonym(tmp_path):
 def test_learned_synonyms_export_in_the_catalogue_shape(tmp_path):
     import yaml
 
-    from reja.review.learned import write_synonyms_yaml
+    from reja.learned import write_synonyms_yaml
 
     db = tmp_path / "s.sqlite"
     c.record(db, "k1", "indicator_id", None, "events", who="A", context={"text": "Shahar bayrami tadbiri"})

@@ -142,7 +142,7 @@ def test_apply_to_all_rows_with_this_wording_and_undo_it_whole(db):
     assert (same["section_id"] == choice).all()
     others = after[after["section_title"] != title].set_index("row_key")["section_id"]
     assert others.equals(items[items["section_title"] != title].set_index("row_key")["section_id"])  # untouched
-    from reja.review.learned import load_learned
+    from reja.learned import load_learned
 
     assert load_learned(db).lookup("section", title)["id"] == choice  # a learned wording for future imports
     client.post("/undo", data={"csrf": _csrf(page)})
@@ -214,7 +214,7 @@ def test_clerks_log_in_when_the_page_is_shared(db):
     key = _queue(db, "unit_unmatched")[0]
     page = client.get(f"/row/{key}").text
     client.post(f"/row/{key}/accept", data={"csrf": _csrf(page)})
-    from reja.review.corrections import history
+    from reja.corrections import history
 
     assert history(db, key)[-1].who == "Dilnoza"  # who = the logged-in clerk, not the server's user
     stored = accounts._connect(db).execute("SELECT hash FROM review_users").fetchone()[0]

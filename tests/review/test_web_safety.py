@@ -51,7 +51,7 @@ def test_the_query_string_is_not_reflected_as_html(client):
 def test_two_clerks_undoing_the_same_change_at_once_get_a_message_not_a_500(client, monkeypatch):
     import re
 
-    from reja.review import corrections as corr
+    from reja import corrections as corr
     from reja.review import web
 
     page = client.get("/").text

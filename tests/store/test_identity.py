@@ -144,7 +144,7 @@ def test_rows_that_start_alike_are_told_apart_by_their_whole_text():
 
 
 # -- corrections --------------------------------------------------------------------------------
-from reja.review import corrections as corr  # noqa: E402
+from reja import corrections as corr  # noqa: E402
 from reja.review.data import load_items as review_items  # noqa: E402
 
 

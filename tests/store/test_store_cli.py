@@ -2,8 +2,8 @@
 
 import pytest
 
+from reja import corrections
 from reja.cli import app
-from reja.review import corrections
 
 pytestmark = pytest.mark.usefixtures("no_enrichment")
 

@@ -104,7 +104,7 @@ def test_sigkill_at_random_points_leaves_whole_documents_and_a_rerun_completes(t
     assert len(clean_items) == sum(SIZES)
 
     try:
-        from reja.review.corrections import all_corrections, record
+        from reja.corrections import all_corrections, record
     except ImportError:  # the review layer is optional here
         record = all_corrections = None
 

@@ -2,7 +2,7 @@
 (written by hand from both seed plans), not from the matcher's output."""
 
 from reja.enrich import enrich_rows
-from reja.review.learned import LearnedSynonyms
+from reja.learned import LearnedSynonyms
 
 
 def _row(**kw):

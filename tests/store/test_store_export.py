@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from reja.schema.dataset import ITEM_COLUMNS, documents_schema, items_schema
 
+from reja import corrections
 from reja.api import load_documents, load_items
 from reja.batch import run_import
 from reja.export import DatasetContractError, export_dataset, validate, write_tables
-from reja.review import corrections
 
 pytestmark = pytest.mark.usefixtures("no_enrichment")
 

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corrections import ACCEPT_FIELD, all_corrections, effective
+from reja.corrections import ACCEPT_FIELD, all_corrections, effective
 
 # correction field → (match kind, the row's text that was matched)
 TAUGHT_BY = {"section_id": ("section", "section_title"), "indicator_id": ("indicator", "text"),

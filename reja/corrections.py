@@ -33,6 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from reja.compare.consistency import with_consistency_flags
+from reja.schema.dataset import ITEM_FIELDS, coerce
+
 # The fields a clerk may correct, with how their values are checked (see validate.py).
 EDITABLE_FIELDS: dict[str, str] = {
     "section_id": "section",
@@ -427,3 +430,21 @@ def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame
     out[CONFLICTS_COLUMN] = pd.Series({idx: json.dumps(v) for idx, v in held.items()}, index=out.index,
                                       dtype="object")
     return out, ApplyReport(applied, orphans, conflicts)
+
+
+def last_open_by(db: Path | str, row_key: str, who: str) -> Correction | None:
+    """This clerk's latest correction of the row that is still in force (not undone, not an undo):
+    what "undo my last change" undoes. Another clerk's change is never theirs to undo here."""
+    every = all_corrections(db)
+    undone = {c.reverts for c in every if c.reverts is not None}
+    mine = [c for c in every if c.row_key == row_key and c.who == who.strip() and c.reverts is None
+            and c.id not in undone]
+    return mine[-1] if mine else None
+
+
+def corrected_items(items: pd.DataFrame, db: Path | str) -> pd.DataFrame:
+    """Clerk corrections (issue 8) on top of the extraction: the one place they meet the dataset."""
+    corrected, _report = apply_corrections(items, db)
+    # consistency findings (a total that is not its parts' sum …) reach the dataset and the clerk's
+    # queue as flags of their own kind; they are computed over the plans as they now stand
+    return coerce(with_consistency_flags(corrected), ITEM_FIELDS)

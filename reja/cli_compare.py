@@ -6,10 +6,9 @@ from pathlib import Path
 
 import typer
 
-from reja.api import find_store as _store_or_default
+from reja.compare.places import PlaceLookupError
 from reja.i18n import _
-
-from .places import PlaceLookupError
+from reja.store import find_store as _store_or_default
 
 # the selection names plans the store does not have (none at all, or some of the years asked for)
 EXIT_NOTHING_TO_COMPARE = 6
@@ -26,11 +25,10 @@ def compare_cmd(
 ) -> None:
     """Compare plans indicator by indicator: values side by side, change, coverage, unaligned items."""
     from reja.api import load_items
+    from reja.compare.align import compare
+    from reja.compare.html import write_html
+    from reja.compare.xlsx import write_xlsx
     from reja.store import StoreError
-
-    from .align import compare
-    from .html import write_html
-    from .xlsx import write_xlsx
 
     # `--years 2021 2025`: click takes one value per option, the rest arrive as extra arguments
     extra = list(ctx.args)
