@@ -844,7 +844,8 @@ def _after_import(store, db: Path, report: ImportReport, emit, log) -> None:
     each plan this run touched that has several files says which one is current."""
     from reja.review.rekey import move_legacy_corrections
 
-    moved = move_legacy_corrections(db, store.items(include_superseded=True))
+    stored_keys = {r[0] for r in store.conn.execute("SELECT DISTINCT row_key FROM items")}
+    moved = move_legacy_corrections(db, stored_keys, lambda: store.items(include_superseded=True))
     if moved:
         log.write("corrections_moved", moves=moved)
         emit(f"moved    {len(moved)} correction(s) to their rows' new keys (row key version 2)")

@@ -356,12 +356,23 @@ def _anchors(corrections: list[Correction]) -> dict[int, str | None]:
 
 
 def _twins(out: pd.DataFrame) -> pd.Series:
+    """`reja.records.twin_counts` of every row; folding the text only where a document has several
+    rows with one item number (anywhere else a row is alone by its number: 1)."""
     from reja.records import twin_counts
 
+    counts = pd.Series(1, index=out.index, dtype="Int64")
+    if not len(out):
+        return counts
+    by_number = out[["document_id", "item_no", "parent_item_no"]].astype("string").fillna("\x00")
+    shared = by_number.groupby(list(by_number.columns), sort=False)["document_id"].transform("size") > 1
+    if not shared.any():
+        return counts
     columns = [c for c in ("document_id", "year", "section_no", "item_no", "parent_item_no", "text") if c in out]
+    part = out.loc[shared, columns]
     rows = [{k: _plain(v) for k, v in zip(columns, values, strict=True)}
-            for values in out[columns].itertuples(index=False, name=None)]
-    return pd.Series(twin_counts(rows), index=out.index, dtype="Int64")
+            for values in part.itertuples(index=False, name=None)]
+    counts.loc[part.index] = twin_counts(rows)
+    return counts
 
 
 def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame, ApplyReport]:

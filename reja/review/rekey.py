@@ -58,16 +58,19 @@ def _agrees(row: dict, context: dict) -> bool:
     return year is None or str(row.get("year") or "") == str(year)
 
 
-def move_legacy_corrections(db: Path | str, items: pd.DataFrame) -> list[tuple[int, str, str]]:
+def move_legacy_corrections(db: Path | str, stored_keys: set[str], load_items) -> list[tuple[int, str, str]]:
     """Move corrections whose key names no stored row but a version 1 key of exactly one row key;
-    returns (correction id, old key, new key) for each move. `items`: every stored row, superseded
-    versions included."""
-    if not len(items) or not _has_corrections(db):
+    returns (correction id, old key, new key) for each move. `stored_keys`: the row keys in the
+    store; `load_items()`: every stored row, superseded versions included (read only when some
+    correction lost its row)."""
+    if not _has_corrections(db):
         return []
     every = all_corrections(db)
-    stored_keys = set(items["row_key"])
     lost = [c for c in effective(every).values() if c.row_key not in stored_keys]
     if not lost:
+        return []
+    items = load_items()
+    if not len(items):
         return []
     anchors = _anchors(every)
     index = _v1_index(items)
