@@ -844,6 +844,10 @@ def _after_import(store, db: Path, report: ImportReport, emit, log) -> None:
     each plan this run touched that has several files says which one is current."""
     from reja.review.rekey import move_legacy_corrections
 
+    rekeyed = store.reidentify(pipeline_version())
+    if rekeyed:
+        log.write("plans_reidentified", documents=rekeyed)
+        emit(f"plans    {rekeyed} earlier import(s) not read again re-identified by place id (never by a first word)")
     stored_keys = {r[0] for r in store.conn.execute("SELECT DISTINCT row_key FROM items")}
     moved = move_legacy_corrections(db, stored_keys, lambda: store.items(include_superseded=True))
     if moved:

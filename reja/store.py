@@ -284,6 +284,32 @@ class Store:
         frame = pd.read_sql_query(f"SELECT {cols} FROM documents ORDER BY source_file, document_id", self.conn)
         return coerce(frame, DOCUMENT_FIELDS)
 
+    def reidentify(self, pipeline_version: str) -> int:
+        """Plan keys of documents made by another pipeline version (files not read again since an
+        upgrade: gone from disk, or not in this run) recomputed from their stored title-block fields
+        with today's rules (`reja.identity`), so a key an older version guessed (a first word) can
+        no longer hide another plan. Returns how many documents changed plan."""
+        from reja.extract.model import PlanMeta
+        from reja.identity import identify_plan
+
+        docs = self.conn.execute(
+            "SELECT document_id, region, district, organisation, title, year, source_key, plan_key FROM documents "
+            "WHERE status != 'failed' AND (pipeline_version IS NULL OR pipeline_version != ?)", (pipeline_version,)
+        ).fetchall()  # fmt: skip
+        changed = []
+        for d in docs:
+            meta = PlanMeta(region=d["region"], district=d["district"], organisation=d["organisation"], title=d["title"])
+            key = identify_plan(meta, d["year"], d["source_key"]).plan_key
+            if key != d["plan_key"]:
+                changed.append((d["document_id"], d["plan_key"], key))
+        if changed:
+            with self.transaction() as c:
+                for doc_id, _old, key in changed:
+                    c.execute("UPDATE documents SET plan_key = ?, superseded_by = NULL WHERE document_id = ?", (key, doc_id))
+                for plan_key in {k for _d, old, new in changed for k in (old, new)}:
+                    self._resolve_supersession(c, plan_key)
+        return len(changed)
+
     def plan_versions(self, document_ids: list[str]) -> list[PlanVersions]:
         """Plans of these documents that have more than one imported file (failed ones aside)."""
         keys = set()

@@ -355,3 +355,29 @@ def test_every_input_is_accounted_for_in_documents(tmp_path, fp):
     assert docs.loc[str(locked), ["status", "error_code"]].tolist() == ["failed", "read_error"]
     assert docs.loc[str(bad_zip), "status"] == "failed"
     assert len(report.files) == 4 and report.exit_code == 4
+
+
+def test_plans_an_older_version_keyed_by_a_first_word_are_re_identified_without_their_files(tmp_path, fp):
+    """Stores made before issue 14 hold plan keys like 'ish|2025'; a file gone from disk is never
+    read again, so its key is recomputed from the stored title-block fields."""
+    import sqlite3
+
+    a = fp.write(tmp_path / "andijon" / "Ish_rejasi_2025.docx", fp.spec(district=None, region=None, n=2))
+    b = fp.write(tmp_path / "xorazm" / "Ish_rejasi_2025.docx", fp.spec(district=None, region=None, n=3))
+    db = tmp_path / "db.sqlite"
+    run_import([a, b], db=db, parse=_parse_with_title_block(fp))
+    con = sqlite3.connect(db)
+    ids = [r[0] for r in con.execute("SELECT document_id FROM documents ORDER BY source_file")]
+    # what the version 1 code stored: one plan 'ish|2025', the first hidden by the second
+    con.execute("UPDATE documents SET plan_key = 'ish|2025', pipeline_version = 'old'")
+    con.execute("UPDATE documents SET superseded_by = ? WHERE document_id = ?", (ids[1], ids[0]))
+    con.commit()
+    con.close()
+    assert len(load_items(db)) == 3  # one plan hidden
+    a.unlink()
+    b.unlink()  # the files are gone: only the store remains
+    other = fp.write(tmp_path / "izboskan.docx", fp.spec(n=1))
+    run_import([other], db=db, parse=fp.fake_parse)
+    docs = load_documents(db)
+    assert docs["superseded_by"].isna().all()
+    assert len(load_items(db)) == 6
