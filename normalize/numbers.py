@@ -139,6 +139,12 @@ def _parse_lines(lines: list[str]) -> NumberParse:
 
 def _parse_line(s: str) -> NumberParse:
     s = re.sub(r"\s+", lambda m: m.group(0) if set(m.group(0)) <= set(_TYPO_SPACES) else " ", s)
+    mark = _FOOTNOTE_RE.match(s)
+    if mark and " " in mark.group(1):  # "1 750²": the mark belongs to the whole grouped number
+        whole = _parse_line(mark.group(1))
+        if whole.kind == "number":
+            return NumberParse(whole.value, whole.values, "number", False,
+                               f"footnote mark {mark.group(2)!r} after the number left out")
     one = _parse_token(s)
     if one is not None:
         val, sure, note = one

@@ -25,6 +25,7 @@ edit wins, and `history()` shows both.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -215,6 +216,8 @@ def _applicable(field: str, after) -> str | None:
         number = float(text)
     except ValueError:
         raise ValueError(f"{field}: '{text}' is not a number") from None
+    if not math.isfinite(number):  # "inf", "nan", "1e400": no plan value, and the store would keep it
+        raise ValueError(f"{field}: '{text}' is not a finite number")
     if kind == "year" and not number.is_integer():
         raise ValueError(f"{field}: '{text}' is not a year")
     return text
