@@ -11,6 +11,7 @@ from reja.evaluate import REPO_DIR
 
 from .accuracy import bench_document, pool_by_format
 from .corpus import QUICK_SAMPLE, load_samples
+from .images import bench_images
 from .layouts import bench_layouts
 from .machine import describe_machine
 from .normaliser import bench_normaliser
@@ -33,6 +34,11 @@ def run(*, quick: bool = False, samples: list[str] | None = None, tools: bool = 
     else:
         log("[bench] typed layouts (XLSX, borderless PDF) …")
         layouts = bench_layouts(repeat=repeat, log=log)
+    if quick:
+        images = {"skipped": "--quick smoke run"}
+    else:
+        log("[bench] scans and phone photos against bare tesseract, peak memory …")
+        images = bench_images(log=log)
     if quick or not sizes:
         scale = {"skipped": "--quick smoke run" if quick else "no batch sizes given (--sizes)"}
     else:
@@ -44,6 +50,7 @@ def run(*, quick: bool = False, samples: list[str] | None = None, tools: bool = 
         "documents": docs,
         "formats": pool_by_format(docs),
         "layouts": layouts,
+        "images": images,
         "normaliser": normaliser,
         "scale": scale,
         "seconds_total": time.perf_counter() - started,

@@ -337,6 +337,12 @@ def _layouts(layouts: dict | None) -> list[str]:
     return render(layouts)
 
 
+def _images(images: dict | None) -> list[str]:
+    from .images import render
+
+    return render(images)
+
+
 def render_markdown(result: dict) -> str:
     mode = " (--quick smoke run: one document, no scale run)" if result.get("quick") else ""
     lines = [
@@ -349,6 +355,7 @@ def render_markdown(result: dict) -> str:
         *_accuracy(result["formats"]),
         *_speed(result["formats"]),
         *_layouts(result.get("layouts")),
+        *_images(result.get("images")),
         *_memory(result["documents"]),
         *_scale(result["scale"]),
         *_normaliser(result["normaliser"]),

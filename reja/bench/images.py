@@ -1,0 +1,125 @@
+"""Speed and memory of the image path (issue 18): scans and phone photos against bare Tesseract.
+
+The documents are the first dev seeds of the variety corpus' `scan` (150–300 dpi, noise, stamps) and
+`photo_jpeg` (phone photos) families, generated into its cache on first use. reja's whole read + parse
+(cold: no OCR cache) is compared with `tesseract page.png stdout` on the same page images as reja's
+rasteriser loads them, one thread as reja runs it, in the same run. Memory: the peak resident size of
+a fresh process reading one 300 dpi A4 page (load, prepare, grid, OCR, parse).
+
+Targets: seconds per page ≤ 1.3× bare tesseract; peak memory per worker ≤ 600 MiB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TIME_TARGET = 1.3
+MEMORY_TARGET_MIB = 600
+FAMILIES = ("scan", "photo_jpeg")
+SEEDS = 2  # documents per family
+
+_PEAK_CODE = """
+import resource, sys
+from reja.pipeline import parse_file
+parse_file(sys.argv[1])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bare_tesseract_seconds(path: Path, lang: str) -> tuple[float, int]:
+    """(seconds, pages) of bare tesseract on each page image of `path` as reja loads it."""
+    from PIL import Image
+
+    from reja.extract.scan.rasterize import load_page, page_count
+
+    with tempfile.TemporaryDirectory(prefix="reja-bench-img-") as tmp:
+        images = []
+        for p in range(1, page_count(path) + 1):
+            img, dpi = load_page(path, p)
+            f = Path(tmp) / f"page{p}.png"
+            Image.fromarray(img).save(f, dpi=(int(dpi or 300), int(dpi or 300)))
+            images.append(f)
+        env = dict(os.environ, OMP_THREAD_LIMIT="1")
+        t0 = time.perf_counter()
+        for f in images:
+            subprocess.run(["tesseract", str(f), "stdout", "-l", lang], check=True, capture_output=True,
+                           timeout=900, env=env)  # fmt: skip
+        return time.perf_counter() - t0, len(images)
+
+
+def peak_memory_mib(path: Path) -> float:
+    """Peak RSS (MiB) of a fresh process parsing `path` without an OCR cache."""
+    env = {k: v for k, v in os.environ.items() if k != "REJA_OCR_CACHE"}
+    out = subprocess.run([sys.executable, "-c", _PEAK_CODE, str(path)], capture_output=True, text=True,
+                         timeout=1800, env=env, check=True)  # fmt: skip
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def a4_page_300dpi(dest: Path) -> Path:
+    """Page 2 of the Izboskan sample (title block and a full table) as a 300 dpi A4 PNG."""
+    from PIL import Image
+
+    from reja.evaluate import REPO_DIR
+    from reja.extract.scan.rasterize import load_page
+
+    img, _dpi = load_page(REPO_DIR / "samples" / "izboskan_2025.pdf", 2, dpi=300)
+    Image.fromarray(img).save(dest, dpi=(300, 300))
+    return dest
+
+
+def bench_images(log=print) -> dict:
+    from reja.pipeline import parse_file
+    from reja.variety import corpus
+
+    os.environ.pop("REJA_OCR_CACHE", None)  # cold reads: the honest cost
+    refs = [corpus.DocRef(f, corpus.RANGES["dev"] + k, "dev") for f in FAMILIES for k in range(SEEDS)]
+    generated = corpus.generate(refs, log=lambda msg: log(f"[bench] images: {msg}"))
+    out: dict = {"families": {}}
+    for family in FAMILIES:
+        files = [g.file for g in generated if g.ref.family == family]
+        reja_s = raw_s = 0.0
+        pages = 0
+        for f in files:
+            log(f"[bench] images: {f.name} …")
+            t0 = time.perf_counter()
+            plan = parse_file(f)
+            reja_s += time.perf_counter() - t0
+            lang = "uzb_cyrl" if any("uzb_cyrl chosen" in w for w in plan.warnings) else "uzb"
+            seconds, n = bare_tesseract_seconds(f, lang)
+            raw_s += seconds
+            pages += n
+        out["families"][family] = {"documents": len(files), "pages": pages, "reja_s_per_page": reja_s / max(pages, 1),
+                                   "tesseract_s_per_page": raw_s / max(pages, 1),
+                                   "ratio": reja_s / raw_s if raw_s else None, "target": TIME_TARGET}
+    with tempfile.TemporaryDirectory(prefix="reja-bench-mem-") as tmp:
+        log("[bench] images: peak memory on a 300 dpi A4 page …")
+        out["peak_mib"] = peak_memory_mib(a4_page_300dpi(Path(tmp) / "a4_300dpi.png"))
+    out["memory_target_mib"] = MEMORY_TARGET_MIB
+    return out
+
+
+def render(images: dict | None) -> list[str]:
+    title = "## Scans and phone photos"
+    if not images or "skipped" in images:
+        return [title, "", f"Not measured: {(images or {}).get('skipped', 'not run')}.", ""]
+    lines = [title, "", "Variety-corpus documents (first dev seeds), read cold (no OCR cache) and parsed, against bare "
+             "`tesseract page.png stdout` (one thread) on the same page images in the same run.", "",
+             "| family | documents | pages | reja s/page | tesseract s/page | ratio | target |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for family, r in images["families"].items():
+        ratio = f"{r['ratio']:.2f}×" if r.get("ratio") else "n/a"
+        lines.append(f"| {family} | {r['documents']} | {r['pages']} | {r['reja_s_per_page']:.1f} | "
+                     f"{r['tesseract_s_per_page']:.1f} | {ratio} | ≤ {r['target']:g}× |")
+    lines += ["", f"Peak memory of one worker reading a 300 dpi A4 page: {images['peak_mib']:.0f} MiB "
+              f"(target ≤ {images['memory_target_mib']} MiB).", ""]
+    return lines
+
+
+if __name__ == "__main__":  # python -m reja.bench.images: this part alone, as JSON
+    print(json.dumps(bench_images(log=lambda m: print(m, file=sys.stderr)), indent=1))
