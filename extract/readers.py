@@ -66,7 +66,10 @@ def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None) -> Docu
     fmt = detect_format(path)
 
     if fmt == "docx":
-        return _read_docx_or_convert(path, name, limits, deadline)
+        doc = _read_docx_or_convert(path, name, limits, deadline)
+        if is_picture_only(doc):
+            return _read_pictured_docx(path, name, doc, limits, jobs, ocr_cache) or doc
+        return doc
     if fmt in CONVERTED_FORMATS:
         if fmt == "odt":  # a zip like DOCX: refuse bombs and DTDs before LibreOffice inflates it
             _checked_docx(path, name, limits)
@@ -83,6 +86,66 @@ def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None) -> Docu
             return _scan(path, name, None, jobs, ocr_cache)
         raise UnsupportedFormat(name, "a zip archive of other files; unpack it and import its files (reja import)")
     raise UnsupportedFormat(name, f"format {fmt!r} has no reader")
+
+
+PICTURE_ONLY_MAX_CHARS = 300  # a caption or a file note beside a pasted photo, never a plan's text
+
+
+def is_picture_only(doc: Document) -> bool:
+    """A Word document with no plan table and hardly any text: its pages are pictures (a photo or scan
+    of the plan pasted into Word)."""
+    if any(t.n_cols >= 3 and t.n_rows >= 2 for t in doc.tables):
+        return False
+    return sum(len(p.text) for p in doc.paragraphs) <= PICTURE_ONLY_MAX_CHARS
+
+
+def _docx_pictures(path: Path, name: str, limits: Limits) -> list[tuple[str, bytes]]:
+    """The pictures a DOCX shows, in the order its body shows them (word/media parts by r:embed)."""
+    import re as _re
+
+    from reja.extract.scan.rasterize import IMAGE_SUFFIXES
+
+    with check_zip(path, limits, name) as zf:
+        names = set(zf.namelist())
+        try:
+            body = zf.read("word/document.xml").decode("utf-8", "replace")
+            rels = zf.read("word/_rels/document.xml.rels").decode("utf-8", "replace")
+        except KeyError:
+            return []
+        targets = {m.group(1): m.group(2) for m in _re.finditer(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+        targets |= {m.group(2): m.group(1) for m in _re.finditer(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+        out, seen = [], set()
+        for m in _re.finditer(r'r:(?:embed|id)="([^"]+)"', body):
+            target = targets.get(m.group(1), "")
+            part = "word/" + target.lstrip("/") if not target.startswith("/") else target.lstrip("/")
+            if part in seen or part not in names or Path(part).suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            seen.add(part)
+            out.append((Path(part).name, zf.read(part)))
+        return out
+
+
+def _read_pictured_docx(path: Path, name: str, typed: Document, limits: Limits, jobs: int,
+                        ocr_cache: Path | None) -> Document | None:
+    """OCR the pictures of a picture-only DOCX as the pages of one plan; its few typed lines stay first."""
+    import tempfile
+
+    pictures = _docx_pictures(path, name, limits)
+    if not pictures:
+        return None
+    with tempfile.TemporaryDirectory(prefix="reja-docx-pictures-") as tmp:
+        pages = Path(tmp) / "pages.zip"
+        with zipfile.ZipFile(pages, "w") as zf:
+            for k, (part, data) in enumerate(pictures, start=1):
+                zf.writestr(f"page{k:03d}{Path(part).suffix.lower()}", data)
+        scanned = _scan(pages, name, None, jobs, ocr_cache)
+    scanned.source = name
+    scanned.blocks = list(typed.blocks) + list(scanned.blocks)
+    scanned.warnings = list(typed.warnings) + [f"the Word document holds {len(pictures)} picture(s) and no plan "
+                                               "table: the pictures were read as scanned pages"] + scanned.warnings
+    for k, table in enumerate(scanned.tables):
+        table.index = k
+    return scanned
 
 
 def is_photo_set(path: Path) -> bool:

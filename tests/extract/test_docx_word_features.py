@@ -5,8 +5,13 @@ values are the ones written."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
+import pytest
 from docx import Document
 from docx.oxml import parse_xml
+from docx.shared import Cm
 from reja.extract.readers import read_document
 
 from reja.pipeline import parse_file
@@ -106,3 +111,23 @@ def test_content_controls_fields_tracked_changes_and_comments(tmp_path):
     path = tmp_path / "reja.docx"
     doc.save(path)
     assert _items(parse_file(path)) == WANT
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
+                    reason="the page picture is rendered by LibreOffice and poppler")
+def test_a_word_document_that_is_only_a_picture_of_the_plan_is_read_by_ocr(tmp_path):
+    from tests.extract.typed_plan_fixtures import make_spec, to_pdf, write_docx
+
+    spec = make_spec(n_sections=1, per_section=4, borders="all", header="uz_latn")
+    pdf = to_pdf(write_docx(spec, tmp_path / "typed.docx"), tmp_path)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=120)
+    page = next(tmp_path.glob("page*.png"))
+    doc = Document()
+    doc.add_picture(str(page), width=Cm(25))
+    path = tmp_path / "rasm.docx"
+    doc.save(path)
+    plan = parse_file(path)
+    assert [(i.item_no, i.plan_value) for i in plan.items] == [(it.no.rstrip("."), it.plan) for it in spec.items()]
+    assert any("read as scanned pages" in w for w in plan.warnings)
