@@ -319,7 +319,6 @@ def test_the_uzb_model_really_loses_the_2026_letters():
     """The premise, on this machine's Tesseract: a 2026 line read by `uzb` comes back without
     ş ç and is caught as having lost them."""
     from PIL import ImageDraw, ImageFont
-
     from reja.extract.scan.alphabet import lost_words
     from reja.extract.scan.ocr import ocr_crop
 
