@@ -161,6 +161,30 @@ def row_context(row) -> dict:
     twins = _plain(row.get(TWINS_COLUMN))
     if twins is not None:
         out["twins"] = int(twins)
+    held = _plain(row.get(CONFLICTS_COLUMN))
+    if isinstance(held, str) and held:  # held-back corrections: what an acceptance of the row settles
+        out["held"] = {f: {"correction": cid, "value": _plain(row.get(f))}
+                       for f, cid in json.loads(held).items() if f in EDITABLE_FIELDS}
+    return out
+
+
+def _with_settling(edits: list[dict]) -> list[dict]:
+    """An acceptance of a row with held-back corrections keeps the plan's values the clerk saw: one
+    correction per held field (source now → source now), in the same action as the acceptance (so
+    "undo my last change" undoes them together)."""
+    import secrets
+
+    out = []
+    for e in edits:
+        held = (e.get("context") or {}).get("held") or {}
+        if e["field"] == ACCEPT_FIELD and held:
+            context = dict(e.get("context") or {})
+            context.setdefault("action", secrets.token_hex(6))
+            for fieldname, entry in held.items():
+                out.append(dict(row_key=e["row_key"], field=fieldname, before=entry["value"], after=entry["value"],
+                                why=f"kept the plan's value over correction #{entry['correction']}", context=context))
+            e = {**e, "context": context}
+        out.append(e)
     return out
 
 
@@ -176,6 +200,7 @@ def _anchored(field: str, before, context: dict | None) -> dict:
     plan's own value of the field, whatever corrections showed over it) — see the module doc."""
     context = dict(context or {})
     sources = context.pop(SOURCE_COLUMN, None) or {}
+    context.pop("held", None)
     if "source" not in context:
         if field == ACCEPT_FIELD:
             context["source"] = _doubts(context.get("flags"))  # an acceptance holds for the doubts it saw
@@ -241,6 +266,9 @@ def record(
         raise ValueError(f"field '{field}' cannot be corrected (editable: {', '.join(EDITABLE_FIELDS)})")
     if not who or not who.strip():
         raise ValueError("a correction needs the clerk's name (who)")
+    if field == ACCEPT_FIELD and reverts is None and (context or {}).get("held"):
+        edit = dict(row_key=row_key, field=field, before=before, after=after, why=why, context=context)
+        return record_many(db, [edit], who=who.strip(), via=via)[-1]
     con = connect(db)
     try:
         cur = con.execute(
@@ -257,7 +285,7 @@ def record(
 
 def record_many(db: Path | str, edits: Iterable[dict], *, who: str, via: str) -> list[int]:
     """Append several corrections in ONE transaction: an Excel file is applied whole or not at all."""
-    edits = list(edits)
+    edits = _with_settling(list(edits))
     for e in edits:  # checked before the transaction: a workbook is applied whole or not at all
         _applicable(e["field"], e.get("after"))
     con = connect(db)
@@ -366,7 +394,7 @@ def _twins(out: pd.DataFrame) -> pd.Series:
     counts = pd.Series(1, index=out.index, dtype="Int64")
     if not len(out):
         return counts
-    by_number = out[["document_id", "item_no", "parent_item_no"]].astype("string").fillna("\x00")
+    by_number = out[[c for c in ("document_id", "item_no", "parent_item_no") if c in out]].astype("string").fillna("\x00")
     shared = by_number.groupby(list(by_number.columns), sort=False)["document_id"].transform("size") > 1
     if not shared.any():
         return counts

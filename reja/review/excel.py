@@ -25,7 +25,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reja.corrections import ACCEPT_FIELD, record_many, row_context
-from reja.corrections import EDITABLE_FIELDS as EDIT_FIELDS_ALL
 from reja.i18n import _
 
 from .validate import Rejected, check_value
@@ -378,7 +377,7 @@ def read_edits(path: Path, current: pd.DataFrame, db: Path | None = None) -> tup
 
     Returns (edits, refused edits, ignored edits). Raises ValueError for a workbook that cannot be
     read as a whole: not a review workbook, or rows that no longer match their hidden keys."""
-    from reja.corrections import CONFLICTS_COLUMN, all_corrections, effective
+    from reja.corrections import all_corrections, effective
 
     path = Path(path)
     sheet = _read(path)
@@ -428,15 +427,7 @@ def read_edits(path: Path, current: pd.DataFrame, db: Path | None = None) -> tup
                                              _("write yes, ha, да or + to accept the row (or leave it empty)")))
                     continue
                 already = "accepted" in str(_cell_value(stored.get("corrected_fields")) or "").split(",")
-                if answer and not already:
-                    # accepting settles held-back corrections: the values the clerk saw (the plan's) stand
-                    held = json.loads(_cell_value(stored.get(CONFLICTS_COLUMN)) or "{}")
-                    for fieldname, correction_id in held.items():
-                        if fieldname in EDIT_FIELDS_ALL:
-                            value = _cell_value(stored.get(fieldname))
-                            edits.append(dict(row_key=key, field=fieldname, before=value, after=value,
-                                              why=_("kept the plan's value over correction #{id}").format(id=correction_id),
-                                              context=context))
+                if answer and not already:  # held-back corrections are settled with it (reja.corrections)
                     edits.append(dict(row_key=key, field=ACCEPT_FIELD, before=None, after="yes",
                                       why=why or _("accepted in Excel"), context=context))
                 continue

@@ -138,7 +138,7 @@ def test_on_the_review_page_undo_leaves_another_clerks_change_alone(tmp_path, mo
     db = tmp_path / "reja.sqlite"
     run_import([tmp_path / "plan.docx"], db=db, parse=parse)
     key = load_items(db).iloc[0]["row_key"]
-    dilnoza = TestClient(create_app(ReviewSettings(db=db, clerk="Dilnoza")), base_url="http://testserver")
+    dilnoza = TestClient(create_app(ReviewSettings(db=db, clerk="Dilnoza")), base_url="http://127.0.0.1")
 
     def csrf(client):
         return re.search(r'name="csrf" content="([0-9a-f]+)"', client.get(f"/row/{key}").text).group(1)
@@ -151,3 +151,22 @@ def test_on_the_review_page_undo_leaves_another_clerks_change_alone(tmp_path, mo
     in_force = c.effective(c.all_corrections(db))
     assert set(in_force) == {(key, "plan_value")} and in_force[(key, "plan_value")].who == "Bobur"
     assert load_items(db).iloc[0]["plan_value"] == 12
+
+
+def test_accepting_a_held_back_row_on_the_page_keeps_the_plans_value_and_undo_restores_the_conflict(items, tmp_path):
+    from reja.review import bulk
+
+    db = tmp_path / "store.sqlite"
+    row = items.set_index("row_key").loc["k-30"]
+    c.record(db, "k-30", "plan_value", row["plan_value"], 12, who="Dilnoza", context=c.row_context(row))
+    resent = items.copy()
+    resent.loc[resent["row_key"] == "k-30", "plan_value"] = 11.0
+    shown = _current(resent, db).set_index("row_key").loc["k-30"]
+    assert "correction_conflict" in shown["flags"] and shown["plan_value"] == 11
+    # what the review page's accept button records
+    c.record(db, "k-30", c.ACCEPT_FIELD, None, "yes", who="Bobur", via="web", context=c.row_context(shown))
+    after = _current(resent, db).set_index("row_key").loc["k-30"]
+    assert after["plan_value"] == 11 and "correction_conflict" not in after["flags"] and after["status"] == "corrected"
+    assert len(bulk.undo_last_action(db, "Bobur")) == 2  # the acceptance and what it settled, as one action
+    again = _current(resent, db).set_index("row_key").loc["k-30"]
+    assert "correction_conflict" in again["flags"]
