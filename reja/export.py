@@ -184,7 +184,7 @@ def _write_xlsx(tmp: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None
 def _field_json(f: FieldDef) -> dict:
     out = {"name": f.name, "type": f.kind, "description": f.description}
     constraints = {}
-    if f.required:
+    if f.required and not f.empty_ok:
         constraints["required"] = True
     if f.name == "status":
         constraints["enum"] = list(ITEM_STATUSES if f in ITEM_FIELDS else DOCUMENT_STATUSES)
@@ -225,7 +225,7 @@ def datapackage(files: dict[str, str]) -> dict:
     resources.append({"name": "workbook", "path": files["reja.xlsx"], "format": "xlsx",
                       "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})  # fmt: skip
     return {
-        "profile": "tabular-data-package",
+        "profile": "data-package",  # tabular CSV resources next to Parquet and XLSX files
         "name": "reja-dataset",
         "title": "District AKM work plans (ish rejasi) as one dataset",
         "description": "One row per plan activity (items) and per imported file (documents), written by reja. "

@@ -25,6 +25,9 @@ class FieldDef:
     kind: str  # "string" | "integer" | "number"  (Frictionless type names)
     description: str
     required: bool = False  # never null
+    # "" is a real value (flags of a clean row): CSV cannot tell it from null, so the data package
+    # does not mark it required (frictionless reads an empty cell as missing)
+    empty_ok: bool = False
 
     @property
     def dtype(self):
@@ -35,8 +38,8 @@ class FieldDef:
         return {"string": "TEXT", "integer": "INTEGER", "number": "REAL"}[self.kind]
 
 
-def _f(name: str, kind: str, description: str, required: bool = False) -> FieldDef:
-    return FieldDef(name, kind, description, required)
+def _f(name: str, kind: str, description: str, required: bool = False, *, empty_ok: bool = False) -> FieldDef:
+    return FieldDef(name, kind, description, required, empty_ok)
 
 
 STR, INT, NUM = "string", "integer", "number"
@@ -69,7 +72,8 @@ ITEM_FIELDS: tuple[FieldDef, ...] = (
     _f("deadline_period", STR, "Deadline normalised to a period label (e.g. 2025-Q1, 2025-03, year)"),
     _f("mechanism", STR, "Implementation mechanism (amalga oshirish mexanizmi) as written"),
     _f("responsible", STR, "Responsible (mas'ullar) as written"),
-    _f("flags", STR, "Reasons this row needs review, joined by '; ' (code or 'code: detail'); empty when clean", True),
+    _f("flags", STR, "Reasons this row needs review, joined by '; ' (code or 'code: detail'); empty when clean", True,
+       empty_ok=True),
     _f("status", STR, "ok (clean) / flagged (needs review) / corrected (a clerk fixed it)", True),
     # extras
     _f("row_key", STR, "Stable key of the row across re-imports and corrected re-scans (see reja.records)", True),

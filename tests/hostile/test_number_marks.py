@@ -61,7 +61,7 @@ def test_a_plan_with_a_footnote_mark_and_a_huge_number_imports_with_both_rows_fl
 
 @pytest.mark.parametrize("after", ["inf", "-inf", "nan", "1e400", "9" * 400])
 def test_a_correction_to_a_number_that_is_not_finite_is_refused(tmp_path, after):
-    from reja.review.corrections import all_corrections, record
+    from reja.corrections import all_corrections, record
 
     with pytest.raises(ValueError, match="not a finite number"):
         record(tmp_path / "reja.sqlite", "somekey", "plan_value", "10", after, who="Dilnoza")
