@@ -48,6 +48,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from multiprocessing.connection import wait as wait_any
 from pathlib import Path
+from types import SimpleNamespace
 
 from reja.extract.errors import ReadError
 from reja.extract.model import ParsedPlan
@@ -100,6 +101,7 @@ class FileOutcome:
     error_code: str | None = None
     stored_status: str | None = None  # for skipped files: the status of the stored version
     seconds: float = 0.0
+    rematched: bool = False  # rows re-matched from the stored parse: the file was not read again
 
     @property
     def effective_status(self) -> str:
@@ -122,8 +124,9 @@ class ImportReport:
 
     def counts(self) -> dict[str, int]:
         c = Counter(f.status for f in self.files)
+        c["rematched"] = sum(f.rematched for f in self.files)
         return {"files": len(self.files), "ok": c["ok"], "partial": c["partial"], "failed": c["failed"],
-                "skipped": c["skipped"]}  # fmt: skip
+                "skipped": c["skipped"], "rematched": c["rematched"]}  # fmt: skip
 
     @property
     def rows_to_review(self) -> int:
@@ -154,6 +157,9 @@ class ImportReport:
             f"{c['skipped']} skipped (unchanged); {self.rows_to_review} row(s) need review; "
             f"{self.seconds:.1f} s."
         )
+        if c["rematched"]:
+            text += (f" {c['rematched']} file(s) re-matched from their stored rows without being read again "
+                     "(the catalogue or the learned wordings changed, the files and the parser did not).")
         if failed:
             text += " Failed: " + ", ".join(failed) + "."
         if self.disk_full:
@@ -212,6 +218,18 @@ def data_hash(dirs: Iterable[Path]) -> str:
 
 
 @lru_cache(maxsize=1)
+def data_version() -> str:
+    return data_hash(data_dirs())
+
+
+def parse_key(document_id: str) -> str:
+    """Bytes (in the document id) + the code that turns a file into rows + every data file the
+    readers and the parser read (the scan reader's lexicon reads the catalogue's words too). Stored
+    rows under the same parse key are what reading the file again would give."""
+    return hashlib.sha256(f"{document_id}|{pipeline_version()}|data:{data_version()}".encode()).hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
 def catalogue_version() -> str:
     """The catalogue's own version string when it loads, plus a hash of every data file that
     changes output (synonyms added by clerks, a reader's word list → re-import)."""
@@ -221,7 +239,7 @@ def catalogue_version() -> str:
         named = named_version()
     except Exception:  # broken catalogue data: matching is off, and the key says so
         named = "none"
-    return f"{named}|data:{data_hash(data_dirs())}"
+    return f"{named}|data:{data_version()}"
 
 
 def import_key(sha256: str, catalogue: str | None = None) -> str:
@@ -377,17 +395,45 @@ def default_parse(path: Path) -> ParsedPlan:
     return parse_file(path)
 
 
+def read_rows(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
+    """Read → parse → rows: the file's rows before any matching, as JSON-ready data (what the store
+    keeps under the parse key, so new wordings re-match them without reading the file again)."""
+    from reja.records import plan_rows
+
+    plan = parse(Path(task["path"]))
+    rows = plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
+    return {"rows": rows, "meta": asdict(plan.meta), "format": plan.format, "page_count": plan.page_count,
+            "warnings": list(plan.warnings)}  # fmt: skip
+
+
+def _as_stored(parsed: dict) -> tuple[dict, str | None]:
+    """The parsed rows as the store keeps them (JSON) and as matching gets them: a fresh import and a
+    re-match start from the very same data. None when a value has no JSON form (then not kept)."""
+    try:
+        text = json.dumps(parsed, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        return parsed, None
+    return json.loads(text), text
+
+
 def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
-    """Parse one file and build its rows. Never raises: failures come back as a result."""
+    """Parse one file (or take its stored parse) and build its rows. Never raises: failures come
+    back as a result."""
     from reja.enrich import enrich_rows
+    from reja.extract.model import PlanMeta
     from reja.identity import identify_plan
-    from reja.records import finalise_rows, plan_rows
+    from reja.records import finalise_rows
 
     start = time.monotonic()
     try:
-        plan = parse(Path(task["path"]))
-        rows = plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
-        meta = plan.meta
+        if task.get("parsed") is not None:  # re-match: the stored rows, the file is not read
+            parsed, parsed_json = json.loads(task["parsed"]), task["parsed"]
+            for row in parsed["rows"]:
+                row["source_file"] = task["display"]
+        else:
+            parsed, parsed_json = _as_stored(read_rows(parse, task))
+        plan = SimpleNamespace(format=parsed["format"], page_count=parsed["page_count"], warnings=parsed["warnings"])
+        rows, meta = parsed["rows"], PlanMeta(**parsed["meta"])
         year = rows[0]["year"] if rows else None
         identity = identify_plan(meta, year, task["source_key"])
         ids = {"region_id": identity.region_id, "district_id": identity.district_id}
@@ -414,7 +460,7 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
             return {"ok": False, "code": "no_items", "reason": reason,
                     "doc": doc, "seconds": time.monotonic() - start}  # fmt: skip
         doc["status"] = "partial" if n_flagged or meta_flags else "ok"
-        return {"ok": True, "doc": doc, "rows": rows, "seconds": time.monotonic() - start}
+        return {"ok": True, "doc": doc, "rows": rows, "parsed": parsed_json, "seconds": time.monotonic() - start}
     except ReadError as exc:
         where = f" (page {exc.page})" if exc.page is not None else ""
         return {"ok": False, "code": exc.code, "reason": f"{exc.cause}{where}", "seconds": time.monotonic() - start}
@@ -566,6 +612,8 @@ def _status_line(o: FileOutcome) -> str:
         )
     else:
         detail = o.reason
+    if o.rematched:
+        detail += "; re-matched, not read again"
     return f"{o.status:<8} {o.source_file} — {detail}"
 
 
@@ -662,6 +710,7 @@ def run_import(
                 bar[0].advance(bar[1])
 
         tasks: list[dict] = []
+        rematches: list[dict] = []  # parsed before under the same parse key: matched again, not read
         for problem in problems:  # every path given and every folder is accounted for in `documents`
             problem.document_id = _store_unread(store, problem, run_id, versions)
             record(problem)
@@ -692,6 +741,13 @@ def run_import(
                                    n_flagged=stored["n_flagged"], stored_status=stored["status"],
                                    error_code=stored["error_code"], reason=stored["error"] or ""))  # fmt: skip
                 continue
+            pkey = parse_key(doc_id)
+            parsed = None if force else store.parsed(pkey)
+            if parsed is not None:
+                _drop_snapshot(read_path, workdir)
+                rematches.append({"path": str(read_path), "display": inp.display, "suffix": inp.path.suffix,
+                                  "learned": learned, "parse_key": pkey, "parsed": parsed, **base})  # fmt: skip
+                continue
             if size == 0 or size > limits.max_file_bytes:
                 code = "empty_file" if size == 0 else "too_large"
                 why = "the file is empty" if size == 0 else f"{size // MiB} MiB is over the {limits.max_file_bytes // MiB} MiB limit"
@@ -701,18 +757,18 @@ def run_import(
                 continue
             # the child parses the very bytes that were hashed (a file replaced meanwhile cannot mix)
             tasks.append({"path": str(read_path), "display": inp.display, "suffix": inp.path.suffix,
-                          "learned": learned, **base})
+                          "learned": learned, "parse_key": pkey, **base})
 
         if progress is None:
             progress = sys.stderr.isatty()
-        if progress and tasks:
+        if progress and (tasks or rematches):
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             prog = Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             console=Console(stderr=True), redirect_stdout=False, transient=True)  # fmt: skip
             prog.start()
-            bar = (prog, prog.add_task("import", total=len(tasks)))
+            bar = (prog, prog.add_task("import", total=len(tasks) + len(rematches)))
 
         def on_result(task: dict, result: dict) -> None:
             _drop_snapshot(Path(task["path"]), workdir)
@@ -732,8 +788,9 @@ def run_import(
             seconds = round(result.get("seconds", 0.0), 3)
             if result["ok"]:
                 doc = {**base, **result["doc"], "imported_at": _utc(), "duration_s": seconds}
+                kept = (task["parse_key"], result["parsed"]) if result.get("parsed") else None
                 try:
-                    store.write_document(doc, result["rows"])
+                    store.write_document(doc, result["rows"], parsed=kept)
                 except (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.IntegrityError, ValueError, TypeError, OverflowError) as exc:
                     # a value the store cannot hold: this document fails, the batch goes on
                     result = {"ok": False, "code": "internal_error", "reason": f"could not store the rows ({exc})",
@@ -744,8 +801,8 @@ def run_import(
                 if doc["meta_flags"]:
                     reason = "; ".join(x for x in (reason, doc["meta_flags"]) if x)
                 record(FileOutcome(task["display"], doc["status"], reason if doc["status"] == "partial" else "",
-                                   document_id=doc["document_id"], n_items=doc["n_items"],
-                                   n_flagged=doc["n_flagged"], seconds=seconds))  # fmt: skip
+                                   document_id=doc["document_id"], n_items=doc["n_items"], n_flagged=doc["n_flagged"],
+                                   seconds=seconds, rematched=task.get("parsed") is not None))  # fmt: skip
             else:
                 result["reason"] = _text_of(result["reason"])  # may quote a path that is not UTF-8
                 inp = InputFile(Path(task["path"]), task["display"], task["source_key"], 0)
@@ -755,8 +812,13 @@ def run_import(
                                    document_id=task["document_id"], error_code=result["code"], seconds=seconds),
                        traceback=result.get("traceback"))  # fmt: skip
 
-        if tasks:
+        if rematches or tasks:
             warm_up()
+        for task in rematches:  # matching only: no reader runs, so no child is needed to contain one
+            if stop_requested or report.disk_full:
+                break
+            on_result(task, process_document(parse, task))
+        if tasks:
             run_children(tasks, parse, jobs, limits, on_result,
                          should_stop=lambda: bool(stop_requested) or report.disk_full)
         _after_import(store, db, report, emit, log)

@@ -146,6 +146,11 @@ class Store:
                 + ", FOREIGN KEY (document_id) REFERENCES documents(document_id) ON DELETE CASCADE)"
             )
             c.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(_RUN_COLUMNS)})")
+            # each document's rows before matching, under its parse key (bytes + parser): new wordings
+            # or a catalogue edit re-match these without reading the file again
+            c.execute("CREATE TABLE IF NOT EXISTS parsed (parse_key TEXT PRIMARY KEY, document_id TEXT NOT NULL, "
+                      "rows_json TEXT NOT NULL)")
+            c.execute("CREATE INDEX IF NOT EXISTS parsed_document ON parsed(document_id)")
             for table, fields in (("documents", DOCUMENT_FIELDS), ("items", ITEM_FIELDS)):
                 have = {r["name"] for r in c.execute(f"PRAGMA table_info({table})")}
                 for f in fields:
@@ -170,8 +175,14 @@ class Store:
             (source_key, import_key),
         ).fetchone()
 
-    def write_document(self, doc: dict, rows: list[dict]) -> None:
-        """Store one imported document and its rows, replacing earlier versions of the same input."""
+    def parsed(self, parse_key: str) -> str | None:
+        """The stored parse (rows before matching, JSON) made under this parse key, if any."""
+        row = self.conn.execute("SELECT rows_json FROM parsed WHERE parse_key = ?", (parse_key,)).fetchone()
+        return row["rows_json"] if row else None
+
+    def write_document(self, doc: dict, rows: list[dict], parsed: tuple[str, str] | None = None) -> None:
+        """Store one imported document and its rows, replacing earlier versions of the same input;
+        `parsed` = (parse key, rows before matching as JSON) is kept with it, in the same transaction."""
         with self.transaction() as c:
             old = c.execute(
                 "SELECT document_id, plan_key FROM documents WHERE source_key = ? OR document_id = ?",
@@ -180,6 +191,8 @@ class Store:
             self._delete(c, [r["document_id"] for r in old])
             self._insert(c, "documents", DOCUMENT_FIELDS, [doc])
             self._insert(c, "items", ITEM_FIELDS, rows)
+            if parsed is not None:
+                c.execute("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", (parsed[0], doc["document_id"], parsed[1]))
             for plan_key in {doc.get("plan_key"), *(r["plan_key"] for r in old)}:
                 self._resolve_supersession(c, plan_key)
 
@@ -202,6 +215,7 @@ class Store:
     def _delete(c: sqlite3.Connection, document_ids: list[str]) -> None:
         for doc_id in document_ids:
             c.execute("DELETE FROM items WHERE document_id = ?", (doc_id,))
+            c.execute("DELETE FROM parsed WHERE document_id = ?", (doc_id,))
             c.execute("DELETE FROM documents WHERE document_id = ?", (doc_id,))
 
     @staticmethod
