@@ -34,8 +34,13 @@ def data_copy(tmp_path, monkeypatch):
         shutil.copytree(d, dest)
         copies.append(dest)
     monkeypatch.setattr(batch, "data_dirs", lambda: copies)
-    batch.catalogue_version.cache_clear()
+    _forget_versions()
     yield copies
+    _forget_versions()
+
+
+def _forget_versions():
+    batch.data_version.cache_clear()
     batch.catalogue_version.cache_clear()
 
 
@@ -49,18 +54,19 @@ def test_the_data_files_include_the_readers_and_scan_word_lists(data_copy):
     assert any(n.endswith("scan/scan.yaml") for n in names), names
 
 
-def test_editing_any_data_file_changes_the_import_key(data_copy):
+def test_editing_any_data_file_changes_the_import_key_and_the_parse_key(data_copy):
     files = _files(data_copy)
     assert len(files) >= 10
-    before = batch.import_key(SHA)
+    before = batch.import_key(SHA), batch.parse_key("doc")
     unchanged = []
     for f in files:
         original = f.read_bytes()
         f.write_bytes(original + b"\n# edited\n")
-        batch.catalogue_version.cache_clear()
-        if batch.import_key(SHA) == before:
-            unchanged.append(f.name)
+        _forget_versions()
+        after = batch.import_key(SHA), batch.parse_key("doc")
+        unchanged += [f"{f.name} ({name})" for name, a, b in zip(("import", "parse"), before, after, strict=True) if a == b]
         f.write_bytes(original)
-        batch.catalogue_version.cache_clear()
+        _forget_versions()
     assert unchanged == []
-    assert batch.import_key(SHA) == before  # restored bytes, same key: the key is the content
+    # restored bytes, same keys: the keys are the content
+    assert (batch.import_key(SHA), batch.parse_key("doc")) == before

@@ -1,0 +1,90 @@
+"""Re-match without re-reading: after a clerk teaches a wording, the next import re-matches each
+file's stored rows (before matching) instead of reading the file again, and ends where a full
+re-import ends. Files are read again when their bytes change."""
+
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from reja import corrections
+from reja.api import load_documents, load_items
+from reja.batch import run_import
+from reja.schema.catalogue import load_catalogue
+
+VOLATILE = ["imported_at", "run_id", "duration_s"]
+
+
+def _must_not_read(path):
+    raise AssertionError(f"{path} was read again")
+
+
+def _copy(db, dest):
+    with sqlite3.connect(db) as src, sqlite3.connect(dest) as out:
+        src.backup(out)
+
+
+def _tables(db):
+    items = load_items(db, include_superseded=True, corrections=False)
+    docs = load_documents(db).drop(columns=VOLATILE)
+    return (items.sort_values(["source_file", "item_index"]).reset_index(drop=True),
+            docs.sort_values("source_file").reset_index(drop=True))  # fmt: skip
+
+
+@pytest.fixture
+def imported(tmp_path, fp):
+    folder = tmp_path / "plans"
+    for i in range(3):
+        fp.write(folder / f"plan_{i}.docx", fp.spec(district=f"Tuman{i} tumani", n=4, flagged=(2,)))
+    db = tmp_path / "reja.sqlite"
+    first = run_import([folder], db=db, parse=fp.fake_parse)
+    assert not any(f.rematched for f in first.files)
+    return folder, db
+
+
+def _teach(db):
+    """A clerk sets the activity of one row to another catalogue entry: a learned wording."""
+    row = load_items(db).iloc[0]
+    other = next(i for i in load_catalogue().indicators if i != row.indicator_id)
+    corrections.record(db, row.row_key, "indicator_id", row.indicator_id, other, who="Dilnoza",
+                       context=corrections.row_context(row))  # fmt: skip
+    return row.text, other
+
+
+def test_a_learned_wording_re_matches_the_stored_rows_without_reading_a_file(imported, tmp_path, fp):
+    folder, db = imported
+    text, taught = _teach(db)
+    full = tmp_path / "full.sqlite"
+    _copy(db, full)
+
+    report = run_import([folder], db=db, parse=_must_not_read)
+    assert [f.rematched for f in report.files] == [True, True, True]
+    assert {f.status for f in report.files} <= {"ok", "partial"}
+    assert "re-matched" in report.summary() and "learned wordings" in report.summary()
+    items = load_items(db, corrections=False)
+    # every row with the taught wording now matches the taught entry, in every plan
+    assert set(items.loc[items.text == text, "indicator_id"]) == {taught}
+
+    run_import([folder], db=full, parse=fp.fake_parse, force=True)  # the same store, read in full
+    for mine, theirs in zip(_tables(db), _tables(full), strict=True):
+        pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_nothing_changed_is_still_skipped_and_changed_bytes_are_read(imported, fp):
+    folder, db = imported
+    again = run_import([folder], db=db, parse=_must_not_read)
+    assert [f.status for f in again.files] == ["skipped"] * 3
+
+    fp.write(folder / "plan_1.docx", fp.spec(district="Tuman1 tumani", n=5))
+    _teach(db)
+    report = run_import([folder], db=db, parse=fp.fake_parse)
+    # the re-sent file is read (its five items); the others are re-matched from their stored rows
+    assert {f.source_file.rsplit("/", 1)[-1]: (f.rematched, f.n_items) for f in report.files} == {
+        "plan_0.docx": (True, 4), "plan_1.docx": (False, 5), "plan_2.docx": (True, 4)}
+
+
+def test_force_reads_every_file(imported, fp):
+    folder, db = imported
+    _teach(db)
+    report = run_import([folder], db=db, parse=fp.fake_parse, force=True)
+    assert [f.rematched for f in report.files] == [False] * 3 and "re-matched" not in report.summary()
