@@ -6,11 +6,11 @@ import sqlite3
 
 import pandas as pd
 import pytest
+from reja.schema.catalogue import load_catalogue
 
 from reja import corrections
 from reja.api import load_documents, load_items
 from reja.batch import run_import
-from reja.schema.catalogue import load_catalogue
 
 VOLATILE = ["imported_at", "run_id", "duration_s"]
 
