@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from reja.evaluate import match_items, values_equal
-from reja.variety.corpus import DEFAULT_CACHE, IMAGE_RENDERERS, documents
+from reja.variety.corpus import DEFAULT_CACHE, IMAGE_RENDERERS, documents, generate
 
 VALUE_FIELDS = ("fact_value", "plan_value")
 
@@ -67,18 +67,16 @@ def main(argv: list[str] | None = None) -> int:
 
     families = args.family or list(IMAGE_RENDERERS)
     refs = documents("dev" if args.range == "ci" else args.range, families)
-    jobs = []
-    per_family: dict[str, int] = {}
-    for ref in refs:
-        if args.limit and per_family.get(ref.family, 0) >= args.limit:
-            continue
-        found = sorted((args.cache / "expected").glob(f"{ref.family}-{ref.seed}-*.json"))
-        docs = sorted((args.cache / "docs").glob(f"{ref.family}-{ref.seed}-*.*"))
-        if not found or not docs:
-            print(f"not generated: {ref.family}-{ref.seed} (run python -m reja.variety generate)", file=sys.stderr)
-            continue
-        per_family[ref.family] = per_family.get(ref.family, 0) + 1
-        jobs.append((docs[-1], found[-1]))
+    if args.limit:
+        kept: dict[str, int] = {}
+        limited = []
+        for r in refs:
+            kept[r.family] = kept.get(r.family, 0) + 1
+            if kept[r.family] <= args.limit:
+                limited.append(r)
+        refs = limited
+    generated = generate(refs, cache=args.cache, log=lambda m: print(m, file=sys.stderr))  # reuses what exists
+    jobs = [(g.file, g.expected) for g in generated]
     with ProcessPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
         results = list(pool.map(score, *zip(*jobs, strict=True))) if jobs else []
 

@@ -11,6 +11,7 @@ import re
 import cv2
 import numpy as np
 
+from .cache import image_digest
 from .grid import Grid, find_grids
 from .language import recheck_cell, roman_numerals
 from .letter_case import first_letter_case
@@ -21,24 +22,41 @@ from .prepare import PreparedPage, prepare_page
 from .settings import ScanSettings
 
 
-def _ink_mask(prepared: PreparedPage, lines: np.ndarray) -> np.ndarray:
-    """Text ink only: rulings removed, specks (noise, JPEG) opened away, and blots smaller than a
-    full stop dropped: a speck left in a cell's corner would stretch its crop (and reads as "-")."""
+def _ink_mask(prepared: PreparedPage, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(text ink, specks): rulings removed, specks (noise, JPEG) opened away. A blot smaller than
+    a fat full stop with no other ink within ~0.5 mm is a speck (scanner dust, salt and pepper
+    smeared by JPEG): it would stretch a cell's crop and read as "." or "`". A full stop, a comma
+    and the dot of an i sit right beside their letters and stay."""
     ink = cv2.bitwise_and(prepared.binary, cv2.bitwise_not(lines))
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    min_area = max(int(12 * (prepared.dpi / 300) ** 2), 4)
-    small = stats[:, cv2.CC_STAT_AREA] < min_area
+    scale = (prepared.dpi / 300) ** 2
+    small = stats[:, cv2.CC_STAT_AREA] < max(int(30 * scale), 4)
     small[0] = False
-    if small.any():
-        ink[small[labels]] = 0
-    return ink
+    specks = np.zeros(ink.shape, np.uint8)
+    if not small.any():
+        return ink, specks
+    small_px = small[labels]
+    big = (ink > 0) & ~small_px
+    reach = max(int(prepared.dpi * 0.02), 2) * 2 + 1
+    near_big = cv2.dilate(big.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach))) > 0
+    touching = np.zeros(n, bool)
+    touching[np.unique(labels[small_px & near_big])] = True
+    speck_label = small & ~touching
+    speck_label[0] = False
+    speck_px = speck_label[labels]
+    ink[speck_px] = 0
+    specks[speck_px] = 255
+    return ink, specks
 
 
-def _ocr_image(prepared: PreparedPage, lines: np.ndarray) -> np.ndarray:
-    """Grayscale page with the rulings painted white: a ruling inside a crop reads as 'I' or '|'."""
+def _ocr_image(prepared: PreparedPage, lines: np.ndarray, specks: np.ndarray | None = None) -> np.ndarray:
+    """Grayscale page with the rulings (and specks) painted white: a ruling inside a crop reads as
+    'I' or '|', a speck as '.' or '`'."""
     img = prepared.gray.copy()
     img[lines > 0] = 255
+    if specks is not None and specks.any():
+        img[cv2.dilate(specks, np.ones((3, 3), np.uint8)) > 0] = 255  # with its anti-aliased rim
     return img
 
 
@@ -134,6 +152,14 @@ def _read_digits(ocr_img, ink, box, lang, whitelist: str, dpi: int) -> tuple[str
     return "", 0.0
 
 
+_STRAY_MARKS_RE = re.compile(r"(?:^|(?<=\s))[.,:;'`\"‘’“”]+(?=\s|$)|^[.,:;'`\"‘’“”]+(?=\d)")
+
+
+def _without_stray_marks(text: str) -> str:
+    """Punctuation standing alone or before the first digit: what specks become in a number cell."""
+    return " ".join(_STRAY_MARKS_RE.sub(" ", text).split())
+
+
 def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, lang, settings, dpi) -> None:
     """Value and item-number cells that do not read as numbers are read again with digits only
     (see numbers.py); in place, notes added to the cells."""
@@ -163,6 +189,11 @@ def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, l
                 c["notes"].append(f"number_reread: {text!r} → {again!r}")
             c["notes"] = [n for n in c["notes"] if not n.startswith("low_ocr_confidence: ink in the cell")]
             c["text"], c["confidence"] = again, round(again_conf, 1)
+        elif not fits(text, pattern) and (clean := next(
+                (t for t in (_without_stray_marks(again), _without_stray_marks(text)) if t and fits(t, pattern)), None)):
+            # a dot of dust beside the digits (".38", "2 ."): the digits are kept, and the doubt said
+            c["notes"].append(f"ocr_number: {kind} read as {text!r}; stray marks dropped: {clean!r} box {box}")
+            c["text"] = clean
         elif not fits(text, pattern):
             shown = f"{text!r}" if text else "nothing"
             also = f" (digits only: {again!r})" if again and again != text else ""
@@ -229,17 +260,25 @@ def _merge_paragraph_lines(paras: list[dict], dpi: int) -> list[dict]:
     return out
 
 
+_last_prepared: dict = {}  # the last page prepared in this process: the model choice and the read share it
+
+
 def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings):
+    key = (image_digest(img), dpi, settings.fingerprint())
+    if key in _last_prepared:
+        return _last_prepared[key]
     prepared = prepare_page(img, dpi, orientation=settings.orientation)
     grids, lines = find_grids(prepared.binary, prepared.dpi)
+    _last_prepared.clear()
+    _last_prepared[key] = (prepared, grids, lines)
     return prepared, grids, lines
 
 
 def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> list[np.ndarray]:
     """The inkiest cells of a page (or its text lines when it has no table) for the model choice."""
     prepared, grids, lines = prepare_and_find(img, dpi, settings)
-    ink = _ink_mask(prepared, lines)
-    ocr_img = _ocr_image(prepared, lines)
+    ink, specks = _ink_mask(prepared, lines)
+    ocr_img = _ocr_image(prepared, lines, specks)
     boxes = [gc.bbox for g in grids for gc in g.cells] or _text_lines(ink, prepared.dpi)
     scored = []
     for b in boxes:
@@ -252,8 +291,8 @@ def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> 
 
 def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSettings) -> dict:
     prepared, grids, lines = prepare_and_find(img, dpi, settings)
-    ink = _ink_mask(prepared, lines)
-    ocr_img = _ocr_image(prepared, lines)
+    ink, specks = _ink_mask(prepared, lines)
+    ocr_img = _ocr_image(prepared, lines, specks)
     info: dict[str, int] = {}
     tables = [_table_data(g, ocr_img, ink, lang, settings, prepared.dpi, info) for g in grids]
     pieces = _paragraphs(ocr_img, ink, grids, lang, settings, prepared.dpi)
