@@ -309,7 +309,10 @@ def _build(header: list[_Line], body: list[_Line], columns: Columns, page_no: in
         numbered = first_cols == [0] and _ITEM_NO_RE.match(ln.groups[0].words[0]["text"]) is not None
         gap = (ln.top - prev_bottom) if prev_bottom is not None else None
         wide_gap = gap is not None and gap > in_cell_gap + 2.5
-        starts = current is None or spanning or numbered or wide_gap or _starts_like_a_row(placed, current)
+        # a wrapped row's next line may fill three columns too ("Yil"/"davomida" beside the text): the
+        # columns rule needs at least a little more than the gap between a cell's own lines
+        fills_again = gap is not None and gap > in_cell_gap + 1.0 and _starts_like_a_row(placed, current or [])
+        starts = current is None or spanning or numbered or wide_gap or fills_again
         if starts:
             current = []
             body_rows.append(current)

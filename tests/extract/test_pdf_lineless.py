@@ -62,3 +62,17 @@ def test_a_page_without_a_header_continues_the_columns_of_the_page_before():
     table, _, _ = lineless_table(page2, page_no=2, carried=columns)
     assert table.row_texts(0) == ["2.", "Obuna", "nom", "12"]
     assert lineless_table(page2, page_no=2) is None  # no header, nothing carried: no table invented
+
+
+def test_a_wrapped_row_whose_second_line_fills_three_columns_stays_one_row():
+    words = [
+        _word("№", 40, 100), _word("Nomi", 80, 100), _word("Muddati", 300, 100), _word("Mas'ullar", 400, 100),
+        _word("1.", 40, 125), _word("Kitob", 80, 125), _word("Yil", 300, 125), _word("Bo'lim", 400, 125),
+        _word("fondi", 80, 137), _word("davomida", 300, 137), _word("mudiri", 400, 137),
+        _word("2.", 40, 160), _word("Obuna", 80, 160), _word("Har", 300, 160), _word("Direktor", 400, 160),
+    ]
+    table, _, _ = lineless_table(words, page_no=1)
+    assert [table.row_texts(r) for r in range(1, table.n_rows)] == [
+        ["1.", "Kitob\nfondi", "Yil\ndavomida", "Bo'lim\nmudiri"],
+        ["2.", "Obuna", "Har", "Direktor"],
+    ]
