@@ -136,24 +136,35 @@ def _window_score(base: str, words: list[str]) -> float:
     return score
 
 
+def _fits(place: Place, designator: str | None) -> bool:
+    """The designator written with the name names this kind of place ("Navoiy shahar" the city)."""
+    if place.kind == "region":
+        return designator == ("city" if "shahri" in place.name_latn else "region")
+    return designator == place.kind
+
+
 def _find(place: Place, tokens: list[str]) -> tuple[float, str | None, str]:
-    """Best (score, designator kind after it, matched text) of a place in the token list."""
+    """Best (score, designator kind after it, matched text) of a place in the token list. A window
+    whose designator names this kind of place wins over a closer one that names another kind:
+    "Navoiy viloyati Navoiy shahar" names the region AND the city."""
     best = (0.0, None, "")
+    best_rank = (False, 0.0, False)
     for base in place.bases:
         n = base.count(" ") + 1
         for i in range(len(tokens) - n + 1):
             if any(_designator(t) for t in tokens[i : i + n]):
                 continue  # "shahri" is a designator, never a place name
             s = _window_score(base, tokens[i : i + n])
-            if s < MIN_WORD or s <= best[0] - 0.01:
+            if s < MIN_WORD:
                 continue
             nxt = tokens[i + n] if i + n < len(tokens) else ""
             designator = _designator(nxt)
             if designator is None and i > 0 and _designator(tokens[i - 1]) == "city":
                 designator = "city"  # Russian puts it first: "город Андижан", "г. Нукус"
             cand = (s, designator, " ".join(tokens[i : i + n + (1 if designator else 0)]))
-            if cand[0] > best[0] or (cand[0] == best[0] and designator and not best[1]):
-                best = cand
+            rank = (_fits(place, designator), s, designator is not None)
+            if rank > best_rank:
+                best, best_rank = cand, rank
     return best
 
 

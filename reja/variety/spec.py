@@ -209,17 +209,24 @@ def _activity(indicator: str) -> dict:
     return next(a for a in bank()["activities"] if a["indicator"] == indicator)
 
 
-def draw_spec(seed: int, family: str) -> dict:
-    """The spec of document `seed` of `family` (deterministic: same seed and family, same spec)."""
+def draw_spec(seed: int, family: str, *, district_id: str | None = None, year: int | None = None) -> dict:
+    """The spec of document `seed` of `family` (deterministic: same seed and family, same spec).
+    `district_id` and `year` fix the plan's place and year (a region batch, `reja.variety.region`);
+    the draws are made all the same, so every other choice stays what the seed gives."""
     fam = families()[family]
     d = Draw(random.Random(f"{SPEC_VERSION}:{family}:{seed}"))
     layout = _choose_layout(d, fam)
     lang, script = _lang_of(layout)
     text_lang = "ru" if layout.get("text_lang") == "ru" else ("cyrl" if script == "cyrl" else "latn")
-    year = d.rng.randint(2021, 2026)
+    drawn_year = d.rng.randint(2021, 2026)
+    year = drawn_year if year is None else year
     prev = year - 1
 
     pl = _place(d, layout)
+    if district_id is not None:
+        districts, regions = _places()
+        place = next(p for p in districts if p["district_id"] == district_id)
+        pl = {"place": place, "region": regions[place["region_id"]]}
     district, region = _place_names(pl, lang, d)
     org = _words("org", lang, d, script, place=district)
     meta = {

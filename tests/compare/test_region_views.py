@@ -133,3 +133,18 @@ def test_place_names_in_both_scripts(items):
     cyr = named[named["district"].str.contains("[а-яА-Я]", regex=True)]
     assert len(cyr) and not cyr["district_latin"].str.contains("[а-яА-Я]", regex=True).any()
     assert pd.api.types.is_string_dtype(named["district_cyrillic"])
+
+
+def test_fulfilment_joins_across_a_changed_unit_and_says_so(spec, items):
+    """A district writes "tadbir" one year and "marta" the next: the figure is shown, marked."""
+    year = spec.years[1]
+    changed = items.copy()
+    district = next(p.district_id for p in spec.plans if p.year == year + 1)
+    rows = (changed["district_id"] == district) & (changed["year"] == year + 1) & (changed["indicator_id"] == "events")
+    changed.loc[rows, "unit_id"] = "marta"
+    table = fulfilment(changed, year=year, region=spec.region_id, indicator="events").set_index("district_id")
+    assert table.loc[district, "units_differ"]
+    assert table["units_differ"].sum() == 1
+    plan = next(p.plan["events"] for p in spec.plans if p.year == year and p.district_id == district)
+    fact = next(p.fact["events"] for p in spec.plans if p.year == year + 1 and p.district_id == district)
+    assert table.loc[district, "fulfilment_pct"] == round(fact / plan * 100, 1)

@@ -81,6 +81,17 @@ def test_city_and_district_of_the_same_name_are_told_apart():
     assert match_place("Buxoro tumani").district_id == "1706207"
 
 
+@pytest.mark.parametrize("text,district", [
+    ("Navoiy viloyati Navoiy shahar Axborot-kutubxona markazi", "1712401"),
+    ("Buxoro viloyati Buxoro shahri AKM", "1706401"),
+    ("Buxoro viloyati Buxoro tumani AKM", "1706207"),
+])
+def test_a_city_named_like_its_region_is_found_after_the_region(text, district):
+    """The region's name comes first with its own designator; the city's window must still count."""
+    m = match_place(text)
+    assert m.district_id == district and m.band == "auto", m
+
+
 def test_conflicting_region_is_never_auto():
     m = match_place("Izboskan tumani, Buxoro viloyati")
     assert m.district_id == "1703214" and m.band != "auto"
