@@ -48,11 +48,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from multiprocessing.connection import wait as wait_any
 from pathlib import Path
-from types import SimpleNamespace
 
 from reja.extract.errors import ReadError
 from reja.extract.model import ParsedPlan
-from reja.extract.plan import NO_ITEMS_PREFIX
 from reja.extract.readers import is_photo_set
 from reja.terminal import printable
 
@@ -395,34 +393,10 @@ def default_parse(path: Path) -> ParsedPlan:
     return parse_file(path)
 
 
-def read_rows(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
-    """Read → parse → rows: the file's rows before any matching, as JSON-ready data (what the store
-    keeps under the parse key, so new wordings re-match them without reading the file again)."""
-    from reja.records import plan_rows
-
-    plan = parse(Path(task["path"]))
-    rows = plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
-    return {"rows": rows, "meta": asdict(plan.meta), "format": plan.format, "page_count": plan.page_count,
-            "warnings": list(plan.warnings)}  # fmt: skip
-
-
-def _as_stored(parsed: dict) -> tuple[dict, str | None]:
-    """The parsed rows as the store keeps them (JSON) and as matching gets them: a fresh import and a
-    re-match start from the very same data. None when a value has no JSON form (then not kept)."""
-    try:
-        text = json.dumps(parsed, ensure_ascii=False, allow_nan=True)
-    except (TypeError, ValueError):
-        return parsed, None
-    return json.loads(text), text
-
-
 def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
-    """Parse one file (or take its stored parse) and build its rows. Never raises: failures come
-    back as a result."""
-    from reja.enrich import enrich_rows
-    from reja.extract.model import PlanMeta
-    from reja.identity import identify_plan
-    from reja.records import finalise_rows
+    """Parse one file (or take its stored parse) and build its rows (`reja.pipeline`). Never raises:
+    failures come back as a result."""
+    from reja import pipeline
 
     start = time.monotonic()
     try:
@@ -431,36 +405,9 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
             for row in parsed["rows"]:
                 row["source_file"] = task["display"]
         else:
-            parsed, parsed_json = _as_stored(read_rows(parse, task))
-        plan = SimpleNamespace(format=parsed["format"], page_count=parsed["page_count"], warnings=parsed["warnings"])
-        rows, meta = parsed["rows"], PlanMeta(**parsed["meta"])
-        year = rows[0]["year"] if rows else None
-        identity = identify_plan(meta, year, task["source_key"])
-        ids = {"region_id": identity.region_id, "district_id": identity.district_id}
-        enriched = enrich_rows(rows, plan_year=year, learned=task.get("learned"), place=ids)
-        for row in rows:
-            row.update(ids)
-        finalise_rows(rows, identity.place_key)
-        meta_flags = list(meta.flags) + identity.flags + enriched["flags"]
-        missing = [n for n, v in (("district", meta.district), ("year", year)) if not v]
-        if missing and not any(f.startswith("meta_missing") for f in meta_flags):
-            meta_flags.append(f"meta_missing: {', '.join(missing)}")
-        n_flagged = sum(1 for r in rows if r["status"] == "flagged")
-        doc = {
-            "source_format": plan.format, "region": meta.region, "district": meta.district, "year": year,
-            "organisation": meta.organisation, "title": meta.title, "approved_by": meta.approved_by,
-            "approved_date": meta.approved_date, "agreed_by": meta.agreed_by, "agreed_date": meta.agreed_date,
-            "page_count": plan.page_count, "n_items": len(rows), "n_flagged": n_flagged,
-            "meta_flags": "; ".join(meta_flags), "warnings": "; ".join(plan.warnings),
-            "plan_key": identity.plan_key, **ids,
-        }  # fmt: skip
-        if not rows:
-            found = next((w.split(NO_ITEMS_PREFIX, 1)[1] for w in plan.warnings if NO_ITEMS_PREFIX in w), None)
-            reason = f"no plan items found: {found}" if found else "no plan items found (is this an ish rejasi?)"
-            return {"ok": False, "code": "no_items", "reason": reason,
-                    "doc": doc, "seconds": time.monotonic() - start}  # fmt: skip
-        doc["status"] = "partial" if n_flagged or meta_flags else "ok"
-        return {"ok": True, "doc": doc, "rows": rows, "parsed": parsed_json, "seconds": time.monotonic() - start}
+            parsed, parsed_json = pipeline.as_stored(pipeline.read_rows(parse, task))
+        result = pipeline.match_rows(parsed, task)
+        return {**result, "parsed": parsed_json, "seconds": time.monotonic() - start}
     except ReadError as exc:
         where = f" (page {exc.page})" if exc.page is not None else ""
         return {"ok": False, "code": exc.code, "reason": f"{exc.cause}{where}", "seconds": time.monotonic() - start}

@@ -1,10 +1,21 @@
-"""One file in, one parsed plan out: read (any format → IR), then parse (IR → plan items)."""
+"""The pipeline, top to bottom: read (any format → IR) → parse (IR → plan) → rows → match → check
+→ rows to store. `batch` schedules these per file, isolates each in a worker and reports.
+
+Stage one (`parse_file`, `read_rows`) reads the file; its result — the rows before matching — is
+what the store keeps under the parse key. Stage two (`match_rows`) needs only that result, so new
+learned wordings re-match stored rows without reading the file again.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
-from reja.extract.model import ParsedPlan
+from reja import enrich, identity, records
+from reja.extract.model import ParsedPlan, PlanMeta
+from reja.extract.plan import NO_ITEMS_PREFIX
 
 
 def parse_file(path: Path | str, **reader_options) -> ParsedPlan:
@@ -23,3 +34,63 @@ def parse_file(path: Path | str, **reader_options) -> ParsedPlan:
 
         apply_ocr_flags(plan, document)
     return plan
+
+
+def read_rows(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
+    """Read → parse → rows: the file's rows before any matching, with the plan's facts."""
+    plan = parse(Path(task["path"]))
+    rows = records.plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
+    return {"rows": rows, "meta": asdict(plan.meta), "format": plan.format, "page_count": plan.page_count,
+            "warnings": list(plan.warnings)}  # fmt: skip
+
+
+def as_stored(parsed: dict) -> tuple[dict, str | None]:
+    """The parsed rows as the store keeps them (JSON) and as matching gets them: a fresh import and a
+    re-match start from the very same data. None when a value has no JSON form (then not kept)."""
+    try:
+        text = json.dumps(parsed, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return parsed, None
+    return json.loads(text), text
+
+
+def match_rows(parsed: dict, task: dict) -> dict:
+    """Match → check → rows to store: identify the plan, match every row against the catalogue (and
+    the wordings clerks taught), finish the rows, and describe the document."""
+    rows, meta = parsed["rows"], PlanMeta(**parsed["meta"])
+    year = rows[0]["year"] if rows else None
+    plan_id = identity.identify_plan(meta, year, task["source_key"])
+    ids = {"region_id": plan_id.region_id, "district_id": plan_id.district_id}
+    enriched = enrich.enrich_rows(rows, plan_year=year, learned=task.get("learned"), place=ids)
+    for row in rows:
+        row.update(ids)
+    records.finalise_rows(rows, plan_id.place_key)
+    doc = _document_row(parsed, meta, year, _plan_flags(meta, year, plan_id.flags + enriched["flags"]))
+    doc.update(plan_key=plan_id.plan_key, **ids)
+    if not rows:
+        warnings = parsed["warnings"]
+        found = next((w.split(NO_ITEMS_PREFIX, 1)[1] for w in warnings if NO_ITEMS_PREFIX in w), None)
+        reason = f"no plan items found: {found}" if found else "no plan items found (is this an ish rejasi?)"
+        return {"ok": False, "code": "no_items", "reason": reason, "doc": doc}
+    doc["status"] = "partial" if doc["n_flagged"] or doc["meta_flags"] else "ok"
+    return {"ok": True, "doc": doc, "rows": rows}
+
+
+def _plan_flags(meta: PlanMeta, year: int | None, found: list[str]) -> list[str]:
+    flags = list(meta.flags) + found
+    missing = [n for n, v in (("district", meta.district), ("year", year)) if not v]
+    if missing and not any(f.startswith("meta_missing") for f in flags):
+        flags.append(f"meta_missing: {', '.join(missing)}")
+    return flags
+
+
+def _document_row(parsed: dict, meta: PlanMeta, year: int | None, meta_flags: list[str]) -> dict:
+    rows = parsed["rows"]
+    return {
+        "source_format": parsed["format"], "region": meta.region, "district": meta.district, "year": year,
+        "organisation": meta.organisation, "title": meta.title, "approved_by": meta.approved_by,
+        "approved_date": meta.approved_date, "agreed_by": meta.agreed_by, "agreed_date": meta.agreed_date,
+        "page_count": parsed["page_count"], "n_items": len(rows),
+        "n_flagged": sum(1 for r in rows if r["status"] == "flagged"),
+        "meta_flags": "; ".join(meta_flags), "warnings": "; ".join(parsed["warnings"]),
+    }  # fmt: skip
