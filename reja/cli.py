@@ -185,6 +185,20 @@ def export_cmd(
     _export(db, out, include_superseded=all_versions)
 
 
+@app.command("rematch")
+def rematch_cmd(
+    db: Annotated[
+        Path, typer.Option("--db", exists=True, dir_okay=False, help="The store written by `reja import` (SQLite file).")
+    ] = Path("reja.sqlite"),
+) -> None:
+    """Match every stored plan again from its stored rows (after a catalogue edit or taught wordings), without reading the files."""
+    from reja.rematch import rematch_store
+
+    report = rematch_store(db, on_status=typer.echo)
+    typer.echo(report.summary())
+    raise typer.Exit(EXIT_FAILED if report.failed else EXIT_OK)
+
+
 @app.command("match")
 def match_cmd(
     kind: Annotated[str, typer.Argument(help="section, indicator or unit.")],

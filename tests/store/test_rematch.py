@@ -88,3 +88,27 @@ def test_force_reads_every_file(imported, fp):
     _teach(db)
     report = run_import([folder], db=db, parse=fp.fake_parse, force=True)
     assert [f.rematched for f in report.files] == [False] * 3 and "re-matched" not in report.summary()
+
+
+def test_reja_rematch_needs_no_files_and_equals_a_full_import(imported, tmp_path, fp):
+    from reja.rematch import rematch_store
+
+    folder, db = imported
+    text, taught = _teach(db)
+    full = tmp_path / "full.sqlite"
+    _copy(db, full)
+    moved = tmp_path / "moved"
+    folder.rename(moved)  # the files are not there any more
+
+    report = rematch_store(db)
+    assert len(report.rematched) == 3 and not report.failed and not report.need_reading
+    assert "3 plan(s) re-matched" in report.summary()
+    assert set(load_items(db, corrections=False).query("text == @text")["indicator_id"]) == {taught}
+    again = rematch_store(db)
+    assert len(again.unchanged) == 3 and not again.rematched  # nothing changed since
+
+    moved.rename(folder)
+    run_import([folder], db=full, parse=fp.fake_parse, force=True)
+    for mine, theirs in zip(_tables(db), _tables(full), strict=True):
+        pd.testing.assert_frame_equal(mine.drop(columns=["run_id"], errors="ignore"),
+                                      theirs.drop(columns=["run_id"], errors="ignore"))  # fmt: skip
