@@ -94,7 +94,7 @@ def _profile_angle(binary: np.ndarray, limit: float = 3.0, step: float = 0.1) ->
     return best  # the rotation that straightens the text rows
 
 
-def estimate_skew(binary: np.ndarray) -> tuple[float, str]:
+def estimate_skew(binary: np.ndarray, profile_limit: float = 3.0) -> tuple[float, str]:
     angles = _ruling_angles(binary)
     if angles:
         arr = np.array(angles)
@@ -103,7 +103,27 @@ def estimate_skew(binary: np.ndarray) -> tuple[float, str]:
         cum = np.cumsum(arr[order, 1])
         median = float(arr[order, 0][np.searchsorted(cum, cum[-1] / 2)])
         return median, "rulings"
-    return _profile_angle(binary), "profile"
+    return _profile_angle(binary, limit=profile_limit), "profile"
+
+
+def _column_lean(binary: np.ndarray) -> float:
+    """Length-weighted median angle (degrees) of the long vertical rulings from upright, measured as
+    the horizontal ones are, on the transposed page; 0 without such rulings."""
+    angles = _ruling_angles(np.ascontiguousarray(binary.T))
+    if not angles:
+        return 0.0
+    arr = np.array(angles)
+    order = np.argsort(arr[:, 0])
+    cum = np.cumsum(arr[order, 1])
+    return float(arr[order, 0][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def shear_upright(gray: np.ndarray, lean: float) -> np.ndarray:
+    """Shear so that lines leaning by `lean` degrees (x growing with y) stand upright; rows stay put."""
+    h, w = gray.shape
+    s = float(np.tan(np.radians(lean)))
+    m = np.float32([[1, -s, s * h / 2], [0, 1, 0]])
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
@@ -254,7 +274,7 @@ def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str 
         binary = binarise(gray)
     else:
         coarse = 0.0
-    fine, how = estimate_skew(binary)
+    fine, how = estimate_skew(binary, profile_limit=1.0 if coarse else 3.0)  # ±5° in all
     if abs(fine) >= 0.05:
         gray = rotate(gray, fine)
         binary = binarise(gray)
@@ -263,4 +283,11 @@ def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str 
     skew = coarse + fine
     if abs(skew) >= 0.05:
         notes.append(f"skew {skew:+.2f}° corrected ({how})")
+    # A photo warped from slightly wrong corners leaves the rows level but the columns leaning; the
+    # column finder then sees one leaning ruling as several. Lean the columns back upright.
+    lean = _column_lean(binary)
+    if abs(lean) >= 0.15:
+        gray = shear_upright(gray, lean)
+        binary = binarise(gray)
+        notes.append(f"columns leaning {lean:+.2f}° set upright (shear)")
     return PreparedPage(gray=gray, binary=binary, dpi=dpi_out, rotation=turned, skew=skew, notes=notes)
