@@ -41,12 +41,14 @@ class DatasetContractError(ValueError):
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path next to `target`, renamed onto it when the block succeeds."""
+    """A temporary path next to `target`, renamed onto it when the block succeeds, with the
+    permissions a new file gets (mkstemp's 0600 would hide it from an analyst on another account)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

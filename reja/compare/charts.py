@@ -8,6 +8,8 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # no display: charts are files, never windows
+# text stays text in the SVG (not one path per glyph): a tenth of the size, and far faster to write
+matplotlib.rcParams["svg.fonttype"] = "none"
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -33,36 +35,48 @@ def _thousands(value, _pos=None) -> str:
 
 
 def small_multiples(values: pd.DataFrame, plan_order: list[str], measure: str = "plan_value",
-                    max_panels: int = 24, columns: int = 4) -> str | None:
-    """One small bar chart per indicator (the indicators most plans share first), plans on the
-    x axis, each panel on its own LINEAR scale with its unit in the title: a district's figure is
-    read against the others of the same activity, never against a log axis spanning all activities."""
+                    max_panels: int = 16, columns: int = 4) -> str | None:
+    """One small bar chart per indicator (the indicators most plans share first): districts on the
+    x axis, one bar per year (colour, one legend on top), each panel on its own LINEAR scale with its
+    unit in the title — a district's figure is read against the other districts and years of the
+    same activity, never against a log axis spanning all activities. The districts are named once,
+    under the bottom row."""
     data = values.dropna(subset=[measure])
     if data.empty:
         return None
     order = data.groupby("indicator_id")["plan"].nunique().sort_values(ascending=False, kind="stable")
     chosen = list(order.index[:max_panels])
+    districts = sorted({str(d) for d in data["district"]})
+    years = sorted({int(y) for y in data["year"].dropna()})
+    x_of = {d: k for k, d in enumerate(districts)}
+    bar = 0.8 / max(len(years), 1)
     rows = -(-len(chosen) // columns)
-    width_per_plan = max(0.18, min(0.5, 6 / max(len(plan_order), 1)))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * max(2.6, len(plan_order) * width_per_plan),
-                                                     rows * 2.3), squeeze=False)
-    labels = {i: n for i, n in zip(data["indicator_id"], data["indicator"], strict=True)}
+    width = max(2.6, 0.22 * len(districts) * max(1, len(years)) ** 0.5 + 0.8)
+    label_room = 0.1 * max(map(len, districts))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * width, rows * 1.9 + label_room + 0.4),
+                             squeeze=False, sharex=True)
+    labels = dict(zip(data["indicator_id"], data["indicator"], strict=True))
     for ax, indicator in zip(axes.flat, chosen, strict=False):
-        panel = data[data["indicator_id"] == indicator].set_index("plan")
-        heights = [float(panel[measure].get(p, 0) or 0) if p in panel.index else 0 for p in plan_order]
-        colors = [PALETTE[k % len(PALETTE)] for k in range(len(plan_order))]
-        ax.bar(range(len(plan_order)), heights, color=colors)
+        panel = data[data["indicator_id"] == indicator]
+        for k, year in enumerate(years):
+            part = panel[panel["year"] == year]
+            ax.bar([x_of[str(d)] + k * bar for d in part["district"]], part[measure].astype(float), width=bar,
+                   color=PALETTE[k % len(PALETTE)], label=str(year))
         units = ", ".join(sorted({u for u in panel["units"] if u})) if "units" in panel else ""
         ax.set_title(_short(str(labels.get(indicator, indicator)), 34) + (f" [{units}]" if units else ""),
                      fontsize=7)
-        ax.set_xticks(range(len(plan_order)))
-        ax.set_xticklabels([_short(p, 18) for p in plan_order], rotation=90, fontsize=6)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_thousands))
         ax.tick_params(axis="y", labelsize=6)
         ax.grid(axis="y", alpha=0.3)
     for ax in list(axes.flat)[len(chosen):]:
         ax.axis("off")
-    fig.tight_layout()
+    for ax in axes[-1]:
+        ax.set_xticks([x + bar * (len(years) - 1) / 2 for x in range(len(districts))])
+        ax.set_xticklabels([_short(d, 22) for d in districts], rotation=90, fontsize=6)
+        ax.tick_params(axis="x", labelbottom=True)
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", ncol=len(years), fontsize=8, frameon=False)
+    fig.subplots_adjust(hspace=0.45, wspace=0.25, top=1 - 0.5 / fig.get_figheight())
     return _svg(fig)
 
 

@@ -4,15 +4,14 @@ source rows (file, page, item number) behind it."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from reja.export import atomic_path
 from reja.i18n import _, get_language
 
 from . import charts
@@ -92,13 +91,7 @@ def _completeness_summary(frame: pd.DataFrame) -> list[dict]:
 
 def write_html(comparison: Comparison, path: Path, **kwargs) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".compare-", suffix=".html", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(render_html(comparison, **kwargs))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    html = render_html(comparison, **kwargs)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return path

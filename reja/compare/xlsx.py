@@ -4,11 +4,11 @@ half a workbook."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from reja.export import atomic_path
 
 from .align import Comparison
 
@@ -31,10 +31,7 @@ SHEETS = (
 
 def write_xlsx(comparison: Comparison, path: Path) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".compare-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         # strings stay strings: plan text must never become a formula or a link (XLSX injection)
         options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
@@ -60,10 +57,6 @@ def write_xlsx(comparison: Comparison, path: Path) -> Path:
                     })
             if comparison.notes:
                 pd.DataFrame({"note": comparison.notes}).to_excel(writer, sheet_name="Notes", index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -1,5 +1,7 @@
 """Review findings on the comparison workbook: plan text must stay text (no formulas, no links)."""
 
+import os
+
 import openpyxl
 import pandas as pd
 
@@ -85,3 +87,16 @@ def test_compare_into_an_out_that_is_a_file_is_a_clear_error(tmp_path, monkeypat
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
     assert "compare.txt" in result.output and "cannot write" in result.output
+
+
+def test_compare_files_get_the_permissions_a_new_file_gets(tmp_path):
+    """mkstemp makes 0600: an analyst on another account could not open the report."""
+    from reja.compare import write_html, write_xlsx
+
+    old = os.umask(0o022)
+    try:
+        result = compare(pd.DataFrame([_row("d1", 5.0, "ok")]))
+        for path in (write_html(result, tmp_path / "c.html"), write_xlsx(result, tmp_path / "c.xlsx")):
+            assert path.stat().st_mode & 0o777 == 0o644, path
+    finally:
+        os.umask(old)
