@@ -472,9 +472,11 @@ def warm_up() -> None:
     warm_enrichment()
 
 
-def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_result, should_stop=lambda: False) -> None:
+def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_result, should_stop=lambda: False,
+                 on_start=None) -> None:
     """Run process_document for each task in forked children, at most `jobs` at once; call
-    on_result(task, result) in the parent as each finishes (the parent is the only store writer).
+    on_result(task, result) in the parent as each finishes (the parent is the only store writer),
+    and on_start(task) as each begins (the progress line names the files being read).
     Returns early, killing the running children, as soon as should_stop() is true."""
     ctx = mp.get_context("fork")  # fork: children inherit parse (any callable) and the warm caches
     pending = deque(tasks)
@@ -492,6 +494,8 @@ def run_children(tasks: list[dict], parse, jobs: int, limits: BatchLimits, on_re
                 proc.start()
                 send.close()
                 running[recv] = (task, proc, time.monotonic())
+                if on_start is not None:
+                    on_start(task)
             for conn in wait_any(list(running), timeout=0.5):
                 if should_stop():
                     break
@@ -654,7 +658,7 @@ def run_import(
                 emit(line)
             log.write("file", **asdict(outcome), **extra)
             if bar is not None:
-                bar[0].advance(bar[1])
+                bar[0].file_done(outcome.source_file)
 
         tasks: list[dict] = []
         rematches: list[dict] = []  # parsed before under the same parse key: matched again, not read
@@ -709,13 +713,9 @@ def run_import(
         if progress is None:
             progress = sys.stderr.isatty()
         if progress and (tasks or rematches):
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from reja.import_progress import start_progress
 
-            prog = Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=Console(stderr=True), redirect_stdout=False, transient=True)  # fmt: skip
-            prog.start()
-            bar = (prog, prog.add_task("import", total=len(tasks) + len(rematches)))
+            bar = start_progress(tasks + rematches)
 
         def on_result(task: dict, result: dict) -> None:
             _drop_snapshot(Path(task["path"]), workdir)
@@ -764,10 +764,13 @@ def run_import(
         for task in rematches:  # matching only: no reader runs, so no child is needed to contain one
             if stop_requested or report.disk_full:
                 break
+            if bar is not None:
+                bar[0].file_started(task)
             on_result(task, process_document(parse, task))
         if tasks:
             run_children(tasks, parse, jobs, limits, on_result,
-                         should_stop=lambda: bool(stop_requested) or report.disk_full)
+                         should_stop=lambda: bool(stop_requested) or report.disk_full,
+                         on_start=(lambda task: bar[0].file_started(task)) if bar is not None else None)
         _after_import(store, db, report, emit, log)
     except KeyboardInterrupt:  # a second Ctrl+C, or one outside the main thread's handler
         report.interrupted = True

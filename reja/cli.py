@@ -159,8 +159,11 @@ def import_cmd(
     except StoreError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc
-    typer.echo(report.summary())
+    typer.echo(_summary(report))
     typer.echo(_("store: {db}  run log: {log}").format(db=db, log=report.log_path))
+    plans = _plans_line(db, report)
+    if plans:
+        typer.echo(plans)
     if db.exists():
         from reja.api import orphaned_corrections
 
@@ -168,7 +171,71 @@ def import_cmd(
             typer.echo(_("warning: {message}").format(message=line))
     if out is not None and not report.interrupted and not report.disk_full:
         _export(db, out)
+    nxt = _next_command(db, report)
+    if nxt:
+        typer.echo(nxt)
     raise typer.Exit(report.exit_code)
+
+
+def _summary(report) -> str:
+    """The batch in one line, in the clerk's language (the same facts as ImportReport.summary)."""
+    c = report.counts()
+    text = _("{files} file(s): {ok} ok, {partial} partial, {failed} failed, {skipped} skipped (unchanged); "
+             "{rows} row(s) need review; {seconds} s.").format(
+        files=c["files"], ok=c["ok"], partial=c["partial"], failed=c["failed"], skipped=c["skipped"],
+        rows=report.rows_to_review, seconds=f"{report.seconds:.1f}")
+    failed = [f.source_file for f in report.files if f.effective_status == "failed"]
+    if failed:
+        text += " " + _("Failed: {files}.").format(files=", ".join(failed))
+    if getattr(report, "disk_full", False):
+        text += " " + _("DISK FULL: the batch stopped; free some space and run the same command again to continue.")
+    elif report.interrupted:
+        text += " " + _("INTERRUPTED: re-run the same command to continue.")
+    from reja.batch import printable
+
+    return printable(text)  # file names may hold newlines or escape sequences
+
+
+def _plans_line(db: Path, report) -> str | None:
+    """How many plans (one district's plan for one year) the files of this run are, and how many of
+    those plans came as several files (only the current file counts in the dataset)."""
+    ids = [f.document_id for f in report.files if f.document_id]
+    if not ids or not db.exists():
+        return None
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
+    try:
+        keys = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i: i + 500]
+            keys |= {r[0] for r in con.execute(
+                f"SELECT coalesce(plan_key, document_id) FROM documents WHERE status != 'failed' "
+                f"AND document_id IN ({','.join('?' * len(chunk))})", chunk)}
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+    if not keys:
+        return None
+    line = _("plans: {plans} (a plan = one district's plan for one year)").format(plans=len(keys))
+    if report.plans:
+        line += "; " + _("{several} of them came as several files (listed above with the current one)").format(
+            several=len(report.plans))
+    return line
+
+
+def _next_command(db: Path, report) -> str | None:
+    """What to do next, as a command to copy."""
+    if report.interrupted:
+        return None
+    store = f" --db {db}" if db != Path("reja.sqlite") else ""
+    if report.rows_to_review:
+        return _("next: reja review serve{store}   (or in Excel: reja review export review.xlsx{store})").format(
+            store=store)
+    if any(f.effective_status != "failed" for f in report.files):
+        return _("next: reja compare{store}").format(store=store)
+    return None
 
 
 @app.command("export", epilog=EXPORT_EXIT_CODES_HELP)
