@@ -191,7 +191,7 @@ def _summary(report) -> str:
         text += " " + _("DISK FULL: the batch stopped; free some space and run the same command again to continue.")
     elif report.interrupted:
         text += " " + _("INTERRUPTED: re-run the same command to continue.")
-    from reja.batch import printable
+    from reja.terminal import printable
 
     return printable(text)  # file names may hold newlines or escape sequences
 
