@@ -39,7 +39,7 @@ def db(store, tmp_path):
 
 def _client(db, **kw):
     kw.setdefault("clerk", "Dilnoza")
-    return TestClient(create_app(ReviewSettings(db=db, **kw)), base_url="http://testserver")
+    return TestClient(create_app(ReviewSettings(db=db, **kw)), base_url="http://127.0.0.1")
 
 
 def _csrf(page: str) -> str:
