@@ -5,3 +5,16 @@ with REJA_LANG=en; tests of the Uzbek and Russian texts choose their language ex
 import os
 
 os.environ["REJA_LANG"] = "en"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test_is_its_own():
+    """`reja --lang uz …` run in-process (CliRunner) sets the language of the whole process, as it
+    should for a command; a test that does so must not change the language of the tests after it."""
+    yield
+    from reja.i18n import set_language
+
+    set_language(None)
