@@ -428,6 +428,15 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+def _address_space() -> int:
+    """Bytes of address space this process maps now (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _child_main(conn, parse, task: dict, max_memory_mb: int | None, parent_ends=(), parent_pid: int | None = None) -> None:
     _die_with_parent(parent_pid or os.getppid())
     for end in parent_ends:
@@ -437,7 +446,9 @@ def _child_main(conn, parse, task: dict, max_memory_mb: int | None, parent_ends=
     if max_memory_mb:
         import resource
 
-        limit = max_memory_mb * MiB
+        # on top of what the fork inherited: a parent with many threads (a server, a test run) already
+        # maps gigabytes it never touches, and an absolute limit would leave the reader no room at all
+        limit = max_memory_mb * MiB + _address_space()
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     os.setpgrp()  # its own process group: a timeout kills the worker AND what it started (LibreOffice)
     try:
