@@ -9,7 +9,7 @@ APT_PKGS := python3-venv libreoffice-writer-nogui libreoffice-calc-nogui tessera
             tesseract-ocr-rus poppler-utils fonts-dejavu-core fonts-liberation2 fonts-crosextra-carlito \
             chromium chromium-driver
 
-.PHONY: setup apt demo test eval bench lint fuzz samples variants eval-variants clean i18n
+.PHONY: setup apt demo test eval bench lint fuzz samples variants eval-variants eval-region clean i18n
 
 setup: apt $(STAMP)
 
@@ -48,6 +48,11 @@ eval: setup
 # docs/variants.md; its CI subset runs inside `make test` (tests/variety).
 variants: setup
 	$(BIN)/python -m reja.variety generate --range all
+
+# A whole region (every district and city, three years) from the variety corpus, imported and asked the
+# analyst's questions; each answer is checked against the generator's spec.
+eval-region: setup
+	$(BIN)/python -m reja.variety.region --region 1730 --out .cache/region
 
 eval-variants: setup
 	$(BIN)/python -m reja.variety eval --range all --jobs $(JOBS) --write-docs

@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from reja.i18n import _  # noqa: E402
+
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 
 
@@ -80,19 +82,27 @@ def small_multiples(values: pd.DataFrame, plan_order: list[str], measure: str = 
     return _svg(fig)
 
 
-def change_per_indicator(changes: pd.DataFrame) -> str | None:
+def change_per_indicator(changes: pd.DataFrame, max_rows: int = 30, clip_pct: float = 300.0) -> str | None:
+    """The largest changes of plan value (at most `max_rows`; the table lists them all), bars clipped at
+    ±`clip_pct` % with the true figure written beside a clipped bar, so one tenfold jump does not
+    flatten every other bar."""
     data = changes.dropna(subset=["change_pct"])
     if data.empty:
         return None
+    data = data.reindex(data["change_pct"].abs().sort_values(ascending=False, kind="stable").index[:max_rows])
     labels = [f"{_short(str(i), 40)} ({d})" for i, d in zip(data["indicator"], data["district"], strict=True)]
-    fig, ax = plt.subplots(figsize=(9, 0.35 * len(data) + 1.2))
+    fig, ax = plt.subplots(figsize=(9, 0.3 * len(data) + 1.2))
+    shown = data["change_pct"].clip(-clip_pct, clip_pct)
     colors = ["#2ca02c" if v >= 0 else "#d62728" for v in data["change_pct"]]
-    ax.barh(range(len(data)), data["change_pct"], color=colors)
+    ax.barh(range(len(data)), shown, color=colors)
+    for y, (value, bar) in enumerate(zip(data["change_pct"], shown, strict=True)):
+        if value != bar:
+            ax.text(bar, y, f" {value:,.0f}%".replace(",", "\u202f"), va="center", fontsize=7)
     ax.set_yticks(range(len(data)))
     ax.set_yticklabels(labels, fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("change of plan value, %")
+    ax.set_xlabel(_("change of plan value, %"))
     ax.grid(axis="x", alpha=0.3)
     return _svg(fig)
 
@@ -106,5 +116,5 @@ def coverage(coverage_frame: pd.DataFrame) -> str | None:
         ax.text(v + 1, y, f"{v:.0f}%", va="center", fontsize=8)
     ax.set_xlim(0, 100)
     ax.invert_yaxis()
-    ax.set_xlabel("catalogue indicators present in the plan, %")
+    ax.set_xlabel(_("catalogue indicators present in the plan, %"))
     return _svg(fig)

@@ -13,9 +13,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reja.export import atomic_path
 from reja.i18n import _, get_language
+from reja.schema.gazetteer import place_names
 
 from . import charts
-from .align import Comparison
+from .align import Comparison, catalogue_names
 
 
 def anchor(*parts) -> str:
@@ -70,8 +71,14 @@ def render_html(comparison: Comparison, *, title: str | None = None) -> str:
         completeness=_completeness_summary(comparison.completeness),
         fulfilment=_records(comparison.fulfilment),
         findings=_records(comparison.findings),
+        names=dict(zip(comparison.values["indicator_id"], comparison.values["indicator"], strict=True))
+        | _indicator_names(),
         figures=figures,
     )
+
+
+def _indicator_names() -> dict[str, str]:
+    return catalogue_names()[0]
 
 
 def _completeness_summary(frame: pd.DataFrame) -> list[dict]:
@@ -81,7 +88,8 @@ def _completeness_summary(frame: pd.DataFrame) -> list[dict]:
     out = []
     for (region, year), group in frame.groupby(["region_id", "year"], sort=True):
         out.append({
-            "region_id": region, "year": int(year), "districts": len(group),
+            "region": place_names(region, None)["region_latin"] or region, "year": int(year),
+            "districts": len(group),
             "with_plan": int(group["has_plan"].sum()),
             "missing": list(group.loc[group["state"].isin(["missing", "failed"]), "district_latin"]),
             "in_review": list(group.loc[group["state"] == "in_review", "district_latin"]),
