@@ -59,6 +59,22 @@ ROW_FIELDS = ("section_no", "section_title", "section_id", "item_no", "parent_it
 EXIT_PORT_BUSY = 7  # docs/exit_codes.md
 
 
+def N_(message: str) -> str:  # noqa: N802 - marks a message of reja.i18n, translated in the template
+    return message
+
+
+# The fields' names as the clerk reads them (the msgid is the column's name: English shows it as is).
+FIELD_LABELS = {
+    "section_no": N_("section_no"), "section_title": N_("section_title"), "section_id": N_("section_id"),
+    "item_no": N_("item_no"), "parent_item_no": N_("parent_item_no"), "text": N_("text"),
+    "indicator_id": N_("indicator_id"), "indicator_score": N_("indicator_score"), "unit": N_("unit"),
+    "unit_id": N_("unit_id"), "fact_year": N_("fact_year"), "fact_value": N_("fact_value"),
+    "plan_year": N_("plan_year"), "plan_value": N_("plan_value"), "deadline": N_("deadline"),
+    "mechanism": N_("mechanism"), "responsible": N_("responsible"),
+}
+STATUS_LABELS = {"flagged": N_("needs review"), "corrected": N_("corrected"), "ok": N_("clean")}
+
+
 @dataclass
 class ReviewSettings:
     db: Path
@@ -152,7 +168,8 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     env = Environment(loader=PackageLoader("reja", "templates/review"),
                       autoescape=select_autoescape(["html", "html.j2"]))  # templates are *.html.j2
     env.filters["fmt"] = _fmt
-    env.globals.update(_=_, flag_explanation=flag_explanation, LANGUAGES=LANGUAGES, names=names)
+    env.globals.update(_=_, flag_explanation=flag_explanation, LANGUAGES=LANGUAGES, names=names,
+                       FIELD_LABELS=FIELD_LABELS, STATUS_LABELS=STATUS_LABELS)
     app = FastAPI(title="reja review", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -434,11 +451,9 @@ def open_doubts(row: pd.Series) -> list[str]:
 
 
 def _first_kind(doubts: list[str]) -> str:
-    for code in doubts:
-        kind = code.split("_", 1)[0]
-        if kind in KIND_FIELD:
-            return kind
-    return "indicator"
+    """The kind the picker offers first: the doubted one that also holds key 1 (indicator, unit, section)."""
+    doubted = {code.split("_", 1)[0] for code in doubts}
+    return next((kind for kind in ("indicator", "unit", "section") if kind in doubted), "indicator")
 
 
 def _ordered_candidates(cands: dict, doubts: list[str]) -> list[tuple[str, list[tuple[int, str, float]]]]:

@@ -87,11 +87,12 @@ def _row_key_of(url):
     return url.split("/row/", 1)[1].split("?", 1)[0]
 
 
-def test_a_clerks_session_in_uzbek_reaches_the_export(tmp_path):
+def test_a_clerks_session_in_uzbek_reaches_the_export(tmp_path, monkeypatch):
     source = SAMPLES / "jondor_2021.docx"
     shutil.copy(source, tmp_path / source.name)
+    monkeypatch.chdir(tmp_path)  # the file as a clerk names it (the page and the screenshots show it)
     db = tmp_path / "reja.sqlite"
-    import_paths([tmp_path / source.name], db=db)
+    import_paths([Path(source.name)], db=db)
     before = load_items(db)
     codes = before["flags"].fillna("").map(lambda f: {c.split(":")[0].strip() for c in f.split(";") if c.strip()})
     queue = list(before[(before["status"] == "flagged") & codes.map(lambda c: "indicator_review" in c)]["row_key"])
@@ -113,7 +114,7 @@ def test_a_clerks_session_in_uzbek_reaches_the_export(tmp_path):
             driver.find_element(By.ID, "filter-apply").click()
             wait.until(lambda d: "reason=indicator_review" in d.current_url)
             driver.find_element(By.ID, "start").click()
-            wait.until(ec.presence_of_element_located((By.ID, "accept")))
+            wait.until(ec.presence_of_element_located((By.ID, "source-table")))  # the source rows, as written
             _shot(driver, "review_row.png")
 
             # five rows: one key each confirms the top candidate; the page stays inside the filter
