@@ -11,7 +11,7 @@ from reja.i18n import _
 from reja.store import find_store as _store_or_default
 
 # the selection names plans the store does not have (none at all, or some of the years asked for)
-EXIT_NOTHING_TO_COMPARE = 6
+EXIT_NOTHING_TO_COMPARE = 8
 
 
 def compare_cmd(

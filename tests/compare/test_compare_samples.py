@@ -68,7 +68,7 @@ def test_report_renders_in_chromium_and_xlsx_reads_back_the_same_numbers(compari
         driver.quit()
 
 
-def test_cli_says_which_asked_for_plan_is_missing_and_exits_6(comparison):
+def test_cli_says_which_asked_for_plan_is_missing_and_exits_8(comparison):
     """Only a 2021 plan of Jondor exists: asking for 2021 and 2025 must not answer "89 shared by all"."""
     from typer.testing import CliRunner
 
@@ -77,7 +77,7 @@ def test_cli_says_which_asked_for_plan_is_missing_and_exits_6(comparison):
     _, work = comparison
     result = CliRunner().invoke(app, ["compare", "--db", str(work / "reja.sqlite"), "--years", "2021",
                                       "2025", "--district", "Jondor", "--out", str(work / "cmp-missing")])
-    assert result.exit_code == 6, result.output
+    assert result.exit_code == 8, result.output
     assert "no plan for 2025" in result.output
     assert (work / "cmp-missing" / "compare.html").is_file()  # what exists is still compared
 
