@@ -478,7 +478,9 @@ def warm_up() -> None:
     them (and the matchers' loaded catalogue) instead of loading them per document."""
     from reja.enrich import warm_up as warm_enrichment
 
-    for module in ("reja.extract.readers", "reja.extract.plan"):
+    # the PDF library too: a child that imports it after forking from a parent with threads (a web
+    # server, a test client) can fail inside the import machinery (SystemError), costing the document
+    for module in ("reja.extract.readers", "reja.extract.plan", "pdfplumber"):
         importlib.import_module(module)
     warm_enrichment()
 
