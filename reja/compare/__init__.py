@@ -1,12 +1,24 @@
-"""Analyst comparison across years, districts and regions (`reja compare`, or from Python)."""
+"""Analyst comparison across years, districts and regions (`reja compare`, or from Python).
 
-from . import places
-from .align import Comparison, compare, select_items
-from .consistency import findings
-from .fulfilment import fulfilment
-from .html import render_html, write_html
-from .region import completeness, district_matrix, region_totals
-from .xlsx import write_xlsx
+The names below are loaded on first use (PEP 562): importing one module of the package — the
+consistency checks every load of the dataset runs — must not pull in matplotlib and the report writers.
+"""
 
-__all__ = ["Comparison", "compare", "select_items", "render_html", "write_html", "write_xlsx", "places",
-           "region_totals", "district_matrix", "completeness", "fulfilment", "findings"]
+from importlib import import_module
+
+_WHERE = {
+    "Comparison": "align", "compare": "align", "select_items": "align",
+    "render_html": "html", "write_html": "html", "write_xlsx": "xlsx",
+    "region_totals": "region", "district_matrix": "region", "completeness": "region",
+    "fulfilment": "fulfilment", "findings": "consistency",
+}  # fmt: skip
+
+__all__ = [*_WHERE, "places"]
+
+
+def __getattr__(name: str):
+    if name == "places":
+        return import_module(".places", __name__)
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
