@@ -41,9 +41,6 @@ from reja.schema.flags import FLAG_CODES
 
 UNIT_FITS_BONUS = 2.0  # the row's unit is one the indicator is counted in
 UNIT_CLASH_PENALTY = 6.0  # the row counts another kind of thing (people vs copies)
-# a generic counter ("dona", "ta", "шт.", "ед.", "soni") says nothing about what is counted: no bonus
-# for an indicator that lists it, no penalty for one that does not
-GENERIC_UNIT_KINDS = frozenset({"count"})
 OUTSIDE_SECTION_PENALTY = 10.0  # indicator not allowed in the given section
 PARENT_BONUS = 3.0  # a breakdown of the indicator the parent item matched
 NO_PARENT_PENALTY = 10.0  # a generic-word breakdown ("журнал") with no parent item supporting it
@@ -670,7 +667,7 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
             s = min(s, fuzz.token_sort_ratio(q, lab.key)) - NO_PARENT_PENALTY
             no_auto.add(eid)
             n.append(f"needs parent evidence ({ind.parent})")
-        if unit is not None and unit.kind not in GENERIC_UNIT_KINDS:
+        if unit is not None:
             allowed = ind.allowed_units()
             if unit.id in allowed:
                 s += UNIT_FITS_BONUS
