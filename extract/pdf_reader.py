@@ -182,9 +182,19 @@ def _stream_bytes(obj, *, only_forms: bool = False) -> bytes:
     return stream.get_data()
 
 
-def count_path_operators(page_obj) -> int:
+def _count(pattern: re.Pattern, data: bytes, stop_after: int | None) -> int:
+    n = 0
+    for _ in pattern.finditer(data):
+        n += 1
+        if stop_after is not None and n > stop_after:
+            break
+    return n
+
+
+def count_path_operators(page_obj, stop_after: int | None = None) -> int:
     """Path-building operators on one page (its content streams, plus each form XObject's counted
-    as often as the page calls forms), read from the raw streams, without building any object."""
+    as often as the page calls forms), read from the raw streams, without building any object.
+    Counting stops once past `stop_after`: a hostile page is refused as soon as it is known to be one."""
     from pdfminer.pdftypes import resolve1
 
     contents = resolve1(page_obj.attrs.get("Contents"))
@@ -192,14 +202,16 @@ def count_path_operators(page_obj) -> int:
     total = calls = 0
     for stream in streams:
         data = _stream_bytes(stream)
-        total += sum(1 for _ in _PATH_OPERATOR.finditer(data))
-        calls += sum(1 for _ in _FORM_CALL.finditer(data))
+        total += _count(_PATH_OPERATOR, data, None if stop_after is None else stop_after - total)
+        calls += _count(_FORM_CALL, data, stop_after)
+        if stop_after is not None and total > stop_after:
+            return total
     if calls:
         resources = resolve1(page_obj.resources) or {}
         xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
         forms = 0
         for ref in (xobjects or {}).values() if isinstance(xobjects, dict) else ():
-            forms += sum(1 for _ in _PATH_OPERATOR.finditer(_stream_bytes(ref, only_forms=True)))
+            forms += _count(_PATH_OPERATOR, _stream_bytes(ref, only_forms=True), stop_after)
         total += forms * calls
     return total
 
@@ -208,9 +220,9 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document, carry: dict | 
     """Blocks of one page in reading order, or None when the page needs OCR. `carry` keeps a lineless
     table's columns for the next page (a table continued without its header)."""
     carry = {} if carry is None else carry
-    operators = count_path_operators(page.page_obj)
+    operators = count_path_operators(page.page_obj, stop_after=limits.max_page_operators)
     if operators > limits.max_page_operators:
-        raise TooLarge(doc.source, f"page draws {operators} path operators (limit {limits.max_page_operators})",
+        raise TooLarge(doc.source, f"page draws more than {limits.max_page_operators} path operators (limit)",
                        page=page_no)
     objects = page.objects
     n_objects = sum(len(objects.get(kind, ())) for kind in ("char", "line", "rect", "curve"))

@@ -27,7 +27,7 @@ from pathlib import Path
 from tests.hostile.make_corpus import build_corpus, docx_bytes, para_xml
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD_SAMPLES = ["izboskan_2025.docx", "izboskan_2025.pdf", "jondor_2021.docx"]
+GOOD_SAMPLES = ["izboskan_2025.docx", "jondor_2021.docx"]
 
 RUN = """
 import json, resource, sys, time
@@ -37,7 +37,9 @@ report = run_import([sys.argv[1]], db=sys.argv[2], jobs=int(sys.argv[3]))
 seconds = time.monotonic() - t0
 peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"seconds": seconds, "peak_child_mib": peak_kib / 1024, "counts": report.counts(),
-                  "codes": sorted({f.error_code for f in report.files if f.error_code})}))
+                  "codes": sorted({f.error_code for f in report.files if f.error_code}),
+                  "slowest": sorted(((round(f.seconds, 1), f.source_file.rsplit("/", 1)[-1]) for f in report.files),
+                                    reverse=True)[:5]}))
 """
 
 
@@ -93,7 +95,9 @@ def build(dest: Path) -> tuple[Path, Path]:
     good.mkdir(parents=True)
     corpus = build_corpus(dest / "corpus")
     for case in corpus:
-        if case.expect is None and not case.limits:
+        # the 10 000-row table is left out: through the whole pipeline (matching every row) it takes
+        # minutes on a loaded machine and would dominate both runs alike
+        if case.expect is None and not case.limits and case.name != "big_table_docx":
             shutil.copy(case.path, good / case.path.name)
     for name in GOOD_SAMPLES:
         shutil.copy(ROOT / "samples" / name, good / name)
@@ -134,6 +138,7 @@ def main() -> None:
     print(f"good alone:      {good_run['seconds']:.1f} s, peak child {good_run['peak_child_mib']:.0f} MiB")
     print(f"good + hostile:  {all_run['seconds']:.1f} s, peak child {all_run['peak_child_mib']:.0f} MiB "
           f"(limit {limit} MiB), error codes {all_run['codes']}")
+    print(f"slowest files: {all_run['slowest']}")
     print(f"ratio: {all_run['seconds'] / good_run['seconds']:.2f} (target <= 2)")
 
 
