@@ -110,8 +110,8 @@ def test_workbook_explains_flags_and_shows_candidates_in_words(items, tmp_path):
 
 
 def test_workbook_in_uzbek_reads_back_and_other_formats_are_refused(items, tmp_path):
-    from reja.i18n import translate, use_language
     from reja import corrections as c
+    from reja.i18n import translate, use_language
 
     path, db = tmp_path / "sharh.xlsx", tmp_path / "store.sqlite"
     with use_language("uz"):
