@@ -46,7 +46,7 @@ def test_correction_made_on_the_page_reaches_the_export(tmp_path):
     driver = chromium_driver()
     try:
         with serving(create_app(ReviewSettings(db=db, clerk="Dilnoza", lang="en"))) as base:
-            wait = WebDriverWait(driver, 20)
+            wait = WebDriverWait(driver, 60)  # a loaded CI machine answers slowly
             driver.get(base + "/")
             driver.find_element(By.CSS_SELECTOR, f'a.row-link[href^="/row/{first}?"]').click()
             wait.until(ec.presence_of_element_located((By.ID, "edit-form")))
@@ -103,7 +103,7 @@ def test_a_clerks_session_in_uzbek_reaches_the_export(tmp_path, monkeypatch):
     picked = {}
     try:
         with serving(create_app(ReviewSettings(db=db, clerk="Dilnoza", lang="uz"))) as base:
-            wait = WebDriverWait(driver, 20)
+            wait = WebDriverWait(driver, 60)  # a loaded CI machine answers slowly
             body = lambda: driver.find_element(By.TAG_NAME, "body")  # noqa: E731
             driver.get(base + "/")
             assert driver.find_element(By.ID, "filter-apply").text == uz("Filter")
