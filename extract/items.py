@@ -32,6 +32,7 @@ _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
 _NO_AND_TEXT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$", re.S)
 _NO_IN_TEXT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)[.)]\s+(\S.*)$", re.S)  # "1. …", "2) …"; "5 ta" is no number
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-–—•*·]+|\d{1,2}[.)])\s*")
+_LETTER_MARK_RE = re.compile(r"^\s*[a-zа-яёўқғҳ]\s*[).]\s*$")  # "a)", "б)", "v." — parts of the item above
 _DASH_MARK_RE = re.compile(r"^\s*[-–—•·]\s+(?=\S)")
 _TEXT_FIELDS = ("text", "unit", "mechanism", "deadline", "responsible")
 _VALUE_FIELDS = ("fact", "plan")
@@ -73,6 +74,7 @@ class _Draft:
     stitched: int = 0
     section: Section | None = None  # its department line is the responsible when no column says
     ocr: list[float] = field(default_factory=list)
+    under_label: bool = False  # a sub-item row under a label or a list of parts
     has_section: bool = True
 
     def add(self, row: Row) -> None:
@@ -179,10 +181,12 @@ class ItemBuilder:
             # is its first sub-item (its text kept as written)
             self.label_parent = self.last_numbered
 
-        if (item_no is None and not number_raw and self.label_parent is None and self.last_numbered is not None
+        head = self.last_numbered or next((d for d in reversed(self.drafts) if not d.under_label), None)
+        if (item_no is None and not number_raw and self.label_parent is None and head is not None
                 and _DASH_MARK_RE.match(text) and set(content) - {"text"} and not row.table_start):
-            # "- Radio orqali | marta | 1 | 2" under a numbered item: a list of its parts, each a sub-item
-            self.label_parent = self.last_numbered
+            # "- Radio orqali | marta | 1 | 2" under an item: a list of its parts, each a sub-item (in an
+            # unnumbered plan too, where the item above has no number to name)
+            self.label_parent = head
 
         if item_no is None and not number_raw and self.drafts:
             if not content:
@@ -206,7 +210,8 @@ class ItemBuilder:
         draft.add(row)
         if self.section_review:
             draft.flags.append(f"section_review: {self.section_review}")
-        if extra_text is not None and item_no is None:
+        lettered = item_no is None and bool(_LETTER_MARK_RE.match(number_raw or "")) and self.last_numbered is not None
+        if extra_text is not None and item_no is None and not lettered:
             # a number column holding words ("ХКА (МКО)"): no number; the words are only reported
             draft.flags.append(f"no_item_no: number column reads {clean_text(extra_text)!r}")
         if item_no is not None:
@@ -214,6 +219,10 @@ class ItemBuilder:
             # "OAVda chiqishlar, shundan:": the label closes the text and opens the sub-items below
             self.label_parent = draft if _ends_with_label(text) else None
             self.last_numbered = draft
+        elif lettered:
+            # "a)" / "б)" in the number column under item 8: a part of it, a sub-item with no number
+            draft.parent_item_no = self.last_numbered.item_no
+            draft.under_label = True
         elif is_label(number_raw):
             # "Бундан | Китоблар ва китоб маҳсулотлари": a sub-item, and the start of a label group
             parent = self.last_numbered
@@ -221,6 +230,7 @@ class ItemBuilder:
             self.label_parent = parent
         elif self.label_parent is not None:
             draft.parent_item_no = self.label_parent.item_no
+            draft.under_label = True
         self.drafts.append(draft)
 
     def _number(self, raw: str) -> tuple[str | None, str | None]:
@@ -320,7 +330,7 @@ def _provenance(item: PlanItem, draft: _Draft) -> None:
 def _build(draft: _Draft) -> list[PlanItem]:
     """The item (and the sub-items split from its stacked values)."""
     text = clean_text(draft.joined("text"))
-    if draft.item_no is None and draft.parent_item_no is not None:
+    if draft.item_no is None and (draft.parent_item_no is not None or draft.under_label):
         # a sub-item written as a list line ("- Radio orqali"): the mark is layout, not text
         text = _DASH_MARK_RE.sub("", text, count=1)
     item = PlanItem(

@@ -137,7 +137,7 @@ def test_mixed_pdf_merges_typed_and_scanned_pages_in_order(tmp_path, monkeypatch
         writer.write(fh)
     calls = []
 
-    def fake_scan(path, name, pages, jobs, ocr_cache):
+    def fake_scan(path, name, pages, jobs, ocr_cache, **_options):  # new_alphabet=… (scan options)
         calls.append(pages)
         table = Table(index=0, n_rows=1, n_cols=1, cells=[Cell(0, 0, "ocr", page=2)], page=2)
         return Document(source=name, format="scan", blocks=[Paragraph("skan matni", page=2), table])

@@ -686,10 +686,10 @@ def test_v33_title_rows_inside_the_table_above_the_header():
     assert plan.meta.year == 2025  # the title row still names the plan year
 
 
-# -- 34. letter-numbered rows ("а)", "b)") are kept and flagged, not guessed ------------------------------
+# -- 34. letter-numbered rows ("а)", "b)") under a numbered item are its parts: sub-items (issue 17) ------
 
 
-def test_v34_letter_numbered_rows_are_flagged():
+def test_v34_letter_numbered_rows_are_sub_items_of_the_item_above():
     t = table([
         ["№", "Nomi", "O'lchov birligi", "Reja"],
         [C("I. FOND", colspan=4)],
@@ -698,10 +698,9 @@ def test_v34_letter_numbered_rows_are_flagged():
         ["b)", "Gazetalar", "Nom", "20"],
     ])
     plan = parse_plan(doc(t))
-    assert _rows(plan, "item_no", "text", "plan_value") == [
-        ("1", "Obuna jami", 30), (None, "Jurnallar", 10), (None, "Gazetalar", 20)]
-    assert ["no_item_no" in _flag_codes(i) for i in plan.items] == [False, True, True]
-    assert "'a)'" in plan.items[1].flags[0]  # the letter as written is kept in the flag
+    assert _rows(plan, "item_no", "parent_item_no", "text", "plan_value") == [
+        ("1", None, "Obuna jami", 30), (None, "1", "Jurnallar", 10), (None, "1", "Gazetalar", 20)]
+    assert ["no_item_no" in _flag_codes(i) for i in plan.items] == [False, False, False]
 
 
 # -- 35. two plan columns (a two-year plan): the second is not dropped silently ------------------------
