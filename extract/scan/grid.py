@@ -202,5 +202,12 @@ def find_grids(binary: np.ndarray, dpi: int) -> tuple[list[Grid], np.ndarray]:
         grid = build_grid(horiz, vert, box, dpi)
         if grid is not None and grid.n_rows >= 1 and grid.n_cols >= 2:
             grids.append(grid)
+    # A grid around another grid is a frame (a page border, the edge of the sheet on a desk in a
+    # photo), not a table: its cells would repeat the table's text.
+    def inside(a: Grid, b: Grid) -> bool:
+        return a is not b and a.bbox[0] >= b.bbox[0] and a.bbox[1] >= b.bbox[1] and a.bbox[2] <= b.bbox[2] \
+            and a.bbox[3] <= b.bbox[3]
+
+    grids = [g for g in grids if not any(inside(other, g) for other in grids)]
     lines = cv2.dilate(horiz | vert, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return grids, lines

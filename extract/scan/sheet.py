@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 WORK_SIDE = 800  # the outline is searched on a copy this large (px, long side)
+WARP_MIN_TILT = 4.0  # degrees of perspective below which the photo is not warped (prepare.py)
 
 
 @dataclass
@@ -79,6 +80,14 @@ def find_sheet(gray: np.ndarray, *, min_share: float = 0.25, min_contrast: float
     if max(abs(a - 90) for a in angles) > 30:  # not a sheet seen from roughly above
         return None
     return Sheet(quad / scale, share, max(abs(a - 90) for a in angles))
+
+
+def crop_to_sheet(img: np.ndarray, sheet: Sheet) -> np.ndarray:
+    """The sheet's bounding box (nothing resampled): most of the desk, and its edges, are gone."""
+    h, w = img.shape[:2]
+    x0, y0 = np.floor(sheet.corners.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(sheet.corners.max(axis=0)).astype(int)
+    return img[max(y0, 0) : min(y1, h), max(x0, 0) : min(x1, w)].copy()
 
 
 def warp_sheet(img: np.ndarray, sheet: Sheet) -> np.ndarray:
