@@ -16,13 +16,12 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pandera.errors
 
+from reja.files import atomic_path, default_mode
 from reja.schema.dataset import (
     DOCUMENT_FIELDS,
     DOCUMENT_STATUSES,
@@ -37,22 +36,6 @@ from reja.schema.flags import FLAG_CODES
 
 class DatasetContractError(ValueError):
     """A table does not satisfy its pandera schema; the message lists the failures."""
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path next to `target`, renamed onto it when the block succeeds, with the
-    permissions a new file gets (mkstemp's 0600 would hide it from an analyst on another account)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, _default_mode())
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def validate(items: pd.DataFrame, documents: pd.DataFrame) -> None:
@@ -264,7 +247,7 @@ def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFra
         descriptor = datapackage({name: name for name in EXPORT_NAMES})
         (staging / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
                                                   encoding="utf-8")
-        file_mode = _default_mode() if mode is None else mode & 0o666
+        file_mode = default_mode() if mode is None else mode & 0o666
         for name in EXPORT_NAMES:
             with open(staging / name, "rb+") as fh:
                 os.fsync(fh.fileno())  # on disk before the switch: a crash never leaves an empty file
@@ -278,12 +261,6 @@ def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFra
 
 _COMPLETE = ".complete"  # in a staging folder: every file of the set is written
 _OLD = "old"  # in a staging folder: the previous export's files moved aside during the switch
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _switch_in(staging: Path, out: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reja.export import atomic_path
+from reja.files import atomic_path
 from reja.i18n import _, get_language
 from reja.schema.gazetteer import place_names
 

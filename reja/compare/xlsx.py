@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reja.export import atomic_path
+from reja.files import atomic_path
 
 from .align import Comparison
 
