@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 from pathlib import Path
 
 import docx
 import pytest
 from reja.extract import readers
-from reja.extract.errors import OcrFailed
 from reja.extract.ir import Cell, Document, Paragraph, Table
 from reja.extract.limits import Deadline, Limits
 from reja.extract.pdf_reader import grid_spans, read_pdf
@@ -149,13 +147,6 @@ def test_mixed_pdf_merges_typed_and_scanned_pages_in_order(tmp_path, monkeypatch
         ("Paragraph", 1), ("Paragraph", 2), ("Table", 2), ("Paragraph", 3)]
     assert doc.blocks[0].text == "Birinchi sahifa" and doc.blocks[3].text == "Uchinchi sahifa"
     assert doc.format == "pdf" and doc.page_count == 3 and doc.tables[0].index == 0
-
-
-def test_missing_scan_reader_is_a_clear_ocr_error(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "reja.extract.scan", None)  # import fails as if not installed
-    with pytest.raises(OcrFailed) as info:
-        read_document(_image_pdf(tmp_path / "skan.pdf"))
-    assert info.value.file == "skan.pdf" and "pages 1" in info.value.cause
 
 
 def test_owner_password_only_pdf_is_read(tmp_path):
