@@ -16,7 +16,6 @@ from reja.extract.docx_reader import read_docx
 from reja.extract.errors import (
     ConversionFailed,
     CorruptFile,
-    OcrFailed,
     ReadError,
     TooLarge,
     UnsupportedFormat,
@@ -265,11 +264,8 @@ def _check_pixels(name: str, width: int, height: int, limits: Limits) -> None:
 
 def _scan(path: Path, name: str, pages: list[int] | None, jobs: int, ocr_cache: Path | None,
           new_alphabet: bool = False) -> Document:
-    try:
-        from reja.extract.scan import read_scan  # lazy: OpenCV and Tesseract load only for scans
-    except ImportError as exc:
-        where = f"pages {', '.join(map(str, pages))} have no text layer and " if pages else ""
-        raise OcrFailed(name, f"{where}the scan (OCR) reader is not available: {exc}") from exc
+    from reja.extract.scan import read_scan  # lazy: OpenCV and Tesseract load only for scans
+
     return read_scan(path, pages=pages, jobs=jobs, cache_dir=ocr_cache, new_alphabet=new_alphabet)
 
 
