@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from reja.batch import BatchLimits, ImportReport, run_import
-from reja.corrections import apply_corrections, corrected_items
+from reja.corrected import corrected_items
+from reja.corrections import apply_corrections
 from reja.extract.model import ParsedPlan
 from reja.store import STORE_CANDIDATES, Store, find_store  # noqa: F401 - find_store: part of the API
 

@@ -34,8 +34,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from reja.schema.dataset import ITEM_FIELDS, coerce
-
 # The fields a clerk may correct, with how their values are checked (see validate.py).
 EDITABLE_FIELDS: dict[str, str] = {
     "section_id": "section",
@@ -482,13 +480,3 @@ def last_open_by(db: Path | str, row_key: str, who: str) -> Correction | None:
             and c.id not in undone]
     return mine[-1] if mine else None
 
-
-def corrected_items(items: pd.DataFrame, db: Path | str) -> pd.DataFrame:
-    """Clerk corrections (issue 8) on top of the extraction: the one place they meet the dataset."""
-    # lazy: reja.compare's package brings matplotlib, which reading corrections alone does not need
-    from reja.compare.consistency import with_consistency_flags
-
-    corrected, _report = apply_corrections(items, db)
-    # consistency findings (a total that is not its parts' sum …) reach the dataset and the clerk's
-    # queue as flags of their own kind; they are computed over the plans as they now stand
-    return coerce(with_consistency_flags(corrected), ITEM_FIELDS)
