@@ -128,14 +128,17 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def own_import_fallbacks(modules: dict[str, str]) -> list[str]:
-    """`try: from reja… import … except ImportError:` — a missing own module must fail, not degrade."""
+    """`try: from reja… import … except ImportError: <carry on>` — a missing own module must fail, not
+    degrade. Translating the ImportError into a clearer error (ending in `raise`) is allowed."""
     bad = []
     for m, src in sorted(modules.items()):
         for node in ast.walk(ast.parse(src)):
             if not isinstance(node, ast.Try):
                 continue
-            caught = {ast.unparse(h.type) for h in node.handlers if h.type is not None}
-            if not any(n in c for c in caught for n in ("ImportError", "ModuleNotFoundError")):
+            handlers = [h for h in node.handlers
+                        if h.type is not None and any(n in ast.unparse(h.type) for n in ("ImportError", "ModuleNotFoundError"))]
+            # a handler that raises a clearer error is no fallback: only one that carries on is
+            if not handlers or all(isinstance(h.body[-1], ast.Raise) for h in handlers):
                 continue
             body = ast.Module(body=node.body, type_ignores=[])
             if imports_of(m, ast.unparse(body), set(modules)):
@@ -176,6 +179,8 @@ def test_a_cycle_is_found():
     assert sibling_cycles(fake) == [["reja.a", "reja.b", "reja.c"]]
 
 
-def test_a_fallback_is_found():
-    fake = {"reja.extract.fake": "try:\n    from reja.normalize import keys\nexcept ImportError:\n    keys = None"}
-    assert "reja.extract.fake line 1" in own_import_fallbacks({**MODULES, **fake})
+def test_a_fallback_is_found_and_a_clearer_error_is_not_one():
+    fake = {"reja.extract.fake": "try:\n    from reja.normalize import keys\nexcept ImportError:\n    keys = None",
+            "reja.extract.fake2": "try:\n    from reja.normalize import keys\nexcept ImportError as e:\n    raise OSError(e)"}
+    found = own_import_fallbacks({**MODULES, **fake})
+    assert "reja.extract.fake line 1" in found and not any(f.startswith("reja.extract.fake2") for f in found)
