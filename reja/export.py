@@ -328,7 +328,7 @@ def _alive(pid: int) -> bool:
 
 def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: bool = False) -> dict[str, Path]:
     """Load both tables from the store, check them, write every export into out_dir."""
-    from reja.corrections import corrected_items
+    from reja.corrected import corrected_items
     from reja.store import Store
 
     with Store(db, readonly=True) as store:
