@@ -11,9 +11,10 @@ import stat
 import openpyxl
 import pandas as pd
 import pytest
+from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
+
 from reja.batch import run_import
 from reja.export import EXCEL_CELL_MAX, EXPORT_NAMES, STAGING_PREFIX, export_dataset
-from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 
 LONG_TEXT = "Kitobxonlar bilan uchrashuv. " * 36_000  # ~1 MB in one cell
 

@@ -16,11 +16,12 @@ import zipfile
 import docx
 import pdfplumber.page
 import pytest
-from tests.hostile.make_corpus import docx_bytes, minimal_pdf, para_xml
 from reja.extract import errors
 from reja.extract.docx_numbering import MAX_LIST_NUMBER, format_number
 from reja.extract.limits import Limits
 from reja.extract.readers import read_document
+
+from tests.hostile.make_corpus import docx_bytes, minimal_pdf, para_xml
 
 
 def _numbered_docx(path, *, fmt: str, start: int):

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from reja.batch import EXIT_DISK_FULL, BatchLimits, run_import
 from reja.extract.errors import CorruptFile
 from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
+
+from reja.batch import EXIT_DISK_FULL, BatchLimits, run_import
 from reja.terminal import printable
 
 

@@ -9,10 +9,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 
 from reja.api import load_items
 from reja.batch import run_import
-from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 from reja.review.web import ReviewSettings, create_app
 
 
