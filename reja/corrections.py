@@ -27,7 +27,8 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -214,6 +215,27 @@ def connect(db: Path | str) -> sqlite3.Connection:
     return con
 
 
+# the one way a correction is written: the table is append-only (triggers refuse UPDATE and DELETE)
+INSERT_CORRECTION = ("INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts,"
+                     " context) VALUES (?,?,?,?,?,?,?,?,?,?)")
+
+
+@contextmanager
+def writing(db: Path | str) -> Iterator[sqlite3.Connection]:
+    """A connection inside one write transaction: committed when the block ends, rolled back on any error."""
+    con = connect(db)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -269,8 +291,7 @@ def record(
     con = connect(db)
     try:
         cur = con.execute(
-            "INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts, context)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            INSERT_CORRECTION,
             (row_key, field, _text(before), _applicable(field, after), who.strip(), _now(), why, via, reverts,
              json.dumps((context or {}) if reverts is not None else _anchored(field, before, context),
                         ensure_ascii=False, default=str)),
@@ -285,26 +306,16 @@ def record_many(db: Path | str, edits: Iterable[dict], *, who: str, via: str) ->
     edits = _with_settling(list(edits))
     for e in edits:  # checked before the transaction: a workbook is applied whole or not at all
         _applicable(e["field"], e.get("after"))
-    con = connect(db)
     ids = []
-    try:
-        con.execute("BEGIN IMMEDIATE")
+    with writing(db) as con:
         for e in edits:
             cur = con.execute(
-                "INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts, context)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                INSERT_CORRECTION,
                 (e["row_key"], e["field"], _text(e.get("before")), _applicable(e["field"], e.get("after")), who, _now(),
                  e.get("why"), via, None,
                  json.dumps(_anchored(e["field"], e.get("before"), e.get("context")), ensure_ascii=False, default=str)),
             )
             ids.append(int(cur.lastrowid))
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
     return ids
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reja.corrections import _anchors, _plain, all_corrections, connect, effective
+from reja.corrections import INSERT_CORRECTION, _anchors, _plain, all_corrections, effective, writing
 
 
 def _has_corrections(db: Path | str) -> bool:
@@ -83,14 +83,11 @@ def move_legacy_corrections(db: Path | str, stored_keys: set[str], load_items) -
             moves.append((c, new_keys.pop(), anchors.get(c.id)))
     if not moves:
         return []
-    con = connect(db)
     done = []
-    try:
-        con.execute("BEGIN IMMEDIATE")
+    with writing(db) as con:
         for c, new_key, anchor in moves:
             con.execute(
-                "INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts, context)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                INSERT_CORRECTION,
                 (c.row_key, c.field, c.value_after, c.value_before, c.who, c.at,
                  f"row key version 2: moved to {new_key}", "rekey", c.id, json.dumps(c.context, ensure_ascii=False)),
             )
@@ -98,17 +95,9 @@ def move_legacy_corrections(db: Path | str, stored_keys: set[str], load_items) -
             if "source" not in context and c.field != "_accepted":
                 context["source"] = anchor
             con.execute(
-                "INSERT INTO corrections(row_key, field, value_before, value_after, who, at, why, via, reverts, context)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                INSERT_CORRECTION,
                 (new_key, c.field, c.value_before, c.value_after, c.who, c.at, c.why, c.via, None,
                  json.dumps(context, ensure_ascii=False, default=str)),
             )
             done.append((c.id, c.row_key, new_key))
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
     return done
