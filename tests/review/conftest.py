@@ -21,3 +21,40 @@ def items():
              deadline="2025-yil davomida", responsible="Direktor", flags="unit_unmatched: Maro-taba",
              status="flagged", match_candidates=None),
     ])
+
+
+def store_of_one_plan(tmp_path, monkeypatch, parse):
+    """A store holding the one plan `parse` makes, its rows as parsed: matching is switched off so a
+    test states every flag and value itself."""
+    import reja.enrich
+    from reja.batch import run_import
+
+    monkeypatch.setattr(reja.enrich, "enrich_rows",
+                        lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
+    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
+    (tmp_path / "plan.docx").write_bytes(b"fake")
+    db = tmp_path / "reja.sqlite"
+    run_import([tmp_path / "plan.docx"], db=db, parse=parse)
+    return db
+
+
+def store_of_sample(tmp_path_factory, sample, name: str):
+    """A store of one committed sample file, imported once per test module."""
+    import shutil
+
+    from reja.api import import_paths
+
+    work = tmp_path_factory.mktemp(name)
+    shutil.copy(sample, work / sample.name)
+    db = work / "reja.sqlite"
+    import_paths([work / sample.name], db=db)
+    return db
+
+
+def copy_of(store, tmp_path):
+    """Each test its own copy of a module's store, so its corrections stay its own."""
+    import shutil
+
+    copy = tmp_path / "reja.sqlite"
+    shutil.copy(store, copy)
+    return copy

@@ -121,10 +121,10 @@ def test_on_the_review_page_undo_leaves_another_clerks_change_alone(tmp_path, mo
     from fastapi.testclient import TestClient
     from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 
-    import reja.enrich
     from reja.api import load_items
-    from reja.batch import run_import
     from reja.review.web import ReviewSettings, create_app
+
+    from .conftest import store_of_one_plan
 
     def parse(path):
         item = PlanItem(item_no="1", text="Kitobxonlar bilan uchrashuv", unit="marta", plan_value=10.0,
@@ -132,11 +132,7 @@ def test_on_the_review_page_undo_leaves_another_clerks_change_alone(tmp_path, mo
         meta = PlanMeta(region="Andijon viloyati", district="Izboskan tumani", year=2025)
         return ParsedPlan(source=str(path), format="docx", meta=meta, items=[item])
 
-    monkeypatch.setattr(reja.enrich, "enrich_rows", lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
-    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
-    (tmp_path / "plan.docx").write_bytes(b"fake")
-    db = tmp_path / "reja.sqlite"
-    run_import([tmp_path / "plan.docx"], db=db, parse=parse)
+    db = store_of_one_plan(tmp_path, monkeypatch, parse)
     key = load_items(db).iloc[0]["row_key"]
     dilnoza = TestClient(create_app(ReviewSettings(db=db, clerk="Dilnoza")), base_url="http://127.0.0.1")
 

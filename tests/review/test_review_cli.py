@@ -38,8 +38,7 @@ def test_a_bad_port_is_a_usage_error_not_a_traceback(tmp_path, port):
 def _store_with_a_flagged_row(tmp_path, monkeypatch):
     from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 
-    import reja.enrich
-    from reja.batch import run_import
+    from .conftest import store_of_one_plan
 
     def parse(path):
         item = PlanItem(item_no="1", text="Kitobxonlar bilan uchrashuv", unit="marta", plan_value=10.0,
@@ -48,13 +47,7 @@ def _store_with_a_flagged_row(tmp_path, monkeypatch):
         meta = PlanMeta(region="Andijon viloyati", district="Izboskan tumani", year=2025)
         return ParsedPlan(source=str(path), format="docx", meta=meta, items=[item])
 
-    monkeypatch.setattr(reja.enrich, "enrich_rows",
-                        lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
-    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
-    (tmp_path / "plan.docx").write_bytes(b"fake")
-    db = tmp_path / "reja.sqlite"
-    run_import([tmp_path / "plan.docx"], db=db, parse=parse)
-    return db
+    return store_of_one_plan(tmp_path, monkeypatch, parse)
 
 
 def test_refused_edits_exit_3_not_1_which_means_a_crash(tmp_path, monkeypatch):

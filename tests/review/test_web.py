@@ -1,32 +1,27 @@
 """The review page over a real store (the Izboskan PDF sample imported): routes, CSRF, tokens."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from reja.api import import_paths, load_items
+from reja.api import load_items
 from reja.review.web import ReviewSettings, create_app
+
+from .conftest import copy_of, store_of_sample
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "izboskan_2025.pdf"
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    work = tmp_path_factory.mktemp("review")
-    shutil.copy(SAMPLE, work / SAMPLE.name)
-    db = work / "reja.sqlite"
-    import_paths([work / SAMPLE.name], db=db)
-    return db
+    return store_of_sample(tmp_path_factory, SAMPLE, "review")
 
 
 @pytest.fixture
 def db(store, tmp_path):
-    copy = tmp_path / "reja.sqlite"
-    shutil.copy(store, copy)  # each test gets its own corrections
-    return copy
+    return copy_of(store, tmp_path)
 
 
 def _client(db, host="127.0.0.1", **kw):

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 
 from reja.api import load_items
-from reja.batch import run_import
 from reja.review.web import ReviewSettings, create_app
+
+from .conftest import store_of_one_plan
 
 
 def _parse(path):
@@ -26,15 +27,7 @@ def _parse(path):
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    import reja.enrich
-
-    monkeypatch.setattr(reja.enrich, "enrich_rows",
-                        lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
-    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
-    (tmp_path / "plan.docx").write_bytes(b"fake")
-    db = tmp_path / "reja.sqlite"
-    run_import([tmp_path / "plan.docx"], db=db, parse=_parse)
-    return db
+    return store_of_one_plan(tmp_path, monkeypatch, _parse)
 
 
 def _client(db, base="http://127.0.0.1:8765", **settings):

@@ -6,35 +6,30 @@ the page speaks the clerk's language, and clerks log in when the page is shared.
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
-from reja.api import import_paths, load_items
+from reja.api import load_items
 from reja.i18n import translate
 from reja.review import accounts, queue
 from reja.review.web import ReviewSettings, create_app
+
+from .conftest import copy_of, store_of_sample
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "jondor_2021.docx"
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    work = tmp_path_factory.mktemp("queue")
-    shutil.copy(SAMPLE, work / SAMPLE.name)
-    db = work / "reja.sqlite"
-    import_paths([work / SAMPLE.name], db=db)
-    return db
+    return store_of_sample(tmp_path_factory, SAMPLE, "queue")
 
 
 @pytest.fixture
 def db(store, tmp_path):
-    copy = tmp_path / "reja.sqlite"
-    shutil.copy(store, copy)
-    return copy
+    return copy_of(store, tmp_path)
 
 
 def _client(db, **kw):

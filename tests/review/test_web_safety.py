@@ -6,8 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 
-from reja.batch import run_import
 from reja.review.web import ReviewSettings, create_app
+
+from .conftest import store_of_one_plan
 
 HOSTILE = '<img src=x id="injected">'
 
@@ -22,14 +23,7 @@ def _parse(path):
 
 @pytest.fixture
 def client(tmp_path, monkeypatch):
-    import reja.enrich
-
-    monkeypatch.setattr(reja.enrich, "enrich_rows",
-                        lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
-    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
-    (tmp_path / "plan.docx").write_bytes(b"fake")
-    db = tmp_path / "reja.sqlite"
-    run_import([tmp_path / "plan.docx"], db=db, parse=_parse)
+    db = store_of_one_plan(tmp_path, monkeypatch, _parse)
     return TestClient(create_app(ReviewSettings(db=db, clerk="Dilnoza")), base_url="http://127.0.0.1")
 
 
