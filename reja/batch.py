@@ -58,7 +58,8 @@ MiB = 1024 * 1024
 JUNK_NAMES = {"thumbs.db", "desktop.ini"}
 # Inside folders and archives only these are taken as plans (content decides the real format later);
 # files without a suffix too, since messengers strip them. A file named explicitly is always tried.
-PLAN_SUFFIXES = {".docx", ".docm", ".doc", ".odt", ".rtf", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".heic", ".heif", ".zip", ""}
+PLAN_SUFFIXES = {".docx", ".docm", ".doc", ".odt", ".rtf", ".pdf", ".xlsx", ".xlsm", ".xls", ".ods",
+                 ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".heic", ".heif", ".zip", ""}
 
 # exit codes (docs/exit_codes.md)
 EXIT_OK = 0

@@ -262,3 +262,19 @@ def test_rows_the_store_cannot_hold_fail_that_document_only(tmp_path, fp):
     assert by_name["odd.docx"].error_code == "internal_error" and "could not store" in by_name["odd.docx"].reason
     assert by_name["unpicklable.docx"].error_code == "internal_error"
     assert "handed over" in by_name["unpicklable.docx"].reason
+
+
+def test_spreadsheet_plans_in_a_folder_are_taken_not_ignored(tmp_path):
+    # Plans come as Excel and LibreOffice workbooks too; a folder of them must not be skipped as "not a plan".
+    from reja.batch import BatchLimits, collect_inputs
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    sheets = ["a.xlsx", "b.xlsm", "c.xls", "d.ods", "E.XLSX"]
+    for name in [*sheets, "notes.txt"]:
+        (folder / name).write_bytes(b"x")
+    work = tmp_path / "work"
+    work.mkdir()
+    inputs, problems, ignored = collect_inputs([folder], work, BatchLimits())
+    assert sorted(Path(i.display).name for i in inputs) == sorted(sheets)
+    assert ignored == [str(folder / "notes.txt")] and problems == []
