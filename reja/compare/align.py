@@ -2,8 +2,8 @@
 
 Input is the items table (the columns of `reja.schema.dataset`); output is a set of plain DataFrames
 that the XLSX and HTML writers render. A "plan" is one district's plan for one year; when the store
-holds two current documents for the same district and year, the one with the fewest flagged rows wins
-and the choice is listed in `Comparison.notes`.
+holds two current documents for the same district and year, `reja.compare.plans` picks one (the rule
+the regional views share) and the choice is listed in `Comparison.notes`.
 
 Values of several items mapped to the same indicator in one plan are added up (a plan may split
 an activity over rows); the number of rows behind each figure is kept, so a sum is never mistaken
@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-PLAN_KEY = ["district", "year"]
+from reja.i18n import _
+
+from .plans import choose_plans, plan_place
 
 
 @dataclass
@@ -107,22 +109,31 @@ def _place_mask(items: pd.DataFrame, column: str, name: str, kinds: tuple[str, .
     return items[column].fillna("").astype(str).map(match_key).str.contains(key, regex=False)
 
 
-def _latest_document_per_plan(items: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """One document per plan. document_id is a hash, so it says nothing about age: among several
-    current documents of one district and year the one with the smallest share of flagged rows is
-    compared (the store's rule for versions sent together), and the note says so."""
-    flagged_share = (items["status"] == "flagged").groupby(items["document_id"]).mean()
-    docs = items.groupby(PLAN_KEY, dropna=False)["document_id"].unique()
-    keep = []
-    for (district, year), ids in docs.items():
-        ids = sorted(sorted(ids), key=lambda i: flagged_share[i], reverse=True)  # best last; ties: as before
-        keep.append(ids[-1])
-        if len(ids) > 1:
-            notes.append(
-                f"{plan_label(district, year)}: {len(ids)} documents in the store; compared the one with the "
-                f"fewest flagged rows (document {ids[-1]}), ignored {', '.join(map(str, ids[:-1]))}"
-            )
-    return items[items["document_id"].isin(keep)]
+def _one_document_per_plan(items: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The shared rule (`reja.compare.plans`), with a note for every plan that had several documents."""
+    chosen, choices = choose_plans(items)
+    names = items.drop_duplicates("document_id").set_index("document_id")["district"]
+    for row in choices.itertuples():
+        notes.append(_("{plan}: {n} documents in the store; compared the one with the fewest flagged rows "
+                       "(document {kept}), ignored {dropped}").format(
+            plan=plan_label(names.get(row.kept), row.year), n=1 + len(row.dropped), kept=row.kept,
+            dropped=", ".join(map(str, row.dropped))))
+    return chosen
+
+
+def _plan_labels(chosen: pd.DataFrame) -> pd.Series:
+    """"Jondor tumani 2025" per row. A plan that stands alone (its district not identified) keeps its
+    own label even when another plan is written with the same name: its document id is added, so two
+    plans are never summed under one label."""
+    labels = pd.Series([plan_label(d, y) for d, y in zip(chosen["district"], chosen["year"], strict=True)],
+                       index=chosen.index, dtype=object)
+    place = plan_place(chosen)
+    per_label = pd.DataFrame({"label": labels, "place": place, "year": chosen["year"]}).drop_duplicates()
+    shared = per_label.groupby("label")["place"].transform("size") > 1
+    clash = set(per_label.loc[shared, "label"])
+    alone = place.str.startswith("doc:") & labels.isin(clash)
+    labels[alone] = labels[alone] + " (" + _("document") + " " + chosen.loc[alone, "document_id"].astype(str) + ")"
+    return labels
 
 
 def _doubt(frame: pd.DataFrame) -> pd.Series:
@@ -151,8 +162,8 @@ def compare(
     chosen = select_items(items, years=years, districts=districts, regions=regions)
     if chosen.empty:
         raise ValueError("no items match the selection (check --years / --district / --region)")
-    chosen = _latest_document_per_plan(chosen, notes).copy()
-    chosen["plan"] = [plan_label(d, y) for d, y in zip(chosen["district"], chosen["year"], strict=True)]
+    chosen = _one_document_per_plan(chosen, notes).copy()
+    chosen["plan"] = _plan_labels(chosen)
     chosen["doubt"] = _doubt(chosen)
     chosen["source"] = _source_ref(chosen)
     if indicator_names is None or catalogue_size is None:

@@ -5,7 +5,7 @@ and returns a tidy DataFrame. Places are grouped by gazetteer id and labelled wi
 Latin name (`places.add_place_names`), so "Жондор тумани" and "Jondor tumani" are one district.
 
 Rules that keep a total honest:
-- one plan per district and year (`one_plan_per_district_year`): a district whose plan the store
+- one plan per district and year (`reja.compare.plans`, the rule every view shares): a district whose plan the store
   holds twice (a DOCX and its scan that were not recognised as one plan) is counted once;
 - values are added per indicator, year AND unit: an indicator planned in copies by one district and
   in titles by another gives two lines, never one sum of mixed units;
@@ -20,23 +20,9 @@ import pandas as pd
 from reja.normalize.places import load_places
 
 from .places import add_place_names
+from .plans import one_plan_per_district_year
 
 UNIT_UNKNOWN = "(no unit)"
-
-
-def one_plan_per_district_year(items: pd.DataFrame) -> pd.DataFrame:
-    """Keep one document per (district, year): the one with the fewest flagged rows (ties: the
-    smallest document id, so the choice is stable). Rows without a district id keep their own
-    document as their plan: an unplaced plan is never merged with another."""
-    if items.empty:
-        return items
-    place = items["district_id"].astype("string").fillna("doc:" + items["document_id"].astype(str))
-    flagged = (items["status"] == "flagged").groupby(items["document_id"]).mean()
-    docs = pd.DataFrame({"place": place, "year": items["year"], "document_id": items["document_id"]})
-    docs = docs.drop_duplicates()
-    docs["flagged"] = docs["document_id"].map(flagged)
-    keep = docs.sort_values(["flagged", "document_id"]).drop_duplicates(["place", "year"])["document_id"]
-    return items[items["document_id"].isin(set(keep))]
 
 
 def _prepare(items: pd.DataFrame, *, region_id: str | None = None, years=None) -> pd.DataFrame:

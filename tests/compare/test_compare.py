@@ -73,10 +73,12 @@ def test_districts_side_by_side_and_coverage(items):
     assert cov.loc["Jondor 2025", "coverage_pct"] == 30.0
 
 
-def test_newest_document_wins_for_a_repeated_plan(items):
-    again = items[items["document_id"] == 3].assign(document_id=4, plan_value=1600)
+def test_one_document_speaks_for_a_plan_held_twice(items):
+    # two current documents of one identified district and year: the one without flagged rows is compared
+    items = items.assign(district_id=items["district"].map({"Jondor": "1706246", "Izboskan": "1703214"}))
+    again = items[items["document_id"] == 3].assign(document_id=4, plan_value=1600, status="flagged")
     result = compare(pd.concat([items, again]), districts=["Izboskan"])
-    assert result.values["plan_value"].tolist() == [1600]
+    assert result.values["plan_value"].tolist() == [1500]
     assert "2 documents" in result.notes[0]
 
 

@@ -48,8 +48,9 @@ def test_plan_text_in_compare_html_is_escaped():
     assert "<script>" not in html and "<b>jondor</b>" not in html  # … as text
 
 
-def _row(doc, plan_value, status):
+def _row(doc, plan_value, status, district_id="1706246"):  # Jondor tumani in the gazetteer
     return dict(document_id=doc, source_file=f"{doc}.docx", page=1, region="Buxoro viloyati", district="Jondor",
+                district_id=district_id,
                 year=2025, section_no="I", section_id=None, item_no="9", text="Fond to'ldirish",
                 indicator_id="acq_total", unit="nusxa", unit_id="copy", fact_year=2024, fact_value=None,
                 plan_year=2025, plan_value=plan_value, flags="" if status == "ok" else "stacked_values: 1 2",
@@ -100,3 +101,15 @@ def test_compare_files_get_the_permissions_a_new_file_gets(tmp_path):
             assert path.stat().st_mode & 0o777 == 0o644, path
     finally:
         os.umask(old)
+
+
+def test_two_unplaced_documents_with_one_written_name_stay_two_plans():
+    """Neither document's district was identified: "Jondor" as written is no identity. Summing them
+    or dropping one would guess; each stands alone, labelled apart, its value its own."""
+    rows = [_row("aa11", 1750.0, "ok", district_id=None), _row("bb22", 900.0, "ok", district_id=None)]
+    result = compare(pd.DataFrame(rows), indicator_names={"acq_total": "Fond"}, catalogue_size=10)
+    assert result.notes == []
+    assert sorted(result.values["plan_value"]) == [900.0, 1750.0]
+    labels = sorted(result.plans["plan"])
+    assert len(set(labels)) == 2 and all("Jondor 2025" in label for label in labels)
+    assert any("aa11" in label for label in labels) and any("bb22" in label for label in labels)
