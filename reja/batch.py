@@ -874,8 +874,9 @@ def _after_import(store, db: Path, report: ImportReport, emit, log) -> None:
     if rekeyed:
         log.write("plans_reidentified", documents=rekeyed)
         emit(f"plans    {rekeyed} earlier import(s) not read again re-identified by place id (never by a first word)")
-    stored_keys = {r[0] for r in store.conn.execute("SELECT DISTINCT row_key FROM items")}
-    moved = move_legacy_corrections(db, stored_keys, lambda: store.items(include_superseded=True))
+    moved = move_legacy_corrections(db, store.keys_with_rows,
+                                    lambda contexts: store.items(include_superseded=True,
+                                                                 document_ids=store.documents_for(contexts)))
     if moved:
         log.write("corrections_moved", moves=moved)
         emit(f"moved    {len(moved)} correction(s) to their rows' new keys (row key version 2)")

@@ -284,14 +284,52 @@ class Store:
         prefix = f"{alias}." if alias else ""
         return ", ".join(f"{prefix}{f.name}" if f.name in present else f"NULL AS {f.name}" for f in fields)
 
-    def items(self, *, include_superseded: bool = False) -> pd.DataFrame:
+    def items(self, *, include_superseded: bool = False, document_ids: list[str] | None = None) -> pd.DataFrame:
+        """Every (current) row; only those of `document_ids` when given."""
         table = "items" if include_superseded else "current_items"
         cols = self._select_list("items", ITEM_FIELDS, "i")
+        where, params = "", []
+        if document_ids is not None:
+            params = sorted(set(document_ids))
+            if not params:  # the frame with its columns and no rows
+                where = "WHERE 0"
+            else:  # a temporary table: any number of ids in one statement
+                self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS _wanted (document_id TEXT PRIMARY KEY)")
+                self.conn.execute("DELETE FROM _wanted")
+                self.conn.executemany("INSERT OR IGNORE INTO _wanted VALUES (?)", ((d,) for d in params))
+                where = "WHERE i.document_id IN (SELECT document_id FROM _wanted)"
         sql = (
-            f"SELECT {cols} FROM {table} i JOIN documents d USING (document_id) "
+            f"SELECT {cols} FROM {table} i JOIN documents d USING (document_id) {where} "
             "ORDER BY d.source_file, d.document_id, i.item_index"
         )
         return coerce(pd.read_sql_query(sql, self.conn), ITEM_FIELDS)
+
+    def keys_with_rows(self, row_keys: list[str]) -> set[str]:
+        """Those of `row_keys` that name a stored row (any version), by the row_key index."""
+        found: set[str] = set()
+        for i in range(0, len(row_keys), 500):
+            chunk = row_keys[i : i + 500]
+            found |= {r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT row_key FROM items WHERE row_key IN ({','.join('?' * len(chunk))})", chunk)}  # fmt: skip
+        return found
+
+    def documents_for(self, contexts: list[dict]) -> list[str]:
+        """Documents (failed ones aside) whose file, district and year agree with one of `contexts`
+        (what a correction remembers of its row; a missing part matches any)."""
+        wanted = {(c.get("source_file"), c.get("district"), None if c.get("year") is None else str(c.get("year")))
+                  for c in contexts}  # fmt: skip
+        if (None, None, None) in wanted:  # a correction that remembers nothing: every document may hold it
+            return [r[0] for r in self.conn.execute("SELECT document_id FROM documents WHERE status != 'failed'")]
+        out = set()
+        for source_file, district, year in wanted:
+            clauses, params = ["status != 'failed'"], []
+            for column, value in (("source_file", source_file), ("district", district), ("CAST(year AS TEXT)", year)):
+                if value is not None:  # compared as text, a missing value as "" (as the migration compares)
+                    clauses.append(f"COALESCE({column}, '') = ?")
+                    params.append(str(value))
+            out |= {r[0] for r in self.conn.execute(f"SELECT document_id FROM documents WHERE {' AND '.join(clauses)}",
+                                                    params)}  # fmt: skip
+        return sorted(out)
 
     def documents(self) -> pd.DataFrame:
         cols = self._select_list("documents", DOCUMENT_FIELDS)

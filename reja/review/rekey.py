@@ -58,18 +58,22 @@ def _agrees(row: dict, context: dict) -> bool:
     return year is None or str(row.get("year") or "") == str(year)
 
 
-def move_legacy_corrections(db: Path | str, stored_keys: set[str], load_items) -> list[tuple[int, str, str]]:
+def move_legacy_corrections(db: Path | str, keys_with_rows, load_items) -> list[tuple[int, str, str]]:
     """Move corrections whose key names no stored row but a version 1 key of exactly one row key;
-    returns (correction id, old key, new key) for each move. `stored_keys`: the row keys in the
-    store; `load_items()`: every stored row, superseded versions included (read only when some
-    correction lost its row)."""
+    returns (correction id, old key, new key) for each move. `keys_with_rows(keys)`: those of the
+    given row keys that name a stored row; `load_items(contexts)`: the stored rows (superseded
+    versions included) of every document that could hold a row these corrections remember (their
+    file, district, year), whole documents since a version 1 key counts occurrences in its document.
+    Both are asked only about the corrections, so the cost does not grow with the store."""
     if not _has_corrections(db):
         return []
     every = all_corrections(db)
-    lost = [c for c in effective(every).values() if c.row_key not in stored_keys]
+    in_force = list(effective(every).values())
+    present = keys_with_rows(sorted({c.row_key for c in in_force}))
+    lost = [c for c in in_force if c.row_key not in present]
     if not lost:
         return []
-    items = load_items()
+    items = load_items([c.context for c in lost])
     if not len(items):
         return []
     anchors = _anchors(every)
