@@ -71,8 +71,8 @@ def render_html(comparison: Comparison, *, title: str | None = None) -> str:
         completeness=_completeness_summary(comparison.completeness),
         fulfilment=_records(comparison.fulfilment),
         findings=_records(comparison.findings),
-        names=dict(zip(comparison.values["indicator_id"], comparison.values["indicator"], strict=True))
-        | _indicator_names(),
+        # the names the comparison was made with (a caller's own) win over the catalogue's
+        names=_indicator_names() | dict(zip(comparison.values["indicator_id"], comparison.values["indicator"], strict=True)),
         figures=figures,
     )
 

@@ -104,3 +104,17 @@ def test_indicator_without_numbers_keeps_its_row(items):
     side = result.side_by_side.set_index("indicator_id")
     assert side.loc["acq_total", "plans"] == 2
     assert pd.isna(side.loc["acq_total", "Jondor 2025: plan"])
+
+
+def test_regional_tables_use_the_indicator_names_the_comparison_was_made_with(items):
+    ids = {"Jondor": ("1706", "1706246"), "Izboskan": ("1703", "1703214")}
+    placed = items.assign(region_id=items["district"].map(lambda d: ids[d][0]),
+                          district_id=items["district"].map(lambda d: ids[d][1]),
+                          row_key=[f"k{i}" for i in range(len(items))])
+    from reja.schema.dataset import ITEM_FIELDS, coerce
+
+    placed = coerce(placed.assign(document_id=placed["document_id"].astype(str)), ITEM_FIELDS)
+    html = render_html(compare(placed, years=[2025], indicator_names={"acq_total": "Fond (o'z nomi)"}))
+    start = html.index('id="totals"')
+    totals = html[start:html.index("<h2", start + 1)]  # the regional totals table alone
+    assert "Fond (o&#39;z nomi)" in totals
