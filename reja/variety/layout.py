@@ -128,7 +128,7 @@ def blocks(spec: dict) -> list[Block]:
             if style == "label_in_number" and _first_sub(items, i) and "number" in roles:
                 cells[roles.index("number")] = _parent_label(items, i)
             row = {"kind": "item", "cells": cells, "auto_number": auto and it.get("item_no") is not None
-                   and it["parent_item_no"] is None}
+                   and it["parent_item_no"] is None, "item_no": it.get("item_no")}
             if auto and "number" in roles and row["auto_number"]:
                 row["cells"][roles.index("number")] = ""
             same_table = parent_row is not None and parent_row["_at"][0] is table

@@ -140,3 +140,22 @@ def test_the_bank_has_must_not_match_wordings_and_russian_ones():
     acts = bank()["activities"]
     assert sum(len(a["latn"]) for a in acts if a["indicator"] == "none") >= 6
     assert sum(len(a.get("ru", [])) for a in acts) >= 15
+
+
+def test_autonumbered_docx_shows_the_specs_item_numbers_when_they_restart_per_section(tmp_path):
+    """Word continues one list across tables: a plan that numbers items per section needs a restarted
+    list per section, or the document shows 1..n while the spec (the truth) says 1, 2 | 1, 2, 3 — and
+    the scorer then pairs an item with its neighbour ("seminar-treninglar" with "malaka oshirish")."""
+    from reja.pipeline import parse_file
+    from reja.variety.renderers.docx import render_docx
+
+    for seed in range(1000, 1040):
+        spec = draw_spec(seed, "docx_autonum")
+        numbered = [i["item_no"] for i in spec["items"] if i["item_no"] and i["parent_item_no"] is None]
+        if all(n.isdigit() for n in numbered) and numbered != [str(k) for k in range(1, len(numbered) + 1)]:
+            break
+    else:
+        pytest.fail("no autonumbered spec restarting its numbers in 40 seeds")
+    parsed = parse_file(render_docx(spec, tmp_path / "p.docx"))
+    got = [(i.text, i.item_no) for i in parsed.items if i.parent_item_no is None]
+    assert got == [(i["text"], i["item_no"]) for i in spec["items"] if i["parent_item_no"] is None]

@@ -106,6 +106,26 @@ def _add_numbering(doc) -> int:
     return 90
 
 
+def _restart_numbering(doc, start: int) -> int:
+    """A new instance of the list of `_add_numbering` that starts again at `start` (Word continues one
+    list across tables; a plan that numbers items per section restarts it); returns its numId."""
+    numbering = doc.part.numbering_part.element
+    num_id = 1 + max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num")))
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), str(num_id))
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), "90")
+    num.append(ref)
+    over = OxmlElement("w:lvlOverride")
+    over.set(qn("w:ilvl"), "0")
+    so = OxmlElement("w:startOverride")
+    so.set(qn("w:val"), str(start))
+    over.append(so)
+    num.append(over)
+    numbering.append(num)
+    return num_id
+
+
 def _title_lines(meta: dict) -> tuple[list[str], list[str]]:
     agreed = [meta["agreed_word"], meta["agreed_role"], meta["agreed_by"] or "_________", meta["agreed_date"]]
     approved = [meta["approved_word"], meta["approved_role"], meta["approved_by"] or "_________",
@@ -178,6 +198,7 @@ def render_docx(spec: dict, dest: Path) -> Path:
     roles = [c["role"] for c in spec["columns"]]
     borders = spec["layout"].get("borders", "full")
     num_id = _add_numbering(doc) if spec.get("numbering") == "auto" else None
+    next_no = 1  # the number Word shows on the next list paragraph of `num_id`
     for block in blocks(spec):
         if block["kind"] == "paragraph":
             p = doc.add_paragraph()
@@ -211,7 +232,11 @@ def render_docx(spec: dict, dest: Path) -> Path:
                 if header and borders == "header_rule" and row["kind"] == "header":
                     _borders(cell._tc.get_or_add_tcPr(), "w:tcBorders", {"bottom": "single"})
             if row.get("auto_number") and num_id is not None:
+                no = str(row.get("item_no") or "")
+                if no.isdigit() and int(no) != next_no:  # the spec's numbers restart (per section)
+                    num_id, next_no = _restart_numbering(doc, int(no)), int(no)
                 _list_number(tr.cells[roles.index("number")].paragraphs[0], num_id)
+                next_no += 1
             if row["kind"] == "header" and block["header_rows"]:
                 _repeat_header(tr)
         for r0, c0, r1, c1 in block.get("merges", []):  # header groups, a deadline shared by parts
