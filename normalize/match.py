@@ -19,7 +19,10 @@ Evidence on top of text similarity, each stated in `reason`:
   journals both break down the acquisition total); a breakdown named by a generic word
   (`parent_required` in the thresholds file: "журнал", "yangi") without that support is pushed
   down and never auto-accepted;
-- the runner-up: if a different entry scores within `margin` of the best, the match goes to review.
+- the runner-up: if a different entry scores within `margin` of the best, the match goes to review;
+- a second entry named: when another indicator's vocabulary covers the text's head words about as
+  well as the best one's, each with a word the other lacks ("malaka oshirish bo'yicha
+  seminar-treninglar"), the text names both and goes to review (`names_both` in the thresholds).
 
 Bands come from `schema/data/match_thresholds.yaml` (chosen by measurement, see the comment
 there): `auto` = accepted, `review` = flagged for the clerk, `none` = unmatched (flagged too).
@@ -677,4 +680,42 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
                 n.append(f"unit {unit.id} unusual (expects {ind.unit})")
         adjusted.append((eid, (min(100.0, s), how, lab)))
     adjusted.sort(key=lambda kv: -kv[1][0])
+    if adjusted:
+        other = _names_another(cat, text, adjusted[0][0])
+        if other is not None:
+            no_auto.add(adjusted[0][0])
+            notes[adjusted[0][0]].append(f"also names {other[0]} ({' '.join(other[1])})")
     return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto)
+
+
+def _names_another(cat: Catalogue, text: str | None, eid: str) -> tuple[str, list[str]] | None:
+    """Another indicator the text names as much as `eid`: "Mutaxassislar malakasini oshirish bo'yicha
+    seminar-treninglar o'tkazish" names staff_training (malaka oshirish) and staff_seminars
+    (seminar-trening). Their vocabularies cover nearly the same share of the text's head words
+    (`names_both.margin` points, each at least `names_both.min_share`), each with a word the other
+    lacks; entries of different sections, and an entry and its own breakdown, do not compete.
+    Returns (the other entry, its words the best entry lacks), or None."""
+    rule = cat.thresholds.get("names_both") or {}
+    if not rule:
+        return None
+    v = cat.catalogue_version
+    bags, generic = _bags(v, "indicators"), _generic_words(v)
+    head = head_key(text)
+    shares = _bag_scores(head, bags, generic)
+    mine = shares.get(eid)
+    if mine is None:
+        return None
+    ind = cat.indicators[eid]
+    content = list(dict.fromkeys(_content_words(head, generic)))[:EXTRA_HEAD]
+    for other, share in sorted(shares.items(), key=lambda kv: -kv[1]):
+        if share < mine - float(rule["margin"]):
+            break
+        if other == eid or share < float(rule["min_share"]):
+            continue
+        o = cat.indicators[other]
+        if o.parent == eid or ind.parent == other or not set(o.sections) & set(ind.sections):
+            continue
+        theirs = [w for w in content if w in bags.words[other] and w not in bags.words[eid]]
+        if theirs and any(w in bags.words[eid] and w not in bags.words[other] for w in content):
+            return other, theirs
+    return None

@@ -212,7 +212,7 @@ def _auto_at(m: Match, auto: float, margin: float) -> bool:
         return False
     score = m.candidates[0][1] if m.candidates else m.score
     second = m.candidates[1][1] if len(m.candidates) > 1 else 0.0
-    if "not usual in section" in m.reason or "needs parent evidence" in m.reason:
+    if any(k in m.reason for k in ("not usual in section", "needs parent evidence", "also names")):
         return False  # outside the given section, or a generic-word breakdown without its parent: never auto
     exact = m.reason.startswith("exact label") and score > second  # an exact label skips the margin
     return score >= auto and (score - second >= margin or exact)

@@ -105,3 +105,23 @@ def test_2026_latin_plan_matches_like_1995_latin(latin_2026, latin_1995):
     a, b = match_indicator(latin_2026), match_indicator(latin_1995)
     assert (a.id, a.band, a.score) == (b.id, b.band, b.score)
     assert a.band == "auto"
+
+
+def test_a_wording_that_names_two_indicators_goes_to_review():
+    """'malaka oshirish' is staff_training, 'seminar-treninglar' staff_seminars (catalogue names): a
+    text naming both is the clerk's call, under either unit, never an automatic staff_training."""
+    text = "Mutaxassislar malakasini oshirish bo'yicha seminar-treninglar o'tkazish"
+    for unit in ("tadbir", None):
+        m = match_indicator(text, section_id="staff_training", unit_id=unit)
+        assert m.band == "review" and m.id == "staff_training", m
+        assert "also names staff_seminars" in m.reason, m
+
+
+@pytest.mark.parametrize("text", ["Мутахассислар учун семинар-тренинглар ўтказиш",
+                                  "Mutaxassislar uchun seminar-treninglar o'tkazish"])
+def test_seminars_for_specialists_are_never_auto_accepted_as_their_training(text):
+    """The variety bank (reja/variety/data/bank.yaml) labels this wording staff_seminars."""
+    for unit in ("tadbir", "marta", None):
+        m = match_indicator(text, section_id="staff_training", unit_id=unit)
+        assert m.id == "staff_seminars" or m.band != "auto", m
+        assert not (m.id == "staff_training" and m.band == "auto"), m
