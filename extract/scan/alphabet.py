@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import yaml
 from reja.extract.ir import Document
 from reja.normalize.translit import uses_new_latin
 
-from .lexicon import _data_files, _strings
+from .lexicon import data_strings
 
 _APOSTROPHES = "'‘’ʻʼ`"
 _WORD_RE = re.compile(rf"[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*|[^\W_]*6[^\W\d_]+")
@@ -42,16 +41,11 @@ def model_reading(word_1995: str) -> str:
 def _vocabulary() -> tuple[frozenset[str], dict[str, str]]:
     """(Latin vocabulary words folded, {model reading: word} for the words that hold sh/ch/o‘/g‘)."""
     words: set[str] = set()
-    for path in _data_files():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        for s in _strings(data):
-            for w in _WORD_RE.findall(s):
-                f = _fold(w)
-                if len(f) >= 4 and _LATIN_RE.match(f):
-                    words.add(f)
+    for s in data_strings():
+        for w in _WORD_RE.findall(s):
+            f = _fold(w)
+            if len(f) >= 4 and _LATIN_RE.match(f):
+                words.add(f)
     readings: dict[str, str] = {}
     for w in sorted(words):
         if any(d in w for d in ("sh", "ch", "o'", "g'")):
