@@ -127,3 +127,22 @@ def test_quick_run_writes_complete_report(tmp_path):
     table_rows = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert table_rows and not any(re.search(r"\|\s*\|", ln) for ln in table_rows)  # no empty cell
     assert not re.search(r"/(?:work|tmp)/", md)  # no path of the machine that ran it
+
+
+def test_image_bench_peak_is_the_childs_own_not_the_bench_process():
+    """Issue 18: the images bench reported 803 MiB for a page that needs ~280 MiB alone. Linux carries
+    ru_maxrss over fork and execve, so a child of a grown bench process inherited its peak; the child
+    must report its own high-water mark (VmHWM)."""
+    import subprocess
+    import sys
+
+    from reja.bench import images
+
+    ballast = bytearray(300 * 1024 * 1024)
+    for i in range(0, len(ballast), 4096):  # touched, so it is resident
+        ballast[i] = 1
+    code = images._PEAK_CODE.replace("from reja.pipeline import parse_file\nparse_file(sys.argv[1])\n", "")
+    assert code != images._PEAK_CODE  # the child's measurement is what is tested, not its work
+    out = subprocess.run([sys.executable, "-c", code, "unused"], capture_output=True, text=True, check=True)
+    assert float(out.stdout.strip().splitlines()[-1]) < 200
+    del ballast
