@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 JOBS    ?= 2
 APT_PKGS := python3-venv libreoffice-writer-nogui libreoffice-calc-nogui tesseract-ocr tesseract-ocr-uzb tesseract-ocr-uzb-cyrl \
             tesseract-ocr-rus poppler-utils fonts-dejavu-core fonts-liberation2 fonts-crosextra-carlito \
-            chromium chromium-driver
+            chromium chromium-driver postgresql
 
 .PHONY: setup apt demo test eval bench lint fuzz samples variants eval-variants eval-region clean i18n
 
@@ -26,7 +26,7 @@ apt:
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	@echo "pip: installing reja and its dependencies into $(VENV) (log: $(VENV)/pip.log)"
-	@{ $(BIN)/pip install -U pip 'setuptools>=77' wheel && $(BIN)/pip install -e '.[dev,review]'; } \
+	@{ $(BIN)/pip install -U pip 'setuptools>=77' wheel && $(BIN)/pip install -e '.[dev,review,postgres,cluster]'; } \
 	  > $(VENV)/pip.log 2>&1 || { tail -40 $(VENV)/pip.log; exit 1; }
 	touch $@
 
