@@ -35,7 +35,6 @@ import os
 import secrets
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -49,6 +48,7 @@ from functools import lru_cache
 from multiprocessing.connection import wait as wait_any
 from pathlib import Path
 
+from reja import db as dbapi
 from reja.extract.errors import ReadError
 from reja.extract.model import ParsedPlan
 from reja.extract.readers import is_photo_set
@@ -110,7 +110,7 @@ class FileOutcome:
 @dataclass
 class ImportReport:
     run_id: str
-    db: Path
+    db: Path | str  # a SQLite file or a PostgreSQL URL
     log_path: Path
     files: list[FileOutcome] = field(default_factory=list)
     interrupted: bool = False
@@ -169,12 +169,10 @@ class ImportReport:
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    """No space left (ENOSPC, a quota) from the OS, or SQLite's SQLITE_FULL."""
+    """No space left (ENOSPC, a quota) from the OS, or the database's own (SQLITE_FULL, PostgreSQL's disk_full)."""
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    if isinstance(exc, sqlite3.OperationalError):
-        return getattr(exc, "sqlite_errorcode", None) == 13 or "database or disk is full" in str(exc)  # SQLITE_FULL
-    return False
+    return dbapi.is_full(exc)
 
 
 # -- versions ----------------------------------------------------------------------------------
@@ -605,11 +603,12 @@ def run_import(
 
     limits = limits or BatchLimits()
     parse = parse or default_parse
-    db = Path(db)
+    db = dbapi.location(db)  # a SQLite file, or a PostgreSQL URL (text)
+    server = dbapi.is_server(db)
     paths = [Path(p) for p in paths]
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     log_given = log_dir is not None
-    log_dir = Path(log_dir) if log_given else db.parent
+    log_dir = Path(log_dir) if log_given else (Path(".") if server else db.parent)
     report = ImportReport(run_id=run_id, db=db, log_path=log_dir / "runs" / f"{run_id}.jsonl")
     sink = on_status or (lambda line: None)
 
@@ -641,11 +640,13 @@ def run_import(
         versions = {"pipeline_version": pipeline_version(),
                     "catalogue_version": catalogue_version() + (f"|learned:{learned.version}" if len(learned) else "")}
         options = {"jobs": jobs, "force": force, "limits": asdict(limits)}
-        log.write("run_start", run_id=run_id, db=str(db), paths=[str(p) for p in paths], options=options,
+        log.write("run_start", run_id=run_id, db=dbapi.shown(db), paths=[str(p) for p in paths], options=options,
                   learned_synonyms=len(learned), **versions)  # fmt: skip
         store.start_run({"run_id": run_id, "started_at": _utc(), "paths": [str(p) for p in paths],
                          "options": options, **versions})  # fmt: skip
-        own_files = [db, *(db.with_name(db.name + sfx) for sfx in ("-wal", "-shm", "-journal")), log_dir / "runs"]
+        own_files = [log_dir / "runs"]
+        if not server:
+            own_files += [db, *(db.with_name(db.name + sfx) for sfx in ("-wal", "-shm", "-journal"))]
         if log_given:
             own_files.append(log_dir)  # --out inside an input folder: never import our own outputs
         if pages:
@@ -735,7 +736,7 @@ def run_import(
             _drop_snapshot(Path(task["path"]), workdir)
             try:
                 store_result(task, result)
-            except (sqlite3.OperationalError, OSError) as exc:
+            except (*dbapi.operational_errors(), OSError) as exc:
                 if not is_disk_full(exc):
                     raise
                 # the document's transaction was rolled back: the store is whole; stop before the next file
@@ -752,7 +753,7 @@ def run_import(
                 kept = (task["parse_key"], result["parsed"]) if result.get("parsed") else None
                 try:
                     store.write_document(doc, result["rows"], parsed=kept)
-                except (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.IntegrityError, ValueError, TypeError, OverflowError) as exc:
+                except (*dbapi.value_errors(), ValueError, TypeError, OverflowError) as exc:
                     # a value the store cannot hold: this document fails, the batch goes on
                     result = {"ok": False, "code": "internal_error", "reason": f"could not store the rows ({exc})",
                               "traceback": traceback.format_exc()}  # fmt: skip
@@ -788,7 +789,7 @@ def run_import(
         _after_import(store, db, report, emit, log)
     except KeyboardInterrupt:  # a second Ctrl+C, or one outside the main thread's handler
         report.interrupted = True
-    except (sqlite3.OperationalError, OSError) as exc:  # full before any document (starting the run, a failure row)
+    except (*dbapi.operational_errors(), OSError) as exc:  # full before any document (starting the run, a failure row)
         if not is_disk_full(exc):
             raise
         report.disk_full = True
@@ -805,7 +806,7 @@ def run_import(
                    "interrupted": report.interrupted, "seconds": round(report.seconds, 3), "finished_at": _utc()}  # fmt: skip
         try:
             store.finish_run(run_id, summary)
-        except (sqlite3.OperationalError, OSError) as exc:
+        except (*dbapi.operational_errors(), OSError) as exc:
             if not is_disk_full(exc):
                 raise
             report.disk_full = True
@@ -865,7 +866,7 @@ def _store_unread(store, outcome: FileOutcome, run_id: str, versions: dict, sour
     return doc_id
 
 
-def _after_import(store, db: Path, report: ImportReport, emit, log) -> None:
+def _after_import(store, db: Path | str, report: ImportReport, emit, log) -> None:
     """Corrections stored under version 1 row keys move to their rows (`reja.review.rekey`), and
     each plan this run touched that has several files says which one is current."""
     from reja.review.rekey import move_legacy_corrections

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from reja.batch import EXIT_DISK_FULL, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REVIEW, BatchLimits
+from reja.db import exists, is_server, location, shown
 from reja.i18n import _
 
 EXIT_USAGE = 2  # click's own code for a bad option or argument
@@ -79,7 +80,17 @@ def main(
     """reja: district AKM work plans (ish rejasi) into one dataset."""
 
 
-def _export(db: Path, out: Path, include_superseded: bool = False) -> None:
+def _existing_store(value: Path | None):
+    """--db of a command that reads a store: a file that exists, or a postgresql:// URL."""
+    if value is None:
+        return value
+    db = location(value)
+    if not is_server(db) and not Path(db).is_file():
+        raise typer.BadParameter(f"File '{value}' does not exist.")
+    return db
+
+
+def _export(db: Path | str, out: Path, include_superseded: bool = False) -> None:
     from reja.export import DatasetContractError, export_dataset
     from reja.store import StoreError
 
@@ -119,7 +130,8 @@ def import_cmd(
     paths: Annotated[list[Path], typer.Argument(exists=True, help="Plan files, folders (recursive) and .zip archives.")],
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="The store (SQLite file). Default: OUT/reja.sqlite with --out, else ./reja.sqlite."),
+        typer.Option("--db", help="The store: a SQLite file (default: OUT/reja.sqlite with --out, else "
+                                  "./reja.sqlite) or a PostgreSQL URL, postgresql://user@host/db."),
     ] = None,
     out: Annotated[
         Path | None,
@@ -144,7 +156,7 @@ def import_cmd(
     from reja.batch import run_import
     from reja.store import StoreError
 
-    db = db or ((out / "reja.sqlite") if out else Path("reja.sqlite"))
+    db = location(db) or ((out / "reja.sqlite") if out else Path("reja.sqlite"))
     if pages:
         _check_page_images(paths)
     if out is not None and out.exists() and not out.is_dir():
@@ -160,11 +172,11 @@ def import_cmd(
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     typer.echo(_summary(report))
-    typer.echo(_("store: {db}  run log: {log}").format(db=db, log=report.log_path))
+    typer.echo(_("store: {db}  run log: {log}").format(db=shown(db), log=report.log_path))
     plans = _plans_line(db, report)
     if plans:
         typer.echo(plans)
-    if db.exists():
+    if exists(db):
         from reja.api import orphaned_corrections
 
         for line in orphaned_corrections(db):  # a clerk's work that no longer finds its row is said, not dropped
@@ -196,26 +208,20 @@ def _summary(report) -> str:
     return printable(text)  # file names may hold newlines or escape sequences
 
 
-def _plans_line(db: Path, report) -> str | None:
+def _plans_line(db: Path | str, report) -> str | None:
     """How many plans (one district's plan for one year) the files of this run are, and how many of
     those plans came as several files (only the current file counts in the dataset)."""
     ids = [f.document_id for f in report.files if f.document_id]
-    if not ids or not db.exists():
+    if not ids or not exists(db):
         return None
-    import sqlite3
+    from reja.db import errors
+    from reja.store import Store, StoreError
 
-    con = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
     try:
-        keys = set()
-        for i in range(0, len(ids), 500):
-            chunk = ids[i: i + 500]
-            keys |= {r[0] for r in con.execute(
-                f"SELECT coalesce(plan_key, document_id) FROM documents WHERE status != 'failed' "
-                f"AND document_id IN ({','.join('?' * len(chunk))})", chunk)}
-    except sqlite3.Error:
+        with Store(db, readonly=True) as store:
+            keys = store.plans_of(ids)
+    except (StoreError, *errors()):
         return None
-    finally:
-        con.close()
     if not keys:
         return None
     line = _("plans: {plans} (a plan = one district's plan for one year)").format(plans=len(keys))
@@ -225,11 +231,11 @@ def _plans_line(db: Path, report) -> str | None:
     return line
 
 
-def _next_command(db: Path, report) -> str | None:
+def _next_command(db: Path | str, report) -> str | None:
     """What to do next, as a command to copy."""
     if report.interrupted:
         return None
-    store = f" --db {db}" if db != Path("reja.sqlite") else ""
+    store = f" --db {shown(db)}" if db != Path("reja.sqlite") else ""
     if report.rows_to_review:
         return _("next: reja review serve{store}   (or in Excel: reja review export review.xlsx{store})").format(
             store=store)
@@ -241,7 +247,8 @@ def _next_command(db: Path, report) -> str | None:
 @app.command("export", epilog=EXPORT_EXIT_CODES_HELP)
 def export_cmd(
     db: Annotated[
-        Path, typer.Option("--db", exists=True, dir_okay=False, help="The store written by `reja import` (SQLite file).")
+        Path, typer.Option("--db", callback=_existing_store,
+                           help="The store written by `reja import` (SQLite file or postgresql:// URL).")
     ] = Path("reja.sqlite"),
     out: Annotated[Path, typer.Option("--out", help="Folder for the exports.")] = Path("out"),
     all_versions: Annotated[
@@ -255,7 +262,8 @@ def export_cmd(
 @app.command("rematch")
 def rematch_cmd(
     db: Annotated[
-        Path, typer.Option("--db", exists=True, dir_okay=False, help="The store written by `reja import` (SQLite file).")
+        Path, typer.Option("--db", callback=_existing_store,
+                           help="The store written by `reja import` (SQLite file or postgresql:// URL).")
     ] = Path("reja.sqlite"),
 ) -> None:
     """Match every stored plan again from its stored rows (after a catalogue edit or taught wordings), without reading the files."""

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from reja.compare.places import PlaceLookupError
+from reja.db import exists
 from reja.i18n import _
 from reja.store import find_store as _store_or_default
 
@@ -37,7 +38,7 @@ def compare_cmd(
     if unknown:
         typer.echo(_("error: unexpected argument(s): {args}").format(args=" ".join(unknown)), err=True)
         raise typer.Exit(2)
-    if not db.exists():
+    if not exists(db):
         typer.echo(_("error: {db}: no store here (run `reja import` first, or pass --db)").format(db=db), err=True)
         raise typer.Exit(2)
     try:

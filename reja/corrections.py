@@ -3,8 +3,9 @@
 A correction says: in the row with this `row_key` (see `reja.records`: it survives a re-import of
 the same file and a corrected re-scan of the same plan), field F was V1 and a person (who, when,
 why) made it V2. Corrections live in their own table of the store; import never touches it, so a
-re-import cannot lose one. SQLite triggers refuse UPDATE and DELETE on the table: undo is a new
-row that reverts an earlier one, so the full history stays.
+re-import cannot lose one. Triggers of the database (SQLite's, or PostgreSQL's when the store is a
+server: `reja.db.Connection.append_only`) refuse UPDATE and DELETE on the table: undo is a new row
+that reverts an earlier one, so the full history stays.
 
 The dataset a user sees is extraction + the effective corrections: for each (row, field) the
 latest correction that has not been reverted.
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+
+from reja import db as dbapi
 
 # The fields a clerk may correct, with how their values are checked (see validate.py).
 EDITABLE_FIELDS: dict[str, str] = {
@@ -58,26 +60,23 @@ EDITABLE_FIELDS: dict[str, str] = {
 # A correction of this field with the same value confirms the pipeline's value ("accept").
 ACCEPT_FIELD = "_accepted"
 
+# column types in braces: the dialect's (reja.db.Connection.ddl)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS corrections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    row_key TEXT NOT NULL,
-    field TEXT NOT NULL,
-    value_before TEXT,
-    value_after TEXT,
-    who TEXT NOT NULL,
-    at TEXT NOT NULL,
-    why TEXT,
-    via TEXT NOT NULL,
-    reverts INTEGER REFERENCES corrections(id),
-    context TEXT
-);
-CREATE INDEX IF NOT EXISTS corrections_row ON corrections(row_key, field);
-CREATE TRIGGER IF NOT EXISTS corrections_append_only_update BEFORE UPDATE ON corrections
-BEGIN SELECT RAISE(ABORT, 'corrections are append-only: undo adds a reverting row'); END;
-CREATE TRIGGER IF NOT EXISTS corrections_append_only_delete BEFORE DELETE ON corrections
-BEGIN SELECT RAISE(ABORT, 'corrections are append-only: undo adds a reverting row'); END;
-"""
+    id {id},
+    row_key {text} NOT NULL,
+    field {text} NOT NULL,
+    value_before {text},
+    value_after {text},
+    who {text} NOT NULL,
+    at {text} NOT NULL,
+    why {text},
+    via {text} NOT NULL,
+    reverts {int} REFERENCES corrections(id),
+    context {text}
+)"""
+INDEX = "CREATE INDEX IF NOT EXISTS corrections_row ON corrections(row_key, field)"
+APPEND_ONLY = "corrections are append-only: undo adds a reverting row"
 
 
 @dataclass(frozen=True)
@@ -207,11 +206,21 @@ def _anchored(field: str, before, context: dict | None) -> dict:
     return context
 
 
-def connect(db: Path | str) -> sqlite3.Connection:
-    con = sqlite3.connect(str(db), timeout=30, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA busy_timeout=30000")
-    con.executescript(SCHEMA)
+def connect(db: Path | str) -> dbapi.Connection:
+    """The store's database with the corrections table (made, with its append-only triggers, when missing)."""
+    con = dbapi.connect(db, timeout=30, wal=True)
+    try:
+        if not con.postgres:
+            con.executescript(con.ddl(SCHEMA) + ";\n" + INDEX + ";")
+            con.append_only("corrections", APPEND_ONLY)
+        elif "corrections" not in con.tables():  # a shared server: DDL only once, one creator at a time
+            with con.writing():
+                con.execute(con.ddl(SCHEMA))
+                con.execute(INDEX)
+                con.append_only("corrections", APPEND_ONLY)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -221,17 +230,12 @@ INSERT_CORRECTION = ("INSERT INTO corrections(row_key, field, value_before, valu
 
 
 @contextmanager
-def writing(db: Path | str) -> Iterator[sqlite3.Connection]:
+def writing(db: Path | str) -> Iterator[dbapi.Connection]:
     """A connection inside one write transaction: committed when the block ends, rolled back on any error."""
     con = connect(db)
     try:
-        con.execute("BEGIN IMMEDIATE")
-        yield con
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
+        with con.writing():
+            yield con
     finally:
         con.close()
 
@@ -290,13 +294,12 @@ def record(
         return record_many(db, [edit], who=who.strip(), via=via)[-1]
     con = connect(db)
     try:
-        cur = con.execute(
+        return con.insert_id(
             INSERT_CORRECTION,
             (row_key, field, _text(before), _applicable(field, after), who.strip(), _now(), why, via, reverts,
              json.dumps((context or {}) if reverts is not None else _anchored(field, before, context),
                         ensure_ascii=False, default=str)),
         )
-        return int(cur.lastrowid)
     finally:
         con.close()
 
@@ -309,13 +312,12 @@ def record_many(db: Path | str, edits: Iterable[dict], *, who: str, via: str) ->
     ids = []
     with writing(db) as con:
         for e in edits:
-            cur = con.execute(
+            ids.append(con.insert_id(
                 INSERT_CORRECTION,
                 (e["row_key"], e["field"], _text(e.get("before")), _applicable(e["field"], e.get("after")), who, _now(),
                  e.get("why"), via, None,
                  json.dumps(_anchored(e["field"], e.get("before"), e.get("context")), ensure_ascii=False, default=str)),
-            )
-            ids.append(int(cur.lastrowid))
+            ))
     return ids
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
+from reja.db import is_server
 from reja.files import atomic_path, default_mode
 from reja.schema.dataset import (
     DOCUMENT_FIELDS,
@@ -334,11 +335,9 @@ def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: b
     with Store(db, readonly=True) as store:
         # one read transaction: an import committing between the two reads would leave items whose
         # document is not in documents (WAL readers see one snapshot and never block the import)
-        store.conn.execute("BEGIN")
-        try:
+        with store.snapshot():
             items = store.items(include_superseded=include_superseded)
             documents = store.documents()
-        finally:
-            store.conn.execute("COMMIT")
-    mode = Path(db).stat().st_mode  # the exports are as readable as the store they come from
+    # the exports are as readable as the store file they come from (a server's: as the umask gives)
+    mode = None if is_server(db) else Path(db).stat().st_mode
     return write_tables(out_dir, corrected_items(items, db), documents, mode=mode)

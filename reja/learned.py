@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reja import db as dbapi
 from reja.corrections import ACCEPT_FIELD, all_corrections, effective
 
 # correction field → (match kind, the row's text that was matched)
@@ -55,7 +56,7 @@ def _teach(out: dict, kind: str, text: str | None, target: str | None, correctio
 
 def load_learned(db: Path | str) -> LearnedSynonyms:
     """Learned synonyms in force (later corrections win over earlier ones for the same wording)."""
-    if not Path(db).exists():
+    if not dbapi.exists(db):
         return LearnedSynonyms()
     out: dict[str, dict[str, dict]] = {}
     for (_row, fieldname), c in sorted(effective(all_corrections(db)).items(), key=lambda kv: kv[1].id):

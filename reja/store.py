@@ -17,6 +17,12 @@ Tables (built from the field lists in `reja.schema.dataset`, so code and contrac
   a correction; `reja.api.load_items` applies them on top of `items`.
 - view `current_items`: items of documents that are not superseded.
 
+The same tables live in a PostgreSQL database when `db` is a URL (`postgresql://user@host/db`, issue
+23): several clerks and importers on other PCs, a national store. The SQL below is written once;
+what the two dialects spell differently (placeholders, types, upserts, the single-writer lock, a
+consistent read) is in `reja.db`. Writes are serial there too (an advisory lock per write
+transaction), so supersession, which reads then updates a plan's versions, sees every earlier write.
+
 Versions of a plan:
 - the same path imported again with changed bytes REPLACES its earlier version (rows deleted and
   inserted in the same transaction). If the new bytes fail to import, the earlier good version stays.
@@ -32,7 +38,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,21 +45,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from reja import db as dbapi
 from reja.schema.dataset import DOCUMENT_FIELDS, ITEM_FIELDS, FieldDef, coerce
 
 SCHEMA_VERSION = 1
 SAME_BATCH_SECONDS = 600  # versions of one plan whose files are this close in time were sent together
 
 _RUN_COLUMNS = (
-    "run_id TEXT PRIMARY KEY", "started_at TEXT NOT NULL", "finished_at TEXT", "paths TEXT",
-    "options TEXT", "pipeline_version TEXT", "catalogue_version TEXT", "n_files INTEGER",
-    "n_ok INTEGER", "n_partial INTEGER", "n_failed INTEGER", "n_skipped INTEGER", "exit_code INTEGER",
+    "run_id {text} PRIMARY KEY", "started_at {text} NOT NULL", "finished_at {text}", "paths {text}",
+    "options {text}", "pipeline_version {text}", "catalogue_version {text}", "n_files {int}",
+    "n_ok {int}", "n_partial {int}", "n_failed {int}", "n_skipped {int}", "exit_code {int}",
 )  # fmt: skip
 
 
 
-def _column_ddl(f: FieldDef) -> str:
-    return f"{f.name} {f.sql_type}" + (" NOT NULL" if f.required else "")
+def _column_ddl(c: dbapi.Connection, f: FieldDef) -> str:
+    return f"{f.name} {c.column_type(f.sql_type)}" + (" NOT NULL" if f.required else "")
 
 
 class StoreError(RuntimeError):
@@ -65,29 +71,35 @@ class Store:
     """A connection to the store. Writing methods each run in one transaction."""
 
     def __init__(self, path: Path | str, *, readonly: bool = False):
-        self.path = Path(path)
+        self.path = dbapi.location(path)  # a Path (SQLite) or a postgresql:// URL
+        self.shown = dbapi.shown(self.path)  # as printed: a URL without its password
+        server = dbapi.is_server(self.path)
         try:
-            if readonly:
-                if not self.path.exists():
-                    raise StoreError(f"{self.path}: no such store (run `reja import` first)")
-                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-            else:
+            if readonly and not server and not self.path.exists():
+                raise StoreError(f"{self.path}: no such store (run `reja import` first)")
+            if not server and not readonly:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=60)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA busy_timeout = 60000")
-            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn = dbapi.connect(self.path, readonly=readonly, timeout=60)
+        except ImportError as exc:  # psycopg missing: said as a usage error, not a traceback
+            raise StoreError(f"{self.shown}: {exc}") from exc
+        except dbapi.errors() as exc:  # no server there, a wrong password, not a database file
+            raise StoreError(f"{self.shown}: cannot open the store ({_first_line(exc)})") from exc
+        try:
+            if not server:
+                self.conn.execute("PRAGMA foreign_keys = ON")
             if readonly:  # a reader needs a store made by reja, not any file
                 self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             else:
                 self._refuse_foreign()  # before anything is written: another program's database stays as it was
-                # WAL: readers never block the writer; synchronous=NORMAL is crash-safe in WAL mode
-                # (a killed process loses at most the transaction in flight, never consistency).
-                self.conn.execute("PRAGMA journal_mode = WAL")
-                self.conn.execute("PRAGMA synchronous = NORMAL")
+                if not server:
+                    # WAL: readers never block the writer; synchronous=NORMAL is crash-safe in WAL mode
+                    # (a killed process loses at most the transaction in flight, never consistency).
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                    self.conn.execute("PRAGMA synchronous = NORMAL")
                 self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a usable reja store ({exc})") from exc
+        except dbapi.errors() as exc:
+            self.conn.close()
+            raise StoreError(f"{self.shown}: not a usable reja store ({_first_line(exc)})") from exc
 
     # tables a reja store may hold before `meta` exists: a clerk's corrections can come first
     _OWN_BEFORE_META = frozenset({"corrections", "sqlite_sequence"})
@@ -95,16 +107,16 @@ class Store:
     def _refuse_foreign(self) -> None:
         """A database with tables of its own and no reja schema_version is another application's:
         refused (StoreError → exit 2) without creating a table or switching its journal to WAL."""
-        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = self.conn.tables()
         if not tables - self._OWN_BEFORE_META:
             return
         if "meta" in tables:
-            with contextlib.suppress(sqlite3.DatabaseError):
+            with contextlib.suppress(*dbapi.errors()):
                 if self.conn.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone():
                     return
         self.conn.close()
         shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
-        raise StoreError(f"{self.path}: not a reja store but another program's database (tables: {shown}); "
+        raise StoreError(f"{self.shown}: not a reja store but another program's database (tables: {shown}); "
                          "it was left untouched: give --db a new file name")
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -118,44 +130,47 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT; anything raised (even KeyboardInterrupt) rolls back."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            if self.conn.in_transaction:  # SQLite may have rolled back already (a full disk, say)
-                self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def transaction(self) -> Iterator[dbapi.Connection]:
+        """One write transaction, one writer at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+        advisory lock); anything raised (even KeyboardInterrupt) rolls back."""
+        with self.conn.writing() as c:
+            yield c
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Reads inside this block see one state of the store (an import writing meanwhile is not half-seen)."""
+        with self.conn.snapshot():
+            yield self
 
     # -- schema ------------------------------------------------------------------------------
     def _migrate(self) -> None:
         """Create missing tables; add columns the field lists gained since the store was made."""
+        if self.conn.postgres and self._up_to_date():
+            return  # a shared server: no DDL (and its locks) at every clerk's and worker's connection
         with self.transaction() as c:
-            c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            c.execute(c.ddl("CREATE TABLE IF NOT EXISTS meta (key {text} PRIMARY KEY, value {text})"))
             c.execute(
                 "CREATE TABLE IF NOT EXISTS documents ("
-                + ", ".join(_column_ddl(f) for f in DOCUMENT_FIELDS)
+                + ", ".join(_column_ddl(c, f) for f in DOCUMENT_FIELDS)
                 + ", PRIMARY KEY (document_id))"
             )
             c.execute(
                 "CREATE TABLE IF NOT EXISTS items ("
-                + ", ".join(_column_ddl(f) for f in ITEM_FIELDS)
+                + ", ".join(_column_ddl(c, f) for f in ITEM_FIELDS)
                 + ", PRIMARY KEY (document_id, item_index)"
                 + ", FOREIGN KEY (document_id) REFERENCES documents(document_id) ON DELETE CASCADE)"
             )
-            c.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(_RUN_COLUMNS)})")
+            c.execute(c.ddl(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(_RUN_COLUMNS)})"))
             # each document's rows before matching, under its parse key (bytes + parser): new wordings
             # or a catalogue edit re-match these without reading the file again
-            c.execute("CREATE TABLE IF NOT EXISTS parsed (parse_key TEXT PRIMARY KEY, document_id TEXT NOT NULL, "
-                      "rows_json TEXT NOT NULL)")
+            c.execute(c.ddl("CREATE TABLE IF NOT EXISTS parsed (parse_key {text} PRIMARY KEY, document_id {text} NOT NULL, "
+                            "rows_json {text} NOT NULL)"))
             c.execute("CREATE INDEX IF NOT EXISTS parsed_document ON parsed(document_id)")
             for table, fields in (("documents", DOCUMENT_FIELDS), ("items", ITEM_FIELDS)):
-                have = {r["name"] for r in c.execute(f"PRAGMA table_info({table})")}
+                have = c.columns(table)
                 for f in fields:
                     if f.name not in have:  # NOT NULL cannot be added to existing rows: added nullable
-                        c.execute(f"ALTER TABLE {table} ADD COLUMN {f.name} {f.sql_type}")
+                        c.execute(f"ALTER TABLE {table} ADD COLUMN {f.name} {c.column_type(f.sql_type)}")
             c.execute("CREATE INDEX IF NOT EXISTS items_row_key ON items(row_key)")
             c.execute("CREATE INDEX IF NOT EXISTS documents_source_key ON documents(source_key)")
             c.execute("CREATE INDEX IF NOT EXISTS documents_plan_key ON documents(plan_key)")
@@ -164,10 +179,23 @@ class Store:
                 "CREATE VIEW current_items AS SELECT items.* FROM items JOIN documents USING (document_id) "
                 "WHERE documents.superseded_by IS NULL"
             )
-            c.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            c.execute(c.upsert("meta", ("key", "value"), ("key",)), ("schema_version", str(SCHEMA_VERSION)))
+
+    def _up_to_date(self) -> bool:
+        """Every table, column and the view are there and the schema version is this one's."""
+        tables = self.conn.tables()
+        if not {"meta", "documents", "items", "runs", "parsed"} <= tables:
+            return False
+        for table, fields in (("documents", DOCUMENT_FIELDS), ("items", ITEM_FIELDS)):
+            if not {f.name for f in fields} <= self.conn.columns(table):
+                return False
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        view = self.conn.execute("SELECT 1 FROM information_schema.views WHERE table_schema = current_schema() "
+                                 "AND table_name = 'current_items'").fetchone()
+        return row is not None and row[0] == str(SCHEMA_VERSION) and view is not None
 
     # -- import side -------------------------------------------------------------------------
-    def unchanged(self, source_key: str, import_key: str) -> sqlite3.Row | None:
+    def unchanged(self, source_key: str, import_key: str):
         """The stored version of this input made from the same bytes by the same pipeline, if any."""
         return self.conn.execute(
             "SELECT document_id, status, n_items, n_flagged, error_code, error FROM documents "
@@ -192,7 +220,8 @@ class Store:
             self._insert(c, "documents", DOCUMENT_FIELDS, [doc])
             self._insert(c, "items", ITEM_FIELDS, rows)
             if parsed is not None:
-                c.execute("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", (parsed[0], doc["document_id"], parsed[1]))
+                c.execute(c.upsert("parsed", ("parse_key", "document_id", "rows_json"), ("parse_key",)),
+                          (parsed[0], doc["document_id"], parsed[1]))
             for plan_key in {doc.get("plan_key"), *(r["plan_key"] for r in old)}:
                 self._resolve_supersession(c, plan_key)
 
@@ -212,14 +241,14 @@ class Store:
                 self._resolve_supersession(c, plan_key)
 
     @staticmethod
-    def _delete(c: sqlite3.Connection, document_ids: list[str]) -> None:
+    def _delete(c: dbapi.Connection, document_ids: list[str]) -> None:
         for doc_id in document_ids:
             c.execute("DELETE FROM items WHERE document_id = ?", (doc_id,))
             c.execute("DELETE FROM parsed WHERE document_id = ?", (doc_id,))
             c.execute("DELETE FROM documents WHERE document_id = ?", (doc_id,))
 
     @staticmethod
-    def _insert(c: sqlite3.Connection, table: str, fields: tuple[FieldDef, ...], rows: list[dict]) -> None:
+    def _insert(c: dbapi.Connection, table: str, fields: tuple[FieldDef, ...], rows: list[dict]) -> None:
         if not rows:
             return
         names = [f.name for f in fields]
@@ -227,7 +256,7 @@ class Store:
         c.executemany(sql, ([_sql_value(row.get(n)) for n in names] for row in rows))
 
     @staticmethod
-    def _resolve_supersession(c: sqlite3.Connection, plan_key: str | None) -> None:
+    def _resolve_supersession(c: dbapi.Connection, plan_key: str | None) -> None:
         """Among imported versions of one plan (district + year) the newest file is current; files
         within SAME_BATCH_SECONDS of the newest count as sent together (the DOCX, the PDF and a scan of
         one plan), and among those the one with the smallest share of flagged rows wins (then the newer,
@@ -280,7 +309,7 @@ class Store:
     def _select_list(self, table: str, fields: tuple[FieldDef, ...], alias: str = "") -> str:
         """Columns to read; a column newer than the store (opened read-only, so not migrated)
         reads as NULL, so a newer reja can still read an older centre's store."""
-        present = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+        present = self.conn.columns(table)
         prefix = f"{alias}." if alias else ""
         return ", ".join(f"{prefix}{f.name}" if f.name in present else f"NULL AS {f.name}" for f in fields)
 
@@ -288,21 +317,15 @@ class Store:
         """Every (current) row; only those of `document_ids` when given."""
         table = "items" if include_superseded else "current_items"
         cols = self._select_list("items", ITEM_FIELDS, "i")
-        where, params = "", []
-        if document_ids is not None:
-            params = sorted(set(document_ids))
-            if not params:  # the frame with its columns and no rows
-                where = "WHERE 0"
-            else:  # a temporary table: any number of ids in one statement
-                self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS _wanted (document_id TEXT PRIMARY KEY)")
-                self.conn.execute("DELETE FROM _wanted")
-                self.conn.executemany("INSERT OR IGNORE INTO _wanted VALUES (?)", ((d,) for d in params))
-                where = "WHERE i.document_id IN (SELECT document_id FROM _wanted)"
+        where, params = "", ()
+        if document_ids is not None:  # any number of ids in one statement
+            clause, params = self.conn.member_of("i.document_id", sorted(set(document_ids)))
+            where = f"WHERE {clause}"
         sql = (
             f"SELECT {cols} FROM {table} i JOIN documents d USING (document_id) {where} "
             "ORDER BY d.source_file, d.document_id, i.item_index"
         )
-        return coerce(pd.read_sql_query(sql, self.conn), ITEM_FIELDS)
+        return coerce(self.conn.frame(sql, params), ITEM_FIELDS)
 
     def keys_with_rows(self, row_keys: list[str]) -> set[str]:
         """Those of `row_keys` that name a stored row (any version), by the row_key index."""
@@ -333,7 +356,7 @@ class Store:
 
     def documents(self) -> pd.DataFrame:
         cols = self._select_list("documents", DOCUMENT_FIELDS)
-        frame = pd.read_sql_query(f"SELECT {cols} FROM documents ORDER BY source_file, document_id", self.conn)
+        frame = self.conn.frame(f"SELECT {cols} FROM documents ORDER BY source_file, document_id")
         return coerce(frame, DOCUMENT_FIELDS)
 
     def reidentify(self, pipeline_version: str) -> int:
@@ -382,6 +405,27 @@ class Store:
             out.append(PlanVersions(key, named["district"], named["year"], [d["source_file"] for d in docs], current))
         return out
 
+    def row_keys(self) -> set[str]:
+        """Every row key stored (current and superseded versions)."""
+        return {r[0] for r in self.conn.execute("SELECT DISTINCT row_key FROM items")}
+
+    def plans_of(self, document_ids: list[str]) -> set[str]:
+        """The plans (plan key, or the document itself when it stands alone) these documents are."""
+        keys: set[str] = set()
+        for i in range(0, len(document_ids), 500):
+            chunk = document_ids[i : i + 500]
+            keys |= {r[0] for r in self.conn.execute(
+                "SELECT coalesce(plan_key, document_id) FROM documents WHERE status != 'failed' "
+                f"AND document_id IN ({','.join('?' * len(chunk))})", chunk)}  # fmt: skip
+        return keys
+
+    def import_state(self) -> tuple:
+        """Changes whenever an import wrote (documents added, replaced or superseded): the review
+        page keeps its rows while this stays the same."""
+        return tuple(self.conn.execute(
+            "SELECT count(*), max(imported_at), "
+            + self.conn.group_concat("document_id || coalesce(superseded_by, '')") + " FROM documents").fetchone())
+
     def count_items(self) -> dict[str, int]:
         """document_id → number of stored rows (used by the crash-safety checks)."""
         return {
@@ -405,6 +449,10 @@ class PlanVersions:
                 f"{self.current}; superseded: {', '.join(others)}")
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def _sql_value(value):
     if isinstance(value, list | dict | tuple):
         return json.dumps(value, ensure_ascii=False, default=str)
@@ -425,9 +473,9 @@ def _neg(text: str) -> tuple[int, ...]:
 STORE_CANDIDATES = (Path("reja.sqlite"), Path("out") / "reja.sqlite")
 
 
-def find_store(db: Path | str | None = None) -> Path:
-    """The store to read: `db` when given, else the first of STORE_CANDIDATES that exists
-    (else the first, so the error names the usual place)."""
+def find_store(db: Path | str | None = None) -> Path | str:
+    """The store to read: `db` when given (a path, or a postgresql:// URL as text), else the first of
+    STORE_CANDIDATES that exists (else the first, so the error names the usual place)."""
     if db is not None:
-        return Path(db)
+        return dbapi.location(db)
     return next((p for p in STORE_CANDIDATES if p.is_file()), STORE_CANDIDATES[0])

@@ -11,9 +11,10 @@ import hashlib
 import hmac
 import re
 import secrets
-import sqlite3
 import time
 from pathlib import Path
+
+from reja import db as dbapi
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}  # ~16 MiB, ~50 ms: slow for guessing, fine for a login
 SESSION_SECONDS = 12 * 3600  # a working day
@@ -22,19 +23,19 @@ MIN_PASSWORD = 8
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS review_users (
-    name TEXT PRIMARY KEY,
-    salt BLOB NOT NULL,
-    hash BLOB NOT NULL,
-    n INTEGER NOT NULL, r INTEGER NOT NULL, p INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-"""
+    name {text} PRIMARY KEY,
+    salt {blob} NOT NULL,
+    hash {blob} NOT NULL,
+    n {int} NOT NULL, r {int} NOT NULL, p {int} NOT NULL,
+    created_at {text} NOT NULL
+)"""
+COLUMNS = ("name", "salt", "hash", "n", "r", "p", "created_at")
 
 
-def _connect(db: Path | str) -> sqlite3.Connection:
-    con = sqlite3.connect(str(db), timeout=30, isolation_level=None)
-    con.execute("PRAGMA busy_timeout=30000")
-    con.executescript(SCHEMA)
+def _connect(db: Path | str) -> dbapi.Connection:
+    con = dbapi.connect(db, timeout=30)
+    if not con.postgres or "review_users" not in con.tables():
+        con.execute(con.ddl(SCHEMA))
     return con
 
 
@@ -54,7 +55,7 @@ def add_user(db: Path | str, name: str, password: str) -> None:
     digest = _hash(password, salt, SCRYPT["n"], SCRYPT["r"], SCRYPT["p"])
     con = _connect(db)
     try:
-        con.execute("INSERT OR REPLACE INTO review_users VALUES (?,?,?,?,?,?,?)",
+        con.execute(con.upsert("review_users", COLUMNS, ("name",)),
                     (name, salt, digest, SCRYPT["n"], SCRYPT["r"], SCRYPT["p"],
                      time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
     finally:
@@ -78,7 +79,7 @@ def check_password(db: Path | str, name: str, password: str) -> bool:
     if row is None:
         _hash(password, b"0" * 16, SCRYPT["n"], SCRYPT["r"], SCRYPT["p"])  # same time for an unknown name
         return False
-    salt, digest, n, r, p = row
+    salt, digest, n, r, p = (bytes(row[0]), bytes(row[1]), *row[2:])
     return hmac.compare_digest(_hash(password, salt, n, r, p), digest)
 
 

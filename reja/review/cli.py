@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from reja.db import exists
 from reja.i18n import _
 from reja.store import find_store as _store_or_default
 
@@ -23,7 +24,7 @@ def _who(who: str | None) -> str:
 
 def _need_store(db: Path) -> None:
     """A wrong --db must be said plainly (not a traceback, not an empty store made at a typo's path)."""
-    if not db.is_file():
+    if not exists(db):
         typer.echo(_("error: {db}: no store here (run `reja import` first, or pass --db)").format(db=db), err=True)
         raise typer.Exit(2)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reja import db as dbapi
 from reja.compare.consistency import findings, flag_rows
 from reja.corrections import apply_corrections
 
@@ -47,23 +48,19 @@ _cache: dict[str, tuple[tuple, pd.DataFrame]] = {}
 
 
 def _import_state(db: Path | str) -> tuple:
-    import sqlite3
+    from reja.store import Store, StoreError
 
-    con = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True, timeout=30)
     try:
-        return tuple(con.execute(
-            "SELECT count(*), max(imported_at), group_concat(document_id || coalesce(superseded_by, ''))"
-            " FROM documents").fetchone())
-    except sqlite3.Error:
+        with Store(db, readonly=True) as store:
+            return store.import_state()
+    except (StoreError, *dbapi.errors()):
         return (None,)
-    finally:
-        con.close()
 
 
 def _stored_items(db: Path | str) -> pd.DataFrame:
     from reja.store import Store
 
-    key = str(Path(db).resolve())
+    key = str(dbapi.location(db)) if dbapi.is_server(db) else str(Path(db).resolve())
     state = _import_state(db)
     cached = _cache.get(key)
     if cached is not None and cached[0] == state and state != (None,):

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reja.corrections import ACCEPT_FIELD, record_many, row_context
+from reja.db import exists
 from reja.i18n import _
 
 from .validate import Rejected, check_value
@@ -382,7 +383,7 @@ def read_edits(path: Path, current: pd.DataFrame, db: Path | None = None) -> tup
     path = Path(path)
     sheet = _read(path)
     _check_order(sheet)
-    in_force = effective(all_corrections(db)) if db is not None and Path(db).is_file() else {}
+    in_force = effective(all_corrections(db)) if db is not None and exists(db) else {}
     by_key = current.set_index("row_key") if len(current) else current
     editable = (*EDIT_COLUMNS, "accept")
     edits, rejected, ignored = [], [], []

@@ -18,18 +18,18 @@ This is the one place import writes the corrections table (`reja.batch` calls it
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
 
+from reja import db as dbapi
 from reja.corrections import INSERT_CORRECTION, _anchors, _plain, all_corrections, effective, writing
 
 
 def _has_corrections(db: Path | str) -> bool:
-    con = sqlite3.connect(str(db), timeout=30)
+    con = dbapi.connect(db, timeout=30)
     try:
-        return con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='corrections'").fetchone() is not None
+        return "corrections" in con.tables()
     finally:
         con.close()
 
