@@ -18,3 +18,22 @@ def _language_of_each_test_is_its_own():
     from reja.i18n import set_language
 
     set_language(None)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster per test process (tests/pgcluster.py), dropped at the end.
+    Not skipped when PostgreSQL is missing: `make setup` installs it, so its absence is a failure."""
+    from tests.pgcluster import TempCluster
+
+    cluster = TempCluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh, empty database of the session's cluster (its URL), dropped after the test."""
+    url = pg_cluster.create_database()
+    yield url
+    pg_cluster.drop_database(url)
