@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from reja.normalize.keys import match_key
 from reja.schema.gazetteer import gazetteer_rows
 
@@ -127,13 +128,64 @@ def _tokens(text: str) -> list[str]:
     return match_key(text).split()
 
 
-def _window_score(base: str, words: list[str]) -> float:
-    win = " ".join(words)
-    score = fuzz.ratio(base, win)
-    if len(win) > len(base) + 1 and len(base) >= 4:
-        # inflected last word: "jondordagi", "izboskanning"
-        score = max(score, fuzz.ratio(base, win[: len(base)]) * 0.97)
-    return score
+PREFIX_WEIGHT = 0.97  # an inflected word compared on its first letters counts a little less
+
+
+@dataclass(frozen=True)
+class _BaseGroup:
+    """The gazetteer's base names of one word count, for one vectorised comparison per text."""
+
+    bases: tuple[str, ...]
+    owners: tuple[tuple[int, int], ...]  # (index in load_places(), index of the base in its place)
+    by_length: tuple[tuple[int, tuple[int, ...]], ...]  # base length (>= 4) -> rows, for the prefix score
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[int, _BaseGroup]:
+    """Every base name, grouped by its number of words (precomputed once: the title block asks for every
+    document, and comparing each name with each window in Python cost ~0.1-0.2 s a text)."""
+    groups: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
+    for pi, place in enumerate(load_places()):
+        for bi, base in enumerate(place.bases):
+            bases, owners = groups.setdefault(base.count(" ") + 1, ([], []))
+            bases.append(base)
+            owners.append((pi, bi))
+    out = {}
+    for n, (bases, owners) in groups.items():
+        lengths: dict[int, list[int]] = {}
+        for row, base in enumerate(bases):
+            if len(base) >= 4:
+                lengths.setdefault(len(base), []).append(row)
+        out[n] = _BaseGroup(tuple(bases), tuple(owners), tuple((k, tuple(v)) for k, v in sorted(lengths.items())))
+    return out
+
+
+def _window_hits(tokens: list[str]) -> dict[int, list[tuple[int, int, int, float]]]:
+    """Per place (index in load_places()): (base index, first token, word count, score) of every window
+    of the text that scores >= MIN_WORD against one of its base names. The score is rapidfuzz's ratio of
+    the base and the window; a window longer than the base (an inflected last word: "jondordagi",
+    "izboskanning") is also compared on its first letters, at PREFIX_WEIGHT. Windows holding a
+    designator word are no place name ("shahri" is never a place)."""
+    is_designator = [_designator(t) is not None for t in tokens]
+    hits: dict[int, list[tuple[int, int, int, float]]] = {}
+    for n, group in _index().items():
+        starts = [i for i in range(len(tokens) - n + 1) if not any(is_designator[i : i + n])]
+        if not starts:
+            continue
+        windows = [" ".join(tokens[i : i + n]) for i in starts]
+        scores = process.cdist(group.bases, windows, scorer=fuzz.ratio, dtype=np.float64)
+        for length, rows in group.by_length:
+            longer = [k for k, w in enumerate(windows) if len(w) > length + 1]
+            if not longer:
+                continue
+            cut = process.cdist([group.bases[r] for r in rows], [windows[k][:length] for k in longer],
+                                scorer=fuzz.ratio, dtype=np.float64) * PREFIX_WEIGHT
+            sub = scores[np.ix_(rows, longer)]
+            scores[np.ix_(rows, longer)] = np.maximum(sub, cut)
+        for row, col in zip(*np.nonzero(scores >= MIN_WORD), strict=True):
+            pi, bi = group.owners[row]
+            hits.setdefault(pi, []).append((bi, starts[col], n, float(scores[row, col])))
+    return hits
 
 
 def _fits(place: Place, designator: str | None) -> bool:
@@ -143,33 +195,26 @@ def _fits(place: Place, designator: str | None) -> bool:
     return designator == place.kind
 
 
-def _find(place: Place, tokens: list[str]) -> tuple[float, str | None, str]:
-    """Best (score, designator kind after it, matched text) of a place in the token list. A window
-    whose designator names this kind of place wins over a closer one that names another kind:
-    "Navoiy viloyati Navoiy shahar" names the region AND the city."""
+def _find(place: Place, tokens: list[str], windows: list[tuple[int, int, int, float]]) -> tuple[float, str | None, str]:
+    """Best (score, designator kind after it, matched text) of a place among its `windows` (from
+    `_window_hits`). A window whose designator names this kind of place wins over a closer one that
+    names another kind: "Navoiy viloyati Navoiy shahar" names the region AND the city."""
     best = (0.0, None, "")
     best_rank = (False, 0.0, False)
-    for base in place.bases:
-        n = base.count(" ") + 1
-        for i in range(len(tokens) - n + 1):
-            if any(_designator(t) for t in tokens[i : i + n]):
-                continue  # "shahri" is a designator, never a place name
-            s = _window_score(base, tokens[i : i + n])
-            if s < MIN_WORD:
-                continue
-            nxt = tokens[i + n] if i + n < len(tokens) else ""
-            designator = _designator(nxt)
-            if designator is None and i > 0 and _designator(tokens[i - 1]) == "city":
-                designator = "city"  # Russian puts it first: "город Андижан", "г. Нукус"
-            cand = (s, designator, " ".join(tokens[i : i + n + (1 if designator else 0)]))
-            rank = (_fits(place, designator), s, designator is not None)
-            if rank > best_rank:
-                best, best_rank = cand, rank
+    for _, i, n, s in sorted(windows):  # base by base, left to right: the first of equals wins
+        nxt = tokens[i + n] if i + n < len(tokens) else ""
+        designator = _designator(nxt)
+        if designator is None and i > 0 and _designator(tokens[i - 1]) == "city":
+            designator = "city"  # Russian puts it first: "город Андижан", "г. Нукус"
+        cand = (s, designator, " ".join(tokens[i : i + n + (1 if designator else 0)]))
+        rank = (_fits(place, designator), s, designator is not None)
+        if rank > best_rank:
+            best, best_rank = cand, rank
     return best
 
 
-def _evidence(place: Place, tokens: list[str]) -> tuple[float, str]:
-    s, designator, matched = _find(place, tokens)
+def _evidence(place: Place, tokens: list[str], windows: list[tuple[int, int, int, float]]) -> tuple[float, str]:
+    s, designator, matched = _find(place, tokens, windows)
     if s < MIN_WORD:
         return 0.0, ""
     if place.kind == "region":
@@ -201,8 +246,10 @@ def match_place(text: str | None) -> PlaceMatch:
     regions = _regions()
     region_hits = []
     local_hits = []
-    for p in load_places():
-        s, why = _evidence(p, tokens)
+    places = load_places()
+    for pi, windows in sorted(_window_hits(tokens).items()):
+        p = places[pi]
+        s, why = _evidence(p, tokens, windows)
         if s <= 0:
             continue
         (region_hits if p.kind == "region" else local_hits).append((s, p, why))
