@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from reja.normalize.places import local_place_name
+from reja.normalize.places import local_place_name, name_words_before
 from reja.normalize.text import clean_text
 
 from .ir import BBox
@@ -27,6 +27,7 @@ _DATE_RE = re.compile(r"(?<!\d)(?:19|20)(?:\d\d)?\s*[-‐–]?\s*(?:yil|йил|�
 _NUMERIC_DATE_RE = re.compile(r"(?<!\d)\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d(?!\d)")  # 06.01.2025
 _INITIAL_NAME_RE = re.compile(r"([A-ZА-ЯЎҚҒҲЁ]\.\s*(?:[A-ZА-ЯЎҚҒҲЁ]\.\s*)?[A-ZА-ЯЎҚҒҲЁ][\w'ʻʼ‘’`-]+)\s*$")
 _QUOTES = "\"“”„«»'‘’"
+_NAME_WORD = re.compile(r"[^\W\d_][\w'ʻʼ‘’`-]*")
 
 
 @dataclass
@@ -210,7 +211,11 @@ def _admin_name(texts: list[str], key: str) -> str | None:
     found: list[tuple[str, str]] = []
     for text in texts:
         for m in pattern.finditer(text):
-            found.append((m.group(1), m.group(2)))
+            # a name of two words ("Шароф Рашидов тумани") is taken whole when the gazetteer knows it
+            before = _NAME_WORD.findall(text[: m.start(1)])[-3:]
+            k = name_words_before([*before, m.group(1)])
+            name = " ".join([*before[len(before) - k + 1 :], m.group(1)]) if k > 1 else m.group(1)
+            found.append((name, m.group(2)))
     if not found:
         return None
     full = [f for f in found if fold(f[1]).endswith(("i", "и"))]

@@ -295,6 +295,24 @@ def match_place(text: str | None) -> PlaceMatch:
                       "; ".join(reasons), candidates)
 
 
+@lru_cache(maxsize=1)
+def _multiword_bases() -> dict[str, int]:
+    """Base names of more than one word ("sharof rashidov", "mirzo ulugʻbek") and their word counts."""
+    return {b: b.count(" ") + 1 for p in load_places() for b in p.bases if " " in b}
+
+
+def name_words_before(words: list[str]) -> int:
+    """How many of the last `words` (the words written before a designator such as "tumani") make one
+    gazetteer name: 2 for "… Шароф Рашидов" (Sharof Rashidov tumani), else 1. A two-word district cut
+    to its last word ("Рашидов тумани") names no place at all."""
+    multi = _multiword_bases()
+    for k in range(min(len(words), max(multi.values(), default=1)), 1, -1):
+        span = " ".join(words[-k:])
+        if not any(_designator(t) for t in match_key(span).split()) and _base_key(span) in multi:
+            return k
+    return 1
+
+
 def place_by_id(district_id: str) -> Place | None:
     """The gazetteer entry of a district or city id."""
     return next((p for p in load_places() if p.district_id == district_id), None)

@@ -114,3 +114,16 @@ def test_keyword_and_text_on_one_line():
 def test_numeric_date():
     m = parse_title_block([Line(t) for t in ["“TASDIQLAYMAN”", "Direktor", "N.Burxonov", "06.01.2025"]], "x.docx")
     assert (m.approved_by, m.approved_date) == ("N.Burxonov", "06.01.2025")
+
+
+def test_a_district_of_two_words_is_read_whole():
+    # "Шароф Рашидов тумани" (Jizzax) and "Mirzo Ulugʻbek tumani" (Toshkent shahri) are one name each;
+    # "Рашидов тумани" alone names no place, so the plan would lose its district
+    lines = [Line("ТАСДИҚЛАЙМАН"), Line("Шароф Рашидов тумани ахборот-кутубхона маркази директори"),
+             Line("М.Исмоилова"), Line("2026 йил 6 январь"), Line("Жиззах вилояти"),
+             Line("2026 ЙИЛГА МЎЛЖАЛЛАНГАН ЙИЛЛИК ИШ РЕЖАСИ")]
+    m = parse_title_block(lines, "reja.docx")
+    assert (m.region, m.district) == ("Жиззах вилояти", "Шароф Рашидов тумани")
+    lines = [Line("TASDIQLAYMAN"), Line("Toshkent shahri Mirzo Ulugʻbek tumani AKM direktori"), Line("A.Karimov"),
+             Line("2025-yil 5 yanvar"), Line("2025-yil uchun ISH REJASI")]
+    assert parse_title_block(lines, "reja.docx").district == "Mirzo Ulugʻbek tumani"  # "shahri" is no name word
