@@ -40,75 +40,101 @@ def rules() -> dict:
         return yaml.safe_load(fh)
 
 
-def _finding(check: str, code: str, flag: bool, row: pd.Series, measure: str, value, expected,
-             detail: str, row_keys: list[str], sources: str) -> dict:
-    ratio = value / expected if expected not in (0, None) and pd.notna(expected) else np.nan
-    return {"check": check, "flag": bool(flag), "code": code, "region_id": row.get("region_id"),
-            "district_id": row.get("district_id"), "district_latin": row.get("district_latin"),
-            "year": row.get("year"), "indicator_id": row.get("indicator_id"), "unit_id": row.get("unit_key"),
-            "measure": measure, "value": value, "expected": expected, "ratio": round(float(ratio), 3),
-            "detail": detail, "row_keys": row_keys, "sources": sources}
+_PLACE = ["region_id", "district_id", "district_latin", "year", "indicator_id", "unit_key"]
 
 
-def _ref(row: pd.Series) -> str:
-    def text(name: str, missing: str) -> str:
-        value = row.get(name)
-        return missing if value is None or pd.isna(value) or value == "" else str(value)
+def _refs(frame: pd.DataFrame) -> pd.Series:
+    """"plan.docx p.3 item 9" per row: where a clerk finds the figure."""
+    def texts(name: str, missing: str) -> list[str]:
+        if name not in frame.columns:
+            return [missing] * len(frame)
+        return [missing if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v == "" else str(v)
+                for v in frame[name].tolist()]
 
-    page = f" p.{int(row['page'])}" if pd.notna(row.get("page")) else ""
-    return f"{text('source_file', '?')}{page} item {text('item_no', '–')}"
+    pages = pd.to_numeric(frame["page"], errors="coerce").tolist() if "page" in frame.columns else [None] * len(frame)
+    refs = [f"{file}{f' p.{int(p)}' if p is not None and p is not pd.NA and not np.isnan(p) else ''} item {item}"
+            for file, p, item in zip(texts("source_file", "?"), pages, texts("item_no", "–"), strict=True)]
+    return pd.Series(refs, index=frame.index, dtype=object)
+
+
+def _findings(check: str, flags, at: pd.DataFrame, measure: str, values, expected, details,
+              row_keys, sources) -> list[dict]:
+    """One finding per row of `at` (the row whose place, year, indicator and unit it reports)."""
+    code = rules()[_RULE_OF[check]]["flag"]
+    values = np.asarray(values, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where((expected != 0) & ~np.isnan(expected), values / expected, np.nan)
+    place = {c: at[c].tolist() if c in at.columns else [None] * len(at) for c in _PLACE}
+    return [{"check": check, "flag": bool(flag), "code": code, "region_id": place["region_id"][i],
+             "district_id": place["district_id"][i], "district_latin": place["district_latin"][i],
+             "year": place["year"][i], "indicator_id": place["indicator_id"][i], "unit_id": place["unit_key"][i],
+             "measure": measure, "value": values[i], "expected": expected[i], "ratio": round(float(ratio[i]), 3),
+             "detail": details[i], "row_keys": row_keys[i], "sources": sources[i]}
+            for i, flag in enumerate(flags)]
+
+
+_RULE_OF = {"subitems_vs_total": "subitems_vs_total", "plan_below_fact": "plan_below_fact", "outlier": "outlier"}
+_PARENT = ["document_id", "section_no", "item_no"]
+_CHILD = ["document_id", "section_no", "parent_item_no"]
 
 
 def subitems_vs_total(frame: pd.DataFrame) -> list[dict]:
     """A parent row whose sub-items' values do not add up to its own (per measure)."""
     rule = rules()["subitems_vs_total"]
     partial = set(rule.get("partial_breakdowns") or [])
-    out = []
     children = frame[frame["parent_item_no"].notna()]
     if children.empty:
-        return out
-    parents = frame[frame["parent_item_no"].isna() & frame["item_no"].notna()]
-    keys = ["document_id", "section_no", "item_no"]
-    parent_of = parents.drop_duplicates(keys).set_index(keys)
-    for (doc, section, parent_no), kids in children.groupby(["document_id", "section_no", "parent_item_no"],
-                                                            dropna=False):
-        if (doc, section, parent_no) not in parent_of.index:
-            continue
-        parent = parent_of.loc[(doc, section, parent_no)]
-        for measure in ("plan_value", "fact_value"):
-            parts = kids[measure].dropna()
-            total = parent[measure]
-            if len(parts) < rule["min_parts"] or pd.isna(total):
-                continue
-            summed = float(parts.sum())
-            if abs(summed - total) <= rule["tolerance"] * max(abs(total), 1):
-                continue
-            if parent.get("indicator_id") in partial and summed <= total:
-                continue  # a partial breakdown may list fewer parts than the whole
-            detail = _("{measure}: item {item} = {total}, its {n} sub-items add up to {summed}").format(
-                measure=_MEASURE[measure](), item=parent_no, total=_num(total), n=len(parts), summed=_num(summed))
-            row = parent.copy()
-            row["region_id"], row["district_id"], row["year"] = parent["region_id"], parent["district_id"], parent["year"]
-            out.append(_finding("subitems_vs_total", rule["flag"], True, row, measure, summed, total, detail,
-                                [parent["row_key"], *kids.loc[parts.index, "row_key"]],
-                                "; ".join([_ref(parent), *(_ref(k) for _i, k in kids.loc[parts.index].iterrows())])))
-    return out
+        return []
+    parents = frame[frame["parent_item_no"].isna() & frame["item_no"].notna()].drop_duplicates(_PARENT)
+    parents = parents.assign(_ref=_refs(parents))
+    out = []
+    for order, measure in enumerate(("plan_value", "fact_value")):
+        kids = children[children[measure].notna()]
+        parts = kids.groupby(_CHILD, dropna=False, sort=False)[measure].agg(["sum", "size"])
+        parts.columns = ["summed", "n"]
+        joined = parents.merge(parts, left_on=_PARENT, right_index=True, how="inner")
+        total = joined[measure]
+        off = (joined["n"] >= rule["min_parts"]) & total.notna()
+        off &= (joined["summed"] - total).abs() > rule["tolerance"] * np.maximum(total.abs(), 1)
+        off &= ~(joined["indicator_id"].isin(partial) & (joined["summed"] <= total))  # a partial breakdown may list fewer parts
+        bad = joined[off]
+        where = list(zip(*(bad[c].tolist() for c in _PARENT), strict=True))
+        # the sub-items of the parents that do not add up, in the plan's order (lists only where needed)
+        wanted = dict.fromkeys(where)
+        their: dict[tuple, tuple[list, list]] = {key: ([], []) for key in wanted}
+        kid_keys = zip(*(kids[c].tolist() for c in _CHILD), strict=True)
+        for key, row_key, ref in zip(kid_keys, kids["row_key"].tolist(), _refs(kids).tolist(), strict=True):
+            if key in their:
+                their[key][0].append(row_key)
+                their[key][1].append(ref)
+        details = [_("{measure}: item {item} = {total}, its {n} sub-items add up to {summed}").format(
+            measure=_MEASURE[measure](), item=item, total=_num(tot), n=n, summed=_num(summed))
+            for item, tot, n, summed in zip(bad["item_no"].tolist(), bad[measure].tolist(), bad["n"].tolist(),
+                                            bad["summed"].tolist(), strict=True)]
+        keys = [[p, *their[w][0]] for p, w in zip(bad["row_key"].tolist(), where, strict=True)]
+        sources = ["; ".join([p, *their[w][1]]) for p, w in zip(bad["_ref"].tolist(), where, strict=True)]
+        found = _findings("subitems_vs_total", [True] * len(bad), bad, measure, bad["summed"], bad[measure],
+                          details, keys, sources)
+        out += [(*w, order, f) for w, f in zip(where, found, strict=True)]
+    # as the plan reads: parent by parent, plan before fact
+    out.sort(key=lambda t: (str(t[0]), str(t[1]), str(t[2]), t[3]))
+    return [t[4] for t in out]
 
 
 def plan_below_fact(frame: pd.DataFrame) -> list[dict]:
     """A row whose plan is below last year's fact (reported), far below (flagged)."""
     rule = rules()["plan_below_fact"]
     rows = frame[frame["plan_value"].notna() & frame["fact_value"].notna() & (frame["fact_value"] > 0)]
-    ratio = rows["plan_value"] / rows["fact_value"]
-    out = []
-    for idx in rows.index[ratio < rule["report_below"]]:
-        row = rows.loc[idx]
-        share = ratio[idx]
-        detail = _("plan {year}: {plan} is {share}% of last year's fact {fact}").format(
-            year=int(row["year"]), plan=_num(row["plan_value"]), share=round(100 * share), fact=_num(row["fact_value"]))
-        out.append(_finding("plan_below_fact", rule["flag"], share < rule["flag_below"], row, "plan_value",
-                            row["plan_value"], row["fact_value"], detail, [row["row_key"]], _ref(row)))
-    return out
+    share = rows["plan_value"] / rows["fact_value"]
+    below = rows[share < rule["report_below"]]
+    share = share[below.index]
+    details = [_("plan {year}: {plan} is {share}% of last year's fact {fact}").format(
+        year=int(year), plan=_num(plan), share=round(100 * s), fact=_num(fact))
+        for year, plan, s, fact in zip(below["year"], below["plan_value"], share, below["fact_value"], strict=True)]
+    return _findings("plan_below_fact", (share < rule["flag_below"]).tolist(), below, "plan_value",
+                     below["plan_value"], below["fact_value"], details, [[k] for k in below["row_key"]],
+                     _refs(below).tolist())
 
 
 def outliers(frame: pd.DataFrame) -> list[dict]:
@@ -117,31 +143,32 @@ def outliers(frame: pd.DataFrame) -> list[dict]:
     rule = rules()["outlier"]
     measure = rule["measure"]
     data = frame[frame["indicator_id"].notna() & frame["district_id"].notna() & frame[measure].notna()]
-    per_district = data.groupby(["region_id", "indicator_id", "year", "unit_key", "district_id"]).agg(
-        value=(measure, "sum"), district_latin=("district_latin", "first"),
-        row_keys=("row_key", list), first_index=("row_key", lambda s: s.index[0]),
-    ).reset_index()
-    out = []
-    for _key, group in per_district.groupby(["region_id", "indicator_id", "year", "unit_key"]):
-        if len(group) < rule["min_districts"]:
-            continue
-        values = group["value"].astype(float)
-        median = float(values.median())
-        mad = float((values - median).abs().median())
-        if median <= 0:
-            continue
-        for _index, g in group.iterrows():
-            ratio = g["value"] / median
-            z = 0.6745 * (g["value"] - median) / mad if mad > 0 else np.inf * np.sign(g["value"] - median)
-            if abs(z) < rule["modified_z"] or rule["min_ratio"] > ratio > 1 / rule["min_ratio"]:
-                continue
-            row = data.loc[g["first_index"]]
-            detail = _("{measure} {value} is {ratio}× the median {median} of {n} districts of the region").format(
-                measure=_MEASURE[measure](), value=_num(g["value"]), ratio=f"{ratio:.1f}", median=_num(median),
-                n=len(group))
-            out.append(_finding("outlier", rule["flag"], True, row, measure, g["value"], median, detail,
-                                g["row_keys"], _ref(row)))
-    return out
+    group_keys = ["region_id", "indicator_id", "year", "unit_key"]
+    data = data.assign(_pos=np.arange(len(data)))
+    per_district = data.groupby([*group_keys, "district_id"]).agg(
+        value=(measure, "sum"), first=("_pos", "min")).reset_index()
+    grouped = per_district.groupby(group_keys)["value"]
+    per_district["n"] = grouped.transform("size")
+    per_district["median"] = grouped.transform("median")
+    per_district["mad"] = (per_district["value"] - per_district["median"]).abs().groupby(
+        [per_district[k] for k in group_keys]).transform("median")
+    cand = per_district[(per_district["n"] >= rule["min_districts"]) & (per_district["median"] > 0)]
+    ratio = cand["value"] / cand["median"]
+    diff = cand["value"] - cand["median"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(cand["mad"] > 0, 0.6745 * diff / cand["mad"], np.inf * np.sign(diff))
+    far = (np.abs(z) >= rule["modified_z"]) & ~((rule["min_ratio"] > ratio) & (ratio > 1 / rule["min_ratio"]))
+    hits = cand[far].assign(ratio=ratio[far])
+    at = data.iloc[hits["first"].to_numpy()]  # the district's first row: its place and unit
+    row_keys: dict[tuple, list] = {key: [] for key in zip(*(hits[c].tolist() for c in [*group_keys, "district_id"]), strict=True)}
+    for key, row_key in zip(zip(*(data[c].tolist() for c in [*group_keys, "district_id"]), strict=True), data["row_key"].tolist(), strict=True):
+        if key in row_keys:
+            row_keys[key].append(row_key)
+    details = [_("{measure} {value} is {ratio}× the median {median} of {n} districts of the region").format(
+        measure=_MEASURE[measure](), value=_num(v), ratio=f"{r:.1f}", median=_num(m), n=n)
+        for v, r, m, n in zip(hits["value"], hits["ratio"], hits["median"], hits["n"], strict=True)]
+    return _findings("outlier", [True] * len(hits), at, measure, hits["value"], hits["median"], details,
+                     list(row_keys.values()), _refs(at).tolist())
 
 
 def findings(items: pd.DataFrame, *, region: str | None = None, years=None) -> pd.DataFrame:

@@ -1,0 +1,27 @@
+"""Consistency findings on a hand-written plan: each finding names exactly the rows behind it."""
+
+import pandas as pd
+
+from reja.compare.consistency import findings
+from reja.schema.dataset import ITEM_FIELDS, coerce
+
+
+def _row(item_no, parent, plan, fact=None, page=2):
+    return dict(document_id="d1", source_file="jondor.docx", page=page, region_id="1706", district_id="1706246",
+                year=2025, section_no="II", item_no=item_no, parent_item_no=parent, text=f"t {item_no}",
+                indicator_id="acq_total" if parent is None else None, unit_id="copy", plan_value=plan,
+                fact_value=fact, status="ok", flags="", row_key=f"k{item_no}")
+
+
+def test_a_total_that_is_not_its_parts_names_the_total_and_each_part():
+    rows = [_row("9", None, 1000.0), _row("9.1", "9", 400.0), _row("9.2", "9", 500.0, page=3),
+            _row("10", None, 50.0, fact=200.0), _row("10.1", "10", 20.0), _row("10.2", "10", 30.0)]
+    found = findings(coerce(pd.DataFrame(rows), ITEM_FIELDS))
+    sub = found[found["check"] == "subitems_vs_total"]
+    assert len(sub) == 1  # item 10's parts add up; item 9's do not (900 ≠ 1000)
+    hit = sub.iloc[0]
+    assert hit["row_keys"] == ["k9", "k9.1", "k9.2"]
+    assert hit["sources"] == "jondor.docx p.2 item 9; jondor.docx p.2 item 9.1; jondor.docx p.3 item 9.2"
+    assert (hit["value"], hit["expected"]) == (900.0, 1000.0)
+    below = found[found["check"] == "plan_below_fact"]
+    assert below["row_keys"].tolist() == [["k10"]] and bool(below.iloc[0]["flag"])  # 50 is 25% of 200
