@@ -1,9 +1,9 @@
 """Consistency findings on a hand-written plan: each finding names exactly the rows behind it."""
 
 import pandas as pd
+from reja.schema.dataset import ITEM_FIELDS, coerce
 
 from reja.compare.consistency import findings
-from reja.schema.dataset import ITEM_FIELDS, coerce
 
 
 def _row(item_no, parent, plan, fact=None, page=2):
