@@ -653,6 +653,9 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     adjusted = []
     unit = cat.units.get(unit_id) if unit_id else None
     needs_parent = _parent_required(cat.catalogue_version)
+    # "dona", "ta", "шт." count almost anything: evidence for an indicator counted in them, against
+    # one counted otherwise only when that is a kind they never count (people: "nafar", not "dona")
+    generic_kinds = cat.thresholds.get("generic_unit_kinds") or {}
     for eid, (s, how, lab) in ranked:
         ind = cat.indicators[eid]
         n = notes.setdefault(eid, [])
@@ -675,7 +678,8 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
             if unit.id in allowed:
                 s += UNIT_FITS_BONUS
                 n.append(f"unit {unit.id} fits")
-            elif allowed and unit.kind not in {cat.units[u].kind for u in allowed}:
+            elif allowed and not (kinds := {cat.units[u].kind for u in allowed}) & {unit.kind} and (
+                    unit.kind not in generic_kinds or kinds & set(generic_kinds[unit.kind] or ())):
                 s -= UNIT_CLASH_PENALTY
                 n.append(f"unit {unit.id} unusual (expects {ind.unit})")
         adjusted.append((eid, (min(100.0, s), how, lab)))
@@ -693,13 +697,14 @@ def _names_another(cat: Catalogue, text: str | None, eid: str) -> tuple[str, lis
     seminar-treninglar o'tkazish" names staff_training (malaka oshirish) and staff_seminars
     (seminar-trening). Their vocabularies cover nearly the same share of the text's head words
     (`names_both.margin` points, each at least `names_both.min_share`), each with a word the other
-    lacks; entries of different sections, and an entry and its own breakdown, do not compete.
+    lacks, the other's a rare one (used by at most `names_both.max_entries` entries); entries of
+    different sections, and an entry and its own breakdown, do not compete.
     Returns (the other entry, its words the best entry lacks), or None."""
     rule = cat.thresholds.get("names_both") or {}
     if not rule:
         return None
     v = cat.catalogue_version
-    bags, generic = _bags(v, "indicators"), _generic_words(v)
+    bags, generic, df = _bags(v, "indicators"), _generic_words(v), _entry_counts(v, "indicators")
     head = head_key(text)
     shares = _bag_scores(head, bags, generic)
     mine = shares.get(eid)
@@ -715,7 +720,20 @@ def _names_another(cat: Catalogue, text: str | None, eid: str) -> tuple[str, lis
         o = cat.indicators[other]
         if o.parent == eid or ind.parent == other or not set(o.sections) & set(ind.sections):
             continue
-        theirs = [w for w in content if w in bags.words[other] and w not in bags.words[eid]]
+        # the other entry's own words: rare across the catalogue ("seminar", "trening"), not a verb or
+        # noun many entries use ("oshirish", "elektron")
+        theirs = [w for w in content if w in bags.words[other] and w not in bags.words[eid]
+                  and df.get(w, 0) <= int(rule["max_entries"])]
         if theirs and any(w in bags.words[eid] and w not in bags.words[other] for w in content):
             return other, theirs
     return None
+
+
+@lru_cache(maxsize=8)
+def _entry_counts(catalogue_version: str, kind: str) -> dict[str, int]:
+    """Per distinctive word, how many entries' labels use it."""
+    out: dict[str, int] = {}
+    for ws in _bags(catalogue_version, kind).words.values():
+        for w in ws:
+            out[w] = out.get(w, 0) + 1
+    return out

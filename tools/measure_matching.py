@@ -352,12 +352,15 @@ BATCH = 30
 HELDOUT_SEED = 9000  # the variety corpus's held-out seed range (reja/variety/corpus.py RANGES)
 
 
-def variety_batch(n: int = BATCH) -> list[dict]:
-    """`n` typed plans of the variety corpus's held-out range, families in turn (their specs: the
-    ground truth of every row's section, unit and indicator)."""
+def variety_batch(n: int = BATCH, range_name: str = "heldout") -> list[dict]:
+    """`n` typed plans of one seed range of the variety corpus ("dev": matching rules are tried
+    there; "heldout": only reported), families in turn (their specs: the ground truth of every
+    row's section, unit and indicator)."""
+    from reja.variety.corpus import RANGES
     from reja.variety.spec import draw_spec
 
-    return [draw_spec(HELDOUT_SEED + k // len(TYPED_FAMILIES), TYPED_FAMILIES[k % len(TYPED_FAMILIES)])
+    first = RANGES[range_name]
+    return [draw_spec(first + k // len(TYPED_FAMILIES), TYPED_FAMILIES[k % len(TYPED_FAMILIES)])
             for k in range(n)]
 
 
@@ -436,10 +439,10 @@ def simulate_clerk(plans: list[dict], learn: bool = True) -> list[dict]:
     return out
 
 
-def report_clerk(sim: list[dict], out=sys.stdout) -> None:
+def report_clerk(sim: list[dict], out=sys.stdout, range_name: str = "heldout") -> None:
     first = sim[0]
     rows = sum(p["rows"] for p in sim)
-    print(f"\n== clerk load: {len(sim)} typed plans of the variety corpus (held-out seeds), in order", file=out)
+    print(f"\n== clerk load: {len(sim)} typed plans of the variety corpus ({range_name} seeds), in order", file=out)
     print(f"  wrong automatic indicator accepts in the batch: {sum(p['wrong_auto'] for p in sim)} "
           f"(must-not-match accepted: {sum(p['none_auto'] for p in sim)}) of {rows} rows; rows under a "
           f"heading auto-matched to another section than the spec's: {sum(p['section_wrong_auto'] for p in sim)}",
@@ -480,11 +483,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         print_errors(sets[args.errors])
     if args.clerk:
-        plans = variety_batch()
-        no_learning = simulate_clerk(plans, learn=False)
-        flagged = sum(p["decisions"] for p in no_learning) / sum(p["rows"] for p in no_learning)
-        print(f"\nvariety corpus, {len(plans)} typed plans: {flagged:.1%} of rows flagged without learning")
-        report_clerk(simulate_clerk(plans))
+        for range_name in ("dev", "heldout"):  # rules are tried on dev; heldout only reports
+            plans = variety_batch(range_name=range_name)
+            no_learning = simulate_clerk(plans, learn=False)
+            flagged = sum(p["decisions"] for p in no_learning) / sum(p["rows"] for p in no_learning)
+            print(f"\nvariety corpus ({range_name}), {len(plans)} typed plans: {flagged:.1%} of rows flagged "
+                  "without learning")
+            report_clerk(simulate_clerk(plans), range_name=range_name)
     if args.sweep:
         # thresholds must hold on the regression set AND the tune half; the held half only reports
         results = labelled + sets["tune"]

@@ -125,3 +125,29 @@ def test_seminars_for_specialists_are_never_auto_accepted_as_their_training(text
         m = match_indicator(text, section_id="staff_training", unit_id=unit)
         assert m.id == "staff_seminars" or m.band != "auto", m
         assert not (m.id == "staff_training" and m.band == "auto"), m
+
+
+@pytest.mark.parametrize("cell,unit", [("ming nusxa", "nusxa"), ("минг нусха", "nusxa"), ("тыс. экз.", "nusxa"),
+                                       ("минг нафар", "nafar"), ("ming bet", "sahifa")])
+def test_a_scale_word_in_the_unit_cell_is_not_the_unit(cell, unit):
+    """'ming' / 'тыс.' say the values are in thousands; what is counted is the word after it."""
+    from reja.normalize.match import match_unit
+
+    m = match_unit(cell)
+    assert (m.id, m.band) == (unit, "auto"), m
+
+
+def test_a_generic_counter_unit_is_no_evidence_against_an_event_indicator():
+    """'dona' / 'ta' count events as well as things (the variety bank words this row's unit so):
+    the catalogue counts staff_seminars in tadbir, and 'dona' must not push it out of auto."""
+    m = match_indicator("Mutaxassislar uchun seminar-treninglar o'tkazish", section_id="staff_training",
+                        unit_id="dona")
+    assert (m.id, m.band) == ("staff_seminars", "auto"), m
+
+
+def test_a_generic_counter_unit_still_tells_things_from_people():
+    """People are counted in nafar, never in dona: a must-not-match row of the variety bank stays
+    far from users_registered under a count unit."""
+    m = match_indicator("Nogironligi bo'lgan kitobxonlar uchun pandus o'rnatish", section_id="user_services",
+                        unit_id="son")
+    assert m.band == "none", m
