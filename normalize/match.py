@@ -737,3 +737,42 @@ def _entry_counts(catalogue_version: str, kind: str) -> dict[str, int]:
         for w in ws:
             out[w] = out.get(w, 0) + 1
     return out
+
+
+# ------------------------------------------------------------------ wordings clerks have matched
+@lru_cache(maxsize=16)
+def _learned_keys(wordings: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pairs = [(prepare(text), eid) for text, eid in wordings]
+    pairs = [(k, eid) for k, eid in pairs if k]
+    return tuple(k for k, _ in pairs), tuple(eid for _, eid in pairs)
+
+
+def match_near_learned(kind: str, text: str | None, wordings: tuple[tuple[str, str], ...],
+                       section_id: str | None = None) -> Match | None:
+    """The entry a clerk gave a wording that this text is one or two typos away from ("Kitobarni
+    ta'mirlash" after "Kitoblarni ta'mirlash", either script): compared on the matcher's keys
+    (endings, synonyms and scripts folded) with whole-string similarity, at least
+    `learned_near.min_score`, on keys of at least `min_length` letters, with no wording taught
+    another entry within `margin`; an indicator also must be usual in the row's section.
+    `wordings`: (text, id) pairs the clerks taught, for this `kind`. None when nothing is that near."""
+    rule = load_catalogue().thresholds.get("learned_near") or {}
+    q = prepare(text)
+    if not rule or not wordings or len(q) < int(rule["min_length"]):
+        return None
+    keys, ids = _learned_keys(wordings)
+    hits = process.extract(q, keys, scorer=fuzz.ratio, limit=8,
+                           score_cutoff=float(rule["min_score"]) - float(rule["margin"]))
+    if not hits or hits[0][1] < float(rule["min_score"]):
+        return None
+    _, best, i = hits[0]
+    eid = ids[i]
+    if any(ids[j] != eid for _, s, j in hits[1:] if s > best - float(rule["margin"])):
+        return None  # two taught entries about as near: the matcher and the clerk decide
+    cat = load_catalogue()
+    if kind == "indicator":
+        ind = cat.indicators.get(eid)
+        if ind is None or (section_id and section_id in cat.sections and section_id not in ind.sections):
+            return None
+    return Match(eid, round(float(best), 1), "auto", [(eid, round(float(best), 1))],
+                 f"near a wording a clerk matched ('{keys[i]}', ratio {best:.0f})")
+

@@ -8,7 +8,8 @@ flags the row (`section_review`, `indicator_review`, `unit_review`); no match fl
 (`*_unmatched`): a doubtful match is never silent.
 
 Wording a clerk has already matched by hand (`reja.learned`) is matched to the same entry
-first, with the correction named in the reason.
+first, with the correction named in the reason; a wording the matcher does not accept that is a
+typo or two away from a learned one gets that one's entry.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 from reja.learned import LearnedSynonyms
 from reja.normalize.cell import normalize_text
 from reja.normalize.deadlines import parse_deadline
-from reja.normalize.match import Match, match_indicator, match_section, match_unit
+from reja.normalize.match import Match, match_indicator, match_near_learned, match_section, match_unit
 from reja.normalize.places import match_place
 from reja.normalize.script import dominant_script
 from reja.schema.gazetteer import place_names
@@ -32,12 +33,20 @@ def _short(text: str | None, n: int = 40) -> str:
 
 
 def _learned_or(kind: str, text: str, learned: LearnedSynonyms | None, match_fn, *args, **kwargs) -> Match:
-    """A clerk's earlier match of the same wording wins; otherwise `match_fn(text, *args, **kwargs)`."""
+    """A clerk's earlier match of the same wording wins; otherwise `match_fn(text, *args, **kwargs)`,
+    and when that is not accepted, the entry of a learned wording a typo or two away from this one
+    (`match_near_learned`; for an indicator, one usual in the row's section)."""
     hit = learned.lookup(kind, text) if learned else None
     if hit is not None:
         return Match(hit["id"], 100.0, "auto", [(hit["id"], 100.0)],
                      f"learned from correction #{hit['correction']} by {hit['who']}")
-    return match_fn(text, *args, **kwargs)
+    match = match_fn(text, *args, **kwargs)
+    if match.band != "auto" and learned:
+        near = match_near_learned(kind, text, learned.wordings(kind),
+                                  section_id=args[0] if kind == "indicator" and args else None)
+        if near is not None:
+            return near
+    return match
 
 
 def _judge(match: Match, kind: str, flags: list[str]) -> str | None:

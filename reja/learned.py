@@ -39,6 +39,10 @@ class LearnedSynonyms:
 
         return self.entries[kind].get(match_key(text))
 
+    def wordings(self, kind: str) -> tuple[tuple[str, str], ...]:
+        """(wording as written, id) of every synonym learned for `kind` (normalize.match.match_near_learned)."""
+        return tuple(sorted((e["text"], e["id"]) for e in self.entries.get(kind, {}).values()))
+
     def __len__(self) -> int:
         return sum(len(v) for v in self.entries.values())
 

@@ -151,3 +151,18 @@ def test_a_generic_counter_unit_still_tells_things_from_people():
     m = match_indicator("Nogironligi bo'lgan kitobxonlar uchun pandus o'rnatish", section_id="user_services",
                         unit_id="son")
     assert m.band == "none", m
+
+
+def test_near_learned_wording_needs_one_clear_entry_its_section_and_length():
+    from reja.normalize.match import match_near_learned
+
+    taught = (("Fondni qayta hisobdan o'tkazish", "inventory"),)
+    m = match_near_learned("indicator", "Fondni qayta hisobddan o'tkazish", taught, section_id="collection_work")
+    assert (m.id, m.band) == ("inventory", "auto")
+    # inventory is not an indicator of the mass-media section
+    assert match_near_learned("indicator", "Fondni qayta hisobddan o'tkazish", taught, section_id="mass_media") is None
+    # two wordings taught two entries, both as near: no winner
+    both = (*taught, ("Fondni qayta hisobdan o'tkazilishi", "acq_total"))
+    assert match_near_learned("indicator", "Fondni qayta hisobddan o'tkazish", both) is None
+    # short words are near each other without meaning the same ("Jurnallar" / "Jurnal")
+    assert match_near_learned("indicator", "Jurnal", (("Jurnallar", "acq_journals"),)) is None

@@ -68,3 +68,25 @@ def test_a_sub_item_names_the_indicator_of_its_parent():
     enrich_rows(rows)
     assert rows[0]["indicator_id"] == "acq_total" and rows[0]["parent_indicator_id"] is None
     assert rows[1]["indicator_id"] == "acq_purchase" and rows[1]["parent_indicator_id"] == "acq_total"
+
+
+def test_a_typo_of_a_learned_wording_gets_the_clerks_entry_and_a_far_one_does_not():
+    """The variety bank labels 'Fondni qayta hisobdan o'tkazish' inventory; a clerk taught it once. The
+    same wording with a doubled letter (and in Cyrillic) gets it too; another activity does not."""
+    from reja.normalize.keys import match_key
+
+    wording = "Fondni qayta hisobdan o'tkazish"
+    learned = LearnedSynonyms({"indicator": {match_key(wording): {
+        "id": "inventory", "text": wording, "correction": 3, "who": "Dilnoza"}}})
+    section = "FOND BILAN ISHLASH"
+    rows = [_row(text="Fondni qayta hisobddan o'tkazish", section_title=section, unit="nusxa"),
+            _row(text="Фондни қайта ҳисобдан ўтказш", section_title=section, unit="nusxa"),
+            _row(text="Fondni qayta joylashtirish", section_title=section, unit="nusxa")]
+    enrich_rows(rows)  # the catalogue alone does not know this wording
+    assert all(any(f.startswith("indicator_") for f in r["flags"]) for r in rows)
+    for r in rows:
+        r["flags"] = []
+    enrich_rows(rows, learned=learned)
+    assert [r["indicator_id"] for r in rows[:2]] == ["inventory", "inventory"]
+    assert not any(f.startswith("indicator_") for r in rows[:2] for f in r["flags"])
+    assert any(f.startswith("indicator_") for f in rows[2]["flags"])
