@@ -9,7 +9,7 @@ APT_PKGS := python3-venv libreoffice-writer-nogui libreoffice-calc-nogui tessera
             tesseract-ocr-rus poppler-utils fonts-dejavu-core fonts-liberation2 fonts-crosextra-carlito \
             chromium chromium-driver postgresql
 
-.PHONY: setup apt demo test eval bench lint fuzz samples variants eval-variants eval-region clean i18n
+.PHONY: setup apt demo test eval bench bench-layouts lint fuzz samples variants eval-variants eval-region clean i18n
 
 setup: apt $(STAMP)
 
@@ -60,6 +60,10 @@ eval-variants: setup
 bench: setup
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m reja.bench
+
+# Only the typed-layout rows of bench (XLSX, borderless PDF against openpyxl / pdfplumber), in CPU seconds.
+bench-layouts: setup
+	$(BIN)/python -m reja.bench.layouts
 
 lint: setup
 	$(BIN)/ruff check reja extract normalize schema tests samples

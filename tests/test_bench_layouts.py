@@ -17,3 +17,10 @@ def test_layout_rows_show_ratio_and_target():
 
 def test_layout_rows_say_why_they_were_skipped():
     assert "Not measured: --quick smoke run." in render({"skipped": "--quick smoke run"})
+
+
+def test_best_of_reads_the_clock_it_is_given():
+    from reja.bench.speed import best_of
+
+    ticks = iter([0.0, 5.0, 10.0, 12.0, 20.0, 29.0])  # runs of 5, 2 and 9 units on a fake clock
+    assert best_of(lambda: None, 3, clock=lambda: next(ticks)) == 2.0

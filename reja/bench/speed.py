@@ -23,13 +23,14 @@ RAW_READER = {
 }
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    """Fastest of `repeat` runs: the machine is shared, the minimum is the least disturbed run."""
+def best_of(fn: Callable[[], object], repeat: int, clock: Callable[[], float] = time.perf_counter) -> float:
+    """Fastest of `repeat` runs: the machine is shared, the minimum is the least disturbed run. `clock`
+    time.process_time counts this process's CPU (all its threads) instead of the wall clock."""
     best = float("inf")
     for _ in range(max(1, repeat)):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, clock() - t0)
     return best
 
 
