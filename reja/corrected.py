@@ -3,12 +3,16 @@ consistency findings flagged — what `reja.api.load_items` returns and every ex
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from reja.corrections import apply_corrections
 from reja.schema.dataset import ITEM_FIELDS, coerce
+
+# rows per piece of a streamed export: bounds its memory (a few hundred MB) whatever the store's size
+CHUNK_ROWS = 100_000
 
 
 def corrected_items(items: pd.DataFrame, db: Path | str) -> pd.DataFrame:
@@ -20,3 +24,50 @@ def corrected_items(items: pd.DataFrame, db: Path | str) -> pd.DataFrame:
     # consistency findings (a total that is not its parts' sum …) reach the dataset and the clerk's
     # queue as flags of their own kind; they are computed over the plans as they now stand
     return coerce(with_consistency_flags(corrected), ITEM_FIELDS)
+
+
+def _packs(groups: list[tuple[int, list[str]]], limit: int) -> Iterator[list[str]]:
+    """Consecutive groups of documents ((rows, ids)) packed into pieces of at most `limit` rows (a
+    group larger than that is a piece of its own: a group is never split)."""
+    pack: list[str] = []
+    rows = 0
+    for n, ids in groups:
+        if pack and rows + n > limit:
+            yield pack
+            pack, rows = [], 0
+        pack.extend(ids)
+        rows += n
+    if pack:
+        yield pack
+
+
+def corrected_chunks(store, db: Path | str, *, include_superseded: bool = False,
+                     chunk_rows: int | None = None) -> Iterator[pd.DataFrame]:  # fmt: skip
+    """`corrected_items` of the whole store, piece by piece in the export's order (file, document, row),
+    so memory does not grow with the store. The consistency findings compare a district with the
+    other districts of its region in the same year, so they are found first, region-year by
+    region-year (the same findings as over the whole store), and then put on each piece's rows."""
+    from reja.compare.consistency import FINDING_COLUMNS, findings, flag_rows
+
+    chunk_rows = chunk_rows or CHUNK_ROWS
+
+    current = "" if include_superseded else "AND superseded_by IS NULL"
+    docs = store.conn.execute(
+        f"SELECT document_id, region_id, year, COALESCE(n_items, 0) AS n_items, source_file FROM documents "
+        f"WHERE status != 'failed' {current}"
+    ).fetchall()
+    by_place: dict[tuple, list] = {}
+    for d in docs:
+        by_place.setdefault((d["region_id"] or "", d["year"] or 0), []).append(d)
+    groups = [(sum(d["n_items"] for d in ds), [d["document_id"] for d in ds]) for _k, ds in sorted(by_place.items())]
+    found = []
+    for ids in _packs(groups, chunk_rows):
+        corrected, _report = apply_corrections(store.items(include_superseded=include_superseded, document_ids=ids), db)
+        if len(corrected) and "district_id" in corrected.columns:
+            part = findings(corrected)
+            found.append(part[part["flag"]])
+    flagged = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=FINDING_COLUMNS)
+    ordered = sorted(docs, key=lambda d: (d["source_file"], d["document_id"]))
+    for ids in _packs([(d["n_items"], [d["document_id"]]) for d in ordered], chunk_rows):
+        corrected, _report = apply_corrections(store.items(include_superseded=include_superseded, document_ids=ids), db)
+        yield coerce(flag_rows(corrected, flagged) if len(flagged) else corrected, ITEM_FIELDS)

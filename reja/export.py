@@ -121,17 +121,66 @@ def excel_text(value):
     return value[:EXCEL_CELL_MAX - len(marker)] + marker
 
 
+# rows of one worksheet: Excel's limit is 1,048,576 including the header row. A longer table goes on
+# to further sheets ("items 2", "items 3" …, in row order), each with the header and filters: an
+# analyst gets every row in the workbook, nothing lost and nothing refused (docs/dataset.md).
+EXCEL_MAX_ROWS = 1_048_576
+
+
 def write_xlsx(path: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None:
     with atomic_path(path) as tmp:
         _write_xlsx(tmp, items, documents)
 
 
-def _write_xlsx(tmp: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None:
+class _Sheets:
+    """One table written over as many worksheets as its rows need, row by row (constant memory)."""
+
+    def __init__(self, wb, name: str, cols: list[str], header, widths: dict, rules: list, max_rows: int):
+        self.wb, self.name, self.cols, self.header, self.widths, self.rules = wb, name, cols, header, widths, rules
+        self.max_rows = max_rows
+        self.sheets: list = []  # [worksheet, rows written]
+        self._new()
+
+    def _new(self) -> None:
+        n = len(self.sheets) + 1
+        ws = self.wb.add_worksheet(self.name if n == 1 else f"{self.name} {n}")
+        ws.write_row(0, 0, self.cols, self.header)
+        for c, col in enumerate(self.cols):
+            ws.set_column(c, c, self.widths.get(col, 12))
+        ws.freeze_panes(1, 0)
+        self.sheets.append([ws, 0])
+
+    def write(self, frame: pd.DataFrame) -> None:
+        for values in _to_cells(frame):
+            if self.sheets[-1][1] >= self.max_rows - 1:
+                self._new()
+            ws = self.sheets[-1]
+            ws[1] += 1
+            ws[0].write_row(ws[1], 0, values)
+
+    def finish(self) -> int:
+        """Filters and row colours on every sheet; returns the number of sheets."""
+        import xlsxwriter
+
+        status_col = xlsxwriter.utility.xl_col_to_name(self.cols.index("status"))
+        for ws, rows in self.sheets:
+            last = max(rows, 1)
+            ws.autofilter(0, 0, last, len(self.cols) - 1)
+            for value, f in self.rules:
+                ws.conditional_format(1, 0, last, len(self.cols) - 1,
+                                      {"type": "formula", "criteria": f'=${status_col}2="{value}"', "format": f})  # fmt: skip
+        return len(self.sheets)
+
+
+def _write_xlsx(tmp: Path, items, documents: pd.DataFrame, *, max_rows: int = EXCEL_MAX_ROWS) -> int:
+    """Write the workbook; `items` is a frame or an iterable of frames (pieces of one table, in
+    order). Rows go straight to disk (xlsxwriter's constant-memory mode); a table longer than a sheet
+    continues on further sheets. Returns the number of items sheets."""
     import xlsxwriter
 
     # strings stay strings: text from a plan must never become a formula or a link (CSV/XLSX injection)
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-               "nan_inf_to_errors": True}  # fmt: skip
+               "nan_inf_to_errors": True, "constant_memory": True}  # fmt: skip
     wb = xlsxwriter.Workbook(str(tmp), options)
     header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     flagged = wb.add_format({"bg_color": "#FFF2CC"})
@@ -140,31 +189,28 @@ def _write_xlsx(tmp: Path, items: pd.DataFrame, documents: pd.DataFrame) -> None
               "responsible": 25, "mechanism": 25, "match_candidates": 30}  # fmt: skip
     legend = [("flag", "meaning")] + sorted(FLAG_CODES.items())
     corrected = wb.add_format({"bg_color": "#E2EFDA"})
-    sheets = (
-        ("items", items, [("flagged", flagged), ("corrected", corrected)]),
-        ("documents", documents, [("partial", flagged), ("failed", failed)]),
-    )
-    for name, frame, rules in sheets:
-        ws = wb.add_worksheet(name)
-        cols = list(frame.columns)
-        ws.write_row(0, 0, cols, header)
-        for r, values in enumerate(_to_cells(frame), start=1):
-            ws.write_row(r, 0, values)
-        for c, col in enumerate(cols):
-            ws.set_column(c, c, widths.get(col, 12))
-        ws.freeze_panes(1, 0)
-        last = max(len(frame), 1)
-        ws.autofilter(0, 0, last, len(cols) - 1)
-        status_col = xlsxwriter.utility.xl_col_to_name(cols.index("status"))
-        for value, f in rules:
-            ws.conditional_format(1, 0, last, len(cols) - 1,
-                                  {"type": "formula", "criteria": f'=${status_col}2="{value}"', "format": f})  # fmt: skip
+    pieces = [items] if isinstance(items, pd.DataFrame) else items
+    item_sheets = None
+    for piece in pieces:
+        if item_sheets is None:
+            item_sheets = _Sheets(wb, "items", list(piece.columns), header, widths,
+                                  [("flagged", flagged), ("corrected", corrected)], max_rows)  # fmt: skip
+        item_sheets.write(piece)
+    if item_sheets is None:  # no piece at all: the header of the contract's columns
+        item_sheets = _Sheets(wb, "items", [f.name for f in ITEM_FIELDS], header, widths,
+                              [("flagged", flagged), ("corrected", corrected)], max_rows)  # fmt: skip
+    n_sheets = item_sheets.finish()
+    doc_sheets = _Sheets(wb, "documents", list(documents.columns), header, widths,
+                         [("partial", flagged), ("failed", failed)], max_rows)  # fmt: skip
+    doc_sheets.write(documents)
+    doc_sheets.finish()
     ws = wb.add_worksheet("flags")
     for r, (code, meaning) in enumerate(legend):
         ws.write_row(r, 0, [code, meaning], header if r == 0 else None)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 80)
     wb.close()
+    return n_sheets
 
 
 def _field_json(f: FieldDef) -> dict:
@@ -224,27 +270,42 @@ EXPORT_NAMES = ("items.parquet", "items.csv", "documents.parquet", "documents.cs
 STAGING_PREFIX = ".reja-export-"  # out/.reja-export-<pid>-<random>/: one export being written
 
 
-def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFrame, *,
+def write_tables(out_dir: Path | str, items, documents: pd.DataFrame, *,
                  mode: int | None = None) -> dict[str, Path]:
     """Validate, then write every export format. Returns file name → path.
 
+    `items` is a frame, or an iterable of frames (pieces of the table in order, e.g.
+    `reja.corrected.corrected_chunks`): each piece is checked against the contract and appended to
+    every file (Parquet row groups, CSV lines, workbook rows), so memory stays that of one piece.
+    A piece that breaks the contract stops the export before any file is switched in.
+
     The whole set is written into a staging folder inside `out_dir` and then switched in: the old
     files are moved aside, the new ones moved in, and on any failure (a file open in Excel on
-    Windows, an immutable file, disk full) everything moved so far is moved back, so the previous
-    export stays whole. Stale staging folders of killed exports are cleaned (or finished) first.
+    Windows, an immutable file, disk full, a piece breaking the contract) everything moved so far is
+    moved back, so the previous export stays whole. Stale staging folders of killed exports are
+    cleaned (or finished) first.
     `mode`: permission bits of the files (default: what the umask gives a new file); export_dataset
     passes the store's, so whoever can read the store can read its exports.
     """
-    validate(items, documents)
+    if isinstance(items, pd.DataFrame):
+        validate(items, documents)  # both tables checked before anything is written
+        pieces = iter([items])
+    else:
+        validate(items_schema_empty(), documents)
+        pieces = iter(items)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     clean_stale_exports(out)
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
     try:
-        for name, frame in (("items", items), ("documents", documents)):
-            frame.to_parquet(staging / f"{name}.parquet", index=False, engine="pyarrow")
-            csv_safe(frame).to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        _write_xlsx(staging / "reja.xlsx", items, documents)
+        streams = _TableStreams(staging)
+        try:
+            _write_xlsx(staging / "reja.xlsx", _checked(pieces, documents, streams, isinstance(items, pd.DataFrame)),
+                        documents)
+        finally:
+            streams.close()
+        documents.to_parquet(staging / "documents.parquet", index=False, engine="pyarrow")
+        csv_safe(documents).to_csv(staging / "documents.csv", index=False, encoding="utf-8-sig", lineterminator="\r\n")
         descriptor = datapackage({name: name for name in EXPORT_NAMES})
         (staging / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
                                                   encoding="utf-8")
@@ -258,6 +319,57 @@ def write_tables(out_dir: Path | str, items: pd.DataFrame, documents: pd.DataFra
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {name: out / name for name in EXPORT_NAMES}
+
+
+def items_schema_empty() -> pd.DataFrame:
+    """An items frame with the contract's columns and no rows."""
+    from reja.schema.dataset import coerce
+
+    return coerce(pd.DataFrame(columns=[f.name for f in ITEM_FIELDS]), ITEM_FIELDS)
+
+
+def _checked(pieces, documents: pd.DataFrame, streams: _TableStreams, validated: bool):
+    """Each piece checked against the contract (unless `validated` already), appended to the Parquet
+    and CSV files, and passed on (to the workbook); at least one piece, so an empty table still has
+    its header."""
+    any_piece = False
+    for piece in pieces:
+        if not any_piece or len(piece):
+            if not validated:
+                validate(piece, documents.iloc[:0])
+            streams.write(piece)
+            any_piece = True
+            yield piece
+    if not any_piece:
+        empty = items_schema_empty()
+        streams.write(empty)
+        yield empty
+
+
+class _TableStreams:
+    """items.parquet (one row group per piece, pyarrow) and items.csv (appended) written piece by piece."""
+
+    def __init__(self, staging: Path):
+        self.staging = staging
+        self.parquet = None
+        self.csv = open(staging / "items.csv", "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 — closed in close()
+        self.header = True
+
+    def write(self, piece: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(piece, preserve_index=False)
+        if self.parquet is None:
+            self.parquet = pq.ParquetWriter(self.staging / "items.parquet", table.schema)
+        self.parquet.write_table(table.cast(self.parquet.schema))
+        csv_safe(piece).to_csv(self.csv, index=False, header=self.header, lineterminator="\r\n")
+        self.header = False
+
+    def close(self) -> None:
+        if self.parquet is not None:
+            self.parquet.close()
+        self.csv.close()
 
 
 _COMPLETE = ".complete"  # in a staging folder: every file of the set is written
@@ -329,15 +441,16 @@ def _alive(pid: int) -> bool:
 
 def export_dataset(db: Path | str, out_dir: Path | str, *, include_superseded: bool = False) -> dict[str, Path]:
     """Load both tables from the store, check them, write every export into out_dir."""
-    from reja.corrected import corrected_items
+    from reja.corrected import corrected_chunks
     from reja.store import Store
 
     with Store(db, readonly=True) as store:
-        # one read transaction: an import committing between the two reads would leave items whose
+        # one read transaction: an import committing between the reads would leave items whose
         # document is not in documents (WAL readers see one snapshot and never block the import)
         with store.snapshot():
-            items = store.items(include_superseded=include_superseded)
             documents = store.documents()
-    # the exports are as readable as the store file they come from (a server's: as the umask gives)
-    mode = None if is_server(db) else Path(db).stat().st_mode
-    return write_tables(out_dir, corrected_items(items, db), documents, mode=mode)
+            # the exports are as readable as the store file they come from (a server's: as the umask gives)
+            mode = None if is_server(db) else Path(db).stat().st_mode
+            # the items stream from the store in pieces (memory does not grow with the store)
+            return write_tables(out_dir, corrected_chunks(store, db, include_superseded=include_superseded),
+                                documents, mode=mode)
