@@ -592,6 +592,7 @@ def run_import(
     on_status: Callable[[str], None] | None = None,
     progress: bool | None = None,
     pages: bool = False,
+    executor=None,
 ) -> ImportReport:
     """Import files / folders / zips into the store at `db`. See the module docstring.
 
@@ -783,7 +784,9 @@ def run_import(
                 bar[0].file_started(task)
             on_result(task, process_document(parse, task))
         if tasks:
-            run_children(tasks, parse, jobs, limits, on_result,
+            run = executor.run if executor is not None else (
+                lambda *a, **kw: run_children(a[0], a[1], jobs, *a[2:], **kw))
+            run(tasks, parse, limits, on_result,
                          should_stop=lambda: bool(stop_requested) or report.disk_full,
                          on_start=(lambda task: bar[0].file_started(task)) if bar is not None else None)
         _after_import(store, db, report, emit, log)

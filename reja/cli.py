@@ -144,6 +144,11 @@ def import_cmd(
     pages: Annotated[
         bool, typer.Option("--pages", help="The files given are the pages of ONE plan (photos or scans), in this order.")
     ] = False,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler",
+        help="Read the files on a Dask cluster: its scheduler's address, tcp://host:8786 (the workers need reja "
+             "installed, the same version); the files travel as bytes and this command writes the store.",
+    )] = None,
     max_memory: Annotated[int, typer.Option(
         "--max-memory", min=0,
         help="MiB of memory each reading process may use; a file needing more fails as too_large (0: no limit).",
@@ -162,15 +167,28 @@ def import_cmd(
     if out is not None and out.exists() and not out.is_dir():
         typer.echo(_("error: --out {path} is a file, not a folder").format(path=out), err=True)
         raise typer.Exit(EXIT_USAGE)
+    executor = None
+    if scheduler:
+        from reja.cluster import ClusterError, DaskExecutor
+
+        executor = DaskExecutor(scheduler)
+        try:
+            executor.connect()
+        except ClusterError as exc:
+            typer.echo(_("error: {reason}").format(reason=exc), err=True)
+            raise typer.Exit(EXIT_USAGE) from exc
     try:
         report = run_import(
             paths, db=db, log_dir=out, jobs=jobs, force=force,
             limits=BatchLimits(timeout_s=timeout, max_memory_mb=max_memory or None),
-            on_status=None if quiet else typer.echo, pages=pages,
+            on_status=None if quiet else typer.echo, pages=pages, executor=executor,
         )  # fmt: skip
     except StoreError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc
+    finally:
+        if executor is not None:
+            executor.close()
     typer.echo(_summary(report))
     typer.echo(_("store: {db}  run log: {log}").format(db=shown(db), log=report.log_path))
     plans = _plans_line(db, report)
