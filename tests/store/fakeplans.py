@@ -2,7 +2,8 @@
 
 A fake plan file is JSON (any suffix): {"district", "region", "year", "sleep", "items": [{...}]}.
 `fake_parse` turns it into a ParsedPlan; other contents raise the reader errors the batch must
-survive: garbage → CorruptFile, "ENCRYPTED" → EncryptedFile, "BUG" → RuntimeError.
+survive: garbage → CorruptFile, "ENCRYPTED" → EncryptedFile, "BUG" → RuntimeError, "CRASH" → the reading process
+is killed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def fake_parse(path: Path) -> ParsedPlan:
         raise EncryptedFile(Path(path).name, "the PDF is password-protected")
     if raw.startswith(b"BUG"):
         raise RuntimeError("simulated parser bug")
+    if raw.startswith(b"CRASH"):  # a reader that takes its process down (a segfault in a C library)
+        import os
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
     try:
         data = json.loads(raw)
     except ValueError as exc:

@@ -1,0 +1,96 @@
+"""Imports on a Dask cluster (issue 23): a two-worker LocalCluster (processes) reads the files, the
+client writes the store. The same statuses, exit codes, rows, isolation and time limit as the local
+executor; results written in the order the files were given."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from distributed import Client, LocalCluster
+
+from reja.api import load_documents, load_items
+from reja.batch import BatchLimits, run_import
+from reja.cluster import DaskExecutor
+
+# document columns that say when and in which run a file was imported, not what it holds
+RUN_COLUMNS = ["imported_at", "run_id", "duration_s"]
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+@pytest.fixture
+def batch(tmp_path, fp) -> Path:
+    """Plans of three districts, a corrupt file, a parser bug, a reader that kills its process and a
+    file that hangs past the time limit."""
+    folder = tmp_path / "plans"
+    for name, district, n in (("a_asaka", "Asaka", 4), ("b_baliqchi", "Baliqchi", 3), ("c_shahrixon", "Shahrixon", 5)):
+        fp.write(folder / f"{name}.docx", fp.spec(district=f"{district} tumani", n=n, flagged=(2,)))
+    (folder / "d_corrupt.docx").write_bytes(b"not a plan")
+    (folder / "e_bug.docx").write_bytes(b"BUG")
+    (folder / "f_crash.docx").write_bytes(b"CRASH")
+    fp.write(folder / "g_hangs.docx", fp.spec(district="Paxtaobod tumani", n=2, sleep=120))
+    return folder
+
+
+LIMITS = BatchLimits(timeout_s=6)
+
+
+def test_dask_import_gives_what_the_local_import_gives(tmp_path, batch, fp, dask_client):
+    local = run_import([batch], db=tmp_path / "local.sqlite", parse=fp.fake_parse, limits=LIMITS, jobs=2)
+    lines: list[str] = []
+    remote = run_import([batch], db=tmp_path / "dask.sqlite", parse=fp.fake_parse, limits=LIMITS,
+                        executor=DaskExecutor(dask_client), on_status=lines.append)
+    outcome = {Path(f.source_file).stem: (f.status, f.error_code) for f in remote.files}
+    assert outcome == {"a_asaka": ("partial", None), "b_baliqchi": ("partial", None), "c_shahrixon": ("partial", None),
+                       "d_corrupt": ("failed", "corrupt_file"), "e_bug": ("failed", "internal_error"),
+                       "f_crash": ("failed", "worker_crashed"), "g_hangs": ("failed", "too_large")}
+    assert outcome == {Path(f.source_file).stem: (f.status, f.error_code) for f in local.files}
+    assert remote.exit_code == local.exit_code == 4
+    assert "reading took longer than 6 s" in next(f.reason for f in remote.files if f.source_file.endswith("g_hangs.docx"))
+    # written in the order given (the client is the only writer), whatever order the workers finish in
+    assert [Path(f.source_file).stem for f in remote.files] == sorted(outcome)
+    assert [ln.split()[0] for ln in lines] == ["partial"] * 3 + ["failed"] * 4
+    items = [load_items(db) for db in (tmp_path / "local.sqlite", tmp_path / "dask.sqlite")]
+    pd.testing.assert_frame_equal(items[0], items[1])
+    assert len(items[1]) == 4 + 3 + 5
+    docs = [load_documents(db).drop(columns=RUN_COLUMNS) for db in (tmp_path / "local.sqlite", tmp_path / "dask.sqlite")]
+    pd.testing.assert_frame_equal(docs[0], docs[1])
+
+
+def test_a_second_run_on_the_cluster_skips_what_is_stored(tmp_path, fp, dask_client):
+    folder = tmp_path / "plans"
+    fp.write(folder / "asaka.docx", fp.spec(district="Asaka tumani", n=3))
+    db = tmp_path / "reja.sqlite"
+    first = run_import([folder], db=db, parse=fp.fake_parse, executor=DaskExecutor(dask_client))
+    again = run_import([folder], db=db, parse=fp.fake_parse, executor=DaskExecutor(dask_client))
+    assert [f.status for f in first.files] == ["partial"]  # the made-up section matches no catalogue section
+    assert [f.status for f in again.files] == ["skipped"] and again.exit_code == first.exit_code == 3
+
+
+def test_import_command_takes_a_scheduler(tmp_path, fp, runner, dask_client):
+    from reja.cli import app
+
+    fp.write(tmp_path / "plans" / "asaka.docx", fp.spec(district="Asaka tumani", n=3, flagged=(1,)))
+    address = dask_client.scheduler.address
+    result = runner.invoke(app, ["import", str(tmp_path / "plans"), "--db", str(tmp_path / "r.sqlite"),
+                                 "--scheduler", address])
+    assert result.exit_code == 3, result.output
+    assert "partial" in result.output and "asaka.docx — 3 items" in result.output
+
+
+def test_no_scheduler_there_is_a_usage_error(tmp_path, fp, runner, monkeypatch):
+    import reja.cluster
+    from reja.cli import app
+
+    monkeypatch.setattr(reja.cluster.DaskExecutor.__init__, "__defaults__", (None, 2))
+    fp.write(tmp_path / "plans" / "asaka.docx", fp.spec(district="Asaka tumani", n=3))
+    result = runner.invoke(app, ["import", str(tmp_path / "plans"), "--db", str(tmp_path / "r.sqlite"),
+                                 "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "no Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert not (tmp_path / "r.sqlite").exists()
