@@ -152,8 +152,15 @@ def prepare(text: str | None, stem: bool = True) -> str:
     if m:
         t = m.group(1)
     t, _ = repair_lookalikes(t)
-    key = _BREAKDOWN_RE.sub("", match_key(t), count=1)
+    key = _BREAKDOWN_RE.sub("", _OCR_DIGIT_RE.sub(lambda m: m.group(0).translate(_OCR_DIGITS), match_key(t)),
+                            count=1)
     return stem_key(key) if stem else key
+
+
+# OCR reads "o" as 0 and "l" as 1 ("Axbor0t", "tasnif1ash", "0lish"): a 0/1 between letters, or
+# starting a word of at least four more letters, is that letter ("1-chorak", "10ta", "1ta" stay)
+_OCR_DIGIT_RE = re.compile(r"(?<=[a-zʻ])[01]{1,2}(?=[a-zʻ])|(?<![\w])[01](?=[a-zʻ]{4,})")
+_OCR_DIGITS = str.maketrans("01", "ol")
 
 
 # Where an activity's name ends and its list/mechanism begins: "Умумий фонд жами Шундан; -босма …",

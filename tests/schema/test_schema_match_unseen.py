@@ -166,3 +166,14 @@ def test_near_learned_wording_needs_one_clear_entry_its_section_and_length():
     assert match_near_learned("indicator", "Fondni qayta hisobddan o'tkazish", both) is None
     # short words are near each other without meaning the same ("Jurnallar" / "Jurnal")
     assert match_near_learned("indicator", "Jurnal", (("Jurnallar", "acq_journals"),)) is None
+
+
+def test_ocr_digits_inside_words_are_read_as_letters_numbers_stay():
+    """OCR reads l as 1 and o as 0; the catalogue names staff_training 'Mutaxassislar malakasini oshirish'."""
+    from reja.normalize.match import prepare
+
+    m = match_indicator("Mutaxassis1ar ma1akasini 0shirish", section_id="staff_training")
+    assert (m.id, m.band) == ("staff_training", "auto"), m
+    assert prepare("Axbor0t") == prepare("Axborot")
+    for kept in ("1-chorak", "10ta kitob", "1ta", "2024-yil", "PQ-162-son"):
+        assert any(ch.isdigit() for ch in prepare(kept)), kept
