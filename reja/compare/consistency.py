@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from reja.i18n import _
+from reja.i18n import _, get_language
 
+from .plans import one_plan_per_district_year
 from .region import _prepare
 
 RULES_FILE = Path(__file__).parent / "data" / "consistency.yaml"
@@ -184,22 +185,54 @@ def flag_rows(items: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     """Items with the flagged findings added to their rows' `flags` ("code: detail"); a clean row
     becomes `flagged`, a corrected one stays `corrected` (the clerk already looked at it)."""
     extra: dict[str, list[str]] = {}
-    for f in found[found["flag"]].itertuples():
-        for key in f.row_keys:
-            extra.setdefault(key, []).append(f"{f.code}: {f.detail}")
+    flagged = found.loc[found["flag"].astype(bool)] if len(found) else found.iloc[0:0]
+    if flagged.empty:
+        return items
+    for code, detail, keys in zip(flagged["code"].tolist(), flagged["detail"].tolist(), flagged["row_keys"].tolist(),
+                                  strict=True):
+        for key in keys:
+            extra.setdefault(key, []).append(f"{code}: {detail}")
     if not extra:
         return items
     out = items.copy()
-    hit = out["row_key"].isin(extra.keys())
-    added = out.loc[hit, "row_key"].map(lambda k: "; ".join(dict.fromkeys(extra[k])))
-    old = out.loc[hit, "flags"].fillna("")
-    out.loc[hit, "flags"] = [f"{o}; {a}" if o else a for o, a in zip(old, added, strict=True)]
+    row_keys = out["row_key"].tolist()
+    hit = [k in extra for k in row_keys]
+    old = out["flags"].tolist()
+    out["flags"] = [
+        (f"{o}; " if isinstance(o, str) and o else "") + "; ".join(dict.fromkeys(extra[k])) if h else o
+        for k, h, o in zip(row_keys, hit, old, strict=True)
+    ]
+    out["flags"] = out["flags"].astype(items["flags"].dtype)
+    hit = pd.Series(hit, index=out.index)
     out.loc[hit & (out["status"] == "ok"), "status"] = "flagged"
     return out
 
 
+# What the checks read. Review state (status, flags) is left out: accepting a row or picking a
+# section changes no value, so the findings stay; which document speaks for a plan is keyed apart.
+_INPUTS = ("document_id", "source_file", "page", "region_id", "district_id", "district_latin", "year",
+           "section_no", "item_no", "parent_item_no", "indicator_id", "unit_id", "plan_value", "fact_value",
+           "row_key")
+_cache: dict[tuple, pd.DataFrame] = {}
+
+
+def _fingerprint(items: pd.DataFrame) -> tuple:
+    columns = [c for c in _INPUTS if c in items.columns]
+    values = int(pd.util.hash_pandas_object(items[columns], index=False).sum())
+    chosen = tuple(sorted(map(str, one_plan_per_district_year(items)["document_id"].unique())))
+    return len(items), values, hash(chosen), get_language()
+
+
 def with_consistency_flags(items: pd.DataFrame) -> pd.DataFrame:
-    """The current items with every flagged finding on its rows (see `flag_rows`)."""
+    """The current items with every flagged finding on its rows (see `flag_rows`). The findings of
+    the last items seen are kept: every load of the dataset (each review action, each export) would
+    otherwise run all checks again over the whole store for the same values."""
     if items.empty or "district_id" not in items.columns:
         return items
-    return flag_rows(items, findings(items))
+    key = _fingerprint(items)
+    found = _cache.get(key)
+    if found is None:
+        found = findings(items)
+        _cache.clear()
+        _cache[key] = found
+    return flag_rows(items, found)

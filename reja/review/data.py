@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from reja import db as dbapi
-from reja.compare.consistency import findings, flag_rows
+from reja.compare.consistency import with_consistency_flags
 from reja.corrections import apply_corrections
 
 FILTERABLE = ("district", "year", "reason", "max_score", "status")
@@ -19,26 +19,7 @@ def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
     """(items with corrections applied, descriptions of corrections whose row is gone)."""
     items = _stored_items(db)
     items, report = apply_corrections(items, db)
-    return _with_consistency_flags(items), report.describe_orphans()
-
-
-# The consistency checks read values, not review state: accepting a row or picking a section leaves
-# their findings as they were, so the last findings are kept for the same values (most of a page's time).
-_FINDINGS_IGNORE = ("status", "flags", "corrected_fields", "match_candidates")
-_findings_cache: dict[int, pd.DataFrame] = {}
-
-
-def _with_consistency_flags(items: pd.DataFrame) -> pd.DataFrame:
-    if items.empty or "district_id" not in items.columns:
-        return items
-    values = items.drop(columns=[c for c in _FINDINGS_IGNORE if c in items.columns])
-    key = int(pd.util.hash_pandas_object(values.astype("string"), index=False).sum())
-    found = _findings_cache.get(key)
-    if found is None:
-        found = findings(items)
-        _findings_cache.clear()
-        _findings_cache[key] = found
-    return flag_rows(items, found)
+    return with_consistency_flags(items), report.describe_orphans()
 
 
 # The store's rows change only when an import writes; corrections change with every click. Reading

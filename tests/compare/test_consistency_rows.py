@@ -25,3 +25,23 @@ def test_a_total_that_is_not_its_parts_names_the_total_and_each_part():
     assert (hit["value"], hit["expected"]) == (900.0, 1000.0)
     below = found[found["check"] == "plan_below_fact"]
     assert below["row_keys"].tolist() == [["k10"]] and bool(below.iloc[0]["flag"])  # 50 is 25% of 200
+
+
+def test_flags_follow_the_values_through_the_kept_findings():
+    # the findings of the last items are kept between loads: a changed value or language must not get stale ones
+    from reja.compare.consistency import with_consistency_flags
+    from reja.i18n import use_language
+
+    rows = [_row("9", None, 1000.0), _row("9.1", "9", 400.0), _row("9.2", "9", 500.0)]
+    items = coerce(pd.DataFrame(rows), ITEM_FIELDS)
+    first = with_consistency_flags(items)
+    assert first.loc[first["row_key"] == "k9", "status"].item() == "flagged"
+    accepted = items.assign(status=["corrected", "ok", "ok"])  # review state only: same finding, kept status
+    again = with_consistency_flags(accepted)
+    assert again.loc[again["row_key"] == "k9", "status"].item() == "corrected"
+    assert "consistency_subtotal" in again.loc[again["row_key"] == "k9", "flags"].item()
+    fixed = items.assign(plan_value=[900.0, 400.0, 500.0])  # the total corrected to its parts' sum
+    assert (with_consistency_flags(fixed)["status"] == "ok").all()
+    with use_language("ru"):
+        russian = with_consistency_flags(items)
+    assert russian.loc[russian["row_key"] == "k9", "flags"].item() != first.loc[first["row_key"] == "k9", "flags"].item()
