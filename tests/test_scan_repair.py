@@ -135,3 +135,38 @@ def test_deadline_words_one_confusable_letter_off_are_corrected():
     assert correct_text("Иил давомида", pairs)[0] == "Йил давомида"  # breve lost
     assert correct_text("2021 йил январъ", pairs)[0] == "2021 йил январь"
     assert correct_text("Доимий", pairs) == ("Доимий", [])  # nothing to do
+
+
+def _fake_reader(readings: dict[str, tuple[str, float]], calls: list[str]):
+    from reja.extract.scan.ocr import OcrResult, Word
+
+    def fake(crop, lang, **_kw):
+        calls.append(lang)
+        text, conf = readings[lang]
+        return OcrResult([Word(text, conf, (0, 0, 10, 10), 0)])
+
+    return fake
+
+
+def test_model_choice_stops_reading_once_one_model_clearly_wins(monkeypatch):
+    """Issue 18 (speed): a clear winner after `min_cells` cells ends the sample; the winner is the
+    one the whole sample would give."""
+    import numpy as np
+    from reja.extract.scan import language
+
+    calls: list[str] = []
+    monkeypatch.setattr(language, "ocr_crop", _fake_reader({"uzb": ("kitob", 92.0), "uzb_cyrl": ("китоб", 40.0)}, calls))
+    crops = [np.zeros((20, 40), np.uint8)] * 12
+    choice = language.choose_model(crops, ("uzb", "uzb_cyrl"), min_cells=4, decided_ratio=1.5)
+    assert choice.lang == "uzb" and len(calls) == 8  # 4 cells × 2 models, not 12 × 2
+
+
+def test_model_choice_reads_the_whole_sample_when_the_models_are_close(monkeypatch):
+    import numpy as np
+    from reja.extract.scan import language
+
+    calls: list[str] = []
+    monkeypatch.setattr(language, "ocr_crop", _fake_reader({"uzb": ("kitob", 80.0), "uzb_cyrl": ("китоб", 70.0)}, calls))
+    crops = [np.zeros((20, 40), np.uint8)] * 12
+    choice = language.choose_model(crops, ("uzb", "uzb_cyrl"), min_cells=4, decided_ratio=1.5)
+    assert choice.lang == "uzb" and len(calls) == 24

@@ -57,21 +57,34 @@ class ScriptChoice:
         return f"OCR model {self.lang} chosen for the document (score: {parts})"
 
 
-def choose_model(crops: list[np.ndarray], candidates: tuple[str, ...] = ("uzb", "uzb_cyrl")) -> ScriptChoice:
+def choose_model(crops: list[np.ndarray], candidates: tuple[str, ...] = ("uzb", "uzb_cyrl"), *,
+                 min_cells: int | None = None, decided_ratio: float = 1.5) -> ScriptChoice:
     """Read the same crops with each model; score = mean word confidence × share of letters in
-    the model's own script (a model reading the wrong script is unsure AND emits odd letters)."""
-    scores: dict[str, float] = {}
-    for lang in candidates:
-        confs: list[float] = []
-        text = []
-        for crop in crops:
+    the model's own script (a model reading the wrong script is unsure AND emits odd letters).
+
+    The crops are read one by one (inkiest first); once `min_cells` have been read with every
+    model and the best score is `decided_ratio` times the next, the rest are not read. Measured on
+    the 24 dev scans and photos of the variety corpus (issue 18): after 4 cells the winner led by
+    ≥ 2.2× in every document and never changed with 12, and each model's sample costs ~0.2 s a cell."""
+    confs: dict[str, list[float]] = {lang: [] for lang in candidates}
+    texts: dict[str, list[str]] = {lang: [] for lang in candidates}
+
+    def scores() -> dict[str, float]:
+        return {lang: (float(np.mean(confs[lang])) if confs[lang] else 0.0)
+                * _script_share(" ".join(texts[lang]), MODEL_SCRIPT.get(lang, "latin")) for lang in candidates}
+
+    for k, crop in enumerate(crops, start=1):
+        for lang in candidates:
             res = ocr_crop(crop, lang)
-            confs.extend(w.confidence for w in res.words)
-            text.append(res.text)
-        mean = float(np.mean(confs)) if confs else 0.0
-        scores[lang] = mean * _script_share(" ".join(text), MODEL_SCRIPT.get(lang, "latin"))
-    best = max(scores, key=lambda k: scores[k]) if scores else candidates[0]
-    return ScriptChoice(best, scores)
+            confs[lang].extend(w.confidence for w in res.words)
+            texts[lang].append(res.text)
+        if min_cells is not None and k >= min_cells and len(candidates) > 1:
+            ranked = sorted(scores().values(), reverse=True)
+            if ranked[0] > 0 and ranked[0] >= decided_ratio * ranked[1]:
+                break
+    final = scores()
+    best = max(final, key=lambda k: final[k]) if final else candidates[0]
+    return ScriptChoice(best, final)
 
 
 def other_model(lang: str) -> str:

@@ -24,12 +24,28 @@ from .rasterize import kind_of, load_page, page_count
 from .repair import repair_document
 from .settings import ScanSettings, load_settings
 
+_loaded: dict = {}  # the page the model choice loaded, handed once to the page's reading
+
+
+def _load(path: Path, page_no: int, dpi: int):
+    """load_page, but the page the model choice just rendered is not rendered again for its reading
+    (a PDF page at 300 dpi: ~0.5-1.5 s; issue 18)."""
+    key = _page_key(path, page_no, dpi)
+    if key in _loaded:
+        return _loaded.pop(key)
+    return load_page(path, page_no, dpi)
+
+
+def _page_key(path: Path, page_no: int, dpi: int) -> tuple:
+    st = path.stat()
+    return (str(path), st.st_mtime_ns, st.st_size, page_no, dpi)
+
 
 def _page_job(path: str, page_no: int, lang: str, settings: ScanSettings, cache_dir: str | None) -> dict:
     """Runs in a worker process: never raises (ReadErrors do not pickle), returns {"error": …}."""
     p = Path(path)
     try:
-        img, dpi = load_page(p, page_no, settings.dpi)
+        img, dpi = _load(p, page_no, settings.dpi)
         cache = OcrCache(Path(cache_dir) if cache_dir else None)
         key = cache_key("page", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version(), lang)
         hit = cache.get(key)
@@ -51,6 +67,8 @@ def _choose_lang(path: Path, pages: list[int], settings: ScanSettings, cache: Oc
     page must not decide it)."""
     for page_no in pages[:3]:
         img, dpi = load_page(path, page_no, settings.dpi)
+        _loaded.clear()
+        _loaded[_page_key(path, page_no, settings.dpi)] = (img, dpi)
         key = cache_key("model", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version())
         hit = cache.get(key)
         if hit is not None:
@@ -58,7 +76,8 @@ def _choose_lang(path: Path, pages: list[int], settings: ScanSettings, cache: Oc
         crops = sample_crops(img, dpi, settings)
         if not crops:
             continue
-        choice = choose_model(crops, settings.language_candidates)
+        choice = choose_model(crops, settings.language_candidates, min_cells=settings.language_min_cells,
+                              decided_ratio=settings.language_decided_ratio)
         note = choice.note() + f" from page {page_no}"
         cache.put(key, {"lang": choice.lang, "note": note})
         return choice.lang, note
@@ -122,7 +141,9 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
     args = [(str(path), p, lang, settings, str(cache_dir) if cache_dir else None) for p in wanted]
     if jobs <= 1 or len(wanted) == 1:
         results = [_page_job(*a) for a in args]
+        _loaded.clear()
     else:
+        _loaded.clear()  # the workers render their own pages
         with ProcessPoolExecutor(max_workers=min(jobs, len(wanted))) as pool:
             results = list(pool.map(_page_job, *zip(*args, strict=True)))
 

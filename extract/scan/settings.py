@@ -19,6 +19,8 @@ class ScanSettings:
     cell_psm: int = 6
     dpi: int = 300
     language_sample_cells: int = 12
+    language_min_cells: int | None = None
+    language_decided_ratio: float = 1.5
     language_candidates: tuple[str, ...] = ("uzb", "uzb_cyrl")
     cell_retry_confidence: float = 55
     word_retry_confidence: float = 50
