@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -227,11 +228,34 @@ def engine(lang: str):
     return _engines[lang]
 
 
+_MEMO_SIZE = 32
+_memo: dict[tuple, OcrResult] = {}  # the last readings of this process, by crop content and options
+
+
+def _copy(res: OcrResult) -> OcrResult:
+    return OcrResult([Word(w.text, w.confidence, w.bbox, w.line) for w in res.words])
+
+
 def ocr_crop(img: np.ndarray, lang: str, *, psm: int = 6, dpi: int = 300, whitelist: str | None = None) -> OcrResult:
     """OCR a grayscale crop (uint8, text dark on white). A margin is added: Tesseract misses glyphs
-    touching the border. `whitelist`: the only characters Tesseract may output (number cells)."""
+    touching the border. `whitelist`: the only characters Tesseract may output (number cells).
+
+    The same pixels with the same options are read once per process: the model choice samples
+    a page's inkiest cells with every model, and the page's reading then reads them again."""
     if img.size == 0 or img.shape[0] < 4 or img.shape[1] < 4:
         return OcrResult()
+    key = (hashlib.blake2b(np.ascontiguousarray(img).tobytes(), digest_size=16).digest(), img.shape, lang, psm,
+           dpi, whitelist)
+    if key in _memo:
+        return _copy(_memo[key])
+    result = _read_crop(img, lang, psm, dpi, whitelist)
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.pop(next(iter(_memo)))
+    _memo[key] = _copy(result)
+    return result
+
+
+def _read_crop(img: np.ndarray, lang: str, psm: int, dpi: int, whitelist: str | None) -> OcrResult:
     # Measured on noisy JPEG scans: Tesseract misreads short items ("1.2" → "122", "1.1" → "1,1")
     # on the grey crop, but reads them right once the crop is doubled and Otsu-binarised on its own.
     scale = UPSCALE if img.shape[0] < SMALL_CROP_PX * dpi / 300 else 1

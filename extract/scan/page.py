@@ -264,21 +264,24 @@ _last_prepared: dict = {}  # the last page prepared in this process: the model c
 
 
 def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings):
+    """(prepared page, grids, ruling mask, text ink, specks, OCR image) of a page image, kept for the
+    last page of the process: the model choice samples the page that is read next, and preparing it
+    twice (warp, flattening, deskew, ink mask) cost ~2-4 s a page (cProfile, issue 18)."""
     key = (image_digest(img), dpi, settings.fingerprint())
     if key in _last_prepared:
         return _last_prepared[key]
+    _last_prepared.clear()  # the previous page's arrays go before this page's are made
     prepared = prepare_page(img, dpi, orientation=settings.orientation)
     grids, lines = find_grids(prepared.binary, prepared.dpi)
-    _last_prepared.clear()
-    _last_prepared[key] = (prepared, grids, lines)
-    return prepared, grids, lines
+    ink, specks = _ink_mask(prepared, lines)
+    ocr_img = _ocr_image(prepared, lines, specks)
+    _last_prepared[key] = (prepared, grids, lines, ink, specks, ocr_img)
+    return _last_prepared[key]
 
 
 def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> list[np.ndarray]:
     """The inkiest cells of a page (or its text lines when it has no table) for the model choice."""
-    prepared, grids, lines = prepare_and_find(img, dpi, settings)
-    ink, specks = _ink_mask(prepared, lines)
-    ocr_img = _ocr_image(prepared, lines, specks)
+    prepared, grids, _lines, ink, _specks, ocr_img = prepare_and_find(img, dpi, settings)
     boxes = [gc.bbox for g in grids for gc in g.cells] or _text_lines(ink, prepared.dpi)
     scored = []
     for b in boxes:
@@ -290,9 +293,8 @@ def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> 
 
 
 def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSettings) -> dict:
-    prepared, grids, lines = prepare_and_find(img, dpi, settings)
-    ink, specks = _ink_mask(prepared, lines)
-    ocr_img = _ocr_image(prepared, lines, specks)
+    prepared, grids, _lines, ink, _specks, ocr_img = prepare_and_find(img, dpi, settings)
+    _last_prepared.clear()  # read once: the page's arrays are not kept past its reading
     info: dict[str, int] = {}
     tables = [_table_data(g, ocr_img, ink, lang, settings, prepared.dpi, info) for g in grids]
     pieces = _paragraphs(ocr_img, ink, grids, lang, settings, prepared.dpi)
