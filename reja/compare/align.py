@@ -40,6 +40,7 @@ class Comparison:
     completeness: pd.DataFrame = field(default_factory=pd.DataFrame)  # every district of the region(s)
     fulfilment: pd.DataFrame = field(default_factory=pd.DataFrame)  # plan N against fact N (plan N+1)
     findings: pd.DataFrame = field(default_factory=pd.DataFrame)  # consistency checks, with their rows
+    matrix: pd.DataFrame = field(default_factory=pd.DataFrame)  # district × indicator [unit] per region and year
     missing: list[str] = field(default_factory=list)  # asked for but absent: "Jondor: no plan for 2025"
 
 
@@ -71,6 +72,18 @@ def catalogue_names() -> tuple[dict[str, str], int]:
 
     cat = load_catalogue()
     return {i.id: i.name_latn for i in cat.indicators.values()}, len(cat.indicators)
+
+
+def indicator_labels(comparison: Comparison) -> dict[str, str]:
+    """Indicator id → name: the names the comparison was made with, else the catalogue's."""
+    values = comparison.values
+    return catalogue_names()[0] | dict(zip(values["indicator_id"], values["indicator"], strict=True))
+
+
+def matrix_column_label(column: str, names: dict[str, str]) -> str:
+    """"book_issue [nusxa]" → "Kitob berish [nusxa]"."""
+    indicator, _sep, unit = column.partition(" [")
+    return f"{names.get(indicator, indicator)} [{unit}" if unit else names.get(indicator, indicator)
 
 
 def select_items(

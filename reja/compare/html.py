@@ -16,7 +16,7 @@ from reja.i18n import _, get_language
 from reja.schema.gazetteer import place_names
 
 from . import charts
-from .align import Comparison, catalogue_names
+from .align import Comparison, indicator_labels, matrix_column_label
 
 
 def anchor(*parts) -> str:
@@ -71,14 +71,25 @@ def render_html(comparison: Comparison, *, title: str | None = None) -> str:
         completeness=_completeness_summary(comparison.completeness),
         fulfilment=_records(comparison.fulfilment),
         findings=_records(comparison.findings),
-        # the names the comparison was made with (a caller's own) win over the catalogue's
-        names=_indicator_names() | dict(zip(comparison.values["indicator_id"], comparison.values["indicator"], strict=True)),
+        names=indicator_labels(comparison),
+        matrices=_matrix_blocks(comparison.matrix, indicator_labels(comparison)),
         figures=figures,
     )
 
 
-def _indicator_names() -> dict[str, str]:
-    return catalogue_names()[0]
+def _matrix_blocks(matrix: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+    """Per region and year: the districts as columns, one row per indicator [unit] (an indicator
+    list is long, a region's districts fit across a page)."""
+    if matrix is None or matrix.empty:
+        return []
+    blocks = []
+    for (region, year), group in matrix.groupby(["region_id", "year"], sort=True):
+        columns = [c for c in group.columns[3:] if group[c].notna().any()]
+        rows = [{"label": matrix_column_label(c, names), "cells": group[c].tolist()}
+                for c in sorted(columns, key=lambda c: matrix_column_label(c, names))]
+        blocks.append({"region": place_names(region, None)["region_latin"] or region, "year": int(year),
+                       "districts": group["district_latin"].tolist(), "rows": rows})
+    return blocks
 
 
 def _completeness_summary(frame: pd.DataFrame) -> list[dict]:

@@ -15,7 +15,7 @@ from reja.i18n import _
 
 from .consistency import findings
 from .fulfilment import fulfilment
-from .region import completeness, region_totals
+from .region import completeness, district_matrix, region_totals
 
 
 def _years(items: pd.DataFrame, years: list[int] | None) -> list[int]:
@@ -41,6 +41,7 @@ def answer(items: pd.DataFrame, chosen: pd.DataFrame, *, years: list[int] | None
         "completeness": pd.concat(full, ignore_index=True) if full else pd.DataFrame(),
         "fulfilment": done,
         "findings": findings(chosen),
+        "matrix": matrices(chosen, regions, wanted_years),
         "missing": missing_plans(chosen, wanted_years) if years else [],
     }
 
@@ -56,3 +57,19 @@ def missing_plans(chosen: pd.DataFrame, years: list[int]) -> list[str]:
             if year not in got:
                 out.append(_("{district}: no plan for {year}").format(district=names[district_id], year=year))
     return out
+
+
+def matrices(chosen: pd.DataFrame, regions: list[str], years: list[int]) -> pd.DataFrame:
+    """The district × indicator matrix of each selected region and year, stacked: `region_id`, `year`,
+    `district_latin`, then one column per `indicator_id [unit]` (plan values)."""
+    parts = []
+    for region in regions:
+        for year in years:
+            matrix = district_matrix(chosen, region=region, year=year)
+            if not matrix.empty:
+                parts.append(matrix.reset_index().assign(region_id=region, year=year))
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    first = ["region_id", "year", "district_latin"]
+    return out[first + sorted(c for c in out.columns if c not in first)]

@@ -9,23 +9,26 @@ from pathlib import Path
 import pandas as pd
 
 from reja.files import atomic_path
+from reja.i18n import N_, _
 
-from .align import Comparison
+from .align import Comparison, indicator_labels, matrix_column_label
 
+# sheet titles in the reader's language (Excel allows 31 characters)
 SHEETS = (
-    ("Completeness", "completeness"),
-    ("Regional totals", "region_totals"),
-    ("Fulfilment", "fulfilment"),
-    ("Consistency", "findings"),
-    ("Side by side", "side_by_side"),
-    ("Plan vs fact", "plan_vs_fact"),
-    ("Changes", "changes"),
-    ("Presence", "presence"),
-    ("Coverage", "coverage"),
-    ("Sections", "sections"),
-    ("Unaligned", "unaligned"),
-    ("Sources", "sources"),
-    ("Plans", "plans"),
+    (N_("Completeness"), "completeness"),
+    (N_("Regional totals"), "region_totals"),
+    (N_("District matrix"), "matrix"),
+    (N_("Fulfilment"), "fulfilment"),
+    (N_("Consistency"), "findings"),
+    (N_("Side by side"), "side_by_side"),
+    (N_("Plan vs fact"), "plan_vs_fact"),
+    (N_("Changes"), "changes"),
+    (N_("Presence"), "presence"),
+    (N_("Coverage"), "coverage"),
+    (N_("Sections"), "sections"),
+    (N_("Unaligned"), "unaligned"),
+    (N_("Sources"), "sources"),
+    (N_("Plans"), "plans"),
 )
 
 
@@ -36,8 +39,11 @@ def write_xlsx(comparison: Comparison, path: Path) -> Path:
         options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
             doubt_fmt = writer.book.add_format({"bg_color": "#FFF2CC"})
-            for title, attr in SHEETS:
+            for english, attr in SHEETS:
+                title = _(english)[:31]
                 frame: pd.DataFrame = _flat(getattr(comparison, attr))
+                if attr == "matrix":
+                    frame = _named_matrix(frame, comparison)
                 frame.to_excel(writer, sheet_name=title, index=False)
                 sheet = writer.sheets[title]
                 sheet.freeze_panes(1, 0)
@@ -56,8 +62,15 @@ def write_xlsx(comparison: Comparison, path: Path) -> Path:
                         "format": doubt_fmt,
                     })
             if comparison.notes:
-                pd.DataFrame({"note": comparison.notes}).to_excel(writer, sheet_name="Notes", index=False)
+                pd.DataFrame({"note": comparison.notes}).to_excel(writer, sheet_name=_("Notes")[:31], index=False)
     return path
+
+
+def _named_matrix(frame: pd.DataFrame, comparison: Comparison) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    names = indicator_labels(comparison)
+    return frame.rename(columns={c: matrix_column_label(c, names) for c in frame.columns[3:]})
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:

@@ -148,3 +148,23 @@ def test_fulfilment_joins_across_a_changed_unit_and_says_so(spec, items):
     plan = next(p.plan["events"] for p in spec.plans if p.year == year and p.district_id == district)
     fact = next(p.fact["events"] for p in spec.plans if p.year == year + 1 and p.district_id == district)
     assert table.loc[district, "fulfilment_pct"] == round(fact / plan * 100, 1)
+
+
+def test_the_report_carries_the_district_matrix(spec, items, tmp_path):
+    from reja.compare import compare, render_html, write_xlsx
+
+    year = spec.years[-1]
+    result = compare(items, years=[year], regions=[spec.region_id])
+    sheet = pd.read_excel(write_xlsx(result, tmp_path / "c.xlsx"), sheet_name="District matrix")
+    sending = len(spec.districts) - len(spec.missing[year])
+    assert len(sheet) == sending and set(sheet["year"]) == {year}
+    from reja.normalize.places import load_places
+
+    from reja.compare.align import indicator_labels, matrix_column_label
+
+    latin = {p.district_id: p.name_latn for p in load_places() if p.district_id}
+    column = matrix_column_label("book_issue [nusxa]", indicator_labels(result))
+    got = dict(zip(sheet["district_latin"], sheet[column], strict=True))
+    assert got == {latin[p.district_id]: p.plan["book_issue"] for p in spec.plans if p.year == year}
+    html = render_html(result)
+    assert 'id="matrix"' in html and f"({sending} " in html
