@@ -79,6 +79,9 @@ class BatchLimits:
     max_memory_mb: int | None = 2048
     max_archive_members: int = 5000
     max_archive_bytes: int = 1024 * MiB  # total inflated size of one zip archive
+    # the OCR cache next to the store (`ocr-cache/`) is trimmed to this after each run, least
+    # recently used pages first (a page's entry is a few KB: 2 GiB holds hundreds of thousands)
+    ocr_cache_max_mb: int = 2048
 
 
 @dataclass
@@ -386,10 +389,29 @@ def collect_inputs(
 
 
 # -- one document (runs in a child process) -------------------------------------------------------
+# the running batch's reader options, set by run_import before its children fork (they inherit it):
+# the OCR cache folder and how many processes a scan's pages may use
+_READ_OPTIONS: dict = {}
+
+
 def default_parse(path: Path) -> ParsedPlan:
+    """`reja.pipeline.parse_file` with the run's reader options (`_READ_OPTIONS`)."""
     from reja.pipeline import parse_file
 
-    return parse_file(path)
+    return parse_file(path, **_READ_OPTIONS)
+
+
+OCR_CACHE_DIR = "ocr-cache"  # next to a SQLite store (for a server store: in the run-log folder)
+
+
+def ocr_cache_dir(db, log_dir: Path | None) -> Path:
+    """Where a run keeps OCR results by page content: `ocr-cache/` beside the store file, or in the
+    run-log folder (else the current folder) when the store is a server; $REJA_OCR_CACHE when set."""
+    if os.environ.get("REJA_OCR_CACHE"):  # the reader's own setting still wins
+        return Path(os.environ["REJA_OCR_CACHE"])
+    if dbapi.is_server(db):
+        return (Path(log_dir) if log_dir is not None else Path(".")) / OCR_CACHE_DIR
+    return Path(db).parent / OCR_CACHE_DIR
 
 
 def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
@@ -593,22 +615,32 @@ def run_import(
     progress: bool | None = None,
     pages: bool = False,
     executor=None,
+    ocr_cache: bool | Path = True,
 ) -> ImportReport:
     """Import files / folders / zips into the store at `db`. See the module docstring.
 
     `pages`: the paths are the page images of ONE plan, in order (`reja import --pages`).
     `parse` (default: `reja.pipeline.parse_file`) turns a path into a ParsedPlan; tests inject a
-    fake. `on_status` receives one line per file. `progress` None = a bar when stderr is a terminal.
+    fake. `ocr_cache`: True = OCR results kept by page content in `ocr-cache/` beside the store
+    (`ocr_cache_dir`; a re-import after a parser change does not OCR again), a folder = there,
+    False = none (`--no-ocr-cache`). When the batch has fewer files to read than `jobs`, a scan's
+    pages are read by the idle slots (`jobs` // files page workers each). Both reach the reader
+    through `_READ_OPTIONS`, which the children inherit.
+    `on_status` receives one line per file. `progress` None = a bar when stderr is a terminal.
     """
     from reja.store import Store
 
     limits = limits or BatchLimits()
-    parse = parse or default_parse
     db = dbapi.location(db)  # a SQLite file, or a PostgreSQL URL (text)
     server = dbapi.is_server(db)
     paths = [Path(p) for p in paths]
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     log_given = log_dir is not None
+    cache_dir = (ocr_cache_dir(db, log_dir) if ocr_cache is True else Path(ocr_cache)) if ocr_cache else None
+    parse = parse or default_parse
+    _READ_OPTIONS.clear()
+    if cache_dir is not None:
+        _READ_OPTIONS["ocr_cache"] = cache_dir
     log_dir = Path(log_dir) if log_given else (Path(".") if server else db.parent)
     report = ImportReport(run_id=run_id, db=db, log_path=log_dir / "runs" / f"{run_id}.jsonl")
     sink = on_status or (lambda line: None)
@@ -650,6 +682,8 @@ def run_import(
             own_files += [db, *(db.with_name(db.name + sfx) for sfx in ("-wal", "-shm", "-journal"))]
         if log_given:
             own_files.append(log_dir)  # --out inside an input folder: never import our own outputs
+        if cache_dir is not None:
+            own_files.append(cache_dir)
         if pages:
             inputs, problems, ignored = page_set_input(paths, workdir), [], []
         else:
@@ -783,6 +817,8 @@ def run_import(
             if bar is not None:
                 bar[0].file_started(task)
             on_result(task, process_document(parse, task))
+        if tasks and jobs > len(tasks):  # slots no file needs read a scan's pages
+            _READ_OPTIONS["jobs"] = jobs // len(tasks)
         if tasks:
             run = executor.run if executor is not None else (
                 lambda *a, **kw: run_children(a[0], a[1], jobs, *a[2:], **kw))
@@ -790,6 +826,10 @@ def run_import(
                          should_stop=lambda: bool(stop_requested) or report.disk_full,
                          on_start=(lambda task: bar[0].file_started(task)) if bar is not None else None)
         _after_import(store, db, report, emit, log)
+        if cache_dir is not None and tasks:
+            from reja.extract.scan.cache import prune
+
+            prune(cache_dir, limits.ocr_cache_max_mb * MiB)
     except KeyboardInterrupt:  # a second Ctrl+C, or one outside the main thread's handler
         report.interrupted = True
     except (*dbapi.operational_errors(), OSError) as exc:  # full before any document (starting the run, a failure row)
@@ -798,6 +838,7 @@ def run_import(
         report.disk_full = True
         emit(f"disk full: {printable(str(exc))}")
     finally:
+        _READ_OPTIONS.clear()
         report.interrupted = report.interrupted or bool(stop_requested)
         for signum, handler in previous.items():
             signal.signal(signum, handler)

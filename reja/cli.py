@@ -153,6 +153,9 @@ def import_cmd(
         "--max-memory", min=0,
         help="MiB of memory each reading process may use; a file needing more fails as too_large (0: no limit).",
     )] = BatchLimits.max_memory_mb or 0,
+    no_ocr_cache: Annotated[bool, typer.Option(
+        "--no-ocr-cache", help="Do not keep OCR results (by page content) in ocr-cache/ beside the store.",
+    )] = False,
 ) -> None:
     """Import plans into the store: one status line per file, then a summary.
 
@@ -182,6 +185,7 @@ def import_cmd(
             paths, db=db, log_dir=out, jobs=jobs, force=force,
             limits=BatchLimits(timeout_s=timeout, max_memory_mb=max_memory or None),
             on_status=None if quiet else typer.echo, pages=pages, executor=executor,
+            ocr_cache=not no_ocr_cache,
         )  # fmt: skip
     except StoreError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)

@@ -7,6 +7,7 @@ so parallel workers and an interrupted run never leave a half-written entry behi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -42,9 +43,12 @@ class OcrCache:
             return None
         path = self._path(key)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None  # missing or damaged entry: read the page again
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: `prune` removes the least recently used entries first
+        return data
 
     def put(self, key: str, data: dict) -> None:
         if self.dir is None:
@@ -59,3 +63,23 @@ class OcrCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def prune(directory: Path | str, max_bytes: int) -> int:
+    """Keep the cache folder under `max_bytes`: the least recently used entries (written or read
+    longest ago) are removed first. Returns how many were removed."""
+    entries = []
+    for path in Path(directory).glob("*/*.json"):
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            entries.append((st.st_mtime, st.st_size, path))
+    total = sum(size for _t, size, _p in entries)
+    removed = 0
+    for _t, size, path in sorted(entries, key=lambda e: e[0]):
+        if total <= max_bytes:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            total -= size
+            removed += 1
+    return removed

@@ -1,0 +1,54 @@
+"""The OCR cache is on by default, beside the store (issue 22), and a batch of fewer files than
+--jobs gives a scan's pages the idle slots."""
+
+import json
+import os
+import time
+
+import pytest
+from reja.extract.scan.cache import OcrCache, prune
+
+import reja.pipeline
+from reja.batch import run_import
+
+pytestmark = pytest.mark.usefixtures("no_enrichment", "pinned_versions")
+
+
+@pytest.fixture
+def seen(tmp_path, fp, monkeypatch):
+    """parse_file replaced by the fake parser; what the batch passed it is written to a file (the
+    parse runs in a forked child)."""
+    log = tmp_path / "calls.jsonl"
+
+    def parse_file(path, **options):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({k: str(v) for k, v in options.items()}) + "\n")
+        return fp.fake_parse(path)
+
+    monkeypatch.delenv("REJA_OCR_CACHE", raising=False)
+    monkeypatch.setattr(reja.pipeline, "parse_file", parse_file)
+    return lambda: [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_cache_beside_the_store_is_the_default_and_idle_slots_read_pages(tmp_path, fp, seen):
+    fp.write(tmp_path / "in" / "a.docx", fp.spec(n=2))
+    db = tmp_path / "store" / "reja.sqlite"
+    run_import([tmp_path / "in"], db=db, jobs=2)
+    assert seen() == [{"ocr_cache": str(tmp_path / "store" / "ocr-cache"), "jobs": "2"}]
+
+
+def test_no_cache_and_no_spare_slots(tmp_path, fp, seen):
+    for name in ("a", "b"):
+        fp.write(tmp_path / "in" / f"{name}.docx", fp.spec(n=2, district=f"{name} tumani"))
+    run_import([tmp_path / "in"], db=tmp_path / "reja.sqlite", jobs=2, ocr_cache=False)
+    assert seen() == [{}, {}]  # two files, two slots: each file one page worker, no cache
+
+
+def test_prune_removes_the_least_recently_used_entries_first(tmp_path):
+    cache = OcrCache(tmp_path)
+    for i, key in enumerate(("aa01", "bb02", "cc03")):
+        cache.put(key, {"text": "x" * 1000})
+        os.utime(cache._path(key), (time.time() - 100 + i, time.time() - 100 + i))
+    assert cache.get("aa01") is not None  # read now: the most recently used
+    assert prune(tmp_path, 2500) == 1
+    assert cache.get("bb02") is None and cache.get("aa01") is not None and cache.get("cc03") is not None
