@@ -110,6 +110,7 @@ def set_shared_cache(cache) -> None:
 def clear_cache() -> None:
     """Forget every cached match of this process (measurements of the cold matcher use it)."""
     _CACHE.clear()
+    _bag_scores.cache_clear()
 
 
 def _cache_get(key: tuple) -> Match | None:
@@ -190,12 +191,13 @@ def _labels(entries: dict[str, Entry], stem: bool = True) -> tuple[_Label, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Bags:
     """Per entry, the distinctive words of all its labels; per word, how rare it is across entries."""
     words: dict[str, frozenset[str]]
     idf: dict[str, float]
     unknown_idf: float  # a word no entry uses: as distinctive as the rarest word
+    entries_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> entries using it
 
 
 @lru_cache(maxsize=8)
@@ -210,24 +212,30 @@ def _bags(catalogue_version: str, kind: str) -> _Bags:
         for w in ws:
             df[w] = df.get(w, 0) + 1
     idf = {w: math.log((n + 1) / (d + 1)) + 1 for w, d in df.items()}
-    return _Bags({e: frozenset(ws) for e, ws in words.items()}, idf, math.log(n + 1) + 1)
+    entries_of: dict[str, list[str]] = {}
+    for e, ws in words.items():
+        for w in ws:
+            entries_of.setdefault(w, []).append(e)
+    return _Bags({e: frozenset(ws) for e, ws in words.items()}, idf, math.log(n + 1) + 1,
+                 {w: tuple(es) for w, es in entries_of.items()})
 
 
+@lru_cache(maxsize=4096)
 def _bag_scores(head: str, bags: _Bags, generic: frozenset[str]) -> dict[str, float]:
     """Per entry, the share (0-100, weighted by rarity) of the text's distinctive head words that
     the entry's labels use somewhere: "Kartochkalarni katalogga qo'yish" is all words of
-    catalogue_cards_filing even though no single label says it so briefly."""
+    catalogue_cards_filing even though no single label says it so briefly. (Cached: the ranking
+    and the names-both rule ask for the same head; callers must not change the dict.)"""
     content = list(dict.fromkeys(_content_words(head, generic)))[:EXTRA_HEAD]
     if len(content) < BAG_MIN_WORDS:
         return {}
     weights = [bags.idf.get(w, bags.unknown_idf) for w in content]
     total = sum(weights)
-    out = {}
-    for eid, ws in bags.words.items():
-        got = sum(wt for w, wt in zip(content, weights, strict=True) if w in ws)
-        if got:
-            out[eid] = 100.0 * got / total
-    return out
+    got: dict[str, float] = {}
+    for w, wt in zip(content, weights, strict=True):
+        for eid in bags.entries_of.get(w, ()):
+            got[eid] = got.get(eid, 0.0) + wt
+    return {eid: 100.0 * g / total for eid, g in got.items()}
 
 
 @lru_cache(maxsize=8)
@@ -308,7 +316,14 @@ def _word_found(w: str, words: list[str]) -> bool:
     test done for all words in one C++ call first)"""
     if w in words or process.extractOne(w, words, scorer=fuzz.ratio, score_cutoff=80) is not None:
         return True
-    return len(w) >= 5 and any(len(x) >= 5 and _words_alike(w, x) for x in words)
+    n = len(w)
+    if n < 5:
+        return False
+    # `_words_alike`'s prefix test, the words at least as long as `w` in one C++ call
+    longer = [x[:n] for x in words if len(x) >= n]
+    if longer and process.extractOne(w, longer, scorer=fuzz.ratio, score_cutoff=85) is not None:
+        return True
+    return any(5 <= len(x) < n and fuzz.ratio(w[: len(x)], x) >= 85 for x in words)
 
 
 def _missing_words(q: str, lab: _Label, generic: frozenset[str], memo: dict[str, bool] | None = None) -> list[str]:
@@ -377,7 +392,7 @@ def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, k
     rarer words first by posting size), so the fuzzy scorers run on a few dozen labels instead of
     every label of the catalogue. A text sharing no word with any label (OCR damage everywhere)
     falls back to token_set_ratio over all labels (C++, a few ms)."""
-    pool = [i for i, lab in enumerate(labels) if allowed is None or lab.entry_id in allowed]
+    pool = range(len(labels)) if allowed is None else [i for i, lab in enumerate(labels) if lab.entry_id in allowed]
     if len(pool) <= keep:
         return [labels[i] for i in pool]
     post = _postings(labels)
@@ -389,8 +404,8 @@ def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, k
             ids = post.get(key, ())
             for i in ids:
                 hits[i] = hits.get(i, 0.0) + weight / (1 + len(ids) / 50)
-    inpool = set(pool)
-    ranked = sorted((i for i in hits if i in inpool), key=lambda i: -hits[i])
+    inpool = None if allowed is None else set(pool)
+    ranked = sorted((i for i in hits if inpool is None or i in inpool), key=lambda i: -hits[i])
     if not ranked:
         cheap = process.cdist([q], [labels[i].key for i in pool], scorer=fuzz.token_set_ratio, workers=1)[0]
         return [labels[pool[j]] for j in cheap.argsort()[::-1][:keep]]
@@ -451,9 +466,23 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
                 continue
             s = b * bag_weight
             if eid not in best or s > best[eid][0]:
-                lab = best[eid][2] if eid in best else next(x for x in labels if x.entry_id == eid)
+                lab = best[eid][2] if eid in best else _first_labels(labels)[eid]
                 best[eid] = (s, f"words of the entry {b:.0f}% x {bag_weight}", lab)
     return sorted(best.items(), key=lambda kv: -kv[1][0])
+
+
+_FIRST: dict[int, tuple[tuple[_Label, ...], dict[str, _Label]]] = {}
+
+
+def _first_labels(labels: tuple[_Label, ...]) -> dict[str, _Label]:
+    """Entry id → its first label (built once per label tuple)."""
+    hit = _FIRST.get(id(labels))
+    if hit is None or hit[0] is not labels:
+        first: dict[str, _Label] = {}
+        for lab in labels:
+            first.setdefault(lab.entry_id, lab)
+        hit = _FIRST[id(labels)] = (labels, first)
+    return hit[1]
 
 
 @lru_cache(maxsize=4)
