@@ -472,6 +472,10 @@ def _child_main(conn, parse, task: dict, max_memory_mb: int | None, parent_ends=
         limit = max_memory_mb * MiB + _address_space()
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     os.setpgrp()  # its own process group: a timeout kills the worker AND what it started (LibreOffice)
+    if _READ_OPTIONS.get("jobs", 1) > 1:
+        # a scan's pages go to worker processes of this child (idle slots): a daemonic process may not
+        # start any; they are in this process group, so a timeout or the batch's end kills them too
+        mp.current_process().daemon = False
     try:
         result = process_document(parse, task)
     except MemoryError:

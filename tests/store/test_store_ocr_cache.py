@@ -23,6 +23,11 @@ def seen(tmp_path, fp, monkeypatch):
     def parse_file(path, **options):
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({k: str(v) for k, v in options.items()}) + "\n")
+        if options.get("jobs", 1) > 1:  # as the scan reader does: worker processes for the pages
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(options["jobs"]) as pool:
+                assert list(pool.map(abs, [-1, -2])) == [1, 2]
         return fp.fake_parse(path)
 
     monkeypatch.delenv("REJA_OCR_CACHE", raising=False)
@@ -33,7 +38,8 @@ def seen(tmp_path, fp, monkeypatch):
 def test_the_cache_beside_the_store_is_the_default_and_idle_slots_read_pages(tmp_path, fp, seen):
     fp.write(tmp_path / "in" / "a.docx", fp.spec(n=2))
     db = tmp_path / "store" / "reja.sqlite"
-    run_import([tmp_path / "in"], db=db, jobs=2)
+    report = run_import([tmp_path / "in"], db=db, jobs=2)
+    assert [f.status for f in report.files] == ["ok"], report.files
     assert seen() == [{"ocr_cache": str(tmp_path / "store" / "ocr-cache"), "jobs": "2"}]
 
 
