@@ -103,3 +103,24 @@ def test_conflicting_region_is_never_auto():
 def test_ordinary_words_are_not_places(text):
     m = match_place(text)
     assert m.band == "none" and m.district_id is None
+
+
+@pytest.mark.parametrize("text, district", [
+    ("Касансайский район", "1714207"),  # Kosonsoy, not Koson ("Касанский"): the adjective compared whole
+    ("Касансайского района", "1714207"),
+    ("Наманганская область Папский район", "1714219"),  # Pop
+    ("Ферганская область Сохский район", "1730226"),  # So'x
+    ("Toshkent shahri Toshkent shahrining tumanlari axborot-kutubxona markazi", "1726260"),
+    ("Тошкент шаҳрининг туманлари", "1726260"),
+    ("Районы города Ташкента", "1726260"),
+])
+def test_names_with_russian_adjectives_and_designator_words_inside(text, district):
+    found = match_place(text)
+    assert (found.district_id, found.band) == (district, "auto")
+
+
+@pytest.mark.parametrize("text, region", [("город Ташкент", "1726"), ("Республика Каракалпакстан", "1735"),
+                                          ("библиотека города Ташкента", "1726")])
+def test_a_name_that_starts_with_its_designator_is_the_region(text, region):
+    found = match_place(text)
+    assert (found.region_id, found.district_id, found.band) == (region, None, "auto")
