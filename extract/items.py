@@ -26,6 +26,7 @@ from .header import ColumnRoles
 from .ir import BBox, Cell
 from .model import PlanItem, Section
 from .plan_words import is_label, plan_words, starts_with_label
+from .sections import section_value
 
 # "1)" and "1-" are how some districts number items, as "1." is elsewhere
 _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
@@ -280,6 +281,7 @@ class ItemBuilder:
 
     # -- output ------------------------------------------------------------------------------
     def finish(self) -> list[PlanItem]:
+        _section_prefixed_items(self.drafts)
         items: list[PlanItem] = []
         for draft in self.drafts:
             items.extend(_build(draft))
@@ -288,6 +290,56 @@ class ItemBuilder:
             if item.item_no is not None and counts[(item.section_no, item.item_no)] > 1:
                 item.flag("duplicate_item_no", item.item_no)
         return items
+
+
+def _section_prefixed_items(drafts: list[_Draft]) -> None:
+    """"2.3" in section 2 (or II) where an item "2" exists: a part of item 2, or an item of the section
+    numbered with the section's prefix? Decided per section from all its numbers (docs/conventions.md),
+    walking its item numbers in order: an "S.K" is a part of item S when it continues the run S.1, S.2 …
+    that starts right under item S; it is an item when K is above the section's last item number. When
+    both readings fit ("1, 2, 2.1, 2.2, 2.3, …"), the next plain number decides: "… 4" means 2.3 was
+    the third item, "… 3" (or none) that it was a third part of item 2."""
+    by_section: dict[str | None, list[_Draft]] = {}
+    for d in drafts:
+        if d.item_no is not None:
+            by_section.setdefault(d.section_no, []).append(d)
+    for section_no, numbered in by_section.items():
+        s = section_value(section_no)
+        if s is None or not any(d.parent_item_no == str(s) for d in numbered):
+            continue  # no "S.K" was taken for a part of an item S: nothing in doubt
+        rows = []  # (draft, K, prefixed) of the section's first-level numbers: "K" and "S.K"
+        for d in numbered:
+            if re.fullmatch(r"\d+", d.item_no):
+                rows.append((d, int(d.item_no), False))
+            elif re.fullmatch(rf"{s}\.\d+", d.item_no):
+                rows.append((d, int(d.item_no.split(".")[1]), True))
+        last_item, next_part = 0, None  # the section's last item number; the next part number of item S
+        for j, (d, k, prefixed) in enumerate(rows):
+            if not prefixed:
+                last_item, next_part = k, (1 if k == s else None)
+                continue
+            as_part = d.parent_item_no == str(s) and next_part == k
+            as_item = k > last_item
+            if as_part and as_item:
+                as_part = not _items_continue(rows[j:], last_item)
+            if as_part:
+                next_part = k + 1
+            elif as_item or d.parent_item_no != str(s):
+                d.parent_item_no = None
+                last_item, next_part = k, None
+
+
+def _items_continue(rows: list[tuple[_Draft, int, bool]], last_item: int) -> bool:
+    """Do the "S.K" rows from here, read as items, lead on to the next plain number (and read as parts,
+    not)? "2.3, 2.4, 5" after item 2: yes; "2.3, 3": no; the section's end: no."""
+    k = rows[0][1]
+    for _, value, prefixed in rows[1:]:
+        if not prefixed:
+            return value == k + 1 and value != last_item + 1
+        if value != k + 1:
+            return False
+        k = value
+    return False
 
 
 def _ends_with_label(text: str) -> bool:
