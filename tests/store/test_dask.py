@@ -18,7 +18,7 @@ RUN_COLUMNS = ["imported_at", "run_id", "duration_s"]
 
 @pytest.fixture(scope="module")
 def dask_client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster, set_as_default=False) as client:
         yield client
 
