@@ -302,15 +302,25 @@ def draw_spec(seed: int, family: str, *, district_id: str | None = None, year: i
         sections.append({"section_no": sec_no, "title": title, "section_id": sec_id})
         pool = by_section[sec_id]
         chosen = d.rng.sample(pool, k=min(len(pool), d.rng.randint(*max_items)))
-        if item_numbering == "per_section":
+        if item_numbering in ("per_section", "section_prefixed"):
             counter = 0
+        # section_prefixed: the section's items numbered "2.1, 2.2 …" with the section's place (also under
+        # a roman "II."), all of them or some ("1, 2, 2.3, 4"; docs/conventions.md)
+        prefix_all = item_numbering == "section_prefixed" and d.chance(0.5)
         for act in chosen:
             counter += 1
-            no = None if numbering == "none" else (
-                f"{sec_no}.{counter}" if section_numbers == "arabic" and item_numbering == "per_section" and d.chance(0.3)
-                else str(counter))
+            if item_numbering == "section_prefixed" and numbering != "none":
+                no = f"{s_pos + 1}.{counter}" if prefix_all or d.chance(0.5) else str(counter)
+            else:
+                no = None if numbering == "none" else (
+                    f"{sec_no}.{counter}" if section_numbers == "arabic" and item_numbering == "per_section"
+                    and d.chance(0.3) else str(counter))
             parts = act.get("parts") or []
             style = d.pick(parts_styles) if parts and d.chance(fam.get("parts_chance", 0.6)) else None
+            if style == "numbered" and item_numbering == "section_prefixed" and no == str(s_pos + 1):
+                # "2" with parts "2.1, 2.2" among prefixed items: "2.1, 2.2, 2.3" at the section's end would
+                # read as three parts as well as two parts and an item; the spec stays unambiguous
+                style = "label_row"
             row = _item(d, act, sec_no, title, no, None, text_lang, script, lang, year, prev, has_fact, sep, dash)
             row["render"] = {"number": _shown_no(no, d)}
             items.append(row)
