@@ -53,3 +53,17 @@ def test_an_unusable_cache_file_never_breaks_matching(tmp_path):
     finally:
         matcher.set_shared_cache(None)
         matcher.clear_cache()
+
+
+def test_rows_of_another_matcher_version_are_never_read(tmp_path):
+    """The file outlives the reja that filled it: a changed vocabulary or matcher (scope) must not
+    read the old answers, even under the same catalogue version."""
+    path = cache_path(tmp_path / "reja.sqlite")
+    m = matcher.Match("book_issue", 91.5, "auto", [("book_issue", 91.5)], "why")
+    old = SharedMatchCache(path, scope="reja-1+aaa|data:111")
+    old.put("v1", ("indicator", "t", None, None, None, False), m)
+    assert old.get("v1", ("indicator", "t", None, None, None, False)) == m
+    new = SharedMatchCache(path, scope="reja-1+bbb|data:222")
+    assert new.get("v1", ("indicator", "t", None, None, None, False)) is None
+    old.close()
+    new.close()
