@@ -177,3 +177,14 @@ def test_ocr_digits_inside_words_are_read_as_letters_numbers_stay():
     assert prepare("Axbor0t") == prepare("Axborot")
     for kept in ("1-chorak", "10ta kitob", "1ta", "2024-yil", "PQ-162-son"):
         assert any(ch.isdigit() for ch in prepare(kept)), kept
+
+
+def test_times_is_a_unit_for_events_and_butlash_is_filling_the_collection():
+    """The variety bank labels both wordings (reja/variety/data/bank.yaml): seminars counted 'marta'
+    are staff_seminars; 'fondini butlash (komplektlash)' is acq_total ('fondlarini to'ldirish')."""
+    m = match_indicator("Mutaxassislar uchun seminar-treninglar o'tkazish", section_id="staff_training",
+                        unit_id="marta")
+    assert (m.id, m.band) == ("staff_seminars", "auto"), m
+    m = match_indicator("Axborot kutubxona fondini butlash (komplektlash)", section_id="main_production",
+                        unit_id="nusxa")
+    assert (m.id, m.band) == ("acq_total", "auto"), m
