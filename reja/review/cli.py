@@ -100,6 +100,10 @@ def serve_cmd(
     who: str = typer.Option(None, "--who", help="The clerk's name, recorded with each correction (on this PC)."),
     token: str = typer.Option(None, help="Access token when bound beyond loopback (default: random)."),
     lang: str = typer.Option(None, "--lang", help="The page's language until a clerk switches it: uz (default), en, ru."),
+    login: bool = typer.Option(False, "--login", help="Each clerk logs in even on 127.0.0.1: the page behind a "
+                                                      "reverse proxy on this server (docs/deploy.md)."),
+    public_host: list[str] = typer.Option(None, "--public-host", help="A name the page is reached by through the "
+                                                                     "proxy (reja.example.uz); repeatable."),
 ):
     """Start the review page (source crop, fields, candidates, keyboard shortcuts)."""
     from reja.i18n import get_language, normalize_language
@@ -108,7 +112,8 @@ def serve_cmd(
 
     _need_store(db)
     settings = ReviewSettings(db=db, clerk=_who(who), host=host, access_token=token,
-                              lang=normalize_language(lang) or get_language())
+                              lang=normalize_language(lang) or get_language(), require_login=login,
+                              extra_hosts=tuple(public_host or ()))
     if settings.needs_login:
         from .accounts import users
 

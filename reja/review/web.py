@@ -83,6 +83,9 @@ class ReviewSettings:
     access_token: str | None = None  # required when host is not loopback
     lang: str | None = None  # the page's language until the clerk picks one (None: REJA_LANG, else Uzbek)
     extra_hosts: tuple[str, ...] = ()  # more names the page may be reached by (a LAN name, say)
+    # clerks log in even on loopback: the page behind a reverse proxy on the same server (docs/deploy.md),
+    # where every request comes from 127.0.0.1 but each clerk is a person of their own
+    require_login: bool = False
 
     def allows_host(self, netloc: str | None) -> bool:
         """Is `netloc` (a Host header or an Origin's host[:port]) one of the names this server answers
@@ -114,7 +117,7 @@ class ReviewSettings:
     @property
     def needs_login(self) -> bool:
         """Beyond this PC several clerks share the page: each logs in, so `who` is the person."""
-        return self.needs_token
+        return self.needs_token or self.require_login
 
 
 class PortBusy(OSError):

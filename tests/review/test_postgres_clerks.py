@@ -57,3 +57,34 @@ def test_two_clerks_applying_50_corrections_each_at_once_lose_none(tmp_path, pg_
     assert [after.loc[k, "plan_value"] for k in keys] == [1000.0 + k for k in range(PER_CLERK)] + \
         [5000.0 + k for k in range(PER_CLERK)]
     assert set(after["status"]) == {"corrected"}
+
+
+def test_behind_a_proxy_each_clerk_logs_in_on_a_postgres_store(tmp_path, pg_url, monkeypatch):
+    """`reja review serve --login --public-host reja.example.uz` on 127.0.0.1 behind a reverse proxy:
+    requests all come from the proxy, yet each correction is the logged-in clerk's; accounts live in
+    the PostgreSQL store."""
+    import reja.enrich
+    from reja.review import accounts
+
+    monkeypatch.setattr(reja.enrich, "enrich_rows", lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
+    monkeypatch.setattr(reja.enrich, "warm_up", lambda: None)
+    fakeplans.write(tmp_path / "plan.docx", fakeplans.spec(n=2, flagged=(1, 2)))
+    run_import([tmp_path / "plan.docx"], db=pg_url, log_dir=tmp_path, parse=fakeplans.fake_parse)
+    accounts.add_user(pg_url, "Dilnoza", "kitob-2025")
+    settings = ReviewSettings(db=pg_url, clerk="server", require_login=True, extra_hosts=("reja.example.uz",))
+    client = TestClient(create_app(settings), base_url="https://reja.example.uz")
+    first = client.get("/", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/login"
+    login = client.get("/login").text
+    token = re.search(r'name="csrf" content="([0-9a-f]+)"', login).group(1)
+    assert client.post("/login", data={"csrf": token, "name": "Dilnoza", "password": "wrong-one"},
+                       follow_redirects=False).status_code == 401
+    assert client.post("/login", data={"csrf": token, "name": "Dilnoza", "password": "kitob-2025"},
+                       follow_redirects=False).status_code == 303
+    key = load_items(pg_url)["row_key"].iloc[0]
+    r = client.post(f"/row/{key}/accept", data={"csrf": token}, headers={"origin": "https://reja.example.uz"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert corr.history(pg_url, key)[-1].who == "Dilnoza"
+    other = TestClient(create_app(settings), base_url="https://evil.example")
+    assert other.get("/login").status_code == 403  # a name the page was not given is refused
