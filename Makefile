@@ -65,6 +65,11 @@ bench: setup
 bench-layouts: setup
 	$(BIN)/python -m reja.bench.layouts
 
+# Issue 23: PostgreSQL vs SQLite import and exports, a two-worker Dask LocalCluster vs --jobs 1/2, and the
+# hours of a 30 000-page scanned backfill on N workers from the measured per-page OCR cost.
+bench-cluster: setup
+	$(BIN)/python tools/measure_cluster.py --plans 200 --ocr-pages 3 --backfill-pages 30000 --json bench-out/cluster.json
+
 lint: setup
 	$(BIN)/ruff check reja extract normalize schema tests samples
 	$(BIN)/python tools/lint_imports.py
