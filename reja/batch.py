@@ -51,10 +51,16 @@ from pathlib import Path
 from reja import db as dbapi
 from reja.extract.errors import ReadError
 from reja.extract.model import ParsedPlan
-from reja.extract.readers import is_photo_set
 from reja.terminal import printable
 
 MiB = 1024 * 1024
+
+
+def _is_photo_set(path: Path) -> bool:
+    from reja.extract.readers import is_photo_set  # the readers (pdfplumber …) load only when a zip is met
+
+    return is_photo_set(path)
+
 JUNK_NAMES = {"thumbs.db", "desktop.ini"}
 # Inside folders and archives only these are taken as plans (content decides the real format later);
 # files without a suffix too, since messengers strip them. A file named explicitly is always tried.
@@ -333,7 +339,7 @@ def collect_inputs(
             ignored.append(_text_of(display))
 
     def add_file(path: Path, display: str, key: str, mtime: float | None = None) -> None:
-        if path.suffix.lower() == ".zip" and is_photo_set(path):
+        if path.suffix.lower() == ".zip" and _is_photo_set(path):
             pass  # photos of one plan's pages: one document, read as a whole (reja.extract.readers)
         elif path.suffix.lower() == ".zip":
             if "!" in display:

@@ -6,10 +6,15 @@ from pathlib import Path
 
 import typer
 
-from reja.compare.places import PlaceLookupError
 from reja.db import exists
 from reja.i18n import _
-from reja.store import find_store as _store_or_default
+
+
+def _store_or_default(db: Path | None) -> Path:
+    from reja.store import find_store  # the store module (pandas, pandera) only when a command runs
+
+    return find_store(db)
+
 
 # the selection names plans the store does not have (none at all, or some of the years asked for)
 EXIT_NOTHING_TO_COMPARE = 8
@@ -28,6 +33,7 @@ def compare_cmd(
     from reja.api import load_items
     from reja.compare.align import compare
     from reja.compare.html import write_html
+    from reja.compare.places import PlaceLookupError
     from reja.compare.xlsx import write_xlsx
     from reja.store import StoreError
 

@@ -30,9 +30,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 SCHEMES = ("postgresql:", "postgres:")
 # one number for "the store's writer": every write transaction of a PostgreSQL store holds this
@@ -149,6 +152,8 @@ class Connection:
 
     def frame(self, sql: str, params: Sequence = ()) -> pd.DataFrame:
         """A query's result as a DataFrame (column types are the caller's: `reja.schema.dataset.coerce`)."""
+        import pandas as pd  # only when frames are read: `reja --help` starts without pandas
+
         if not self.postgres:
             return pd.read_sql_query(sql, self.raw, params=params or None)
         cur = self.execute(sql, params)

@@ -9,7 +9,13 @@ import typer
 
 from reja.db import exists
 from reja.i18n import _
-from reja.store import find_store as _store_or_default
+
+
+def _store_or_default(db: Path | None) -> Path:
+    from reja.store import find_store  # the store module (pandas, pandera) only when a command runs
+
+    return find_store(db)
+
 
 review_app = typer.Typer(help="Fix flagged rows (Excel or the review page); corrections are never lost.",
                          no_args_is_help=True)
