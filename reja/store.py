@@ -101,8 +101,8 @@ class Store:
             self.conn.close()
             raise StoreError(f"{self.shown}: not a usable reja store ({_first_line(exc)})") from exc
 
-    # tables a reja store may hold before `meta` exists: a clerk's corrections can come first
-    _OWN_BEFORE_META = frozenset({"corrections", "sqlite_sequence"})
+    # tables a reja store may hold before `meta` exists: a clerk's corrections or accounts can come first
+    _OWN_BEFORE_META = frozenset({"corrections", "review_users", "sqlite_sequence"})
 
     def _refuse_foreign(self) -> None:
         """A database with tables of its own and no reja schema_version is another application's:

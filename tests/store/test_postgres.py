@@ -134,3 +134,14 @@ def test_a_database_of_another_program_is_left_untouched(pg_url):
     with psycopg.connect(pg_url, autocommit=True) as con:
         tables = {r[0] for r in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert tables == {"invoices"}
+
+
+def test_accounts_made_before_the_first_import_are_reja_s_own(pg_url, tmp_path, fp, no_enrichment, pinned_versions):
+    """docs/deploy.md: on a new server the clerks' accounts may come before the first import."""
+    from reja.review.accounts import add_user, users
+
+    add_user(pg_url, "Dilnoza", "kitob-2025")
+    fp.write(tmp_path / "plans" / "a.docx", fp.spec(n=2))
+    report = run_import([tmp_path / "plans"], db=pg_url, log_dir=tmp_path, parse=fp.fake_parse)
+    assert [f.status for f in report.files] == ["ok"]
+    assert users(pg_url) == ["Dilnoza"]
