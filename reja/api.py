@@ -21,7 +21,6 @@ import pandas as pd
 
 from reja.batch import BatchLimits, ImportReport, run_import
 from reja.corrected import corrected_items
-from reja.corrections import apply_corrections
 from reja.extract.model import ParsedPlan
 from reja.store import STORE_CANDIDATES, Store, find_store  # noqa: F401 - find_store: part of the API
 
@@ -38,9 +37,16 @@ def load_items(
 
 
 def orphaned_corrections(db: Path | str = DEFAULT_DB) -> list[str]:
-    """Clerks' corrections whose row is no longer in the dataset (kept, not applied), described."""
-    _, report = apply_corrections(load_items(db, corrections=False), db)
-    return report.describe_orphans()
+    """Clerks' corrections whose row is no longer in the dataset (kept, not applied), described.
+    The store is asked about the corrections' row keys only (it runs after every import)."""
+    from reja.corrections import ApplyReport, all_corrections, effective
+
+    in_force = sorted(effective(all_corrections(db)).values(), key=lambda c: c.id)
+    if not in_force:
+        return []
+    with Store(db, readonly=True) as store:
+        present = store.keys_with_rows(sorted({c.row_key for c in in_force}), current=True)
+    return ApplyReport(0, [c for c in in_force if c.row_key not in present]).describe_orphans()
 
 
 def load_documents(db: Path | str = DEFAULT_DB) -> pd.DataFrame:

@@ -327,13 +327,15 @@ class Store:
         )
         return coerce(self.conn.frame(sql, params), ITEM_FIELDS)
 
-    def keys_with_rows(self, row_keys: list[str]) -> set[str]:
-        """Those of `row_keys` that name a stored row (any version), by the row_key index."""
+    def keys_with_rows(self, row_keys: list[str], *, current: bool = False) -> set[str]:
+        """Those of `row_keys` that name a stored row (any version; `current`: of a current plan),
+        by the row_key index."""
+        table = "current_items" if current else "items"
         found: set[str] = set()
         for i in range(0, len(row_keys), 500):
             chunk = row_keys[i : i + 500]
             found |= {r[0] for r in self.conn.execute(
-                f"SELECT DISTINCT row_key FROM items WHERE row_key IN ({','.join('?' * len(chunk))})", chunk)}  # fmt: skip
+                f"SELECT DISTINCT row_key FROM {table} WHERE row_key IN ({','.join('?' * len(chunk))})", chunk)}  # fmt: skip
         return found
 
     def documents_for(self, contexts: list[dict]) -> list[str]:

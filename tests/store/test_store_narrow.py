@@ -41,3 +41,26 @@ def test_documents_for_narrows_by_what_a_correction_remembers(two_plans):
         rows = store.items(include_superseded=True, document_ids=[jondor_id])
         assert set(rows["document_id"]) == {jondor_id} and len(rows) == 2
         assert len(store.items(document_ids=[])) == 0
+
+
+def test_orphaned_corrections_are_those_whose_row_is_in_no_current_plan(two_plans):
+    from reja import corrections as c
+    from reja.api import orphaned_corrections
+
+    with Store(two_plans) as store:
+        izboskan_key = store.conn.execute(
+            "SELECT row_key FROM items JOIN documents USING (document_id) WHERE documents.district = 'Izboskan tumani' "
+            "ORDER BY item_index").fetchone()[0]  # fmt: skip
+    c.record(two_plans, izboskan_key, "plan_value", 1, 2, who="A", context={"district": "Izboskan tumani"})
+    c.record(two_plans, "gone-key", "plan_value", 1, 2, who="B", context={"district": "Jondor", "year": 2021,
+                                                                          "item_no": "4.5"})  # fmt: skip
+    assert len(orphaned_corrections(two_plans)) == 1
+    assert "by B" in orphaned_corrections(two_plans)[0] and "Jondor 2021 4.5" in orphaned_corrections(two_plans)[0]
+    # the Izboskan plan superseded by a newer file that reworded its rows: the old rows stay, not current
+    with Store(two_plans) as store, store.transaction() as con:
+        con.execute("UPDATE documents SET superseded_by = 'newer' WHERE district = 'Izboskan tumani'")
+    with Store(two_plans) as store:
+        assert store.keys_with_rows([izboskan_key]) == {izboskan_key}
+        assert store.keys_with_rows([izboskan_key], current=True) == set()
+    lines = orphaned_corrections(two_plans)
+    assert len(lines) == 2 and "by A" in lines[0]
