@@ -18,6 +18,7 @@ from .model import ParsedPlan, PlanMeta, Section
 from .plan_words import is_label
 from .sections import (
     Heading,
+    arabic_heading_rows,
     is_department,
     ocr_heading,
     parse_heading,
@@ -151,6 +152,7 @@ class _Walker:
         r = 0
         grid = t.grid()
         header_at = next((k for k in range(min(t.n_rows, _MAX_HEADER_SEARCH)) if header_span(t, k)), None)
+        arabic_headings = arabic_heading_rows(t)
         while r < t.n_rows:
             span = header_span(t, r)
             if span:
@@ -167,7 +169,7 @@ class _Walker:
                 continue
             if roles is None:
                 roles = self._inherited_roles(t)
-            heading = row_heading(t, r)
+            heading = row_heading(t, r) or arabic_headings.get(r)
             page = next((c.page for c in t.rows()[r]), t.page)
             review = None
             lone = spanning_text(t, r)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from itertools import product
 
-from .ir import Table
+from .ir import Cell, Table
 from .plan_words import fold, is_label, plan_words, word_set
 
 # Cyrillic letters typed for Roman numerals
@@ -163,6 +163,64 @@ def _split_row_heading(table: Table, row: int) -> Heading | None:
         return None
     title, resp = split_title(lines)
     return Heading(m.group(1), title, resp, level=1)
+
+
+_BARE_ARABIC_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+_FIRST_LEVEL_RE = re.compile(r"^\s*(\d{1,3})(?:\s*\.\s*(\d{1,3}))?\s*[.)]?\s*$")
+
+
+def _rising(values: list[int]) -> bool:
+    return all(values[k] < values[k + 1] for k in range(len(values) - 1))
+
+
+def arabic_heading_rows(table: Table) -> dict[int, Heading]:
+    """Headings typed into the item columns with an Arabic number ("2. | FOND BILAN ISHLASH | | |"), told
+    from items without values by the whole table's numbering (docs/conventions.md, Sections): such rows
+    are headings only when there are two or more, numbered one after another (1, 2, 3 …), and the item
+    numbers between them rise within each stretch (continuing, or starting again at 1) while reading the
+    rows as items would break that order ("1, 1, 2, 3, 2, 4": sections 1, 2 around items 1-4)."""
+    candidates: list[tuple[int, int, Cell]] = []  # (row, number, text cell)
+    stretches: list[list[int]] = [[]]
+    merged: list[int] = []  # every first-level number in order, candidates read as items
+    current = None
+    for r, cells in enumerate(table.rows()):
+        anchors = [c for c in cells if c.text.strip()]
+        if not anchors or anchors[0].col != 0 or all(c.text.strip().rstrip(".").isdigit() for c in anchors[1:]):
+            continue  # not a numbered row, or the column-number row "1 2 3 4 …"
+        m = _BARE_ARABIC_RE.match(anchors[0].text)
+        if m and len(anchors) == 2 and anchors[1].col == anchors[0].col + anchors[0].colspan and not is_label(
+                anchors[1].text):
+            candidates.append((r, int(m.group(1)), anchors[1]))
+            current = int(m.group(1))
+            merged.append(current)
+            stretches.append([])
+            continue
+        m = _FIRST_LEVEL_RE.match(anchors[0].text)
+        if m is None:
+            continue
+        if m.group(2) is None:
+            value = int(m.group(1))
+        elif current is not None and int(m.group(1)) == current:
+            value = int(m.group(2))  # "2.3" under section 2: its third item (docs/conventions.md)
+        else:
+            continue  # a part ("9.1") says nothing of the first level
+        stretches[-1].append(value)
+        merged.append(value)
+    numbers = [n for _, n, _ in candidates]
+    if len(numbers) < 2 or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        return {}
+    if not all(_rising(st) for st in stretches):
+        return {}
+    if _rising(merged):
+        return {}  # as items they fit the numbering: items without values, not headings
+    out = {}
+    for r, n, cell in candidates:
+        lines = _lines(cell.text)
+        if not lines:
+            return {}
+        title, resp = split_title(lines)
+        out[r] = Heading(str(n), title, resp, level=1)
+    return out
 
 
 def ocr_heading(text: str, previous: int | None) -> tuple[Heading, str] | None:
