@@ -57,6 +57,10 @@ class Row:
     def filled(self, roles=_CONTENT_FIELDS) -> list[str]:
         return [r for r in roles if self.text(r)]
 
+    def own(self, roles=_CONTENT_FIELDS) -> list[str]:
+        """The roles this row itself fills: not the cells a vertical merge brings down from a row above."""
+        return [r for r in roles if any(c.text.strip() and c.row == self.row_index for c in self.cells.get(r, []))]
+
 
 @dataclass
 class _Draft:
@@ -142,8 +146,8 @@ class ItemBuilder:
         content = row.filled()
 
         if is_label(number_raw or text) and (not number_raw or not text) and not (
-            set(content) - {"text"}
-        ):
+            set(row.own()) - {"text"}
+        ):  # "Shundan:" alone (a deadline merged down over the item's parts passes beside it)
             self.label_parent = self.last_numbered or (self.drafts[-1] if self.drafts else None)
             return
 

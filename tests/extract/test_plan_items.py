@@ -256,3 +256,17 @@ def test_doubtful_numbers_low_ocr_confidence_and_reader_notes_become_flags():
     assert item.fact_value == 230400 and any(f.startswith("unsure_number") for f in item.flags)
     assert item.ocr_confidence == 41.0 and "low_ocr_confidence: 41" in item.flags
     assert "item_no_rebuilt: A. → 14" in item.flags
+
+
+def test_shundan_row_beside_a_deadline_merged_down_over_the_parts():
+    # the total's deadline and responsible cells merged down over the label and its parts (xlsx_merged):
+    # the merged text belongs to the row above, so "Shundan:" is still a label row alone
+    plan = parse_plan(doc(table([
+        *IZB_HEADER, izb_section("IV. OAV BILAN ISHLASH"),
+        ["15.", "OAVda chiqishlar", "chiqish", "47", "56", "Ma'lumot", C("I chorak", rowspan=4), C("Metodist", rowspan=4)],
+        ["", "Shundan:", "", "", "", "", None, None],
+        ["", "Matbuotda", "chiqish", "25", "30", "", None, None],
+        ["", "Radio orqali", "marta", "8", "10", "", None, None],
+    ])))
+    assert [(i.item_no, i.parent_item_no, i.text) for i in plan.items] == [
+        ("15", None, "OAVda chiqishlar"), (None, "15", "Matbuotda"), (None, "15", "Radio orqali")]
