@@ -26,13 +26,28 @@ from reja.store import STORE_CANDIDATES, Store, find_store  # noqa: F401 - find_
 
 DEFAULT_DB = "reja.sqlite"
 def load_items(
-    db: Path | str = DEFAULT_DB, *, include_superseded: bool = False, corrections: bool = True
+    db: Path | str = DEFAULT_DB, *, include_superseded: bool = False, corrections: bool = True,
+    region_ids: Iterable[str] | None = None, years: Iterable[int] | None = None,
 ) -> pd.DataFrame:
     """Items of the current plans, with clerks' corrections applied (status 'corrected',
     `corrected_fields`). include_superseded=True adds older versions; corrections=False gives the
-    raw extraction."""
+    raw extraction. `region_ids` / `years`: only the plans of these regions (gazetteer ids) and
+    years, chosen in the store (a region-year is whole, so its consistency findings are the same)."""
     with Store(db, readonly=True) as store:
-        items = store.items(include_superseded=include_superseded)
+        ids = None
+        if region_ids is not None or years is not None:
+            clauses, params = ["status != 'failed'"], []
+            if region_ids is not None:  # a plan placed in no region is kept: the selection decides on it
+                region_ids = sorted(set(region_ids))
+                clauses.append(f"(region_id IN ({', '.join('?' * len(region_ids))}) OR region_id IS NULL)")
+                params += region_ids
+            if years is not None:
+                years = sorted({int(y) for y in years})
+                clauses.append(f"year IN ({', '.join('?' * len(years))})" if years else "0")
+                params += years
+            ids = [r[0] for r in store.conn.execute(f"SELECT document_id FROM documents WHERE {' AND '.join(clauses)}",
+                                                    params)]  # fmt: skip
+        items = store.items(include_superseded=include_superseded, document_ids=ids)
     return corrected_items(items, db) if corrections else items
 
 

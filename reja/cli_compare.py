@@ -16,6 +16,24 @@ def _store_or_default(db: Path | None) -> Path:
     return find_store(db)
 
 
+def _regions_asked(districts: list[str] | None, regions: list[str] | None) -> list[str] | None:
+    """Gazetteer ids of the regions the places asked for lie in, so only those regions' plans are read
+    (whole regions: their consistency findings need every district); None (read every plan) when
+    no place is asked for or a name is not the gazetteer's one place (matched as written instead)."""
+    from reja.compare.places import find_places
+
+    if not districts and not regions:
+        return None
+    out = set()
+    for names, kinds in ((districts or [], ("district", "city")), (regions or [], ("region",))):
+        for name in names:
+            found = find_places(name, kinds)
+            if len(found) != 1:
+                return None
+            out.add(found[0].region_id)
+    return sorted(out)
+
+
 # the selection names plans the store does not have (none at all, or some of the years asked for)
 EXIT_NOTHING_TO_COMPARE = 8
 
@@ -48,7 +66,8 @@ def compare_cmd(
         typer.echo(_("error: {db}: no store here (run `reja import` first, or pass --db)").format(db=db), err=True)
         raise typer.Exit(2)
     try:
-        items = load_items(db)
+        region_ids = _regions_asked(district, region)
+        items = load_items(db, region_ids=region_ids, years=years or None)
     except StoreError as exc:  # a file that is not a reja store: said plainly, exit 2 as for import
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
@@ -59,6 +78,8 @@ def compare_cmd(
         raise typer.Exit(2) from exc
     except ValueError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
+        if region_ids is not None or years:  # only part of the store was read: what is there to choose from
+            items = load_items(db, corrections=False)
         if len(items):  # say what there is to choose from, so the analyst need not guess
             have_years = ", ".join(str(y) for y in sorted(items["year"].dropna().unique()))
             have_districts = ", ".join(sorted(str(d) for d in items["district"].dropna().unique()))

@@ -78,7 +78,7 @@ def test_compare_into_an_out_that_is_a_file_is_a_clear_error(tmp_path, monkeypat
     from reja.cli import app
 
     rows = [_row("e3b0c442a1", 1750.0, "ok")]
-    monkeypatch.setattr(reja.api, "load_items", lambda db: pd.DataFrame(rows))
+    monkeypatch.setattr(reja.api, "load_items", lambda db, **_selection: pd.DataFrame(rows))
     monkeypatch.setattr(reja.compare.align, "catalogue_names", lambda: ({"acq_total": "Fond"}, 10))
     db = tmp_path / "reja.sqlite"
     db.write_bytes(b"")  # exists; its content is not read (load_items is replaced above)
