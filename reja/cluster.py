@@ -1,6 +1,6 @@
 """Imports on a Dask distributed cluster: `reja import … --scheduler tcp://host:8786` (issue 23).
 
-Reading a file (reader, parser, OCR, matching: `reja.batch.process_document`) is a pure function of
+Reading a file (reader, parser, OCR, matching: `reja.worker.process_document`) is a pure function of
 its bytes, so it can run anywhere reja is installed. With a scheduler given, the import sends that
 step to the cluster's workers and keeps everything else where it was:
 
@@ -9,7 +9,7 @@ step to the cluster's workers and keeps everything else where it was:
   workers need no shared disk and never see a path of the client's machine;
 - on a worker the bytes are written into a private temporary folder under the file's own name (a
   title block may be read from it) and parsed in a forked child exactly as the local executor does
-  (`reja.batch.run_children` with one job): the same memory limit per document, the same time limit
+  (`reja.executor.LocalExecutor` with one job): the same memory limit per document, the same time limit
   (the child is killed after it, with what it started), a crash costs that file only;
 - the client stays the only writer: results are written to the store in the order the files were
   given, each in its own transaction, with the same status lines, run log and exit codes;
@@ -40,7 +40,7 @@ _warmed = False
 
 def _allow_children() -> None:
     """Dask runs its worker processes as daemons, and multiprocessing refuses a daemon children. The
-    batch's children die with their parent (PR_SET_PDEATHSIG, `reja.batch._child_main`), which is what
+    batch's children die with their parent (PR_SET_PDEATHSIG, `reja.executor._child_main`), which is what
     the daemon flag is for; so the worker may fork them."""
     mp.current_process()._config["daemon"] = False
 
@@ -49,20 +49,20 @@ def warm_worker() -> None:
     """Load readers, parser, pipeline and catalogue once per worker process, so each forked child
     inherits them (a child importing `reja.pipeline` itself spent ~3 s of a 0.5 s document on it)."""
     global _warmed
-    from reja import batch
+    from reja import worker
 
     with _warm:
         if not _warmed:
-            batch.warm_up()
+            worker.warm_up()
             importlib.import_module("reja.pipeline")
             _allow_children()
             _warmed = True
 
 
-def parse_remote(task: dict, data: bytes, limits, parse: Callable | None = None) -> dict:
+def parse_remote(task: dict, data: bytes, limits, work: Callable[[dict], dict]) -> dict:
     """On a worker: the file's bytes into a private folder, read and matched in a forked child
-    (`reja.batch.run_children`), the result back to the client. Never raises for a document's fault."""
-    from reja import batch
+    (`reja.executor.LocalExecutor`), the result back to the client. Never raises for a document's fault."""
+    from reja.executor import LocalExecutor
 
     warm_worker()
     folder = Path(tempfile.mkdtemp(prefix="reja-worker-"))
@@ -72,8 +72,8 @@ def parse_remote(task: dict, data: bytes, limits, parse: Callable | None = None)
         path.parent.mkdir()
         path.write_bytes(data)
         results: list[dict] = []
-        batch.run_children([{**task, "path": str(path)}], parse or batch.default_parse, 1, limits,
-                           lambda _task, result: results.append(result))
+        LocalExecutor(jobs=1).run(work, [{**task, "path": str(path)}], limits,
+                                  lambda _task, result: results.append(result))
         if not results:
             return {"ok": False, "code": "internal_error", "reason": "the worker gave no result"}
         return results[0]
@@ -121,8 +121,9 @@ class DaskExecutor:
             self._client.close()
         self._client, self._own = None, False
 
-    def run(self, tasks: list[dict], parse, limits, on_result, should_stop=lambda: False, on_start=None) -> None:
-        """As `reja.batch.run_children`: on_result(task, result) for each task, in the order given, in
+    def run(self, work: Callable[[dict], dict], tasks: list[dict], limits, on_result, should_stop=lambda: False,
+            on_start=None) -> None:
+        """`reja.executor.Executor.run`: on_result(task, result) for each task, in the order given, in
         this process (the only writer); returns early, cancelling what is on the cluster, as soon as
         should_stop() is true."""
         from distributed.client import FutureCancelledError
@@ -139,7 +140,7 @@ class DaskExecutor:
                 while pending and len(inflight) < window:
                     task = pending.popleft()
                     data = Path(task["path"]).read_bytes()
-                    future = client.submit(parse_remote, task, data, limits, parse, pure=False,
+                    future = client.submit(parse_remote, task, data, limits, work, pure=False,
                                            key=f"reja-read-{run}-{task['document_id']}")
                     inflight.append((task, future, time.monotonic()))
                     if on_start is not None:

@@ -1,6 +1,6 @@
 """`reja rematch`: match every stored plan again from its stored rows, without its file.
 
-The store keeps each document's rows before matching under its parse key (`batch.parse_key`). After a
+The store keeps each document's rows before matching under its parse key (`reja.keys.parse_key`). After a
 clerk teaches a wording, or a catalogue maintainer edits the catalogue, this re-runs only the match
 stage (`reja.pipeline.match_rows`) over them and stores the result, as `reja import` of the same files
 would. A document whose stored rows were made by another parser version (or that has none) is named:
@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reja import batch
+from reja import keys, worker
+from reja.import_report import utc
 from reja.learned import load_learned
 from reja.store import Store
 
@@ -46,33 +47,33 @@ def rematch_store(db: Path | str, *, on_status: Callable[[str], None] | None = N
     report = RematchReport()
     t0 = time.monotonic()
     learned = load_learned(db)
-    versions = {"pipeline_version": batch.pipeline_version(),
-                "catalogue_version": batch.catalogue_version() + (f"|learned:{learned.version}" if len(learned) else "")}  # fmt: skip
+    versions = {"pipeline_version": keys.pipeline_version(),
+                "catalogue_version": keys.catalogue_version() + (f"|learned:{learned.version}" if len(learned) else "")}  # fmt: skip
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-rematch"
     with Store(db) as store:
         docs = store.documents()
         docs = docs[docs["status"] != "failed"]
-        batch.warm_up()
+        worker.warm_up()
         for doc in docs.astype(object).where(docs.notna(), None).to_dict("records"):
             name = doc["source_file"]
-            key = batch.import_key(doc["sha256"], versions["catalogue_version"])
+            key = keys.import_key(doc["sha256"], versions["catalogue_version"])
             if doc["import_key"] == key:
                 report.unchanged.append(name)
                 continue
-            parsed = store.parsed(batch.parse_key(doc["document_id"]))
+            parsed = store.parsed(keys.parse_key(doc["document_id"]))
             if parsed is None:
                 report.need_reading.append(name)
                 continue
             task = {**{k: doc[k] for k in BASE_FIELDS}, "display": name, "import_key": key, "run_id": run_id,
                     "learned": learned, "parsed": parsed, **versions}  # fmt: skip
-            result = batch.process_document(None, task)
+            result = worker.process_document(None, task)
             if not result["ok"]:
                 report.failed.append(name)
                 emit(f"failed   {name} — {result['code']}: {result['reason']}")
                 continue
             row = {k: v for k, v in task.items() if k not in ("display", "learned", "parsed")}
-            stored = {**row, **result["doc"], "imported_at": batch._utc(), "duration_s": round(result["seconds"], 3)}
-            store.write_document(stored, result["rows"], parsed=(batch.parse_key(doc["document_id"]), parsed))
+            stored = {**row, **result["doc"], "imported_at": utc(), "duration_s": round(result["seconds"], 3)}
+            store.write_document(stored, result["rows"], parsed=(keys.parse_key(doc["document_id"]), parsed))
             report.rematched.append(name)
             emit(f"{stored['status']:<8} {name} — {stored['n_items']} items, {stored['n_flagged']} need review; re-matched")
     report.seconds = time.monotonic() - t0

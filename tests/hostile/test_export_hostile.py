@@ -34,12 +34,12 @@ def _parse(path):
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):
-    import reja.batch
     import reja.enrich
+    import reja.worker
 
     monkeypatch.setattr(reja.enrich, "enrich_rows",
                         lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
-    monkeypatch.setattr(reja.batch, "warm_up", lambda: None)
+    monkeypatch.setattr(reja.worker, "warm_up", lambda: None)
     folder = tmp_path / "in"
     folder.mkdir()
     for name, data in (("long.docx", b"l"), ("formula.docx", b"f"), ("plain.docx", b"p"), ("empty.docx", b"")):

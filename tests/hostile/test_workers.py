@@ -24,12 +24,12 @@ from reja.terminal import printable
 @pytest.fixture
 def quiet_batch(monkeypatch):
     """The batch without the catalogue: these tests are about processes, not matching."""
-    import reja.batch
     import reja.enrich
+    import reja.worker
 
     monkeypatch.setattr(reja.enrich, "enrich_rows",
                         lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []})
-    monkeypatch.setattr(reja.batch, "warm_up", lambda: None)
+    monkeypatch.setattr(reja.worker, "warm_up", lambda: None)
 
 
 def _plan(path: Path, n: int = 3) -> ParsedPlan:
@@ -85,10 +85,10 @@ def test_a_worker_holds_no_read_end_of_the_result_pipes(tmp_path, quiet_batch, m
 
 KILLED_PARENT = """
 import os, sys, time
-import reja.batch, reja.enrich
+import reja.enrich, reja.worker
 from reja.batch import run_import
 reja.enrich.enrich_rows = lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []}
-reja.batch.warm_up = lambda: None
+reja.worker.warm_up = lambda: None
 pids = sys.argv[3]
 
 def parse(path):

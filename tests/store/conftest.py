@@ -23,10 +23,10 @@ def no_enrichment(monkeypatch):
 def pinned_versions(monkeypatch):
     """Fixed pipeline and catalogue versions: others edit the code while these tests run, and a
     code change rightly makes every file 'changed'."""
-    import reja.batch
+    import reja.keys
 
-    monkeypatch.setattr(reja.batch, "pipeline_version", lambda: "test-pipeline")
-    monkeypatch.setattr(reja.batch, "catalogue_version", lambda: "test-catalogue")
+    monkeypatch.setattr(reja.keys, "pipeline_version", lambda: "test-pipeline")
+    monkeypatch.setattr(reja.keys, "catalogue_version", lambda: "test-catalogue")
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def runner(monkeypatch, fp):
     """The CLI with a hand-made parse function (tests of the command, not of the parser)."""
     from typer.testing import CliRunner
 
-    import reja.batch
+    import reja.worker
 
-    monkeypatch.setattr(reja.batch, "default_parse", fp.fake_parse)
+    monkeypatch.setattr(reja.worker, "default_parse", fp.fake_parse)
     return CliRunner()

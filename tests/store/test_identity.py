@@ -339,9 +339,9 @@ def test_every_input_is_accounted_for_in_documents(tmp_path, fp):
                         continue
                     yield dirpath, dirnames, filenames
 
-            import reja.batch
+            import reja.inputs
             mp = pytest.MonkeyPatch()
-            mp.setattr(reja.batch.os, "walk", walk)
+            mp.setattr(reja.inputs.os, "walk", walk)
         else:
             mp = None
         report = run_import([tmp_path / "in", missing], db=tmp_path / "db.sqlite", parse=fp.fake_parse)

@@ -9,7 +9,7 @@ import reja.extract
 import reja.normalize
 import reja.schema
 
-import reja.batch as batch
+import reja.keys as keys
 
 SHA = "0" * 64
 
@@ -22,26 +22,26 @@ def _source_data_dirs() -> set[Path]:
 
 
 def test_every_data_folder_of_the_packages_is_hashed():
-    assert {d.resolve() for d in batch.data_dirs()} == _source_data_dirs()
+    assert {d.resolve() for d in keys.data_dirs()} == _source_data_dirs()
 
 
 @pytest.fixture
 def data_copy(tmp_path, monkeypatch):
     """The real data folders copied aside; the key is computed over the copies."""
     copies = []
-    for i, d in enumerate(batch.data_dirs()):
+    for i, d in enumerate(keys.data_dirs()):
         dest = tmp_path / f"{i}_{d.parent.name}" / "data"
         shutil.copytree(d, dest)
         copies.append(dest)
-    monkeypatch.setattr(batch, "data_dirs", lambda: copies)
+    monkeypatch.setattr(keys, "data_dirs", lambda: copies)
     _forget_versions()
     yield copies
     _forget_versions()
 
 
 def _forget_versions():
-    batch.data_version.cache_clear()
-    batch.catalogue_version.cache_clear()
+    keys.data_version.cache_clear()
+    keys.catalogue_version.cache_clear()
 
 
 def _files(dirs):
@@ -57,16 +57,16 @@ def test_the_data_files_include_the_readers_and_scan_word_lists(data_copy):
 def test_editing_any_data_file_changes_the_import_key_and_the_parse_key(data_copy):
     files = _files(data_copy)
     assert len(files) >= 10
-    before = batch.import_key(SHA), batch.parse_key("doc")
+    before = keys.import_key(SHA), keys.parse_key("doc")
     unchanged = []
     for f in files:
         original = f.read_bytes()
         f.write_bytes(original + b"\n# edited\n")
         _forget_versions()
-        after = batch.import_key(SHA), batch.parse_key("doc")
+        after = keys.import_key(SHA), keys.parse_key("doc")
         unchanged += [f"{f.name} ({name})" for name, a, b in zip(("import", "parse"), before, after, strict=True) if a == b]
         f.write_bytes(original)
         _forget_versions()
     assert unchanged == []
     # restored bytes, same keys: the keys are the content
-    assert (batch.import_key(SHA), batch.parse_key("doc")) == before
+    assert (keys.import_key(SHA), keys.parse_key("doc")) == before

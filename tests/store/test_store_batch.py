@@ -197,15 +197,15 @@ def test_versions_sent_together_prefer_the_cleaner_extraction(tmp_path, fp):
 
 
 def test_a_new_catalogue_or_pipeline_version_reads_unchanged_files_again(tmp_path, fp, monkeypatch):
-    import reja.batch
+    import reja.keys
 
     plan = fp.write(tmp_path / "a.docx", fp.spec(n=2))
     db = tmp_path / "db.sqlite"
     _import(fp, [plan], db)
     assert _import(fp, [plan], db).files[0].status == "skipped"
-    monkeypatch.setattr(reja.batch, "catalogue_version", lambda: "test-catalogue+new-synonym")
+    monkeypatch.setattr(reja.keys, "catalogue_version", lambda: "test-catalogue+new-synonym")
     assert _import(fp, [plan], db).files[0].status == "ok"
-    monkeypatch.setattr(reja.batch, "pipeline_version", lambda: "test-pipeline+parser-fix")
+    monkeypatch.setattr(reja.keys, "pipeline_version", lambda: "test-pipeline+parser-fix")
     assert _import(fp, [plan], db).files[0].status == "ok"
     assert len(load_items(db, include_superseded=True)) == 2  # replaced, not duplicated
 

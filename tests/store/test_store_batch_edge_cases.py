@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import reja.batch
+import reja.inputs
 from reja.batch import BatchLimits, collect_inputs, run_import
 
 pytestmark = pytest.mark.usefixtures("no_enrichment")
@@ -38,14 +38,14 @@ def test_an_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, fp, monk
     # the tests run as root, which reads any file: the OS refusal is simulated where reja reads
     fp.write(tmp_path / "in" / "a.docx", fp.spec(n=2))
     fp.write(tmp_path / "in" / "b.docx", fp.spec(district="Jondor tumani", region="Buxoro viloyati", n=3))
-    real = reja.batch.snapshot
+    real = reja.inputs.snapshot
 
     def refuse_a(path, *args):
         if path.name == "a.docx":
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, *args)
 
-    monkeypatch.setattr(reja.batch, "snapshot", refuse_a)
+    monkeypatch.setattr(reja.inputs, "snapshot", refuse_a)
     report = run_import([tmp_path / "in"], db=tmp_path / "reja.sqlite", parse=fp.fake_parse)
     outcome = {f.source_file.rsplit("/", 1)[-1]: f for f in report.files}
     assert outcome["b.docx"].status == "ok" and outcome["b.docx"].n_items == 3

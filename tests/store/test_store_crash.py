@@ -22,12 +22,12 @@ REPO = Path(__file__).resolve().parents[2]  # the child imports the tests packag
 # pinned_versions fixtures)
 CHILD_SETUP = """
 import sys
-import reja.batch, reja.enrich
+import reja.enrich, reja.keys
 from tests.store import fakeplans
 reja.enrich.enrich_rows = lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []}
 reja.enrich.warm_up = lambda: None
-reja.batch.pipeline_version = lambda: "test-pipeline"
-reja.batch.catalogue_version = lambda: "test-catalogue"
+reja.keys.pipeline_version = lambda: "test-pipeline"
+reja.keys.catalogue_version = lambda: "test-catalogue"
 from reja.batch import run_import
 """
 CHILD = CHILD_SETUP + """
