@@ -32,6 +32,8 @@ from .sections import section_value
 _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
 _NO_AND_TEXT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$", re.S)
 _NO_IN_TEXT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)[.)]\s+(\S.*)$", re.S)  # "1. …", "2) …"; "5 ta" is no number
+# "5 Kitobxonlar klubi" with no dot: a number only when it is the next one and a capital (or quote) follows
+_BARE_NO_IN_TEXT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\s+([\"“«„'‘(]?[^\W\d_].*)$", re.S)
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-–—•*·]+|\d{1,2}[.)])\s*")
 _LETTER_MARK_RE = re.compile(r"^\s*[a-zа-яёўқғҳ]\s*[).]\s*$")  # "a)", "б)", "v." — parts of the item above
 _DASH_MARK_RE = re.compile(r"^\s*[-–—•·]\s+(?=\S)")
@@ -151,7 +153,7 @@ class ItemBuilder:
             self.label_parent = self.last_numbered or (self.drafts[-1] if self.drafts else None)
             return
 
-        if "number" not in row.roles.roles and (m := _NO_IN_TEXT_RE.match(text)):
+        if "number" not in row.roles.roles and (m := _NO_IN_TEXT_RE.match(text) or self._bare_number_in_text(text)):
             # no № column: "1. Kitob ko'rgazmasi" carries its number at the start of the text
             source = row.cells["text"][0]
             row.cells = dict(row.cells)
@@ -237,6 +239,28 @@ class ItemBuilder:
             draft.parent_item_no = self.label_parent.item_no
             draft.under_label = True
         self.drafts.append(draft)
+
+    def _bare_number_in_text(self, text: str) -> re.Match | None:
+        """"5 Kitobxonlar klubi" (no dot after the number) in a plan without a № column: numbered only when
+        5 is a number that comes next (5 or S.5 after 4, 4.x or S.4; 4.1 after 4; 4.3 after 4.2; at a
+        section's start 1, S.1 or the plan's last number + 1) and the text after it starts with a
+        capital — "5 ta kitob" is a text."""
+        m = _BARE_NO_IN_TEXT_RE.match(text)
+        if m is None or m.group(2).lstrip("\"“«„'‘(")[:1].islower():
+            return None
+        s = section_value(self.section_no)
+        if self.last_numbered is None:  # a section's first item: 1 (or S.1), or the plan's numbering runs on
+            before = next((d.item_no for d in reversed(self.drafts) if d.item_no), None)
+            nxt = {"1", *([f"{s}.1"] if s is not None else []),
+                   *([str(int(before.split(".")[0]) + 1)] if before else [])}
+        else:
+            last = self.last_numbered.item_no
+            parts = last.split(".")
+            k = int(parts[1]) if len(parts) == 2 and s is not None and parts[0] == str(s) else int(parts[0])
+            nxt = {str(k + 1), f"{last}.1", *([f"{s}.{k + 1}"] if s is not None else [])}
+            if len(parts) > 1:
+                nxt.add(".".join([*parts[:-1], str(int(parts[-1]) + 1)]))
+        return m if m.group(1) in nxt else None
 
     def _number(self, raw: str) -> tuple[str | None, str | None]:
         """(item number, words in the number column that are not a number)."""

@@ -877,3 +877,21 @@ def test_v42b_a_data_row_with_a_quarter_deadline_is_no_header():
     ])
     plan = parse_plan(doc(t))
     assert _rows(plan, "item_no", "unit", "deadline") == [("9.9", "сони сони", "Ҳар чорак Ҳар чорак")]
+
+
+def test_v27b_number_without_a_dot_inside_the_text_when_it_is_the_next_number():
+    # the spec: (cell text, item number meant, text meant). "5 ta …" and a number out of the sequence are
+    # words of the text; "1 …", "2 …" after the section's start, "3.1" after 3, "4" after 3.1 are numbers
+    spec = [
+        ("1 Kitob ko'rgazmasi", "1", "Kitob ko'rgazmasi"),
+        ("2 “Kitobxonlik haftaligi” tadbiri", "2", "“Kitobxonlik haftaligi” tadbiri"),
+        ("3. Shoir bilan uchrashuv", "3", "Shoir bilan uchrashuv"),
+        ("3.1 Maktablarda", "3.1", "Maktablarda"),
+        ("5 ta kitob taqdimoti", None, "5 ta kitob taqdimoti"),
+        ("4 Yosh kitobxonlar tanlovi", "4", "Yosh kitobxonlar tanlovi"),
+        ("40 Yillik hisobot", None, "40 Yillik hisobot"),
+    ]
+    t = table([["Tadbirlar nomi", "O'lchov birligi", "Reja", "Muddati"], [C("I. OMMAVIY TADBIRLAR", colspan=4)],
+               *[[cell, "Tadbir", "2", "Har oy"] for cell, _, _ in spec]])
+    plan = parse_plan(doc(t))
+    assert _rows(plan, "item_no", "text") == [(no, text) for _, no, text in spec]
