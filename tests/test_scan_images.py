@@ -128,6 +128,32 @@ def test_sheet_is_found_in_a_photo_and_not_in_a_scan():
     assert find_sheet(cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2GRAY)) is None  # a scan: the page fills it
 
 
+def test_a_shadow_across_the_sheet_does_not_cut_it_off():
+    """Issue 18 (variety photo_docx 1001): a shadow across the left of the sheet put its shaded part
+    below Otsu's threshold; the outline followed the shadow's edge and the table's first columns were
+    lost. The whole sheet must be found, as a near-rectangle."""
+    from reja.extract.scan.sheet import find_sheet
+
+    rng = np.random.default_rng(5)
+    h, w = 900, 1200
+    img = np.full((h, w), 70, np.float32)  # the desk
+    sheet = np.float32([[110, 90], [1100, 70], [1120, 820], [120, 840]])
+    cv2.fillConvexPoly(img, sheet.astype(np.int32), 238)
+    for y in range(200, 700, 40):  # some rulings and text on it
+        cv2.line(img, (200, y), (1000, y), 30, 2)
+    # a soft-edged shadow over the left third of the photo, its edge oblique (a phone's or a hand's
+    # shadow: an edge parallel to the sheet's side is not told apart from the sheet's own edge)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    edge = xx + 0.35 * yy - 400
+    shade = np.clip(0.55 + 0.45 * edge / 110, 0.55, 1.0)
+    img = np.clip(img * shade + rng.normal(0, 3, img.shape), 0, 255).astype(np.uint8)
+    found = find_sheet(img)
+    true_share = cv2.contourArea(sheet) / (h * w)
+    assert found is not None
+    assert abs(found.area_share - true_share) < 0.05, (found.area_share, true_share)
+    assert found.tilt < 3
+
+
 @pytest.mark.parametrize("angle", [4.0, -4.5])
 def test_skew_up_to_five_degrees_is_corrected(angle):
     from reja.extract.scan.prepare import prepare_page
