@@ -321,12 +321,14 @@ def record_many(db: Path | str, edits: Iterable[dict], *, who: str, via: str) ->
     return ids
 
 
-def all_corrections(db: Path | str) -> list[Correction]:
+def all_corrections(db: Path | str, *, row_key: str | None = None) -> list[Correction]:
+    """Every correction in id order (only those of one row: `row_key`)."""
     con = connect(db)
     try:
+        where, args = ("WHERE row_key = ?", (row_key,)) if row_key is not None else ("", ())
         rows = con.execute(
             "SELECT id, row_key, field, value_before, value_after, who, at, why, via, reverts, context"
-            " FROM corrections ORDER BY id"
+            f" FROM corrections {where} ORDER BY id", args
         ).fetchall()
     finally:
         con.close()
@@ -358,7 +360,7 @@ def undo(db: Path | str, correction_id: int, *, who: str, why: str | None = "und
 
 
 def history(db: Path | str, row_key: str) -> list[Correction]:
-    return [c for c in all_corrections(db) if c.row_key == row_key]
+    return all_corrections(db, row_key=row_key)
 
 
 def _coerce(field: str, value: str | None):
@@ -396,7 +398,7 @@ def _anchors(corrections: list[Correction]) -> dict[int, str | None]:
     return out
 
 
-def _twins(out: pd.DataFrame) -> pd.Series:
+def twins_of(out: pd.DataFrame) -> pd.Series:
     """`reja.records.twin_counts` of every row; folding the text only where a document has several
     rows with one item number (anywhere else a row is alone by its number: 1)."""
     from reja.records import twin_counts
@@ -416,22 +418,28 @@ def _twins(out: pd.DataFrame) -> pd.Series:
     return counts
 
 
-def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame, ApplyReport]:
+def apply_corrections(items: pd.DataFrame, db: Path | str, *, twins: pd.Series | None = None,
+                      every: list[Correction] | None = None) -> tuple[pd.DataFrame, ApplyReport]:
     """Extraction + effective corrections. Rows touched get status 'corrected' and the list of
     fields a person changed in `corrected_fields`; corrections for rows that are gone are reported;
-    a correction whose row's plan changed under it is held back and flagged (module doc)."""
-    every = all_corrections(db)
+    a correction whose row's plan changed under it is held back and flagged (module doc).
+    `twins`: `twins_of(items)` when the caller kept it (it depends on the stored rows only);
+    `every`: the corrections table when the caller has just read it."""
+    every = all_corrections(db) if every is None else every
     in_force = effective(every)
     anchors = _anchors(every)
     out = items.copy()
     if "corrected_fields" not in out.columns:
         out["corrected_fields"] = ""
-    out[TWINS_COLUMN] = _twins(out) if len(out) else pd.Series(dtype="Int64")
+    if twins is None:
+        twins = twins_of(out) if len(out) else pd.Series(dtype="Int64")
+    out[TWINS_COLUMN] = twins
     sources: dict = {}  # idx → {field: the plan's own value}
     held: dict = {}  # idx → {field: correction id}
     # one key may stand in several rows: versions of the same plan (DOCX and its re-scan)
     rows_by_key: dict[str, list] = {}
-    for idx, key in zip(out.index, out["row_key"], strict=True):
+    wanted = out["row_key"].isin({key for key, _field in in_force})  # only the corrected rows are looked up
+    for idx, key in zip(out.index[wanted.to_numpy(dtype=bool)], out.loc[wanted, "row_key"].tolist(), strict=True):
         rows_by_key.setdefault(key, []).append(idx)
     applied, orphans, conflicts = 0, [], []
     for (row_key, field_name), c in sorted(in_force.items(), key=lambda kv: kv[1].id):
@@ -487,7 +495,7 @@ def apply_corrections(items: pd.DataFrame, db: Path | str) -> tuple[pd.DataFrame
 def last_open_by(db: Path | str, row_key: str, who: str) -> Correction | None:
     """This clerk's latest correction of the row that is still in force (not undone, not an undo):
     what "undo my last change" undoes. Another clerk's change is never theirs to undo here."""
-    every = all_corrections(db)
+    every = all_corrections(db, row_key=row_key)
     undone = {c.reverts for c in every if c.reverts is not None}
     mine = [c for c in every if c.row_key == row_key and c.who == who.strip() and c.reverts is None
             and c.id not in undone]

@@ -5,7 +5,7 @@ The store: the typed samples imported once by `reja import`, then copied inside 
 `--plans` plans (each copy its own document, row keys, stored parse and a district name of its own),
 so the page works on a few hundred plans and tens of thousands of rows without importing them all.
 Each action is timed `--repeat` times through FastAPI's TestClient (the same app `reja review serve`
-runs) and undone before the next try, so every try sees the same store; the median is reported.
+runs), together with the page it leads to (what the clerk waits for), and undone before the next try, so every try sees the same store; the median is reported.
 
     .venv/bin/python tools/measure_review.py --plans 400 --repeat 5
 
@@ -111,22 +111,22 @@ def measure(db: Path, repeat: int) -> dict[str, float]:
         key = row["row_key"]
         timed("row", lambda key=key: client.get(f"/row/{key}?{query}"))
         timed("accept", lambda key=key: client.post(f"/row/{key}/accept", data={"csrf": token, "query": query},
-                                                     follow_redirects=False))
+                                                     follow_redirects=True))
         undo()
         cand = json.loads(row["match_candidates"])["indicator"][0]
         cid = cand["id"] if isinstance(cand, dict) else cand[0]
         timed("pick", lambda key=key, cid=cid: client.post(
             f"/row/{key}/pick", data={"csrf": token, "query": query, "kind": "indicator", "candidate": cid},
-            follow_redirects=False))
+            follow_redirects=True))
         undo()
         timed("apply-to-wording", lambda key=key, cid=cid: client.post(
             f"/row/{key}/pick", data={"csrf": token, "query": query, "kind": "indicator", "candidate": cid,
-                                      "all_wording": "1"}, follow_redirects=False))
+                                      "all_wording": "1"}, follow_redirects=True))
         undo()
         page = client.get(f"/?{query}").text
         expected = re.search(r'name="expected" value="(\d+)"', page).group(1)
         timed("bulk accept", lambda expected=expected: client.post(
-            "/bulk/accept", data={"csrf": token, "query": query, "expected": expected}, follow_redirects=False))
+            "/bulk/accept", data={"csrf": token, "query": query, "expected": expected}, follow_redirects=True))
         undo()
     return {name: statistics.median(values) for name, values in times.items()}
 

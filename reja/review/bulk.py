@@ -49,14 +49,16 @@ def wording_key(text: str) -> str:
 def same_wording(items: pd.DataFrame, row: pd.Series, field: str) -> pd.DataFrame:
     """Current rows whose wording for `field` is the row's (by the matcher's key), the row included.
     Rows where a person already set the field to something else are left out: their choice stands."""
-    match_key = wording_key
     column = wording_column(field)
     if column is None:
         return items.iloc[0:0]
-    key = match_key(row.get(column) if isinstance(row.get(column), str) else "")
+    key = wording_key(row.get(column) if isinstance(row.get(column), str) else "")
     if not key:
         return items[items["row_key"] == row["row_key"]]
-    same = items[items[column].map(lambda t: isinstance(t, str) and match_key(t) == key)]
+    texts = items[column]
+    # each distinct wording keyed once (a store repeats its wordings across plans and years)
+    wordings = [t for t in texts.dropna().unique() if isinstance(t, str) and wording_key(t) == key]
+    same = items[texts.isin(wordings)]
     decided = same["corrected_fields"].fillna("").map(lambda f: field in f.split(",")) \
         if "corrected_fields" in same else pd.Series(False, index=same.index)
     keep = ~decided | (same["row_key"] == row["row_key"])

@@ -16,16 +16,35 @@ FILTERABLE = ("district", "year", "reason", "max_score", "status")
 
 
 def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
-    """(items with corrections applied, descriptions of corrections whose row is gone)."""
-    items = _stored_items(db)
-    items, report = apply_corrections(items, db)
-    return with_consistency_flags(items), report.describe_orphans()
+    """(items with corrections applied, descriptions of corrections whose row is gone).
+
+    The page asks for this on every request, so it is kept while neither an import nor a correction
+    has written since (`_state`) and the language is the same (flag texts are translated); the frame
+    returned is shared: callers must not modify it."""
+    from reja.corrections import all_corrections
+    from reja.i18n import get_language
+
+    key = str(dbapi.location(db)) if dbapi.is_server(db) else str(Path(db).resolve())
+    state = (*_state(db), get_language())
+    cached = _loaded.get(key)
+    if cached is not None and cached[0] == state and None not in state:
+        return cached[1], cached[2]
+    stored, twins = _stored_items(db, state[0])
+    every = all_corrections(db)
+    items, report = apply_corrections(stored, db, twins=twins, every=every)
+    result = (with_consistency_flags(items), report.describe_orphans())
+    _loaded.clear()  # one store at a time is enough for the page
+    _loaded[key] = (state, *result)
+    return result
+
+
+_loaded: dict[str, tuple] = {}
 
 
 # The store's rows change only when an import writes; corrections change with every click. Reading
-# and type-checking the rows costs most of a page, so they are kept while the documents table says
-# nothing was imported since (the review page answers each action within a few hundred ms).
-_cache: dict[str, tuple[tuple, pd.DataFrame]] = {}
+# the rows and counting their twins costs most of a page, so both are kept while the documents table
+# says nothing was imported since (the review page answers each action within a few hundred ms).
+_cache: dict[str, tuple[tuple, pd.DataFrame, pd.Series]] = {}
 
 
 def _import_state(db: Path | str) -> tuple:
@@ -38,22 +57,48 @@ def _import_state(db: Path | str) -> tuple:
         return (None,)
 
 
-def _stored_items(db: Path | str) -> pd.DataFrame:
+def _state(db: Path | str) -> tuple:
+    """(import state, corrections state): what was imported, and how many corrections were written
+    (the table is append-only: an undo is a new row)."""
+    from reja.corrections import connect
+
+    imports = _import_state(db)
+    if imports == (None,):
+        return (None, None)
+    con = connect(db)
+    try:
+        return imports, tuple(con.execute("SELECT count(*), max(id) FROM corrections").fetchone())
+    finally:
+        con.close()
+
+
+def _stored_items(db: Path | str, state: tuple | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """(the store's current rows with their file's place and format, `twins_of` them)."""
+    from reja.corrections import twins_of
     from reja.store import Store
 
     key = str(dbapi.location(db)) if dbapi.is_server(db) else str(Path(db).resolve())
-    state = _import_state(db)
+    state = _import_state(db) if state is None else state
     cached = _cache.get(key)
     if cached is not None and cached[0] == state and state != (None,):
-        return cached[1].copy()
+        return cached[1], cached[2]
     with Store(db, readonly=True) as store:
         items = store.items()
         documents = store.documents()[["document_id", "source_key", "source_format"]]
     items = items.merge(documents.rename(columns={"source_format": "document_format"}), on="document_id",
                         how="left")
+    twins = twins_of(items) if len(items) else pd.Series(dtype="Int64")
     _cache.clear()  # one store at a time is enough for the page
-    _cache[key] = (state, items)
-    return items.copy()
+    _cache[key] = (state, items, twins)
+    return items, twins
+
+
+def per_wording(column: pd.Series, fn) -> pd.Series:
+    """`column.map(fn)` with `fn` called once per distinct value (flags repeat across thousands of rows);
+    a missing value is passed as ""."""
+    column = column.fillna("")
+    results = {value: fn(value) for value in column.unique()}
+    return column.map(results)
 
 
 def flag_codes(flags: str | None) -> list[str]:
@@ -91,7 +136,7 @@ def select(items: pd.DataFrame, *, district: str = "", year: str = "", reason: s
     if year:
         rows = rows[rows["year"].astype("string") == year.strip()]
     if reason:
-        rows = rows[rows["flags"].fillna("").map(lambda f: reason in flag_codes(f))]
+        rows = rows[per_wording(rows["flags"], lambda f: reason in flag_codes(f))]
     if max_score:
         try:
             limit = float(max_score)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from .data import FILTERABLE, flag_codes, select
+from .data import FILTERABLE, flag_codes, per_wording, select
 
 FILTERS = (*FILTERABLE, "indicator", "band")  # the page also filters by a facet's indicator and band
 
@@ -45,12 +45,12 @@ def selected(items: pd.DataFrame, filters: dict[str, str]) -> pd.DataFrame:
     if filters.get("indicator"):
         rows = rows[rows["indicator_id"].fillna("") == filters["indicator"]]
     if filters.get("band"):
-        rows = rows[rows["flags"].map(band) == filters["band"]]
+        rows = rows[per_wording(rows["flags"], band) == filters["band"]]
     return rows
 
 
 def keys(items: pd.DataFrame, filters: dict[str, str]) -> list[str]:
-    return list(dict.fromkeys(selected(items, filters)["row_key"]))  # twins (two current versions) once
+    return selected(items, filters)["row_key"].drop_duplicates().tolist()  # twins (two current versions) once
 
 
 def neighbours(queue: list[str], row_key: str) -> tuple[str | None, str | None]:
@@ -74,14 +74,14 @@ def after(queue: list[str], row_key: str) -> str | None:
 def facets(rows: pd.DataFrame) -> dict[str, list[tuple[str, int]]]:
     """Counts per value of reason, district, indicator and band among the selected rows."""
     reasons: dict[str, int] = {}
-    for flags in rows["flags"].fillna(""):
+    for flags, n in rows["flags"].fillna("").value_counts().items():  # each distinct flags text once
         for code in set(flag_codes(flags)):
-            reasons[code] = reasons.get(code, 0) + 1
+            reasons[code] = reasons.get(code, 0) + int(n)
     out = {"reason": sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))}
     for name, column in (("district", rows["district"]), ("indicator", rows["indicator_id"])):
         counts = column.dropna().astype(str).value_counts()
         out[name] = [(str(k), int(v)) for k, v in counts.items()]
-    bands = rows["flags"].map(band).value_counts()
+    bands = per_wording(rows["flags"], band).value_counts()
     out["band"] = [(b, int(bands.get(b, 0))) for b in BANDS if bands.get(b, 0)]
     return out
 

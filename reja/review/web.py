@@ -271,7 +271,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         except ValueError:
             page = 1
         shown = rows.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        reasons = sorted({code for f in items["flags"].fillna("") for code in flag_codes(f)})
+        reasons = sorted({code for f in items["flags"].fillna("").unique() for code in flag_codes(f)})
         query = q.query_of(filters)
         return render(request, "index.html.j2", rows=shown.to_dict("records"), filters=filters, reasons=reasons,
                       page=page, pages=pages, matching=len(rows), first=(page - 1) * PAGE_SIZE + 1, query=query,
@@ -403,8 +403,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
                         why="picked a candidate on the review page", via="web", context=corr.row_context(row))
             n = 1
         # another doubt of the row (its unit, say) keeps the clerk here; else on to the next row
-        after_items, _orphans = current()
-        left = [c for c in open_doubts(_row(after_items, row_key)) if c.split("_", 1)[0] in KIND_FIELD]
+        left = [c for c in open_doubts(row) if c.split("_", 1)[0] in KIND_FIELD and c.split("_", 1)[0] != kind]
         target = row_key if left else q.after(queue, row_key)
         return _go(request, target, query, what="wording" if all_wording else "picked", field=field, value=clean,
                    n=n, row=row_key)
