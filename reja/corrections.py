@@ -17,7 +17,8 @@ else (the district re-sent it with 1 400 where the clerk had corrected 1 350 to 
 number of twins changed (a re-send dropped one of two same-worded rows), the correction is NOT
 applied: the row shows the plan's value and is flagged `correction_conflict` with the source now,
 the source before and the corrected value, and the clerk chooses (a new correction of the field, or
-accepting the row, settles it). Corrections older than anchoring take as anchor the value_before of
+accepting the row, settles it). A plan that now says what the correction says (a re-match by the
+wording the clerk taught, reja.review.bulk) is no conflict. Corrections older than anchoring take as anchor the value_before of
 the first correction of the same row and field (what the row showed before anyone corrected it). Two clerks editing at once both get their rows
 written (each write is its own transaction, WAL mode, a busy timeout): nothing is lost, the later
 edit wins, and `history()` shows both.
@@ -460,8 +461,8 @@ def apply_corrections(items: pd.DataFrame, db: Path | str, *, twins: pd.Series |
             moved = twins_before is not None and (twins_before > 1 or twins_now > 1) and twins_before != twins_now
             if field_name == ACCEPT_FIELD:  # an acceptance holds while no doubt it did not see appears
                 changed = bool(set((source_now or "").split("; ")) - set((anchor or "").split("; ")))
-            else:
-                changed = not _same_value(anchor, source_now)
+            else:  # a plan that now says what the clerk said (a re-match by the wording they taught) agrees
+                changed = not _same_value(anchor, source_now) and not _same_value(source_now, c.value_after)
             if moved or changed:
                 conflict = Conflict(c, row_key, field_name, source_now, anchor, c.value_after,
                                     twins_before if moved else None, twins_now if moved else None)

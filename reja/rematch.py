@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +41,11 @@ class RematchReport:
         return text
 
 
-def rematch_store(db: Path | str, *, on_status: Callable[[str], None] | None = None) -> RematchReport:
-    """Re-match every current, readable document of the store whose matching inputs changed."""
+def rematch_store(db: Path | str, *, on_status: Callable[[str], None] | None = None,
+                  documents: Collection[str] | None = None) -> RematchReport:
+    """Re-match every current, readable document of the store whose matching inputs changed (only
+    those of `documents`, by id, when given: the plans holding a wording a clerk just taught; the
+    others keep their key and are re-matched by the next `reja rematch` or import)."""
     emit = on_status or (lambda line: None)
     report = RematchReport()
     t0 = time.monotonic()
@@ -53,6 +56,8 @@ def rematch_store(db: Path | str, *, on_status: Callable[[str], None] | None = N
     with Store(db) as store:
         docs = store.documents()
         docs = docs[docs["status"] != "failed"]
+        if documents is not None:
+            docs = docs[docs["document_id"].isin(set(documents))]
         worker.warm_up()
         for doc in docs.astype(object).where(docs.notna(), None).to_dict("records"):
             name = doc["source_file"]

@@ -35,6 +35,12 @@ FINDING_COLUMNS = ["check", "flag", "code", "region_id", "district_id", "distric
                    "unit_id", "measure", "value", "expected", "ratio", "detail", "row_keys", "sources"]
 
 
+# what the checks and their findings read of a row
+CHECKED_COLUMNS = ["document_id", "row_key", "region_id", "district_id", "district_latin", "year", "indicator_id",
+                   "unit_key", "section_no", "item_no", "parent_item_no", "plan_value", "fact_value", "page",
+                   "source_file"]
+
+
 @lru_cache(maxsize=1)
 def rules() -> dict:
     with RULES_FILE.open(encoding="utf-8") as fh:
@@ -175,6 +181,7 @@ def outliers(frame: pd.DataFrame) -> list[dict]:
 def findings(items: pd.DataFrame, *, region: str | None = None, years=None) -> pd.DataFrame:
     """Every finding of every check over the current plans (optionally one region / some years)."""
     frame = _prepare(items, region_id=region, years=years)
+    frame = frame[[c for c in CHECKED_COLUMNS if c in frame.columns]]  # a row read is 15 cells, not 60
     found = subitems_vs_total(frame) + plan_below_fact(frame) + outliers(frame)
     out = pd.DataFrame(found, columns=FINDING_COLUMNS)
     return out.sort_values(["check", "region_id", "district_latin", "indicator_id"], na_position="last",

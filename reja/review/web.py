@@ -28,6 +28,7 @@ import ipaddress
 import json
 import secrets
 import socket
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -173,7 +174,15 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     env.filters["fmt"] = _fmt
     env.globals.update(_=_, flag_explanation=flag_explanation, LANGUAGES=LANGUAGES, names=names,
                        FIELD_LABELS=FIELD_LABELS, STATUS_LABELS=STATUS_LABELS)
-    app = FastAPI(title="reja review", docs_url=None, redoc_url=None, openapi_url=None)
+    rematcher = bulk.Rematcher(settings.db)  # plans a taught wording touches, re-matched in the background
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        rematcher.wait(600)  # a stopping server finishes the re-match it started
+
+    app = FastAPI(title="reja review", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.rematcher = rematcher
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     def clerk_of(request: Request) -> str:
@@ -394,10 +403,12 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         if reason:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(reason)}</p>', status_code=422)
         queue = _queue_of(items, query)
+        conflicts = plans = None
         if all_wording:
             action = bulk.apply_to_wording(settings.db, items, row, field, clean, who=who,
                                            why=f"applied to all rows with this wording ({kind})")
-            n = action.rows
+            rematcher.submit(action.documents)
+            n, conflicts, plans = action.rows, action.conflicts, len(action.documents)
         else:
             corr.record(settings.db, row_key, field, row.get(field), clean, who=who,
                         why="picked a candidate on the review page", via="web", context=corr.row_context(row))
@@ -406,7 +417,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         left = [c for c in open_doubts(row) if c.split("_", 1)[0] in KIND_FIELD and c.split("_", 1)[0] != kind]
         target = row_key if left else q.after(queue, row_key)
         return _go(request, target, query, what="wording" if all_wording else "picked", field=field, value=clean,
-                   n=n, row=row_key)
+                   n=n, row=row_key, conflicts=conflicts, plans=plans)
 
     @app.post("/undo", dependencies=[Depends(check_csrf)])
     def undo_last(request: Request, query: str = Form(""), back: str = Form("")):
@@ -416,6 +427,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         except ValueError as exc:  # another clerk undid it between our read and our write
             return HTMLResponse(f'<p class="error" role="alert">{_esc(str(exc))}: {_esc(_("reload the page"))}</p>',
                                 status_code=409)
+        rematcher.submit(bulk.to_rematch(undone))  # an undone wording is forgotten by the plans it reached
         target = undone[0].row_key if len(undone) == 1 else (back or None)
         return _go(request, target, query, what="undone" if undone else "nothing_to_undo", n=len(undone),
                    row=undone[0].row_key if undone else None)
@@ -485,7 +497,7 @@ def _with_filter(filters: dict, name: str, value: str) -> str:
     return q.query_of({**filters, name: value})
 
 
-FLASH_KEYS = ("what", "field", "value", "n", "row")
+FLASH_KEYS = ("what", "field", "value", "n", "row", "conflicts", "plans")
 
 
 def _flash(request: Request) -> dict | None:
@@ -508,6 +520,13 @@ def _flash(request: Request) -> dict | None:
     text = messages.get(what)
     if text is None:
         return None
+    if what == "wording":
+        conflicts = int(flash["conflicts"]) if (flash["conflicts"] or "").isdigit() else 0
+        plans = int(flash["plans"]) if (flash["plans"] or "").isdigit() else 0
+        if plans:
+            text += " " + _("{n} plan(s) with this wording are being re-matched.").format(n=plans)
+        if conflicts:
+            text += " " + _("{n} row(s) with this wording carry another person's choice: they are flagged as conflicts to decide.").format(n=conflicts)
     can_undo = what in ("accepted", "picked", "corrected", "wording", "bulk")
     return {"text": text, "undo": can_undo, "row": flash["row"], "kind": "warn" if what == "count_changed" else "ok"}
 

@@ -102,7 +102,8 @@ def test_a_clerks_session_in_uzbek_reaches_the_export(tmp_path, monkeypatch):
     driver = chromium_driver(1366, 768)
     picked = {}
     try:
-        with serving(create_app(ReviewSettings(db=db, clerk="Dilnoza", lang="uz"))) as base:
+        app = create_app(ReviewSettings(db=db, clerk="Dilnoza", lang="uz"))
+        with serving(app) as base:
             wait = WebDriverWait(driver, 60)  # a loaded CI machine answers slowly
             body = lambda: driver.find_element(By.TAG_NAME, "body")  # noqa: E731
             driver.get(base + "/")
@@ -147,6 +148,7 @@ def test_a_clerks_session_in_uzbek_reaches_the_export(tmp_path, monkeypatch):
             wait.until(ec.presence_of_element_located((By.ID, "flash")))
             n_wording = int((before["section_title"] == title).sum())
             assert str(n_wording) in driver.find_element(By.ID, "flash").text
+            assert app.state.rematcher.wait(300)  # the plans with that heading re-matched (in the background)
 
             # bulk accept: every row of a filter at once, with its count and a confirmation
             driver.get(base + "/?reason=unit_unmatched")
