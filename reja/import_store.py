@@ -30,9 +30,9 @@ def store_unread(store, outcome: FileOutcome, run_id: str, versions: dict, sourc
 
 
 def after_import(store, db: Path | str, report: ImportReport, emit, log) -> None:
-    """Corrections stored under version 1 row keys move to their rows (`reja.review.rekey`), and
+    """Corrections stored under version 1 row keys move to their rows (`reja.rekey`), and
     each plan this run touched that has several files says which one is current."""
-    from reja.review.rekey import move_legacy_corrections
+    from reja.rekey import move_legacy_corrections
 
     rekeyed = store.reidentify(keys.pipeline_version())
     if rekeyed:

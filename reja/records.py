@@ -30,7 +30,7 @@ normaliser must not re-key every stored correction.
 
 Version 1 keys (district's first word, 24 text letters, no newer Latin letters) are still computed
 by `legacy_row_key_v1`, only to move corrections made before version 2 onto their rows
-(`reja.review.rekey`).
+(`reja.rekey`).
 """
 
 from __future__ import annotations
