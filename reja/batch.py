@@ -317,6 +317,8 @@ class _ImportRun:
         on_start = (lambda task: self.bar[0].file_started(task)) if self.bar is not None else None
         InlineExecutor().run(work, rematches, self.limits, self.on_result, self.should_stop, on_start)
         if tasks:
+            if self.bar is not None and isinstance(executor, LocalExecutor):  # a scan's pages on the line
+                executor.on_pages = lambda task, done, total: self.bar[0].file_pages(task["display"], done, total)
             executor.run(work, tasks, self.limits, self.on_result, self.should_stop, on_start)
 
     def on_result(self, task: dict, result: dict) -> None:

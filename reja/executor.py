@@ -60,6 +60,9 @@ def _address_space() -> int:
         return 0
 
 
+PAGES = "pages_read"  # a child's message before its result: {PAGES: (pages read, pages to read)}
+
+
 def _child_main(conn, work: Work, task: dict, max_memory_mb: int | None, parent_ends=(), parent_pid: int | None = None) -> None:
     _die_with_parent(parent_pid or os.getppid())
     for end in parent_ends:
@@ -78,6 +81,10 @@ def _child_main(conn, work: Work, task: dict, max_memory_mb: int | None, parent_
         # a scan's pages go to worker processes of this child (idle slots): a daemonic process may not
         # start any; they are in this process group, so a timeout or the batch's end kills them too
         mp.current_process().daemon = False
+    from reja.extract.progress import set_page_listener
+
+    # a scan's pages as they are read: the parent's progress line shows "page 7/15"
+    set_page_listener(lambda done, total: conn.send({PAGES: (done, total)}))
     try:
         result = work(task)
     except MemoryError:
@@ -120,9 +127,11 @@ class InlineExecutor:
 
 @dataclass
 class LocalExecutor:
-    """Each task in a forked child, at most `jobs` at once, under the run's limits (time-out, memory)."""
+    """Each task in a forked child, at most `jobs` at once, under the run's limits (time-out, memory).
+    `on_pages(task, done, total)`: told as a child reads a scan's pages (the progress line)."""
 
     jobs: int = 1
+    on_pages: Callable[[dict, int, int], None] | None = None
 
     def run(self, work: Work, tasks: list[dict], limits: BatchLimits, on_result: OnResult,
             should_stop: Callable[[], bool] = _never, on_start: Callable[[dict], None] | None = None) -> None:
@@ -137,7 +146,7 @@ class LocalExecutor:
                     self._start(ctx, work, task, limits, running)
                     if on_start is not None:
                         on_start(task)
-                self._collect(running, on_result, should_stop)
+                self._collect(running, on_result, should_stop, self.on_pages)
                 self._time_out(running, limits, on_result)
         finally:
             for conn, (_task, proc, _started) in running.items():
@@ -156,12 +165,13 @@ class LocalExecutor:
         running[recv] = (task, proc, time.monotonic())
 
     @staticmethod
-    def _collect(running: dict, on_result: OnResult, should_stop: Callable[[], bool]) -> None:
-        """Hand over the results of the children that finished (waits up to half a second)."""
+    def _collect(running: dict, on_result: OnResult, should_stop: Callable[[], bool], on_pages=None) -> None:
+        """Hand over the results of the children that finished (waits up to half a second), and the
+        pages read so far by those reading a scan."""
         for conn in wait_any(list(running), timeout=0.5):
             if should_stop():
                 break
-            task, proc, started = running.pop(conn)
+            task, proc, started = running[conn]
             try:
                 result = conn.recv()
             except Exception:  # EOF: the child died before sending (segfault, OOM killer, …)
@@ -170,6 +180,11 @@ class LocalExecutor:
                 why = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
                 result = {"ok": False, "code": "worker_crashed", "reason": f"the reading process died ({why})",
                           "seconds": time.monotonic() - started}  # fmt: skip
+            if isinstance(result, dict) and PAGES in result:  # pages read so far; the result follows
+                if on_pages is not None:
+                    on_pages(task, *result[PAGES])
+                continue
+            del running[conn]
             conn.close()
             proc.join(10)
             on_result(task, result)

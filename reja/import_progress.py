@@ -1,6 +1,8 @@
 """The live progress line of `reja import` (on a terminal): which files are being read now, how many
-are done, and the time left. Time left is estimated from the bytes read so far (a 40-page scan
-weighs more than a one-page DOCX), so it does not jump when a big file finishes."""
+are done, how many pages of a scan being OCR'd are read ("page 7/15"), and the time left. Time left is
+estimated from the bytes read so far (a 40-page scan weighs more than a one-page DOCX), a scan's bytes
+counted page by page as its pages are read, so it neither jumps when a big file finishes nor stands
+still for the minutes a scan takes."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ class ImportProgress:
         self.n_files = len(tasks)
         self.done = 0
         self.reading: list[str] = []
+        self.pages: dict[str, tuple[int, int]] = {}  # display → (pages read, pages to read) of a scan
+        self.finished_bytes = 0
         self.progress = Progress(
             TextColumn("{task.fields[counts]}"), BarColumn(bar_width=24), TextColumn(_("left")),
             TimeRemainingColumn(), TextColumn("{task.description}"),
@@ -39,7 +43,23 @@ class ImportProgress:
     def _describe(self) -> str:
         if not self.reading:
             return ""
-        return _("reading {files}").format(files=", ".join(_short(n) for n in self.reading))
+        names = []
+        for name in self.reading:
+            if name in self.pages:
+                done, total = self.pages[name]
+                names.append(_("{file} (page {done}/{total})").format(file=_short(name), done=done, total=total))
+            else:
+                names.append(_short(name))
+        return _("reading {files}").format(files=", ".join(names))
+
+    def _completed(self) -> float:
+        partial = sum(self.sizes.get(n, 0) * done / total for n, (done, total) in self.pages.items() if total)
+        return self.finished_bytes + partial
+
+    def file_pages(self, display: str, done: int, total: int) -> None:
+        """A scan being read: `done` of its `total` pages are read."""
+        self.pages[display] = (done, total)
+        self.progress.update(self.task, completed=self._completed(), description=self._describe())
 
     def file_started(self, task: dict) -> None:
         self.reading.append(task["display"])
@@ -48,10 +68,12 @@ class ImportProgress:
     def file_done(self, display: str) -> None:
         if display in self.reading:
             self.reading.remove(display)
+        self.pages.pop(display, None)
         if display in self.sizes:
             self.done += 1
-            self.progress.advance(self.task, self.sizes[display])
-        self.progress.update(self.task, description=self._describe(), counts=self._counts())
+            self.finished_bytes += self.sizes[display]
+        self.progress.update(self.task, completed=self._completed(), description=self._describe(),
+                             counts=self._counts())
 
     def stop(self) -> None:
         self.progress.stop()

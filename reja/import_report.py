@@ -161,17 +161,29 @@ def suffix_counts(names: list[str]) -> str:
 
 
 def status_line(o: FileOutcome) -> str:
+    """One file's line, in the clerk's language (reja.i18n); the status word is padded to line up."""
+    from reja.i18n import _
+
     if o.status == "ok":
-        detail = f"{o.n_items} items"
+        detail = _("{n} items").format(n=o.n_items)
     elif o.status == "partial":
-        detail = f"{o.n_items} items, {o.n_flagged} need review" + (f" ({o.reason})" if o.reason else "")
+        detail = _("{n} items, {flagged} need review").format(n=o.n_items, flagged=o.n_flagged) + (
+            f" ({o.reason})" if o.reason else "")
     elif o.status == "skipped":
-        detail = f"unchanged since last import (stored as {o.stored_status}" + (
-            f": {o.error_code}: {o.reason})" if o.stored_status == "failed" else ")"
-        )
+        if o.stored_status == "failed":
+            detail = _("unchanged since last import (stored as failed: {code}: {reason})").format(
+                code=o.error_code, reason=o.reason)
+        else:
+            detail = _("unchanged since last import (stored as {status})").format(status=status_word(o.stored_status))
     else:
         detail = o.reason
     if o.rematched:
-        detail += "; re-matched, not read again"
-    return f"{o.status:<8} {o.source_file} — {detail}"
+        detail += "; " + _("re-matched, not read again")
+    return f"{status_word(o.status):<8} {o.source_file} — {detail}"
 
+
+def status_word(status: str | None) -> str:
+    from reja.i18n import _
+
+    words = {"ok": _("ok"), "partial": _("partial"), "failed": _("failed"), "skipped": _("skipped")}
+    return words.get(status or "", status or "")

@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 from reja.extract.errors import OcrFailed, ReadError
 from reja.extract.ir import Block, Cell, Document, Paragraph, Table
+from reja.extract.progress import pages_read as _pages_read
 
 from .alphabet import mark_lost_letters
 from .cache import OcrCache, cache_key, image_digest
@@ -139,13 +140,19 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
         raise OcrFailed(path.name, str(exc), page=wanted[0]) from exc
 
     args = [(str(path), p, lang, settings, str(cache_dir) if cache_dir else None) for p in wanted]
+    results: list[dict] = []
+    _pages_read(0, len(wanted))
     if jobs <= 1 or len(wanted) == 1:
-        results = [_page_job(*a) for a in args]
+        for a in args:
+            results.append(_page_job(*a))
+            _pages_read(len(results), len(wanted))
         _loaded.clear()
     else:
         _loaded.clear()  # the workers render their own pages
         with ProcessPoolExecutor(max_workers=min(jobs, len(wanted))) as pool:
-            results = list(pool.map(_page_job, *zip(*args, strict=True)))
+            for data in pool.map(_page_job, *zip(*args, strict=True)):  # in page order, as each is ready
+                results.append(data)
+                _pages_read(len(results), len(wanted))
 
     doc = Document(source=path.name, format="scan", page_count=n)
     doc.warnings.append(lang_note)
