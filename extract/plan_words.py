@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from reja.normalize.translit import fold_new_latin
 
 _APOSTROPHES = "'\u2018\u2019`\u00b4\u02bb\u02bc\u02b9\u2032\u02c8"
 _QUOTES = "\"“”„«»‟"
@@ -23,10 +24,12 @@ def plan_words() -> dict[str, Any]:
 
 
 def fold(s: str | None) -> str:
-    """Lower case, one apostrophe, no quotes, single spaces: for comparing, never for output."""
+    """Lower case, one apostrophe, no quotes, single spaces, 1995 Latin letters: for comparing, never
+    for output."""
     if not s:
         return ""
-    return _WS_RE.sub(" ", s.translate(_FOLD_TABLE).lower()).strip()
+    # the 2026 letters as 1995 Latin: "Şundan," is the label "Shundan,", "Ölçov birligi" a unit header
+    return _WS_RE.sub(" ", fold_new_latin(s).translate(_FOLD_TABLE).lower()).strip()
 
 
 @cache
@@ -37,7 +40,13 @@ def word_set(key: str) -> frozenset[str]:
 def is_label(text: str | None) -> bool:
     """True for a sub-item label alone: "Shundan,", "Бундан", "shu jumladan:"."""
     t = fold(text).strip(" ,.:;-–—")
-    return bool(t) and t in word_set("sub_item_labels")
+    # a narrow № cell wraps the word itself ("Шун\nдан:"): compared without its spaces too
+    return bool(t) and (t in word_set("sub_item_labels") or t.replace(" ", "") in _labels_unspaced())
+
+
+@cache
+def _labels_unspaced() -> frozenset[str]:
+    return frozenset(w.replace(" ", "") for w in word_set("sub_item_labels"))
 
 
 _LABEL_PREFIX_RE = re.compile(r"^(.{3,20}?)\s*[:,;–—-]\s*(\S.*)$", re.S)

@@ -270,3 +270,26 @@ def test_shundan_row_beside_a_deadline_merged_down_over_the_parts():
     ])))
     assert [(i.item_no, i.parent_item_no, i.text) for i in plan.items] == [
         ("15", None, "OAVda chiqishlar"), (None, "15", "Matbuotda"), (None, "15", "Radio orqali")]
+
+
+def test_labels_in_2026_latin_and_wrapped_inside_a_narrow_number_cell():
+    plan = _izb(
+        izb_row("9", "Fondlarni toldiriş", fact="1075", plan="1750"),
+        ["", "Şundan,", "", "", "", "", "", ""],  # 2026 Latin ş: the label "Shundan,"
+        izb_row("", "Xarid qiliş orqali", fact="845", plan="1500"),
+        izb_row("10.", "OAVda çiqişlar", fact="12", plan="16"),
+        izb_row("Şu jum\nladan:", "Radio orqali", fact="3", plan="4"),  # the № cell wrapped the label's words
+    )
+    assert [(i.item_no, i.parent_item_no, i.text) for i in plan.items] == [
+        ("9", None, "Fondlarni toldiriş"), (None, "9", "Xarid qiliş orqali"),
+        ("10", None, "OAVda çiqişlar"), (None, "10", "Radio orqali")]
+
+
+def test_a_header_in_2026_latin_letters_names_its_columns():
+    plan = parse_plan(doc(table([
+        ["T/r", "Tadbirlar nomi", "Ölç. bir.", "2025-yil reja", "Bajariliş muddati", "Masʼullar"],
+        [C("I. OMMAVIY TADBIRLAR", colspan=6)],
+        ["1.", "Kitob körgazmasi", "tadbir", "12", "Yil davomida", "Direktor"],
+    ])))
+    item = plan.items[0]
+    assert (item.text, item.unit, item.plan_value, item.deadline) == ("Kitob körgazmasi", "tadbir", 12, "Yil davomida")
