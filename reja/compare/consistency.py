@@ -236,10 +236,17 @@ def with_consistency_flags(items: pd.DataFrame) -> pd.DataFrame:
     otherwise run all checks again over the whole store for the same values."""
     if items.empty or "district_id" not in items.columns:
         return items
-    key = _fingerprint(items)
-    found = _cache.get(key)
-    if found is None:
-        found = findings(items)
-        _cache.clear()
-        _cache[key] = found
-    return flag_rows(items, found)
+    # every check stays inside one region (a plan's sub-items, a row's plan and fact, a region's
+    # districts): findings are kept per region, so a clerk's change in one region re-checks that one
+    found, kept = [], {}
+    regions = items["region_id"].astype("string").fillna("") if "region_id" in items.columns else None
+    for region, part in (items.groupby(regions, sort=False) if regions is not None else [("", items)]):
+        key = (region, *_fingerprint(part))
+        part_found = _cache.get(key)
+        if part_found is None:
+            part_found = findings(part)
+        kept[key] = part_found
+        found.append(part_found)
+    _cache.clear()
+    _cache.update(kept)
+    return flag_rows(items, pd.concat(found, ignore_index=True))
