@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -369,22 +370,33 @@ class Store:
         from reja.extract.model import PlanMeta
         from reja.identity import identify_plan
 
-        docs = self.conn.execute(
-            "SELECT document_id, region, district, organisation, title, year, source_key, plan_key FROM documents "
-            "WHERE status != 'failed' AND (pipeline_version IS NULL OR pipeline_version != ?)", (pipeline_version,)
-        ).fetchall()  # fmt: skip
+        def older() -> list:
+            return self.conn.execute(
+                "SELECT document_id, region, district, organisation, title, year, source_key, plan_key FROM documents "
+                "WHERE status != 'failed' AND (pipeline_version IS NULL OR pipeline_version != ?) ORDER BY document_id",
+                (pipeline_version,)).fetchall()  # fmt: skip
+
+        def fingerprint(rows: list) -> str:
+            return pipeline_version + ":" + hashlib.sha256(json.dumps([tuple(r) for r in rows], default=str).encode()).hexdigest()
+
+        # identifying costs 8 ms a document (110 s for a national store): the same documents with the
+        # same fields and keys, already checked under this pipeline version, are not checked again
+        docs = older()
+        done = self.conn.execute("SELECT value FROM meta WHERE key = 'reidentified'").fetchone()
+        if done is not None and done[0] == fingerprint(docs):
+            return 0
         changed = []
         for d in docs:
             meta = PlanMeta(region=d["region"], district=d["district"], organisation=d["organisation"], title=d["title"])
             key = identify_plan(meta, d["year"], d["source_key"]).plan_key
             if key != d["plan_key"]:
                 changed.append((d["document_id"], d["plan_key"], key))
-        if changed:
-            with self.transaction() as c:
-                for doc_id, _old, key in changed:
-                    c.execute("UPDATE documents SET plan_key = ?, superseded_by = NULL WHERE document_id = ?", (key, doc_id))
-                for plan_key in {k for _d, old, new in changed for k in (old, new)}:
-                    self._resolve_supersession(c, plan_key)
+        with self.transaction() as c:
+            for doc_id, _old, key in changed:
+                c.execute("UPDATE documents SET plan_key = ?, superseded_by = NULL WHERE document_id = ?", (key, doc_id))
+            for plan_key in {k for _d, old, new in changed for k in (old, new)}:
+                self._resolve_supersession(c, plan_key)
+            c.execute(c.upsert("meta", ("key", "value"), ("key",)), ("reidentified", fingerprint(older())))
         return len(changed)
 
     def plan_versions(self, document_ids: list[str]) -> list[PlanVersions]:

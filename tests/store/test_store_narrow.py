@@ -64,3 +64,21 @@ def test_orphaned_corrections_are_those_whose_row_is_in_no_current_plan(two_plan
         assert store.keys_with_rows([izboskan_key], current=True) == set()
     lines = orphaned_corrections(two_plans)
     assert len(lines) == 2 and "by A" in lines[0]
+
+
+def test_documents_are_re_identified_once_per_pipeline_version(two_plans, monkeypatch):
+    import reja.identity
+
+    calls = []
+    real = reja.identity.identify_plan
+    monkeypatch.setattr(reja.identity, "identify_plan", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    with Store(two_plans) as store:
+        with store.transaction() as con:  # as an older pipeline left them: a wrong plan key
+            con.execute("UPDATE documents SET plan_key = 'wrong|2025', pipeline_version = 'old'")
+        n_docs = store.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        assert store.reidentify("v2") == n_docs and len(calls) == n_docs
+        assert store.reidentify("v2") == 0 and len(calls) == n_docs  # the same documents: not read again
+        with store.transaction() as con:  # an older reja wrote to the store again
+            con.execute("UPDATE documents SET plan_key = 'wrong|2025'")
+        assert store.reidentify("v2") == n_docs and len(calls) == 2 * n_docs
+        assert store.reidentify("v3") == 0 and len(calls) == 3 * n_docs  # another version checks again
