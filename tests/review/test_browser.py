@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -46,7 +47,7 @@ def test_correction_made_on_the_page_reaches_the_export(tmp_path):
     driver = chromium_driver()
     try:
         with serving(create_app(ReviewSettings(db=db, clerk="Dilnoza", lang="en"))) as base:
-            wait = WebDriverWait(driver, 60)  # a loaded CI machine answers slowly
+            wait = _waiter(driver)
             driver.get(base + "/")
             driver.find_element(By.CSS_SELECTOR, f'a.row-link[href^="/row/{first}?"]').click()
             wait.until(ec.presence_of_element_located((By.ID, "edit-form")))
@@ -78,6 +79,12 @@ def test_correction_made_on_the_page_reaches_the_export(tmp_path):
     assert by_key.loc[second, "status"] == "corrected"
 
 
+def _waiter(driver) -> WebDriverWait:
+    # a loaded CI machine answers slowly; an element read while htmx swaps its fragment is gone
+    # (stale) for a moment: read it again rather than fail
+    return WebDriverWait(driver, 60, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+
+
 def _top(row, kind):
     data = json.loads(row["match_candidates"] or "{}")
     return data[kind][0][0]
@@ -104,7 +111,7 @@ def test_a_clerks_session_in_uzbek_reaches_the_export(tmp_path, monkeypatch):
     try:
         app = create_app(ReviewSettings(db=db, clerk="Dilnoza", lang="uz"))
         with serving(app) as base:
-            wait = WebDriverWait(driver, 60)  # a loaded CI machine answers slowly
+            wait = _waiter(driver)
             body = lambda: driver.find_element(By.TAG_NAME, "body")  # noqa: E731
             driver.get(base + "/")
             assert driver.find_element(By.ID, "filter-apply").text == uz("Filter")
