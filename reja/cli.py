@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from reja.batch import EXIT_DISK_FULL, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REVIEW, BatchLimits
 from reja.db import exists, is_server, location, shown
-from reja.i18n import _
+from reja.i18n import N_, _
 
 EXIT_USAGE = 2  # click's own code for a bad option or argument
 EXIT_CONTRACT = 5  # the dataset broke its pandera schema: export blocked
@@ -54,7 +55,7 @@ EXPORT_EXIT_CODES_HELP = f"""Exit codes:
 
 app = typer.Typer(
     name="reja",
-    help="reja: district AKM work plans (ish rejasi) into one dataset.",
+    help=N_("reja: district AKM work plans (ish rejasi) into one dataset."),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -73,8 +74,8 @@ def _set_language(value: str | None) -> str | None:
 def main(
     lang: Annotated[
         str | None,
-        typer.Option("--lang", envvar="REJA_LANG", callback=_set_language,
-                     help="Language of messages, workbooks and reports: uz (O‘zbekcha, default), en, ru."),
+        typer.Option("--lang", envvar="REJA_LANG", callback=_set_language, is_eager=True,
+                     help=N_("Language of messages, workbooks and reports: uz (O‘zbekcha, default), en, ru.")),
     ] = None,
 ) -> None:
     """reja: district AKM work plans (ish rejasi) into one dataset."""
@@ -125,42 +126,39 @@ def _check_page_images(paths: list[Path]) -> None:
             raise typer.Exit(EXIT_USAGE)
 
 
-@app.command("import", epilog=EXIT_CODES_HELP)
+@app.command("import", epilog=EXIT_CODES_HELP, help=N_("Import plans into the store: one status line per file, then a summary.\n\nStatus per file: ok (imported, every row clean), partial (imported, some rows need review), failed (not imported; the cause is named), skipped (already imported from the same path with the same bytes and the same reja and catalogue version), which lets a re-run after a crash or Ctrl+C continue where it stopped. A file that cannot be read is reported and the batch goes on."))
 def import_cmd(
-    paths: Annotated[list[Path], typer.Argument(exists=True, help="Plan files, folders (recursive) and .zip archives.")],
+    paths: Annotated[list[Path], typer.Argument(exists=True, help=N_("Plan files, folders (recursive) and .zip archives."))],
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="The store: a SQLite file (default: OUT/reja.sqlite with --out, else "
-                                  "./reja.sqlite) or a PostgreSQL URL, postgresql://user@host/db."),
+        typer.Option("--db", help=N_("The store: a SQLite file (default: OUT/reja.sqlite with --out, else "
+                                  "./reja.sqlite) or a PostgreSQL URL, postgresql://user@host/db.")),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write the exports (Parquet, CSV, XLSX, datapackage.json) and the run log here."),
+        typer.Option("--out", help=N_("Write the exports (Parquet, CSV, XLSX, datapackage.json) and the run log here.")),
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Documents read in parallel.")] = 1,
-    force: Annotated[bool, typer.Option("--force", help="Re-import files even when unchanged.")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed per document.")] = 900.0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary, no line per file.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help=N_("Documents read in parallel."))] = 1,
+    force: Annotated[bool, typer.Option("--force", help=N_("Re-import files even when unchanged."))] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help=N_("Seconds allowed per document."))] = 900.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=N_("Only the summary, no line per file."))] = False,
     pages: Annotated[
-        bool, typer.Option("--pages", help="The files given are the pages of ONE plan (photos or scans), in this order.")
+        bool, typer.Option("--pages", help=N_("The files given are the pages of ONE plan (photos or scans), in this order."))
     ] = False,
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler",
-        help="Read the files on a Dask cluster: its scheduler's address, tcp://host:8786 (the workers need reja "
-             "installed, the same version); the files travel as bytes and this command writes the store.",
+        help=N_("Read the files on a Dask cluster: its scheduler's address, tcp://host:8786 (the workers need reja "
+             "installed, the same version); the files travel as bytes and this command writes the store."),
     )] = None,
     max_memory: Annotated[int, typer.Option(
         "--max-memory", min=0,
-        help="MiB of memory each reading process may use; a file needing more fails as too_large (0: no limit).",
+        help=N_("MiB of memory each reading process may use; a file needing more fails as too_large (0: no limit)."),
     )] = BatchLimits.max_memory_mb or 0,
     no_ocr_cache: Annotated[bool, typer.Option(
-        "--no-ocr-cache", help="Do not keep OCR results (by page content) in ocr-cache/ beside the store.",
+        "--no-ocr-cache", help=N_("Do not keep OCR results (by page content) in ocr-cache/ beside the store."),
     )] = False,
 ) -> None:
-    """Import plans into the store: one status line per file, then a summary.
-
-    Status per file: ok (imported, every row clean), partial (imported, some rows need review), failed (not imported; the cause is named), skipped (already imported from the same path with the same bytes and the same reja and catalogue version), which lets a re-run after a crash or Ctrl+C continue where it stopped. A file that cannot be read is reported and the batch goes on.
-    """
+    # help: in the decorator (a message of reja.i18n, translated when shown)
     from reja.batch import run_import
     from reja.store import StoreError
 
@@ -266,29 +264,29 @@ def _next_command(db: Path | str, report) -> str | None:
     return None
 
 
-@app.command("export", epilog=EXPORT_EXIT_CODES_HELP)
+@app.command("export", epilog=EXPORT_EXIT_CODES_HELP, help=N_("Write the dataset as Parquet, CSV (UTF-8 with BOM), XLSX and datapackage.json, after checking it against its schema (exit 5 when it breaks it)."))
 def export_cmd(
     db: Annotated[
         Path, typer.Option("--db", callback=_existing_store,
-                           help="The store written by `reja import` (SQLite file or postgresql:// URL).")
+                           help=N_("The store written by `reja import` (SQLite file or postgresql:// URL)."))
     ] = Path("reja.sqlite"),
-    out: Annotated[Path, typer.Option("--out", help="Folder for the exports.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", help=N_("Folder for the exports."))] = Path("out"),
     all_versions: Annotated[
-        bool, typer.Option("--all-versions", help="Include items of superseded versions of a plan.")
+        bool, typer.Option("--all-versions", help=N_("Include items of superseded versions of a plan."))
     ] = False,
 ) -> None:
-    """Write the dataset as Parquet, CSV (UTF-8 with BOM), XLSX and datapackage.json, after checking it against its schema (exit 5 when it breaks it)."""
+    # help: in the decorator (a message of reja.i18n, translated when shown)
     _export(db, out, include_superseded=all_versions)
 
 
-@app.command("rematch")
+@app.command("rematch", help=N_("Match every stored plan again from its stored rows (after a catalogue edit or taught wordings), without reading the files."))
 def rematch_cmd(
     db: Annotated[
         Path, typer.Option("--db", callback=_existing_store,
-                           help="The store written by `reja import` (SQLite file or postgresql:// URL).")
+                           help=N_("The store written by `reja import` (SQLite file or postgresql:// URL)."))
     ] = Path("reja.sqlite"),
 ) -> None:
-    """Match every stored plan again from its stored rows (after a catalogue edit or taught wordings), without reading the files."""
+    # help: in the decorator (a message of reja.i18n, translated when shown)
     from reja.rematch import rematch_store
 
     report = rematch_store(db, on_status=typer.echo)
@@ -296,22 +294,19 @@ def rematch_cmd(
     raise typer.Exit(EXIT_FAILED if report.failed else EXIT_OK)
 
 
-@app.command("match")
+@app.command("match", help=N_("Match one text to the catalogue and explain the decision: id, band, score, reason, top candidates.\n\nExit 0 when the match is accepted automatically, 3 when it would be flagged for review or is\nunmatched, 2 for an unknown kind or id."))
 def match_cmd(
-    kind: Annotated[str, typer.Argument(help="section, indicator or unit.")],
-    text: Annotated[str, typer.Argument(help="The heading, activity or unit as a plan writes it.")],
+    kind: Annotated[str, typer.Argument(help=N_("section, indicator or unit."))],
+    text: Annotated[str, typer.Argument(help=N_("The heading, activity or unit as a plan writes it."))],
     section: Annotated[
-        str | None, typer.Option("--section", help="Indicators: the section id or heading text of the row.")
+        str | None, typer.Option("--section", help=N_("Indicators: the section id or heading text of the row."))
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Indicators: the unit id or unit text of the row.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help=N_("Indicators: the unit id or unit text of the row."))] = None,
     parent: Annotated[
-        str | None, typer.Option("--parent", help="Indicators: the indicator id of the parent item.")
+        str | None, typer.Option("--parent", help=N_("Indicators: the indicator id of the parent item."))
     ] = None,
 ) -> None:
-    """Match one text to the catalogue and explain the decision: id, band, score, reason, top candidates.
-
-    Exit 0 when the match is accepted automatically, 3 when it would be flagged for review or is
-    unmatched, 2 for an unknown kind or id."""
+    # help: in the decorator (a message of reja.i18n, translated when shown)
     from reja.api import match
 
     try:
@@ -340,6 +335,53 @@ from reja.review.cli import review_app  # noqa: E402
 
 app.command("compare", context_settings={"allow_extra_args": True})(compare_cmd)
 app.add_typer(review_app, name="review")
+
+
+# -- help in the clerk's language ---------------------------------------------------------------------
+# Help texts are written in English and marked N_(); they are translated when --help is shown, so
+# `reja --lang uz import --help` and REJA_LANG both work (the language is known only once --lang is read).
+class _TranslatedHelp:
+    def format_help(self, ctx, formatter):
+        _translate_help(self)
+        if isinstance(self, typer.core.TyperGroup):
+            for name in self.list_commands(ctx):
+                _translate_help(self.get_command(ctx, name))
+        return super().format_help(ctx, formatter)
+
+
+class TranslatedCommand(_TranslatedHelp, typer.core.TyperCommand):
+    pass
+
+
+class TranslatedGroup(_TranslatedHelp, typer.core.TyperGroup):
+    pass
+
+
+def _translate_help(command) -> None:
+    if command is None:
+        return
+    if not hasattr(command, "_help_msgids"):  # the English texts, kept the first time
+        command._help_msgids = (command.help, command.short_help, {id(p): getattr(p, "help", None) for p in command.params})
+    help_text, short_help, params = command._help_msgids
+    command.help = _(help_text) if help_text else help_text
+    command.short_help = _(short_help) if short_help else short_help
+    for param in command.params:
+        if params.get(id(param)):
+            param.help = _(params[id(param)])
+
+
+def _translated(typer_app: typer.Typer) -> None:
+    if not typer_app.info.cls or typer_app.info.cls is typer.core.TyperGroup:  # unset: a falsy placeholder
+        typer_app.info.cls = TranslatedGroup
+    for command in typer_app.registered_commands:
+        if command.cls in (None, typer.core.TyperCommand):
+            command.cls = TranslatedCommand
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _translated(group.typer_instance)
+
+
+_translated(app)
 
 
 if __name__ == "__main__":  # python -m reja.cli (used by the import bench)

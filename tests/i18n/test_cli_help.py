@@ -1,0 +1,32 @@
+"""`reja … --help` in the clerk's language: the help texts are catalogue messages, translated when shown
+(with --lang before the command, or REJA_LANG)."""
+
+from typer.testing import CliRunner
+
+from reja.cli import app
+from reja.i18n import translate
+
+IMPORT_HELP = "Import plans into the store: one status line per file, then a summary."
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_import_help_in_uzbek_and_russian():
+    for lang in ("uz", "ru"):
+        result = CliRunner().invoke(app, ["--lang", lang, "import", "--help"], terminal_width=200)
+        assert result.exit_code == 0, result.output
+        shown = _flat(result.output)
+        assert IMPORT_HELP not in shown  # not English any more
+        assert _flat(translate("Documents read in parallel.", lang)) in shown
+        assert translate("Documents read in parallel.", lang) != "Documents read in parallel."
+
+
+def test_command_list_and_english_stay_as_written():
+    result = CliRunner().invoke(app, ["--lang", "en", "import", "--help"], terminal_width=200)
+    assert IMPORT_HELP in _flat(result.output) and "Documents read in parallel." in _flat(result.output)
+    listing = _flat(CliRunner().invoke(app, ["--lang", "uz", "--help"], terminal_width=200).output)
+    rematch = ("Match every stored plan again from its stored rows (after a catalogue edit or taught wordings), "
+               "without reading the files.")
+    assert _flat(translate(rematch, "uz"))[:40] in listing and rematch[:40] not in listing
