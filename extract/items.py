@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reja.normalize.numbers import NumberParse, parse_number
 from reja.normalize.text import clean_text
@@ -37,6 +37,7 @@ _BARE_NO_IN_TEXT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\s+([\"“«„'�
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-–—•*·]+|\d{1,2}[.)])\s*")
 _LETTER_MARK_RE = re.compile(r"^\s*[a-zа-яёўқғҳ]\s*[).]\s*$")  # "a)", "б)", "v." — parts of the item above
 _DASH_MARK_RE = re.compile(r"^\s*[-–—•·]\s+(?=\S)")
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(?: \d{3})+$")  # "25 048", "1 234 567"
 _TEXT_FIELDS = ("text", "unit", "mechanism", "deadline", "responsible")
 _VALUE_FIELDS = ("fact", "plan")
 _CONTENT_FIELDS = ("text", "unit", "fact", "plan", "mechanism", "deadline", "responsible")
@@ -456,8 +457,26 @@ def _build(draft: _Draft) -> list[PlanItem]:
         subs = _split_stacked(item, draft, raws, parses, stacked)
     if not subs:
         for role in _VALUE_FIELDS:
-            _set_value(item, role, raws[role], parses[role])
+            parsed = parses[role]
+            if parsed.kind == "stacked" and (one := _unwrapped_number(raws[role])) is not None:
+                parsed = one
+            _set_value(item, role, raws[role], parsed)
     return [item, *subs]
+
+
+def _unwrapped_number(raw: str) -> NumberParse | None:
+    """A number a narrow cell wrapped, read as it would be on one line: "25\n048" (at the separator) and
+    "11 48\n6" (inside a group) are "25 048" and "11 486" — one number by the thousands convention, and
+    unsure as such; None when no joining of the lines gives digit groups of three ("230\n40" stays
+    stacked). Only used when the text names no parts to split the values into."""
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return None
+    for joined in (" ".join(lines), "".join(lines)):
+        if _THOUSANDS_RE.match(joined):
+            one = parse_number(joined)
+            return replace(one, sure=False, note=f"{len(lines)} lines read as one number {joined!r}; could be stacked values")
+    return None
 
 
 def _set_value(item: PlanItem, role: str, raw: str, parsed: NumberParse) -> None:

@@ -293,3 +293,15 @@ def test_a_header_in_2026_latin_letters_names_its_columns():
     ])))
     item = plan.items[0]
     assert (item.text, item.unit, item.plan_value, item.deadline) == ("Kitob körgazmasi", "tadbir", 12, "Yil davomida")
+
+
+def test_a_number_wrapped_in_a_narrow_cell_is_one_number():
+    # as typed on one line: "25 048" and "11 486" (the PDF wrapped them inside a narrow value column);
+    # "230\n40" joins into no groups of three: stacked values, kept raw
+    plan = _izb(izb_row("4.", "Kitobxonlar qatnovi", fact="25\n048", plan="11 48\n6"),
+                izb_row("5.", "Kitob berish", fact="230\n40", plan="1 750"))
+    first, second = plan.items
+    assert (first.fact_value, first.plan_value) == (25048, 11486)
+    assert any(f.startswith("unsure_number: fact") for f in first.flags)
+    assert (second.fact_value, second.plan_value) == (None, 1750)
+    assert any(f.startswith("stacked_values: fact") for f in second.flags)
