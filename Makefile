@@ -9,7 +9,7 @@ APT_PKGS := python3-venv libreoffice-writer-nogui libreoffice-calc-nogui tessera
             tesseract-ocr-rus poppler-utils fonts-dejavu-core fonts-liberation2 fonts-crosextra-carlito \
             chromium chromium-driver postgresql
 
-.PHONY: setup apt demo test eval bench bench-layouts lint fuzz samples variants eval-variants eval-region clean i18n
+.PHONY: setup apt demo test eval bench bench-layouts bench-national lint fuzz samples variants eval-variants eval-region clean i18n
 
 setup: apt $(STAMP)
 
@@ -67,6 +67,13 @@ bench-layouts: setup
 
 # Issue 23: PostgreSQL vs SQLite import and exports, a two-worker Dask LocalCluster vs --jobs 1/2, and the
 # hours of a 30 000-page scanned backfill on N workers from the measured per-page OCR cost.
+# A national-size store (every gazetteer place x 1970-2026: ~11,700 plans, ~1.1 M current rows) generated
+# straight into SQLite (~8 min), then import one more plan / export / compare / review export timed on it and
+# on a small store in the same run (issue 22). Needs ~4 GB of disk in bench-out/.
+bench-national: setup
+	$(BIN)/python -m reja.bench.national generate --db bench-out/national.sqlite
+	$(BIN)/python -m reja.bench.national measure --db bench-out/national.sqlite --work bench-out/national --md bench-out/national.md
+
 bench-cluster: setup
 	$(BIN)/python tools/measure_cluster.py --plans 200 --ocr-pages 3 --backfill-pages 30000 --json bench-out/cluster.json
 

@@ -1,0 +1,30 @@
+"""The national-store generator (issue 22): distinct places and years, one current file per plan,
+rows keyed as the import keys them, corrections on real rows and some orphaned."""
+
+import sqlite3
+
+from reja.bench.national import FIRST_YEAR, generate, markdown
+from reja.store import Store
+
+
+def test_generated_store_is_a_real_store_of_distinct_plans(tmp_path):
+    db = tmp_path / "n.sqlite"
+    out = generate(db, plans=30, corrections=10, orphans=3, work=tmp_path / "w", log=lambda m: None)
+    assert out["plans"] == 30 and out["documents"] >= 30
+    con = sqlite3.connect(db)
+    current = con.execute("SELECT district_id, year, n_items FROM documents WHERE superseded_by IS NULL").fetchall()
+    assert len(current) == 30 and len({(d, y) for d, y, _n in current}) == 30
+    assert {y for _d, y, _n in current} == {FIRST_YEAR}  # the first year's places come first
+    assert out["current_rows"] == sum(n for _d, _y, n in current)
+    assert con.execute("SELECT COUNT(*) FROM items").fetchone()[0] == out["rows"]
+    assert con.execute("SELECT COUNT(DISTINCT row_key) FROM current_items").fetchone()[0] == out["current_rows"]
+    keys = [r[0] for r in con.execute("SELECT row_key FROM corrections ORDER BY id")]
+    assert len(keys) == 13
+    with Store(db, readonly=True) as store:  # the store module reads it as its own
+        assert store.keys_with_rows(keys, current=True) == set(keys[:10])
+        assert len(store.items()) == out["current_rows"]
+
+
+def test_markdown_gives_the_ratio():
+    row = {"small": {"seconds": 2.0, "peak_rss_mb": 100.0}, "national": {"seconds": 8.0, "peak_rss_mb": 150.0}}
+    assert "| export | 2.0 | 8.0 | 4.0 | 100.0 | 150.0 | 1.5 |" in markdown({"export": row})
