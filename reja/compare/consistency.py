@@ -221,6 +221,9 @@ _INPUTS = ("document_id", "source_file", "page", "region_id", "district_id", "di
            "section_no", "item_no", "parent_item_no", "indicator_id", "unit_id", "plan_value", "fact_value",
            "row_key")
 _cache: dict[tuple, pd.DataFrame] = {}
+# `values_key`: a caller that can tell the values are unchanged (the review page: same import, same value
+# corrections, same language — an acceptance changes no value) skips even the fingerprints
+_last: dict = {}
 
 
 def _fingerprint(items: pd.DataFrame) -> tuple:
@@ -230,12 +233,14 @@ def _fingerprint(items: pd.DataFrame) -> tuple:
     return len(items), values, hash(chosen), get_language()
 
 
-def with_consistency_flags(items: pd.DataFrame) -> pd.DataFrame:
+def with_consistency_flags(items: pd.DataFrame, *, values_key: tuple | None = None) -> pd.DataFrame:
     """The current items with every flagged finding on its rows (see `flag_rows`). The findings of
     the last items seen are kept: every load of the dataset (each review action, each export) would
     otherwise run all checks again over the whole store for the same values."""
     if items.empty or "district_id" not in items.columns:
         return items
+    if values_key is not None and _last.get("key") == values_key:  # the caller knows no value changed
+        return flag_rows(items, _last["found"])
     # every check stays inside one region (a plan's sub-items, a row's plan and fact, a region's
     # districts): findings are kept per region, so a clerk's change in one region re-checks that one
     found, kept = [], {}
@@ -249,4 +254,8 @@ def with_consistency_flags(items: pd.DataFrame) -> pd.DataFrame:
         found.append(part_found)
     _cache.clear()
     _cache.update(kept)
-    return flag_rows(items, pd.concat(found, ignore_index=True))
+    everything = pd.concat(found, ignore_index=True)
+    _last.clear()
+    if values_key is not None:
+        _last.update(key=values_key, found=everything)
+    return flag_rows(items, everything)

@@ -32,13 +32,21 @@ def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
     stored, twins = _stored_items(db, state[0])
     every = all_corrections(db)
     items, report = apply_corrections(stored, db, twins=twins, every=every)
-    result = (with_consistency_flags(items), report.describe_orphans())
+    values_key = (state[0], _value_corrections(every), state[2])  # acceptances change no value
+    result = (with_consistency_flags(items, values_key=values_key), report.describe_orphans())
     _loaded.clear()  # one store at a time is enough for the page
     _loaded[key] = (state, *result)
     return result
 
 
 _loaded: dict[str, tuple] = {}
+
+
+def _value_corrections(every) -> frozenset:
+    """The corrections in force that change a value (not acceptances): what the consistency checks read."""
+    from reja.corrections import ACCEPT_FIELD, effective
+
+    return frozenset(c.id for (_row, name), c in effective(every).items() if name != ACCEPT_FIELD)
 
 
 # The store's rows change only when an import writes; corrections change with every click. Reading
