@@ -11,8 +11,9 @@ import pandas as pd
 from reja.corrections import apply_corrections
 from reja.schema.dataset import ITEM_FIELDS, coerce
 
-# rows per piece of a streamed export: bounds its memory (a few hundred MB) whatever the store's size
-CHUNK_ROWS = 100_000
+# rows per piece of a streamed export: bounds its memory whatever the store's size (37,725 rows exported
+# in one piece peaked at 535 MiB, in pieces of 10,000 at 344 MiB for 10% more CPU)
+CHUNK_ROWS = 10_000
 
 
 def corrected_items(items: pd.DataFrame, db: Path | str) -> pd.DataFrame:
