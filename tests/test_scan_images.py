@@ -354,3 +354,43 @@ def test_the_uzb_model_really_loses_the_2026_letters():
     text = ocr_crop(np.asarray(img), "uzb", psm=7).text
     assert not any(ch in text for ch in "şç"), text
     assert lost_words(text), text  # e.g. "islar" for "işlar" (ç comes back as "g" or "Gg")
+
+
+def _fake_grid(n_cells: int):
+    from reja.extract.scan.grid import Grid, GridCell
+
+    return Grid((0, 0, 10, 10), [0, 10], [0, 10], [GridCell(0, 0, 1, 1, (0, 0, 10, 10))] * n_cells)
+
+
+@pytest.mark.parametrize(("unwarped", "warped", "kept"), [(1, 37, "warped"), (37, 30, "unwarped"), (37, 38, "unwarped")])
+def test_photo_at_little_perspective_is_warped_only_when_the_warp_finds_more_cells(monkeypatch, unwarped, warped, kept):
+    """Issue 18: a sheet at 2.5-4° of perspective is deskewed, not warped; where its converging rows
+    merged the grid (variety photo_jpeg 1005: the whole table one cell) the warp is kept instead."""
+    from reja.extract.scan import page as page_mod
+    from reja.extract.scan.prepare import PreparedPage
+    from reja.extract.scan.settings import load_settings
+
+    def fake_prepare(img, dpi, *, orientation=True, warp_min_tilt=None):
+        way = "warped" if warp_min_tilt is not None else "unwarped"
+        tilt = None if way == "warped" else 3.1
+        return PreparedPage(gray=np.full((40, 40), 255, np.uint8), binary=np.zeros((40, 40), np.uint8), dpi=300,
+                            notes=[way], unwarped_tilt=tilt)
+
+    monkeypatch.setattr(page_mod, "prepare_page", fake_prepare)
+    monkeypatch.setattr(page_mod, "find_grids", lambda binary, dpi: (
+        [_fake_grid(warped if binary is seen["warped"] else unwarped)], np.zeros((40, 40), np.uint8)))
+    seen: dict = {}
+    real_fake = fake_prepare
+
+    def tracking(img, dpi, **kw):
+        p = real_fake(img, dpi, **kw)
+        seen["warped" if kw.get("warp_min_tilt") is not None else "unwarped"] = p.binary
+        return p
+
+    monkeypatch.setattr(page_mod, "prepare_page", tracking)
+    seen["warped"] = None
+    page_mod._last_prepared.clear()
+    prepared, grids, *_rest = page_mod.prepare_and_find(np.zeros((40, 40), np.uint8), 300, load_settings())
+    page_mod._last_prepared.clear()
+    assert prepared.notes[0] == kept
+    assert sum(len(g.cells) for g in grids) == (warped if kept == "warped" else unwarped)

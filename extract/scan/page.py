@@ -273,6 +273,18 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
     _last_prepared.clear()  # the previous page's arrays go before this page's are made
     prepared = prepare_page(img, dpi, orientation=settings.orientation)
     grids, lines = find_grids(prepared.binary, prepared.dpi)
+    tilt = prepared.unwarped_tilt
+    if tilt is not None and tilt >= settings.warp_try_tilt:
+        # A photo's sheet at a little perspective is deskewed and sheared rather than warped (a warp
+        # from corners a few pixels off leaves the columns leaning), but where the rows converge the
+        # grid finder merges cells (variety photo_jpeg 1005: the whole table one cell). Both ways are
+        # tried; the warp is kept when its grids have clearly more cells.
+        warped = prepare_page(img, dpi, orientation=settings.orientation, warp_min_tilt=settings.warp_try_tilt)
+        w_grids, w_lines = find_grids(warped.binary, warped.dpi)
+        before, after = sum(len(g.cells) for g in grids), sum(len(g.cells) for g in w_grids)
+        if after >= settings.warp_try_gain * max(before, 1):
+            warped.notes.append(f"warped after all: {after} table cells found against {before} unwarped")
+            prepared, grids, lines = warped, w_grids, w_lines
     ink, specks = _ink_mask(prepared, lines)
     ocr_img = _ocr_image(prepared, lines, specks)
     _last_prepared[key] = (prepared, grids, lines, ink, specks, ocr_img)

@@ -29,6 +29,7 @@ class PreparedPage:
     rotation: int = 0  # quarter turns applied (degrees, clockwise)
     skew: float = 0.0  # degrees corrected
     notes: list[str] = field(default_factory=list)
+    unwarped_tilt: float | None = None  # a photo's sheet left unwarped: its perspective, degrees
 
 
 def to_gray(img: np.ndarray) -> np.ndarray:
@@ -211,7 +212,8 @@ def _is_colour(img: np.ndarray) -> bool:
     return img.ndim == 3 and img.shape[2] >= 3
 
 
-def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: bool = True) -> tuple[np.ndarray, float | None]:
+def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: bool = True,
+                warp_min_tilt: float | None = None, found_tilt: list | None = None) -> tuple[np.ndarray, float | None]:
     """Colour or grey page as loaded → grey, flat, stamp-free page at its own resolution (a photo:
     the sheet alone, warped flat). Each step notes what it changed."""
     from .clean import flatten_illumination, suppress_coloured_ink
@@ -223,7 +225,9 @@ def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: 
         img = img[..., 0]
     if sheet:
         found = find_sheet(to_gray(img))
-        if found is not None and found.tilt < WARP_MIN_TILT:
+        if found is not None and found.tilt < (WARP_MIN_TILT if warp_min_tilt is None else warp_min_tilt):
+            if found_tilt is not None:
+                found_tilt.append(found.tilt)
             # Nearly from above: a warp from corners found on a blurred outline (a few pixels off)
             # leaves the columns leaning unevenly; the deskew and the column shear do better.
             notes.append(f"sheet found in the photo ({found.area_share * 100:.0f}% of the image), perspective "
@@ -250,9 +254,12 @@ def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: 
 
 
 def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str = True,
-                 max_skew: float = 5.0) -> PreparedPage:
+                 max_skew: float = 5.0, warp_min_tilt: float | None = None) -> PreparedPage:
+    """`warp_min_tilt`: a photo's sheet is warped flat from this perspective on (default
+    sheet.WARP_MIN_TILT)."""
     notes: list[str] = []
-    gray, dpi = _clean_page(img, dpi, notes)
+    unwarped: list[float] = []
+    gray, dpi = _clean_page(img, dpi, notes, warp_min_tilt=warp_min_tilt, found_tilt=unwarped)
     before = gray.shape
     gray, dpi_out = normalise_resolution(gray, dpi)
     if gray.shape[0] > before[0] * 1.08:
@@ -295,4 +302,5 @@ def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str 
         gray = shear_upright(gray, lean)
         binary = binarise(gray)
         notes.append(f"columns leaning {lean:+.2f}° set upright (shear)")
-    return PreparedPage(gray=gray, binary=binary, dpi=dpi_out, rotation=turned, skew=skew, notes=notes)
+    return PreparedPage(gray=gray, binary=binary, dpi=dpi_out, rotation=turned, skew=skew, notes=notes,
+                        unwarped_tilt=unwarped[0] if unwarped else None)

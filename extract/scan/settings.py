@@ -21,6 +21,8 @@ class ScanSettings:
     language_sample_cells: int = 12
     language_min_cells: int | None = None
     language_decided_ratio: float = 1.5
+    warp_try_tilt: float = 2.5
+    warp_try_gain: float = 1.1
     language_candidates: tuple[str, ...] = ("uzb", "uzb_cyrl")
     cell_retry_confidence: float = 55
     word_retry_confidence: float = 50
