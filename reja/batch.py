@@ -37,7 +37,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from reja import db as dbapi
-from reja import import_store, inputs, keys, worker
+from reja import import_store, inputs, keys, match_cache, worker
 from reja.executor import Executor, InlineExecutor, LocalExecutor
 from reja.extract.model import ParsedPlan
 from reja.import_report import (
@@ -164,6 +164,7 @@ class _ImportRun:
         self.workdir = Path(tempfile.mkdtemp(prefix="reja-import-"))
         self.bar = None
         self.stop_requested: list[int] = []
+        self.match_cache = None
 
     def request_stop(self, signum, frame) -> None:
         """A first Ctrl+C asks to stop after the documents running now; a second one raises at once."""
@@ -206,13 +207,16 @@ class _ImportRun:
                        learned_synonyms=len(self.learned), **self.versions)  # fmt: skip
         self.store.start_run({"run_id": self.run_id, "started_at": utc(), "paths": paths, "options": options,
                               **self.versions})  # fmt: skip
+        if not self.server:  # matches shared by the workers and kept for the next run (a re-match)
+            self.match_cache = match_cache.install(self.db, scope=keys.match_scope())
 
     def collect(self, pages: bool) -> list[InputFile]:
         """The input files; each problem (a missing path, a refused archive …) is stored and recorded."""
         db = self.db
         own_files = [self.log_dir / "runs"]
         if not self.server:
-            own_files += [db, *(db.with_name(db.name + sfx) for sfx in ("-wal", "-shm", "-journal"))]
+            cache = match_cache.cache_path(db)
+            own_files += [f.with_name(f.name + sfx) for f in (db, cache) for sfx in ("", "-wal", "-shm", "-journal")]
         if self.log_given:
             own_files.append(self.log_dir)  # --out inside an input folder: never import our own outputs
         if self.ocr_cache_dir is not None:
@@ -339,6 +343,8 @@ class _ImportRun:
         """Stop the bar, remove the work dir, write the run's summary; close log and store."""
         report = self.report
         report.interrupted = report.interrupted or bool(self.stop_requested)
+        if self.match_cache is not None:
+            self.match_cache.close()
         if self.bar is not None:
             self.bar[0].stop()
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -10,6 +10,10 @@ flags the row (`section_review`, `indicator_review`, `unit_review`); no match fl
 Wording a clerk has already matched by hand (`reja.learned`) is matched to the same entry
 first, with the correction named in the reason; a wording the matcher does not accept that is a
 typo or two away from a learned one gets that one's entry.
+
+What does not depend on the catalogue — the normalised text, the match keys of the wordings, the
+parsed deadlines — is `prepare_rows`, done in the parse stage (`reja.pipeline.read_rows`) and kept
+with the stored rows, so that re-matching (`reja rematch`, a learned wording) only matches.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import json
 from reja.learned import LearnedSynonyms
 from reja.normalize.cell import normalize_text
 from reja.normalize.deadlines import parse_deadline
+from reja.normalize.keys import match_key
 from reja.normalize.match import Match, match_indicator, match_near_learned, match_section, match_unit
 from reja.normalize.places import match_place
 from reja.normalize.script import dominant_script
@@ -32,11 +37,37 @@ def _short(text: str | None, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _learned_or(kind: str, text: str, learned: LearnedSynonyms | None, match_fn, *args, **kwargs) -> Match:
+# the texts whose match keys the learned wordings are looked up by: row field -> learned kind
+LEARNED_FIELDS = {"text": "indicator", "section_title": "section", "unit": "unit"}
+
+
+def prepare_rows(rows: list[dict], plan_year: int | None = None) -> list[dict]:
+    """The catalogue-independent part of enrichment, one dict per row (document order): the text
+    normalised (`text_latin`, look-alike flags, with the document's main script deciding words both
+    alphabets share), the match keys of the wordings that learned synonyms are looked up by, and
+    the deadline read against the plan year (a row's own, else `plan_year`). Plain JSON values:
+    stored with the parsed rows."""
+    script = dominant_script(" ".join(r.get("text") or "" for r in rows))
+    out = []
+    for row in rows:
+        normalized = normalize_text(row.get("text") or "", context_script=script)
+        deadline = (row.get("deadline") or "").strip()
+        parsed = parse_deadline(deadline, row.get("plan_year") or row.get("year") or plan_year) if deadline else None
+        out.append({
+            "text_latin": normalized.latin, "flags": list(normalized.flags),
+            "keys": {f: match_key(row.get(f)) for f in LEARNED_FIELDS if row.get(f)},
+            "deadline": None if parsed is None else
+            {"period": parsed.period, "label": parsed.label, "sure": parsed.sure, "note": parsed.note},
+        })  # fmt: skip
+    return out
+
+
+def _learned_or(kind: str, text: str, learned: LearnedSynonyms | None, match_fn, *args, key: str | None = None,
+                **kwargs) -> Match:
     """A clerk's earlier match of the same wording wins; otherwise `match_fn(text, *args, **kwargs)`,
     and when that is not accepted, the entry of a learned wording a typo or two away from this one
     (`match_near_learned`; for an indicator, one usual in the row's section)."""
-    hit = learned.lookup(kind, text) if learned else None
+    hit = learned.lookup(kind, text, key) if learned else None
     if hit is not None:
         return Match(hit["id"], 100.0, "auto", [(hit["id"], 100.0)],
                      f"learned from correction #{hit['correction']} by {hit['who']}")
@@ -76,11 +107,13 @@ def place_ids(region: str | None, district: str | None) -> tuple[dict, list[str]
 
 
 def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
-                learned: LearnedSynonyms | None = None, place: dict | None = None) -> dict:
+                learned: LearnedSynonyms | None = None, place: dict | None = None,
+                prepared: list[dict] | None = None) -> dict:
     """Fill the enriched columns of one document's rows in place (rows in document order).
 
     `place`: the plan's {"region_id", "district_id"} already identified (`reja.identity`, which
     also flags doubt); without it the rows' region and district are matched here.
+    `prepared`: `prepare_rows(rows, plan_year)` as the parse stage kept it (made here when not given).
     Returns the document-level result: {"region_id", "district_id", "flags": [...]}.
     """
     if not rows:
@@ -90,23 +123,23 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
     else:
         ids, doc_flags = place_ids(rows[0].get("region"), rows[0].get("district"))
     ids.update(place_names(ids.get("region_id"), ids.get("district_id")))
-    # the document's main script decides words made only of letters both alphabets share
-    script = dominant_script(" ".join(r.get("text") or "" for r in rows))
+    if prepared is None or len(prepared) != len(rows):
+        prepared = prepare_rows(rows, plan_year)
     sections: dict[str, Match] = {}
     indicator_of: dict[tuple, str | None] = {}  # (section_no, item_no) → indicator, for sub-items
-    for row in rows:
+    for row, prep in zip(rows, prepared, strict=True):
         flags: list[str] = row["flags"]
         row.update(ids)
         candidates: dict[str, list] = {}
         text = row.get("text") or ""
-        normalized = normalize_text(text, context_script=script)
-        row["text_latin"] = normalized.latin
-        flags.extend(normalized.flags)  # mixed_script: look-alikes repaired
+        keys = prep["keys"]
+        row["text_latin"] = prep["text_latin"]
+        flags.extend(prep["flags"])  # mixed_script: look-alikes repaired
 
         title = row.get("section_title")
         if title:
             if title not in sections:
-                sections[title] = _learned_or("section", title, learned, match_section)
+                sections[title] = _learned_or("section", title, learned, match_section, key=keys.get("section_title"))
             match = sections[title]
             row["section_id"] = _judge(match, "section", flags)
             row["section_score"] = match.score if row["section_id"] else None
@@ -114,7 +147,7 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
 
         unit = (row.get("unit") or "").strip()
         if unit:
-            match = _learned_or("unit", unit, learned, match_unit)
+            match = _learned_or("unit", unit, learned, match_unit, key=keys.get("unit"))
             row["unit_id"] = _judge(match, "unit", flags)
             candidates["unit"] = _candidates(match)
 
@@ -124,23 +157,23 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
             # a row under a heading that matched no section: its indicator is never auto-accepted
             section_unmatched = bool(title) and not row.get("section_id")
             match = _learned_or("indicator", text, learned, match_indicator, row.get("section_id"),
-                                row.get("unit_id"), parent_id=parent, section_unmatched=section_unmatched)
+                                row.get("unit_id"), parent_id=parent, section_unmatched=section_unmatched,
+                                key=keys.get("text"))
             row["indicator_id"] = _judge(match, "indicator", flags)
             row["indicator_score"] = match.score if row["indicator_id"] else None
             candidates["indicator"] = _candidates(match)
         if row.get("item_no"):
             indicator_of[(row.get("section_no"), row.get("item_no"))] = row.get("indicator_id")
 
-        deadline = (row.get("deadline") or "").strip()
-        if deadline:
-            parsed = parse_deadline(deadline, row.get("plan_year") or row.get("year") or plan_year)
-            if parsed.period == "unknown" or not parsed.label:
-                flags.append(f"unknown_deadline: {_short(deadline)}")
+        parsed = prep["deadline"]
+        if parsed is not None:
+            if parsed["period"] == "unknown" or not parsed["label"]:
+                flags.append(f"unknown_deadline: {_short(row.get('deadline'))}")
             else:
-                row["deadline_period"] = parsed.label
-                if not parsed.sure:  # a guess is a doubt: say so
-                    flags.append(f"unknown_deadline: read as {parsed.label}, unsure"
-                                 + (f" ({parsed.note})" if parsed.note else ""))
+                row["deadline_period"] = parsed["label"]
+                if not parsed["sure"]:  # a guess is a doubt: say so
+                    flags.append(f"unknown_deadline: read as {parsed['label']}, unsure"
+                                 + (f" ({parsed['note']})" if parsed["note"] else ""))
         if candidates:
             row["match_candidates"] = json.dumps(candidates, ensure_ascii=False, sort_keys=True)
     return {**ids, "flags": doc_flags}

@@ -4,8 +4,11 @@
 - `data_version`: a hash of every data file that changes output.
 - `import_key` (bytes + pipeline + catalogue and learned wordings): a stored document under the same
   key is what importing the file again would give, so the file is skipped.
-- `parse_key` (document id, i.e. bytes, + pipeline + data): stored rows before matching under the
-  same key are what reading the file again would give, so the file is re-matched, not read.
+- `parse_key` (document id, i.e. bytes, + pipeline + the data the readers and the parser read):
+  stored rows before matching under the same key are what reading the file again would give, so the
+  file is re-matched, not read. An edit to a data file matching alone reads (`schema.data_files`:
+  the catalogue's sections and indicators, thresholds, match vocabulary) changes the import key
+  only: every file is re-matched, none is read.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from reja.import_report import MiB
+from reja.schema import data_files
+from reja.schema.data_files import DATA_PACKAGES
 
 
 @lru_cache(maxsize=1)
@@ -36,22 +41,18 @@ def pipeline_version() -> str:
     return f"{reja.__version__}+{h.hexdigest()[:12]}"
 
 
-# Every package whose data/ folder changes what a file turns into: the readers' and parser's word
-# lists and scan settings as much as the catalogue. A package missing here is a file that changes
-# output while every input stays "skipped (unchanged)".
-DATA_PACKAGES = ("reja.schema", "reja.normalize", "reja.extract", "reja.extract.scan")
-
-
 def data_dirs() -> list[Path]:
-    return [Path(importlib.import_module(pkg).__file__).parent / "data" for pkg in DATA_PACKAGES]
+    """The data folder of every package whose data changes output (`schema.data_files.DATA_PACKAGES`)."""
+    return [data_files.data_dir(pkg) for pkg in DATA_PACKAGES]
 
 
-def data_hash(dirs: Iterable[Path]) -> str:
-    """One content hash over every file under the given data folders (name and bytes)."""
+def data_hash(dirs: Iterable[Path], parse_only: bool = False) -> str:
+    """One content hash over every file under the given data folders (name and bytes); `parse_only`:
+    leave out the files matching alone reads (`schema.data_files.match_only`)."""
     h = hashlib.sha256()
     for data in dirs:
         for f in sorted(data.rglob("*")) if data.is_dir() else []:
-            if f.is_file():
+            if f.is_file() and not (parse_only and data_files.match_only(f)):
                 h.update(f"{data.parent.name}/{f.relative_to(data).as_posix()}".encode())
                 h.update(f.read_bytes())
     return h.hexdigest()[:12]
@@ -62,11 +63,17 @@ def data_version() -> str:
     return data_hash(data_dirs())
 
 
+@lru_cache(maxsize=1)
+def parse_data_version() -> str:
+    return data_hash(data_dirs(), parse_only=True)
+
+
 def parse_key(document_id: str) -> str:
     """Bytes (in the document id) + the code that turns a file into rows + every data file the
-    readers and the parser read (the scan reader's lexicon reads the catalogue's words too). Stored
-    rows under the same parse key are what reading the file again would give."""
-    return hashlib.sha256(f"{document_id}|{pipeline_version()}|data:{data_version()}".encode()).hexdigest()[:32]
+    readers and the parser read (all but the match-only files; the scan reader takes the catalogue's
+    words from its own snapshot). Stored rows under the same parse key are what reading the file
+    again would give."""
+    return hashlib.sha256(f"{document_id}|{pipeline_version()}|data:{parse_data_version()}".encode()).hexdigest()[:32]
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +87,12 @@ def catalogue_version() -> str:
     except Exception:  # broken catalogue data: matching is off, and the key says so
         named = "none"
     return f"{named}|data:{data_version()}"
+
+
+def match_scope() -> str:
+    """What a stored match depends on besides the catalogue's own version (`reja.match_cache`): the
+    code and every data file (the normaliser's tables make the match keys, the vocabulary the stems)."""
+    return f"{pipeline_version()}|data:{data_version()}"
 
 
 def import_key(sha256: str, catalogue: str | None = None) -> str:

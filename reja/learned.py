@@ -32,12 +32,15 @@ class LearnedSynonyms:
         blob = json.dumps(self.entries, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12] if self.entries else "none"
 
-    def lookup(self, kind: str, text: str | None) -> dict | None:
+    def lookup(self, kind: str, text: str | None, key: str | None = None) -> dict | None:
+        """The learned entry of a wording; `key`: its match key when already known (stored rows)."""
         if not text or kind not in self.entries:
             return None
-        from reja.normalize.keys import match_key
+        if key is None:
+            from reja.normalize.keys import match_key
 
-        return self.entries[kind].get(match_key(text))
+            key = match_key(text)
+        return self.entries[kind].get(key)
 
     def wordings(self, kind: str) -> tuple[tuple[str, str], ...]:
         """(wording as written, id) of every synonym learned for `kind` (normalize.match.match_near_learned)."""

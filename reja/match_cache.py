@@ -11,7 +11,9 @@ simply computed); rows of other catalogue versions, or of another matcher (`scop
 versions), are never read and are dropped when the cache grows past `MAX_ROWS`. Each process opens
 its own connection (forked workers never share one).
 
-Not switched on in reja.batch: tools/bench_match_cache.py measured no win (see its docstring).
+Switched on in reja.batch and reja.rematch (scope: `reja.keys.match_scope`): on a cold batch it gives no
+clear win (tools/bench_match_cache.py), but a re-match in a new process after a clerk's correction finds
+every wording the workers matched (tools/measure_rematch.py).
 """
 
 from __future__ import annotations

@@ -37,11 +37,14 @@ def parse_file(path: Path | str, **reader_options) -> ParsedPlan:
 
 
 def read_rows(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
-    """Read → parse → rows: the file's rows before any matching, with the plan's facts."""
+    """Read → parse → rows: the file's rows before any matching, with the plan's facts and the
+    rows' catalogue-independent normal forms (`enrich.prepare_rows`)."""
     plan = parse(Path(task["path"]))
     rows = records.plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
-    return {"rows": rows, "meta": asdict(plan.meta), "format": plan.format, "page_count": plan.page_count,
-            "warnings": list(plan.warnings)}  # fmt: skip
+    # what matching needs that no catalogue edit changes (normalised text, match keys, deadlines)
+    prepared = enrich.prepare_rows(rows, rows[0]["year"] if rows else None)
+    return {"rows": rows, "prepared": prepared, "meta": asdict(plan.meta), "format": plan.format,
+            "page_count": plan.page_count, "warnings": list(plan.warnings)}  # fmt: skip
 
 
 def as_stored(parsed: dict) -> tuple[dict, str | None]:
@@ -61,7 +64,8 @@ def match_rows(parsed: dict, task: dict) -> dict:
     year = rows[0]["year"] if rows else None
     plan_id = identity.identify_plan(meta, year, task["source_key"])
     ids = {"region_id": plan_id.region_id, "district_id": plan_id.district_id}
-    enriched = enrich.enrich_rows(rows, plan_year=year, learned=task.get("learned"), place=ids)
+    enriched = enrich.enrich_rows(rows, plan_year=year, learned=task.get("learned"), place=ids,
+                                  prepared=parsed.get("prepared"))
     for row in rows:
         row.update(ids)
     records.finalise_rows(rows, plan_id.place_key)

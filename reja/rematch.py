@@ -15,7 +15,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reja import keys, worker
+from reja import db as dbapi
+from reja import keys, match_cache, worker
 from reja.import_report import utc
 from reja.learned import load_learned
 from reja.store import Store
@@ -53,6 +54,18 @@ def rematch_store(db: Path | str, *, on_status: Callable[[str], None] | None = N
     versions = {"pipeline_version": keys.pipeline_version(),
                 "catalogue_version": keys.catalogue_version() + (f"|learned:{learned.version}" if len(learned) else "")}  # fmt: skip
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-rematch"
+    cache = None if dbapi.is_server(db) else match_cache.install(db, scope=keys.match_scope())
+    try:
+        _rematch(db, report, versions, learned, run_id, emit, documents)
+    finally:
+        if cache is not None:
+            cache.close()
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _rematch(db, report: RematchReport, versions: dict, learned, run_id: str, emit,
+             documents: Collection[str] | None) -> None:
     with Store(db) as store:
         docs = store.documents()
         docs = docs[docs["status"] != "failed"]
@@ -81,5 +94,3 @@ def rematch_store(db: Path | str, *, on_status: Callable[[str], None] | None = N
             store.write_document(stored, result["rows"], parsed=(keys.parse_key(doc["document_id"]), parsed))
             report.rematched.append(name)
             emit(f"{stored['status']:<8} {name} — {stored['n_items']} items, {stored['n_flagged']} need review; re-matched")
-    report.seconds = time.monotonic() - t0
-    return report

@@ -7,24 +7,56 @@ lexicon, and only when exactly one variant with one confusable letter swapped is
 
 from __future__ import annotations
 
-import importlib
+import json
+import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from reja.schema import data_files
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
+# The catalogue's words as the scan reader knows them: the strings of the data files matching alone
+# reads (`schema.data_files.MATCH_ONLY`), frozen here so that a catalogue edit re-matches the stored
+# rows instead of reading every scan again. Written again (and then every file is read again) by
+# `python -m reja.extract.scan.lexicon --write-snapshot`.
+SNAPSHOT = Path(__file__).resolve().parent / "data" / "catalogue_strings.json"
+
+
 def _data_files() -> list[Path]:
-    files: list[Path] = []
-    for pkg in ("reja.schema", "reja.normalize", "reja.extract"):
-        mod = importlib.import_module(pkg)
-        data = Path(mod.__file__).parent / "data"
-        if data.is_dir():
-            files += sorted(data.glob("*.yaml"))
-    return files
+    """The YAML data files the readers and the parser read (schema, normalize, extract)."""
+    return data_files.parse_yaml_files()
+
+
+def _yaml_strings(paths: list[Path]) -> list[str]:
+    out: list[str] = []
+    for path in paths:
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+        except (OSError, yaml.YAMLError):
+            continue  # a broken data file is its owner's error, reported by its own loader
+        out += _strings(data)
+    return out
+
+
+def snapshot_strings() -> list[str]:
+    try:
+        return list(json.loads(SNAPSHOT.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
+
+
+def write_snapshot(path: Path = SNAPSHOT) -> int:
+    """Freeze the catalogue's current strings for the scan reader; returns how many."""
+    strings = sorted(set(_yaml_strings(data_files.match_only_files())))
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(strings, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return len(strings)
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10× faster than pure-Python parsing
@@ -32,18 +64,12 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10× faster
 
 @lru_cache(maxsize=1)
 def data_strings() -> tuple[str, ...]:
-    """Every string (keys and values) of the project's data files, parsed once per process.
+    """Every string (keys and values) of the readers' and parser's data files and of the catalogue
+    snapshot, parsed once per process.
 
     The lexicon and the 2026-alphabet vocabulary both need them; parsing the ~30 files with the
     pure-Python loader cost ~4 s a process each (measured with cProfile on a scan, issue 18)."""
-    out: list[str] = []
-    for path in _data_files():
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
-        except (OSError, yaml.YAMLError):
-            continue  # a broken data file is its owner's error, reported by its own loader
-        out += _strings(data)
-    return tuple(out)
+    return tuple(_yaml_strings(_data_files()) + snapshot_strings())
 
 
 def _strings(node) -> list[str]:
@@ -98,3 +124,9 @@ def correct_text(text: str, pairs: list[tuple[str, str]]) -> tuple[str, list[str
         return new
 
     return _WORD_RE.sub(fix, text), changes
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--write-snapshot"]:
+        sys.exit("usage: python -m reja.extract.scan.lexicon --write-snapshot")
+    print(f"{write_snapshot()} strings of the catalogue written to {SNAPSHOT.name}")

@@ -1,5 +1,7 @@
 """The import key covers every data file that changes output: editing any one of them (a reader's
-word list, the scan settings, the catalogue, a normaliser's table) makes every input "changed"."""
+word list, the scan settings, the catalogue, a normaliser's table) makes every input "changed". The
+parse key covers every one the readers and the parser read: an edit to a file only matching reads
+(`schema.data_files.MATCH_ONLY`) re-matches the stored rows instead of reading the files."""
 
 import shutil
 from pathlib import Path
@@ -41,6 +43,7 @@ def data_copy(tmp_path, monkeypatch):
 
 def _forget_versions():
     keys.data_version.cache_clear()
+    keys.parse_data_version.cache_clear()
     keys.catalogue_version.cache_clear()
 
 
@@ -54,19 +57,42 @@ def test_the_data_files_include_the_readers_and_scan_word_lists(data_copy):
     assert any(n.endswith("scan/scan.yaml") for n in names), names
 
 
-def test_editing_any_data_file_changes_the_import_key_and_the_parse_key(data_copy):
+def test_editing_any_data_file_changes_the_import_key_and_the_parse_key_unless_matching_alone_reads_it(data_copy):
     files = _files(data_copy)
     assert len(files) >= 10
     before = keys.import_key(SHA), keys.parse_key("doc")
-    unchanged = []
+    changed = {}
     for f in files:
         original = f.read_bytes()
         f.write_bytes(original + b"\n# edited\n")
         _forget_versions()
         after = keys.import_key(SHA), keys.parse_key("doc")
-        unchanged += [f"{f.name} ({name})" for name, a, b in zip(("import", "parse"), before, after, strict=True) if a == b]
+        changed[f.name] = tuple(name for name, a, b in zip(("import", "parse"), before, after, strict=True) if a != b)
         f.write_bytes(original)
         _forget_versions()
-    assert unchanged == []
+    match_only = {"sections.yaml", "indicators.yaml", "match_thresholds.yaml", "match_vocabulary.yaml"}
+    assert {n: c for n, c in changed.items() if n in match_only} == dict.fromkeys(match_only, ("import",))
+    assert {n: c for n, c in changed.items() if n not in match_only} == {
+        n: ("import", "parse") for n in changed if n not in match_only}
     # restored bytes, same keys: the keys are the content
     assert (keys.import_key(SHA), keys.parse_key("doc")) == before
+
+
+def test_the_match_only_names_are_unique_and_exist():
+    from reja.schema.data_files import MATCH_ONLY
+
+    names = [f.name for f in _files(keys.data_dirs())]
+    assert {n: names.count(n) for n in MATCH_ONLY} == dict.fromkeys(MATCH_ONLY, 1)
+
+
+def test_the_scan_reader_reads_no_match_only_file_and_keeps_the_catalogues_words():
+    from reja.extract.scan import lexicon
+    from reja.schema.data_files import MATCH_ONLY
+
+    assert not {f.name for f in lexicon._data_files()} & MATCH_ONLY
+    # words only the catalogue's indicators have still reach the scan reader, through its snapshot
+    parse_words = {w.lower() for s in lexicon._yaml_strings(lexicon._data_files()) for w in lexicon._WORD_RE.findall(s)}
+    catalogue_words = {w.lower() for s in lexicon.snapshot_strings() for w in lexicon._WORD_RE.findall(s) if len(w) >= 3}
+    only_catalogue = catalogue_words - parse_words
+    assert len(only_catalogue) > 100
+    assert only_catalogue <= lexicon.lexicon()

@@ -112,3 +112,54 @@ def test_reja_rematch_needs_no_files_and_equals_a_full_import(imported, tmp_path
     for mine, theirs in zip(_tables(db), _tables(full), strict=True):
         pd.testing.assert_frame_equal(mine.drop(columns=["run_id"], errors="ignore"),
                                       theirs.drop(columns=["run_id"], errors="ignore"))  # fmt: skip
+
+
+def test_a_second_run_takes_the_matches_of_the_first_from_the_stores_match_cache(tmp_path, fp, monkeypatch):
+    """A re-match in a new process finds every wording matched already (by the first import's
+    workers) in the match cache next to the store: the matcher itself does not run again."""
+    import reja.normalize.match as matcher
+
+    folder = tmp_path / "plans"
+    for i in range(3):
+        fp.write(folder / f"plan_{i}.docx", fp.spec(district=f"Tuman{i} tumani", n=4, flagged=(2,)))
+    db = tmp_path / "reja.sqlite"
+    matcher.clear_cache()  # each import a new process: nothing matched in memory
+    run_import([folder], db=db, parse=fp.fake_parse)
+    _teach(db)
+    matcher.clear_cache()
+
+    def must_not_match(*args, **kwargs):
+        raise AssertionError("matched again instead of taken from the match cache")
+
+    import reja.worker
+
+    monkeypatch.setattr(reja.worker, "warm_up", lambda: None)  # its fixed words may be in this process only
+    for name in ("_match_indicator", "_match_section", "_match_unit"):
+        monkeypatch.setattr(matcher, name, must_not_match)
+    report = run_import([folder], db=db, parse=_must_not_read)
+    assert [f.rematched for f in report.files] == [True, True, True], report.files
+    assert {f.status for f in report.files} <= {"ok", "partial"}
+
+
+def test_a_catalogue_edit_re_matches_and_reads_no_file(imported, tmp_path, monkeypatch):
+    """An edit to a data file only matching reads (the catalogue's indicators) changes the import key
+    but not the parse key: every plan is re-matched from its stored rows."""
+    import shutil
+
+    import reja.keys as keys
+
+    folder, db = imported
+    copies = []
+    for i, d in enumerate(keys.data_dirs()):  # same names and bytes: the same keys as the real folders
+        copies.append(shutil.copytree(d, tmp_path / f"data{i}" / d.parent.name / "data"))
+    monkeypatch.setattr(keys, "data_dirs", lambda: copies)
+    for fn in (keys.data_version, keys.parse_data_version, keys.catalogue_version):
+        fn.cache_clear()
+    indicators = next(c / "indicators.yaml" for c in copies if (c / "indicators.yaml").exists())
+    indicators.write_text(indicators.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    try:
+        report = run_import([folder], db=db, parse=_must_not_read)
+    finally:
+        for fn in (keys.data_version, keys.parse_data_version, keys.catalogue_version):
+            fn.cache_clear()
+    assert [f.rematched for f in report.files] == [True, True, True]
