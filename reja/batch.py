@@ -101,23 +101,14 @@ def run_import(
     """
     limits = limits or BatchLimits()
     db = dbapi.location(db)
-    cache_dir = (worker.ocr_cache_dir(db, log_dir) if ocr_cache is True else Path(ocr_cache)) if ocr_cache else None
-    worker.READ_OPTIONS.clear()
-    if cache_dir is not None:
-        worker.READ_OPTIONS["ocr_cache"] = cache_dir
+    cache_dir = worker.set_read_options(db, log_dir, ocr_cache)
     run = _ImportRun([Path(p) for p in paths], db, log_dir, limits, on_status, cache_dir)
     previous = _stop_on_signals(run.request_stop)
     try:
         run.start(jobs, force)
         tasks, rematches = run.sort(run.collect(pages), force)
-        if tasks and jobs > len(tasks):  # slots no file needs read a scan's pages
-            worker.READ_OPTIONS["jobs"] = jobs // len(tasks)
-        run.execute(parse or worker.default_parse, tasks, rematches, executor or LocalExecutor(jobs), progress)
-        import_store.after_import(run.store, run.db, run.report, run.emit, run.log)
-        if cache_dir is not None and tasks:
-            from reja.extract.scan.cache import prune
-
-            prune(cache_dir, limits.ocr_cache_max_mb * MiB)
+        run.execute(parse or worker.default_parse, tasks, rematches, executor or LocalExecutor(jobs), progress, jobs)
+        run.after(bool(tasks))
     except KeyboardInterrupt:  # a second Ctrl+C, or one outside the main thread's handler
         run.report.interrupted = True
     except (*dbapi.operational_errors(), OSError) as exc:  # full before any document (starting the run, a failure row)
@@ -305,9 +296,12 @@ class _ImportRun:
         return "read"  # the child parses the very bytes that were hashed (a file replaced meanwhile cannot mix)
 
     # -- reading and storing -----------------------------------------------------------------------
-    def execute(self, parse, tasks: list[dict], rematches: list[dict], executor: Executor, progress: bool | None) -> None:
+    def execute(self, parse, tasks: list[dict], rematches: list[dict], executor: Executor, progress: bool | None,
+                jobs: int) -> None:  # fmt: skip
         """Re-matches in this process (no reader runs, nothing to contain), then the files to read on
         the executor; each result is stored as it comes."""
+        if tasks and jobs > len(tasks):  # slots no file needs read a scan's pages
+            worker.READ_OPTIONS["jobs"] = jobs // len(tasks)
         if progress is None:
             progress = sys.stderr.isatty()
         if progress and (tasks or rematches):
@@ -339,6 +333,14 @@ class _ImportRun:
         self.record(outcome, **extra)
 
     # -- after -------------------------------------------------------------------------------------
+    def after(self, read_any: bool) -> None:
+        """What follows the documents (`import_store.after_import`); the OCR cache trimmed when files were read."""
+        import_store.after_import(self.store, self.db, self.report, self.emit, self.log)
+        if self.ocr_cache_dir is not None and read_any:
+            from reja.extract.scan.cache import prune
+
+            prune(self.ocr_cache_dir, self.limits.ocr_cache_max_mb * MiB)
+
     def finish(self) -> None:
         """Stop the bar, remove the work dir, write the run's summary; close log and store."""
         report = self.report

@@ -29,6 +29,16 @@ def default_parse(path: Path) -> ParsedPlan:
     return parse_file(path, **READ_OPTIONS)
 
 
+def set_read_options(db, log_dir: Path | str | None, ocr_cache: bool | Path) -> Path | None:
+    """The reader options of a new run (`READ_OPTIONS`): its OCR cache folder (True = `ocr_cache_dir`,
+    a folder = there, False = none). Returns the folder."""
+    READ_OPTIONS.clear()
+    cache_dir = (ocr_cache_dir(db, log_dir) if ocr_cache is True else Path(ocr_cache)) if ocr_cache else None
+    if cache_dir is not None:
+        READ_OPTIONS["ocr_cache"] = cache_dir
+    return cache_dir
+
+
 OCR_CACHE_DIR = "ocr-cache"  # next to a SQLite store (for a server store: in the run-log folder)
 
 
