@@ -9,11 +9,11 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from reja.normalize.apostrophes import APOSTROPHE_VARIANTS  # the one list of apostrophe look-alikes
 from reja.normalize.translit import fold_new_latin
 
-_APOSTROPHES = "'\u2018\u2019`\u00b4\u02bb\u02bc\u02b9\u2032\u02c8"
 _QUOTES = "\"“”„«»‟"
-_FOLD_TABLE = {ord(c): "'" for c in _APOSTROPHES} | {ord(c): " " for c in _QUOTES}
+_FOLD_TABLE = {ord(c): "'" for c in APOSTROPHE_VARIANTS} | {ord(c): " " for c in _QUOTES}
 _WS_RE = re.compile(r"\s+")
 
 
