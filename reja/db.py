@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -301,32 +302,29 @@ def _connect_postgres(url: str, *, readonly: bool, timeout: float) -> Connection
     return Connection(raw, "postgres")
 
 
+def _psycopg():
+    """The PostgreSQL driver if a store has loaded it, else None. Its errors can only come from a
+    connection, which imports it first; importing it for a SQLite store costs ~2 s of every command."""
+    return sys.modules.get("psycopg")
+
+
 def errors() -> tuple[type[BaseException], ...]:
     """The driver errors of both dialects (a store that cannot be opened or read)."""
-    try:
-        import psycopg
-    except ImportError:
-        return (sqlite3.Error,)
-    return (sqlite3.Error, psycopg.Error)
+    psycopg = _psycopg()
+    return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
 
 
 def value_errors() -> tuple[type[BaseException], ...]:
     """Errors of a write the store refused for its values (this document fails, the batch goes on)."""
     out: tuple[type[BaseException], ...] = (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.IntegrityError)
-    try:
-        import psycopg
-    except ImportError:
-        return out
-    return (*out, psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError)
+    psycopg = _psycopg()
+    return out if psycopg is None else (*out, psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError)
 
 
 def operational_errors() -> tuple[type[BaseException], ...]:
     """Errors of the database itself (locked, full, gone), as opposed to a document's values."""
-    try:
-        import psycopg
-    except ImportError:
-        return (sqlite3.OperationalError,)
-    return (sqlite3.OperationalError, psycopg.OperationalError)
+    psycopg = _psycopg()
+    return (sqlite3.OperationalError,) if psycopg is None else (sqlite3.OperationalError, psycopg.OperationalError)
 
 
 def is_full(exc: BaseException) -> bool:
