@@ -330,10 +330,10 @@ def match_cmd(
 
 # -- sub-commands of other parts: one line each ---------------------------------------------------
 # app.add_typer(<their typer app>, name="<command>")
-from reja.cli_compare import compare_cmd  # noqa: E402
+from reja.cli_compare import COMPARE_HELP, compare_cmd  # noqa: E402
 from reja.review.cli import review_app  # noqa: E402
 
-app.command("compare", context_settings={"allow_extra_args": True})(compare_cmd)
+app.command("compare", help=COMPARE_HELP, context_settings={"allow_extra_args": True})(compare_cmd)
 app.add_typer(review_app, name="review")
 
 

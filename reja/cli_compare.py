@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from reja.db import exists
-from reja.i18n import _
+from reja.i18n import N_, _
 
 
 def _store_or_default(db: Path | None) -> Path:
@@ -38,16 +38,18 @@ def _regions_asked(districts: list[str] | None, regions: list[str] | None) -> li
 EXIT_NOTHING_TO_COMPARE = 8
 
 
+COMPARE_HELP = N_("Compare plans indicator by indicator: values side by side, change, coverage, unaligned items.")
+
+
 def compare_cmd(
     ctx: typer.Context,
     db: Path = typer.Option(None, "--db", callback=_store_or_default,
-                         help="The store written by `reja import` (default: ./reja.sqlite, else out/reja.sqlite)."),
-    years: list[int] = typer.Option(None, "--years", help="Plan years to compare: --years 2021 2025 (or --years 2021 --years 2025)."),
-    district: list[str] = typer.Option(None, "--district", help="District name in Latin or Cyrillic, e.g. Jondor or Жондор (repeatable)."),
-    region: list[str] = typer.Option(None, "--region", help="Region (viloyat) name, e.g. Buxoro (repeatable)."),
-    out: Path = typer.Option(Path("out/compare"), "--out", help="Folder for compare.xlsx and compare.html."),
+                         help=N_("The store written by `reja import` (default: ./reja.sqlite, else out/reja.sqlite).")),
+    years: list[int] = typer.Option(None, "--years", help=N_("Plan years to compare: --years 2021 2025 (or --years 2021 --years 2025).")),
+    district: list[str] = typer.Option(None, "--district", help=N_("District name in Latin or Cyrillic, e.g. Jondor or Жондор (repeatable).")),
+    region: list[str] = typer.Option(None, "--region", help=N_("Region (viloyat) name, e.g. Buxoro (repeatable).")),
+    out: Path = typer.Option(Path("out/compare"), "--out", help=N_("Folder for compare.xlsx and compare.html.")),
 ) -> None:
-    """Compare plans indicator by indicator: values side by side, change, coverage, unaligned items."""
     from reja.api import load_items
     from reja.compare.align import compare
     from reja.compare.html import write_html

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from reja.db import exists
-from reja.i18n import _
+from reja.i18n import N_, _
 
 
 def _store_or_default(db: Path | None) -> Path:
@@ -17,11 +17,11 @@ def _store_or_default(db: Path | None) -> Path:
     return find_store(db)
 
 
-review_app = typer.Typer(help="Fix flagged rows (Excel or the review page); corrections are never lost.",
+review_app = typer.Typer(help=N_("Fix flagged rows (Excel or the review page); corrections are never lost."),
                          no_args_is_help=True)
 
 DB_OPTION = typer.Option(None, "--db", callback=_store_or_default,
-                         help="The store written by `reja import` (default: ./reja.sqlite, else out/reja.sqlite).")
+                         help=N_("The store written by `reja import` (default: ./reja.sqlite, else out/reja.sqlite)."))
 
 
 def _who(who: str | None) -> str:
@@ -48,13 +48,12 @@ def _load(db: Path):
         raise typer.Exit(2) from exc
 
 
-@review_app.command("export")
+@review_app.command("export", help=N_("Write a review workbook: flagged rows, dropdowns of catalogue ids, hidden row keys."))
 def export_cmd(
-    out: Path = typer.Argument(Path("out/review.xlsx"), help="Workbook to write."),
+    out: Path = typer.Argument(Path("out/review.xlsx"), help=N_("Workbook to write.")),
     db: Path = DB_OPTION,
-    all_rows: bool = typer.Option(False, "--all", help="Every row, not only the flagged ones."),
+    all_rows: bool = typer.Option(False, "--all", help=N_("Every row, not only the flagged ones.")),
 ):
-    """Write a review workbook: flagged rows, dropdowns of catalogue ids, hidden row keys."""
     from .excel import export_workbook
 
     items, orphans = _load(db)
@@ -69,13 +68,12 @@ def export_cmd(
         typer.echo(_("warning: {message}").format(message=line), err=True)
 
 
-@review_app.command("apply")
+@review_app.command("apply", help=N_("Read back the clerk's edits; valid ones become corrections, refused ones are listed."))
 def apply_cmd(
-    workbook: Path = typer.Argument(..., exists=True, dir_okay=False, help="The edited review workbook."),
+    workbook: Path = typer.Argument(..., exists=True, dir_okay=False, help=N_("The edited review workbook.")),
     db: Path = DB_OPTION,
-    who: str = typer.Option(None, "--who", help="The clerk's name (default: the login name)."),
+    who: str = typer.Option(None, "--who", help=N_("The clerk's name (default: the login name).")),
 ):
-    """Read back the clerk's edits; valid ones become corrections, refused ones are listed."""
     from .excel import apply_workbook
 
     items, _orphans = _load(db)
@@ -97,21 +95,20 @@ def apply_cmd(
         raise typer.Exit(3)
 
 
-@review_app.command("serve")
+@review_app.command("serve", help=N_("Start the review page (source crop, fields, candidates, keyboard shortcuts)."))
 def serve_cmd(
     db: Path = DB_OPTION,
-    host: str = typer.Option("127.0.0.1", help="Address to bind; anything but loopback requires a token "
-                                               "and a clerk's login (reja review users add)."),
-    port: int = typer.Option(8765, min=1, max=65535, help="TCP port (1–65535)."),
-    who: str = typer.Option(None, "--who", help="The clerk's name, recorded with each correction (on this PC)."),
-    token: str = typer.Option(None, help="Access token when bound beyond loopback (default: random)."),
-    lang: str = typer.Option(None, "--lang", help="The page's language until a clerk switches it: uz (default), en, ru."),
-    login: bool = typer.Option(False, "--login", help="Each clerk logs in even on 127.0.0.1: the page behind a "
-                                                      "reverse proxy on this server (docs/deploy.md)."),
-    public_host: list[str] = typer.Option(None, "--public-host", help="A name the page is reached by through the "
-                                                                     "proxy (reja.example.uz); repeatable."),
+    host: str = typer.Option("127.0.0.1", help=N_("Address to bind; anything but loopback requires a token "
+                                               "and a clerk's login (reja review users add).")),
+    port: int = typer.Option(8765, min=1, max=65535, help=N_("TCP port (1–65535).")),
+    who: str = typer.Option(None, "--who", help=N_("The clerk's name, recorded with each correction (on this PC).")),
+    token: str = typer.Option(None, help=N_("Access token when bound beyond loopback (default: random).")),
+    lang: str = typer.Option(None, "--lang", help=N_("The page's language until a clerk switches it: uz (default), en, ru.")),
+    login: bool = typer.Option(False, "--login", help=N_("Each clerk logs in even on 127.0.0.1: the page behind a "
+                                                      "reverse proxy on this server (docs/deploy.md).")),
+    public_host: list[str] = typer.Option(None, "--public-host", help=N_("A name the page is reached by through the "
+                                                                     "proxy (reja.example.uz); repeatable.")),
 ):
-    """Start the review page (source crop, fields, candidates, keyboard shortcuts)."""
     from reja.i18n import get_language, normalize_language
 
     from .web import EXIT_PORT_BUSY, PortBusy, ReviewSettings, serve
@@ -136,18 +133,17 @@ def serve_cmd(
         raise typer.Exit(EXIT_PORT_BUSY) from exc
 
 
-users_app = typer.Typer(help="Clerks' accounts for a review page shared on the network.", no_args_is_help=True)
+users_app = typer.Typer(help=N_("Clerks' accounts for a review page shared on the network."), no_args_is_help=True)
 review_app.add_typer(users_app, name="users")
 
 
-@users_app.command("add")
+@users_app.command("add", help=N_("Add a clerk (or set a new password); passwords are stored as scrypt hashes only."))
 def users_add_cmd(
-    name: str = typer.Argument(..., help="The clerk's name, recorded with each correction."),
+    name: str = typer.Argument(..., help=N_("The clerk's name, recorded with each correction.")),
     db: Path = DB_OPTION,
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
-                                 help="Asked for when not given (at least 8 characters)."),
+                                 help=N_("Asked for when not given (at least 8 characters).")),
 ):
-    """Add a clerk (or set a new password); passwords are stored as scrypt hashes only."""
     from .accounts import add_user
 
     _need_store(db)
@@ -159,9 +155,8 @@ def users_add_cmd(
     typer.echo(_("clerk {name} can log in to the review page.").format(name=name.strip()))
 
 
-@users_app.command("list")
+@users_app.command("list", help=N_("The clerks who can log in."))
 def users_list_cmd(db: Path = DB_OPTION):
-    """The clerks who can log in."""
     from .accounts import users
 
     _need_store(db)
@@ -169,13 +164,12 @@ def users_list_cmd(db: Path = DB_OPTION):
         typer.echo(name)
 
 
-@review_app.command("history")
+@review_app.command("history", help=N_("Every correction of one row, undone ones included; each line starts with its correction number (#N) for `undo`."))
 def history_cmd(
-    row_key: str = typer.Argument(..., help="The row's key: hidden column A (row_key) of the review workbook, "
-                                            "or the end of the row's address on the review page (/row/KEY)."),
+    row_key: str = typer.Argument(..., help=N_("The row's key: hidden column A (row_key) of the review workbook, "
+                                            "or the end of the row's address on the review page (/row/KEY).")),
     db: Path = DB_OPTION,
 ):
-    """Every correction of one row, undone ones included; each line starts with its correction number (#N) for `undo`."""
     from reja.corrections import history
 
     _need_store(db)
@@ -185,13 +179,12 @@ def history_cmd(
                    f"{undo} {c.why or ''}")
 
 
-@review_app.command("undo")
+@review_app.command("undo", help=N_("Undo one correction (a reverting entry is added; history keeps both)."))
 def undo_cmd(
-    correction_id: int = typer.Argument(..., help="The correction's number, #N in `reja review history`."),
+    correction_id: int = typer.Argument(..., help=N_("The correction's number, #N in `reja review history`.")),
     db: Path = DB_OPTION,
-    who: str = typer.Option(None, "--who", help="The clerk's name (default: the login name)."),
+    who: str = typer.Option(None, "--who", help=N_("The clerk's name (default: the login name).")),
 ):
-    """Undo one correction (a reverting entry is added; history keeps both)."""
     from reja.corrections import undo
 
     _need_store(db)
@@ -203,13 +196,11 @@ def undo_cmd(
     typer.echo(_("correction #{id} undone (entry #{new_id}).").format(id=correction_id, new_id=new_id))
 
 
-@review_app.command("synonyms")
+@review_app.command("synonyms", help=N_("Wording the clerks matched by hand: used by every import from this store; --yaml hands them to whoever maintains the catalogue (schema/data/*.yaml synonyms) so every centre gets them."))
 def synonyms_cmd(
     db: Path = DB_OPTION,
-    yaml_out: Path = typer.Option(None, "--yaml", help="Also write them as YAML for the catalogue's maintainers."),
+    yaml_out: Path = typer.Option(None, "--yaml", help=N_("Also write them as YAML for the catalogue's maintainers.")),
 ):
-    """Wording the clerks matched by hand: used by every import from this store; --yaml hands
-    them to whoever maintains the catalogue (schema/data/*.yaml synonyms) so every centre gets them."""
     from reja.learned import load_learned, write_synonyms_yaml
 
     _need_store(db)

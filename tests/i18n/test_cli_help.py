@@ -30,3 +30,15 @@ def test_command_list_and_english_stay_as_written():
     rematch = ("Match every stored plan again from its stored rows (after a catalogue edit or taught wordings), "
                "without reading the files.")
     assert _flat(translate(rematch, "uz"))[:40] in listing and rematch[:40] not in listing
+
+
+def test_review_and_compare_help_in_the_clerks_language():
+    cases = [(["review", "--help"], "Fix flagged rows (Excel or the review page); corrections are never lost."),
+             (["review", "serve", "--help"], "The clerk's name, recorded with each correction (on this PC)."),
+             (["review", "users", "add", "--help"], "Asked for when not given (at least 8 characters)."),
+             (["compare", "--help"], "Folder for compare.xlsx and compare.html.")]
+    for args, english in cases:
+        for lang in ("uz", "ru"):
+            shown = _flat(CliRunner().invoke(app, ["--lang", lang, *args], terminal_width=200).output)
+            assert translate(english, lang) != english
+            assert _flat(translate(english, lang))[:40] in shown and english[:40] not in shown, (lang, args)
