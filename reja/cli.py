@@ -22,36 +22,42 @@ from reja.i18n import N_, _
 EXIT_USAGE = 2  # click's own code for a bad option or argument
 EXIT_CONTRACT = 5  # the dataset broke its pandera schema: export blocked
 
-EXIT_CODES_HELP = f"""Exit codes:
+# the exit codes' help: catalogue messages (translated when shown), the numbers filled in then
+EXIT_CODES_HELP = N_("""Exit codes:
 
-{EXIT_OK}: done, every file imported and every row clean.
+{ok}: done, every file imported and every row clean.
 
 1: reja itself failed unexpectedly (a bug; a traceback is printed).
 
-{EXIT_USAGE}: usage error (unknown option, missing path, no plan document under the paths).
+{usage}: usage error (unknown option, missing path, no plan document under the paths).
 
-{EXIT_REVIEW}: done, some rows need review (flagged; see the flags column or `reja review`).
+{review}: done, some rows need review (flagged; see the flags column or `reja review`).
 
-{EXIT_FAILED}: some files could not be imported (named in the output and the documents table).
+{failed}: some files could not be imported (named in the output and the documents table).
 
-{EXIT_CONTRACT}: the dataset broke its schema, the export was not written.
+{contract}: the dataset broke its schema, the export was not written.
 
-{EXIT_DISK_FULL}: the disk is full: the batch stopped at the file named; everything stored before it is whole. Free some space and run the same command again.
+{disk_full}: the disk is full: the batch stopped at the file named; everything stored before it is whole. Free some space and run the same command again.
 
-{EXIT_INTERRUPTED}: interrupted (Ctrl+C); run the same command again to continue.
-"""
+{interrupted}: interrupted (Ctrl+C); run the same command again to continue.
+""")
 
 # export reads the store only: flagged rows and failed files do not change its code
-EXPORT_EXIT_CODES_HELP = f"""Exit codes:
+EXPORT_EXIT_CODES_HELP = N_("""Exit codes:
 
-{EXIT_OK}: the exports were written (flagged rows and failed files included as they are).
+{ok}: the exports were written (flagged rows and failed files included as they are).
 
 1: reja itself failed unexpectedly (a bug; a traceback is printed).
 
-{EXIT_USAGE}: usage error: no store at --db, or --out is a file or cannot be written.
+{usage}: usage error: no store at --db, or --out is a file or cannot be written.
 
-{EXIT_CONTRACT}: the dataset broke its schema, the export was not written (the previous one is untouched).
-"""
+{contract}: the dataset broke its schema, the export was not written (the previous one is untouched).
+""")
+
+EXIT_CODE_NUMBERS = {"ok": EXIT_OK, "usage": EXIT_USAGE, "review": EXIT_REVIEW, "failed": EXIT_FAILED,
+                     "contract": EXIT_CONTRACT, "disk_full": EXIT_DISK_FULL, "interrupted": EXIT_INTERRUPTED}
+# the English epilog a command carries -> its message, to show it in the clerk's language
+_EPILOGS = {m.format(**EXIT_CODE_NUMBERS): m for m in (EXIT_CODES_HELP, EXPORT_EXIT_CODES_HELP)}
 
 app = typer.Typer(
     name="reja",
@@ -126,7 +132,7 @@ def _check_page_images(paths: list[Path]) -> None:
             raise typer.Exit(EXIT_USAGE)
 
 
-@app.command("import", epilog=EXIT_CODES_HELP, help=N_("Import plans into the store: one status line per file, then a summary.\n\nStatus per file: ok (imported, every row clean), partial (imported, some rows need review), failed (not imported; the cause is named), skipped (already imported from the same path with the same bytes and the same reja and catalogue version), which lets a re-run after a crash or Ctrl+C continue where it stopped. A file that cannot be read is reported and the batch goes on."))
+@app.command("import", epilog=EXIT_CODES_HELP.format(**EXIT_CODE_NUMBERS), help=N_("Import plans into the store: one status line per file, then a summary.\n\nStatus per file: ok (imported, every row clean), partial (imported, some rows need review), failed (not imported; the cause is named), skipped (already imported from the same path with the same bytes and the same reja and catalogue version), which lets a re-run after a crash or Ctrl+C continue where it stopped. A file that cannot be read is reported and the batch goes on."))
 def import_cmd(
     paths: Annotated[list[Path], typer.Argument(exists=True, help=N_("Plan files, folders (recursive) and .zip archives."))],
     db: Annotated[
@@ -264,7 +270,7 @@ def _next_command(db: Path | str, report) -> str | None:
     return None
 
 
-@app.command("export", epilog=EXPORT_EXIT_CODES_HELP, help=N_("Write the dataset as Parquet, CSV (UTF-8 with BOM), XLSX and datapackage.json, after checking it against its schema (exit 5 when it breaks it)."))
+@app.command("export", epilog=EXPORT_EXIT_CODES_HELP.format(**EXIT_CODE_NUMBERS), help=N_("Write the dataset as Parquet, CSV (UTF-8 with BOM), XLSX and datapackage.json, after checking it against its schema (exit 5 when it breaks it)."))
 def export_cmd(
     db: Annotated[
         Path, typer.Option("--db", callback=_existing_store,
@@ -361,9 +367,12 @@ def _translate_help(command) -> None:
     if command is None:
         return
     if not hasattr(command, "_help_msgids"):  # the English texts, kept the first time
-        command._help_msgids = (command.help, command.short_help, {id(p): getattr(p, "help", None) for p in command.params})
-    help_text, short_help, params = command._help_msgids
+        command._help_msgids = (command.help, command.short_help, {id(p): getattr(p, "help", None) for p in command.params},
+                                getattr(command, "epilog", None))
+    help_text, short_help, params, epilog = command._help_msgids
     command.help = _(help_text) if help_text else help_text
+    if epilog in _EPILOGS:
+        command.epilog = _(_EPILOGS[epilog]).format(**EXIT_CODE_NUMBERS)
     command.short_help = _(short_help) if short_help else short_help
     for param in command.params:
         if params.get(id(param)):

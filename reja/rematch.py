@@ -17,7 +17,8 @@ from pathlib import Path
 
 from reja import db as dbapi
 from reja import keys, match_cache, worker
-from reja.import_report import utc
+from reja.i18n import _
+from reja.import_report import status_word, utc
 from reja.learned import load_learned
 from reja.store import Store
 
@@ -33,12 +34,13 @@ class RematchReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        text = (f"{len(self.rematched)} plan(s) re-matched from their stored rows, {len(self.unchanged)} unchanged, "
-                f"{len(self.failed)} failed; {self.seconds:.1f} s.")  # fmt: skip
+        text = _("{rematched} plan(s) re-matched from their stored rows, {unchanged} unchanged, {failed} failed; "
+                 "{seconds} s.").format(rematched=len(self.rematched), unchanged=len(self.unchanged),
+                                        failed=len(self.failed), seconds=f"{self.seconds:.1f}")
         if self.need_reading:
-            text += (f" {len(self.need_reading)} plan(s) have no stored rows from this parser version and need "
-                     f"`reja import` of their files: {', '.join(self.need_reading[:5])}"
-                     + (" …" if len(self.need_reading) > 5 else "") + ".")
+            names = ", ".join(self.need_reading[:5]) + (" …" if len(self.need_reading) > 5 else "")
+            text += " " + _("{n} plan(s) have no stored rows from this parser version and need `reja import` of "
+                            "their files: {names}.").format(n=len(self.need_reading), names=names)
         return text
 
 
@@ -87,10 +89,11 @@ def _rematch(db, report: RematchReport, versions: dict, learned, run_id: str, em
             result = worker.process_document(None, task)
             if not result["ok"]:
                 report.failed.append(name)
-                emit(f"failed   {name} — {result['code']}: {result['reason']}")
+                emit(f"{status_word('failed'):<8} {name} — {result['code']}: {result['reason']}")
                 continue
             row = {k: v for k, v in task.items() if k not in ("display", "learned", "parsed")}
             stored = {**row, **result["doc"], "imported_at": utc(), "duration_s": round(result["seconds"], 3)}
             store.write_document(stored, result["rows"], parsed=(keys.parse_key(doc["document_id"]), parsed))
             report.rematched.append(name)
-            emit(f"{stored['status']:<8} {name} — {stored['n_items']} items, {stored['n_flagged']} need review; re-matched")
+            emit(f"{status_word(stored['status']):<8} {name} — " + _("{n} items, {flagged} need review").format(
+                n=stored["n_items"], flagged=stored["n_flagged"]) + "; " + _("re-matched, not read again"))

@@ -42,3 +42,15 @@ def test_review_and_compare_help_in_the_clerks_language():
             shown = _flat(CliRunner().invoke(app, ["--lang", lang, *args], terminal_width=200).output)
             assert translate(english, lang) != english
             assert _flat(translate(english, lang))[:40] in shown and english[:40] not in shown, (lang, args)
+
+
+def test_exit_codes_help_in_the_clerks_language():
+    from reja.cli import EXIT_CODES_HELP
+
+    for lang in ("uz", "ru"):
+        shown = _flat(CliRunner().invoke(app, ["--lang", lang, "import", "--help"], terminal_width=200).output)
+        assert "Exit codes" not in shown
+        first = translate(EXIT_CODES_HELP, lang).split("\n")[2].format(ok=0)  # "0: …" in the clerk's language
+        assert _flat(first)[:30] in shown
+    english = _flat(CliRunner().invoke(app, ["--lang", "en", "import", "--help"], terminal_width=200).output)
+    assert "Exit codes" in english and "6: the disk is full" in english
