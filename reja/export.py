@@ -182,6 +182,9 @@ def _write_xlsx(tmp: Path, items, documents: pd.DataFrame, *, max_rows: int = EX
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                "nan_inf_to_errors": True, "constant_memory": True}  # fmt: skip
     wb = xlsxwriter.Workbook(str(tmp), options)
+    # a national store's sheets pass 4 GiB of XML: without ZIP64 the workbook is refused at the very end
+    # (FileSizeError after minutes of writing); a small workbook is written exactly as before
+    wb.use_zip64()
     header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     flagged = wb.add_format({"bg_color": "#FFF2CC"})
     failed = wb.add_format({"bg_color": "#F8CBAD"})

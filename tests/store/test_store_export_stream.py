@@ -70,3 +70,17 @@ def test_a_piece_that_breaks_the_contract_leaves_the_previous_export(db, tmp_pat
         write_tables(out, iter([items.iloc[:3], bad]), documents)
     assert (out / "items.csv").read_bytes() == before
     assert not list(out.glob(".reja-export-*"))
+
+
+def test_a_workbook_past_the_zip_size_limit_is_written_not_refused(db, tmp_path, monkeypatch):
+    # A national store's items sheets pass 4 GiB of XML, the ZIP32 limit; the export then died at its very
+    # end (FileSizeError, exit 1). The limit is lowered here so a small store's workbook crosses it.
+    import zipfile
+
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 2_000)
+    items, documents = load_items(db), load_documents(db)
+    path = tmp_path / "reja.xlsx"
+    _write_xlsx(path, items, documents)
+    monkeypatch.undo()
+    rows = _rows(openpyxl.load_workbook(path, read_only=True)["items"])
+    assert [r[list(items.columns).index("row_key")] for r in rows[1:]] == items["row_key"].tolist()
