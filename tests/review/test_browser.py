@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -80,9 +84,11 @@ def test_correction_made_on_the_page_reaches_the_export(tmp_path):
 
 
 def _waiter(driver) -> WebDriverWait:
-    # a loaded CI machine answers slowly; an element read while htmx swaps its fragment is gone
-    # (stale) for a moment: read it again rather than fail
-    return WebDriverWait(driver, 60, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+    # a loaded CI machine answers slowly; an element read while htmx swaps its fragment is gone for a
+    # moment — selenium says "stale element", or Chromium's inspector "Node … does not belong to the
+    # document" (a plain WebDriverException): read it again; a condition that never holds still fails at 60 s
+    return WebDriverWait(driver, 60, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException,
+                                                         WebDriverException))
 
 
 def _top(row, kind):
