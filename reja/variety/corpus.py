@@ -11,6 +11,7 @@ changed spec (or generator version) makes new files and an unchanged one is reus
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -94,6 +95,22 @@ def _copy_atomic(src: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
+def renderer_version() -> str:
+    """A hash of the renderers' code: a cached document made by an older renderer is made again (the spec
+    hash alone kept documents of a fixed renderer bug, e.g. the autonumbered DOCX, in every old cache)."""
+    digest = hashlib.sha256()
+    for source in sorted((Path(__file__).parent / "renderers").glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _made_by(expected: Path) -> str | None:
+    try:
+        return json.loads(expected.read_text(encoding="utf-8")).get("renderer_version")
+    except (OSError, ValueError):
+        return None
+
+
 def generate(refs: list[DocRef], cache: Path = DEFAULT_CACHE, log=print) -> list[Generated]:
     """Make every document of `refs` that is not in the cache yet; returns all of them."""
     from reja.variety.renderers.docx import render_docx
@@ -104,12 +121,13 @@ def generate(refs: list[DocRef], cache: Path = DEFAULT_CACHE, log=print) -> list
     for d in (docs_dir, exp_dir, build):
         d.mkdir(parents=True, exist_ok=True)
     out, todo = [], []
+    version = renderer_version()
     for ref in refs:
         spec = ref.spec
         name = doc_name(spec)
         g = Generated(ref, name, spec["renderer"], docs_dir / f"{name}.{EXT[spec['renderer']]}", exp_dir / f"{name}.json")
         out.append(g)
-        if not (g.file.exists() and g.expected.exists()):
+        if not (g.file.exists() and g.expected.exists() and _made_by(g.expected) == version):
             todo.append((g, spec))
     if not todo:
         return out
@@ -136,7 +154,8 @@ def generate(refs: list[DocRef], cache: Path = DEFAULT_CACHE, log=print) -> list
         else:
             _copy_atomic(build / f"{g.name}.{EXT[g.renderer]}", g.file)
         _atomic_json(g.expected, {"name": g.name, "family": spec["family"], "seed": spec["seed"],
-                                  "renderer": g.renderer, "spec_hash": spec["hash"], **expected_from_spec(spec)})
+                                  "renderer": g.renderer, "spec_hash": spec["hash"], "renderer_version": version,
+                                  **expected_from_spec(spec)})  # fmt: skip
     return out
 
 

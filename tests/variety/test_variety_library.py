@@ -159,3 +159,18 @@ def test_autonumbered_docx_shows_the_specs_item_numbers_when_they_restart_per_se
     parsed = parse_file(render_docx(spec, tmp_path / "p.docx"))
     got = [(i.text, i.item_no) for i in parsed.items if i.parent_item_no is None]
     assert got == [(i["text"], i["item_no"]) for i in spec["items"] if i["parent_item_no"] is None]
+
+
+def test_a_document_made_by_an_older_renderer_is_made_again(tmp_path, monkeypatch):
+    # the cache is keyed by the spec; a renderer fix must not leave the old, wrong documents in place
+    import reja.variety.corpus as corpus
+
+    refs = ci_documents(["docx_classic"])[:1]
+    first = generate(refs, tmp_path, log=None)[0]
+    made = first.file.stat().st_mtime_ns
+    again = generate(refs, tmp_path, log=None)[0]
+    assert again.file.stat().st_mtime_ns == made  # same renderer: reused
+    monkeypatch.setattr(corpus, "renderer_version", lambda: "a-newer-one")
+    newer = generate(refs, tmp_path, log=None)[0]
+    assert newer.file.stat().st_mtime_ns != made
+    assert json.loads(newer.expected.read_text(encoding="utf-8"))["renderer_version"] == "a-newer-one"
