@@ -67,7 +67,7 @@ def _refs(frame: pd.DataFrame) -> pd.Series:
 def _findings(check: str, flags, at: pd.DataFrame, measure: str, values, expected, details,
               row_keys, sources) -> list[dict]:
     """One finding per row of `at` (the row whose place, year, indicator and unit it reports)."""
-    code = rules()[_RULE_OF[check]]["flag"]
+    code = rules()[check]["flag"]  # each check's rule is named after it
     values = np.asarray(values, dtype=float)
     expected = np.asarray(expected, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -81,7 +81,6 @@ def _findings(check: str, flags, at: pd.DataFrame, measure: str, values, expecte
             for i, flag in enumerate(flags)]
 
 
-_RULE_OF = {"subitems_vs_total": "subitems_vs_total", "plan_below_fact": "plan_below_fact", "outlier": "outlier"}
 _PARENT = ["document_id", "section_no", "item_no"]
 _CHILD = ["document_id", "section_no", "parent_item_no"]
 
