@@ -4,23 +4,20 @@ with it: case, apostrophe variants, quotes and spacing do not matter when recogn
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 from typing import Any
 
-import yaml
 from reja.normalize.apostrophes import APOSTROPHE_VARIANTS  # the one list of apostrophe look-alikes
 from reja.normalize.translit import fold_new_latin
+from reja.schema.data_files import package_yaml
 
 _QUOTES = "\"“”„«»‟"
 _FOLD_TABLE = {ord(c): "'" for c in APOSTROPHE_VARIANTS} | {ord(c): " " for c in _QUOTES}
 _WS_RE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
 def plan_words() -> dict[str, Any]:
-    text = resources.files("reja.extract").joinpath("data", "plan_words.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return package_yaml("reja.extract", "plan_words.yaml")
 
 
 def fold(s: str | None) -> str:

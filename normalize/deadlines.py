@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ._data import load_yaml
+from reja.schema.data_files import package_yaml
+
 from .apostrophes import OKINA, TUTUQ
 from .text import clean_text
 from .translit import to_latin
@@ -63,7 +64,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 @lru_cache(maxsize=1)
 def _month_re() -> tuple[re.Pattern[str], dict[str, int]]:
-    data = load_yaml("months.yaml")
+    data = package_yaml("reja.normalize", "months.yaml")
     forms: dict[str, int] = {}
     for num, names in data["months"].items():
         for name in names:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._data import load_yaml
+from reja.schema.data_files import package_yaml
+
 from .apostrophes import APOSTROPHE_VARIANTS, OKINA, TUTUQ, fold_apostrophes
 from .text import clean_text, join_spaced_hyphens
 from .translit import to_latin
@@ -19,7 +20,7 @@ from .translit import to_latin
 
 @lru_cache(maxsize=1)
 def _abbreviations() -> tuple[re.Pattern[str], dict[str, str]]:
-    raw = load_yaml("abbreviations.yaml")["abbreviations"]
+    raw = package_yaml("reja.normalize", "abbreviations.yaml")["abbreviations"]
     table = {fold_apostrophes(to_latin(k)): v.lower() for k, v in raw.items()}
     alts = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
     # the abbreviation in upper case, alone or followed by a lower-case suffix: AKMga, TAKMning
@@ -55,7 +56,7 @@ def match_key(s: str | None) -> str:
 # ------------------------------------------------------------------ comparison keys (matching only)
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict:
-    return load_yaml("match_vocabulary.yaml")
+    return package_yaml("reja.normalize", "match_vocabulary.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ._data import load_yaml
+from reja.schema.data_files import package_yaml
 
 # Characters that carry no text: soft hyphen, zero-width space/joiners, word joiner, BOM.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
@@ -46,7 +46,7 @@ _WS_RE = re.compile(r"\s+")
 @lru_cache(maxsize=1)
 def _compound_halves() -> frozenset[str]:
     """Words that form hyphenated compounds (axborot-kutubxona); lower case, both scripts."""
-    words = load_yaml("hyphen_compounds.yaml")["words"]
+    words = package_yaml("reja.normalize", "hyphen_compounds.yaml")["words"]
     return frozenset(w.lower() for w in words)
 
 

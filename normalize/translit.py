@@ -36,10 +36,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from reja.schema.data_files import package_yaml
 from transliterate.base import TranslitLanguagePack, registry
 from transliterate.discover import autodiscover
 
-from ._data import load_yaml
 from .apostrophes import OKINA, TUTUQ, fold_apostrophes
 
 # One-to-one letters (Latin, Cyrillic): equal length, the package silently truncates otherwise.
@@ -84,7 +84,7 @@ class UzbekLanguagePack(TranslitLanguagePack):
 
     def __init__(self) -> None:
         super().__init__()
-        lex = load_yaml("translit_exceptions.yaml")
+        lex = package_yaml("reja.normalize", "translit_exceptions.yaml")
         c2l = lex.get("cyr_to_lat") or {}
         l2c = lex.get("lat_to_cyr") or {}
         self._c2l_words = {k.lower(): v for k, v in (c2l.get("words") or {}).items()}

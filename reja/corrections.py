@@ -375,7 +375,7 @@ def _coerce(field: str, value: str | None):
     return value
 
 
-def _same_value(a: str | None, b: str | None) -> bool:
+def same_value(a: str | None, b: str | None) -> bool:
     """Two stored values are the same value ("1750" and "1750.0"; text ignoring outer spaces)."""
     if a is None or b is None:
         return a is None and b is None
@@ -462,7 +462,7 @@ def apply_corrections(items: pd.DataFrame, db: Path | str, *, twins: pd.Series |
             if field_name == ACCEPT_FIELD:  # an acceptance holds while no doubt it did not see appears
                 changed = bool(set((source_now or "").split("; ")) - set((anchor or "").split("; ")))
             else:  # a plan that now says what the clerk said (a re-match by the wording they taught) agrees
-                changed = not _same_value(anchor, source_now) and not _same_value(source_now, c.value_after)
+                changed = not same_value(anchor, source_now) and not same_value(source_now, c.value_after)
             if moved or changed:
                 conflict = Conflict(c, row_key, field_name, source_now, anchor, c.value_after,
                                     twins_before if moved else None, twins_now if moved else None)

@@ -46,6 +46,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from reja.normalize.apostrophes import APOSTROPHE_VARIANTS
 from reja.normalize.translit import to_latin
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +70,7 @@ LOWER_IS_BETTER = frozenset({"text_cer"})
 # Administrative words that plans add or drop freely ("Izboskan tuman" vs "Izboskan tumani").
 _ADMIN_WORDS_RE = re.compile(r"\b(?:tumani|tuman|viloyati|viloyat|вилояти|вилоят|тумани|туман)\b", re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
+_APOSTROPHE_TO_ASCII = {ord(c): "'" for c in APOSTROPHE_VARIANTS}  # the one list (normalize.apostrophes)
 
 
 # --- normalisation ----------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def fold(s: str | None) -> str:
     """Loose comparison form: whitespace, case, apostrophes and script folded."""
     s = ws(s)
     s = to_latin(s)
-    s = re.sub(r"[\u2018\u2019`\u00b4\u02bb\u02bc\u02b9\u2032]", "'", s)
+    s = s.translate(_APOSTROPHE_TO_ASCII)
     return s.casefold()
 
 
@@ -335,18 +337,20 @@ def violations(name: str, scores: dict[str, float], thresholds: dict[str, dict[s
     return out
 
 
+def ratchet_limit(limit: float | None, value: float, lower_is_better: bool) -> float:
+    """A floor moved up to `value` (a ceiling down), to three decimals, never the other way."""
+    if lower_is_better:
+        return min(1.0 if limit is None else limit, math.ceil(value * 1000) / 1000)
+    return max(0.0 if limit is None else limit, math.floor(value * 1000) / 1000)
+
+
 def ratchet(thresholds: dict, results: dict[str, dict[str, float]]) -> dict:
     """Move each floor up (each ceiling down) to the current score; never the other way."""
     new = {k: dict(v) for k, v in thresholds.items()}
     for name, scores in results.items():
         limits = new.setdefault(name, {})
         for metric, value in scores.items():
-            if metric in LOWER_IS_BETTER:
-                current = math.ceil(value * 1000) / 1000
-                limits[metric] = min(limits.get(metric, 1.0), current)
-            else:
-                current = math.floor(value * 1000) / 1000
-                limits[metric] = max(limits.get(metric, 0.0), current)
+            limits[metric] = ratchet_limit(limits.get(metric), value, metric in LOWER_IS_BETTER)
     return new
 
 

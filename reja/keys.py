@@ -49,13 +49,10 @@ def data_dirs() -> list[Path]:
 def data_hash(dirs: Iterable[Path], parse_only: bool = False) -> str:
     """One content hash over every file under the given data folders (name and bytes); `parse_only`:
     leave out the files matching alone reads (`schema.data_files.match_only`)."""
-    h = hashlib.sha256()
-    for data in dirs:
-        for f in sorted(data.rglob("*")) if data.is_dir() else []:
-            if f.is_file() and not (parse_only and data_files.match_only(f)):
-                h.update(f"{data.parent.name}/{f.relative_to(data).as_posix()}".encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()[:12]
+    files = [(f"{data.parent.name}/{f.relative_to(data).as_posix()}", f)
+             for data in dirs for f in (sorted(data.rglob("*")) if data.is_dir() else [])
+             if f.is_file() and not (parse_only and data_files.match_only(f))]
+    return data_files.content_hash(files)[:12]
 
 
 @lru_cache(maxsize=1)

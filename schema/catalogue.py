@@ -11,12 +11,11 @@ exactly which catalogue its matches were made against.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from . import data_files
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -100,11 +99,10 @@ class Catalogue:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+        data = data_files.read_yaml(path)
     except FileNotFoundError as exc:
         raise CatalogueError(f"{path.name}: catalogue file is missing") from exc
-    except yaml.YAMLError as exc:
+    except data_files.YAMLError as exc:
         raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise CatalogueError(f"{path.name}: expected a mapping at the top level")
@@ -147,15 +145,7 @@ def _entries(data: dict, key: str, fname: str) -> list[dict]:
 
 
 def content_hash(data_dir: Path) -> str:
-    h = hashlib.sha256()
-    for name in CATALOGUE_FILES:
-        p = data_dir / name
-        if p.exists():
-            h.update(name.encode())
-            h.update(b"\0")
-            h.update(p.read_bytes())
-            h.update(b"\0")
-    return h.hexdigest()
+    return data_files.content_hash((name, data_dir / name) for name in CATALOGUE_FILES if (data_dir / name).exists())
 
 
 def load_catalogue_from(data_dir: Path) -> Catalogue:

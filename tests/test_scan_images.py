@@ -159,7 +159,7 @@ def test_skew_up_to_five_degrees_is_corrected(angle):
     from reja.extract.scan.prepare import prepare_page
 
     page = plan_page(1).convert("L").rotate(angle, resample=Image.BICUBIC, fillcolor=255)
-    prepared = prepare_page(np.asarray(page), 300, orientation=False)
+    prepared = prepare_page(np.asarray(page), 300, target_dpi=300, orientation=False)
     assert abs(prepared.skew + angle) < 0.3, prepared.skew  # the correction undoes the rotation
     assert any("skew" in n for n in prepared.notes)
 
@@ -370,7 +370,7 @@ def test_photo_at_little_perspective_is_warped_only_when_the_warp_finds_more_cel
     from reja.extract.scan.prepare import PreparedPage
     from reja.extract.scan.settings import load_settings
 
-    def fake_prepare(img, dpi, *, orientation=True, warp_min_tilt=None):
+    def fake_prepare(img, dpi, *, target_dpi, orientation=True, warp_min_tilt=None):
         way = "warped" if warp_min_tilt is not None else "unwarped"
         tilt = None if way == "warped" else 3.1
         return PreparedPage(gray=np.full((40, 40), 255, np.uint8), binary=np.zeros((40, 40), np.uint8), dpi=300,

@@ -2,9 +2,20 @@
 
 `read_scan(path, pages=None, jobs=1, cache_dir=None)` is the entry point; `apply_ocr_flags`
 carries per-cell OCR doubt (low confidence, rebuilt numbers, snapped values) onto parsed items.
+Both load on first use (OpenCV, Tesseract), so `reja.extract.scan.settings` is light to import.
 """
 
-from .flags import apply_ocr_flags
-from .reader import read_scan
+from __future__ import annotations
+
+import importlib
 
 __all__ = ["apply_ocr_flags", "read_scan"]
+_HOME = {"apply_ocr_flags": ".flags", "read_scan": ".reader"}
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

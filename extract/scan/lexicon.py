@@ -14,7 +14,6 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from reja.schema import data_files
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -36,8 +35,8 @@ def _yaml_strings(paths: list[Path]) -> list[str]:
     out: list[str] = []
     for path in paths:
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
-        except (OSError, yaml.YAMLError):
+            data = data_files.read_yaml(path)
+        except (OSError, data_files.YAMLError):
             continue  # a broken data file is its owner's error, reported by its own loader
         out += _strings(data)
     return out
@@ -57,9 +56,6 @@ def write_snapshot(path: Path = SNAPSHOT) -> int:
     tmp.write_text(json.dumps(strings, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return len(strings)
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10× faster than pure-Python parsing
 
 
 @lru_cache(maxsize=1)

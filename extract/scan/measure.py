@@ -17,9 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PIL import Image
-
-from .rasterize import load_page, page_count
+from .rasterize import page_count, page_pngs
 from .reader import read_scan
 
 
@@ -36,12 +34,7 @@ def measure(path: Path, pages: list[int] | None = None, jobs: int = 1, lang: str
         read_scan(path, pages=wanted, jobs=jobs, cache_dir=cache)
         warm = time.perf_counter() - t0
         model = lang or ("uzb_cyrl" if any("uzb_cyrl chosen" in w for w in doc.warnings) else "uzb")
-        images = []
-        for p in wanted:
-            img, dpi = load_page(path, p)
-            f = tmpdir / f"page{p}.png"
-            Image.fromarray(img).save(f, dpi=(int(dpi or 300), int(dpi or 300)))
-            images.append(f)
+        images = page_pngs(path, tmpdir, wanted)
         t0 = time.perf_counter()
         for f in images:
             subprocess.run(["tesseract", str(f), str(f.with_suffix("")), "-l", model], check=True,

@@ -20,11 +20,13 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from .settings import REFERENCE_DPI
+
 # Tesseract's OpenMP threads fight our page-level processes for the same cores.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 UPSCALE = 2
-SMALL_CROP_PX = 200  # crops lower than this (at 300 dpi: up to ~3 text lines) are doubled
+SMALL_CROP_PX = 200  # crops lower than this (at REFERENCE_DPI: up to ~3 text lines) are doubled
 RIL_TEXTLINE = 2
 RIL_WORD = 3
 
@@ -236,7 +238,7 @@ def _copy(res: OcrResult) -> OcrResult:
     return OcrResult([Word(w.text, w.confidence, w.bbox, w.line) for w in res.words])
 
 
-def ocr_crop(img: np.ndarray, lang: str, *, psm: int = 6, dpi: int = 300, whitelist: str | None = None) -> OcrResult:
+def ocr_crop(img: np.ndarray, lang: str, *, psm: int = 6, dpi: int = REFERENCE_DPI, whitelist: str | None = None) -> OcrResult:
     """OCR a grayscale crop (uint8, text dark on white). A margin is added: Tesseract misses glyphs
     touching the border. `whitelist`: the only characters Tesseract may output (number cells).
 
@@ -258,7 +260,7 @@ def ocr_crop(img: np.ndarray, lang: str, *, psm: int = 6, dpi: int = 300, whitel
 def _read_crop(img: np.ndarray, lang: str, psm: int, dpi: int, whitelist: str | None) -> OcrResult:
     # Measured on noisy JPEG scans: Tesseract misreads short items ("1.2" → "122", "1.1" → "1,1")
     # on the grey crop, but reads them right once the crop is doubled and Otsu-binarised on its own.
-    scale = UPSCALE if img.shape[0] < SMALL_CROP_PX * dpi / 300 else 1
+    scale = UPSCALE if img.shape[0] < SMALL_CROP_PX * dpi / REFERENCE_DPI else 1
     if scale != 1:
         img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     _t, img = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)

@@ -19,7 +19,7 @@ from .lineless import lineless_table
 from .numbers import column_kinds, fits, number_kinds, numberish
 from .ocr import OcrResult, ocr_crop
 from .prepare import PreparedPage, prepare_page
-from .settings import ScanSettings
+from .settings import REFERENCE_DPI, ScanSettings
 
 
 def _ink_mask(prepared: PreparedPage, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -30,7 +30,7 @@ def _ink_mask(prepared: PreparedPage, lines: np.ndarray) -> tuple[np.ndarray, np
     ink = cv2.bitwise_and(prepared.binary, cv2.bitwise_not(lines))
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    scale = (prepared.dpi / 300) ** 2
+    scale = (prepared.dpi / REFERENCE_DPI) ** 2
     small = stats[:, cv2.CC_STAT_AREA] < max(int(30 * scale), 4)
     small[0] = False
     specks = np.zeros(ink.shape, np.uint8)
@@ -271,7 +271,7 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
     if key in _last_prepared:
         return _last_prepared[key]
     _last_prepared.clear()  # the previous page's arrays go before this page's are made
-    prepared = prepare_page(img, dpi, orientation=settings.orientation)
+    prepared = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation)
     grids, lines = find_grids(prepared.binary, prepared.dpi)
     tilt = prepared.unwarped_tilt
     if tilt is not None and tilt >= settings.warp_try_tilt:
@@ -279,7 +279,7 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
         # from corners a few pixels off leaves the columns leaning), but where the rows converge the
         # grid finder merges cells (variety photo_jpeg 1005: the whole table one cell). Both ways are
         # tried; the warp is kept when its grids have clearly more cells.
-        warped = prepare_page(img, dpi, orientation=settings.orientation, warp_min_tilt=settings.warp_try_tilt)
+        warped = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation, warp_min_tilt=settings.warp_try_tilt)
         w_grids, w_lines = find_grids(warped.binary, warped.dpi)
         before, after = sum(len(g.cells) for g in grids), sum(len(g.cells) for g in w_grids)
         if after >= settings.warp_try_gain * max(before, 1):

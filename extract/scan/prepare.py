@@ -18,12 +18,10 @@ import numpy as np
 
 from .clean import remove_impulses, smooth_grain
 
-TARGET_DPI = 300
-
 
 @dataclass
 class PreparedPage:
-    gray: np.ndarray  # upright, deskewed, denoised grayscale at ~TARGET_DPI
+    gray: np.ndarray  # upright, deskewed, denoised grayscale at ~the working dpi (settings.dpi)
     binary: np.ndarray  # ink = 255 on 0 (for line finding)
     dpi: int
     rotation: int = 0  # quarter turns applied (degrees, clockwise)
@@ -40,18 +38,18 @@ def to_gray(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
 
 
-def normalise_resolution(gray: np.ndarray, dpi: float | None) -> tuple[np.ndarray, int]:
-    """Scale to ~300 dpi. Unknown dpi is estimated from the page size (plans are A4)."""
+def normalise_resolution(gray: np.ndarray, dpi: float | None, target_dpi: int) -> tuple[np.ndarray, int]:
+    """Scale to ~`target_dpi` (the working dpi, data/scan.yaml). Unknown dpi is estimated from the page size (plans are A4)."""
     h, w = gray.shape
     if not dpi or dpi < 50:
         dpi = min(h, w) / 8.27  # A4 short side in inches
     if dpi < 100 or dpi > 1200:
         return gray, int(round(dpi))  # not a page-sized image: leave it alone
-    scale = TARGET_DPI / dpi
+    scale = target_dpi / dpi
     if abs(scale - 1) < 0.08:
         return gray, int(round(dpi))
     interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp), TARGET_DPI
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp), target_dpi
 
 
 def binarise(gray: np.ndarray) -> np.ndarray:
@@ -151,7 +149,7 @@ def _quiet_stderr():
         os.close(saved)
 
 
-def detect_orientation(gray: np.ndarray) -> tuple[int, float] | None:
+def detect_orientation(gray: np.ndarray, dpi: int) -> tuple[int, float] | None:
     """Tesseract OSD: (degrees to turn clockwise, confidence), None when OSD is unavailable."""
     from .ocr import _load_lib
 
@@ -175,7 +173,7 @@ def detect_orientation(gray: np.ndarray) -> tuple[int, float] | None:
     h, w = img.shape
     lib.TessBaseAPISetPageSegMode(eng.handle, 0)
     lib.TessBaseAPISetImage(eng.handle, img.ctypes.data, w, h, 1, img.strides[0])
-    lib.TessBaseAPISetSourceResolution(eng.handle, TARGET_DPI)
+    lib.TessBaseAPISetSourceResolution(eng.handle, int(dpi))
     deg, conf, sconf = ctypes.c_int(), ctypes.c_float(), ctypes.c_float()
     name = ctypes.c_char_p()
     with _quiet_stderr():  # OSD prints "Invalid resolution 0 dpi" whatever resolution it was given
@@ -253,15 +251,15 @@ def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: 
     return gray, dpi
 
 
-def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str = True,
+def prepare_page(img: np.ndarray, dpi: float | None, *, target_dpi: int, orientation: bool | str = True,
                  max_skew: float = 5.0, warp_min_tilt: float | None = None) -> PreparedPage:
-    """`warp_min_tilt`: a photo's sheet is warped flat from this perspective on (default
-    sheet.WARP_MIN_TILT)."""
+    """`target_dpi`: the working resolution (settings.dpi); `warp_min_tilt`: a photo's sheet is warped
+    flat from this perspective on (default sheet.WARP_MIN_TILT)."""
     notes: list[str] = []
     unwarped: list[float] = []
     gray, dpi = _clean_page(img, dpi, notes, warp_min_tilt=warp_min_tilt, found_tilt=unwarped)
     before = gray.shape
-    gray, dpi_out = normalise_resolution(gray, dpi)
+    gray, dpi_out = normalise_resolution(gray, dpi, target_dpi)
     if gray.shape[0] > before[0] * 1.08:
         notes.append(f"low resolution: upscaled ×{gray.shape[0] / before[0]:.2f} to {dpi_out} dpi")
     gray = smooth_grain(gray)
@@ -271,7 +269,7 @@ def prepare_page(img: np.ndarray, dpi: float | None, *, orientation: bool | str 
     # the text lines run down the page (turned by 90°); `orientation="always"` asks on every page
     # (also catches pages upside down).
     if orientation == "always" or orientation and _looks_sideways(binary):
-        osd = detect_orientation(gray)
+        osd = detect_orientation(gray, target_dpi)
         if osd and osd[0] in (90, 180, 270) and osd[1] >= 2.0:
             turned = osd[0]
             code = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}[turned]

@@ -19,9 +19,10 @@ from functools import lru_cache
 from reja.extract.header import classify_header, is_header_row
 from reja.extract.ir import Cell, Document, Table
 from reja.normalize.script import repair_lookalikes
+from reja.schema.data_files import package_yaml
 
 from .language import MODEL_SCRIPT
-from .settings import DATA_DIR, ScanSettings, load_settings
+from .settings import ScanSettings, load_settings
 
 ITEM_NO_RE = re.compile(r"^\d{1,3}(\.\d{1,3})*\.?$")
 _NUMBERISH_RE = re.compile(r"^[\w.,:;'`|]{1,8}$")
@@ -29,9 +30,7 @@ _NUMBERISH_RE = re.compile(r"^[\w.,:;'`|]{1,8}$")
 
 @lru_cache(maxsize=1)
 def _digit_lookalikes() -> dict[str, str]:
-    import yaml
-
-    raw = yaml.safe_load((DATA_DIR / "item_numbers.yaml").read_text(encoding="utf-8"))
+    raw = package_yaml("reja.extract.scan", "item_numbers.yaml")
     return {str(k): str(v) for k, v in raw["lookalikes"].items()}
 
 

@@ -6,18 +6,19 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
+from reja.schema.data_files import package_yaml
 
-DATA_DIR = Path(__file__).parent / "data"
+# The resolution the pixel sizes written in this package's code are tuned for (a speck of 30 px², a
+# small crop of 200 px): at another working dpi they scale by dpi / REFERENCE_DPI. Not the working
+# resolution, which is `dpi` in data/scan.yaml.
+REFERENCE_DPI = 300
 
 
 @dataclass(frozen=True)
 class ScanSettings:
-    low_confidence_threshold: float = 70
+    dpi: int  # the working resolution: PDF pages are rendered and images scaled to it (data/scan.yaml)
     cell_psm: int = 6
-    dpi: int = 300
     language_sample_cells: int = 12
     language_min_cells: int | None = None
     language_decided_ratio: float = 1.5
@@ -46,7 +47,7 @@ class ScanSettings:
 
 @lru_cache(maxsize=1)
 def load_settings() -> ScanSettings:
-    raw = yaml.safe_load((DATA_DIR / "scan.yaml").read_text(encoding="utf-8")) or {}
+    raw = package_yaml("reja.extract.scan", "scan.yaml") or {}
     known = {k: v for k, v in raw.items() if k in ScanSettings.__dataclass_fields__}
     for key in ("language_candidates", "case_by_height"):
         if key in known:

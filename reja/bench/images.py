@@ -38,17 +38,10 @@ print(peak_rss_mb())
 
 def bare_tesseract_seconds(path: Path, lang: str) -> tuple[float, int]:
     """(seconds, pages) of bare tesseract on each page image of `path` as reja loads it."""
-    from PIL import Image
-
-    from reja.extract.scan.rasterize import load_page, page_count
+    from reja.extract.scan.rasterize import page_pngs
 
     with tempfile.TemporaryDirectory(prefix="reja-bench-img-") as tmp:
-        images = []
-        for p in range(1, page_count(path) + 1):
-            img, dpi = load_page(path, p)
-            f = Path(tmp) / f"page{p}.png"
-            Image.fromarray(img).save(f, dpi=(int(dpi or 300), int(dpi or 300)))
-            images.append(f)
+        images = page_pngs(path, Path(tmp))
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
         t0 = time.perf_counter()
         for f in images:

@@ -57,17 +57,10 @@ def _doc_convert_and_load(path: Path) -> None:
 
 def tesseract_seconds(sample: Sample) -> float:
     """Bare tesseract on each page image as reja's rasteriser loads it (rendering not timed)."""
-    from PIL import Image
-
-    from reja.extract.scan.rasterize import load_page, page_count
+    from reja.extract.scan.rasterize import page_pngs
 
     with tempfile.TemporaryDirectory(prefix="reja-bench-tess-") as tmp:
-        images = []
-        for p in range(1, page_count(sample.path) + 1):
-            img, dpi = load_page(sample.path, p)
-            f = Path(tmp) / f"page{p}.png"
-            Image.fromarray(img).save(f, dpi=(int(dpi or 300), int(dpi or 300)))
-            images.append(f)
+        images = page_pngs(sample.path, Path(tmp))
         # one thread, as reja's OCR runs (it sets OMP_THREAD_LIMIT=1 and parallelises by page)
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
         t0 = time.perf_counter()

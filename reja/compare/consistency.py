@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from reja.i18n import _, get_language
+from reja.schema.data_files import read_yaml
 
 from .plans import one_plan_per_district_year
 from .region import _prepare
@@ -43,8 +43,7 @@ CHECKED_COLUMNS = ["document_id", "row_key", "region_id", "district_id", "distri
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
-    with RULES_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(RULES_FILE)
 
 
 _PLACE = ["region_id", "district_id", "district_latin", "year", "indicator_id", "unit_key"]

@@ -8,7 +8,10 @@ import io
 import json
 from pathlib import Path
 
-SCAN_DPI = 300  # the scan reader's boxes are pixels of pages prepared at this resolution
+from reja.extract.scan.settings import load_settings
+
+# the scan reader's boxes are pixels of pages prepared at its working resolution (data/scan.yaml)
+SCAN_DPI = load_settings().dpi
 PAD = 12  # points of context around the row
 # The district's PDF decides the page size (up to 200 × 200 inches); the page is rendered at most this
 # big, so one odd page cannot make the review page allocate gigabytes (~ A3 at 300 dpi).

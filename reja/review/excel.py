@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from reja.corrections import ACCEPT_FIELD, record_many, row_context
+from reja.corrections import ACCEPT_FIELD, record_many, row_context, same_value
 from reja.db import exists
 from reja.i18n import _
 
@@ -248,15 +248,6 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
     return len(rows)
 
 
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    try:
-        return float(a) == float(b)
-    except (TypeError, ValueError):
-        return str(a).strip() == str(b).strip()
-
-
 # What a clerk writes to accept a row, in the languages clerks use; and what says "not accepted".
 ACCEPT_WORDS = frozenset({"yes", "y", "ok", "true", "1", "+", "✓", "✔", "ha", "xa", "ha'", "ҳа", "ха", "да", "д"})
 NOT_ACCEPTED_WORDS = frozenset({"no", "n", "false", "0", "-", "yo'q", "yoʻq", "yo‘q", "yoq", "йўқ", "йук", "нет"})
@@ -327,7 +318,7 @@ def _read(path: Path) -> _Sheet:
 
 
 def _identity_diff(values: dict, copy: dict) -> list[str]:
-    return [h for h in IDENTITY_COLUMNS if h in values and not _same(values.get(h), copy.get(h))]
+    return [h for h in IDENTITY_COLUMNS if h in values and not same_value(values.get(h), copy.get(h))]
 
 
 def _check_order(sheet: _Sheet) -> None:
@@ -402,12 +393,12 @@ def read_edits(path: Path, current: pd.DataFrame, db: Path | None = None) -> tup
             continue
         # one key may stand in several rows (twins): compare with the copy this row IS (its identity)
         was = min(copies, key=lambda copy: (len(_identity_diff(values, copy)),
-                                            sum(not _same(values.get(h), copy.get(h)) for h in editable)))
+                                            sum(not same_value(values.get(h), copy.get(h)) for h in editable)))
         for h in sheet.headers:
-            if h and h not in editable and h not in ("why", KEY_COLUMN) and not _same(values.get(h), was.get(h)):
+            if h and h not in editable and h not in ("why", KEY_COLUMN) and not same_value(values.get(h), was.get(h)):
                 ignored.append(_("{where}, {column} = '{value}': not a yellow cell, not saved").format(
                     where=where, column=h, value=values.get(h)))
-        changed = [h for h in editable if not _same(values.get(h), was.get(h))]
+        changed = [h for h in editable if not same_value(values.get(h), was.get(h))]
         if not changed:
             continue
         if key not in by_key.index:
@@ -438,10 +429,10 @@ def read_edits(path: Path, current: pd.DataFrame, db: Path | None = None) -> tup
                 rejected.append(Rejected(where, h, str(values.get(h)), reason))
                 continue
             now = _cell_value(stored.get(fieldname))
-            if _same(clean, now):
+            if same_value(clean, now):
                 continue  # the store already says so (this workbook was applied before): nothing to record
             exported_value = was.get(fieldname) if h in FIELD_OF else was.get(h)
-            if not _same(_cell_value(exported_value), now):
+            if not same_value(_cell_value(exported_value), now):
                 newer = in_force.get((key, fieldname))
                 by = _changed_by(newer) if newer is not None else _("a re-import of the plan")
                 rejected.append(Rejected(where, h, str(values.get(h)), _(

@@ -45,7 +45,7 @@ from reja.i18n import LANGUAGES, _, flag_explanation, get_language, normalize_la
 from . import bulk
 from . import queue as q
 from .accounts import Sessions, check_password
-from .crops import crop_png
+from .crops import SCAN_DPI, crop_png
 from .data import candidates, flag_codes, load_items
 from .validate import check_value
 
@@ -542,7 +542,7 @@ def _header_strip(items: pd.DataFrame, row: pd.Series) -> tuple[int, str] | None
         x0, top, x1, bottom = (float(v) for v in json.loads(first["bbox"]))
     except (TypeError, ValueError):
         return None
-    unit = 1.0 if row.get("document_format") == "pdf" else 300 / 72  # scan boxes are pixels at 300 dpi
+    unit = 1.0 if row.get("document_format") == "pdf" else SCAN_DPI / 72  # scan boxes: pixels at SCAN_DPI
     height = min(max(3 * (bottom - top), 60 * unit), 150 * unit)
     if top <= 2 * unit:
         return None

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from reja.schema.data_files import read_yaml
 from reja.variety import corpus
 from reja.variety import evaluate as ev
 
@@ -33,7 +34,7 @@ DOCS_MD = corpus.REPO_DIR / "docs" / "variants.md"
 def load_floors(path: Path = FLOORS) -> dict[str, dict[str, float]]:
     if not path.exists():
         return {}
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("floors") or {}
+    return (read_yaml(path) or {}).get("floors") or {}
 
 
 def write_floors(floors: dict, path: Path = FLOORS) -> None:

@@ -13,14 +13,13 @@ the bank labels both with one indicator; reja says "same" when it stored one ind
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reja.evaluate import Counts, norm_no, score_plan, values_equal, ws
+from reja.evaluate import Counts, norm_no, ratchet_limit, score_plan, values_equal, ws
 
 METRICS = ("files_failed", "item_recall", "item_precision", "values_exact", "text_exact", "parent_exact",
            "section_exact", "unit_exact", "deadline_exact", "district_id", "year", "indicator_f1", "wrong_auto", "flagged",
@@ -230,12 +229,7 @@ def ratchet(floors: dict[str, float], scores: dict[str, float]) -> dict[str, flo
         value = scores[metric]
         if value is None:  # not measurable on these documents (one plan: no cross-plan pairs)
             continue
-        if metric in LOWER_IS_BETTER:
-            current = math.ceil(value * 1000) / 1000
-            new[metric] = min(new.get(metric, 1.0), current)
-        else:
-            current = math.floor(value * 1000) / 1000
-            new[metric] = max(new.get(metric, 0.0), current)
+        new[metric] = ratchet_limit(new.get(metric), value, metric in LOWER_IS_BETTER)
     return new
 
 

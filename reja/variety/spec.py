@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from reja.schema.data_files import read_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
@@ -41,17 +41,17 @@ COLUMN_SETS: dict[str, list[str]] = {
 
 @lru_cache(maxsize=1)
 def bank() -> dict:
-    return yaml.safe_load((DATA_DIR / "bank.yaml").read_text(encoding="utf-8"))
+    return read_yaml(DATA_DIR / "bank.yaml")
 
 
 @lru_cache(maxsize=1)
 def wording() -> dict:
-    return yaml.safe_load((DATA_DIR / "wording.yaml").read_text(encoding="utf-8"))
+    return read_yaml(DATA_DIR / "wording.yaml")
 
 
 @lru_cache(maxsize=1)
 def families() -> dict[str, dict]:
-    data = yaml.safe_load((DATA_DIR / "families.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(DATA_DIR / "families.yaml")
     return data["families"]
 
 
