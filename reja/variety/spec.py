@@ -205,6 +205,17 @@ def _activities_by_section() -> dict[str, list[dict]]:
     return by
 
 
+def _section_draw_order() -> list[str]:
+    """The sections a spec draws from, in the bank's fixed `section_draw_order` (not sorted by id: a
+    relabelled section keeps its place, so no seed's draws move)."""
+    by_section = _activities_by_section()
+    order = [s for s in bank()["section_draw_order"] if s in by_section]
+    missing = sorted(set(by_section) - set(order))
+    if missing:
+        raise ValueError(f"bank.yaml: sections {missing} are not in section_draw_order")
+    return order
+
+
 def _activity(indicator: str) -> dict:
     return next(a for a in bank()["activities"] if a["indicator"] == indicator)
 
@@ -291,7 +302,7 @@ def draw_spec(seed: int, family: str, *, district_id: str | None = None, year: i
 
     by_section = _activities_by_section()
     n_sections = d.rng.randint(*fam.get("sections", [3, 5]))
-    sec_ids = d.rng.sample(sorted(by_section), k=min(n_sections, len(by_section)))
+    sec_ids = d.rng.sample(_section_draw_order(), k=min(n_sections, len(by_section)))
     max_items = fam.get("items", [3, 6])
     sections, items = [], []
     counter = 0

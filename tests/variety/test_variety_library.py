@@ -174,3 +174,51 @@ def test_a_document_made_by_an_older_renderer_is_made_again(tmp_path, monkeypatc
     newer = generate(refs, tmp_path, log=None)[0]
     assert newer.file.stat().st_mtime_ns != made
     assert json.loads(newer.expected.read_text(encoding="utf-8"))["renderer_version"] == "a-newer-one"
+
+
+def test_relabelling_a_section_in_the_bank_moves_no_random_draw(monkeypatch):
+    """Sections are drawn by their place in the bank's fixed `section_draw_order`, not by sorted id:
+    renaming one (as events -> cultural_events was) leaves every seed's plan as it was but the label."""
+    import copy
+
+    from reja.variety import spec as spec_mod
+
+    before = {(f, s): draw_spec(s, f) for f in ("docx_classic", "xlsx", "docx_russian") for s in range(1000, 1012)}
+    renamed = copy.deepcopy(bank())
+    old, new = "collection_work", "zz_collection_work"  # sorts last instead of first
+    for act in renamed["activities"]:
+        if act["section"] == old:
+            act["section"] = new
+    renamed["sections"][new] = renamed["sections"].pop(old)
+    renamed["section_draw_order"] = [new if s == old else s for s in renamed["section_draw_order"]]
+    monkeypatch.setattr(spec_mod, "bank", lambda: renamed)
+    moved = 0
+    for (f, s), spec in before.items():
+        after = draw_spec(s, f)
+        for sp in (spec, after):
+            sp.pop("hash")
+        text = json.dumps(spec, ensure_ascii=False, sort_keys=True)
+        moved += text.count(f'"section_id": "{old}"') > 0
+        assert text.replace(f'"section_id": "{old}"', f'"section_id": "{new}"') == json.dumps(
+            after, ensure_ascii=False, sort_keys=True), (f, s)
+    assert moved  # the renamed section was drawn in some of these plans
+
+
+def test_every_bank_section_is_drawn_and_headings_the_matcher_is_sure_of_agree_with_the_label():
+    """The bank's section label is the corpus's truth for every row under a heading. A heading the
+    matcher auto-accepts as another catalogue section is a disagreement between corpus and catalogue
+    (the bank once labelled "MADANIY-MA'RIFIY TADBIRLAR" as `events`, the catalogue's international
+    and republic events, where the catalogue's `cultural_events` is meant)."""
+    from reja.normalize.match import match_section
+    from reja.schema.catalogue import load_catalogue
+
+    from reja.variety.spec import in_script
+
+    known = set(load_catalogue().sections)
+    secs = bank()["sections"]
+    assert set(bank()["section_draw_order"]) == set(secs) <= known
+    for sec_id, titles in secs.items():
+        written = [*titles["latn"], *(in_script(t, "cyrl") for t in titles["latn"]), *titles["ru"]]
+        for title in written:
+            m = match_section(title)
+            assert m.band != "auto" or m.id == sec_id, (title, sec_id, m.id)
