@@ -68,6 +68,9 @@ def _learned_or(kind: str, text: str, learned: LearnedSynonyms | None, match_fn,
     and when that is not accepted, the entry of a learned wording a typo or two away from this one
     (`match_near_learned`; for an indicator, one usual in the row's section)."""
     hit = learned.lookup(kind, text, key) if learned else None
+    if hit is not None and hit["id"] is None:  # the clerk said: not in the catalogue (no flag, no id)
+        return Match(None, 100.0, "auto", [],
+                     f"not in the catalogue: correction #{hit['correction']} by {hit['who']}")
     if hit is not None:
         return Match(hit["id"], 100.0, "auto", [(hit["id"], 100.0)],
                      f"learned from correction #{hit['correction']} by {hit['who']}")

@@ -380,17 +380,18 @@ def _unit_id(indicator: str | None) -> str | None:
         return None
 
 
-def simulate_clerk(plans: list[dict], learn: bool = True) -> list[dict]:
+def simulate_clerk(plans: list[dict], learn: bool = True, log: list | None = None) -> list[dict]:
     """Match every row of every plan in turn, as reja.enrich does (section, unit, indicator with its
     parent item's indicator; learned wordings first). A row needs a decision when its section, unit
     or indicator is not accepted automatically; the clerk then confirms the right entry (or "none"),
     which is learned for its wording (`learn`), as reja.review.learned does. Per plan: rows,
     decisions, wrong automatic indicator accepts (an auto match that is not the spec's indicator),
-    rows whose heading was auto-matched to another section than the spec names."""
+    rows whose heading was auto-matched to another section than the spec names. `log` (a list) gets
+    one line per decision: plan number, kind, wording, the right id, the matcher's id, band, score."""
     from reja.normalize.keys import match_key
 
     learned: dict[tuple[str, str], str | None] = {}
-    taught: dict[str, dict[str, str]] = {}  # kind -> wording -> id, as reja.learned keeps them (ids only)
+    taught: dict[str, dict[str, str | None]] = {}  # kind -> wording -> id (None: not in the catalogue), as reja.learned keeps them
     out = []
 
     def decide(kind: str, text: str, expected, fn, *args, **kwargs) -> tuple[str | None, bool, bool]:
@@ -405,9 +406,11 @@ def simulate_clerk(plans: list[dict], learn: bool = True) -> list[dict]:
             m = near or m
         if m.band == "auto":
             return m.id, False, m.id != expected and expected != "?"
+        if log is not None:
+            log.append((len(out) + 1, kind, text, expected, m.id, m.band, round(m.score, 1)))
         if learn and expected != "?":
             learned[key] = expected
-            if expected is not None:
+            if expected is not None or kind == "indicator":  # reja.learned keeps an activity's "none" too
                 taught.setdefault(kind, {})[text] = expected
         return (expected if expected != "?" else m.id), True, False
 
@@ -436,6 +439,9 @@ def simulate_clerk(plans: list[dict], learn: bool = True) -> list[dict]:
                 unit_id = learned.get(key, m.id)
                 if key not in learned and m.band != "auto":
                     need = True
+                    if log is not None:
+                        log.append((len(out) + 1, "unit", it["unit"], _unit_id(it["indicator"]), m.id, m.band,
+                                    round(m.score, 1)))
                     if learn:
                         learned[key] = m.id or _unit_id(it["indicator"])
             parent = ind_of.get((it["section_no"], it.get("parent_item_no")))
@@ -482,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--speed", action="store_true", help="time indicator matches (ms per row)")
     ap.add_argument("--clerk", action="store_true",
                     help="flagged share and decisions per plan over a batch of 30 variety-corpus plans")
+    ap.add_argument("--clerk-decisions", choices=("dev", "heldout"),
+                    help="with --clerk: list every decision of plans 16-30 of one range (dev to look for rules)")
     args = ap.parse_args(argv)
     print("== regression guard: tests/data/match_labelled.tsv (+ seeded perturbations)")
     labelled = run(full_set())
@@ -507,7 +515,12 @@ def main(argv: list[str] | None = None) -> int:
             flagged = sum(p["decisions"] for p in no_learning) / sum(p["rows"] for p in no_learning)
             print(f"\nvariety corpus ({range_name}), {len(plans)} typed plans: {flagged:.1%} of rows flagged "
                   "without learning")
-            report_clerk(simulate_clerk(plans), range_name=range_name)
+            log: list = []
+            report_clerk(simulate_clerk(plans, log=log), range_name=range_name)
+            if args.clerk_decisions == range_name:
+                for line in log:
+                    if line[0] >= 16 or args.clerk_decisions == "dev":
+                        print("   ", *line, sep="\t")
     if args.sweep:
         # thresholds must hold on the regression set AND the tune half; the held half only reports
         results = labelled + sets["tune"]

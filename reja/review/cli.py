@@ -209,8 +209,8 @@ def synonyms_cmd(
         typer.echo(_("no learned synonyms yet: correct or accept a match (reja review) to teach one."))
         return
     for kind, entries in sorted(learned.entries.items()):
-        for entry in sorted(entries.values(), key=lambda e: (e["id"], e["text"])):
-            typer.echo(f"{kind:9} {entry['id']:28} ← {entry['text']!r}  (correction #{entry['correction']} by {entry['who']})")
+        for entry in sorted(entries.values(), key=lambda e: (e["id"] or "", e["text"])):
+            typer.echo(f"{kind:9} {entry['id'] or '-':28} ← {entry['text']!r}  (correction #{entry['correction']} by {entry['who']})")
     if yaml_out is not None:
         write_synonyms_yaml(learned, yaml_out)
         typer.echo(_("written: {path} (learned synonyms version {version})").format(path=yaml_out, version=learned.version))

@@ -50,3 +50,39 @@ def test_learned_synonyms_export_in_the_catalogue_shape(tmp_path):
     doc = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert doc["indicator"] == [{"id": "events", "synonyms": ["Shahar bayrami tadbiri"]}]
     assert doc["unit"] == [{"id": "marta", "synonyms": ["Maro-taba"]}]
+
+
+def test_an_activity_the_clerk_says_is_not_in_the_catalogue_is_learned_without_an_id(tmp_path):
+    """Clearing a row's indicator (or accepting a row without one) teaches "not in the catalogue":
+    the same wording, and one a typo away, need no decision again; the export lists them apart."""
+    import yaml
+
+    from reja.enrich import enrich_rows
+    from reja.learned import write_synonyms_yaml
+
+    db = tmp_path / "s.sqlite"
+    text = "Kutubxona hovlisiga daraxt ko'chatlari ekish"
+    c.record(db, "k1", "indicator_id", "events", None, who="Dilnoza", context={"text": text})
+    c.record(db, "k2", c.ACCEPT_FIELD, None, True, who="Aziz",
+             context={"text": "Shaxsiy mashg'ulot xonasini jihozlash", "indicator_id": None})
+    learned = load_learned(db)
+    assert learned.lookup("indicator", text.upper())["id"] is None
+    assert learned.lookup("indicator", "Shaxsiy mashg'ulot xonasini jihozlash")["id"] is None
+
+    def enriched(t):
+        row = {"text": t, "flags": [], "section_title": None, "unit": None}
+        enrich_rows([row], plan_year=2025, learned=learned, place={"region_id": None, "district_id": None})
+        return row
+
+    for wording in (text, "Kutubxona hovlisga daraxt ko'chatlari ekish"):  # the same, and a typo away
+        row = enriched(wording)
+        assert row["indicator_id"] is None
+        assert not [f for f in row["flags"] if f.startswith("indicator_")], row["flags"]
+    # without the lesson the same row is flagged for the clerk
+    bare = {"text": "Kutubxona hovlisga daraxt ko'chatlari ekish", "flags": [], "section_title": None, "unit": None}
+    enrich_rows([bare], plan_year=2025, place={"region_id": None, "district_id": None})
+    assert [f for f in bare["flags"] if f.startswith("indicator_")]
+
+    doc = yaml.safe_load(write_synonyms_yaml(learned, tmp_path / "l.yaml").read_text(encoding="utf-8"))
+    assert doc["not_in_catalogue"] == {"indicator": sorted([text, "Shaxsiy mashg'ulot xonasini jihozlash"])}
+    assert "indicator" not in doc
