@@ -82,6 +82,9 @@ class _Label:
     text: str
     key: str
     compact: str  # key without spaces: "maro taba" == "marotaba"
+    # a label that joins two activities ("Vaqtli matbuot nashrlarini muqovalash va kitoblarni
+    # ta'mirlash"): the comparison key of each (see `_clauses`); () for a label naming one
+    parts: tuple[str, ...] = ()
 
 
 # Leading section/item numbers: "II.", "IV ", "Х." (Cyrillic Ха), "9.4.", "1)", "26.1".
@@ -179,6 +182,21 @@ def head_key(text: str | None) -> str:
     return prepare(t[: m.start()] if m else t)
 
 
+# "…lash va …lash": two verbal nouns joined by "va"/"hamda" are two activities under one name
+_CLAUSE_SPLIT_RE = re.compile(r"\s(?:va|hamda)\s")
+
+
+def _clauses(label: str) -> tuple[str, ...]:
+    """The comparison keys of the activities a label joins: "Vaqtli matbuot nashrlarini muqovalash va
+    kitoblarni ta'mirlash" → ("vaqtli matbuot nashr muqovala", "kitob tamirla"). Only when every
+    part ends in a verbal noun (-sh: muqovalash, ta'mirlash, tayyorlash, o'tkazish), so a list of
+    nouns ("Tadbirlar va ko'rgazmalarni tashkil qilish": one activity for both) is not split."""
+    parts = _CLAUSE_SPLIT_RE.split(prepare(label, stem=False))
+    if len(parts) < 2 or not all(p.split() and p.split()[-1].endswith("sh") for p in parts):
+        return ()
+    return tuple(stem_key(p) for p in parts)
+
+
 def _labels(entries: dict[str, Entry], stem: bool = True) -> tuple[_Label, ...]:
     out = []
     for e in entries.values():
@@ -187,8 +205,27 @@ def _labels(entries: dict[str, Entry], stem: bool = True) -> tuple[_Label, ...]:
             k = prepare(label, stem)
             if k and k not in seen:
                 seen.add(k)
-                out.append(_Label(e.id, label, k, k.replace(" ", "")))
+                out.append(_Label(e.id, label, k, k.replace(" ", ""), _clauses(label) if stem else ()))
     return tuple(out)
+
+
+CLAUSE_MIN_WORDS = 2  # a clause named by one distinctive word ("tahlil qilish") is too weak alone
+
+
+def _clause_missing(lab: _Label, content: list[str], missing: list[str],
+                    generic: frozenset[str]) -> tuple[list[str], int]:
+    """(missing words, distinctive words) of the label, or of the one activity it joins that the
+    text names best: a plan that says only "Eskirgan kitoblarni ta'mirlash" names the second
+    activity of binding_repair whole and misses nothing of it."""
+    best = (missing, len(content))
+    for part in lab.parts:
+        words = _content_words(part, generic)
+        if len(words) < CLAUSE_MIN_WORDS:
+            continue
+        gone = [w for w in words if w in missing]
+        if len(gone) * best[1] < len(best[0]) * len(words):
+            best = (gone, len(words))
+    return best
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,10 +306,78 @@ def _similarity(q: str, lab: _Label, unit_like: bool) -> tuple[float, str]:
     return (ts + wr) / 2, how
 
 
-def _similarities(q: str, labels: list[_Label]) -> list[tuple[float, str]]:
-    """`_similarity` of one text against many labels, the fuzzy scores computed in one C++ call each."""
+# ------------------------------------------------------------------ character n-gram TF-IDF
+NGRAM = 3
+
+
+def _ngrams(key: str) -> dict[str, float]:
+    """Character 3-grams of a comparison key, words padded with spaces, sublinear counts."""
+    counts: dict[str, int] = {}
+    for w in key.split():
+        w = f" {w} "
+        for i in range(len(w) - NGRAM + 1):
+            g = w[i: i + NGRAM]
+            counts[g] = counts.get(g, 0) + 1
+    return {g: 1.0 + math.log(c) for g, c in counts.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class _NgramIndex:
+    idf: dict[str, float]
+    unknown_idf: float
+    vectors: dict[str, dict[str, float]]  # label key -> unit vector
+
+
+_NGRAM_INDEX: dict[int, tuple[tuple[_Label, ...], _NgramIndex]] = {}
+
+
+def _ngram_index(labels: tuple[_Label, ...]) -> _NgramIndex:
+    """TF-IDF vectors of every label's character n-grams (built once per label tuple)."""
+    hit = _NGRAM_INDEX.get(id(labels))
+    if hit is not None and hit[0] is labels:
+        return hit[1]
+    keys = list(dict.fromkeys(lab.key for lab in labels))
+    grams = {k: _ngrams(k) for k in keys}
+    df: dict[str, int] = {}
+    for g in grams.values():
+        for x in g:
+            df[x] = df.get(x, 0) + 1
+    n = len(keys)
+    idf = {x: math.log((n + 1) / (d + 1)) + 1 for x, d in df.items()}
+    vectors = {k: _unit({x: tf * idf[x] for x, tf in g.items()}) for k, g in grams.items()}
+    index = _NgramIndex(idf, math.log(n + 1) + 1, vectors)
+    _NGRAM_INDEX[id(labels)] = (labels, index)
+    return index
+
+
+def _unit(v: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {k: x / norm for k, x in v.items()}
+
+
+def _ngram_cosines(q: str, labels: list[_Label], index: _NgramIndex) -> list[float]:
+    """Cosine similarity (0-100) of the text's and each label's character n-gram TF-IDF vectors:
+    robust to endings and typos a word-level comparison does not see, word order free."""
+    qv = _unit({x: tf * index.idf.get(x, index.unknown_idf) for x, tf in _ngrams(q).items()})
+    out = []
+    for lab in labels:
+        lv = index.vectors.get(lab.key) or {}
+        small, big = (qv, lv) if len(qv) < len(lv) else (lv, qv)
+        out.append(100.0 * sum(x * big.get(g, 0.0) for g, x in small.items()))
+    return out
+
+
+def _similarities(q: str, labels: list[_Label], ngram_weight: float = 0.0,
+                  all_labels: tuple[_Label, ...] | None = None) -> list[tuple[float, str]]:
+    """`_similarity` of one text against many labels, the fuzzy scores computed in one C++ call each;
+    with `ngram_weight`, blended with the character n-gram TF-IDF cosine (`_ngram_cosines`)."""
     if not labels:
         return []
+    if ngram_weight and all_labels is not None:
+        cos = _ngram_cosines(q, labels, _ngram_index(all_labels))
+        base = _similarities(q, labels)
+        return [((1 - ngram_weight) * s + ngram_weight * c, f"{how} + char-ngram {c:.0f} x {ngram_weight}")
+                for (s, how), c in zip(base, cos, strict=True)]
     keys = [lab.key for lab in labels]
     ts_all = process.cdist([q], keys, scorer=fuzz.token_set_ratio, workers=1)[0]
     wr_all = process.cdist([q], keys, scorer=fuzz.WRatio, workers=1)[0]
@@ -415,7 +520,7 @@ def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, k
 def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_like: bool = False,
           generic: frozenset[str] = frozenset(), missing_weight: float = 0.0, extra_weight: float = 0.0,
           deep: int = 12, keep: int = 0, head: str | None = None, bags: _Bags | None = None,
-          bag_weight: float = 0.0):
+          bag_weight: float = 0.0, ngram_weight: float = 0.0):
     """Best (score, how, label) per entry id, best first.
 
     With `keep`, only the `keep` labels a cheap scorer ranks best are scored (see `_prefiltered`).
@@ -430,7 +535,8 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
     pool = _prefiltered(q, labels, allowed, keep, generic) if keep and not unit_like else labels
     scored: dict[str, list[tuple[float, str, _Label]]] = {}
     pool = [lab for lab in pool if allowed is None or lab.entry_id in allowed]
-    sims = _similarities(q, pool) if not unit_like else [_similarity(q, lab, True) for lab in pool]
+    sims = _similarities(q, pool, ngram_weight, labels) if not unit_like else \
+        [_similarity(q, lab, True) for lab in pool]
     for lab, (s, how) in zip(pool, sims, strict=True):
         scored.setdefault(lab.entry_id, []).append((s, how, lab))
     best: dict[str, tuple[float, str, _Label]] = {
@@ -450,8 +556,11 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
             for s, how, lab in scored[eid]:
                 content = _content_words(lab.key, generic)
                 missing = _missing_words(q, lab, generic, memo) if content else []
+                n_label = len(content)
+                if missing and lab.parts:
+                    missing, n_label = _clause_missing(lab, content, missing, generic)
                 if missing and missing_weight:
-                    s -= missing_weight * len(missing) / len(content)
+                    s -= missing_weight * len(missing) / n_label
                     how += f", missing {' '.join(missing[:3])}"
                 extra, n_content = _extra_words(head if head is not None else q, lab, generic)
                 if extra and extra_weight:
@@ -503,6 +612,10 @@ def _bag_weight(cat: Catalogue) -> float:
     return float(cat.thresholds.get("entry_words_weight", 0))
 
 
+def _ngram_weight(cat: Catalogue) -> float:
+    return float(cat.thresholds.get("char_ngram_weight", 0))
+
+
 def _keep(cat: Catalogue) -> int:
     return int(cat.thresholds.get("prefilter_keep", 0))
 
@@ -552,7 +665,7 @@ def _match_section(text: str | None) -> Match:
     ranked = _rank(q, _index(cat.catalogue_version, "sections"), None, head=head_key(text),
                    bags=_bags(cat.catalogue_version, "sections"), bag_weight=_bag_weight(cat),
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
-                   extra_weight=_extra_weight(cat), keep=_keep(cat))
+                   extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat))
     return _decide("section", cat, q, ranked, {})
 
 
@@ -683,7 +796,7 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     ranked = _rank(q, _index(cat.catalogue_version, "indicators"), None, head=head_key(text),
                    bags=_bags(cat.catalogue_version, "indicators"), bag_weight=_bag_weight(cat),
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
-                   extra_weight=_extra_weight(cat), keep=_keep(cat))
+                   extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat))
     notes: dict[str, list[str]] = {}
     no_auto: set[str] = set()  # outside the section, or a breakdown without its parent
     adjusted = []
@@ -777,20 +890,22 @@ def _entry_counts(catalogue_version: str, kind: str) -> dict[str, int]:
 
 # ------------------------------------------------------------------ wordings clerks have matched
 @lru_cache(maxsize=16)
-def _learned_keys(wordings: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _learned_keys(wordings: tuple[tuple[str, str | None], ...]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
     pairs = [(prepare(text), eid) for text, eid in wordings]
     pairs = [(k, eid) for k, eid in pairs if k]
     return tuple(k for k, _ in pairs), tuple(eid for _, eid in pairs)
 
 
-def match_near_learned(kind: str, text: str | None, wordings: tuple[tuple[str, str], ...],
+def match_near_learned(kind: str, text: str | None, wordings: tuple[tuple[str, str | None], ...],
                        section_id: str | None = None) -> Match | None:
     """The entry a clerk gave a wording that this text is one or two typos away from ("Kitobarni
     ta'mirlash" after "Kitoblarni ta'mirlash", either script): compared on the matcher's keys
     (endings, synonyms and scripts folded) with whole-string similarity, at least
     `learned_near.min_score`, on keys of at least `min_length` letters, with no wording taught
     another entry within `margin`; an indicator also must be usual in the row's section.
-    `wordings`: (text, id) pairs the clerks taught, for this `kind`. None when nothing is that near."""
+    `wordings`: (text, id) pairs the clerks taught, for this `kind`; an indicator's id may be None (the
+    clerk said "not in the catalogue": a Match without id, band auto, no flag). Callers ask only when
+    the matcher did not accept an entry itself. None when nothing is that near."""
     rule = load_catalogue().thresholds.get("learned_near") or {}
     q = prepare(text)
     if not rule or not wordings or len(q) < int(rule["min_length"]):
@@ -804,6 +919,11 @@ def match_near_learned(kind: str, text: str | None, wordings: tuple[tuple[str, s
     eid = ids[i]
     if any(ids[j] != eid for _, s, j in hits[1:] if s > best - float(rule["margin"])):
         return None  # two taught entries about as near: the matcher and the clerk decide
+    if eid is None:  # the clerk said that wording is not in the catalogue: neither is this one
+        if kind != "indicator":
+            return None
+        return Match(None, round(float(best), 1), "auto", [],
+                     f"near a wording a clerk said is not in the catalogue ('{keys[i]}', ratio {best:.0f})")
     cat = load_catalogue()
     if kind == "indicator":
         ind = cat.indicators.get(eid)
