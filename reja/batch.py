@@ -315,9 +315,13 @@ class _ImportRun:
         on_start = (lambda task: self.bar[0].file_started(task)) if self.bar is not None else None
         InlineExecutor().run(work, rematches, self.limits, self.on_result, self.should_stop, on_start)
         if tasks:
-            if self.bar is not None and isinstance(executor, LocalExecutor):  # a scan's pages on the line
+            if self.bar is not None and hasattr(executor, "on_pages"):  # a scan's pages on the line
                 executor.on_pages = lambda task, done, total: self.bar[0].file_pages(task["display"], done, total)
-            executor.run(work, tasks, self.limits, self.on_result, self.should_stop, on_start)
+            try:
+                executor.run(work, tasks, self.limits, self.on_result, self.should_stop, on_start)
+            finally:
+                if getattr(executor, "stats", None):  # where a cluster's time went (reja.cluster)
+                    self.log.write("executor", **executor.stats)
 
     def on_result(self, task: dict, result: dict) -> None:
         inputs.drop_snapshot(Path(task["path"]), self.workdir)

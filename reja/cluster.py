@@ -4,27 +4,43 @@ Reading a file (reader, parser, OCR, matching: `reja.worker.process_document`) i
 its bytes, so it can run anywhere reja is installed. With a scheduler given, the import sends that
 step to the cluster's workers and keeps everything else where it was:
 
+- each worker loads readers, parser, pipeline and catalogue once, when the import connects (a worker
+  plugin, `WarmUp`; a worker that joins later is warmed as it joins), not on its first file;
 - the client collects and snapshots the inputs as always (hash, size, file time from one read), decides
-  what is unchanged or only needs re-matching, and sends each remaining file's BYTES with its task:
-  workers need no shared disk and never see a path of the client's machine;
-- on a worker the bytes are written into a private temporary folder under the file's own name (a
-  title block may be read from it) and parsed in a forked child exactly as the local executor does
-  (`reja.executor.LocalExecutor` with one job): the same memory limit per document, the same time limit
-  (the child is killed after it, with what it started), a crash costs that file only;
+  what is unchanged or only needs re-matching, and sends the remaining files' BYTES: workers need no
+  shared disk and never see a path of the client's machine. Small files travel in parcels of several
+  consecutive files (one Dask task each: `parcels`), a large one (a scan) alone;
+- on a worker the bytes are written into a private temporary folder under the files' own names (a
+  title block may be read from it) and each file is parsed in its own forked child exactly as the local
+  executor does (`reja.executor.LocalExecutor` with one job): the same memory limit per document, the
+  same time limit (the child is killed after it, with what it started), a crash costs that file only;
+- the reader options are the client's: the OCR cache folder beside the store (or none with
+  --no-ocr-cache) when the worker sees that folder (the same machine or a shared disk: the client puts
+  a marker file in it), else the worker's own `REJA_OCR_CACHE`, as a local reader would take;
 - the client stays the only writer: results are written to the store in the order the files were
-  given, each in its own transaction, with the same status lines, run log and exit codes;
-- at most `window` files are on the cluster at once (their bytes are in memory), by default four per
-  worker thread; a worker lost while reading (the process died, Dask gave up on it) is that file's
-  `worker_crashed`, never the batch's end.
+  given, each in its own transaction, with the same status lines, run log and exit codes. Parcels are
+  collected as they finish (not head first), so a long scan at the head never leaves workers idle;
+  finished results wait in memory for their turn (at most `window` files on the cluster, and
+  `4 × window` finished ones waiting);
+- a worker says when it starts a file and how many pages of a scan it has read (Dask's event topics),
+  so the progress line shows "page 7/15" as it does locally;
+- a worker lost while reading (the process died; Dask retried the task elsewhere and gave up): each
+  file of the task is read again alone, with nothing else on the cluster, and only the file that takes
+  a worker down then is `worker_crashed` (Dask counts every task that was on a dying worker, innocent
+  ones too); never the batch's end.
 
 Workers need reja with the same version and data as the client (a different pipeline would store rows
 under the client's import key): install the same wheel on every worker. docs/deploy.md has the commands.
+`DaskExecutor.stats` (also in the run log) says where a run's time went on the workers.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import multiprocessing as mp
+import queue
+import resource
 import shutil
 import tempfile
 import threading
@@ -36,6 +52,9 @@ from pathlib import Path
 
 _warm = threading.Lock()
 _warmed = False
+
+PARCEL_BYTES = 2 * 1024 * 1024  # a file this large or larger (a scan) travels alone
+PARCEL_FILES = 8  # at most this many small files in one task
 
 
 def _allow_children() -> None:
@@ -59,24 +78,109 @@ def warm_worker() -> None:
             _warmed = True
 
 
-def parse_remote(task: dict, data: bytes, limits, work: Callable[[dict], dict]) -> dict:
-    """On a worker: the file's bytes into a private folder, read and matched in a forked child
-    (`reja.executor.LocalExecutor`), the result back to the client. Never raises for a document's fault."""
+try:
+    from distributed.diagnostics.plugin import WorkerPlugin
+except ImportError:  # Dask not installed: DaskExecutor.connect says so
+    WorkerPlugin = object  # type: ignore[misc,assignment]
+
+
+class WarmUp(WorkerPlugin):
+    """Registered by the client on connecting: every worker (and each that joins later) warms up once,
+    all at the same time, before its first file."""
+
+    name = "reja-warm-up"
+
+    def setup(self, worker) -> None:
+        warm_worker()
+
+
+def parcels(tasks: list[dict], sizes: list[int], most_files: int, most_bytes: int = PARCEL_BYTES) -> list[list[int]]:
+    """The tasks' indexes in parcels of consecutive files: at most `most_files` each and below
+    `most_bytes` together; a file of `most_bytes` or more alone."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    held = 0
+    for i, size in enumerate(sizes):
+        if current and (len(current) >= most_files or held + size >= most_bytes):
+            out.append(current)
+            current, held = [], 0
+        current.append(i)
+        held += size
+    if current:
+        out.append(current)
+    return out
+
+
+def parcel_size(files: int, threads: int) -> int:
+    """Files per parcel: enough parcels for every worker thread to get four (the last ones balance the
+    load), at most PARCEL_FILES."""
+    return max(1, min(PARCEL_FILES, files // (4 * max(1, threads))))
+
+
+def _visible_options(options: dict) -> dict:
+    """The client's reader options as this worker can use them: its OCR cache folder only when the
+    client's marker file is seen there (the same machine or a shared disk)."""
+    options = dict(options)
+    marker = options.pop("ocr_cache_marker", None)
+    cache = options.get("ocr_cache")
+    if cache is not None and not (marker and (Path(cache) / marker).is_file()):
+        options.pop("ocr_cache")  # not this machine's folder: the reader takes $REJA_OCR_CACHE, as locally
+    return options
+
+
+def _with_options(options: dict, work: Callable[[dict], dict], task: dict) -> dict:
+    """In the forked child: the run's reader options, then the work (children of two runs on one worker
+    never see each other's options)."""
+    from reja import worker
+
+    worker.READ_OPTIONS.clear()
+    worker.READ_OPTIONS.update(options)
+    return work(task)
+
+
+def _tell(topic: str | None, message: dict) -> None:
+    """An event for the client (a file started, pages read); nothing when not on a Dask worker."""
+    if topic is None:
+        return
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(topic, message)
+    except ValueError:  # not inside a worker (called directly)
+        pass
+
+
+def read_parcel(tasks: list[dict], data: list[bytes], limits, work: Callable[[dict], dict], options: dict | None = None,
+                topic: str | None = None) -> dict:  # fmt: skip
+    """On a worker: the files' bytes into a private folder, each read and matched in its own forked child
+    (`reja.executor.LocalExecutor`). Returns {"results": one per task, in order, "stats": …}. Never raises
+    for a document's fault."""
     from reja.executor import LocalExecutor
 
-    warm_worker()
+    start = time.monotonic()
+    warm_worker()  # done by the WarmUp plugin already, unless it could not be registered
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     folder = Path(tempfile.mkdtemp(prefix="reja-worker-"))
     try:
-        name = Path(task["path"]).name or "document"
-        path = folder / "in" / name
-        path.parent.mkdir()
-        path.write_bytes(data)
-        results: list[dict] = []
-        LocalExecutor(jobs=1).run(work, [{**task, "path": str(path)}], limits,
-                                  lambda _task, result: results.append(result))
-        if not results:
-            return {"ok": False, "code": "internal_error", "reason": "the worker gave no result"}
-        return results[0]
+        local = []
+        for n, (task, raw) in enumerate(zip(tasks, data, strict=True)):
+            path = folder / f"in{n}" / (Path(task["path"]).name or "document")
+            path.parent.mkdir()
+            path.write_bytes(raw)
+            local.append({**task, "path": str(path)})
+        results: dict[int, dict] = {}
+        executor = LocalExecutor(jobs=1, on_pages=lambda t, done, total: _tell(topic, {"index": t["_index"], "done": done,
+                                                                                      "total": total}))  # fmt: skip
+        executor.run(functools.partial(_with_options, _visible_options(options or {}), work), local, limits,
+                     lambda t, result: results.__setitem__(t["_index"], result),
+                     on_start=lambda t: _tell(topic, {"index": t["_index"], "start": True}))  # fmt: skip
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out = [results.get(t["_index"], {"ok": False, "code": "internal_error", "reason": "the worker gave no result"})
+               for t in tasks]  # fmt: skip
+        stats = {"files": len(tasks), "worker_s": time.monotonic() - start,
+                 "document_s": sum(r.get("seconds") or 0.0 for r in out),
+                 "reader_cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)}  # fmt: skip
+        return {"results": out, "stats": stats}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -89,12 +193,17 @@ class DaskExecutor:
     """Runs the batch's per-file step on a Dask distributed cluster (see the module doc).
 
     `scheduler`: the scheduler's address (tcp://host:8786) or a `distributed.Client` already connected
-    (tests, notebooks); `window`: files on the cluster at once (default: four per worker thread)."""
+    (tests, notebooks); `window`: files on the cluster at once (default: four per worker thread, at least
+    two parcels per thread); `parcel`: small files per task (default: `parcel_size`; 1 = one task a file).
+    `on_pages(task, done, total)`: told as a worker reads a scan's pages (the progress line)."""
 
-    def __init__(self, scheduler, *, window: int | None = None, connect_timeout: float = 30):
+    def __init__(self, scheduler, *, window: int | None = None, connect_timeout: float = 30, parcel: int | None = None):
         self.scheduler = scheduler
         self.window = window
         self.connect_timeout = connect_timeout
+        self.parcel = parcel
+        self.on_pages: Callable[[dict, int, int], None] | None = None
+        self.stats: dict = {}
         self._client = None
         self._own = False
 
@@ -108,12 +217,16 @@ class DaskExecutor:
             raise ClusterError("--scheduler needs Dask: pip install 'reja[cluster]'") from exc
         if isinstance(self.scheduler, Client):
             self._client = self.scheduler
-            return self._client
+        else:
+            try:
+                self._client = Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                raise ClusterError(f"no Dask scheduler at {self.scheduler} ({exc})") from exc
+            self._own = True
         try:
-            self._client = Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:
-            raise ClusterError(f"no Dask scheduler at {self.scheduler} ({exc})") from exc
-        self._own = True
+            self._client.register_plugin(WarmUp(), name=WarmUp.name)  # every worker warms up now, at once
+        except Exception:  # noqa: BLE001  a worker refused it: each warms up on its first file instead
+            pass
         return self._client
 
     def close(self) -> None:
@@ -126,42 +239,167 @@ class DaskExecutor:
         """`reja.executor.Executor.run`: on_result(task, result) for each task, in the order given, in
         this process (the only writer); returns early, cancelling what is on the cluster, as soon as
         should_stop() is true."""
+        from reja import worker
+
+        client = self.connect()
+        run = _Run(self, client, work, tasks, limits, dict(worker.READ_OPTIONS), on_start)
+        try:
+            run.loop(on_result, should_stop)
+        finally:
+            run.close()
+            self.stats = run.stats()
+
+
+class _Run:
+    """One `DaskExecutor.run`: parcels on the cluster, finished results waiting for their turn, events."""
+
+    def __init__(self, executor: DaskExecutor, client, work, tasks: list[dict], limits, options: dict, on_start):
+        self.ex, self.client, self.work, self.tasks, self.limits = executor, client, work, tasks, limits
+        self.on_start = on_start
+        self.id = uuid.uuid4().hex[:8]
+        threads = sum(client.nthreads().values()) or 1
+        sizes = [int(t.get("size_bytes") or 0) for t in tasks]
+        size = executor.parcel or parcel_size(len(tasks), threads)
+        self.todo: deque[list[int]] = deque(parcels(tasks, sizes, size))
+        self.window = executor.window or max(4 * threads, 2 * threads * size)
+        self.options = self._options(options)
+        self.inflight: dict = {}  # future -> (indexes, submitted at)
+        self.done: dict[int, dict] = {}  # index -> result, waiting for its turn
+        self.next = 0  # the next index to hand over
+        self.suspects: deque[int] = deque()  # files whose worker died: to be read again alone
+        self.isolated: set[int] = set()  # files read alone on the cluster
+        self.totals = {"parcels": 0, "files": 0, "worker_s": 0.0, "document_s": 0.0, "reader_cpu_s": 0.0,
+                       "round_trip_s": 0.0, "resent_alone": 0}  # fmt: skip
+        self.events: queue.Queue = queue.Queue()
+        self.topic = f"reja-read-{self.id}"
+        client.subscribe_topic(self.topic, lambda event: self.events.put(("event", event)))
+
+    def _options(self, options: dict) -> dict:
+        """The client's reader options for the workers: the OCR cache folder with a marker in it (a worker
+        that sees the marker shares the folder); a scan's pages are not spread on a worker."""
+        options.pop("jobs", None)
+        self.marker = None
+        cache = options.get("ocr_cache")
+        if cache is not None:
+            try:
+                Path(cache).mkdir(parents=True, exist_ok=True)
+                self.marker = Path(cache) / f".reja-client-{self.id}"
+                self.marker.touch()
+                options["ocr_cache_marker"] = self.marker.name
+            except OSError:
+                self.marker = None
+        return {k: str(v) if k == "ocr_cache" else v for k, v in options.items()}
+
+    def _submit(self, indexes: list[int]) -> None:
+        parcel = [{**self.tasks[i], "_index": i} for i in indexes]
+        data = [Path(t["path"]).read_bytes() for t in parcel]
+        future = self.client.submit(read_parcel, parcel, data, self.limits, self.work, self.options, self.topic,
+                                    pure=False, key=f"reja-read-{self.id}-{indexes[0]}-{len(indexes)}")  # fmt: skip
+        self.inflight[future] = (indexes, time.monotonic())
+        future.add_done_callback(lambda f: self.events.put(("done", f)))
+
+    def on_cluster(self) -> int:
+        return sum(len(ix) for ix, _t in self.inflight.values())
+
+    def _fill(self) -> None:
+        """Send parcels while the window has room. The files on the cluster and the finished ones waiting
+        are bounded; the file whose turn it is goes out regardless (it is always the first waiting:
+        parcels leave in order). A suspect (its worker died) goes out alone, with nothing else on the
+        cluster, so that a second death is its own."""
+        if self.suspects:
+            if not self.inflight:
+                i = self.suspects.popleft()
+                self.isolated.add(i)
+                self._submit([i])
+            return
+        while self.todo and self.on_cluster() < self.window and (len(self.done) < 4 * self.window
+                                                                 or self.todo[0][0] == self.next):
+            self._submit(self.todo.popleft())
+
+    def loop(self, on_result, should_stop) -> None:
+        while (self.todo or self.suspects or self.inflight or self.next in self.done) and not should_stop():
+            self._fill()
+            while self.next in self.done:  # in the order given
+                task, result = self.tasks[self.next], self.done.pop(self.next)
+                self.next += 1
+                on_result(task, result)
+                if should_stop():
+                    return
+            if not self.inflight:
+                continue
+            try:  # a finished parcel or a worker's event; every half second should_stop() is asked again
+                kind, item = self.events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if kind == "done":
+                self._collect(item)
+            else:
+                self._event(item)
+
+    def _collect(self, future) -> None:
         from distributed.client import FutureCancelledError
         from distributed.scheduler import KilledWorker
 
-        client = self.connect()
-        run = uuid.uuid4().hex[:8]
-        threads = sum(client.nthreads().values()) or 1
-        window = self.window or max(2, 4 * threads)
-        pending = deque(tasks)
-        inflight: deque = deque()
+        if future not in self.inflight:  # told twice
+            return
+        indexes, submitted = self.inflight.pop(future)
+        seconds = time.monotonic() - submitted
+        failed = None
         try:
-            while (pending or inflight) and not should_stop():
-                while pending and len(inflight) < window:
-                    task = pending.popleft()
-                    data = Path(task["path"]).read_bytes()
-                    future = client.submit(parse_remote, task, data, limits, work, pure=False,
-                                           key=f"reja-read-{run}-{task['document_id']}")
-                    inflight.append((task, future, time.monotonic()))
-                    if on_start is not None:
-                        on_start(task)
-                task, future, started = inflight[0]
-                try:
-                    result = future.result(timeout=0.5)
-                except TimeoutError:
-                    continue  # the head file is still being read: look at should_stop() again
-                except KilledWorker as exc:  # the worker process died on this file (Dask retried, then gave up)
-                    result = {"ok": False, "code": "worker_crashed", "seconds": time.monotonic() - started,
-                              "reason": f"the reading process died on the cluster ({getattr(exc, 'last_worker', None) or 'a worker'} lost)"}
-                except FutureCancelledError:
-                    result = {"ok": False, "code": "worker_crashed", "seconds": time.monotonic() - started,
-                              "reason": "the cluster cancelled the reading"}
-                except Exception as exc:  # a result that could not travel back, say: this file only
-                    result = {"ok": False, "code": "internal_error", "seconds": time.monotonic() - started,
-                              "reason": f"on the cluster: {type(exc).__name__}: {exc}"}
-                inflight.popleft()
-                future.release()
-                on_result(task, result)
-        finally:
-            for _task, future, _started in inflight:
-                future.cancel()
+            answer = future.result()
+        except KilledWorker as exc:  # the worker process died on this parcel (Dask retried, then gave up)
+            # which file did it? Dask counts every task on the dead worker; each is read again alone
+            suspects = [i for i in indexes if i not in self.isolated]
+            self.suspects = deque(sorted([*self.suspects, *suspects]))
+            self.totals["resent_alone"] += len(suspects)
+            why = f"the reading process died on the cluster ({getattr(exc, 'last_worker', None) or 'a worker'} lost)"
+            for i in indexes:
+                if i in self.isolated:  # it died alone on the cluster: this file took the worker down
+                    self.done[i] = {"ok": False, "code": "worker_crashed", "seconds": seconds, "reason": why}
+            future.release()
+            return
+        except FutureCancelledError:
+            failed = {"ok": False, "code": "worker_crashed", "seconds": seconds, "reason": "the cluster cancelled the reading"}
+        except Exception as exc:  # a result that could not travel back, say: these files only
+            failed = {"ok": False, "code": "internal_error", "seconds": seconds,
+                      "reason": f"on the cluster: {type(exc).__name__}: {exc}"}
+        future.release()
+        if failed is not None:
+            answer = {"results": [dict(failed) for _ in indexes], "stats": {"files": len(indexes)}}
+        for i, result in zip(indexes, answer["results"], strict=True):
+            self.done[i] = result
+        t = self.totals
+        t["parcels"] += 1
+        t["round_trip_s"] += seconds
+        for key in ("files", "worker_s", "document_s", "reader_cpu_s"):
+            t[key] += answer["stats"].get(key, 0)
+
+    def _event(self, event) -> None:
+        """A worker started a file or read a scan's page: the progress line is told (an event that comes
+        after its file was handed over is dropped)."""
+        _when, message = event
+        i = message.get("index")
+        if not isinstance(i, int) or i < self.next or i in self.done or i >= len(self.tasks):
+            return
+        if message.get("start"):
+            if self.on_start is not None:
+                self.on_start(self.tasks[i])
+        elif self.ex.on_pages is not None:
+            self.ex.on_pages(self.tasks[i], message["done"], message["total"])
+
+    def close(self) -> None:
+        for future in self.inflight:
+            future.cancel()
+        try:
+            self.client.unsubscribe_topic(self.topic)
+        except Exception:  # the client is gone already
+            pass
+        if self.marker is not None:
+            self.marker.unlink(missing_ok=True)
+
+    def stats(self) -> dict:
+        t = {k: round(v, 3) if isinstance(v, float) else v for k, v in self.totals.items()}
+        files = t["files"] or 1
+        t["worker_overhead_s_per_file"] = round((self.totals["worker_s"] - self.totals["document_s"]) / files, 4)
+        t["window"] = self.window
+        return t

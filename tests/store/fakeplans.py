@@ -3,7 +3,9 @@
 A fake plan file is JSON (any suffix): {"district", "region", "year", "sleep", "items": [{...}]}.
 `fake_parse` turns it into a ParsedPlan; other contents raise the reader errors the batch must
 survive: garbage → CorruptFile, "ENCRYPTED" → EncryptedFile, "BUG" → RuntimeError, "CRASH" → the reading process
-is killed.
+is killed, "KILLPARENT" → the reading process kills its parent (a Dask worker) and then itself.
+A plan's "pages": n tells n pages read as a scan reader does; "options_log": a file the reader options
+(`reja.worker.READ_OPTIONS`) of the reading process are appended to, as JSON.
 """
 
 from __future__ import annotations
@@ -45,10 +47,25 @@ def fake_parse(path: Path) -> ParsedPlan:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
+    if raw.startswith(b"KILLPARENT"):  # a fault that takes the whole worker process down
+        import os
+        import signal
+
+        os.kill(os.getppid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)
     try:
         data = json.loads(raw)
     except ValueError as exc:
         raise CorruptFile(Path(path).name, "not a plan document") from exc
+    if data.get("options_log"):
+        from reja.worker import READ_OPTIONS
+
+        with open(data["options_log"], "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({k: str(v) for k, v in READ_OPTIONS.items()}) + "\n")
+    for page in range(1, data.get("pages", 0) + 1):
+        from reja.extract.progress import pages_read
+
+        pages_read(page, data["pages"])
     if data.get("sleep"):
         time.sleep(data["sleep"])
     items = []

@@ -2,6 +2,7 @@
 client writes the store. The same statuses, exit codes, rows, isolation and time limit as the local
 executor; results written in the order the files were given."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -43,8 +44,10 @@ LIMITS = BatchLimits(timeout_s=6)
 def test_dask_import_gives_what_the_local_import_gives(tmp_path, batch, fp, dask_client):
     local = run_import([batch], db=tmp_path / "local.sqlite", parse=fp.fake_parse, limits=LIMITS, jobs=2)
     lines: list[str] = []
+    # three files a task: the corrupt file, the parser bug and the killed reader share one, and the
+    # others of that task are not hurt by them
     remote = run_import([batch], db=tmp_path / "dask.sqlite", parse=fp.fake_parse, limits=LIMITS,
-                        executor=DaskExecutor(dask_client), on_status=lines.append)
+                        executor=DaskExecutor(dask_client, parcel=3), on_status=lines.append)
     outcome = {Path(f.source_file).stem: (f.status, f.error_code) for f in remote.files}
     assert outcome == {"a_asaka": ("partial", None), "b_baliqchi": ("partial", None), "c_shahrixon": ("partial", None),
                        "d_corrupt": ("failed", "corrupt_file"), "e_bug": ("failed", "internal_error"),
@@ -94,3 +97,69 @@ def test_no_scheduler_there_is_a_usage_error(tmp_path, fp, runner, monkeypatch):
     assert result.exit_code == 2
     assert "no Dask scheduler at tcp://127.0.0.1:9" in result.output
     assert not (tmp_path / "r.sqlite").exists()
+
+
+def test_a_worker_that_dies_costs_only_the_file_that_killed_it(tmp_path, fp):
+    """A fault that takes the worker process itself down (not only the reading child): Dask gives up on
+    the task (no retries here); the parcel's other files are read again on their own and stored."""
+    import dask
+
+    folder = tmp_path / "plans"
+    fp.write(folder / "a_asaka.docx", fp.spec(district="Asaka tumani", n=2))
+    (folder / "b_kills_worker.docx").write_bytes(b"KILLPARENT")
+    fp.write(folder / "c_baliqchi.docx", fp.spec(district="Baliqchi tumani", n=3))
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        executor = DaskExecutor(client, parcel=3)
+        report = run_import([folder], db=tmp_path / "r.sqlite", parse=fp.fake_parse, executor=executor)
+    outcome = [(Path(f.source_file).stem, f.status, f.error_code, f.n_items) for f in report.files]
+    assert outcome == [("a_asaka", "partial", None, 2), ("b_kills_worker", "failed", "worker_crashed", 0),
+                       ("c_baliqchi", "partial", None, 3)]
+    assert "died on the cluster" in report.files[1].reason
+    assert executor.stats["resent_alone"] == 3 and report.exit_code == 4
+
+
+def test_workers_read_with_the_client_s_ocr_cache_and_tell_pages(tmp_path, fp, dask_client, monkeypatch):
+    """The reader options on a worker are the local import's (the OCR cache beside the store, none with
+    --no-ocr-cache); a scan's pages read on a worker reach the progress line."""
+    monkeypatch.delenv("REJA_OCR_CACHE", raising=False)
+    log = tmp_path / "options.jsonl"
+    fp.write(tmp_path / "in" / "scan.pdf", {**fp.spec(n=2), "pages": 3, "sleep": 1, "options_log": str(log)})
+    seen = lambda: [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]  # noqa: E731
+
+    run_import([tmp_path / "in"], db=tmp_path / "local" / "reja.sqlite", parse=fp.fake_parse)
+    local = seen()
+    log.unlink()
+    executor, pages = DaskExecutor(dask_client), []
+    executor.on_pages = lambda task, done, total: pages.append((Path(task["display"]).name, done, total))
+    db = tmp_path / "dask" / "reja.sqlite"
+    run_import([tmp_path / "in"], db=db, parse=fp.fake_parse, executor=executor)
+    assert local == [{"ocr_cache": str(tmp_path / "local" / "ocr-cache")}]
+    assert seen() == [{"ocr_cache": str(tmp_path / "dask" / "ocr-cache")}]
+    assert pages == [("scan.pdf", 1, 3), ("scan.pdf", 2, 3), ("scan.pdf", 3, 3)]
+    assert list((tmp_path / "dask" / "ocr-cache").iterdir()) == []  # the client's marker is gone
+
+    log.unlink()
+    run_import([tmp_path / "in"], db=tmp_path / "nocache.sqlite", parse=fp.fake_parse, executor=executor,
+               ocr_cache=False)
+    assert seen() == [{}]
+
+
+def test_a_worker_that_cannot_see_the_client_s_cache_folder_uses_its_own(tmp_path):
+    from reja.cluster import _visible_options
+
+    options = {"ocr_cache": str(tmp_path / "cache"), "ocr_cache_marker": ".reja-client-1234"}
+    assert _visible_options(options) == {}  # another machine: $REJA_OCR_CACHE of the worker, if set
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / ".reja-client-1234").touch()
+    assert _visible_options(options) == {"ocr_cache": str(tmp_path / "cache")}
+
+
+def test_small_files_travel_in_parcels_of_consecutive_files():
+    from reja.cluster import PARCEL_BYTES, parcel_size, parcels
+
+    sizes = [10, 10, PARCEL_BYTES, 10, 10, 10, PARCEL_BYTES - 5, 10]
+    assert parcels(list(range(8)), sizes, 3) == [[0, 1], [2], [3, 4, 5], [6], [7]]
+    assert parcel_size(files=60, threads=2) == 7 and parcel_size(files=7, threads=2) == 1
+    assert parcel_size(files=10_000, threads=2) == 8
