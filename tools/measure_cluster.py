@@ -1,9 +1,10 @@
 """Issue 23, measured: the PostgreSQL store against SQLite, the Dask executor against local jobs, and the
 hours a national backfill of scanned pages would take on N workers. Re-runnable (`make bench-cluster`);
-every figure is a ratio against a baseline of the same run, so a loaded machine shifts the seconds
-more than the ratios. Needs Debian's postgresql and the `postgres` and `cluster` extras (`make setup`).
+every figure is a ratio against a baseline of the same run, or CPU seconds, so a loaded machine shifts
+the seconds more than the ratios. Needs Debian's postgresql and the `postgres` and `cluster` extras
+(`make setup`).
 
-    python tools/measure_cluster.py --plans 200 --ocr-pages 3 --backfill-pages 30000 --workers 2 8 32 64
+    python tools/measure_cluster.py --plans 60 --scans 4 --scan-pages 3 --skip store --json bench-out/cluster.json
 
 1. Store: N generated DOCX plans (the region generator of `reja.variety`: real districts, three years)
    imported with `reja import --jobs 2` into SQLite and into PostgreSQL (a throwaway cluster, started
@@ -11,10 +12,16 @@ more than the ratios. Needs Debian's postgresql and the `postgres` and `cluster`
    may lose the last commits but never leaves half a document). Also the store's writes alone: every
    stored document written again into a fresh store of each kind (`Store.write_document`). Checks that
    both give identical exports (items and documents frames, items.csv bytes).
-2. Executors: the same plans imported with `--jobs 1`, `--jobs 2` and `--scheduler` on a Dask
-   LocalCluster of two worker processes (one thread each; workers warmed once, as a standing cluster is).
-3. OCR: the first pages of the scanned sample imported with --jobs 1: seconds per page; projected hours
-   for the backfill on each worker count, with the parallel efficiency measured in 2.
+2. Executors, two batches in the same run: the typed plans of 1 and a scans batch (`--scans` PDFs cut
+   from the scanned sample, each its title page and `--scan-pages`-1 pages of its own, so OCR dominates),
+   each imported with `--jobs 1`, `--jobs 2` and `--scheduler` on a Dask LocalCluster of two worker
+   processes (one thread each; workers warmed once, as a standing cluster is). Each run gets a fresh
+   store and OCR cache. Wall seconds and their ratios (meaningful on a quiet machine only), and CPU
+   seconds (the command with its reading children, the workers with theirs, the scheduler and nannies
+   in this process), which a loaded machine hardly changes: their difference per file is Dask's cost.
+   Also Dask's own round trip (an empty task, one at a time) and the run log's executor figures.
+3. The backfill: hours for `--backfill-pages` scanned pages on each `--workers` count from the scans
+   batch's CPU per page on the workers plus Dask's CPU per file (15 pages a plan).
 """
 
 from __future__ import annotations
@@ -57,7 +64,7 @@ def timed_import(folder: Path, db: str, *extra: str) -> dict:
     """One `reja import` (English messages); a run with failed files is recorded with their reasons, not hidden."""
     import os
 
-    logs = folder.parent / "runs"  # the run log beside a SQLite store; in the current folder for a server
+    logs = (folder.parent if "://" in db else Path(db).parent) / "runs"  # beside a SQLite store; else the current folder
     before = set(logs.glob("*.jsonl"))
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "reja.cli", "import", str(folder), "--db", db, "--quiet", *extra],
@@ -74,6 +81,17 @@ def timed_import(folder: Path, db: str, *extra: str) -> dict:
                     failed.append(f"{Path(event['source_file']).name}: {event.get('reason')}")
         out["failed"] = failed
     return out
+
+
+def timed_python(code: str, *args: str) -> dict:
+    """`python -c code args…` timed like `timed_import` (its exit code as the import's)."""
+    import os
+
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ, "REJA_LANG": "en"})
+    return {"seconds": round(time.perf_counter() - start, 2), "exit_code": proc.returncode,
+            "summary": proc.stderr.strip()[-300:] if proc.returncode not in (0, 3) else ""}
 
 
 def rewrite_seconds(source_db: str, target_db: str) -> float:
@@ -146,52 +164,162 @@ def measure_store(plans: Path, work: Path, jobs: int) -> dict:
         cluster.stop()
 
 
-def measure_executors(plans: Path, work: Path, workers: int) -> dict:
+def make_scans(dest: Path, files: int, pages: int) -> Path:
+    """`files` PDFs cut from the scanned sample: each its title page and pages-1 pages of its own."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(REPO / "samples" / "jondor_2021_scan.pdf")
+    dest.mkdir(parents=True, exist_ok=True)
+    rest = list(range(1, len(reader.pages)))
+    if files * (pages - 1) > len(rest):
+        raise SystemExit(f"the sample has {len(reader.pages)} pages: at most {len(rest) // max(1, pages - 1)} scans of {pages}")
+    for n in range(files):
+        writer = PdfWriter()
+        for i in [0, *rest[n * (pages - 1):(n + 1) * (pages - 1)]]:
+            writer.add_page(reader.pages[i])
+        with open(dest / f"scan-{n:02d}.pdf", "wb") as fh:
+            writer.write(fh)
+    return dest
+
+
+def _rusage(who) -> float:
+    import resource
+
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+
+
+def worker_cpu() -> float:
+    """On a worker: CPU seconds of the worker process and of the reading children it has reaped."""
+    import resource
+
+    return _rusage(resource.RUSAGE_SELF) + _rusage(resource.RUSAGE_CHILDREN)
+
+
+def noop(x):
+    return x
+
+
+def round_trip_ms(client, n: int = 30) -> float:
+    """Median milliseconds of an empty task, submitted and awaited one at a time."""
+    import statistics
+
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        client.submit(noop, i, pure=False).result()
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 2)
+
+
+def executor_stats(log_dir: Path) -> dict:
+    """The run log's "executor" event (where a Dask run's time went on the workers)."""
+    for log in sorted(log_dir.glob("runs/*.jsonl")):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            event = json.loads(line)
+            if event.get("event") == "executor":
+                return {k: v for k, v in event.items() if k not in ("at", "event")}
+    return {}
+
+
+PARCEL1 = """
+import sys
+from reja.batch import run_import
+from reja.cluster import DaskExecutor
+executor = DaskExecutor(sys.argv[3], parcel=1)
+try:
+    report = run_import([sys.argv[1]], db=sys.argv[2], executor=executor, ocr_cache=False, progress=False)
+finally:
+    executor.close()
+sys.exit(report.exit_code)
+"""
+
+
+def measure_batch(folder: Path, work: Path, client, scheduler: str, files: int, pages: int | None) -> dict:
+    """The batch imported with --jobs 1, --jobs 2 and on the cluster (and on the cluster one file a task,
+    as before parcels): wall and CPU seconds, ratios. No OCR cache: every page is read cold (a title
+    page shared by two scans would be OCR'd once locally but twice by two workers at the same time)."""
+    import resource
+
+    out: dict = {"files": files, "pages": pages}
+    configs = (("jobs1", ["--jobs", "1"]), ("jobs2", ["--jobs", "2"]), ("dask", ["--scheduler", scheduler]),
+               ("dask_parcel1", None))  # fmt: skip
+    for name, args in configs:
+        store = work / name
+        store.mkdir(parents=True)
+        cpu0 = (_rusage(resource.RUSAGE_CHILDREN), sum(client.run(worker_cpu).values()), _rusage(resource.RUSAGE_SELF))
+        if args is None:
+            run = timed_python(PARCEL1, str(folder), str(store / "reja.sqlite"), scheduler)
+        else:
+            run = timed_import(folder, str(store / "reja.sqlite"), *args, "--no-ocr-cache")
+        cpu1 = (_rusage(resource.RUSAGE_CHILDREN), sum(client.run(worker_cpu).values()), _rusage(resource.RUSAGE_SELF))
+        command, workers, services = (round(b - a, 2) for a, b in zip(cpu0, cpu1, strict=True))
+        run["cpu_s"] = {"command": command, "workers": workers, "scheduler_nannies": services}
+        if name.startswith("dask"):
+            run["executor"] = executor_stats(store)
+        out[name] = run
+    # the idle cluster's own CPU (heartbeats) while the local runs went: taken off the Dask runs' CPU
+    local = [out["jobs1"], out["jobs2"]]
+    idle = sum(r["cpu_s"]["workers"] + r["cpu_s"]["scheduler_nannies"] for r in local) / sum(r["seconds"] for r in local)
+    out["idle_cluster_cpu_per_s"] = round(idle, 3)
+    for name, _args in configs:
+        c = out[name]["cpu_s"]
+        total = c["command"] + ((c["workers"] + c["scheduler_nannies"] - idle * out[name]["seconds"])
+                                if name.startswith("dask") else 0)  # fmt: skip
+        c["total"] = round(total, 2)
+        out[name]["cpu_s_per_file"] = round(total / files, 3)
+        if pages:
+            out[name]["cpu_s_per_page"] = round(total / pages, 3)
+    j1, j2, d = (out[k]["seconds"] for k in ("jobs1", "jobs2", "dask"))
+    out["speedup_vs_jobs1"] = round(j1 / d, 2)
+    out["dask_vs_jobs2"] = round(d / j2, 2)
+    out["jobs2_speedup"] = round(j1 / j2, 2)
+    for name in ("dask", "dask_parcel1"):
+        extra = (out[name]["cpu_s"]["total"] - out["jobs1"]["cpu_s"]["total"]) / files
+        out[f"{name}_extra_cpu_s_per_file"] = round(extra, 3)
+    return out
+
+
+def measure_executors(batches: dict[str, tuple[Path, int, int | None]], work: Path, workers: int) -> dict:
+    import os
+
     from distributed import Client, LocalCluster
 
     from reja.cluster import warm_worker
 
-    out = {"jobs1": timed_import(plans, str(work / "j1.sqlite"), "--jobs", "1"),
-           "jobs2": timed_import(plans, str(work / "j2.sqlite"), "--jobs", "2")}
+    os.environ.pop("REJA_OCR_CACHE", None)  # each run its own fresh cache beside its store: cold OCR
+    out: dict = {"workers": workers}
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster, set_as_default=False) as client:
         client.run(warm_worker)
-        out[f"dask{workers}"] = timed_import(plans, str(work / "dask.sqlite"), "--scheduler", cluster.scheduler_address)
-    d = out[f"dask{workers}"]["seconds"]
-    out["speedup_vs_jobs1"] = round(out["jobs1"]["seconds"] / d, 2)
-    out["dask_vs_jobs2"] = round(d / out["jobs2"]["seconds"], 2)
-    out["parallel_efficiency"] = round(out["speedup_vs_jobs1"] / workers, 2)
+        out["round_trip_ms"] = round_trip_ms(client)
+        for name, (folder, files, pages) in batches.items():
+            out[name] = measure_batch(folder, work / f"runs-{name}", client, cluster.scheduler_address, files, pages)
     return out
 
 
-def measure_ocr(work: Path, pages: int) -> dict:
-    from pypdf import PdfReader, PdfWriter
-
-    src = REPO / "samples" / "jondor_2021_scan.pdf"
-    reader, writer = PdfReader(src), PdfWriter()
-    for page in reader.pages[:pages]:
-        writer.add_page(page)
-    folder = work / "scans"
-    folder.mkdir()
-    with open(folder / "jondor_2021_scan_part.pdf", "wb") as fh:
-        writer.write(fh)
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "reja.cli", "import", str(folder), "--db", str(work / "ocr.sqlite"),
-                           "--quiet", "--jobs", "1"], capture_output=True, text=True, cwd=work)
-    seconds = time.perf_counter() - start
-    return {"pages": pages, "seconds": round(seconds, 1), "seconds_per_page": round(seconds / pages, 2),
-            "exit_code": proc.returncode}
-
-
-def project(seconds_per_page: float, pages: int, workers: list[int], efficiency: float) -> list[dict]:
-    """Hours for `pages` on each worker count: one page at a time per worker, `efficiency` of linear."""
-    return [{"workers": n, "hours": round(pages * seconds_per_page / (n * efficiency) / 3600, 1),
-             "hours_if_linear": round(pages * seconds_per_page / n / 3600, 1)} for n in workers]
+def project(scans: dict, pages: int, workers: list[int]) -> dict:
+    """Hours for `pages` scanned pages (15 a plan) on each worker count, from the scans batch on the
+    cluster: the reading children's CPU per page (reader, OCR, matching) and the rest of the run's CPU
+    per file (client, scheduler, worker processes; with this batch's start-up in it, so an upper bound);
+    one core per worker, linear in workers."""
+    d = scans["dask"]
+    readers = d["executor"].get("reader_cpu_s") or d["cpu_s"]["total"]
+    per_page = readers / scans["pages"]
+    per_file = max(0.0, d["cpu_s"]["total"] - readers) / scans["files"]
+    cpu_h = (pages * per_page + pages / 15 * per_file) / 3600
+    efficiency = scans["speedup_vs_jobs1"] / 2  # this run's, on this machine (meaningless under load)
+    return {"cpu_s_per_page": round(per_page, 2), "other_cpu_s_per_file": round(per_file, 3), "cpu_hours": round(cpu_h, 1),
+            "efficiency_this_run": round(efficiency, 2),
+            "by_workers": [{"workers": n, "hours": round(cpu_h / n, 1),
+                            "hours_at_this_run_efficiency": round(cpu_h / (n * efficiency), 1) if efficiency else None}
+                           for n in workers]}  # fmt: skip
 
 
 def report(r: dict) -> str:
-    s, e, o = r.get("store"), r.get("executors"), r.get("ocr")
-    lines = [f"# measure_cluster: {r['plans']} plans, {r['at']}, load average before: {r['load_before']}", ""]
+    s, e = r.get("store"), r.get("executors")
+    lines = [f"# measure_cluster: {r['plans']} plans, {r['at']}, load average before: {r['load_before']}, "
+             f"after: {r.get('load_after')}", ""]
     if s:
         lines += ["## PostgreSQL vs SQLite (reja import --jobs 2)", "",
                   f"- SQLite {s['sqlite']['seconds']} s, PostgreSQL {s['postgres']['seconds']} s: "
@@ -203,53 +331,79 @@ def report(r: dict) -> str:
         lines += [f"- failed files in {k}: {v['failed']}" for k, v in s.items() if isinstance(v, dict) and v.get("failed")]
         lines += [""]
     if e:
-        lines += ["## Dask LocalCluster (2 workers) vs local jobs", "",
-                  f"- --jobs 1 {e['jobs1']['seconds']} s, --jobs 2 {e['jobs2']['seconds']} s, "
-                  f"Dask {e[[k for k in e if k.startswith('dask')][0]]['seconds']} s",
-                  f"- Dask vs --jobs 1: **{e['speedup_vs_jobs1']}x faster** (target >= 1.7); "
-                  f"Dask / --jobs 2: **{e['dask_vs_jobs2']}** (target <= 1.2)"]
-        lines += [f"- failed files in {k}: {v['failed']}" for k, v in e.items() if isinstance(v, dict) and v.get("failed")]
+        lines += [f"## Dask LocalCluster ({e['workers']} workers, 1 thread each) vs local jobs", "",
+                  f"Dask's round trip for an empty task: {e['round_trip_ms']} ms.", "",
+                  "| batch | files | pages | --jobs 1 s | --jobs 2 s | Dask s | Dask vs jobs1 (>= 1.7) | Dask / jobs2 (<= 1.2) "
+                  "| jobs2 vs jobs1 | CPU s/file jobs1 | CPU s/file Dask | Dask extra CPU s/file | same, one file a task |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for name in ("typed", "scans"):
+            b = e.get(name)
+            if b:
+                lines.append(f"| {name} | {b['files']} | {b['pages'] or ''} | {b['jobs1']['seconds']} | {b['jobs2']['seconds']} "
+                             f"| {b['dask']['seconds']} | **{b['speedup_vs_jobs1']}x** | **{b['dask_vs_jobs2']}** "
+                             f"| {b['jobs2_speedup']}x | {b['jobs1']['cpu_s_per_file']} | {b['dask']['cpu_s_per_file']} "
+                             f"| {b['dask_extra_cpu_s_per_file']} | {b['dask_parcel1_extra_cpu_s_per_file']} "
+                             f"({b['dask_parcel1']['seconds']} s) |")
         lines += [""]
-    if o:
-        lines += ["## OCR and the national backfill", "",
-                  f"- {o['pages']} scanned pages, --jobs 1: {o['seconds']} s = {o['seconds_per_page']} s/page",
-                  f"- {r['backfill_pages']} pages at parallel efficiency {r['efficiency']}:"]
-        lines += [f"  - {p['workers']} workers: {p['hours']} h (linear scaling: {p['hours_if_linear']} h)"
-                  for p in r["projection"]]
+        for name in ("typed", "scans"):
+            b = e.get(name)
+            if not b:
+                continue
+            x = b["dask"].get("executor", {})
+            cpu = ", ".join(f"{k} {b[k]['cpu_s']}" for k in ("jobs1", "jobs2", "dask", "dask_parcel1"))
+            lines += [f"- {name}: CPU s {cpu}; the idle cluster's own CPU {b['idle_cluster_cpu_per_s']} s/s (taken off)"]
+            if x:
+                lines += [f"  - Dask executor: {x.get('parcels')} tasks for {x.get('files')} files, worker time around "
+                          f"the documents {x.get('worker_overhead_s_per_file')} s/file, readers' CPU "
+                          f"{x.get('reader_cpu_s')} s, round trips {x.get('round_trip_s')} s in all"]
+            lines += [f"  - failed files in {k}: {b[k].get('failed') or b[k]['summary']}"
+                      for k in ("jobs1", "jobs2", "dask", "dask_parcel1") if b[k]["exit_code"] not in (0, 3)]
+        lines += [""]
+    p = r.get("projection")
+    if p:
+        lines += [f"## National backfill: {r['backfill_pages']} scanned pages (15 a plan)", "",
+                  f"- reading CPU per page {p['cpu_s_per_page']} s on the workers, the rest {p['other_cpu_s_per_file']} s "
+                  f"per file (client, scheduler, worker processes, start-up included): "
+                  f"{p['cpu_hours']} CPU-hours",
+                  f"- one core per worker, store writes aside; 'this run' divides by this run's Dask efficiency on "
+                  f"the scans ({p['efficiency_this_run']} of linear; under load it says nothing):"]
+        lines += [f"  - {w['workers']} workers: {w['hours']} h (this run's efficiency: {w['hours_at_this_run_efficiency']} h)"
+                  for w in p["by_workers"]]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--plans", type=int, default=200)
+    parser.add_argument("--plans", type=int, default=200, help="generated typed plans (store and executors)")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the SQLite vs PostgreSQL imports")
     parser.add_argument("--dask-workers", type=int, default=2)
-    parser.add_argument("--ocr-pages", type=int, default=3, help="scanned pages timed (0: skip)")
+    parser.add_argument("--scans", type=int, default=4, help="scanned PDFs in the scans batch (0: none)")
+    parser.add_argument("--scan-pages", type=int, default=3, help="pages of each")
     parser.add_argument("--backfill-pages", type=int, default=30000)
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 8, 16, 32, 64])
-    parser.add_argument("--skip", nargs="*", default=[], choices=["store", "executors", "ocr"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["store", "executors"])
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     import os
 
     work = Path(tempfile.mkdtemp(prefix="reja-cluster-"))
     result: dict = {"plans": args.plans, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    "load_before": round(os.getloadavg()[0], 1), "backfill_pages": args.backfill_pages}
+                    "load_before": [round(x, 1) for x in os.getloadavg()], "backfill_pages": args.backfill_pages}
     try:
         plans = generate_plans(args.plans, work / "plans")
         if "store" not in args.skip:
             result["store"] = measure_store(plans, work, args.jobs)
             save(args.json, result)
         if "executors" not in args.skip:
-            result["executors"] = measure_executors(plans, work, args.dask_workers)
+            batches = {"typed": (plans, args.plans, None)}
+            if args.scans:
+                scans = make_scans(work / "scans" / "in", args.scans, args.scan_pages)
+                batches["scans"] = (scans, args.scans, args.scans * args.scan_pages)
+            result["executors"] = measure_executors(batches, work / "executors", args.dask_workers)
             save(args.json, result)
-        if args.ocr_pages and "ocr" not in args.skip:
-            result["ocr"] = measure_ocr(work, args.ocr_pages)
-            eff = result.get("executors", {}).get("parallel_efficiency") or 0.85
-            result["efficiency"] = min(eff, 1.0)
-            result["projection"] = project(result["ocr"]["seconds_per_page"], args.backfill_pages, args.workers,
-                                           result["efficiency"])
-        result["load_after"] = round(os.getloadavg()[0], 1)
+            if "scans" in result["executors"]:
+                result["projection"] = project(result["executors"]["scans"], args.backfill_pages, args.workers)
+        result["load_after"] = [round(x, 1) for x in os.getloadavg()]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(report(result))
