@@ -67,6 +67,13 @@ def _suffix_rules() -> tuple[tuple[str, ...], int, int]:
 
 
 @lru_cache(maxsize=1)
+def _suffix_after() -> dict[str, str]:
+    """Endings taken only after one of the given letters (the dative -ga is -ka after k, -qa after q:
+    "kitobxonlikka", not "malaka")."""
+    return {match_key(k): v for k, v in (_vocabulary().get("suffix_after") or {}).items()}
+
+
+@lru_cache(maxsize=1)
 def _keep_words() -> frozenset[str]:
     return frozenset(match_key(w) for w in _vocabulary().get("keep_words") or [])
 
@@ -79,11 +86,13 @@ def stem_word(word: str) -> str:
     below `min_stem` letters; digits and short words stay as they are.
     """
     suffixes, min_stem, max_strips = _suffix_rules()
+    after = _suffix_after()
     if len(word) <= min_stem or not word.isalpha() or word in _keep_words():
         return word
     for _ in range(max_strips):
         for suf in suffixes:
-            if word.endswith(suf) and len(word) - len(suf) >= min_stem:
+            if word.endswith(suf) and len(word) - len(suf) >= min_stem and (
+                    suf not in after or word[-len(suf) - 1] in after[suf]):
                 word = word[: -len(suf)]
                 break
         else:

@@ -235,3 +235,21 @@ def test_character_ngram_cosine_sees_endings_and_typos_and_is_off_by_default():
     # measured and not adopted (schema/data/match_thresholds.yaml): the matcher's reasons do not show it
     assert float(cat.thresholds.get("char_ngram_weight", 0)) == 0
     assert "char-ngram" not in match_indicator("Kitoblarni ta'mirlash").reason
+
+
+def test_the_possessive_si_with_a_case_ending_is_stripped_whole_and_ka_qa_only_after_k_q():
+    from reja.normalize.keys import stem_word
+
+    # "malakasini" was "malakas" (-ini taken) while "malakasi" and "malaka" were "mala" (-ka taken)
+    assert stem_word("malakasini") == stem_word("malakasi") == stem_word("malaka") == "malaka"
+    assert stem_word("kutubxonasiga") == stem_word("kutubxonasi") == stem_word("kutubxona")
+    assert stem_word("doirasida") == "doira"
+    assert stem_word("kitobxonlikka") == "kitobxonlik" and stem_word("qishloqqa") == "qishloq"
+    assert stem_word("texnika") == "texnika"
+
+
+def test_russian_reader_and_user_in_their_cases_are_one_word():
+    from reja.normalize.match import prepare
+
+    assert prepare("Анкетирование читателей") == prepare("Анкетирование пользователей")
+    assert prepare("пользователям").split() == prepare("Foydalanuvchilar").split()
