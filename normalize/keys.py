@@ -89,15 +89,26 @@ def stem_word(word: str) -> str:
     after = _suffix_after()
     if len(word) <= min_stem or not word.isalpha() or word in _keep_words():
         return word
+    stripped = False
     for _ in range(max_strips):
         for suf in suffixes:
             if word.endswith(suf) and len(word) - len(suf) >= min_stem and (
                     suf not in after or word[-len(suf) - 1] in after[suf]):
                 word = word[: -len(suf)]
+                stripped = True
                 break
         else:
             break
+    if stripped:  # a stem's last consonant as the bare word has it ("savodxonligi" → "savodxonlik")
+        for end, bare in _stem_endings():
+            if word.endswith(end):
+                return word[: -len(end)] + bare
     return word
+
+
+@lru_cache(maxsize=1)
+def _stem_endings() -> tuple[tuple[str, str], ...]:
+    return tuple((match_key(k), match_key(v)) for k, v in (_vocabulary().get("stem_endings") or {}).items())
 
 
 def _stem_tokens(key: str) -> tuple[str, ...]:

@@ -246,6 +246,9 @@ def test_the_possessive_si_with_a_case_ending_is_stripped_whole_and_ka_qa_only_a
     assert stem_word("doirasida") == "doira"
     assert stem_word("kitobxonlikka") == "kitobxonlik" and stem_word("qishloqqa") == "qishloq"
     assert stem_word("texnika") == "texnika"
+    # -lik is -lig- before a vowel: the stem is the bare word's
+    assert stem_word("savodxonligiga") == stem_word("savodxonligi") == stem_word("savodxonlik") == "savodxonlik"
+    assert stem_word("haftaligini") == "haftalik"
 
 
 def test_russian_reader_and_user_in_their_cases_are_one_word():
