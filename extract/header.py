@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from .ir import Table
 from .plan_words import fold, word_set
 from .sections import parse_heading
+from .settings import HeaderScores, load_parse_settings
 
 # Roles a column can have in a ParsedPlan; the catalogue's "quantity" (a "Miqdori" column with no
 # sub-header) holds the plan value, and "note" has no PlanItem field.
@@ -25,9 +26,6 @@ ITEM_ROLES = ("number", "text", "unit", "fact", "plan", "mechanism", "deadline",
 OTHER = "other"
 _ROLE_ALIAS = {"quantity": "plan", "note": OTHER}
 
-MATCH_SCORE = 85  # a header cell names a role
-SUBHEADER_SCORE = 80  # a cell of the row under a header row names a role
-GUESS_SCORE = 65  # a header no role claims is given its nearest role from here on, flagged column_review
 MAX_HEADER_LEN = 60  # header cells are short ("Бажариладиган ишларнинг мазмуни" is 31 characters)
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _YEAR_WORD_RE = re.compile(r"(?<!\w)(yil|йил|год|г)\w*\.?", re.I)
@@ -83,9 +81,15 @@ def _synonym_keys() -> list[tuple[str, str]]:
     return pairs
 
 
+def _scores(scores: HeaderScores | None) -> HeaderScores:
+    return scores if scores is not None else load_parse_settings().header
+
+
 @lru_cache(maxsize=4096)
-def classify_header(text: str) -> tuple[str | None, float]:
-    """The role a header text names and the match score (0..100); (None, 0) for no match."""
+def classify_header(text: str, scores: HeaderScores | None = None) -> tuple[str | None, float]:
+    """The role a header text names and the match score (0..100); (None, 0) for no match.
+    `scores`: the settings' header scores (by default this installation's)."""
+    subheader = _scores(scores).subheader
     key = _key(text) or fold(text)
     if not key:
         return None, 0.0
@@ -104,7 +108,7 @@ def classify_header(text: str) -> tuple[str | None, float]:
     # exactly another role's synonym ("Rejalashtirilgan tadbirlar" is the text column)
     exact_other = any(score >= 100 for r, score in best.items() if r not in ("fact", "plan", "quantity"))
     for role in ("fact", "plan"):
-        if best.get(role, 0) >= top - 3 and best.get(role, 0) >= SUBHEADER_SCORE and not (
+        if best.get(role, 0) >= top - 3 and best.get(role, 0) >= subheader and not (
             exact_other and best[role] < 100
         ):
             return role, best[role]
@@ -121,7 +125,7 @@ def _is_item_no(text: str) -> bool:
     return bool(_ITEM_NO_RE.match(text.strip()))
 
 
-def _cells_named(texts: list[str], threshold: float) -> tuple[int, int, int]:
+def _cells_named(texts: list[str], threshold: float, scores: HeaderScores | None = None) -> tuple[int, int, int]:
     """(cells naming a role, header cells naming no role ("I chorak"), non-empty cells) of one row."""
     named = plain = filled = 0
     for t in texts:
@@ -130,7 +134,7 @@ def _cells_named(texts: list[str], threshold: float) -> tuple[int, int, int]:
         filled += 1
         if len(t.strip()) > MAX_HEADER_LEN:
             continue  # a sentence that happens to contain "reja" or "сони" is data, not a heading
-        role, score = classify_header(t)
+        role, score = classify_header(t, scores)
         if role is not None and score >= threshold:
             named += 1
         elif _header_only(t):
@@ -144,18 +148,19 @@ def _header_only(text: str) -> bool:
     return any(w in f.split() or (" " in w and w in f) for w in word_set("header_only_words"))
 
 
-def is_header_row(table: Table, row: int) -> bool:
+def is_header_row(table: Table, row: int, scores: HeaderScores | None = None) -> bool:
     """A row of column headings: at least two cells name a role and most filled cells do."""
     texts = table.row_texts(row)
     if any(_is_item_no(t) for t in texts[:2] if t.strip()):
         return False
-    named, plain, filled = _cells_named(texts, MATCH_SCORE)
+    scores = _scores(scores)
+    named, plain, filled = _cells_named(texts, scores.match, scores)
     # quarter headings count towards "most cells are headings", never as the two that name a role
     # (a data row "… | сони | Ҳар чорак" is no header)
     return named >= 2 and (named + plain) * 10 >= filled * 6
 
 
-def is_subheader_row(table: Table, row: int) -> bool:
+def is_subheader_row(table: Table, row: int, scores: HeaderScores | None = None) -> bool:
     """The second row of a two-row header: every filled cell names a role or a year."""
     texts = table.row_texts(row)
     filled = [t for t in texts if t.strip()]
@@ -166,9 +171,9 @@ def is_subheader_row(table: Table, row: int) -> bool:
     for t in filled:
         if len(t.strip()) > MAX_HEADER_LEN:
             return False
-        role, score = classify_header(t)
+        role, score = classify_header(t, scores)
         # a bare year heading ("2025") counts; a long cell that merely mentions a year is data
-        if not (role is not None and score >= SUBHEADER_SCORE) and not (header_year(t) and len(t) <= 25):
+        if not (role is not None and score >= _scores(scores).subheader) and not (header_year(t) and len(t) <= 25):
             return False
     return True
 
@@ -179,9 +184,9 @@ def is_column_numbering_row(table: Table, row: int) -> bool:
     return len(texts) >= 3 and texts == [str(i) for i in range(1, len(texts) + 1)]
 
 
-def header_span(table: Table, row: int) -> int:
+def header_span(table: Table, row: int, scores: HeaderScores | None = None) -> int:
     """How many rows starting at `row` form a header (0 when `row` is not a header row)."""
-    if not is_header_row(table, row):
+    if not is_header_row(table, row, scores):
         return 0
     end = row + 1
     # rows covered by the header's vertical merges belong to it, and so does a sub-header row
@@ -189,7 +194,7 @@ def header_span(table: Table, row: int) -> int:
     while end < table.n_rows and end - row < 3:
         if any(_is_item_no(t) for t in table.row_texts(end) if t.strip()):
             break  # an item row, even when a header merge reaches down into it
-        if end < covered_until or is_subheader_row(table, end):
+        if end < covered_until or is_subheader_row(table, end, scores):
             end += 1
             continue
         break
@@ -198,7 +203,7 @@ def header_span(table: Table, row: int) -> int:
     return end - row
 
 
-def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
+def roles_from_header(table: Table, first: int, n_rows: int, scores: HeaderScores | None = None) -> ColumnRoles:
     """Column roles from the header rows first..first+n_rows-1 (merged cells read through)."""
     grid = table.grid()
     roles: list[str] = []
@@ -219,8 +224,8 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
             parts.append(cell.text.strip())
         text = " ".join(parts)
         headers.append(text)
-        role, score = _column_role(parts)
-        if role is None or score < SUBHEADER_SCORE:
+        role, score = _column_role(parts, scores)
+        if role is None or score < _scores(scores).subheader:
             role = "number" if c == 0 and not text else OTHER
         raw = role
         if role in ("quantity", OTHER) and header_year(text) is not None:
@@ -247,7 +252,7 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
         doubt = f"value columns headed only {years[0]} and {years[1]}: taken as fact {years[0]}, plan {years[1]}"
     elif dropped:
         doubt = "second value column not read: " + "; ".join(repr(d) for d in dropped)
-    guessed = _guess_unplaced(roles, headers)
+    guessed = _guess_unplaced(roles, headers, scores)
     if "text" not in roles:
         wide = _widest_text_column(table, first + n_rows, roles)
         if wide is not None:
@@ -259,16 +264,16 @@ def roles_from_header(table: Table, first: int, n_rows: int) -> ColumnRoles:
     return ColumnRoles(roles, fact_year, plan_year, headers, doubt)
 
 
-def _guess_unplaced(roles: list[str], headers: list[str]) -> list[str]:
+def _guess_unplaced(roles: list[str], headers: list[str], scores: HeaderScores | None = None) -> list[str]:
     """A header naming no role well enough gets the role it is closest to, when that role is still
     free and the match is not far off ("Наименование мероприятий по плану") — with a doubt said."""
     said: list[str] = []
     for c, (role, text) in enumerate(zip(roles, headers, strict=True)):
         if role != OTHER or not text.strip() or len(text) > 2 * MAX_HEADER_LEN or _header_only(text):
             continue
-        guess, score = classify_header(text)
+        guess, score = classify_header(text, scores)
         guess = _ROLE_ALIAS.get(guess, guess)
-        if guess is None or guess == OTHER or guess in roles or score < GUESS_SCORE:
+        if guess is None or guess == OTHER or guess in roles or score < _scores(scores).guess:
             continue
         roles[c] = guess
         said.append(f"column {c + 1} header {text!r} taken as {guess} (best guess)")
@@ -286,18 +291,18 @@ def _widest_text_column(table: Table, start: int, roles: list[str]) -> int | Non
     return max(free, key=lambda c: letters[c]) if free else None
 
 
-def _column_role(parts: list[str]) -> tuple[str | None, float]:
+def _column_role(parts: list[str], scores: HeaderScores | None = None) -> tuple[str | None, float]:
     """Role of a column from its header texts, top to bottom. The lowest text that names a role
     wins ("Ўлчов бирлиги" under a merged "Амалга ошириш механизми"), except that a group word
     over fact/plan columns ("Miqdori" over "2024- yil (fakt)") is read together with them."""
     if not parts:
         return None, 0.0
-    whole = classify_header(" ".join(parts))
+    whole = classify_header(" ".join(parts), scores)
     if whole[0] in ("fact", "plan"):
         return whole
     for text in reversed(parts):
-        role, score = classify_header(text)
-        if role is not None and score >= SUBHEADER_SCORE:
+        role, score = classify_header(text, scores)
+        if role is not None and score >= _scores(scores).subheader:
             return role, score
     return whole
 

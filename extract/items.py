@@ -25,8 +25,9 @@ from reja.normalize.text import clean_text
 from .header import ColumnRoles
 from .ir import BBox, Cell
 from .model import PlanItem, Section
-from .plan_words import is_label, plan_words, starts_with_label
+from .plan_words import is_label, starts_with_label
 from .sections import section_value
+from .settings import load_parse_settings
 
 # "1)" and "1-" are how some districts number items, as "1." is elsewhere
 _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
@@ -108,7 +109,9 @@ class _Draft:
 class ItemBuilder:
     """Collects rows into items, tracking the current section and the label state."""
 
-    def __init__(self) -> None:
+    def __init__(self, low_ocr_confidence: float | None = None) -> None:
+        # None: this installation's setting (reja.extract.settings)
+        self.low_ocr_confidence = low_ocr_confidence
         self.drafts: list[_Draft] = []
         self.section: Section | None = None
         self.section_review: str | None = None
@@ -312,8 +315,11 @@ class ItemBuilder:
     def finish(self) -> list[PlanItem]:
         _section_prefixed_items(self.drafts)
         items: list[PlanItem] = []
+        threshold = self.low_ocr_confidence
+        if threshold is None:
+            threshold = load_parse_settings().low_ocr_confidence
         for draft in self.drafts:
-            items.extend(_build(draft))
+            items.extend(_build(draft, threshold))
         counts = Counter((i.section_no, i.item_no) for i in items if i.item_no is not None)
         for item in items:
             if item.item_no is not None and counts[(item.section_no, item.item_no)] > 1:
@@ -408,8 +414,9 @@ def _provenance(item: PlanItem, draft: _Draft) -> None:
     item.ocr_confidence = min(draft.ocr) if draft.ocr else None
 
 
-def _build(draft: _Draft) -> list[PlanItem]:
-    """The item (and the sub-items split from its stacked values)."""
+def _build(draft: _Draft, low_ocr_confidence: float) -> list[PlanItem]:
+    """The item (and the sub-items split from its stacked values); an item whose lowest OCR cell
+    confidence is below `low_ocr_confidence` is flagged."""
     text = clean_text(draft.joined("text"))
     if draft.item_no is None and (draft.parent_item_no is not None or draft.under_label):
         # a sub-item written as a list line ("- Radio orqali"): the mark is layout, not text
@@ -445,8 +452,7 @@ def _build(draft: _Draft) -> list[PlanItem]:
         f.startswith("no_item_no") for f in item.flags
     ):
         item.flag("no_item_no")
-    threshold = plan_words().get("low_ocr_confidence")
-    if item.ocr_confidence is not None and threshold is not None and item.ocr_confidence < threshold:
+    if item.ocr_confidence is not None and item.ocr_confidence < low_ocr_confidence:
         item.flag("low_ocr_confidence", f"{item.ocr_confidence:.0f}")
 
     raws = {role: draft.joined(role) for role in _VALUE_FIELDS}

@@ -116,13 +116,16 @@ def _lines(words: list[dict]) -> list[_Line]:
 
 def _header_band(lines: list[_Line]) -> tuple[int, int] | None:
     """(first line, number of lines) of the header: groups that name at least two roles."""
-    from reja.extract.header import MATCH_SCORE, _header_only, classify_header
+    from reja.extract.header import _header_only, classify_header
+    from reja.extract.settings import load_parse_settings
+
+    match_score = load_parse_settings().header.match
 
     def named(group_texts: list[str]) -> tuple[int, int]:
         n = plain = 0
         for t in group_texts:
             role, score = classify_header(t)
-            if role is not None and score >= MATCH_SCORE:
+            if role is not None and score >= match_score:
                 n += 1
             elif _header_only(t):
                 plain += 1

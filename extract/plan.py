@@ -27,6 +27,7 @@ from .sections import (
     section_value,
     spanning_text,
 )
+from .settings import HeaderScores, ParseSettings, load_parse_settings
 from .title_block import Line, parse_title_block
 
 _MAX_HEADER_SEARCH = 4  # a plan table has its header within its first rows
@@ -49,11 +50,11 @@ def _item_number_start(text: str) -> bool:
     return bool(_ITEM_START_RE.match(text))
 
 
-def _is_plan_table(table: Table) -> bool:
+def _is_plan_table(table: Table, scores: HeaderScores) -> bool:
     """A table of the plan proper (not the layout table of the signature blocks)."""
     if table.n_cols < 3:
         return False
-    return any(header_span(table, r) for r in range(min(table.n_rows, _MAX_HEADER_SEARCH)))
+    return any(header_span(table, r, scores) for r in range(min(table.n_rows, _MAX_HEADER_SEARCH)))
 
 
 def _title_lines(blocks: list) -> list[Line]:
@@ -69,20 +70,21 @@ def _title_lines(blocks: list) -> list[Line]:
     return lines
 
 
-def _rows_above_header(blocks: list, first: int) -> list[Line]:
+def _rows_above_header(blocks: list, first: int, scores: HeaderScores) -> list[Line]:
     """Title lines typed into the first plan table above its header ("2025-yil uchun ish rejasi")."""
     table = blocks[first] if first < len(blocks) else None
     if not isinstance(table, Table):
         return []
-    header_at = next((k for k in range(min(table.n_rows, _MAX_HEADER_SEARCH)) if header_span(table, k)), 0)
+    header_at = next((k for k in range(min(table.n_rows, _MAX_HEADER_SEARCH)) if header_span(table, k, scores)), 0)
     cells = sorted((c for c in table.cells if c.row < header_at and c.text.strip()), key=lambda c: (c.row, c.col))
     return [Line(c.text, None, c.page, group=id(c)) for c in cells]
 
 
 class _Walker:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, settings: ParseSettings) -> None:
         self.doc = doc
-        self.builder = ItemBuilder()
+        self.scores = settings.header
+        self.builder = ItemBuilder(settings.low_ocr_confidence)
         self.sections: list[Section] = []
         self.warnings: list[str] = []
         self.roles: ColumnRoles | None = None
@@ -151,12 +153,12 @@ class _Walker:
         first_data = True
         r = 0
         grid = t.grid()
-        header_at = next((k for k in range(min(t.n_rows, _MAX_HEADER_SEARCH)) if header_span(t, k)), None)
+        header_at = next((k for k in range(min(t.n_rows, _MAX_HEADER_SEARCH)) if header_span(t, k, self.scores)), None)
         arabic_headings = arabic_heading_rows(t)
         while r < t.n_rows:
-            span = header_span(t, r)
+            span = header_span(t, r, self.scores)
             if span:
-                roles = roles_from_header(t, r, span)
+                roles = roles_from_header(t, r, span, self.scores)
                 r += span
                 continue
             if is_column_numbering_row(t, r):
@@ -267,10 +269,12 @@ def _what_was_found(doc: Document) -> str:
             f"has {widest.n_cols} column(s) and {widest.n_rows} row(s)")
 
 
-def parse_plan(doc: Document) -> ParsedPlan:
-    """Parse a read document into the plan's metadata, sections and items."""
+def parse_plan(doc: Document, settings: ParseSettings | None = None) -> ParsedPlan:
+    """Parse a read document into the plan's metadata, sections and items. `settings`: the parser's
+    thresholds (`reja.extract.settings`; by default this installation's data files)."""
+    settings = settings or load_parse_settings()
     blocks = list(doc.blocks)
-    first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and _is_plan_table(b)), None)
+    first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and _is_plan_table(b, settings.header)), None)
     if first is None:
         first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and b.n_cols >= 3), len(blocks))
     # a section heading written just above the first table belongs to the plan, not the title block
@@ -281,9 +285,9 @@ def parse_plan(doc: Document) -> ParsedPlan:
         if parse_heading(block.text) is not None:
             first = k
             break
-    meta = _read_title_block(_title_lines(blocks[:first]) + _rows_above_header(blocks, first), doc.source)
+    meta = _read_title_block(_title_lines(blocks[:first]) + _rows_above_header(blocks, first, settings.header), doc.source)
 
-    walker = _Walker(doc)
+    walker = _Walker(doc, settings)
     for block in blocks[first:]:
         try:
             if isinstance(block, Paragraph):

@@ -16,23 +16,26 @@ from pathlib import Path
 from reja import enrich, identity, records
 from reja.extract.model import ParsedPlan, PlanMeta
 from reja.extract.plan import NO_ITEMS_PREFIX
+from reja.extract.settings import ParseSettings, load_parse_settings
 
 
-def parse_file(path: Path | str, **reader_options) -> ParsedPlan:
-    """Read a plan document of any supported format and parse it into items.
+def parse_file(path: Path | str, *, settings: ParseSettings | None = None, **reader_options) -> ParsedPlan:
+    """Read a plan document of any supported format and parse it into items. `settings`: the
+    parser's thresholds (`reja.extract.settings`), by default this installation's data files.
 
     Raises `reja.extract.errors.ReadError` (with file and cause) when the file cannot be read.
     """
     from reja.extract.plan import parse_plan
     from reja.extract.readers import read_document
 
+    settings = settings or load_parse_settings()
     document = read_document(Path(path), **reader_options)
-    plan = parse_plan(document)
+    plan = parse_plan(document, settings)
     if any(cell.confidence is not None for table in document.tables for cell in table.cells):
         # OCR'd cells: name the doubtful cell of each row and keep its box for the clerk's crop
         from reja.extract.scan import apply_ocr_flags
 
-        apply_ocr_flags(plan, document)
+        apply_ocr_flags(plan, document, settings.low_ocr_confidence)
     return plan
 
 

@@ -17,8 +17,6 @@ import re
 from reja.extract.ir import Cell, Document, Table
 from reja.extract.model import ParsedPlan
 
-from .settings import load_settings
-
 NOTE_FLAGS = ("item_no_rebuilt", "snapped_value", "mixed_script", "lineless_table", "ocr_number", "ocr_alphabet")
 
 
@@ -38,17 +36,10 @@ def _row_cells(table: Table, row: int, n_rows: int = 1) -> list[Cell]:
 
 
 def default_threshold() -> float:
-    """One threshold for parser and reader: the parser's (extract/data/plan_words.yaml) when it
-    has one, else the scan reader's (data/scan.yaml)."""
-    try:
-        from reja.extract.plan_words import plan_words
+    """One threshold for parser and reader: the parser's (`ParseSettings.low_ocr_confidence`)."""
+    from reja.extract.settings import load_parse_settings
 
-        value = plan_words().get("low_ocr_confidence")
-        if value is not None:
-            return float(value)
-    except Exception:  # noqa: BLE001 - parser data unavailable: use the reader's own
-        pass
-    return float(load_settings().low_confidence_threshold)
+    return load_parse_settings().low_ocr_confidence
 
 
 _BARE_LOW_RE = re.compile(r"^low_ocr_confidence: \d+$")

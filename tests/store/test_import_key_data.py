@@ -10,6 +10,9 @@ import pytest
 import reja.extract
 import reja.normalize
 import reja.schema
+import yaml
+from reja.extract.settings import SETTINGS_FILES, settings_from
+from reja.schema import data_files
 
 import reja.keys as keys
 
@@ -96,3 +99,30 @@ def test_the_scan_reader_reads_no_match_only_file_and_keeps_the_catalogues_words
     only_catalogue = catalogue_words - parse_words
     assert len(only_catalogue) > 100
     assert only_catalogue <= lexicon.lexicon()
+
+
+@pytest.mark.parametrize(("file", "key", "value"), [
+    ("plan_words.yaml", ("header_scores", "match"), 90),
+    ("plan_words.yaml", ("header_scores", "subheader"), 82),
+    ("plan_words.yaml", ("header_scores", "guess"), 70),
+    ("plan_words.yaml", ("low_ocr_confidence",), 65),
+    ("scan.yaml", ("dpi",), 400),
+])
+def test_each_setting_changes_the_settings_and_the_parse_key(data_copy, file, key, value):
+    """Edit one value of the parser's settings (`reja.extract.settings`) in a copy of its data file:
+    the settings built from the copies differ and so does the parse key (a file read under the old
+    settings is read again)."""
+    before = keys.parse_key("doc")
+    files = {name: next(c / name for c in data_copy if (c / name).is_file()) for _, name in SETTINGS_FILES}
+    raw = {name: data_files.read_yaml(path) for name, path in files.items()}
+    old = settings_from(raw["plan_words.yaml"], raw["scan.yaml"])
+    node = raw[file]
+    for k in key[:-1]:
+        node = node[k]
+    node[key[-1]] = value
+    files[file].write_text(yaml.safe_dump(raw[file], allow_unicode=True), encoding="utf-8")
+    reread = {name: data_files.read_yaml(path) for name, path in files.items()}
+    new = settings_from(reread["plan_words.yaml"], reread["scan.yaml"])
+    _forget_versions()
+    assert new != old and new.fingerprint() != old.fingerprint()
+    assert keys.parse_key("doc") != before
