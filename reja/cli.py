@@ -300,6 +300,25 @@ def rematch_cmd(
     raise typer.Exit(EXIT_FAILED if report.failed else EXIT_OK)
 
 
+@app.command("debug", help=N_("Draw what the parser saw on one page of a PDF, scan or photo: the found grid (blue), each column's role on its header (green) and the item boxes with their numbers (red), as a PNG."))
+def debug_cmd(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=N_("A plan file with pages (PDF, scan, photo)."))],
+    page: Annotated[int, typer.Option("--page", min=1, help=N_("The page to draw (1 = the first)."))] = 1,
+    out: Annotated[Path | None, typer.Option("--out", help=N_("The PNG to write (default: FILE-pN.png in the current folder)."))] = None,
+) -> None:
+    from reja.debug import DebugError, draw_page
+    from reja.extract.errors import ReadError
+
+    out = out or Path(f"{file.stem}-p{page}.png")
+    try:
+        view = draw_page(file, page, out)
+    except (DebugError, ReadError) as exc:
+        typer.echo(_("cannot draw: {reason}").format(reason=exc), err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    typer.echo(_("{path}: page {page}, {cells} grid cells, {tables} header(s) read, {items} items").format(
+        path=out, page=page, cells=view.cells, tables=len(view.roles), items=len(view.items)))
+
+
 @app.command("match", help=N_("Match one text to the catalogue and explain the decision: id, band, score, reason, top candidates.\n\nExit 0 when the match is accepted automatically, 3 when it would be flagged for review or is\nunmatched, 2 for an unknown kind or id."))
 def match_cmd(
     kind: Annotated[str, typer.Argument(help=N_("section, indicator or unit."))],
