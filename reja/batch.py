@@ -310,7 +310,8 @@ class _ImportRun:
             self.bar = start_progress(tasks + rematches)
         if not (tasks or rematches):
             return
-        worker.warm_up()
+        if rematches or getattr(executor, "reads_here", True):  # a cluster reads elsewhere: nothing to inherit
+            worker.warm_up()
         work = functools.partial(worker.process_document, parse)
         on_start = (lambda task: self.bar[0].file_started(task)) if self.bar is not None else None
         InlineExecutor().run(work, rematches, self.limits, self.on_result, self.should_stop, on_start)

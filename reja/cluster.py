@@ -197,6 +197,8 @@ class DaskExecutor:
     two parcels per thread); `parcel`: small files per task (default: `parcel_size`; 1 = one task a file).
     `on_pages(task, done, total)`: told as a worker reads a scan's pages (the progress line)."""
 
+    reads_here = False  # the files are read on the workers: the client loads no reader (`reja.batch`)
+
     def __init__(self, scheduler, *, window: int | None = None, connect_timeout: float = 30, parcel: int | None = None):
         self.scheduler = scheduler
         self.window = window
@@ -293,7 +295,9 @@ class _Run:
     def _submit(self, indexes: list[int]) -> None:
         parcel = [{**self.tasks[i], "_index": i} for i in indexes]
         data = [Path(t["path"]).read_bytes() for t in parcel]
-        future = self.client.submit(read_parcel, parcel, data, self.limits, self.work, self.options, self.topic,
+        # the workers tell starts and pages only to a progress line (events cost the scheduler a message each)
+        topic = self.topic if self.on_start is not None or self.ex.on_pages is not None else None
+        future = self.client.submit(read_parcel, parcel, data, self.limits, self.work, self.options, topic,
                                     pure=False, key=f"reja-read-{self.id}-{indexes[0]}-{len(indexes)}")  # fmt: skip
         self.inflight[future] = (indexes, time.monotonic())
         future.add_done_callback(lambda f: self.events.put(("done", f)))

@@ -163,3 +163,15 @@ def test_small_files_travel_in_parcels_of_consecutive_files():
     assert parcels(list(range(8)), sizes, 3) == [[0, 1], [2], [3, 4, 5], [6], [7]]
     assert parcel_size(files=60, threads=2) == 7 and parcel_size(files=7, threads=2) == 1
     assert parcel_size(files=10_000, threads=2) == 8
+
+
+def test_the_client_loads_no_reader_when_the_cluster_reads(tmp_path, fp, dask_client, monkeypatch):
+    import reja.worker
+
+    calls = []
+    monkeypatch.setattr(reja.worker, "warm_up", lambda: calls.append(1))
+    fp.write(tmp_path / "in" / "a.docx", fp.spec(n=2))
+    report = run_import([tmp_path / "in"], db=tmp_path / "r.sqlite", parse=fp.fake_parse, executor=DaskExecutor(dask_client))
+    assert [f.status for f in report.files] == ["partial"] and calls == []
+    run_import([tmp_path / "in"], db=tmp_path / "local.sqlite", parse=fp.fake_parse)
+    assert calls == [1]  # the local children inherit what the parent loaded
