@@ -20,6 +20,8 @@ Evidence on top of text similarity, each stated in `reason`:
   (`parent_required` in the thresholds file: "журнал", "yangi") without that support is pushed
   down and never auto-accepted;
 - the runner-up: if a different entry scores within `margin` of the best, the match goes to review;
+- a name that joins two activities ("…nashrlarini muqovalash va kitoblarni ta'mirlash": verbal nouns
+  joined by va/hamda): a text naming one of them whole misses none of the label's words (`_clauses`);
 - a second entry named: when another indicator's vocabulary covers the text's head words about as
   well as the best one's, each with a word the other lacks ("malaka oshirish bo'yicha
   seminar-treninglar"), the text names both and goes to review (`names_both` in the thresholds).
