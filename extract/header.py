@@ -259,6 +259,10 @@ def roles_from_header(table: Table, first: int, n_rows: int, scores: HeaderScore
             roles[wide] = "text"
             guessed.append(f"no column is headed as the activity text; column {wide + 1} "
                            f"({headers[wide]!r}) holds the longest texts and is taken as it")
+    if "number" not in roles and roles and roles[0] == OTHER and _numbers_below(table, first + n_rows):
+        # "Т/р" misread ("Ир", "Ур" on a photo) names no role, but a first column of "1.", "2." is the №
+        roles[0] = "number"
+        guessed.append(f"column 1 header {headers[0]!r} names no role; its cells are item numbers and are taken as them")
     if guessed:
         doubt = "; ".join(([doubt] if doubt else []) + guessed)
     return ColumnRoles(roles, fact_year, plan_year, headers, doubt)
@@ -289,6 +293,13 @@ def _widest_text_column(table: Table, start: int, roles: list[str]) -> int | Non
             letters[cell.col] += sum(ch.isalpha() for ch in cell.text)
     free = [c for c in range(min(table.n_cols, len(roles))) if roles[c] == OTHER and letters[c] > 0]
     return max(free, key=lambda c: letters[c]) if free else None
+
+
+def _numbers_below(table: Table, start: int) -> bool:
+    """Most filled single cells of the first column below the header are item numbers (at least two)."""
+    texts = [c.text.strip() for c in table.cells if c.row >= start and c.col == 0 and c.colspan == 1 and c.text.strip()]
+    hits = sum(_is_item_no(t) for t in texts)
+    return hits >= 2 and hits * 2 > len(texts)
 
 
 def _column_role(parts: list[str], scores: HeaderScores | None = None) -> tuple[str | None, float]:

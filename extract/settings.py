@@ -38,6 +38,7 @@ class ScanSettings:
     language_decided_ratio: float = 1.5
     warp_try_tilt: float = 2.5
     warp_try_gain: float = 1.1
+    warp_try_sliver: float = 0.1
     language_candidates: tuple[str, ...] = ("uzb", "uzb_cyrl")
     cell_retry_confidence: float = 55
     word_retry_confidence: float = 50

@@ -35,7 +35,7 @@ def number_kinds(settings: ScanSettings) -> dict[str, tuple[tuple[str, ...], str
 
 def column_kinds(cells: list[dict], n_rows: int, n_cols: int, settings: ScanSettings) -> tuple[dict[int, str], set[int]]:
     """{column: number kind} from the table's header row, and the header rows; empty when the table
-    has no header (a continuation page: its columns are known only to the parser)."""
+    has no header (a continuation page: see `content_kinds`)."""
     from .repair import _roles_of
 
     table = Table(index=0, n_rows=n_rows, n_cols=n_cols)
@@ -54,6 +54,34 @@ def column_kinds(cells: list[dict], n_rows: int, n_cols: int, settings: ScanSett
             if role in kind_roles:
                 kinds[col] = kind
     return kinds, header_rows
+
+
+def content_kinds(cells: list[dict], n_cols: int, settings: ScanSettings) -> dict[int, str]:
+    """{column: number kind} of a table without a header (a continuation page), from what its cells
+    hold: the first column when most of its filled cells are item numbers; any other column when most
+    of its filled cells are values (the value pattern) and two thirds read as numbers (digits, at most
+    a few digit look-alikes: a date or a word column is not one). At least two filled
+    cells a column; cells across several columns (headings) are left out."""
+    patterns = number_kinds(settings)
+    by_col: dict[int, list[str]] = {}
+    for c in cells:
+        if c["colspan"] == 1 and c["text"].strip():
+            by_col.setdefault(c["col"], []).append(c["text"].strip())
+    kinds: dict[int, str] = {}
+    for col, texts in sorted(by_col.items()):
+        if len(texts) < 2:
+            continue
+        if col == 0 and "item_no" in patterns:
+            if sum(fits(t, patterns["item_no"][2]) for t in texts) * 2 > len(texts):
+                kinds[col] = "item_no"
+            continue
+        if "value" not in patterns or col >= n_cols:
+            continue
+        fit = sum(fits(t, patterns["value"][2]) for t in texts)
+        digits = sum(numberish(t) and any(ch.isdigit() for ch in t) for t in texts)
+        if fit * 2 > len(texts) and digits * 3 >= 2 * len(texts):  # dates ("01.03.2026") do not fit
+            kinds[col] = "value"
+    return kinds
 
 
 def numberish(text: str) -> bool:

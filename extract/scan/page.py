@@ -16,7 +16,7 @@ from .grid import Grid, find_grids
 from .language import recheck_cell, roman_numerals
 from .letter_case import first_letter_case
 from .lineless import lineless_table
-from .numbers import column_kinds, fits, number_kinds, numberish
+from .numbers import column_kinds, content_kinds, fits, number_kinds, numberish
 from .ocr import OcrResult, ocr_crop
 from .prepare import PreparedPage, prepare_page
 from .settings import REFERENCE_DPI, ScanSettings
@@ -75,14 +75,18 @@ def _trim(ink: np.ndarray, box: tuple[int, int, int, int], pad: int) -> tuple[in
             min(x0 + int(cols[-1]) + pad + 1, w), min(y0 + int(rows[-1]) + pad + 1, h))
 
 
+def _cell_crop_box(ink: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> tuple[int, int, int, int] | None:
+    """The part of a cell that is OCR'd: inside the rulings, trimmed to its ink (None: an empty cell)."""
+    inset = max(int(dpi * 0.012), 3)  # stay clear of the ruling's anti-aliased edge
+    x0, y0, x1, y1 = box
+    return _trim(ink, (x0 + inset, y0 + inset, x1 - inset, y1 - inset), pad=6)
+
+
 def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], lang: str,
               settings: ScanSettings, dpi: int, heading: bool = False) -> tuple[str, float, list[str]]:
     """(text with line breaks, confidence 0..100, notes). A cell with no ink is "" at confidence 100:
     nothing was there to misread."""
-    inset = max(int(dpi * 0.012), 3)  # stay clear of the ruling's anti-aliased edge
-    x0, y0, x1, y1 = box
-    inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
-    trimmed = _trim(ink, inner, pad=6)
+    trimmed = _cell_crop_box(ink, box, dpi)
     if trimmed is None:
         return "", 100.0, []
     tx0, ty0, tx1, ty1 = trimmed
@@ -139,9 +143,7 @@ def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi, info: dict[str, i
 def _read_digits(ocr_img, ink, box, lang, whitelist: str, dpi: int) -> tuple[str, float]:
     """The cell's crop read as one line of whitelisted characters; a lone digit that one line
     (psm 7) misses is tried as one word (psm 8)."""
-    inset = max(int(dpi * 0.012), 3)
-    x0, y0, x1, y1 = box
-    trimmed = _trim(ink, (x0 + inset, y0 + inset, x1 - inset, y1 - inset), pad=6)
+    trimmed = _cell_crop_box(ink, box, dpi)
     if trimmed is None:
         return "", 0.0
     crop = ocr_img[trimmed[1] : trimmed[3], trimmed[0] : trimmed[2]]
@@ -164,6 +166,8 @@ def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, l
     """Value and item-number cells that do not read as numbers are read again with digits only
     (see numbers.py); in place, notes added to the cells."""
     kinds, header_rows = column_kinds(cells, n_rows, n_cols, settings)
+    if not kinds and not header_rows:
+        kinds = content_kinds(cells, n_cols, settings)  # a continuation page: no header to name them
     if not kinds:
         return
     patterns = number_kinds(settings)
@@ -263,6 +267,18 @@ def _merge_paragraph_lines(paras: list[dict], dpi: int) -> list[dict]:
 _last_prepared: dict = {}  # the last page prepared in this process: the model choice and the read share it
 
 
+def _grid_score(grids: list[Grid], dpi: int, settings: ScanSettings) -> int:
+    """Cells of the page's tables, less the sliver cells: a cell narrower than any real column
+    (`warp_try_sliver` inches) lies between two positions of ONE ruling that wanders (a column line
+    seen at its top and its bottom on a sheet left unwarped), so it is a fault of the preparation, not
+    a cell. Counting it as one kept the worse way (variety photo_jpeg 1005: 38 cells in a 7×10 grid with
+    three sliver columns against 37 in the true 7×7)."""
+    sliver = settings.warp_try_sliver * dpi
+    cells = [c for g in grids for c in g.cells]
+    narrow = sum(1 for c in cells if c.bbox[2] - c.bbox[0] < sliver)
+    return len(cells) - 2 * narrow
+
+
 def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings):
     """(prepared page, grids, ruling mask, text ink, specks, OCR image) of a page image, kept for the
     last page of the process: the model choice samples the page that is read next, and preparing it
@@ -278,10 +294,10 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
         # A photo's sheet at a little perspective is deskewed and sheared rather than warped (a warp
         # from corners a few pixels off leaves the columns leaning), but where the rows converge the
         # grid finder merges cells (variety photo_jpeg 1005: the whole table one cell). Both ways are
-        # tried; the warp is kept when its grids have clearly more cells.
+        # tried; the warp is kept when its grids have clearly more cells (sliver cells count against).
         warped = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation, warp_min_tilt=settings.warp_try_tilt)
         w_grids, w_lines = find_grids(warped.binary, warped.dpi)
-        before, after = sum(len(g.cells) for g in grids), sum(len(g.cells) for g in w_grids)
+        before, after = _grid_score(grids, prepared.dpi, settings), _grid_score(w_grids, warped.dpi, settings)
         if after >= settings.warp_try_gain * max(before, 1):
             warped.notes.append(f"warped after all: {after} table cells found against {before} unwarped")
             prepared, grids, lines = warped, w_grids, w_lines
@@ -292,12 +308,14 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
 
 
 def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> list[np.ndarray]:
-    """The inkiest cells of a page (or its text lines when it has no table) for the model choice."""
+    """The inkiest cells of a page (or its text lines when it has no table) for the model choice. A
+    cell's crop is the one its reading takes (`_cell_crop_box`), so that the chosen model's readings
+    of the sample are taken from the OCR memo when the page is read instead of being read twice."""
     prepared, grids, _lines, ink, _specks, ocr_img = prepare_and_find(img, dpi, settings)
-    boxes = [gc.bbox for g in grids for gc in g.cells] or _text_lines(ink, prepared.dpi)
+    cells = [gc.bbox for g in grids for gc in g.cells]
     scored = []
-    for b in boxes:
-        t = _trim(ink, b, pad=6)
+    for b in cells or _text_lines(ink, prepared.dpi):
+        t = _cell_crop_box(ink, b, prepared.dpi) if cells else _trim(ink, b, pad=6)
         if t is not None:
             scored.append((int(ink[t[1] : t[3], t[0] : t[2]].sum()), t))
     scored.sort(reverse=True)

@@ -1,0 +1,107 @@
+"""Phone-photo tables (issue 18), on hand-built pixels and cells (no OCR run): a column ruling that
+wanders a little still separates its cells; a continuation page's number columns are checked without
+a header; a misread "№" header does not lose the item numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+from reja.extract.header import header_span, roles_from_header
+from reja.extract.plan import parse_plan
+from reja.extract.scan import page as page_mod
+from reja.extract.scan.grid import find_grids
+from reja.extract.scan.numbers import content_kinds
+from reja.extract.scan.settings import load_settings
+
+from tests.extract.plan_fixtures import doc, table
+
+
+def _ruled_page(header_x: int) -> np.ndarray:
+    """A 300 dpi table: a header row over four body rows, three columns. The first inner ruling stands
+    at x=100 in the body (broken twice, as a photo's ruling often is) and at `header_x` in the header."""
+    img = np.zeros((620, 1060), np.uint8)
+    ys = [50, 150, 250, 350, 450, 550]
+    for y in ys:
+        img[y - 1 : y + 2, 50:1001] = 255
+    for x in (50, 500, 1000):
+        img[49:552, x - 1 : x + 2] = 255
+    img[49:151, header_x - 1 : header_x + 2] = 255  # the header's part of the ruling
+    img[150:300, 99:102] = 255  # the body's part, with gaps of 30 px (a fold, a glare)
+    img[330:420, 99:102] = 255
+    img[450:552, 99:102] = 255
+    return img
+
+
+def _header_cells(grid) -> list[tuple[int, int]]:
+    return [(c.col, c.colspan) for c in grid.cells if c.row == 0]
+
+
+def test_a_header_ruling_a_little_beside_the_bodys_still_separates_the_header_cells():
+    # In a photo (a little perspective left, the paper not flat) the "№" column's ruling stood 8-12 px
+    # beside its body part in the header (its segments' mean, where the ruling is looked for, lies with the body's); the header cells "T/r | Mazmuni" were merged into one and the
+    # item numbers were lost (variety photo_docx 1003: 0/4 items).
+    grids, _lines = find_grids(_ruled_page(header_x=111), 300)
+    assert len(grids) == 1
+    assert grids[0].n_cols == 3
+    assert _header_cells(grids[0]) == [(0, 1), (1, 1), (2, 1)]
+
+
+def test_a_header_cell_without_a_ruling_stays_merged():
+    img = _ruled_page(header_x=111)
+    img[49:151, 108:115] = 0  # no ruling in the header at all: a merged header cell, as drawn
+    grids, _lines = find_grids(img, 300)
+    assert _header_cells(grids[0]) == [(0, 2), (2, 1)]
+
+
+def test_a_first_column_of_item_numbers_is_the_number_column_even_when_its_header_is_misread():
+    t = table([["Ир", "Мазмуни", "Ўлчов бирлиги", "2025 йил (факт)", "2026 йил режаси"],
+               ["1.", "Китобхонлик ҳафталигини ўтказиш", "марта", "7", "8"],
+               ["2.", "Маҳаллаларда кўчма кутубхона ташкил этиш", "тадбир", "52", "57"]])
+    roles = roles_from_header(t, 0, header_span(t, 0))
+    assert roles.roles[0] == "number"
+    assert "item numbers" in (roles.doubt or "")
+    plan = parse_plan(doc(t))
+    assert [i.item_no for i in plan.items] == ["1", "2"]
+    assert all(any(f.startswith("column_review") for f in i.flags) for i in plan.items)
+
+
+def test_a_first_column_of_words_is_not_taken_as_item_numbers():
+    t = table([["Ир", "Мазмуни", "Ўлчов бирлиги", "2025 йил (факт)", "2026 йил режаси"],
+               ["Бўлим", "Китобхонлик ҳафталигини ўтказиш", "марта", "7", "8"],
+               ["Бўлим", "Маҳаллаларда кўчма кутубхона ташкил этиш", "тадбир", "52", "57"]])
+    roles = roles_from_header(t, 0, header_span(t, 0))
+    assert roles.roles[0] != "number"
+
+
+def _cell(row: int, col: int, text: str, conf: float = 95.0) -> dict:
+    return {"row": row, "col": col, "rowspan": 1, "colspan": 1, "text": text, "bbox": [col * 100, row * 50,
+            col * 100 + 90, row * 50 + 40], "confidence": conf, "notes": []}  # fmt: skip
+
+
+def _continuation() -> list[dict]:
+    rows = [("3.", "Фонд сақланадиган хоналарда", "та", "12", "01.03.2026"),
+            ("4.", "Вақтли матбуот нашрларини муқовалаш", "нусха", "1O", "15.04.2026"),
+            ("5.", "Фондларни хатловдан ўтказиш", "нусха", "9582", "Йил давомида")]
+    return [_cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+
+
+def test_a_continuation_pages_number_columns_are_known_from_their_cells():
+    kinds = content_kinds(_continuation(), 5, load_settings())
+    assert kinds == {0: "item_no", 3: "value"}  # not the unit words, not the dates
+
+
+def test_a_continuation_pages_value_cells_are_digit_checked(monkeypatch):
+    # Before: a table without a header row had no number columns, so its value cells were never
+    # re-read with digits only and a misread "1O" went to the parser unflagged by the OCR check.
+    cells = _continuation()
+    read = []
+
+    def digits_only(ocr_img, ink, box, lang, whitelist, dpi):
+        read.append(tuple(box))
+        return "18", 96.0
+
+    monkeypatch.setattr(page_mod, "_read_digits", digits_only)
+    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb_cyrl", load_settings(), 300)
+    misread = next(c for c in cells if c["row"] == 1 and c["col"] == 3)
+    assert misread["text"] == "18"
+    assert any(n.startswith("ocr_number") for n in misread["notes"])  # "1O" and "18" disagree: said
+    assert read == [tuple(misread["bbox"])]  # the sure cells are not read again
