@@ -105,3 +105,19 @@ def test_a_continuation_pages_value_cells_are_digit_checked(monkeypatch):
     assert misread["text"] == "18"
     assert any(n.startswith("ocr_number") for n in misread["notes"])  # "1O" and "18" disagree: said
     assert read == [tuple(misread["bbox"])]  # the sure cells are not read again
+
+
+def test_components_match_opencvs_and_fall_back_when_16_bit_labels_do_not_fit():
+    import cv2
+    from reja.extract.scan.components import components
+
+    rng = np.random.default_rng(18)
+    page = ((rng.random((400, 600)) > 0.97) * 255).astype(np.uint8)
+    page = cv2.dilate(page, np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = components(page)
+    n32, labels32, stats32, _ = cv2.connectedComponentsWithStats(page, connectivity=8)
+    assert n == n32 and (stats == stats32).all() and (labels.astype(np.int32) == labels32).all()
+    dust = np.zeros((600, 600), np.uint8)
+    dust[::2, ::2] = 255  # 90,000 single pixels: more components than 16 bits can label
+    n, labels, _stats, _ = components(dust)
+    assert n == 90_001 and labels.max() == 90_000

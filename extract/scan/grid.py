@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .components import components
+
 
 @dataclass
 class GridCell:
@@ -69,7 +71,7 @@ def _cluster(values: list[float], tol: float) -> list[int]:
 
 def _segments(mask: np.ndarray, horizontal: bool, min_len: int) -> list[tuple[float, int, int]]:
     """(centre across, start along, end along) of each ruling segment."""
-    n, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _labels, stats, _ = components(mask)
     out = []
     for k in range(1, n):
         x, y, w, h, _a = stats[k]
@@ -83,7 +85,7 @@ def _segments(mask: np.ndarray, horizontal: bool, min_len: int) -> list[tuple[fl
 def table_regions(horiz: np.ndarray, vert: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
     """Boxes of connected ruling structures large enough to be a table (≥2 rows' worth of lines)."""
     both = cv2.dilate(horiz | vert, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
-    n, _l, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
+    n, _l, stats, _ = components(both)
     boxes = []
     for k in range(1, n):
         x, y, w, h, _a = stats[k]

@@ -16,6 +16,7 @@ import numpy as np
 from reja.normalize.script import CYR_TO_LAT_LOOKALIKE, LAT_TO_CYR_LOOKALIKE
 from reja.normalize.script import detect_script as shared_detect_script
 
+from .components import components
 from .ocr import OcrResult, Word, ocr_crop
 
 MODEL_SCRIPT = {"uzb": "latin", "uzb_cyrl": "cyrillic"}
@@ -58,7 +59,7 @@ class ScriptChoice:
 
 
 def choose_model(crops: list[np.ndarray], candidates: tuple[str, ...] = ("uzb", "uzb_cyrl"), *,
-                 min_cells: int | None = None, decided_ratio: float = 1.5) -> ScriptChoice:
+                 min_cells: int | None = None, decided_ratio: float = 1.5, psm: int = 6, dpi: int = 300) -> ScriptChoice:
     """Read the same crops with each model; score = mean word confidence × share of letters in
     the model's own script (a model reading the wrong script is unsure AND emits odd letters).
 
@@ -75,7 +76,7 @@ def choose_model(crops: list[np.ndarray], candidates: tuple[str, ...] = ("uzb", 
 
     for k, crop in enumerate(crops, start=1):
         for lang in candidates:
-            res = ocr_crop(crop, lang)
+            res = ocr_crop(crop, lang, psm=psm, dpi=dpi)  # as the page's cells are read: one OCR a crop
             confs[lang].extend(w.confidence for w in res.words)
             texts[lang].append(res.text)
         if min_cells is not None and k >= min_cells and len(candidates) > 1:
@@ -173,7 +174,7 @@ def _hyphen_end(word_img: np.ndarray) -> int | None:
     import cv2
 
     _t, bw = cv2.threshold(word_img, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    n, _l, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    n, _l, stats, _ = components(bw)
     h = word_img.shape[0]
     dashes = [(x, x + w) for x, y, w, hh, _a in (stats[k] for k in range(1, n))
               if w >= 1.5 * hh and hh <= 0.2 * h and h * 0.25 <= y + hh / 2 <= h * 0.8]

@@ -230,7 +230,7 @@ def engine(lang: str):
     return _engines[lang]
 
 
-_MEMO_SIZE = 32
+_MEMO_SIZE = 256  # a page's cells (~100-200 crops): the model choice's sample is still there when they are read
 _memo: dict[tuple, OcrResult] = {}  # the last readings of this process, by crop content and options
 
 

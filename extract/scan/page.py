@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from .cache import image_digest
+from .components import components
 from .grid import Grid, find_grids
 from .language import recheck_cell, roman_numerals
 from .letter_case import first_letter_case
@@ -29,7 +30,7 @@ def _ink_mask(prepared: PreparedPage, lines: np.ndarray) -> tuple[np.ndarray, np
     and the dot of an i sit right beside their letters and stay."""
     ink = cv2.bitwise_and(prepared.binary, cv2.bitwise_not(lines))
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = components(ink)
     scale = (prepared.dpi / REFERENCE_DPI) ** 2
     small = stats[:, cv2.CC_STAT_AREA] < max(int(30 * scale), 4)
     small[0] = False
@@ -208,7 +209,7 @@ def _text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
     """Boxes of text lines outside tables: ink smeared along the line, words kept together,
     separate columns (title block: KELISHILDI | TASDIQLAYMAN) kept apart."""
     smear = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(int(dpi * 0.12), 9), 3)))
-    n, _l, stats, _ = cv2.connectedComponentsWithStats(smear, connectivity=8)
+    n, _l, stats, _ = components(smear)
     boxes = []
     min_h = dpi * 0.04
     for k in range(1, n):

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from .clean import remove_impulses, smooth_grain
+from .components import components
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _ruling_angles(binary: np.ndarray) -> list[tuple[float, float]]:
     horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
     # A skewed line survives the opening as a staircase of short runs: glue them back together.
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 3)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    n, labels, stats, _ = components(horiz)
     out = []
     for k in range(1, n):
         x, y, cw, ch, _area = stats[k]
@@ -193,7 +194,7 @@ def _looks_sideways(binary: np.ndarray) -> bool:
 
     def strips(kernel: tuple[int, int], vertical: bool) -> int:
         smear = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
-        n, _l, stats, _ = cv2.connectedComponentsWithStats(smear, connectivity=8)
+        n, _l, stats, _ = components(smear)
         total = 0
         for k in range(1, n):
             w, h = int(stats[k][2]), int(stats[k][3])
