@@ -314,10 +314,12 @@ class Store:
         prefix = f"{alias}." if alias else ""
         return ", ".join(f"{prefix}{f.name}" if f.name in present else f"NULL AS {f.name}" for f in fields)
 
-    def items(self, *, include_superseded: bool = False, document_ids: list[str] | None = None) -> pd.DataFrame:
-        """Every (current) row; only those of `document_ids` when given."""
+    def items(self, *, include_superseded: bool = False, document_ids: list[str] | None = None,
+              fields: tuple[FieldDef, ...] = ITEM_FIELDS) -> pd.DataFrame:  # fmt: skip
+        """Every (current) row; only those of `document_ids` when given; only the columns of `fields`
+        when given (a reader that needs a few columns of a national store's rows)."""
         table = "items" if include_superseded else "current_items"
-        cols = self._select_list("items", ITEM_FIELDS, "i")
+        cols = self._select_list("items", fields, "i")
         where, params = "", ()
         if document_ids is not None:  # any number of ids in one statement
             clause, params = self.conn.member_of("i.document_id", sorted(set(document_ids)))
@@ -326,7 +328,7 @@ class Store:
             f"SELECT {cols} FROM {table} i JOIN documents d USING (document_id) {where} "
             "ORDER BY d.source_file, d.document_id, i.item_index"
         )
-        return coerce(self.conn.frame(sql, params), ITEM_FIELDS)
+        return coerce(self.conn.frame(sql, params), fields)
 
     def keys_with_rows(self, row_keys: list[str], *, current: bool = False) -> set[str]:
         """Those of `row_keys` that name a stored row (any version; `current`: of a current plan),

@@ -187,7 +187,9 @@ def coerce(df: pd.DataFrame, fields: tuple[FieldDef, ...]) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for f in fields:
         col = df[f.name] if f.name in df.columns else pd.Series([None] * len(df), index=df.index)
-        if f.kind == "number":
+        if col.dtype == f.dtype:  # already the contract's type (a frame coerced before): as it is
+            out[f.name] = col
+        elif f.kind == "number":
             out[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
         elif f.kind == "integer":
             out[f.name] = pd.to_numeric(col, errors="coerce").astype(pd.Int64Dtype())

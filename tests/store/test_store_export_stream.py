@@ -59,7 +59,8 @@ def test_rows_beyond_a_sheet_go_on_to_further_sheets_each_with_the_header(db, tm
     assert seen == items["row_key"].tolist()  # every row, in order, none twice
 
 
-def test_a_piece_that_breaks_the_contract_leaves_the_previous_export(db, tmp_path):
+@pytest.mark.parametrize("split", [False, True], ids=["one process", "csv and workbook in a second process"])
+def test_a_piece_that_breaks_the_contract_leaves_the_previous_export(db, tmp_path, split):
     items, documents = load_items(db), load_documents(db)
     out = tmp_path / "out"
     write_tables(out, items, documents)
@@ -67,20 +68,46 @@ def test_a_piece_that_breaks_the_contract_leaves_the_previous_export(db, tmp_pat
     bad = items.iloc[3:].copy()
     bad["status"] = "maybe"
     with pytest.raises(DatasetContractError):
-        write_tables(out, iter([items.iloc[:3], bad]), documents)
+        write_tables(out, iter([items.iloc[:3], bad]), documents, split=split)
     assert (out / "items.csv").read_bytes() == before
     assert not list(out.glob(".reja-export-*"))
 
 
-def test_a_workbook_past_the_zip_size_limit_is_written_not_refused(db, tmp_path, monkeypatch):
-    # A national store's items sheets pass 4 GiB of XML, the ZIP32 limit; the export then died at its very
-    # end (FileSizeError, exit 1). The limit is lowered here so a small store's workbook crosses it.
+def test_a_big_export_written_by_two_processes_gives_the_same_files(db, tmp_path, monkeypatch):
     import zipfile
 
-    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 2_000)
+    import reja.corrected
+    import reja.export
+
+    one = export_dataset(db, tmp_path / "one")
+    monkeypatch.setattr(reja.corrected, "CHUNK_ROWS", 2)  # several pieces through the pipe
+    monkeypatch.setattr(reja.export, "SPLIT_MIN_ROWS", 1)  # this store is "big"
+    spawned = []
+    real = reja.export._write_split
+    monkeypatch.setattr(reja.export, "_write_split", lambda *a: spawned.append(1) or real(*a))
+    two = export_dataset(db, tmp_path / "two")
+    assert spawned
+    pd.testing.assert_frame_equal(pd.read_parquet(two["items.parquet"]), pd.read_parquet(one["items.parquet"]))
+    for name in ("items.csv", "documents.csv", "documents.parquet", "datapackage.json"):
+        assert two[name].read_bytes() == one[name].read_bytes(), name
+    with zipfile.ZipFile(one["reja.xlsx"]) as a, zipfile.ZipFile(two["reja.xlsx"]) as b:
+        sheets = [n for n in a.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and [a.read(n) for n in sheets] == [b.read(n) for n in sheets]
+
+
+def test_an_error_in_the_second_process_is_raised_here(db, tmp_path):
+    from reja.export import _write_split
+
     items, documents = load_items(db), load_documents(db)
-    path = tmp_path / "reja.xlsx"
-    _write_xlsx(path, items, documents)
-    monkeypatch.undo()
-    rows = _rows(openpyxl.load_workbook(path, read_only=True)["items"])
-    assert [r[list(items.columns).index("row_key")] for r in rows[1:]] == items["row_key"].tolist()
+    staging = tmp_path / "staging"
+    (staging / "items.csv").mkdir(parents=True)  # the second process cannot open its CSV file
+    sent = []
+
+    def pieces():
+        for piece in (items.iloc[:3], items.iloc[3:]):
+            sent.append(len(piece))
+            yield piece
+
+    with pytest.raises(IsADirectoryError):
+        _write_split(staging, pieces(), documents)
+    assert not (staging / "reja.xlsx").exists()
