@@ -150,6 +150,12 @@ def _tell(topic: str | None, message: dict) -> None:
         pass
 
 
+def _thread_cpu() -> float:
+    """CPU seconds of this thread (Linux), else of this process."""
+    r = resource.getrusage(getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF))
+    return r.ru_utime + r.ru_stime
+
+
 def read_parcel(tasks: list[dict], data: list[bytes], limits, work: Callable[[dict], dict], options: dict | None = None,
                 topic: str | None = None) -> dict:  # fmt: skip
     """On a worker: the files' bytes into a private folder, each read and matched in its own forked child
@@ -160,6 +166,7 @@ def read_parcel(tasks: list[dict], data: list[bytes], limits, work: Callable[[di
     start = time.monotonic()
     warm_worker()  # done by the WarmUp plugin already, unless it could not be registered
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = _thread_cpu()
     folder = Path(tempfile.mkdtemp(prefix="reja-worker-"))
     try:
         local = []
@@ -177,7 +184,7 @@ def read_parcel(tasks: list[dict], data: list[bytes], limits, work: Callable[[di
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = [results.get(t["_index"], {"ok": False, "code": "internal_error", "reason": "the worker gave no result"})
                for t in tasks]  # fmt: skip
-        stats = {"files": len(tasks), "worker_s": time.monotonic() - start,
+        stats = {"files": len(tasks), "worker_s": time.monotonic() - start, "worker_thread_cpu_s": _thread_cpu() - own,
                  "document_s": sum(r.get("seconds") or 0.0 for r in out),
                  "reader_cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)}  # fmt: skip
         return {"results": out, "stats": stats}
@@ -271,7 +278,7 @@ class _Run:
         self.suspects: deque[int] = deque()  # files whose worker died: to be read again alone
         self.isolated: set[int] = set()  # files read alone on the cluster
         self.totals = {"parcels": 0, "files": 0, "worker_s": 0.0, "document_s": 0.0, "reader_cpu_s": 0.0,
-                       "round_trip_s": 0.0, "resent_alone": 0}  # fmt: skip
+                       "worker_thread_cpu_s": 0.0, "round_trip_s": 0.0, "resent_alone": 0}  # fmt: skip
         self.events: queue.Queue = queue.Queue()
         self.topic = f"reja-read-{self.id}"
         client.subscribe_topic(self.topic, lambda event: self.events.put(("event", event)))
@@ -375,7 +382,7 @@ class _Run:
         t = self.totals
         t["parcels"] += 1
         t["round_trip_s"] += seconds
-        for key in ("files", "worker_s", "document_s", "reader_cpu_s"):
+        for key in ("files", "worker_s", "document_s", "reader_cpu_s", "worker_thread_cpu_s"):
             t[key] += answer["stats"].get(key, 0)
 
     def _event(self, event) -> None:

@@ -354,8 +354,10 @@ def report(r: dict) -> str:
             lines += [f"- {name}: CPU s {cpu}; the idle cluster's own CPU {b['idle_cluster_cpu_per_s']} s/s (taken off)"]
             if x:
                 lines += [f"  - Dask executor: {x.get('parcels')} tasks for {x.get('files')} files, worker time around "
-                          f"the documents {x.get('worker_overhead_s_per_file')} s/file, readers' CPU "
-                          f"{x.get('reader_cpu_s')} s, round trips {x.get('round_trip_s')} s in all"]
+                          f"the documents {x.get('worker_overhead_s_per_file')} s/file (wall), readers' CPU "
+                          f"{x.get('reader_cpu_s')} s, the task threads' own CPU {x.get('worker_thread_cpu_s')} s "
+                          f"(writing the bytes, forking, collecting), submit-to-result {x.get('round_trip_s')} s in all "
+                          f"(queueing included)"]
             lines += [f"  - failed files in {k}: {b[k].get('failed') or b[k]['summary']}"
                       for k in ("jobs1", "jobs2", "dask", "dask_parcel1") if b[k]["exit_code"] not in (0, 3)]
         lines += [""]
