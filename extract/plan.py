@@ -269,22 +269,28 @@ def _what_was_found(doc: Document) -> str:
             f"has {widest.n_cols} column(s) and {widest.n_rows} row(s)")
 
 
-def parse_plan(doc: Document, settings: ParseSettings | None = None) -> ParsedPlan:
-    """Parse a read document into the plan's metadata, sections and items. `settings`: the parser's
-    thresholds (`reja.extract.settings`; by default this installation's data files)."""
-    settings = settings or load_parse_settings()
-    blocks = list(doc.blocks)
-    first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and _is_plan_table(b, settings.header)), None)
+def _plan_start(blocks: list, scores: HeaderScores) -> int:
+    """Index of the block where the plan proper starts: its first plan table (else its first table of
+    three or more columns), or a section heading written just above it (it belongs to the plan, not
+    the title block)."""
+    first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and _is_plan_table(b, scores)), None)
     if first is None:
         first = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and b.n_cols >= 3), len(blocks))
-    # a section heading written just above the first table belongs to the plan, not the title block
     for k in range(first - 1, -1, -1):
         block = blocks[k]
         if isinstance(block, Table):
             break
         if parse_heading(block.text) is not None:
-            first = k
-            break
+            return k
+    return first
+
+
+def parse_plan(doc: Document, settings: ParseSettings | None = None) -> ParsedPlan:
+    """Parse a read document into the plan's metadata, sections and items. `settings`: the parser's
+    thresholds (`reja.extract.settings`; by default this installation's data files)."""
+    settings = settings or load_parse_settings()
+    blocks = list(doc.blocks)
+    first = _plan_start(blocks, settings.header)
     meta = _read_title_block(_title_lines(blocks[:first]) + _rows_above_header(blocks, first, settings.header), doc.source)
 
     walker = _Walker(doc, settings)

@@ -120,6 +120,23 @@ def _label(draw, xy: tuple[float, float], text: str, colour, font, right: bool =
     draw.text((x0, xy[1]), text, fill=colour, font=font)
 
 
+def _draw_table(draw, table: Table, page: int, unit: float, settings: ParseSettings, font, view: PageView) -> None:
+    """The table's cells on the page (the grid) and each column's role on its lowest header cell."""
+    for cell in table.cells:
+        if cell.page in (None, page) and _box(draw, cell.bbox, unit, GRID, 1):
+            view.cells += 1
+    found = _table_roles(table, settings)
+    if found is None:
+        return
+    rows, roles = found
+    view.roles.append(roles)
+    grid = table.grid()
+    for col, role in enumerate(roles):
+        cell = _role_cell(table, grid, rows, col)
+        if cell is not None and cell.page in (None, page):
+            _label(draw, (cell.bbox[0] * unit + 2, cell.bbox[1] * unit + 2), role, ROLE, font)
+
+
 def draw_page(path: Path, page: int, out: Path, settings: ParseSettings | None = None) -> PageView:
     """Read and parse `path`, draw page `page` (1-based) as the parser saw it and write it to `out`
     (PNG, written atomically). Raises DebugError for a page the file has not or a format without pages."""
@@ -135,19 +152,7 @@ def draw_page(path: Path, page: int, out: Path, settings: ParseSettings | None =
     font = ImageFont.load_default(size=max(12, image.size[0] // 110))
     view = PageView(page=page, format=doc.format, size=image.size)
     for table in (t for t in doc.tables if _on_page(t, page)):
-        for cell in table.cells:
-            if cell.page in (None, page) and _box(draw, cell.bbox, unit, GRID, 1):
-                view.cells += 1
-        found = _table_roles(table, settings)
-        if found is None:
-            continue
-        rows, roles = found
-        view.roles.append(roles)
-        grid = table.grid()
-        for col, role in enumerate(roles):
-            cell = _role_cell(table, grid, rows, col)
-            if cell is not None and cell.page in (None, page):
-                _label(draw, (cell.bbox[0] * unit + 2, cell.bbox[1] * unit + 2), role, ROLE, font)
+        _draw_table(draw, table, page, unit, settings, font, view)
     for item in plan.items:
         if item.page == page:
             corner = _box(draw, item.bbox, unit, ITEM, 2)

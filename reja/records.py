@@ -1,7 +1,11 @@
 """A parsed plan (`ParsedPlan`) → rows of the items table, and the stable row key.
 
-Rows are plain dicts keyed by `reja.schema.dataset.ITEM_COLUMNS`. While a row is being built its
-`flags` is a list; `finalise_rows` joins it with "; " and sets `status`.
+A plan item becomes an `ItemRow`: a dataclass with one typed field per column of the items table
+(`reja.schema.dataset.ITEM_FIELDS`, the contract: the model is made from it, so a column is defined
+once), checked when built (`ItemRow.check`: a value of the wrong kind fails here, at the parser's
+edge, not in the export's schema check). Matching and the store still take it as a dict
+(`ItemRow.as_record`) keyed by `ITEM_COLUMNS`; while a row is being built its `flags` is a list;
+`finalise_rows` joins it with "; " and sets `status`.
 
 ## The row key (version 2, issue 14)
 `row_key` names a row across re-imports of the same file AND across a corrected re-scan of the same
@@ -39,9 +43,44 @@ import hashlib
 import json
 import math
 import unicodedata
+from dataclasses import field, fields, make_dataclass
+from numbers import Integral, Real
 
 from reja.extract.model import ParsedPlan, PlanItem
-from reja.schema.dataset import ITEM_COLUMNS, YEAR_MAX, YEAR_MIN
+from reja.schema.dataset import INT, ITEM_FIELDS, NUM, STR, YEAR_MAX, YEAR_MIN
+
+_KINDS = {STR: (str,), INT: (Integral,), NUM: (Real,)}
+
+
+def _check(row) -> None:
+    """Raise TypeError naming the column whose value is not of the contract's kind (or None)."""
+    for f in ITEM_FIELDS:
+        value = getattr(row, f.name)
+        if f.name == "flags":
+            if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+                raise TypeError(f"items.flags: expected a list of strings, got {value!r}")
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, _KINDS[f.kind])):
+            raise TypeError(f"items.{f.name}: expected {f.kind} or null, got {type(value).__name__} {value!r}")
+
+
+def _as_record(row) -> dict:
+    """The row as the dict matching and the store take (keys = ITEM_COLUMNS, `flags` a new list)."""
+    out = {f.name: getattr(row, f.name) for f in fields(row)}
+    out["flags"] = list(row.flags)
+    return out
+
+
+# One field per column of the contract, in its order: str / int / float or None; `flags` a list of
+# "code" / "code: detail" strings until `finalise_rows` joins them.
+ItemRow = make_dataclass(
+    "ItemRow",
+    [(f.name, list[str], field(default_factory=list)) if f.name == "flags" else
+     (f.name, {STR: str, INT: int, NUM: float}[f.kind] | None, field(default=None)) for f in ITEM_FIELDS],
+    namespace={"check": _check, "as_record": _as_record,
+               "__doc__": "One row of the items table as the parser's side builds it (typed, checked)."},
+    slots=True,
+)
+ItemRow.__module__ = __name__
 
 _CYR_TO_LAT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j", "з": "z",
@@ -188,11 +227,11 @@ def plan_year(plan: ParsedPlan) -> int | None:
     return _year(plan.meta.year, list(plan.meta.flags), "plan year")
 
 
-def item_row(plan: ParsedPlan, item: PlanItem, index: int, *, document_id: str, source_file: str) -> dict:
+def item_row(plan: ParsedPlan, item: PlanItem, index: int, *, document_id: str, source_file: str) -> ItemRow:
+    """The typed, checked row of one plan item (before matching)."""
     flags = list(item.flags)
     meta = plan.meta
-    row = dict.fromkeys(ITEM_COLUMNS)
-    row.update(
+    row = ItemRow(
         document_id=document_id,
         source_file=source_file,
         source_format=plan.format,
@@ -221,16 +260,17 @@ def item_row(plan: ParsedPlan, item: PlanItem, index: int, *, document_id: str, 
         row_index=item.row_index,
         bbox=json.dumps([round(float(v), 2) for v in item.bbox]) if item.bbox else None,
         ocr_confidence=_number(item.ocr_confidence),
+        flags=flags,
     )
-    row["flags"] = flags
+    row.check()
     return row
 
 
 def plan_rows(plan: ParsedPlan, *, document_id: str, source_file: str) -> list[dict]:
-    """One row per plan item, in document order; `flags` still a list (see `finalise_rows`)."""
-    return [
-        item_row(plan, item, i, document_id=document_id, source_file=source_file) for i, item in enumerate(plan.items)
-    ]
+    """One row per plan item, in document order, as the dicts matching takes (`ItemRow.as_record`);
+    `flags` still a list (see `finalise_rows`)."""
+    return [item_row(plan, item, i, document_id=document_id, source_file=source_file).as_record()
+            for i, item in enumerate(plan.items)]
 
 
 def finalise_rows(rows: list[dict], place_key: str | None = None) -> None:
