@@ -92,7 +92,7 @@ def store_result(store, task: dict, result: dict) -> tuple[FileOutcome, dict]:
 
 
 def _stored_outcome(task: dict, doc: dict, rows: list[dict], seconds: float) -> FileOutcome:
-    codes = Counter(f.split(":", 1)[0] for r in rows for f in (r["flags"] or "").split("; ") if f)
+    codes = Counter(f.split(":", 1)[0] for r in rows for f in r["flags"] or [])
     reason = ", ".join(f"{c} {n}" for c, n in codes.most_common(4))
     if doc["meta_flags"]:
         reason = "; ".join(x for x in (reason, doc["meta_flags"]) if x)

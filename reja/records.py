@@ -4,8 +4,9 @@ A plan item becomes an `ItemRow`: a dataclass with one typed field per column of
 (`reja.schema.dataset.ITEM_FIELDS`, the contract: the model is made from it, so a column is defined
 once), checked when built (`ItemRow.check`: a value of the wrong kind fails here, at the parser's
 edge, not in the export's schema check). Matching and the store still take it as a dict
-(`ItemRow.as_record`) keyed by `ITEM_COLUMNS`; while a row is being built its `flags` is a list;
-`finalise_rows` joins it with "; " and sets `status`.
+(`ItemRow.as_record`) keyed by `ITEM_COLUMNS`. `flags` is a list from the parser to the store:
+`finalise_rows` tidies it and sets `status`, the store joins it with "; " when it writes the row
+(`flags_text`).
 
 ## The row key (version 2, issue 14)
 `row_key` names a row across re-imports of the same file AND across a corrected re-scan of the same
@@ -274,17 +275,24 @@ def plan_rows(plan: ParsedPlan, *, document_id: str, source_file: str) -> list[d
 
 
 def finalise_rows(rows: list[dict], place_key: str | None = None) -> None:
-    """Join flags, set status, assign row keys (`place_key`: see `assign_row_keys`). Call after
-    enrichment."""
+    """Tidy flags (each once, in order; still a list: the store joins them, `flags_text`), set status,
+    assign row keys (`place_key`: see `assign_row_keys`). Call after enrichment."""
     for row in rows:
         flags = row.get("flags") or []
         if isinstance(flags, str):
             flags = [flags] if flags else []
-        # "; " separates flags, so a detail may not contain it (matchers' reasons sometimes do)
+        # "; " separates flags in the store, so a detail may not contain it (matchers' reasons sometimes do)
         unique = list(dict.fromkeys(f.strip().replace("; ", ", ") for f in flags if f and f.strip()))
-        row["flags"] = "; ".join(unique)
+        row["flags"] = unique
         row["status"] = "flagged" if unique else "ok"
     assign_row_keys(rows, place_key)
+
+
+def flags_text(flags: list[str] | str | None) -> str:
+    """A row's flags as the items table stores them: joined by "; " (empty when clean)."""
+    if isinstance(flags, str):
+        return flags
+    return "; ".join(flags or [])
 
 
 def flag_codes(flags: str | None) -> list[str]:

@@ -47,6 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from reja import db as dbapi
+from reja.records import flags_text
 from reja.schema.dataset import DOCUMENT_FIELDS, ITEM_FIELDS, FieldDef, coerce
 
 SCHEMA_VERSION = 1
@@ -219,7 +220,7 @@ class Store:
             ).fetchall()
             self._delete(c, [r["document_id"] for r in old])
             self._insert(c, "documents", DOCUMENT_FIELDS, [doc])
-            self._insert(c, "items", ITEM_FIELDS, rows)
+            self._insert(c, "items", ITEM_FIELDS, [{**r, "flags": flags_text(r.get("flags"))} for r in rows])
             if parsed is not None:
                 c.execute(c.upsert("parsed", ("parse_key", "document_id", "rows_json"), ("parse_key",)),
                           (parsed[0], doc["document_id"], parsed[1]))
