@@ -249,9 +249,9 @@ def test_rows_the_store_cannot_hold_fail_that_document_only(tmp_path, fp):
     def parse(path):
         plan = fp.fake_parse(path)
         if path.name == "odd.docx":
-            plan.items[0].mechanism = object()  # not a value SQLite can store
+            plan.items[0].mechanism = object()  # not a value SQLite can store: the row model refuses it
         if path.name == "unpicklable.docx":
-            plan.items[0].mechanism = lambda: None  # cannot even leave the worker
+            plan.meta.title = lambda: None  # the document row cannot even leave the worker
         return plan
 
     names = {"good.docx": "Izboskan tumani", "odd.docx": "Asaka tumani", "unpicklable.docx": "Baliqchi tumani"}
@@ -259,7 +259,8 @@ def test_rows_the_store_cannot_hold_fail_that_document_only(tmp_path, fp):
     report = run_import(files, db=tmp_path / "db.sqlite", parse=parse)
     by_name = {Path(f.source_file).name: f for f in report.files}
     assert by_name["good.docx"].status == "ok"
-    assert by_name["odd.docx"].error_code == "internal_error" and "could not store" in by_name["odd.docx"].reason
+    # refused where the parser's item becomes a typed row (reja.records.ItemRow), naming the column
+    assert by_name["odd.docx"].error_code == "internal_error" and "items.mechanism" in by_name["odd.docx"].reason
     assert by_name["unpicklable.docx"].error_code == "internal_error"
     assert "handed over" in by_name["unpicklable.docx"].reason
 
