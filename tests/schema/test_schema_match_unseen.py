@@ -249,6 +249,8 @@ def test_the_possessive_si_with_a_case_ending_is_stripped_whole_and_ka_qa_only_a
     # -lik is -lig- before a vowel: the stem is the bare word's
     assert stem_word("savodxonligiga") == stem_word("savodxonligi") == stem_word("savodxonlik") == "savodxonlik"
     assert stem_word("haftaligini") == "haftalik"
+    # participles -(a)digan, -(a)yotgan: the fond "saqlanadigan"/"saqlanayotgan" is the one "saqlanishi" names
+    assert stem_word("saqlanadigan") == stem_word("saqlanayotgan") == stem_word("saqlanishini") == "saqlan"
 
 
 def test_russian_reader_and_user_in_their_cases_are_one_word():
