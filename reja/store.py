@@ -176,6 +176,8 @@ class Store:
             c.execute("CREATE INDEX IF NOT EXISTS items_row_key ON items(row_key)")
             c.execute("CREATE INDEX IF NOT EXISTS documents_source_key ON documents(source_key)")
             c.execute("CREATE INDEX IF NOT EXISTS documents_plan_key ON documents(plan_key)")
+            # what a correction remembers of its row (file, district, year): looked up after every import
+            c.execute("CREATE INDEX IF NOT EXISTS documents_source_file ON documents(source_file)")
             c.execute("DROP VIEW IF EXISTS current_items")
             c.execute(
                 "CREATE VIEW current_items AS SELECT items.* FROM items JOIN documents USING (document_id) "
@@ -354,7 +356,8 @@ class Store:
             clauses, params = ["status != 'failed'"], []
             for column, value in (("source_file", source_file), ("district", district), ("CAST(year AS TEXT)", year)):
                 if value is not None:  # compared as text, a missing value as "" (as the migration compares)
-                    clauses.append(f"COALESCE({column}, '') = ?")
+                    # `column = ?` for a value: the same rows as COALESCE(column, '') = ?, by the index
+                    clauses.append(f"{column} = ?" if str(value) else f"COALESCE({column}, '') = ?")
                     params.append(str(value))
             out |= {r[0] for r in self.conn.execute(f"SELECT document_id FROM documents WHERE {' AND '.join(clauses)}",
                                                     params)}  # fmt: skip

@@ -43,6 +43,18 @@ def test_documents_for_narrows_by_what_a_correction_remembers(two_plans):
         assert len(store.items(document_ids=[])) == 0
 
 
+def test_a_file_a_correction_remembers_is_found_by_index_not_by_a_scan(two_plans):
+    # run after every import for each lost correction: a scan of documents grew with the store (50 lost
+    # corrections cost ~1 s of each import into a national store)
+    with Store(two_plans) as store:
+        store.conn.execute("SELECT 1")  # the store opened for writing has made its indexes
+        plan = store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT document_id FROM documents WHERE status != 'failed' AND source_file = ? "
+            "AND district = ?", ("gone.docx", "Nowhere")).fetchall()  # fmt: skip
+        assert any("documents_source_file" in str(tuple(r)) for r in plan), [tuple(r) for r in plan]
+        assert store.documents_for([{"source_file": "", "district": None}]) == []  # "" still means a missing file
+
+
 def test_orphaned_corrections_are_those_whose_row_is_in_no_current_plan(two_plans):
     from reja import corrections as c
     from reja.api import orphaned_corrections
