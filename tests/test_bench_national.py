@@ -28,3 +28,23 @@ def test_generated_store_is_a_real_store_of_distinct_plans(tmp_path):
 def test_markdown_gives_the_ratio():
     row = {"small": {"seconds": 2.0, "peak_rss_mb": 100.0}, "national": {"seconds": 8.0, "peak_rss_mb": 150.0}}
     assert "| export | 2.0 | 8.0 | 4.0 | 100.0 | 150.0 | 1.5 |" in markdown({"export": row})
+
+
+def test_the_review_queue_read_piece_by_piece_is_the_whole_loads_flagged_rows(tmp_path, monkeypatch):
+    # `reja review export` reads the flagged rows piece by piece (load_flagged); the reference is the
+    # whole store loaded at once and filtered (load_items), on a store with corrections, re-sends and
+    # consistency findings across several regions
+    import pandas as pd
+
+    import reja.corrected
+    from reja.review.data import load_flagged, load_items
+
+    db = tmp_path / "n.sqlite"
+    generate(db, plans=40, corrections=20, orphans=2, work=tmp_path / "w", log=lambda m: None)
+    whole, orphans = load_items(db)
+    whole = whole.loc[whole["status"] == "flagged"].reset_index(drop=True)
+    monkeypatch.setattr(reja.corrected, "CHUNK_ROWS", 250)  # several pieces, several region-year packs
+    pieces, orphans_too = load_flagged(db)
+    assert len(whole) and whole["flags"].str.contains("outlier|subitems|plan_below").any()
+    pd.testing.assert_frame_equal(pieces, whole[list(pieces.columns)])
+    assert orphans_too == orphans and len(orphans) == 2

@@ -35,14 +35,14 @@ def _need_store(db: Path) -> None:
         raise typer.Exit(2)
 
 
-def _load(db: Path):
+def _load(db: Path, *, flagged: bool = False):
     from reja.store import StoreError
 
-    from .data import load_items
+    from .data import load_flagged, load_items
 
     _need_store(db)
     try:
-        return load_items(db)
+        return load_flagged(db) if flagged else load_items(db)
     except StoreError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
@@ -56,7 +56,8 @@ def export_cmd(
 ):
     from .excel import export_workbook
 
-    items, orphans = _load(db)
+    # the flagged rows are read piece by piece (a national store's whole load does not fit); --all needs all
+    items, orphans = _load(db) if all_rows else _load(db, flagged=True)
     try:
         n = export_workbook(items, out, only_flagged=not all_rows)
     except OSError as exc:  # its folder is a file, not writable, disk full

@@ -42,6 +42,27 @@ def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
 _loaded: dict[str, tuple] = {}
 
 
+def load_flagged(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
+    """(the rows to review — status `flagged` once the clerks' corrections and the consistency findings
+    are on them — of the current plans, descriptions of corrections whose row is gone): what
+    `load_items` gives filtered to the flagged rows, in the same order, but read from the store piece
+    by piece as the export reads it (`reja.corrected.corrected_chunks`: findings region-year by
+    region-year), so memory holds the flagged rows, not the store (issue 22: a national store's whole
+    load passed 7 GB)."""
+    from reja.api import orphaned_corrections
+    from reja.corrected import corrected_chunks
+    from reja.schema.dataset import ITEM_FIELDS, empty_frame
+    from reja.store import Store
+
+    with Store(db, readonly=True) as store, store.snapshot():
+        parts = [piece.loc[piece["status"] == "flagged"] for piece in corrected_chunks(store, db)]
+        documents = store.documents()[["document_id", "source_key", "source_format"]]
+    items = pd.concat(parts, ignore_index=True) if parts else empty_frame(ITEM_FIELDS)
+    items = items.merge(documents.rename(columns={"source_format": "document_format"}), on="document_id",
+                        how="left")  # as `_stored_items` adds them (the page's crop)
+    return items, orphaned_corrections(db)
+
+
 def _value_corrections(every) -> frozenset:
     """The corrections in force that change a value (not acceptances): what the consistency checks read."""
     from reja.corrections import ACCEPT_FIELD, effective

@@ -179,7 +179,7 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
     lists = wb.create_sheet("Lists")
     ws.append([h if h == KEY_COLUMN else _(COLUMN_LABELS[h]) for h in headers])
     exported.append(list(headers))
-    for _i, r in rows.iterrows():
+    for n, (_i, r) in enumerate(rows.iterrows(), start=2):  # n: the sheet row (the header is row 1)
         values = []
         for h in headers:
             if h in FIELD_OF or h in EXTRA_COLUMNS:
@@ -191,7 +191,9 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
         values = excel_row(values, list(headers))  # over-long text cut with a marker and a flag
         for sheet in (ws, exported):
             sheet.append(values)
-            for cell in sheet[sheet.max_row]:
+            # the row just appended, by its number and width: `sheet.max_row` and `sheet[n]` look at every
+            # cell (quadratic: 3,000 rows took 46 s of CPU; a national store's flagged rows never finished)
+            for cell in next(sheet.iter_rows(min_row=n, max_row=n, max_col=len(headers))):
                 if cell.data_type == "f":  # openpyxl takes any "=…" string as a formula: plan text stays text
                     cell.data_type = "s"
 
@@ -214,15 +216,17 @@ def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = Tru
         yes_no.add(f"{accept_col}2:{accept_col}{len(rows) + 1}")
 
     editable = {headers.index(h) + 1 for h in (*EDIT_COLUMNS, *EXTRA_COLUMNS)}
-    for row in ws.iter_rows(min_row=1, max_row=len(rows) + 1):
+    wrapped, plain = Alignment(wrap_text=True, vertical="top"), Alignment(wrap_text=False, vertical="top")
+    unlocked, bold = Protection(locked=False), Font(bold=True)  # one style object each, shared by the cells
+    for row in ws.iter_rows(min_row=1, max_row=len(rows) + 1, max_col=len(headers)):
         for cell in row:
             if cell.row == 1:
-                cell.font = Font(bold=True)
+                cell.font = bold
                 cell.fill = HEADER_FILL
             elif cell.column in editable:
-                cell.protection = Protection(locked=False)
+                cell.protection = unlocked
                 cell.fill = EDIT_FILL
-            cell.alignment = Alignment(wrap_text=cell.column_letter in ("H", "I", "J"), vertical="top")
+            cell.alignment = wrapped if cell.column_letter in ("H", "I", "J") else plain
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = {"text": 60, "flags": 40, "candidates": 40}.get(h, 16)
     ws.column_dimensions["A"].hidden = True  # the row key: needed, never to be edited
