@@ -325,7 +325,8 @@ def report(r: dict) -> str:
                   f"- SQLite {s['sqlite']['seconds']} s, PostgreSQL {s['postgres']['seconds']} s: "
                   f"**{s['import_ratio']}x** (target <= 1.3)",
                   f"- store writes alone ({s['exports']['documents']} documents): SQLite {s['writes_only']['sqlite_s']} s, "
-                  f"PostgreSQL {s['writes_only']['postgres_s']} s: {s['writes_only']['ratio']}x",
+                  f"PostgreSQL {s['writes_only']['postgres_s']} s: "
+                  f"{str(s['writes_only']['ratio']) + 'x' if s['writes_only']['ratio'] else 'n/a (too few documents)'}",
                   f"- exports identical: frames {s['exports']['frames_identical']}, items.csv "
                   f"{s['exports']['items_csv_identical']} ({s['exports']['items_rows']} rows)"]
         lines += [f"- failed files in {k}: {v['failed']}" for k, v in s.items() if isinstance(v, dict) and v.get("failed")]
