@@ -93,77 +93,86 @@ def page_set_input(paths: list[Path], workdir: Path) -> list[InputFile]:
     return [InputFile(archive, text_of(display), text_of(key), max(p.stat().st_mtime for p in paths))]
 
 
-def collect_inputs(
-    paths: Iterable[Path | str], workdir: Path, limits: BatchLimits, exclude: Iterable[Path] = ()
-) -> tuple[list[InputFile], list[FileOutcome], list[str]]:
-    """Expand the given paths into input files. Archives that cannot be opened safely, missing
-    paths and nested archives come back as failed outcomes, never as exceptions. Also returns the
-    files of folders that were ignored because their suffix is not a document's (.py, .json, …)."""
-    inputs: list[InputFile] = []
-    problems: list[FileOutcome] = []
-    ignored: list[str] = []
-    skip = frozenset(Path(p).resolve() for p in exclude)
+class _Collector:
+    """What `collect_inputs` gathers: input files, failed outcomes, ignored files."""
 
-    def add_found(path: Path, display: str, key: str, mtime: float | None = None) -> None:
-        if path.suffix.lower() in PLAN_SUFFIXES:
-            add_file(path, display, key, mtime)
+    def __init__(self, workdir: Path, limits: BatchLimits, skip: frozenset[Path]) -> None:
+        self.workdir, self.limits, self.skip = workdir, limits, skip
+        self.inputs: list[InputFile] = []
+        self.problems: list[FileOutcome] = []
+        self.ignored: list[str] = []
+
+    def fail(self, display: str, reason: str, code: str) -> None:
+        self.problems.append(FileOutcome(text_of(display), "failed", reason, error_code=code))
+
+    def add_path(self, raw: Path | str) -> None:
+        path = Path(raw)
+        if not path.exists():
+            self.fail(str(raw), "no such file or folder", "not_found")
+        elif path.is_dir():
+            unreadable: list[OSError] = []
+            for p in _walk(path, self.skip, unreadable):
+                self.add_found(p, str(p), str(p.resolve()))
+            for exc in unreadable:
+                self.fail(str(exc.filename or path), f"read_error: cannot read the folder ({exc.strerror or exc})",
+                          "read_error")
+        elif not path.is_file():
+            self.fail(str(raw), "not a regular file (a pipe, socket or device)", "unsupported_format")
         else:
-            ignored.append(text_of(display))
+            self.add_file(path, str(path), str(path.resolve()))
 
-    def add_file(path: Path, display: str, key: str, mtime: float | None = None) -> None:
+    def add_found(self, path: Path, display: str, key: str, mtime: float | None = None) -> None:
+        if path.suffix.lower() in PLAN_SUFFIXES:
+            self.add_file(path, display, key, mtime)
+        else:
+            self.ignored.append(text_of(display))
+
+    def add_file(self, path: Path, display: str, key: str, mtime: float | None = None) -> None:
         if path.suffix.lower() == ".zip" and _is_photo_set(path):
             pass  # photos of one plan's pages: one document, read as a whole (reja.extract.readers)
         elif path.suffix.lower() == ".zip":
             if "!" in display:
-                problems.append(FileOutcome(text_of(display), "failed", "an archive inside an archive is not opened: unpack it first",
-                                            error_code="unsupported_format"))  # fmt: skip
+                self.fail(display, "an archive inside an archive is not opened: unpack it first", "unsupported_format")
             else:
-                add_archive(path, display)
+                self.add_archive(path, display)
             return
-        inputs.append(InputFile(path, text_of(display), text_of(key),
-                                path.stat().st_mtime if mtime is None else mtime))
+        self.inputs.append(InputFile(path, text_of(display), text_of(key),
+                                     path.stat().st_mtime if mtime is None else mtime))
 
-    def add_archive(archive: Path, display: str) -> None:
-        dest = workdir / f"zip{len(list(workdir.iterdir()))}"
+    def add_archive(self, archive: Path, display: str) -> None:
+        dest = self.workdir / f"zip{len(list(self.workdir.iterdir()))}"
         try:
-            _safe_extract(archive, dest, limits)
+            _safe_extract(archive, dest, self.limits)
             with zipfile.ZipFile(archive) as zf:
                 times = {i.filename.replace("\\", "/").rstrip("/"): i.date_time for i in zf.infolist()}
         except ReadError as exc:
-            problems.append(FileOutcome(text_of(display), "failed", text_of(f"{exc.code}: {exc.cause}"), error_code=exc.code))
+            self.fail(display, text_of(f"{exc.code}: {exc.cause}"), exc.code)
             return
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            problems.append(FileOutcome(text_of(display), "failed", text_of(f"corrupt_file: {exc}"), error_code="corrupt_file"))
+            self.fail(display, text_of(f"corrupt_file: {exc}"), "corrupt_file")
             return
         zip_key = str(archive.resolve())
         for member in _walk(dest):
             rel = member.relative_to(dest).as_posix()
             stamp = times.get(rel)
             mtime = dt.datetime(*stamp, tzinfo=dt.UTC).timestamp() if stamp else archive.stat().st_mtime
-            add_found(member, f"{display}!{rel}", f"{zip_key}!{rel}", mtime)
+            self.add_found(member, f"{display}!{rel}", f"{zip_key}!{rel}", mtime)
 
+
+def collect_inputs(
+    paths: Iterable[Path | str], workdir: Path, limits: BatchLimits, exclude: Iterable[Path] = ()
+) -> tuple[list[InputFile], list[FileOutcome], list[str]]:
+    """Expand the given paths into input files. Archives that cannot be opened safely, missing
+    paths and nested archives come back as failed outcomes, never as exceptions. Also returns the
+    files of folders that were ignored because their suffix is not a document's (.py, .json, …)."""
+    found = _Collector(workdir, limits, frozenset(Path(p).resolve() for p in exclude))
     for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            problems.append(FileOutcome(text_of(str(raw)), "failed", "no such file or folder", error_code="not_found"))
-        elif path.is_dir():
-            unreadable: list[OSError] = []
-            for p in _walk(path, skip, unreadable):
-                add_found(p, str(p), str(p.resolve()))
-            for exc in unreadable:
-                where = text_of(str(exc.filename or path))
-                problems.append(FileOutcome(where, "failed", f"read_error: cannot read the folder ({exc.strerror or exc})",
-                                            error_code="read_error"))  # fmt: skip
-        elif not path.is_file():
-            problems.append(FileOutcome(text_of(str(raw)), "failed", "not a regular file (a pipe, socket or device)",
-                                        error_code="unsupported_format"))  # fmt: skip
-        else:
-            add_file(path, str(path), str(path.resolve()))
+        found.add_path(raw)
     # the same input named twice (a folder and a file in it) is imported once
     unique: dict[str, InputFile] = {}
-    for item in inputs:
+    for item in found.inputs:
         unique.setdefault(item.source_key, item)
-    return sorted(unique.values(), key=lambda i: i.display), problems, ignored
+    return sorted(unique.values(), key=lambda i: i.display), found.problems, found.ignored
 
 
 
