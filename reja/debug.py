@@ -6,8 +6,9 @@
   read as no role says "other"),
 - the item boxes: the box of each item the parser built from the page's rows, with its number (red).
 
-PDFs with a text layer are drawn in PDF points scaled to pixels; scans and photos on the page as the
-scan reader prepared it (upright, deskewed, at the working dpi), where their boxes are. Formats without
+PDF pages with a text layer are drawn in PDF points scaled to pixels; scans, photos and the OCR'd pages
+of a PDF on the page as the scan reader prepared it (upright, deskewed, at the working dpi), where their
+boxes are. A PDF is read whole (all its scanned pages OCR'd); an image file only at page N. Formats without
 pages (DOCX, sheets) have nothing to draw.
 """
 
@@ -57,11 +58,21 @@ def _read(path: Path, page: int) -> Document:
     return read_document(path)
 
 
+def page_kind(doc: Document, page: int) -> str:
+    """"pdf" when the page's boxes are PDF points, "scan" when they are pixels of the prepared page: a
+    scan, a photo, or a PDF page with no text layer that was OCR'd (its cells carry a confidence)."""
+    if doc.format != "pdf":
+        return doc.format
+    ocred = any(c.confidence is not None for t in doc.tables if _on_page(t, page) for c in t.cells)
+    return "scan" if ocred else "pdf"
+
+
 def _page_image(path: Path, doc: Document, page: int, settings: ParseSettings):
     """(RGB image, pixels per box unit) of page `page` as the document's boxes refer to it."""
     from PIL import Image
 
-    if doc.format == "pdf":
+    kind = page_kind(doc, page)
+    if kind == "pdf":
         import pypdfium2 as pdfium
 
         pdf = pdfium.PdfDocument(str(path))
@@ -71,7 +82,7 @@ def _page_image(path: Path, doc: Document, page: int, settings: ParseSettings):
             return pdf[page - 1].render(scale=PDF_ZOOM).to_pil().convert("RGB"), PDF_ZOOM
         finally:
             pdf.close()
-    if doc.format == "scan":
+    if kind == "scan":
         from reja.extract.scan.page import prepare_and_find
         from reja.extract.scan.rasterize import load_page
 

@@ -83,3 +83,15 @@ def test_the_command_writes_the_png_and_refuses_what_has_no_page(tmp_path):
     res = runner.invoke(app, ["--lang", "en", "debug", str(SAMPLES / "izboskan_2025.docx"), "--out", str(tmp_path / "y.png")])
     assert res.exit_code == 2 and "no pages" in res.output
     assert not (tmp_path / "x.png").exists() and not (tmp_path / "y.png").exists()
+
+
+def test_an_ocred_page_of_a_pdf_is_drawn_in_pixels_a_typed_one_in_points():
+    from reja.extract.ir import Cell, Document, Table
+
+    from reja.debug import page_kind
+
+    typed = Table(index=0, page=1, n_rows=1, n_cols=1, cells=[Cell(row=0, col=0, text="1", page=1)])
+    ocred = Table(index=1, page=2, n_rows=1, n_cols=1, cells=[Cell(row=0, col=0, text="1", page=2, confidence=91.0)])
+    doc = Document(source="mixed.pdf", format="pdf", blocks=[typed, ocred])
+    assert [page_kind(doc, 1), page_kind(doc, 2)] == ["pdf", "scan"]
+    assert page_kind(Document(source="a.png", format="scan"), 1) == "scan"
