@@ -38,11 +38,17 @@ def _need_store(db: Path) -> None:
 def _load(db: Path, *, flagged: bool = False):
     from reja.store import StoreError
 
-    from .data import load_flagged, load_items
+    from .data import load_items
 
     _need_store(db)
     try:
-        return load_flagged(db) if flagged else load_items(db)
+        if flagged:
+            from reja.api import orphaned_corrections
+
+            from .data import flagged_pieces
+
+            return flagged_pieces(db), orphaned_corrections(db)
+        return load_items(db)
     except StoreError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
@@ -54,12 +60,18 @@ def export_cmd(
     db: Path = DB_OPTION,
     all_rows: bool = typer.Option(False, "--all", help=N_("Every row, not only the flagged ones.")),
 ):
+    from reja.store import StoreError
+
     from .excel import export_workbook
 
-    # the flagged rows are read piece by piece (a national store's whole load does not fit); --all needs all
+    # the flagged rows are read piece by piece into the workbook (a national store's whole load does
+    # not fit in memory); --all loads every row
     items, orphans = _load(db) if all_rows else _load(db, flagged=True)
     try:
         n = export_workbook(items, out, only_flagged=not all_rows)
+    except StoreError as exc:  # met while the pieces are read
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
+        raise typer.Exit(2) from exc
     except OSError as exc:  # its folder is a file, not writable, disk full
         typer.echo(_("error: cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc), err=True)
         raise typer.Exit(2) from exc

@@ -42,20 +42,29 @@ def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
 _loaded: dict[str, tuple] = {}
 
 
-def load_flagged(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
-    """(the rows to review — status `flagged` once the clerks' corrections and the consistency findings
-    are on them — of the current plans, descriptions of corrections whose row is gone): what
-    `load_items` gives filtered to the flagged rows, in the same order, but read from the store piece
-    by piece as the export reads it (`reja.corrected.corrected_chunks`: findings region-year by
-    region-year), so memory holds the flagged rows, not the store (issue 22: a national store's whole
-    load passed 7 GB)."""
-    from reja.api import orphaned_corrections
+def flagged_pieces(db: Path | str):
+    """The rows to review — status `flagged` once the clerks' corrections and the consistency findings
+    are on them — of the current plans, piece by piece in the dataset's order: the store is read as
+    the export reads it (`reja.corrected.corrected_chunks`: findings region-year by region-year), so
+    memory holds one piece, not the store (issue 22: a national store's whole load passed 7 GB)."""
     from reja.corrected import corrected_chunks
-    from reja.schema.dataset import ITEM_FIELDS, empty_frame
     from reja.store import Store
 
     with Store(db, readonly=True) as store, store.snapshot():
-        parts = [piece.loc[piece["status"] == "flagged"] for piece in corrected_chunks(store, db)]
+        for piece in corrected_chunks(store, db):
+            yield piece.loc[piece["status"] == "flagged"]
+
+
+def load_flagged(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
+    """(`flagged_pieces` as one frame, with each row's source_key and document_format as `load_items`
+    has them; descriptions of corrections whose row is gone): `load_items`' flagged rows, in the same
+    order, without the whole store in memory."""
+    from reja.api import orphaned_corrections
+    from reja.schema.dataset import ITEM_FIELDS, empty_frame
+    from reja.store import Store
+
+    parts = list(flagged_pieces(db))
+    with Store(db, readonly=True) as store:
         documents = store.documents()[["document_id", "source_key", "source_format"]]
     items = pd.concat(parts, ignore_index=True) if parts else empty_frame(ITEM_FIELDS)
     items = items.merge(documents.rename(columns={"source_format": "document_format"}), on="document_id",

@@ -12,6 +12,7 @@ Workbook layout:
 
 from __future__ import annotations
 
+import copy as copying
 import json
 import os
 import tempfile
@@ -142,16 +143,22 @@ def _review_sheet(wb):
 
 def _legend(wb) -> None:
     """A sheet that explains every flag code in words (the clerk sees codes in the flags column)."""
+    from openpyxl.cell import WriteOnlyCell
+
     from reja.i18n import _, flag_explanation
     from reja.schema.flags import FLAG_CODES
 
     sheet = wb.create_sheet(_("Flags explained"))
-    sheet.append([_("flag"), _("what it means")])
-    for code in FLAG_CODES:  # the code stays as written in the flags column; its meaning is translated
-        sheet.append([code, flag_explanation(code)])
-    sheet["A1"].font = sheet["B1"].font = Font(bold=True)
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 90
+    header = []
+    for text in (_("flag"), _("what it means")):
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for code in FLAG_CODES:  # the code stays as written in the flags column; its meaning is translated
+        sheet.append([code, flag_explanation(code)])
 
 
 def _lists(catalogue) -> dict[str, list[str]]:
@@ -162,94 +169,131 @@ def _lists(catalogue) -> dict[str, list[str]]:
     }
 
 
-def export_workbook(items: pd.DataFrame, path: Path, *, only_flagged: bool = True) -> int:
-    """Write the review workbook atomically; return the number of rows in it."""
+def export_workbook(items, path: Path, *, only_flagged: bool = True) -> int:
+    """Write the review workbook atomically; return the number of rows in it. `items`: a frame, or
+    pieces of one in order."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # where it cannot be written, nothing is begun
+    fd, tmp = tempfile.mkstemp(prefix=".review-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        n = _write_review(items, tmp, only_flagged=only_flagged)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
+
+
+def _write_review(items, tmp: str, *, only_flagged: bool) -> int:
+    """The review workbook into `tmp`; `items` is a frame or an iterable of frames (pieces in order,
+    e.g. `reja.review.data.flagged_pieces`). The sheets are written row by row (openpyxl's
+    write-only mode; validations, filter and protection are written at the end): a national store's
+    flagged rows are hundreds of thousands, which a workbook held in memory cannot take (issue 22)."""
+    from openpyxl.cell import WriteOnlyCell
+
     from reja.export import excel_row
     from reja.schema.catalogue import load_catalogue
 
-    rows = items[items["status"] == "flagged"] if only_flagged else items
     catalogue = load_catalogue()
     headers = (KEY_COLUMN, *CONTEXT_COLUMNS, *EDIT_COLUMNS, *EXTRA_COLUMNS)
 
     names = _names(catalogue)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _(REVIEW_SHEET)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_(REVIEW_SHEET))
     exported = wb.create_sheet("Exported")
     lists = wb.create_sheet("Lists")
-    ws.append([h if h == KEY_COLUMN else _(COLUMN_LABELS[h]) for h in headers])
-    exported.append(list(headers))
-    for n, (_i, r) in enumerate(rows.iterrows(), start=2):  # n: the sheet row (the header is row 1)
-        values = []
-        for h in headers:
-            if h in FIELD_OF or h in EXTRA_COLUMNS:
-                values.append(None)
-            elif h == "candidates":
-                values.append(readable_candidates(_cell_value(r.get("match_candidates")), names))
-            else:
-                values.append(_cell_value(r.get(h)))
-        values = excel_row(values, list(headers))  # over-long text cut with a marker and a flag
-        for sheet in (ws, exported):
-            sheet.append(values)
-            # the row just appended, by its number and width: `sheet.max_row` and `sheet[n]` look at every
-            # cell (quadratic: 3,000 rows took 46 s of CPU; a national store's flagged rows never finished)
-            for cell in next(sheet.iter_rows(min_row=n, max_row=n, max_col=len(headers))):
-                if cell.data_type == "f":  # openpyxl takes any "=…" string as a formula: plan text stays text
-                    cell.data_type = "s"
+    for i, h in enumerate(headers, start=1):  # widths before the first row (write-only)
+        ws.column_dimensions[get_column_letter(i)].width = {"text": 60, "flags": 40, "candidates": 40}.get(h, 16)
+    ws.column_dimensions["A"].hidden = True  # the row key: needed, never to be edited
+    ws.freeze_panes = "B2"
+    ws.protection.sheet = True  # locked cells (keys, context) cannot be edited
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
 
+    editable = {headers.index(h) for h in (*EDIT_COLUMNS, *EXTRA_COLUMNS)}
+    wrapped = {i for i in range(len(headers)) if get_column_letter(i + 1) in ("H", "I", "J")}
+    aligned = {True: Alignment(wrap_text=True, vertical="top"), False: Alignment(wrap_text=False, vertical="top")}
+    unlocked, bold = Protection(locked=False), Font(bold=True)  # one style object each, shared by the cells
+
+    def style_of(i: int, header: bool):
+        cell = WriteOnlyCell(ws)
+        if header:
+            cell.font = bold
+            cell.fill = HEADER_FILL
+        elif i in editable:
+            cell.protection = unlocked
+            cell.fill = EDIT_FILL
+        cell.alignment = aligned[i in wrapped]
+        return cell._style  # the style's indexes in the workbook: registered once, copied to each cell
+
+    styles = {header: [style_of(i, header) for i in range(len(headers))] for header in (True, False)}
+
+    def styled(values: list, header: bool = False) -> list:
+        out = []
+        for value, style in zip(values, styles[header], strict=True):
+            cell = WriteOnlyCell(ws, value=value)
+            if cell.data_type == "f":  # openpyxl takes any "=…" string as a formula: plan text stays text
+                cell.data_type = "s"
+            cell._style = copying.copy(style)
+            out.append(cell)
+        return out
+
+    def plain(values: list) -> list:
+        out = []
+        for value in values:
+            cell = WriteOnlyCell(exported, value=value)
+            if cell.data_type == "f":
+                cell.data_type = "s"
+            out.append(cell)
+        return out
+
+    ws.append(styled([h if h == KEY_COLUMN else _(COLUMN_LABELS[h]) for h in headers], header=True))
+    exported.append(plain(list(headers)))
+    n = 0
+    for piece in [items] if isinstance(items, pd.DataFrame) else items:
+        rows = piece[piece["status"] == "flagged"] if only_flagged else piece
+        n += len(rows)
+        for _i, r in rows.iterrows():
+            values = []
+            for h in headers:
+                if h in FIELD_OF or h in EXTRA_COLUMNS:
+                    values.append(None)
+                elif h == "candidates":
+                    values.append(readable_candidates(_cell_value(r.get("match_candidates")), names))
+                else:
+                    values.append(_cell_value(r.get(h)))
+            values = excel_row(values, list(headers))  # over-long text cut with a marker and a flag
+            ws.append(styled(values))
+            exported.append(plain(values))
+
+    last = n + 1  # the sheet's last row (the header is row 1)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
     for col, (name, entries) in enumerate(_lists(catalogue).items(), start=1):
-        lists.cell(row=1, column=col, value=name)
-        for i, entry in enumerate(entries, start=2):
-            lists.cell(row=i, column=col, value=entry)
         letter = get_column_letter(col)
         target = get_column_letter(headers.index(name) + 1)
         dv = DataValidation(type="list", formula1=f"=Lists!${letter}$2:${letter}${len(entries) + 1}",
                             allow_blank=True, showErrorMessage=False)
         dv.prompt = _("Pick from the catalogue (or leave as is)")
-        ws.add_data_validation(dv)
-        if len(rows):
-            dv.add(f"{target}2:{target}{len(rows) + 1}")
+        ws.data_validations.append(dv)
+        if n:
+            dv.add(f"{target}2:{target}{last}")
     yes_no = DataValidation(type="list", formula1='"yes"', allow_blank=True)
-    ws.add_data_validation(yes_no)
+    ws.data_validations.append(yes_no)
     accept_col = get_column_letter(headers.index("accept") + 1)
-    if len(rows):
-        yes_no.add(f"{accept_col}2:{accept_col}{len(rows) + 1}")
+    if n:
+        yes_no.add(f"{accept_col}2:{accept_col}{last}")
 
-    editable = {headers.index(h) + 1 for h in (*EDIT_COLUMNS, *EXTRA_COLUMNS)}
-    wrapped, plain = Alignment(wrap_text=True, vertical="top"), Alignment(wrap_text=False, vertical="top")
-    unlocked, bold = Protection(locked=False), Font(bold=True)  # one style object each, shared by the cells
-    for row in ws.iter_rows(min_row=1, max_row=len(rows) + 1, max_col=len(headers)):
-        for cell in row:
-            if cell.row == 1:
-                cell.font = bold
-                cell.fill = HEADER_FILL
-            elif cell.column in editable:
-                cell.protection = unlocked
-                cell.fill = EDIT_FILL
-            cell.alignment = wrapped if cell.column_letter in ("H", "I", "J") else plain
-    for i, h in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = {"text": 60, "flags": 40, "candidates": 40}.get(h, 16)
-    ws.column_dimensions["A"].hidden = True  # the row key: needed, never to be edited
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
-    ws.protection.sheet = True  # locked cells (keys, context) cannot be edited
-    ws.protection.autoFilter = False
-    ws.protection.sort = False
+    columns = list(_lists(catalogue).items())
+    lists.append([name for name, _entries in columns])
+    for i in range(max((len(entries) for _name, entries in columns), default=0)):
+        lists.append([entries[i] if i < len(entries) else None for _name, entries in columns])
     _legend(wb)
     exported.sheet_state = "hidden"
     lists.sheet_state = "hidden"
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".review-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(rows)
+    wb.save(tmp)
+    return n
 
 
 # What a clerk writes to accept a row, in the languages clerks use; and what says "not accepted".
