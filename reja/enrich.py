@@ -128,58 +128,71 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
     ids.update(place_names(ids.get("region_id"), ids.get("district_id")))
     if prepared is None or len(prepared) != len(rows):
         prepared = prepare_rows(rows, plan_year)
-    sections: dict[str, Match] = {}
+    sections: dict[str, Match] = {}  # section title → its match, matched once a document
     indicator_of: dict[tuple, str | None] = {}  # (section_no, item_no) → indicator, for sub-items
     for row, prep in zip(rows, prepared, strict=True):
-        flags: list[str] = row["flags"]
         row.update(ids)
-        candidates: dict[str, list] = {}
-        text = row.get("text") or ""
-        keys = prep["keys"]
         row["text_latin"] = prep["text_latin"]
-        flags.extend(prep["flags"])  # mixed_script: look-alikes repaired
-
-        title = row.get("section_title")
-        if title:
-            if title not in sections:
-                sections[title] = _learned_or("section", title, learned, match_section, key=keys.get("section_title"))
-            match = sections[title]
-            row["section_id"] = _judge(match, "section", flags)
-            row["section_score"] = match.score if row["section_id"] else None
-            candidates["section"] = _candidates(match)
-
-        unit = (row.get("unit") or "").strip()
-        if unit:
-            match = _learned_or("unit", unit, learned, match_unit, key=keys.get("unit"))
-            row["unit_id"] = _judge(match, "unit", flags)
-            candidates["unit"] = _candidates(match)
-
-        if text:
-            parent = indicator_of.get((row.get("section_no"), row.get("parent_item_no")))
-            row["parent_indicator_id"] = parent
-            # a row under a heading that matched no section: its indicator is never auto-accepted
-            section_unmatched = bool(title) and not row.get("section_id")
-            match = _learned_or("indicator", text, learned, match_indicator, row.get("section_id"),
-                                row.get("unit_id"), parent_id=parent, section_unmatched=section_unmatched,
-                                key=keys.get("text"))
-            row["indicator_id"] = _judge(match, "indicator", flags)
-            row["indicator_score"] = match.score if row["indicator_id"] else None
-            candidates["indicator"] = _candidates(match)
+        row["flags"].extend(prep["flags"])  # mixed_script: look-alikes repaired
+        candidates: dict[str, list] = {}
+        _match_section(row, prep["keys"], learned, sections, candidates)
+        _match_unit(row, prep["keys"], learned, candidates)
+        _match_indicator(row, prep["keys"], learned, indicator_of, candidates)
         if row.get("item_no"):
             indicator_of[(row.get("section_no"), row.get("item_no"))] = row.get("indicator_id")
-
-        parsed = prep["deadline"]
-        if parsed is not None:
-            if parsed["period"] == "unknown" or not parsed["label"]:
-                flags.append(f"unknown_deadline: {_short(row.get('deadline'))}")
-            else:
-                row["deadline_period"] = parsed["label"]
-                if not parsed["sure"]:  # a guess is a doubt: say so
-                    flags.append(f"unknown_deadline: read as {parsed['label']}, unsure"
-                                 + (f" ({parsed['note']})" if parsed["note"] else ""))
+        _set_deadline(row, prep["deadline"])
         if candidates:
             row["match_candidates"] = json.dumps(candidates, ensure_ascii=False, sort_keys=True)
     return {**ids, "flags": doc_flags}
+
+
+def _match_section(row: dict, keys: dict, learned, sections: dict, candidates: dict) -> None:
+    title = row.get("section_title")
+    if not title:
+        return
+    if title not in sections:
+        sections[title] = _learned_or("section", title, learned, match_section, key=keys.get("section_title"))
+    match = sections[title]
+    row["section_id"] = _judge(match, "section", row["flags"])
+    row["section_score"] = match.score if row["section_id"] else None
+    candidates["section"] = _candidates(match)
+
+
+def _match_unit(row: dict, keys: dict, learned, candidates: dict) -> None:
+    unit = (row.get("unit") or "").strip()
+    if not unit:
+        return
+    match = _learned_or("unit", unit, learned, match_unit, key=keys.get("unit"))
+    row["unit_id"] = _judge(match, "unit", row["flags"])
+    candidates["unit"] = _candidates(match)
+
+
+def _match_indicator(row: dict, keys: dict, learned, indicator_of: dict, candidates: dict) -> None:
+    text = row.get("text") or ""
+    if not text:
+        return
+    parent = indicator_of.get((row.get("section_no"), row.get("parent_item_no")))
+    row["parent_indicator_id"] = parent
+    # a row under a heading that matched no section: its indicator is never auto-accepted
+    section_unmatched = bool(row.get("section_title")) and not row.get("section_id")
+    match = _learned_or("indicator", text, learned, match_indicator, row.get("section_id"),
+                        row.get("unit_id"), parent_id=parent, section_unmatched=section_unmatched,
+                        key=keys.get("text"))
+    row["indicator_id"] = _judge(match, "indicator", row["flags"])
+    row["indicator_score"] = match.score if row["indicator_id"] else None
+    candidates["indicator"] = _candidates(match)
+
+
+def _set_deadline(row: dict, parsed: dict | None) -> None:
+    if parsed is None:
+        return
+    if parsed["period"] == "unknown" or not parsed["label"]:
+        row["flags"].append(f"unknown_deadline: {_short(row.get('deadline'))}")
+        return
+    row["deadline_period"] = parsed["label"]
+    if not parsed["sure"]:  # a guess is a doubt: say so
+        row["flags"].append(f"unknown_deadline: read as {parsed['label']}, unsure"
+                            + (f" ({parsed['note']})" if parsed["note"] else ""))
 
 
 def warm_up() -> None:
