@@ -302,12 +302,7 @@ class _ImportRun:
         the executor; each result is stored as it comes."""
         if tasks and jobs > len(tasks):  # slots no file needs read a scan's pages
             worker.READ_OPTIONS["jobs"] = jobs // len(tasks)
-        if progress is None:
-            progress = sys.stderr.isatty()
-        if progress and (tasks or rematches):
-            from reja.import_progress import start_progress
-
-            self.bar = start_progress(tasks + rematches)
+        self._start_bar(progress, tasks + rematches)
         if not (tasks or rematches):
             return
         if rematches or getattr(executor, "reads_here", True):  # a cluster reads elsewhere: nothing to inherit
@@ -316,13 +311,25 @@ class _ImportRun:
         on_start = (lambda task: self.bar[0].file_started(task)) if self.bar is not None else None
         InlineExecutor().run(work, rematches, self.limits, self.on_result, self.should_stop, on_start)
         if tasks:
-            if self.bar is not None and hasattr(executor, "on_pages"):  # a scan's pages on the line
-                executor.on_pages = lambda task, done, total: self.bar[0].file_pages(task["display"], done, total)
-            try:
-                executor.run(work, tasks, self.limits, self.on_result, self.should_stop, on_start)
-            finally:
-                if getattr(executor, "stats", None):  # where a cluster's time went (reja.cluster)
-                    self.log.write("executor", **executor.stats)
+            self._read_files(executor, work, tasks, on_start)
+
+    def _start_bar(self, progress: bool | None, work: list[dict]) -> None:
+        """The progress line, on a terminal (or when asked) and when there is work."""
+        if progress is None:
+            progress = sys.stderr.isatty()
+        if progress and work:
+            from reja.import_progress import start_progress
+
+            self.bar = start_progress(work)
+
+    def _read_files(self, executor: Executor, work, tasks: list[dict], on_start) -> None:
+        if self.bar is not None and hasattr(executor, "on_pages"):  # a scan's pages on the line
+            executor.on_pages = lambda task, done, total: self.bar[0].file_pages(task["display"], done, total)
+        try:
+            executor.run(work, tasks, self.limits, self.on_result, self.should_stop, on_start)
+        finally:
+            if getattr(executor, "stats", None):  # where a cluster's time went (reja.cluster)
+                self.log.write("executor", **executor.stats)
 
     def on_result(self, task: dict, result: dict) -> None:
         inputs.drop_snapshot(Path(task["path"]), self.workdir)
