@@ -8,6 +8,12 @@ Both load on first use (OpenCV, Tesseract), so `reja.extract.scan.settings` is l
 from __future__ import annotations
 
 import importlib
+import os
+
+# One OpenCV thread a reading process: reja spreads pages and files over processes, and OpenCV's own pool
+# (two threads here) only fights them for the same cores. Set before cv2 builds its pool: calling
+# cv2.setNumThreads in a forked child whose parent used the pool deadlocks.
+os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
 
 __all__ = ["apply_ocr_flags", "read_scan"]
 _HOME = {"apply_ocr_flags": ".flags", "read_scan": ".reader"}
