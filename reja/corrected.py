@@ -68,11 +68,13 @@ def _packs(groups: list[tuple[int, list[str]]], limit: int) -> Iterator[list[str
 
 
 def corrected_chunks(store, db: Path | str, *, include_superseded: bool = False,
-                     chunk_rows: int | None = None) -> Iterator[pd.DataFrame]:  # fmt: skip
+                     chunk_rows: int | None = None, region_ids=None, years=None) -> Iterator[pd.DataFrame]:  # fmt: skip
     """`corrected_items` of the whole store, piece by piece in the export's order (file, document, row),
     so memory does not grow with the store. The consistency findings compare a district with the
     other districts of its region in the same year, so they are found first, region-year by
-    region-year (the same findings as over the whole store), and then put on each piece's rows."""
+    region-year (the same findings as over the whole store), and then put on each piece's rows.
+    `region_ids` / `years`: only those regions' and years' plans (whole region-years, so the findings
+    are the same; a plan placed in no region is kept, as `reja.api.load_items` keeps it)."""
     from reja.compare.consistency import FINDING_COLUMNS, findings, flag_rows
 
     chunk_rows = chunk_rows or CHUNK_ROWS
@@ -82,6 +84,10 @@ def corrected_chunks(store, db: Path | str, *, include_superseded: bool = False,
         f"SELECT document_id, region_id, year, COALESCE(n_items, 0) AS n_items, source_file FROM documents "
         f"WHERE status != 'failed' {current}"
     ).fetchall()
+    if region_ids is not None:
+        docs = [d for d in docs if d["region_id"] is None or d["region_id"] in set(region_ids)]
+    if years is not None:
+        docs = [d for d in docs if d["year"] in {int(y) for y in years}]
     by_place: dict[tuple, list] = {}
     for d in docs:
         by_place.setdefault((d["region_id"] or "", d["year"] or 0), []).append(d)

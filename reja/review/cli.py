@@ -35,7 +35,7 @@ def _need_store(db: Path) -> None:
         raise typer.Exit(2)
 
 
-def _load(db: Path, *, flagged: bool = False):
+def _load(db: Path, *, flagged: bool = False, region_ids=None, years=None):
     from reja.store import StoreError
 
     from .data import load_items
@@ -47,9 +47,21 @@ def _load(db: Path, *, flagged: bool = False):
 
             from .data import flagged_pieces
 
-            return flagged_pieces(db), orphaned_corrections(db)
+            return flagged_pieces(db, region_ids=region_ids, years=years), orphaned_corrections(db)
         return load_items(db)
     except StoreError as exc:
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+def _region_ids(names: list[str]) -> list[str]:
+    """Gazetteer ids of the regions named (forgiving of script, apostrophes and "viloyati"); a name that
+    fits none or several is a usage error, never a guess."""
+    from reja.compare.places import PlaceLookupError, resolve
+
+    try:
+        return sorted({resolve(name, ("region",)).region_id for name in names})
+    except PlaceLookupError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
 
@@ -59,14 +71,20 @@ def export_cmd(
     out: Path = typer.Argument(Path("out/review.xlsx"), help=N_("Workbook to write.")),
     db: Path = DB_OPTION,
     all_rows: bool = typer.Option(False, "--all", help=N_("Every row, not only the flagged ones.")),
+    region: list[str] = typer.Option(None, "--region", help=N_("Only this region's plans (viloyat name, e.g. Buxoro; repeatable).")),
+    year: list[int] = typer.Option(None, "--year", help=N_("Only the plans of this year (repeatable).")),
 ):
     from reja.store import StoreError
 
     from .excel import export_workbook
 
+    if all_rows and (region or year):
+        typer.echo(_("error: --all takes every row; --region and --year choose among the flagged ones"), err=True)
+        raise typer.Exit(2)
+    region_ids = _region_ids(region) if region else None
     # the flagged rows are read piece by piece into the workbook (a national store's whole load does
     # not fit in memory); --all loads every row
-    items, orphans = _load(db) if all_rows else _load(db, flagged=True)
+    items, orphans = _load(db) if all_rows else _load(db, flagged=True, region_ids=region_ids, years=year or None)
     try:
         n = export_workbook(items, out, only_flagged=not all_rows)
     except StoreError as exc:  # met while the pieces are read

@@ -42,16 +42,17 @@ def load_items(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
 _loaded: dict[str, tuple] = {}
 
 
-def flagged_pieces(db: Path | str):
+def flagged_pieces(db: Path | str, *, region_ids=None, years=None):
     """The rows to review — status `flagged` once the clerks' corrections and the consistency findings
     are on them — of the current plans, piece by piece in the dataset's order: the store is read as
     the export reads it (`reja.corrected.corrected_chunks`: findings region-year by region-year), so
-    memory holds one piece, not the store (issue 22: a national store's whole load passed 7 GB)."""
+    memory holds one piece, not the store (issue 22: a national store's whole load passed 7 GB).
+    `region_ids` / `years`: only those regions' and years' plans."""
     from reja.corrected import corrected_chunks
     from reja.store import Store
 
     with Store(db, readonly=True) as store, store.snapshot():
-        for piece in corrected_chunks(store, db):
+        for piece in corrected_chunks(store, db, region_ids=region_ids, years=years):
             yield piece.loc[piece["status"] == "flagged"]
 
 
