@@ -54,16 +54,22 @@ def _load(db: Path, *, flagged: bool = False, region_ids=None, years=None):
         raise typer.Exit(2) from exc
 
 
-def _region_ids(names: list[str]) -> list[str]:
-    """Gazetteer ids of the regions named (forgiving of script, apostrophes and "viloyati"); a name that
-    fits none or several is a usage error, never a guess."""
+def _place(name: str, kinds: tuple[str, ...]):
+    """The gazetteer place named (forgiving of script, apostrophes and tuman/viloyat); a name that fits
+    none or several is a usage error, never a guess."""
     from reja.compare.places import PlaceLookupError, resolve
 
     try:
-        return sorted({resolve(name, ("region",)).region_id for name in names})
+        return resolve(name, kinds)
     except PlaceLookupError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(2) from exc
+
+
+def _only_places(pieces, whole_regions: set, district_ids: set):
+    """The rows of the districts asked for, and every row of the regions asked for whole."""
+    for piece in pieces:
+        yield piece.loc[piece["district_id"].isin(district_ids) | piece["region_id"].isin(whole_regions)]
 
 
 @review_app.command("export", help=N_("Write a review workbook: flagged rows, dropdowns of catalogue ids, hidden row keys."))
@@ -72,19 +78,25 @@ def export_cmd(
     db: Path = DB_OPTION,
     all_rows: bool = typer.Option(False, "--all", help=N_("Every row, not only the flagged ones.")),
     region: list[str] = typer.Option(None, "--region", help=N_("Only this region's plans (viloyat name, e.g. Buxoro; repeatable).")),
+    district: list[str] = typer.Option(None, "--district", help=N_("Only this district's or city's plans (e.g. Jondor; repeatable).")),
     year: list[int] = typer.Option(None, "--year", help=N_("Only the plans of this year (repeatable).")),
 ):
     from reja.store import StoreError
 
     from .excel import export_workbook
 
-    if all_rows and (region or year):
-        typer.echo(_("error: --all takes every row; --region and --year choose among the flagged ones"), err=True)
+    if all_rows and (region or district or year):
+        typer.echo(_("error: --all takes every row; --region, --district and --year choose among the flagged ones"),
+                   err=True)
         raise typer.Exit(2)
-    region_ids = _region_ids(region) if region else None
+    regions = [_place(name, ("region",)) for name in region or ()]
+    districts = [_place(name, ("district", "city")) for name in district or ()]
+    region_ids = sorted({p.region_id for p in regions + districts}) if regions or districts else None
     # the flagged rows are read piece by piece into the workbook (a national store's whole load does
     # not fit in memory); --all loads every row
     items, orphans = _load(db) if all_rows else _load(db, flagged=True, region_ids=region_ids, years=year or None)
+    if districts:  # a district's rows, its region read whole (the findings compare it with its neighbours)
+        items = _only_places(items, {p.region_id for p in regions}, {p.district_id for p in districts})
     try:
         n = export_workbook(items, out, only_flagged=not all_rows)
     except StoreError as exc:  # met while the pieces are read

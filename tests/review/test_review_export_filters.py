@@ -1,4 +1,4 @@
-"""`reja review export --region/--year`: a regional clerk's workbook holds only the plans asked for.
+"""`reja review export --region/--district/--year`: a regional clerk's workbook holds only the plans asked for.
 
 Two committed samples in one store: Izboskan's 2025 plan (Andijon region) and Jondor's 2021 plan
 (Buxoro region) — regions and years as the documents' title blocks state them."""
@@ -49,6 +49,9 @@ def test_every_flagged_row_of_both_plans_without_a_filter(store, tmp_path):
     (("--region", "Andijon viloyati"), "izboskan_2025.docx"),
     (("--year", "2025"), "izboskan_2025.docx"),
     (("--region", "Buxoro", "--year", "2021"), "jondor_2021.docx"),
+    (("--district", "Jondor"), "jondor_2021.docx"),
+    (("--district", "Izboskan tumani"), "izboskan_2025.docx"),
+    (("--district", "Избоскан"), "izboskan_2025.docx"),
 ])
 def test_a_filter_keeps_exactly_the_flagged_rows_of_the_plans_it_names(store, tmp_path, args, kept):
     every = _files_of(store, tmp_path)
@@ -59,11 +62,14 @@ def test_a_filter_keeps_exactly_the_flagged_rows_of_the_plans_it_names(store, tm
 
 def test_a_filter_naming_no_plan_writes_an_empty_workbook(store, tmp_path):
     assert _files_of(store, tmp_path, "--region", "Buxoro", "--year", "2025") == []
+    assert _files_of(store, tmp_path, "--district", "Gijduvon") == []  # Buxoro region, no plan in the store
 
 
 @pytest.mark.parametrize("args, said", [
     (("--region", "Atlantida"), "names no region"),
+    (("--district", "Atlantida"), "names no district"),
     (("--all", "--region", "Buxoro"), "--all"),
+    (("--all", "--district", "Jondor"), "--all"),
 ])
 def test_a_region_that_is_not_one_place_or_a_filter_with_all_is_a_usage_error(store, tmp_path, args, said):
     book = tmp_path / "review.xlsx"
