@@ -85,9 +85,11 @@ def corrected_chunks(store, db: Path | str, *, include_superseded: bool = False,
         f"WHERE status != 'failed' {current}"
     ).fetchall()
     if region_ids is not None:
-        docs = [d for d in docs if d["region_id"] is None or d["region_id"] in set(region_ids)]
+        regions = set(region_ids)
+        docs = [d for d in docs if d["region_id"] is None or d["region_id"] in regions]
     if years is not None:
-        docs = [d for d in docs if d["year"] in {int(y) for y in years}]
+        chosen_years = {int(y) for y in years}
+        docs = [d for d in docs if d["year"] in chosen_years]
     by_place: dict[tuple, list] = {}
     for d in docs:
         by_place.setdefault((d["region_id"] or "", d["year"] or 0), []).append(d)

@@ -31,20 +31,27 @@ def test_markdown_gives_the_ratio():
 
 
 def test_the_review_queue_read_piece_by_piece_is_the_whole_loads_flagged_rows(tmp_path, monkeypatch):
-    # `reja review export` reads the flagged rows piece by piece (load_flagged); the reference is the
+    # `reja review export` reads the flagged rows piece by piece (flagged_pieces); the reference is the
     # whole store loaded at once and filtered (load_items), on a store with corrections, re-sends and
     # consistency findings across several regions
     import pandas as pd
 
     import reja.corrected
-    from reja.review.data import load_flagged, load_items
+    from reja.api import orphaned_corrections
+    from reja.review.data import flagged_pieces, load_items
+    from reja.store import Store
 
     db = tmp_path / "n.sqlite"
     generate(db, plans=40, corrections=20, orphans=2, work=tmp_path / "w", log=lambda m: None)
     whole, orphans = load_items(db)
     whole = whole.loc[whole["status"] == "flagged"].reset_index(drop=True)
     monkeypatch.setattr(reja.corrected, "CHUNK_ROWS", 250)  # several pieces, several region-year packs
-    pieces, orphans_too = load_flagged(db)
+    pieces = pd.concat(list(flagged_pieces(db)), ignore_index=True)
+    with Store(db, readonly=True) as store:  # as `load_items` adds them (the page's crop)
+        documents = store.documents()[["document_id", "source_key", "source_format"]]
+    pieces = pieces.merge(documents.rename(columns={"source_format": "document_format"}), on="document_id",
+                          how="left")
+    orphans_too = orphaned_corrections(db)
     assert len(whole) and whole["flags"].str.contains("outlier|subitems|plan_below").any()
     pd.testing.assert_frame_equal(pieces, whole[list(pieces.columns)])
     assert orphans_too == orphans and len(orphans) == 2

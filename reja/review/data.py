@@ -56,23 +56,6 @@ def flagged_pieces(db: Path | str, *, region_ids=None, years=None):
             yield piece.loc[piece["status"] == "flagged"]
 
 
-def load_flagged(db: Path | str) -> tuple[pd.DataFrame, list[str]]:
-    """(`flagged_pieces` as one frame, with each row's source_key and document_format as `load_items`
-    has them; descriptions of corrections whose row is gone): `load_items`' flagged rows, in the same
-    order, without the whole store in memory."""
-    from reja.api import orphaned_corrections
-    from reja.schema.dataset import ITEM_FIELDS, empty_frame
-    from reja.store import Store
-
-    parts = list(flagged_pieces(db))
-    with Store(db, readonly=True) as store:
-        documents = store.documents()[["document_id", "source_key", "source_format"]]
-    items = pd.concat(parts, ignore_index=True) if parts else empty_frame(ITEM_FIELDS)
-    items = items.merge(documents.rename(columns={"source_format": "document_format"}), on="document_id",
-                        how="left")  # as `_stored_items` adds them (the page's crop)
-    return items, orphaned_corrections(db)
-
-
 def _value_corrections(every) -> frozenset:
     """The corrections in force that change a value (not acceptances): what the consistency checks read."""
     from reja.corrections import ACCEPT_FIELD, effective
