@@ -38,7 +38,7 @@ SHEET_FORMATS = ("xlsx", "xls", "ods")
 
 
 def read_document(
-    path: Path, *, limits: Limits | None = None, jobs: int = 1, ocr_cache: Path | None = None
+    path: Path, *, limits: Limits | None = None, jobs: int = 1, ocr_cache: Path | None | bool = None
 ) -> Document:
     """Read one plan document of any supported format into the IR.
 
@@ -51,7 +51,7 @@ def read_document(
         return _read(path, limits, jobs, ocr_cache)
 
 
-def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None) -> Document:
+def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None | bool) -> Document:
     name = path.name
     deadline = Deadline(limits.time_limit_s, name)
     _set_pil_limit(limits)
@@ -126,7 +126,7 @@ def _docx_pictures(path: Path, name: str, limits: Limits) -> list[tuple[str, byt
 
 
 def _read_pictured_docx(path: Path, name: str, typed: Document, limits: Limits, jobs: int,
-                        ocr_cache: Path | None) -> Document | None:
+                        ocr_cache: Path | None | bool) -> Document | None:
     """OCR the pictures of a picture-only DOCX as the pages of one plan; its few typed lines stay first."""
     import tempfile
 
@@ -262,14 +262,14 @@ def _check_pixels(name: str, width: int, height: int, limits: Limits) -> None:
         )
 
 
-def _scan(path: Path, name: str, pages: list[int] | None, jobs: int, ocr_cache: Path | None,
+def _scan(path: Path, name: str, pages: list[int] | None, jobs: int, ocr_cache: Path | None | bool,
           new_alphabet: bool = False) -> Document:
     from reja.extract.scan import read_scan  # lazy: OpenCV and Tesseract load only for scans
 
     return read_scan(path, pages=pages, jobs=jobs, cache_dir=ocr_cache, new_alphabet=new_alphabet)
 
 
-def _read_pdf(path: Path, name: str, limits: Limits, deadline: Deadline, jobs: int, ocr_cache: Path | None) -> Document:
+def _read_pdf(path: Path, name: str, limits: Limits, deadline: Deadline, jobs: int, ocr_cache: Path | None | bool) -> Document:
     result = read_pdf(path, name=name, limits=limits, deadline=deadline)
     doc = result.document
     if result.scan_pages:

@@ -122,8 +122,8 @@ def _visible_options(options: dict) -> dict:
     client's marker file is seen there (the same machine or a shared disk)."""
     options = dict(options)
     marker = options.pop("ocr_cache_marker", None)
-    cache = options.get("ocr_cache")
-    if cache is not None and not (marker and (Path(cache) / marker).is_file()):
+    cache = options.get("ocr_cache")  # a folder, or False (--no-ocr-cache: no cache on any worker)
+    if isinstance(cache, str) and not (marker and (Path(cache) / marker).is_file()):
         options.pop("ocr_cache")  # not this machine's folder: the reader takes $REJA_OCR_CACHE, as locally
     return options
 
@@ -289,7 +289,7 @@ class _Run:
         options.pop("jobs", None)
         self.marker = None
         cache = options.get("ocr_cache")
-        if cache is not None:
+        if cache:
             try:
                 Path(cache).mkdir(parents=True, exist_ok=True)
                 self.marker = Path(cache) / f".reja-client-{self.id}"
@@ -297,7 +297,7 @@ class _Run:
                 options["ocr_cache_marker"] = self.marker.name
             except OSError:
                 self.marker = None
-        return {k: str(v) if k == "ocr_cache" else v for k, v in options.items()}
+        return {k: str(v) if k == "ocr_cache" and v else v for k, v in options.items()}
 
     def _submit(self, indexes: list[int]) -> None:
         parcel = [{**self.tasks[i], "_index": i} for i in indexes]

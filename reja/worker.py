@@ -31,11 +31,11 @@ def default_parse(path: Path) -> ParsedPlan:
 
 def set_read_options(db, log_dir: Path | str | None, ocr_cache: bool | Path) -> Path | None:
     """The reader options of a new run (`READ_OPTIONS`): its OCR cache folder (True = `ocr_cache_dir`,
-    a folder = there, False = none). Returns the folder."""
+    a folder = there, False = none: the reader is told so, or it would take $REJA_OCR_CACHE). Returns
+    the folder."""
     READ_OPTIONS.clear()
     cache_dir = (ocr_cache_dir(db, log_dir) if ocr_cache is True else Path(ocr_cache)) if ocr_cache else None
-    if cache_dir is not None:
-        READ_OPTIONS["ocr_cache"] = cache_dir
+    READ_OPTIONS["ocr_cache"] = cache_dir if cache_dir is not None else False
     return cache_dir
 
 

@@ -110,10 +110,11 @@ def _to_blocks(data: dict, page_no: int, first_table_index: int) -> list[Block]:
     return out
 
 
-def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cache_dir: Path | None = None,
+def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cache_dir: Path | None | bool = None,
               settings: ScanSettings | None = None, new_alphabet: bool = False) -> Document:
     """Read a scanned plan. `pages` are 1-based (default all); `jobs` pages in parallel;
-    `cache_dir` keeps OCR results by content hash (None: no cache, or $REJA_OCR_CACHE).
+    `cache_dir` keeps OCR results by content hash (None: $REJA_OCR_CACHE if set, else no cache; False:
+    no cache whatever the environment says, as `reja import --no-ocr-cache` asks).
     `new_alphabet`: the file's typed pages are in the 2026 Latin alphabet (rows whose OCR lost
     ş ç ö ğ are flagged `ocr_alphabet`; without the hint the words themselves tell).
 
@@ -130,6 +131,7 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
         raise ReadError(path.name, f"page {bad[0]} does not exist (the file has {n} pages)")
     if cache_dir is None and os.environ.get("REJA_OCR_CACHE"):
         cache_dir = Path(os.environ["REJA_OCR_CACHE"])
+    cache_dir = cache_dir or None  # False: none, and the environment is not asked
     cache = OcrCache(cache_dir)
     try:
         tesseract_version()

@@ -143,7 +143,7 @@ def test_workers_read_with_the_client_s_ocr_cache_and_tell_pages(tmp_path, fp, d
     log.unlink()
     run_import([tmp_path / "in"], db=tmp_path / "nocache.sqlite", parse=fp.fake_parse, executor=executor,
                ocr_cache=False)
-    assert seen() == [{}]
+    assert seen() == [{"ocr_cache": "False"}]  # not {}: the reader would take the worker's $REJA_OCR_CACHE
 
 
 def test_a_worker_that_cannot_see_the_client_s_cache_folder_uses_its_own(tmp_path):
@@ -154,6 +154,7 @@ def test_a_worker_that_cannot_see_the_client_s_cache_folder_uses_its_own(tmp_pat
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / ".reja-client-1234").touch()
     assert _visible_options(options) == {"ocr_cache": str(tmp_path / "cache")}
+    assert _visible_options({"ocr_cache": False}) == {"ocr_cache": False}  # --no-ocr-cache: on every worker
 
 
 def test_small_files_travel_in_parcels_of_consecutive_files():

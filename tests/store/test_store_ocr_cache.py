@@ -47,7 +47,35 @@ def test_no_cache_and_no_spare_slots(tmp_path, fp, seen):
     for name in ("a", "b"):
         fp.write(tmp_path / "in" / f"{name}.docx", fp.spec(n=2, district=f"{name} tumani"))
     run_import([tmp_path / "in"], db=tmp_path / "reja.sqlite", jobs=2, ocr_cache=False)
-    assert seen() == [{}, {}]  # two files, two slots: each file one page worker, no cache
+    # two files, two slots: each file one page worker; no cache, said as False so that the reader does
+    # not take $REJA_OCR_CACHE instead
+    assert seen() == [{"ocr_cache": "False"}, {"ocr_cache": "False"}]
+
+
+@pytest.mark.parametrize(("given", "used"), [(False, None), (None, "env"), ("dir", "dir")])
+def test_no_cache_wins_over_the_environment_in_the_scan_reader(tmp_path, monkeypatch, given, used):
+    """`--no-ocr-cache` reaches read_scan as cache_dir=False: no cache even where REJA_OCR_CACHE is set
+    (None still means the environment's folder; a folder given is that folder)."""
+    import cv2
+    import numpy as np
+    from reja.extract.scan import reader
+
+    monkeypatch.setenv("REJA_OCR_CACHE", str(tmp_path / "env"))
+    page = tmp_path / "page.png"
+    cv2.imwrite(str(page), np.full((60, 80), 255, np.uint8))
+    opened = []
+
+    class Stop(Exception):
+        pass
+
+    def cache(folder):  # the first cache the reader opens says which folder it uses; nothing is OCR'd
+        opened.append(folder)
+        raise Stop
+
+    monkeypatch.setattr(reader, "OcrCache", cache)
+    with pytest.raises(Stop):
+        reader.read_scan(page, cache_dir=tmp_path / "dir" if given == "dir" else given)
+    assert opened == [None if used is None else tmp_path / used]
 
 
 def test_prune_removes_the_least_recently_used_entries_first(tmp_path):
@@ -58,3 +86,27 @@ def test_prune_removes_the_least_recently_used_entries_first(tmp_path):
     assert cache.get("aa01") is not None  # read now: the most recently used
     assert prune(tmp_path, 2500) == 1
     assert cache.get("bb02") is None and cache.get("aa01") is not None and cache.get("cc03") is not None
+
+
+def test_no_ocr_cache_import_keeps_nothing_where_the_environment_points(tmp_path, monkeypatch):
+    """`run_import(ocr_cache=False)` (`reja import --no-ocr-cache`) through the real readers: the scan
+    reader of the forked child opens no cache, although REJA_OCR_CACHE is set."""
+    import cv2
+    import numpy as np
+    from reja.extract.scan import reader
+
+    monkeypatch.setenv("REJA_OCR_CACHE", str(tmp_path / "env"))
+    (tmp_path / "in").mkdir()
+    cv2.imwrite(str(tmp_path / "in" / "page.png"), np.full((60, 80), 255, np.uint8))
+    log = tmp_path / "opened.txt"
+
+    def cache(folder):  # in the child: which folder the reader would cache in; then the file stops there
+        log.write_text(str(folder), encoding="utf-8")
+        raise RuntimeError("stop before OCR")
+
+    monkeypatch.setattr(reader, "OcrCache", cache)
+    report = run_import([tmp_path / "in"], db=tmp_path / "reja.sqlite", ocr_cache=False)
+    assert [f.error_code for f in report.files] == ["internal_error"]
+    assert log.read_text(encoding="utf-8") == "None"
+    run_import([tmp_path / "in"], db=tmp_path / "again.sqlite", force=True)  # the default: the env's folder
+    assert log.read_text(encoding="utf-8") == str(tmp_path / "env")
