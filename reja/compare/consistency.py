@@ -84,6 +84,15 @@ _PARENT = ["document_id", "section_no", "item_no"]
 _CHILD = ["document_id", "section_no", "parent_item_no"]
 
 
+def _allowed(joined: pd.DataFrame, measure: str, tolerance: float) -> pd.Series:
+    """How far sub-items may be from their total: nothing when the total and every part are whole
+    numbers (a count has nothing to round; a float's last bits aside), `tolerance` of the total when
+    one of them is written with a fraction."""
+    total = joined[measure]
+    some_fraction = joined["fractional"] | (total % 1 != 0)
+    return np.maximum(total.abs(), 1) * np.where(some_fraction, tolerance, 1e-9)
+
+
 def subitems_vs_total(frame: pd.DataFrame) -> list[dict]:
     """A parent row whose sub-items' values do not add up to its own (per measure)."""
     rule = rules()["subitems_vs_total"]
@@ -96,12 +105,12 @@ def subitems_vs_total(frame: pd.DataFrame) -> list[dict]:
     out = []
     for order, measure in enumerate(("plan_value", "fact_value")):
         kids = children[children[measure].notna()]
-        parts = kids.groupby(_CHILD, dropna=False, sort=False)[measure].agg(["sum", "size"])
-        parts.columns = ["summed", "n"]
+        grouped = kids.assign(fractional=kids[measure] % 1 != 0).groupby(_CHILD, dropna=False, sort=False)
+        parts = grouped.agg(summed=(measure, "sum"), n=(measure, "size"), fractional=("fractional", "any"))
         joined = parents.merge(parts, left_on=_PARENT, right_index=True, how="inner")
         total = joined[measure]
         off = (joined["n"] >= rule["min_parts"]) & total.notna()
-        off &= (joined["summed"] - total).abs() > rule["tolerance"] * np.maximum(total.abs(), 1)
+        off &= (joined["summed"] - total).abs() > _allowed(joined, measure, rule["tolerance"])
         off &= ~(joined["indicator_id"].isin(partial) & (joined["summed"] <= total))  # a partial breakdown may list fewer parts
         bad = joined[off]
         where = list(zip(*(bad[c].tolist() for c in _PARENT), strict=True))

@@ -153,31 +153,96 @@ def _check(name: str, expected: dict | set, got: dict | set) -> dict:
             "exact": not wrong and not extra}
 
 
-def run(region_id: str, years: list[int], out, jobs: int = 2) -> list[dict]:
-    import time
-    from pathlib import Path
+# ---- the clerk: every doubt about a match decided as the spec says ---------------------------
 
-    from reja.api import import_paths, load_items
+MATCH_FIELDS = {"section": "section_id", "indicator": "indicator_id", "unit": "unit_id"}  # flag kind -> field
+CLERK = "region-clerk"
+
+
+def _spec_item(batch: RegionBatch, row) -> tuple[dict, dict]:
+    """The spec and item a stored row was rendered from (plan-NNN.docx, the row's place in its plan)."""
+    import re
+
+    spec = batch.specs[int(re.search(r"plan-(\d+)", str(row["source_file"])).group(1))]
+    return spec, spec["items"][int(row["item_index"])]
+
+
+def _right_id(batch: RegionBatch, row, field: str) -> str | None:
+    """What a clerk who knows the plan picks for `field`: the spec's section and indicator; for a unit
+    (the spec knows the activity's usual unit, not which unit the cell's word is) the matcher's first
+    candidate when it has one, else the activity's unit."""
+    from reja.review.data import candidates
+
+    from .spec import _activity
+
+    spec, item = _spec_item(batch, row)
+    if field == "section_id":
+        return {s["title"]: s.get("section_id") for s in spec["sections"]}.get(item["section_title"])
+    if field == "indicator_id":
+        return item["indicator"]
+    offered = candidates(row).get("unit") or []
+    return offered[0][0] if offered else (_activity(item["indicator"])["unit"] if item["indicator"] else None)
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""  # a missing cell is NA or None in the frames
+
+
+def _next_doubt(items, asked: set) -> tuple | None:
+    """The first flagged row (plan by plan, row by row, as the review queue goes) with a match doubt
+    no decision has answered: (row, field, alone) — `alone` when its wording was decided already
+    (then the row is decided by itself)."""
+    from reja.review.bulk import wording_column, wording_key
+    from reja.review.data import flag_codes
+
+    flagged = items[items["status"] == "flagged"].sort_values(["source_file", "item_index"])
+    for _i, row in flagged.iterrows():
+        done = set(_text(row.get("corrected_fields")).split(","))
+        for code in flag_codes(_text(row.get("flags"))):
+            field = MATCH_FIELDS.get(code.split("_", 1)[0])
+            if field and field not in done and "accepted" not in done:
+                key = (field, wording_key(_text(row.get(wording_column(field)))))
+                if (key, row["row_key"]) in asked:
+                    continue
+                return row, field, key in asked
+    return None
+
+
+def review_as_clerk(db, batch: RegionBatch) -> int:
+    """Decide every match doubt of the store as a clerk who knows the plans would, through the review
+    page's own actions: the right entry "for all rows with this wording" (taught, the plans holding
+    it re-matched), or for the row alone when its wording was decided once already. Returns the
+    number of decisions; number and deadline doubts are left (they change no regional figure here)."""
+    from reja import corrections as corr
+    from reja.review import bulk
+    from reja.review.data import load_items
+
+    asked: set = set()
+    decisions = 0
+    while (doubt := _next_doubt(load_items(db)[0], asked)) is not None:
+        row, field, alone = doubt
+        items = load_items(db)[0]
+        right = _right_id(batch, row, field)
+        key = (field, bulk.wording_key(_text(row.get(bulk.wording_column(field)))))
+        asked.update({key, (key, row["row_key"])})
+        if alone:
+            corr.record(db, row["row_key"], field, row.get(field), right, who=CLERK, why="the plan says so",
+                        via="web", context=corr.row_context(row))
+        else:
+            action = bulk.apply_to_wording(db, items, row, field, right, who=CLERK, why="the plan says so")
+            bulk.rematch(db, action.documents)
+        decisions += 1
+    return decisions
+
+
+def ask(batch: RegionBatch, items, years: list[int]) -> list[dict]:
+    """The analyst's questions of `reja.compare`, each checked against the spec's answer."""
     from reja.compare.consistency import findings
     from reja.compare.fulfilment import fulfilment
     from reja.compare.region import completeness, region_totals
 
-    from .renderers.docx import render_docx
-
-    out = Path(out)
-    docs = out / "docs"
-    docs.mkdir(parents=True, exist_ok=True)
-    batch = draw_region(region_id, years)
-    for n, spec in enumerate(batch.specs):
-        render_docx(spec, docs / f"plan-{n:03d}.docx")
-    db = out / "reja.sqlite"
-    db.unlink(missing_ok=True)
-    started = time.perf_counter()
-    import_paths([docs], db=db, jobs=jobs)
-    imported = time.perf_counter() - started
-    items = load_items(db)
+    region_id = batch.region_id
     want = expected_answers(batch)
-
     totals = region_totals(items, region=region_id)
     got_totals = defaultdict(float)
     for r in totals.itertuples():
@@ -195,7 +260,7 @@ def run(region_id: str, years: list[int], out, jobs: int = 2) -> list[dict]:
     found = findings(items, region=region_id)
     sub = found[found["check"] == "subitems_vs_total"]
     below = found[found["check"] == "plan_below_fact"]
-    results = [
+    return [
         _check("regional total per indicator and year", want["totals"], dict(got_totals)),
         _check(f"districts without a {last} plan", want["missing"][last],
                set(table.loc[table["state"] == "missing", "district_id"])),
@@ -205,15 +270,49 @@ def run(region_id: str, years: list[int], out, jobs: int = 2) -> list[dict]:
         _check("plans below last year's fact", want["below_fact"],
                {(r.district_id, int(r.year), r.indicator_id) for r in below.itertuples()}),
     ]
-    print(f"region {region_id}: {len(batch.specs)} plans of {len(batch.districts)} districts × {len(years)} years, "
-          f"imported in {imported:.1f} s")
-    print("| question | expected | right | exact |\n| --- | --- | --- | --- |")
+
+
+def _print(title: str, results: list[dict]) -> None:
+    print(f"\n{title}\n| question | expected | right | exact |\n| --- | --- | --- | --- |")
     for r in results:
         print(f"| {r['question']} | {r['expected']} | {r['right']} | {'yes' if r['exact'] else 'no'} |")
         for label in ("missed", "extra"):
             if r[label]:
                 print(f"    {label}: {r[label]}")
-    return results
+
+
+def run(region_id: str, years: list[int], out, jobs: int = 2, clerk: bool = True) -> list[dict]:
+    import time
+    from pathlib import Path
+
+    from reja.api import import_paths, load_items
+
+    from .renderers.docx import render_docx
+
+    out = Path(out)
+    docs = out / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    batch = draw_region(region_id, years)
+    for n, spec in enumerate(batch.specs):
+        render_docx(spec, docs / f"plan-{n:03d}.docx")
+    db = out / "reja.sqlite"
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    import_paths([docs], db=db, jobs=jobs)
+    imported = time.perf_counter() - started
+    items = load_items(db)
+    results = ask(batch, items, years)
+    print(f"region {region_id}: {len(batch.specs)} plans of {len(batch.districts)} districts × {len(years)} years, "
+          f"{len(items)} rows ({int((items['status'] == 'flagged').sum())} flagged), imported in {imported:.1f} s")
+    _print("as imported (no clerk yet)", results)
+    if not clerk:
+        return results
+    started = time.perf_counter()
+    decisions = review_as_clerk(db, batch)
+    reviewed = ask(batch, load_items(db), years)
+    _print(f"after the clerk's {decisions} decisions ({decisions / len(items):.1%} of the rows; "
+           f"{time.perf_counter() - started:.1f} s)", reviewed)
+    return reviewed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,8 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", nargs="+", type=int, default=[2023, 2024, 2025])
     parser.add_argument("--out", default=".cache/region")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-clerk", action="store_true",
+                        help="only the answers as imported, before a clerk decides the flagged matches")
     args = parser.parse_args(argv)
-    results = run(args.region, args.years, args.out, args.jobs)
+    results = run(args.region, args.years, args.out, args.jobs, clerk=not args.no_clerk)
     return 0 if all(r["exact"] for r in results) else 1
 
 

@@ -45,3 +45,14 @@ def test_flags_follow_the_values_through_the_kept_findings():
     with use_language("ru"):
         russian = with_consistency_flags(items)
     assert russian.loc[russian["row_key"] == "k9", "flags"].item() != first.loc[first["row_key"] == "k9", "flags"].item()
+
+
+def test_whole_counts_must_add_up_exactly_and_only_fractions_may_be_rounded():
+    # 1 929 copies against parts adding up to 1 922: 7 off is under 0.5% but a count has nothing to round
+    counts = [_row("4", None, 1929.0), _row("4.1", "4", 288.0), _row("4.2", "4", 1256.0), _row("4.3", "4", 378.0)]
+    # thousands written with one decimal (12,5 ming = 4,2 + 8,3 + rounding): within the tolerance
+    rounded = [_row("5", None, 12.5), _row("5.1", "5", 4.2), _row("5.2", "5", 8.33)]
+    found = findings(coerce(pd.DataFrame(counts + rounded), ITEM_FIELDS))
+    sub = found[found["check"] == "subitems_vs_total"]
+    assert sub["row_keys"].tolist() == [["k4", "k4.1", "k4.2", "k4.3"]]
+    assert (sub.iloc[0]["value"], sub.iloc[0]["expected"]) == (1922.0, 1929.0)
