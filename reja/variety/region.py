@@ -219,9 +219,11 @@ def review_as_clerk(db, batch: RegionBatch) -> int:
 
     asked: set = set()
     decisions = 0
-    while (doubt := _next_doubt(load_items(db)[0], asked)) is not None:
-        row, field, alone = doubt
+    while True:
         items = load_items(db)[0]
+        if (doubt := _next_doubt(items, asked)) is None:
+            return decisions
+        row, field, alone = doubt
         right = _right_id(batch, row, field)
         key = (field, bulk.wording_key(_text(row.get(bulk.wording_column(field)))))
         asked.update({key, (key, row["row_key"])})
@@ -232,7 +234,6 @@ def review_as_clerk(db, batch: RegionBatch) -> int:
             action = bulk.apply_to_wording(db, items, row, field, right, who=CLERK, why="the plan says so")
             bulk.rematch(db, action.documents)
         decisions += 1
-    return decisions
 
 
 def ask(batch: RegionBatch, items, years: list[int]) -> list[dict]:
