@@ -27,6 +27,7 @@ from reja.normalize.keys import match_key
 from reja.normalize.match import Match, match_indicator, match_near_learned, match_section, match_unit
 from reja.normalize.places import match_place
 from reja.normalize.script import dominant_script
+from reja.records import ItemRow
 from reja.schema.gazetteer import place_names
 
 TOP_CANDIDATES = 3
@@ -41,21 +42,21 @@ def _short(text: str | None, n: int = 40) -> str:
 LEARNED_FIELDS = {"text": "indicator", "section_title": "section", "unit": "unit"}
 
 
-def prepare_rows(rows: list[dict], plan_year: int | None = None) -> list[dict]:
+def prepare_rows(rows: list[ItemRow], plan_year: int | None = None) -> list[dict]:
     """The catalogue-independent part of enrichment, one dict per row (document order): the text
     normalised (`text_latin`, look-alike flags, with the document's main script deciding words both
     alphabets share), the match keys of the wordings that learned synonyms are looked up by, and
     the deadline read against the plan year (a row's own, else `plan_year`). Plain JSON values:
     stored with the parsed rows."""
-    script = dominant_script(" ".join(r.get("text") or "" for r in rows))
+    script = dominant_script(" ".join(r.text or "" for r in rows))
     out = []
     for row in rows:
-        normalized = normalize_text(row.get("text") or "", context_script=script)
-        deadline = (row.get("deadline") or "").strip()
-        parsed = parse_deadline(deadline, row.get("plan_year") or row.get("year") or plan_year) if deadline else None
+        normalized = normalize_text(row.text or "", context_script=script)
+        deadline = (row.deadline or "").strip()
+        parsed = parse_deadline(deadline, row.plan_year or row.year or plan_year) if deadline else None
         out.append({
             "text_latin": normalized.latin, "flags": list(normalized.flags),
-            "keys": {f: match_key(row.get(f)) for f in LEARNED_FIELDS if row.get(f)},
+            "keys": {f: match_key(getattr(row, f)) for f in LEARNED_FIELDS if getattr(row, f)},
             "deadline": None if parsed is None else
             {"period": parsed.period, "label": parsed.label, "sure": parsed.sure, "note": parsed.note},
         })  # fmt: skip
@@ -109,10 +110,10 @@ def place_ids(region: str | None, district: str | None) -> tuple[dict, list[str]
     return ids, []
 
 
-def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
+def enrich_rows(rows: list[ItemRow], *, plan_year: int | None = None,
                 learned: LearnedSynonyms | None = None, place: dict | None = None,
                 prepared: list[dict] | None = None) -> dict:
-    """Fill the enriched columns of one document's rows in place (rows in document order).
+    """Fill the enriched columns of one document's rows (`ItemRow`s, in document order) in place.
 
     `place`: the plan's {"region_id", "district_id"} already identified (`reja.identity`, which
     also flags doubt); without it the rows' region and district are matched here.
@@ -124,74 +125,80 @@ def enrich_rows(rows: list[dict], *, plan_year: int | None = None,
     if place is not None:
         ids, doc_flags = {"region_id": place.get("region_id"), "district_id": place.get("district_id")}, []
     else:
-        ids, doc_flags = place_ids(rows[0].get("region"), rows[0].get("district"))
+        ids, doc_flags = place_ids(rows[0].region, rows[0].district)
     ids.update(place_names(ids.get("region_id"), ids.get("district_id")))
     if prepared is None or len(prepared) != len(rows):
         prepared = prepare_rows(rows, plan_year)
     sections: dict[str, Match] = {}  # section title → its match, matched once a document
     indicator_of: dict[tuple, str | None] = {}  # (section_no, item_no) → indicator, for sub-items
     for row, prep in zip(rows, prepared, strict=True):
-        row.update(ids)
-        row["text_latin"] = prep["text_latin"]
-        row["flags"].extend(prep["flags"])  # mixed_script: look-alikes repaired
+        set_fields(row, ids)
+        row.text_latin = prep["text_latin"]
+        row.flags.extend(prep["flags"])  # mixed_script: look-alikes repaired
         candidates: dict[str, list] = {}
         _match_section(row, prep["keys"], learned, sections, candidates)
         _match_unit(row, prep["keys"], learned, candidates)
         _match_indicator(row, prep["keys"], learned, indicator_of, candidates)
-        if row.get("item_no"):
-            indicator_of[(row.get("section_no"), row.get("item_no"))] = row.get("indicator_id")
+        if row.item_no:
+            indicator_of[(row.section_no, row.item_no)] = row.indicator_id
         _set_deadline(row, prep["deadline"])
         if candidates:
-            row["match_candidates"] = json.dumps(candidates, ensure_ascii=False, sort_keys=True)
+            row.match_candidates = json.dumps(candidates, ensure_ascii=False, sort_keys=True)
     return {**ids, "flags": doc_flags}
 
 
-def _match_section(row: dict, keys: dict, learned, sections: dict, candidates: dict) -> None:
-    title = row.get("section_title")
+def set_fields(row: ItemRow, values: dict) -> None:
+    """Set several columns of a row at once (a column the contract does not have fails)."""
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
+def _match_section(row: ItemRow, keys: dict, learned, sections: dict, candidates: dict) -> None:
+    title = row.section_title
     if not title:
         return
     if title not in sections:
         sections[title] = _learned_or("section", title, learned, match_section, key=keys.get("section_title"))
     match = sections[title]
-    row["section_id"] = _judge(match, "section", row["flags"])
-    row["section_score"] = match.score if row["section_id"] else None
+    row.section_id = _judge(match, "section", row.flags)
+    row.section_score = match.score if row.section_id else None
     candidates["section"] = _candidates(match)
 
 
-def _match_unit(row: dict, keys: dict, learned, candidates: dict) -> None:
-    unit = (row.get("unit") or "").strip()
+def _match_unit(row: ItemRow, keys: dict, learned, candidates: dict) -> None:
+    unit = (row.unit or "").strip()
     if not unit:
         return
     match = _learned_or("unit", unit, learned, match_unit, key=keys.get("unit"))
-    row["unit_id"] = _judge(match, "unit", row["flags"])
+    row.unit_id = _judge(match, "unit", row.flags)
     candidates["unit"] = _candidates(match)
 
 
-def _match_indicator(row: dict, keys: dict, learned, indicator_of: dict, candidates: dict) -> None:
-    text = row.get("text") or ""
+def _match_indicator(row: ItemRow, keys: dict, learned, indicator_of: dict, candidates: dict) -> None:
+    text = row.text or ""
     if not text:
         return
-    parent = indicator_of.get((row.get("section_no"), row.get("parent_item_no")))
-    row["parent_indicator_id"] = parent
+    parent = indicator_of.get((row.section_no, row.parent_item_no))
+    row.parent_indicator_id = parent
     # a row under a heading that matched no section: its indicator is never auto-accepted
-    section_unmatched = bool(row.get("section_title")) and not row.get("section_id")
-    match = _learned_or("indicator", text, learned, match_indicator, row.get("section_id"),
-                        row.get("unit_id"), parent_id=parent, section_unmatched=section_unmatched,
+    section_unmatched = bool(row.section_title) and not row.section_id
+    match = _learned_or("indicator", text, learned, match_indicator, row.section_id,
+                        row.unit_id, parent_id=parent, section_unmatched=section_unmatched,
                         key=keys.get("text"))
-    row["indicator_id"] = _judge(match, "indicator", row["flags"])
-    row["indicator_score"] = match.score if row["indicator_id"] else None
+    row.indicator_id = _judge(match, "indicator", row.flags)
+    row.indicator_score = match.score if row.indicator_id else None
     candidates["indicator"] = _candidates(match)
 
 
-def _set_deadline(row: dict, parsed: dict | None) -> None:
+def _set_deadline(row: ItemRow, parsed: dict | None) -> None:
     if parsed is None:
         return
     if parsed["period"] == "unknown" or not parsed["label"]:
-        row["flags"].append(f"unknown_deadline: {_short(row.get('deadline'))}")
+        row.flags.append(f"unknown_deadline: {_short(row.deadline)}")
         return
-    row["deadline_period"] = parsed["label"]
+    row.deadline_period = parsed["label"]
     if not parsed["sure"]:  # a guess is a doubt: say so
-        row["flags"].append(f"unknown_deadline: read as {parsed['label']}, unsure"
+        row.flags.append(f"unknown_deadline: read as {parsed['label']}, unsure"
                             + (f" ({parsed['note']})" if parsed["note"] else ""))
 
 

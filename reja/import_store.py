@@ -14,6 +14,7 @@ from reja import db as dbapi
 from reja import keys
 from reja.import_report import FileOutcome, ImportReport, utc
 from reja.inputs import InputFile, text_of
+from reja.records import ItemRow
 
 
 def store_unread(store, outcome: FileOutcome, run_id: str, versions: dict, source_key: str | None = None) -> str:
@@ -91,8 +92,8 @@ def store_result(store, task: dict, result: dict) -> tuple[FileOutcome, dict]:
     return outcome, {"traceback": result.get("traceback")}
 
 
-def _stored_outcome(task: dict, doc: dict, rows: list[dict], seconds: float) -> FileOutcome:
-    codes = Counter(f.split(":", 1)[0] for r in rows for f in r["flags"] or [])
+def _stored_outcome(task: dict, doc: dict, rows: list[ItemRow], seconds: float) -> FileOutcome:
+    codes = Counter(f.split(":", 1)[0] for r in rows for f in r.flags)
     reason = ", ".join(f"{c} {n}" for c, n in codes.most_common(4))
     if doc["meta_flags"]:
         reason = "; ".join(x for x in (reason, doc["meta_flags"]) if x)

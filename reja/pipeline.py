@@ -40,37 +40,45 @@ def parse_file(path: Path | str, *, settings: ParseSettings | None = None, **rea
 
 
 def read_rows(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
-    """Read → parse → rows: the file's rows before any matching, with the plan's facts and the
-    rows' catalogue-independent normal forms (`enrich.prepare_rows`)."""
+    """Read → parse → rows: the file's rows before any matching (`records.ItemRow`), with the plan's
+    facts and the rows' catalogue-independent normal forms (`enrich.prepare_rows`)."""
     plan = parse(Path(task["path"]))
     rows = records.plan_rows(plan, document_id=task["document_id"], source_file=task["display"])
     # what matching needs that no catalogue edit changes (normalised text, match keys, deadlines)
-    prepared = enrich.prepare_rows(rows, rows[0]["year"] if rows else None)
+    prepared = enrich.prepare_rows(rows, rows[0].year if rows else None)
     return {"rows": rows, "prepared": prepared, "meta": asdict(plan.meta), "format": plan.format,
             "page_count": plan.page_count, "warnings": list(plan.warnings)}  # fmt: skip
 
 
 def as_stored(parsed: dict) -> tuple[dict, str | None]:
-    """The parsed rows as the store keeps them (JSON) and as matching gets them: a fresh import and a
-    re-match start from the very same data. None when a value has no JSON form (then not kept)."""
+    """The parsed rows as the store keeps them (JSON, a row as `ItemRow.as_record`) and as matching
+    gets them (`from_stored`): a fresh import and a re-match start from the very same data. None when
+    a value has no JSON form (then not kept)."""
     try:
-        text = json.dumps(parsed, ensure_ascii=False)
+        text = json.dumps({**parsed, "rows": [row.as_record() for row in parsed["rows"]]}, ensure_ascii=False)
     except (TypeError, ValueError):
         return parsed, None
-    return json.loads(text), text
+    return from_stored(text), text
+
+
+def from_stored(text: str) -> dict:
+    """A stored parse (`as_stored`'s JSON) with its rows as checked `ItemRow`s."""
+    parsed = json.loads(text)
+    parsed["rows"] = [records.ItemRow.from_record(row) for row in parsed["rows"]]
+    return parsed
 
 
 def match_rows(parsed: dict, task: dict) -> dict:
     """Match → check → rows to store: identify the plan, match every row against the catalogue (and
     the wordings clerks taught), finish the rows, and describe the document."""
     rows, meta = parsed["rows"], PlanMeta(**parsed["meta"])
-    year = rows[0]["year"] if rows else None
+    year = rows[0].year if rows else None
     plan_id = identity.identify_plan(meta, year, task["source_key"])
     ids = {"region_id": plan_id.region_id, "district_id": plan_id.district_id}
     enriched = enrich.enrich_rows(rows, plan_year=year, learned=task.get("learned"), place=ids,
                                   prepared=parsed.get("prepared"))
     for row in rows:
-        row.update(ids)
+        enrich.set_fields(row, ids)
     records.finalise_rows(rows, plan_id.place_key)
     doc = _document_row(parsed, meta, year, _plan_flags(meta, year, plan_id.flags + enriched["flags"]))
     doc.update(plan_key=plan_id.plan_key, **ids)
@@ -98,6 +106,6 @@ def _document_row(parsed: dict, meta: PlanMeta, year: int | None, meta_flags: li
         "organisation": meta.organisation, "title": meta.title, "approved_by": meta.approved_by,
         "approved_date": meta.approved_date, "agreed_by": meta.agreed_by, "agreed_date": meta.agreed_date,
         "page_count": parsed["page_count"], "n_items": len(rows),
-        "n_flagged": sum(1 for r in rows if r["status"] == "flagged"),
+        "n_flagged": sum(1 for r in rows if r.status == "flagged"),
         "meta_flags": "; ".join(meta_flags), "warnings": "; ".join(parsed["warnings"]),
     }  # fmt: skip

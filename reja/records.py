@@ -3,8 +3,10 @@
 A plan item becomes an `ItemRow`: a dataclass with one typed field per column of the items table
 (`reja.schema.dataset.ITEM_FIELDS`, the contract: the model is made from it, so a column is defined
 once), checked when built (`ItemRow.check`: a value of the wrong kind fails here, at the parser's
-edge, not in the export's schema check). Matching and the store still take it as a dict
-(`ItemRow.as_record`) keyed by `ITEM_COLUMNS`. `flags` is a list from the parser to the store:
+edge, not in the export's schema check). The same object goes through matching (`reja.enrich`), the
+row key (`finalise_rows`) and the store (`Store.write_document`). The parse the store keeps is the
+rows as JSON (`ItemRow.as_record`, keyed by `ITEM_COLUMNS`); a re-match reads them back with
+`ItemRow.from_record`, checked again. `flags` is a list from the parser to the store:
 `finalise_rows` tidies it and sets `status`, the store joins it with "; " when it writes the row
 (`flags_text`).
 
@@ -65,10 +67,24 @@ def _check(row) -> None:
 
 
 def _as_record(row) -> dict:
-    """The row as the dict matching and the store take (keys = ITEM_COLUMNS, `flags` a new list)."""
+    """The row as a plain dict (keys = ITEM_COLUMNS, `flags` a new list): its JSON form in the stored parse."""
     out = {f.name: getattr(row, f.name) for f in fields(row)}
     out["flags"] = list(row.flags)
     return out
+
+
+def _from_record(cls, record: dict):
+    """The checked row of a dict `as_record` made (a stored parse read back); a key that is not a
+    column of the contract is refused, naming it."""
+    unknown = sorted(set(record) - _COLUMNS)
+    if unknown:
+        raise TypeError(f"items: not a column of the contract: {', '.join(unknown)}")
+    row = cls(**record)
+    row.check()
+    return row
+
+
+_COLUMNS = frozenset(f.name for f in ITEM_FIELDS)
 
 
 # One field per column of the contract, in its order: str / int / float or None; `flags` a list of
@@ -77,7 +93,7 @@ ItemRow = make_dataclass(
     "ItemRow",
     [(f.name, list[str], field(default_factory=list)) if f.name == "flags" else
      (f.name, {STR: str, INT: int, NUM: float}[f.kind] | None, field(default=None)) for f in ITEM_FIELDS],
-    namespace={"check": _check, "as_record": _as_record,
+    namespace={"check": _check, "as_record": _as_record, "from_record": classmethod(_from_record),
                "__doc__": "One row of the items table as the parser's side builds it (typed, checked)."},
     slots=True,
 )
@@ -130,25 +146,27 @@ def _key_district(district: str | None) -> str:
     return _fold_v1(words[0]) if words else ""
 
 
-def _row_place(row: dict, place_key: str | None) -> str:
+def _row_place(get, place_key: str | None) -> str:
     if place_key:
         return place_key
-    if row.get("district_id"):
-        return f"id:{row['district_id']}"
+    if get("district_id"):
+        return f"id:{get('district_id')}"
     # no identity given (a caller outside the batch): the whole names, never a first word
-    return "name:" + fold(row.get("region")) + "|" + fold(row.get("district"))
+    return "name:" + fold(get("region")) + "|" + fold(get("district"))
 
 
-def row_key_parts(row: dict, place_key: str | None = None) -> tuple[str, ...]:
-    """Everything but the occurrence index that names a row (see the module doc)."""
+def row_key_parts(row, place_key: str | None = None) -> tuple[str, ...]:
+    """Everything but the occurrence index that names a row (see the module doc). `row`: an
+    `ItemRow`, or a stored row as a dict."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
     return (
         "v2",
-        _row_place(row, place_key),
-        str(row.get("year") or ""),
-        fold(row.get("section_no")),
-        (row.get("item_no") or "").strip(),
-        (row.get("parent_item_no") or "").strip(),
-        fold(row.get("text")),
+        _row_place(get, place_key),
+        str(get("year") or ""),
+        fold(get("section_no")),
+        (get("item_no") or "").strip(),
+        (get("parent_item_no") or "").strip(),
+        fold(get("text")),
     )
 
 
@@ -156,15 +174,19 @@ def _digest(parts: tuple[str, ...], occurrence: int) -> str:
     return hashlib.sha1("\x1f".join((*parts, str(occurrence))).encode("utf-8")).hexdigest()[:16]
 
 
-def assign_row_keys(rows: list[dict], place_key: str | None = None) -> None:
-    """Set `row_key` on every row of one document (rows in document order). `place_key` is the
-    plan's identity from `reja.identity.identify_plan` (`id:<gazetteer id>` or `src:<source key>`)."""
+def assign_row_keys(rows: list, place_key: str | None = None) -> None:
+    """Set `row_key` on every row of one document (rows in document order: `ItemRow`s, or dicts
+    a generated store is built from). `place_key` is the plan's identity from
+    `reja.identity.identify_plan` (`id:<gazetteer id>` or `src:<source key>`)."""
     seen: dict[tuple[str, ...], int] = {}
     for row in rows:
         parts = row_key_parts(row, place_key)
         occurrence = seen.get(parts, 0)
         seen[parts] = occurrence + 1
-        row["row_key"] = _digest(parts, occurrence)
+        if isinstance(row, dict):
+            row["row_key"] = _digest(parts, occurrence)
+        else:
+            row.row_key = _digest(parts, occurrence)
 
 
 def twin_counts(rows: list[dict]) -> list[int]:
@@ -267,24 +289,20 @@ def item_row(plan: ParsedPlan, item: PlanItem, index: int, *, document_id: str, 
     return row
 
 
-def plan_rows(plan: ParsedPlan, *, document_id: str, source_file: str) -> list[dict]:
-    """One row per plan item, in document order, as the dicts matching takes (`ItemRow.as_record`);
-    `flags` still a list (see `finalise_rows`)."""
-    return [item_row(plan, item, i, document_id=document_id, source_file=source_file).as_record()
+def plan_rows(plan: ParsedPlan, *, document_id: str, source_file: str) -> list[ItemRow]:
+    """One typed row per plan item, in document order; `flags` a list (see `finalise_rows`)."""
+    return [item_row(plan, item, i, document_id=document_id, source_file=source_file)
             for i, item in enumerate(plan.items)]
 
 
-def finalise_rows(rows: list[dict], place_key: str | None = None) -> None:
+def finalise_rows(rows: list[ItemRow], place_key: str | None = None) -> None:
     """Tidy flags (each once, in order; still a list: the store joins them, `flags_text`), set status,
     assign row keys (`place_key`: see `assign_row_keys`). Call after enrichment."""
     for row in rows:
-        flags = row.get("flags") or []
-        if isinstance(flags, str):
-            flags = [flags] if flags else []
         # "; " separates flags in the store, so a detail may not contain it (matchers' reasons sometimes do)
-        unique = list(dict.fromkeys(f.strip().replace("; ", ", ") for f in flags if f and f.strip()))
-        row["flags"] = unique
-        row["status"] = "flagged" if unique else "ok"
+        unique = list(dict.fromkeys(f.strip().replace("; ", ", ") for f in row.flags if f and f.strip()))
+        row.flags = unique
+        row.status = "flagged" if unique else "ok"
     assign_row_keys(rows, place_key)
 
 

@@ -47,7 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from reja import db as dbapi
-from reja.records import flags_text
+from reja.records import ItemRow, flags_text
 from reja.schema.dataset import DOCUMENT_FIELDS, ITEM_FIELDS, FieldDef, coerce
 
 SCHEMA_VERSION = 1
@@ -212,9 +212,10 @@ class Store:
         row = self.conn.execute("SELECT rows_json FROM parsed WHERE parse_key = ?", (parse_key,)).fetchone()
         return row["rows_json"] if row else None
 
-    def write_document(self, doc: dict, rows: list[dict], parsed: tuple[str, str] | None = None) -> None:
-        """Store one imported document and its rows, replacing earlier versions of the same input;
-        `parsed` = (parse key, rows before matching as JSON) is kept with it, in the same transaction."""
+    def write_document(self, doc: dict, rows: list[ItemRow], parsed: tuple[str, str] | None = None) -> None:
+        """Store one imported document and its rows (`reja.records.ItemRow`, flags joined here), replacing
+        earlier versions of the same input; `parsed` = (parse key, rows before matching as JSON) is kept
+        with it, in the same transaction."""
         with self.transaction() as c:
             old = c.execute(
                 "SELECT document_id, plan_key FROM documents WHERE source_key = ? OR document_id = ?",
@@ -222,7 +223,7 @@ class Store:
             ).fetchall()
             self._delete(c, [r["document_id"] for r in old])
             self._insert(c, "documents", DOCUMENT_FIELDS, [doc])
-            self._insert(c, "items", ITEM_FIELDS, [{**r, "flags": flags_text(r.get("flags"))} for r in rows])
+            self._insert(c, "items", ITEM_FIELDS, [{**r.as_record(), "flags": flags_text(r.flags)} for r in rows])
             if parsed is not None:
                 c.execute(c.upsert("parsed", ("parse_key", "document_id", "rows_json"), ("parse_key",)),
                           (parsed[0], doc["document_id"], parsed[1]))

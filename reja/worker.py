@@ -6,7 +6,6 @@ executors (`reja.executor`) run `process_document` per task; `warm_up` loads wha
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import time
 import traceback
@@ -60,9 +59,9 @@ def process_document(parse: Callable[[Path], ParsedPlan], task: dict) -> dict:
     start = time.monotonic()
     try:
         if task.get("parsed") is not None:  # re-match: the stored rows, the file is not read
-            parsed, parsed_json = json.loads(task["parsed"]), task["parsed"]
+            parsed, parsed_json = pipeline.from_stored(task["parsed"]), task["parsed"]
             for row in parsed["rows"]:
-                row["source_file"] = task["display"]
+                row.source_file = task["display"]
         else:
             parsed, parsed_json = pipeline.as_stored(pipeline.read_rows(parse, task))
         result = pipeline.match_rows(parsed, task)

@@ -97,7 +97,9 @@ def timed_python(code: str, *args: str) -> dict:
 def rewrite_seconds(source_db: str, target_db: str) -> float:
     """Seconds to write every stored document (with its rows) into a fresh store at target_db."""
     import pandas as pd
+    from reja.schema.dataset import ITEM_FIELDS
 
+    from reja.records import ItemRow
     from reja.store import Store
 
     with Store(source_db, readonly=True) as src:
@@ -110,7 +112,14 @@ def rewrite_seconds(source_db: str, target_db: str) -> float:
         return {k: None if not isinstance(v, list | dict) and pd.isna(v) else (v.item() if hasattr(v, "item") else v)
                 for k, v in row.items()}
 
-    prepared = [(plain(d), [plain(r) for r in rows]) for d, rows in records]
+    def item(row: dict) -> ItemRow:  # a stored row as the pipeline's typed row (flags a list again)
+        values = plain(row)
+        values = {k: int(v) if k in ints and isinstance(v, float) else v for k, v in values.items() if k in columns}
+        return ItemRow.from_record({**values, "flags": [f for f in (values["flags"] or "").split("; ") if f]})
+
+    ints = {f.name for f in ITEM_FIELDS if f.kind == "integer"}
+    columns = {f.name for f in ITEM_FIELDS}
+    prepared = [(plain(d), [item(r) for r in rows]) for d, rows in records]
     with Store(target_db) as store:
         start = time.perf_counter()
         for doc, rows in prepared:

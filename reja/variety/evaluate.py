@@ -85,12 +85,12 @@ def score_document(file: Path, expected_file: Path) -> DocScore:
             res.error = res.error or f"enrichment failed: {type(exc).__name__}: {exc}"
             rows = []
         res.rows = len(rows)
-        res.rows_flagged = sum(1 for r in rows if r.get("flags"))
+        res.rows_flagged = sum(1 for r in rows if r.flags)
         for i, j in pairs:
             if j < len(rows):
-                flags = rows[j].get("flags") or []
-                auto = rows[j].get("indicator_id") is not None and not any(f.startswith("indicator_review") for f in flags)
-                stored[i] = (rows[j].get("indicator_id"), auto)
+                flags = rows[j].flags
+                auto = rows[j].indicator_id is not None and not any(f.startswith("indicator_review") for f in flags)
+                stored[i] = (rows[j].indicator_id, auto)
     for i, e in enumerate(exp_items):
         got, auto = stored.get(i, (None, False))
         res.indicators.append([e.get("indicator"), got, auto])

@@ -30,12 +30,12 @@ def test_next_import_rematches_with_the_learned_synonym(tmp_path):
     items = load_items(db)
     # a clerk re-files the plan's last row (item 30, media coverage) as an event: the next import must agree
     row = items[items["indicator_id"] != "events"].iloc[-1]
-    c.record(db, row["row_key"], "indicator_id", None, "events", who="Dilnoza", context=c.row_context(row))
+    c.record(db, row.row_key, "indicator_id", None, "events", who="Dilnoza", context=c.row_context(row))
     again = import_paths([tmp_path / SAMPLE.name], db=db)
     assert [f.status for f in again.files] != ["skipped"]  # the vocabulary changed: re-matched
     raw = load_items(db, corrections=False).set_index("row_key")
-    assert raw.loc[row["row_key"], "indicator_id"] == "events"
-    assert raw.loc[row["row_key"], "indicator_score"] == 100
+    assert raw.loc[row.row_key, "indicator_id"] == "events"
+    assert raw.loc[row.row_key, "indicator_score"] == 100
 
 
 def test_learned_synonyms_export_in_the_catalogue_shape(tmp_path):
@@ -59,6 +59,7 @@ def test_an_activity_the_clerk_says_is_not_in_the_catalogue_is_learned_without_a
 
     from reja.enrich import enrich_rows
     from reja.learned import write_synonyms_yaml
+    from reja.records import ItemRow
 
     db = tmp_path / "s.sqlite"
     text = "Kutubxona hovlisiga daraxt ko'chatlari ekish"
@@ -70,18 +71,18 @@ def test_an_activity_the_clerk_says_is_not_in_the_catalogue_is_learned_without_a
     assert learned.lookup("indicator", "Shaxsiy mashg'ulot xonasini jihozlash")["id"] is None
 
     def enriched(t):
-        row = {"text": t, "flags": [], "section_title": None, "unit": None}
+        row = ItemRow(text=t)
         enrich_rows([row], plan_year=2025, learned=learned, place={"region_id": None, "district_id": None})
         return row
 
     for wording in (text, "Kutubxona hovlisga daraxt ko'chatlari ekish"):  # the same, and a typo away
         row = enriched(wording)
-        assert row["indicator_id"] is None
-        assert not [f for f in row["flags"] if f.startswith("indicator_")], row["flags"]
+        assert row.indicator_id is None
+        assert not [f for f in row.flags if f.startswith("indicator_")], row.flags
     # without the lesson the same row is flagged for the clerk
-    bare = {"text": "Kutubxona hovlisga daraxt ko'chatlari ekish", "flags": [], "section_title": None, "unit": None}
+    bare = ItemRow(text="Kutubxona hovlisga daraxt ko'chatlari ekish")
     enrich_rows([bare], plan_year=2025, place={"region_id": None, "district_id": None})
-    assert [f for f in bare["flags"] if f.startswith("indicator_")]
+    assert [f for f in bare.flags if f.startswith("indicator_")]
 
     doc = yaml.safe_load(write_synonyms_yaml(learned, tmp_path / "l.yaml").read_text(encoding="utf-8"))
     assert doc["not_in_catalogue"] == {"indicator": sorted([text, "Shaxsiy mashg'ulot xonasini jihozlash"])}

@@ -113,7 +113,7 @@ def _keys(district, region, items, year=2025, place_key=None):
                       items=items)
     rows = plan_rows(plan, document_id="d", source_file="x.docx")
     finalise_rows(rows, place_key)
-    return [r["row_key"] for r in rows]
+    return [r.row_key for r in rows]
 
 
 def test_the_newer_latin_letters_fold_like_1995_latin_and_cyrillic():

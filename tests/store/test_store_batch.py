@@ -252,9 +252,12 @@ def test_rows_the_store_cannot_hold_fail_that_document_only(tmp_path, fp):
             plan.items[0].mechanism = object()  # not a value SQLite can store: the row model refuses it
         if path.name == "unpicklable.docx":
             plan.meta.title = lambda: None  # the document row cannot even leave the worker
+        if path.name == "huge.docx":
+            plan.items[0].page = 2**70  # a whole number the row model takes and SQLite cannot hold
         return plan
 
-    names = {"good.docx": "Izboskan tumani", "odd.docx": "Asaka tumani", "unpicklable.docx": "Baliqchi tumani"}
+    names = {"good.docx": "Izboskan tumani", "odd.docx": "Asaka tumani", "unpicklable.docx": "Baliqchi tumani",
+             "huge.docx": "Marhamat tumani"}
     files = [fp.write(tmp_path / n, fp.spec(n=1, district=d)) for n, d in names.items()]
     report = run_import(files, db=tmp_path / "db.sqlite", parse=parse)
     by_name = {Path(f.source_file).name: f for f in report.files}
@@ -263,6 +266,11 @@ def test_rows_the_store_cannot_hold_fail_that_document_only(tmp_path, fp):
     assert by_name["odd.docx"].error_code == "internal_error" and "items.mechanism" in by_name["odd.docx"].reason
     assert by_name["unpicklable.docx"].error_code == "internal_error"
     assert "handed over" in by_name["unpicklable.docx"].reason
+    # refused by the store itself: that document fails in its own transaction, nothing of it is kept
+    assert by_name["huge.docx"].error_code == "internal_error"
+    assert "could not store the rows" in by_name["huge.docx"].reason
+    items = load_items(tmp_path / "db.sqlite")
+    assert set(items["source_file"].map(lambda f: Path(f).name)) == {"good.docx"}
 
 
 def test_spreadsheet_plans_in_a_folder_are_taken_not_ignored(tmp_path):

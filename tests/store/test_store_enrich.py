@@ -3,13 +3,14 @@
 
 from reja.enrich import enrich_rows
 from reja.learned import LearnedSynonyms
+from reja.records import ItemRow
 
 
 def _row(**kw):
     base = {"text": "", "section_title": None, "section_no": "IV", "item_no": None, "parent_item_no": None,
             "unit": None, "deadline": None, "year": 2025, "plan_year": 2025, "region": "Andijon viloyati",
             "district": "Izboskan tumani", "flags": []}  # fmt: skip
-    return {**base, **kw}
+    return ItemRow(**{**base, **kw})
 
 
 def test_seed_rows_match_their_catalogue_entries_without_flags():
@@ -17,29 +18,29 @@ def test_seed_rows_match_their_catalogue_entries_without_flags():
                  item_no="11", unit="Dona", deadline="2025-yil davomida")]
     doc = enrich_rows(rows)
     r = rows[0]
-    assert (r["section_id"], r["indicator_id"], r["unit_id"], r["deadline_period"]) == (
+    assert (r.section_id, r.indicator_id, r.unit_id, r.deadline_period) == (
         "main_production", "classification", "dona", "year")
-    assert r["flags"] == []
+    assert r.flags == []
     assert doc["region_id"] and doc["district_id"] and doc["flags"] == []
-    assert '"indicator": [["classification"' in r["match_candidates"]
-    assert r["text_latin"] == "Axborot-kutubxona resurslarini tasniflash"
+    assert '"indicator": [["classification"' in r.match_candidates
+    assert r.text_latin == "Axborot-kutubxona resurslarini tasniflash"
 
 
 def test_cyrillic_row_gets_the_same_indicator_and_a_latin_text():
     rows = [_row(text="Ахборот-кутубхона ресурсларини таснифлаш", region="Бухоро вилояти", district="Жондор тумани",
                  section_title="Хужжатларга техник ишлов бериш ва каталоглаштириш", section_no="II", item_no="2.4")]
     enrich_rows(rows)
-    assert rows[0]["indicator_id"] == "classification"
-    assert rows[0]["text_latin"] == "Axborot-kutubxona resurslarini tasniflash"
+    assert rows[0].indicator_id == "classification"
+    assert rows[0].text_latin == "Axborot-kutubxona resurslarini tasniflash"
 
 
 def test_unknown_wording_and_deadline_are_flagged_never_silent():
     rows = [_row(text="Qo'shni mahalla bilan futbol o'yini", section_title="ASOSIY ISHLAB CHIQRARISH FAOLIYATI",
                  unit="to'p", deadline="qachondir")]
     enrich_rows(rows)
-    codes = [f.split(":")[0] for f in rows[0]["flags"]]
+    codes = [f.split(":")[0] for f in rows[0].flags]
     assert "indicator_unmatched" in codes and "unit_unmatched" in codes and "unknown_deadline" in codes
-    assert rows[0]["indicator_id"] is None and rows[0]["unit_id"] is None
+    assert rows[0].indicator_id is None and rows[0].unit_id is None
 
 
 def test_a_clerks_learned_wording_matches_first_and_says_so():
@@ -50,8 +51,8 @@ def test_a_clerks_learned_wording_matches_first_and_says_so():
         "id": "events", "text": wording, "correction": 7, "who": "Dilnoza"}}})
     rows = [_row(text=wording.replace("'", "’"), section_title="ASOSIY ISHLAB CHIQRARISH FAOLIYATI")]
     enrich_rows(rows, learned=learned)
-    assert rows[0]["indicator_id"] == "events" and rows[0]["indicator_score"] == 100
-    assert not any(f.startswith("indicator_") for f in rows[0]["flags"])
+    assert rows[0].indicator_id == "events" and rows[0].indicator_score == 100
+    assert not any(f.startswith("indicator_") for f in rows[0].flags)
 
 
 def test_a_place_not_in_the_gazetteer_flags_the_document():
@@ -66,8 +67,8 @@ def test_a_sub_item_names_the_indicator_of_its_parent():
     rows = [_row(text="Axborot-kutubxona fondlarini to‘ldirish", section_title=section, item_no="9", unit="Nusxa jami"),
             _row(text="Xarid qilish orqali", section_title=section, item_no="9.2", parent_item_no="9", unit="Nusxa")]
     enrich_rows(rows)
-    assert rows[0]["indicator_id"] == "acq_total" and rows[0]["parent_indicator_id"] is None
-    assert rows[1]["indicator_id"] == "acq_purchase" and rows[1]["parent_indicator_id"] == "acq_total"
+    assert rows[0].indicator_id == "acq_total" and rows[0].parent_indicator_id is None
+    assert rows[1].indicator_id == "acq_purchase" and rows[1].parent_indicator_id == "acq_total"
 
 
 def test_a_typo_of_a_learned_wording_gets_the_clerks_entry_and_a_far_one_does_not():
@@ -83,10 +84,10 @@ def test_a_typo_of_a_learned_wording_gets_the_clerks_entry_and_a_far_one_does_no
             _row(text="Фондни қайта ҳисобдан ўтказш", section_title=section, unit="nusxa"),
             _row(text="Fondni qayta joylashtirish", section_title=section, unit="nusxa")]
     enrich_rows(rows)  # the catalogue alone does not know this wording
-    assert all(any(f.startswith("indicator_") for f in r["flags"]) for r in rows)
+    assert all(any(f.startswith("indicator_") for f in r.flags) for r in rows)
     for r in rows:
-        r["flags"] = []
+        r.flags = []
     enrich_rows(rows, learned=learned)
-    assert [r["indicator_id"] for r in rows[:2]] == ["inventory", "inventory"]
-    assert not any(f.startswith("indicator_") for r in rows[:2] for f in r["flags"])
-    assert any(f.startswith("indicator_") for f in rows[2]["flags"])
+    assert [r.indicator_id for r in rows[:2]] == ["inventory", "inventory"]
+    assert not any(f.startswith("indicator_") for r in rows[:2] for f in r.flags)
+    assert any(f.startswith("indicator_") for f in rows[2].flags)

@@ -9,6 +9,7 @@ from reja.normalize.keys import match_key
 
 from reja.enrich import enrich_rows, prepare_rows
 from reja.learned import LearnedSynonyms
+from reja.records import ItemRow
 
 
 def _rows():
@@ -20,8 +21,8 @@ def _rows():
         ("Kитоб кўргазмаси", None, None, "qachondir"),  # a Latin K among Cyrillic letters: mixed_script
         ("Qo'shni mahalla bilan futbol o'yini", "ASOSIY ISHLAB CHIQRARISH FAOLIYATI", "to'p", None),
     ]
-    return [{**base, "text": t, "section_title": s, "unit": u, "deadline": d, "item_no": str(i + 1), "flags": []}
-            for i, (t, s, u, d) in enumerate(texts)]
+    return [ItemRow(**{**base, "text": t, "section_title": s, "unit": u, "deadline": d, "item_no": str(i + 1),
+                       "flags": []}) for i, (t, s, u, d) in enumerate(texts)]
 
 
 def test_matching_from_the_stored_normal_forms_equals_matching_from_the_rows():
@@ -35,9 +36,9 @@ def test_matching_from_the_stored_normal_forms_equals_matching_from_the_rows():
     assert doc_bare == doc_kept
     assert bare == kept
     # the rows were really enriched (the comparison is not between two untouched lists)
-    assert kept[3]["indicator_id"] == "events"
-    assert any(f.startswith("mixed_script") for f in kept[2]["flags"])
-    assert any(f.startswith("unknown_deadline") for f in kept[2]["flags"])
+    assert kept[3].indicator_id == "events"
+    assert any(f.startswith("mixed_script") for f in kept[2].flags)
+    assert any(f.startswith("unknown_deadline") for f in kept[2].flags)
 
 
 def test_the_normal_forms_are_used_not_made_again():
@@ -45,4 +46,4 @@ def test_the_normal_forms_are_used_not_made_again():
     prepared = prepare_rows(copy.deepcopy(rows), 2025)
     prepared[0]["text_latin"] = "as the parse stage wrote it"
     enrich_rows(rows, plan_year=2025, prepared=prepared)
-    assert rows[0]["text_latin"] == "as the parse stage wrote it"
+    assert rows[0].text_latin == "as the parse stage wrote it"

@@ -12,7 +12,7 @@ def _plan(items, district="Izboskan tumani", year=2025):
 def _keys(plan):
     rows = plan_rows(plan, document_id="d", source_file="x.docx")
     finalise_rows(rows)
-    return [r["row_key"] for r in rows], rows
+    return [r.row_key for r in rows], rows
 
 
 def test_fold_ignores_script_apostrophes_case_and_spacing():
@@ -49,19 +49,19 @@ def test_flags_join_and_decide_status():
     flagged = PlanItem("12", "Bibliografik yozuvlar", flags=["stacked_values: 134 4010", "stitched_row"])
     clean = PlanItem("13", "Ko'rgazma")
     _, rows = _keys(_plan([flagged, clean]))
-    assert rows[0]["flags"] == ["stacked_values: 134 4010", "stitched_row"]  # a list until the store
-    assert rows[0]["status"] == "flagged"
-    assert (rows[1]["flags"], rows[1]["status"]) == ([], "ok")
+    assert rows[0].flags == ["stacked_values: 134 4010", "stitched_row"]  # a list until the store
+    assert rows[0].status == "flagged"
+    assert (rows[1].flags, rows[1].status) == ([], "ok")
 
 
 def test_implausible_year_is_nulled_and_flagged():
     _, rows = _keys(_plan([PlanItem("1", "Tadbir", fact_year=224, plan_year=2025)]))
-    assert rows[0]["fact_year"] is None and rows[0]["plan_year"] == 2025
-    assert rows[0]["flags"][0].startswith("unparsable_number: fact year 224")
+    assert rows[0].fact_year is None and rows[0].plan_year == 2025
+    assert rows[0].flags[0].startswith("unparsable_number: fact year 224")
 
 
 def test_a_flag_detail_never_splits_into_two_flags():
     item = PlanItem("1", "Tadbir", flags=["indicator_review: x? (unit marta unusual; close to attendance)"])
     _, rows = _keys(_plan([item]))
-    assert rows[0]["flags"] == ["indicator_review: x? (unit marta unusual, close to attendance)"]
-    assert flags_text(rows[0]["flags"]).split("; ") == rows[0]["flags"]
+    assert rows[0].flags == ["indicator_review: x? (unit marta unusual, close to attendance)"]
+    assert flags_text(rows[0].flags).split("; ") == rows[0].flags
