@@ -174,7 +174,7 @@ def compare(
     items = items.assign(district=_latin_place_names(items, "district"), region=_latin_place_names(items, "region"))
     chosen = select_items(items, years=years, districts=districts, regions=regions)
     if chosen.empty:
-        raise ValueError("no items match the selection (check --years / --district / --region)")
+        raise ValueError(_("no items match the selection (check --years / --district / --region)"))
     chosen = _one_document_per_plan(chosen, notes).copy()
     chosen["plan"] = _plan_labels(chosen)
     chosen["doubt"] = _doubt(chosen)

@@ -19,6 +19,7 @@ from functools import lru_cache
 import pandas as pd
 from rapidfuzz import fuzz
 
+from reja.i18n import _
 from reja.normalize.keys import match_key
 from reja.normalize.places import Place, load_places
 from reja.schema.gazetteer import place_names
@@ -102,17 +103,25 @@ def find_places(name: str, kinds: tuple[str, ...]) -> list[Place]:
             scored.append((score, p))
     if not scored:
         return []
-    best = max(s for s, _ in scored)
-    return [p for s, p in scored if s >= best - 0.5]
+    best = max(s for s, _p in scored)
+    found = [p for s, p in scored if s >= best - 0.5]
+    if kind and len(found) > 1:
+        # "Toshkent viloyati" against the region and the capital (a region-level city): the place whose
+        # own name carries the designator typed
+        named = [p for p in found if _split(p.name_latn)[1] == kind]
+        found = named or found
+    return found
 
 
 def resolve(name: str, kinds: tuple[str, ...]) -> Place:
     """The one place `name` names, or PlaceLookupError saying why not (none, or which ones)."""
     found = find_places(name, kinds)
     if not found:
-        raise PlaceLookupError(f"'{name}' names no {' or '.join(kinds)} in the gazetteer")
+        message = _("'{name}' names no region of the gazetteer") if kinds == ("region",) else \
+            _("'{name}' names no district or city of the gazetteer")
+        raise PlaceLookupError(message.format(name=name))
     if len(found) > 1:
         listed = "; ".join(f"{p.name_latn} ({p.district_id or p.region_id})" for p in found)
-        raise PlaceLookupError(f"'{name}' fits more than one place: {listed}. Write the designator "
-                               "(tumani / shahri) or the id.")
+        raise PlaceLookupError(_("'{name}' fits more than one place: {places}. Write the designator "
+                                 "(tumani / shahri / viloyati) or the id.").format(name=name, places=listed))
     return found[0]

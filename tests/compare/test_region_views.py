@@ -118,6 +118,14 @@ def test_district_lookup_forgives_apostrophes_script_and_designators(typed, expe
     assert resolve(typed, ("district", "city")).district_id == expected
 
 
+def test_a_typed_designator_picks_the_region_or_the_capital():
+    # the capital Toshkent shahri is a region of its own beside Toshkent viloyati
+    assert resolve("Toshkent viloyati", ("region",)).region_id == "1727"
+    assert resolve("Тошкент шаҳри", ("region",)).region_id == "1726"
+    with pytest.raises(PlaceLookupError, match="Toshkent shahri.*Toshkent viloyati"):
+        resolve("Toshkent", ("region",))
+
+
 def test_an_ambiguous_bare_name_is_refused_with_both_places():
     with pytest.raises(PlaceLookupError, match="Buxoro tumani.*Buxoro"):
         resolve("Buxoro", ("district", "city"))

@@ -67,7 +67,7 @@ def test_a_filter_naming_no_plan_writes_an_empty_workbook(store, tmp_path):
 
 @pytest.mark.parametrize("args, said", [
     (("--region", "Atlantida"), "names no region"),
-    (("--district", "Atlantida"), "names no district"),
+    (("--district", "Atlantida"), "names no district or city"),
     (("--all", "--region", "Buxoro"), "--all"),
     (("--all", "--district", "Jondor"), "--all"),
 ])
