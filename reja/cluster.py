@@ -27,7 +27,11 @@ step to the cluster's workers and keeps everything else where it was:
 - a worker lost while reading (the process died; Dask retried the task elsewhere and gave up): each
   file of the task is read again alone, with nothing else on the cluster, and only the file that takes
   a worker down then is `worker_crashed` (Dask counts every task that was on a dying worker, innocent
-  ones too); never the batch's end.
+  ones too); never the batch's end;
+- a worker hung as a whole (stopped: its own time limit on the child cannot act, and Dask's heartbeat
+  waits minutes): each task tells the client when it starts, and one with no result `timeout_s +
+  hang_grace` seconds per file later is given up, its file fails as `too_large` saying so (a parcel's
+  files are first read again alone), and the worker is restarted through its nanny.
 
 Workers need reja with the same version and data as the client (a different pipeline would store rows
 under the client's import key): install the same wheel on every worker. docs/deploy.md has the commands.
@@ -139,13 +143,16 @@ def _with_options(options: dict, work: Callable[[dict], dict], task: dict) -> di
 
 
 def _tell(topic: str | None, message: dict) -> None:
-    """An event for the client (a file started, pages read); nothing when not on a Dask worker."""
+    """An event for the client (a task or a file started, pages read); nothing when not on a Dask worker."""
     if topic is None:
         return
     try:
         from distributed import get_worker
 
-        get_worker().log_event(topic, message)
+        worker = get_worker()
+        if "task" in message:  # which worker: the client restarts it if the task never ends
+            message = {**message, "worker": worker.address}
+        worker.log_event(topic, message)
     except ValueError:  # not inside a worker (called directly)
         pass
 
@@ -157,13 +164,17 @@ def _thread_cpu() -> float:
 
 
 def read_parcel(tasks: list[dict], data: list[bytes], limits, work: Callable[[dict], dict], options: dict | None = None,
-                topic: str | None = None) -> dict:  # fmt: skip
+                topic: str | None = None, key: str | None = None, progress: bool = True) -> dict:  # fmt: skip
     """On a worker: the files' bytes into a private folder, each read and matched in its own forked child
     (`reja.executor.LocalExecutor`). Returns {"results": one per task, in order, "stats": …}. Never raises
-    for a document's fault."""
+    for a document's fault. Tells `topic` that task `key` started here (the client's deadline counts from
+    then) and, with `progress`, each file's start and a scan's pages."""
     from reja.executor import LocalExecutor
 
     start = time.monotonic()
+    _tell(topic, {"task": key})
+    if not progress:
+        topic = None
     warm_worker()  # done by the WarmUp plugin already, unless it could not be registered
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = _thread_cpu()
@@ -202,12 +213,16 @@ class DaskExecutor:
     `scheduler`: the scheduler's address (tcp://host:8786) or a `distributed.Client` already connected
     (tests, notebooks); `window`: files on the cluster at once (default: four per worker thread, at least
     two parcels per thread); `parcel`: small files per task (default: `parcel_size`; 1 = one task a file).
-    `on_pages(task, done, total)`: told as a worker reads a scan's pages (the progress line)."""
+    `on_pages(task, done, total)`: told as a worker reads a scan's pages (the progress line).
+    `hang_grace`: seconds a file may take beyond the time limit (`--timeout`) before the client calls
+    its worker hung (the worker's own child is stopped at the limit; this is for the worker itself)."""
 
     reads_here = False  # the files are read on the workers: the client loads no reader (`reja.batch`)
 
-    def __init__(self, scheduler, *, window: int | None = None, connect_timeout: float = 30, parcel: int | None = None):
+    def __init__(self, scheduler, *, window: int | None = None, connect_timeout: float = 30, parcel: int | None = None,
+                 hang_grace: float = 30.0):  # fmt: skip
         self.scheduler = scheduler
+        self.hang_grace = hang_grace
         self.window = window
         self.connect_timeout = connect_timeout
         self.parcel = parcel
@@ -278,7 +293,11 @@ class _Run:
         self.suspects: deque[int] = deque()  # files whose worker died: to be read again alone
         self.isolated: set[int] = set()  # files read alone on the cluster
         self.totals = {"parcels": 0, "files": 0, "worker_s": 0.0, "document_s": 0.0, "reader_cpu_s": 0.0,
-                       "worker_thread_cpu_s": 0.0, "round_trip_s": 0.0, "resent_alone": 0}  # fmt: skip
+                       "worker_thread_cpu_s": 0.0, "round_trip_s": 0.0, "resent_alone": 0, "hung_tasks": 0}  # fmt: skip
+        self.sent = 0  # tasks submitted (a file read again alone gets a key of its own)
+        self.keys: dict = {}  # task key -> future, for the workers' "started" events
+        self.started: dict = {}  # future -> (when its worker said it started, the worker's address)
+        self.restarts: list[threading.Thread] = []
         self.events: queue.Queue = queue.Queue()
         self.topic = f"reja-read-{self.id}"
         client.subscribe_topic(self.topic, lambda event: self.events.put(("event", event)))
@@ -302,11 +321,15 @@ class _Run:
     def _submit(self, indexes: list[int]) -> None:
         parcel = [{**self.tasks[i], "_index": i} for i in indexes]
         data = [Path(t["path"]).read_bytes() for t in parcel]
-        # the workers tell starts and pages only to a progress line (events cost the scheduler a message each)
-        topic = self.topic if self.on_start is not None or self.ex.on_pages is not None else None
-        future = self.client.submit(read_parcel, parcel, data, self.limits, self.work, self.options, topic,
-                                    pure=False, key=f"reja-read-{self.id}-{indexes[0]}-{len(indexes)}")  # fmt: skip
+        # the workers tell a task's start always (the deadline), files' starts and pages only to a progress
+        # line (events cost the scheduler a message each)
+        progress = self.on_start is not None or self.ex.on_pages is not None
+        self.sent += 1
+        key = f"reja-read-{self.id}-{indexes[0]}-{len(indexes)}-{self.sent}"
+        future = self.client.submit(read_parcel, parcel, data, self.limits, self.work, self.options, self.topic, key,
+                                    progress, pure=False, key=key)  # fmt: skip
         self.inflight[future] = (indexes, time.monotonic())
+        self.keys[key] = future
         future.add_done_callback(lambda f: self.events.put(("done", f)))
 
     def on_cluster(self) -> int:
@@ -338,6 +361,7 @@ class _Run:
                     return
             if not self.inflight:
                 continue
+            self._deadlines()
             try:  # a finished parcel or a worker's event; every half second should_stop() is asked again
                 kind, item = self.events.get(timeout=0.5)
             except queue.Empty:
@@ -351,9 +375,10 @@ class _Run:
         from distributed.client import FutureCancelledError
         from distributed.scheduler import KilledWorker
 
-        if future not in self.inflight:  # told twice
+        if future not in self.inflight:  # told twice, or given up on (a hung worker)
             return
         indexes, submitted = self.inflight.pop(future)
+        self.started.pop(future, None)
         seconds = time.monotonic() - submitted
         failed = None
         try:
@@ -389,6 +414,11 @@ class _Run:
         """A worker started a file or read a scan's page: the progress line is told (an event that comes
         after its file was handed over is dropped)."""
         _when, message = event
+        if "task" in message:  # a task started on a worker: its deadline counts from now
+            future = self.keys.get(message["task"])
+            if future in self.inflight:
+                self.started[future] = (time.monotonic(), message.get("worker"))
+            return
         i = message.get("index")
         if not isinstance(i, int) or i < self.next or i in self.done or i >= len(self.tasks):
             return
@@ -398,9 +428,45 @@ class _Run:
         elif self.ex.on_pages is not None:
             self.ex.on_pages(self.tasks[i], message["done"], message["total"])
 
+    def _deadlines(self) -> None:
+        """A task whose worker said it started and has given no result `hang_after` seconds per file later:
+        the worker is hung as a whole (its reading child would have been stopped at the time limit and the
+        task would have answered). The task is given up and its worker restarted by its nanny (a thread:
+        the batch goes on); its file fails, or, in a parcel, each file is read again alone as after a
+        worker's death."""
+        now = time.monotonic()
+        per_file = self.limits.timeout_s + self.ex.hang_grace
+        for future, (since, address) in list(self.started.items()):
+            indexes, submitted = self.inflight[future]
+            if now - since <= per_file * len(indexes):
+                continue
+            del self.inflight[future], self.started[future]
+            future.cancel()
+            self.totals["hung_tasks"] += 1
+            if address:
+                thread = threading.Thread(target=self._restart, args=(address,), daemon=True)
+                thread.start()
+                self.restarts.append(thread)
+            alone = [i for i in indexes if i in self.isolated] if len(indexes) > 1 else indexes
+            suspects = [i for i in indexes if i not in alone]
+            self.suspects = deque(sorted([*self.suspects, *suspects]))
+            self.totals["resent_alone"] += len(suspects)
+            why = (f"the worker reading it ({address or 'unknown'}) stopped answering: no result {now - since:.0f} s "
+                   f"after it started (time limit {self.limits.timeout_s:g} s a file): stopped, the worker restarted")
+            for i in alone:
+                self.done[i] = {"ok": False, "code": "too_large", "seconds": now - submitted, "reason": why}
+
+    def _restart(self, address: str) -> None:
+        try:
+            self.client.restart_workers([address], timeout=self.ex.hang_grace, raise_for_error=False)
+        except Exception:  # noqa: BLE001  no nanny, or the cluster is gone: Dask's heartbeat will remove it
+            pass
+
     def close(self) -> None:
         for future in self.inflight:
             future.cancel()
+        for thread in self.restarts:
+            thread.join(self.ex.hang_grace * 2)
         try:
             self.client.unsubscribe_topic(self.topic)
         except Exception:  # the client is gone already

@@ -3,7 +3,9 @@
 A fake plan file is JSON (any suffix): {"district", "region", "year", "sleep", "items": [{...}]}.
 `fake_parse` turns it into a ParsedPlan; other contents raise the reader errors the batch must
 survive: garbage → CorruptFile, "ENCRYPTED" → EncryptedFile, "BUG" → RuntimeError, "CRASH" → the reading process
-is killed, "KILLPARENT" → the reading process kills its parent (a Dask worker) and then itself.
+is killed, "KILLPARENT" → the reading process kills its parent (a Dask worker) and then itself,
+"HANGPARENT" → a second after it started, the reading process stops its parent (SIGSTOP: a Dask worker
+hung as a whole, heartbeat and all) and waits to die with it.
 A plan's "pages": n tells n pages read as a scan reader does; "options_log": a file the reader options
 (`reja.worker.READ_OPTIONS`) of the reading process are appended to, as JSON.
 """
@@ -53,6 +55,13 @@ def fake_parse(path: Path) -> ParsedPlan:
 
         os.kill(os.getppid(), signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)
+    if raw.startswith(b"HANGPARENT"):  # a worker that hangs: nothing of it answers any more
+        import os
+        import signal
+
+        time.sleep(1)  # the worker has told the client that the task started
+        os.kill(os.getppid(), signal.SIGSTOP)
+        time.sleep(3600)  # killed with its parent (PDEATHSIG) when the nanny kills the worker
     try:
         data = json.loads(raw)
     except ValueError as exc:

@@ -120,6 +120,46 @@ def test_a_worker_that_dies_costs_only_the_file_that_killed_it(tmp_path, fp):
     assert executor.stats["resent_alone"] == 3 and report.exit_code == 4
 
 
+def test_a_hung_worker_costs_its_file_and_is_restarted(tmp_path, fp):
+    """A worker stopped as a whole (SIGSTOP: its heartbeat stops too, and its reading child can no longer
+    be timed out by it): the client gives the task up `timeout + hang_grace` after the worker said it
+    started, the file fails as too_large saying so, the worker is restarted by its nanny and the batch
+    goes on on both workers. Dask alone would wait for its worker-ttl (60 s here, 5 min by default)."""
+    import os
+    import time
+
+    import dask
+
+    folder = tmp_path / "plans"
+    fp.write(folder / "a_asaka.docx", fp.spec(district="Asaka tumani", n=2))
+    (folder / "b_hangs.docx").write_bytes(b"HANGPARENT")
+    for name in ("c_baliqchi", "d_bogot", "e_buloqboshi"):
+        fp.write(folder / f"{name}.docx", fp.spec(district=f"{name[2:].title()} tumani", n=3, sleep=1))
+    with dask.config.set({"distributed.scheduler.worker-ttl": "60s"}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        before = set(client.run(os.getpid).values())
+        executor = DaskExecutor(client, parcel=1, hang_grace=2)
+        start = time.monotonic()
+        report = run_import([folder], db=tmp_path / "r.sqlite", parse=fp.fake_parse, executor=executor,
+                            limits=BatchLimits(timeout_s=3))
+        seconds = time.monotonic() - start
+        outcome = [(Path(f.source_file).stem, f.status, f.error_code) for f in report.files]
+        assert outcome == [("a_asaka", "partial", None), ("b_hangs", "failed", "too_large"),
+                           ("c_baliqchi", "partial", None), ("d_bogot", "partial", None),
+                           ("e_buloqboshi", "partial", None)]
+        assert "stopped answering" in report.files[1].reason and report.exit_code == 4
+        assert executor.stats["hung_tasks"] == 1 and seconds < 45
+        client.wait_for_workers(2, timeout=30)
+        after = set(client.run(os.getpid).values())
+    assert len(before - after) == 1  # the hung worker's process was replaced
+    hung = (before - after).pop()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and Path(f"/proc/{hung}").exists():
+        time.sleep(0.2)
+    assert not Path(f"/proc/{hung}").exists() or "Z" in Path(f"/proc/{hung}/stat").read_text().split()[2]
+
+
 def test_workers_read_with_the_client_s_ocr_cache_and_tell_pages(tmp_path, fp, dask_client, monkeypatch):
     """The reader options on a worker are the local import's (the OCR cache beside the store, none with
     --no-ocr-cache); a scan's pages read on a worker reach the progress line."""
