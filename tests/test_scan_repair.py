@@ -3,6 +3,7 @@ units snapped to the catalogue, cell doubt carried onto parsed items."""
 
 from __future__ import annotations
 
+import pytest
 from reja.extract.ir import Cell, Document, Table
 from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 from reja.extract.scan import apply_ocr_flags
@@ -170,3 +171,55 @@ def test_model_choice_reads_the_whole_sample_when_the_models_are_close(monkeypat
     crops = [np.zeros((20, 40), np.uint8)] * 12
     choice = language.choose_model(crops, ("uzb", "uzb_cyrl"), min_cells=4, decided_ratio=1.5)
     assert choice.lang == "uzb" and len(calls) == 24
+
+
+def _words(*items):
+    from reja.extract.scan.ocr import OcrResult, Word
+
+    return OcrResult([Word(text, conf, (k * 50, 0, k * 50 + 40, 20), line) for k, (text, conf, line) in enumerate(items)])
+
+
+def _recheck(res, calls, readings):
+    import numpy as np
+    from reja.extract.scan import language
+
+    def fake(crop, lang, **kw):
+        calls.append((lang, kw.get("psm")))
+        text, conf = readings.get(lang, ("", 0.0))
+        return _words((text, conf, 0))
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(language, "ocr_crop", fake)
+    try:
+        return language.recheck_cell(res, np.full((20, 400), 255, np.uint8), "uzb_cyrl", cell_retry=90,
+                                     word_retry=70, margin=5, min_conf=80)
+    finally:
+        mp.undo()
+
+
+def test_a_sure_heading_in_capitals_is_not_read_again_with_the_other_model():
+    """Issue 18 (speed): capitals in a line of capitals are the typing (a section heading), not the
+    trace of a word in the other script; on the dev scans/photos such re-reads never won."""
+    calls: list = []
+    heading = _words(("ЭЛЕКТРОН", 97.0, 0), ("КУТУБХОНА", 96.0, 0), ("ХИЗМАТИ", 95.0, 0))
+    res, notes = _recheck(heading, calls, {"uzb": ("EJIEKTPOH", 60.0)})
+    assert calls == [] and res.text == "ЭЛЕКТРОН КУТУБХОНА ХИЗМАТИ" and notes == []
+
+
+def test_a_word_in_capitals_inside_a_sentence_is_still_read_again():
+    """"CD/DVD" read by the Cyrillic model as capitals amid small letters: still checked."""
+    calls: list = []
+    line = _words(("дисклар", 95.0, 0), ("СОЮУО", 85.0, 0), ("сони", 96.0, 0))
+    res, notes = _recheck(line, calls, {"uzb": ("CD/DVD", 96.0)})
+    assert calls == [("uzb", 7)] and res.text == "дисклар CD/DVD сони" and notes
+
+
+def test_an_unsure_number_is_not_read_with_the_other_script_model():
+    """A number or roman numeral is never replaced by the other model's reading (_plausible), so it
+    is not read again with it either: most whole-cell re-reads on the dev scans were such cells."""
+    calls: list = []
+    res, notes = _recheck(_words(("1.250", 62.0, 0)), calls, {"uzb": ("1.250", 95.0)})
+    assert calls == [] and res.text == "1.250" and notes == []
+    calls.clear()
+    res, notes = _recheck(_words(("кигоб", 62.0, 0)), calls, {"uzb": ("kitob", 40.0)})
+    assert calls and calls[0] == ("uzb", None)  # words are still re-read when unsure

@@ -38,16 +38,20 @@ def _ink_mask(prepared: PreparedPage, lines: np.ndarray) -> tuple[np.ndarray, np
     if not small.any():
         return ink, specks
     small_px = small[labels]
-    big = (ink > 0) & ~small_px
+    big = cv2.bitwise_and(ink, cv2.bitwise_not(small_px.view(np.uint8) * np.uint8(255)))
     reach = max(int(prepared.dpi * 0.02), 2) * 2 + 1
-    near_big = cv2.dilate(big.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach))) > 0
+    near_big = cv2.dilate(big, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+    # Only the small blots' pixels are looked at from here on (a few thousand of ~12 million): the
+    # same masks as whole-page boolean arrays took ~0.05 s a page (issue 18).
+    at = np.flatnonzero(small_px)
+    at_label = labels.reshape(-1)[at]
     touching = np.zeros(n, bool)
-    touching[np.unique(labels[small_px & near_big])] = True
+    touching[at_label[near_big.reshape(-1)[at] > 0]] = True
     speck_label = small & ~touching
     speck_label[0] = False
-    speck_px = speck_label[labels]
-    ink[speck_px] = 0
-    specks[speck_px] = 255
+    at = at[speck_label[at_label]]
+    ink.reshape(-1)[at] = 0
+    specks.reshape(-1)[at] = 255
     return ink, specks
 
 

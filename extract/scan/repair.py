@@ -188,7 +188,7 @@ def snap(text: str, vocabulary: tuple[str, ...], script: str | None, lacks: str 
     key = _letters_key(t)
     if len(key) < 3:
         return None
-    pool = [v for v in vocabulary if script is None or _script_of(v) in (script, "none")]
+    pool = [v for v, _k in _keyed_pool(vocabulary, script)]
     if lacks and not any(ch in t for ch in lacks):
         skel = _skeleton(t, lacks)
         better = [v for v in pool if any(ch in v for ch in lacks) and _skeleton(v, lacks) == skel]
@@ -200,7 +200,7 @@ def snap(text: str, vocabulary: tuple[str, ...], script: str | None, lacks: str 
             return None if choice == t else choice
     if t in vocabulary and not (t.isupper() and len(key) > 1):
         return None
-    scored = [(fuzz.ratio(key, _letters_key(v)), v) for v in pool]
+    scored = [(fuzz.ratio(key, k), v) for v, k in _keyed_pool(vocabulary, script)]
     if not scored:
         return None
     best = max(s for s, _v in scored)
@@ -211,6 +211,13 @@ def snap(text: str, vocabulary: tuple[str, ...], script: str | None, lacks: str 
     # the earlier form: the catalogue lists each unit's own names before its synonyms.
     choice = min(candidates, key=lambda v: (_distance(t.lower(), v.lower()), vocabulary.index(v)))
     return None if choice == t else choice
+
+
+@lru_cache(maxsize=8)
+def _keyed_pool(vocabulary: tuple[str, ...], script: str | None) -> tuple[tuple[str, str], ...]:
+    """(form, letters key) of the vocabulary's forms in `script` (or in none): made once, not for every
+    cell snapped (a document's unit cells made them ~100 times: 0.1 s a page, issue 18)."""
+    return tuple((v, _letters_key(v)) for v in vocabulary if script is None or _script_of(v) in (script, "none"))
 
 
 def _script_of(s: str) -> str:
