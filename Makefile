@@ -50,9 +50,11 @@ variants: setup
 	$(BIN)/python -m reja.variety generate --range all
 
 # A whole region (every district and city, three years) from the variety corpus, imported and asked the
-# analyst's questions; each answer is checked against the generator's spec.
+# analyst's questions; each answer is checked against the generator's spec (as imported, and after a
+# simulated clerk). Then the largest region's report (22 districts × 3 years) is timed in headless Chromium.
 eval-region: setup
 	$(BIN)/python -m reja.variety.region --region 1730 --out .cache/region
+	$(BIN)/python tools/measure_report.py --region 1727 --out .cache/region-report
 
 eval-variants: setup
 	$(BIN)/python -m reja.variety eval --range all --jobs $(JOBS) --write-docs
