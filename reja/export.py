@@ -10,6 +10,7 @@ export is written whole into a staging folder in the target folder and switched 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import json
@@ -99,6 +100,70 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
         if any(risky):
             out[col] = [("'" + v) if r else v for v, r in zip(values, risky, strict=True)]
     return out
+
+
+# What Python's csv module (pandas' CSV writer, minimal quoting, "\r\n" line ends) puts in quotes.
+_CSV_QUOTED = '[,"\r\n]'
+
+
+def csv_bytes(frame: pd.DataFrame, *, header: bool = True) -> bytes:
+    """`frame.to_csv(index=False, header=header, lineterminator="\r\n")` encoded as UTF-8, the same
+    bytes, made column by column with Arrow's compute functions (pandas hands every cell to Python's
+    csv module: most of a big export's CSV time). A frame with a column of another kind goes to
+    pandas."""
+    if len(frame.columns) < 2 or any(_csv_column(frame[c].iloc[:0]) is None for c in frame.columns):
+        return frame.to_csv(index=False, header=header, lineterminator="\r\n").encode("utf-8")
+    head = (",".join(_csv_field(str(c)) for c in frame.columns) + "\r\n").encode("utf-8") if header else b""
+    step = 50_000  # rows at a time: an Arrow string array holds at most 2 GiB
+    return b"".join([head, *(_csv_lines(frame.iloc[i : i + step]) for i in range(0, len(frame), step))])
+
+
+def _csv_lines(frame: pd.DataFrame) -> memoryview:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = [_csv_column(frame[c]) for c in frame.columns]
+    columns[-1] = pc.binary_join_element_wise(columns[-1], pa.scalar("\r\n"), pa.scalar(""))  # the line end
+    lines = pc.binary_join_element_wise(*columns, pa.scalar(","))
+    # the lines' characters lie one after another in the array's data buffer: that is the text
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]]
+
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if re.search(_CSV_QUOTED, text) else text
+
+
+def _csv_column(col: pd.Series):
+    """A column's CSV cells as an Arrow string array, or None for a kind this path leaves to pandas."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(col.dtype, pd.StringDtype) or col.dtype == object:
+        try:
+            if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+                text = pa.chunked_array(pa.array(col.array)).combine_chunks()  # the column's own Arrow data
+            else:
+                text = pa.array(col.to_numpy(dtype=object, na_value=None), type=pa.string())
+        except (pa.ArrowException, TypeError, ValueError):
+            return None  # not only text: pandas writes it
+        text = text.cast(pa.string()).fill_null("")
+        need = pc.match_substring_regex(text, _CSV_QUOTED)
+        if not pc.any(need).as_py():
+            return text
+        quoted = pc.binary_join_element_wise(pa.scalar('"'), pc.replace_substring(text, '"', '""'), pa.scalar('"'),
+                                             pa.scalar(""))  # fmt: skip
+        return pc.if_else(need, quoted, text)
+    if col.dtype == np.float64:  # as pandas writes floats: numpy's str, no value empty
+        values = col.to_numpy()
+        text = values.astype(str)
+        text[np.isnan(values)] = ""
+        return pa.array(text, type=pa.string())
+    if isinstance(col.dtype, pd.Int64Dtype):
+        return pc.cast(pa.array(col.array), pa.string()).fill_null("")
+    return None
 
 
 def _to_cells(frame: pd.DataFrame) -> list[list]:
@@ -486,7 +551,9 @@ class _TableStreams:
         self.staging = staging
         self.parquet = None
         self.with_parquet = parquet
-        self.csv = open(staging / "items.csv", "w", encoding="utf-8-sig", newline="") if csv else None  # noqa: SIM115 — closed in close()
+        self.csv = open(staging / "items.csv", "wb") if csv else None  # noqa: SIM115 — closed in close()
+        if self.csv is not None:
+            self.csv.write(codecs.BOM_UTF8)  # utf-8-sig: Excel reads the file as UTF-8
         self.header = True
 
     def write(self, piece: pd.DataFrame) -> None:
@@ -499,7 +566,7 @@ class _TableStreams:
                 self.parquet = pq.ParquetWriter(self.staging / "items.parquet", table.schema)
             self.parquet.write_table(table.cast(self.parquet.schema))
         if self.csv is not None:
-            csv_safe(piece).to_csv(self.csv, index=False, header=self.header, lineterminator="\r\n")
+            self.csv.write(csv_bytes(csv_safe(piece), header=self.header))
             self.header = False
 
     def close(self) -> None:

@@ -48,7 +48,7 @@ import pandas as pd
 
 from reja import db as dbapi
 from reja.records import ItemRow, flags_text
-from reja.schema.dataset import DOCUMENT_FIELDS, ITEM_FIELDS, FieldDef, coerce
+from reja.schema.dataset import DOCUMENT_FIELDS, ITEM_FIELDS, FieldDef, coerce, frame_from_rows
 
 SCHEMA_VERSION = 1
 SAME_BATCH_SECONDS = 600  # versions of one plan whose files are this close in time were sent together
@@ -332,7 +332,8 @@ class Store:
             f"SELECT {cols} FROM {table} i JOIN documents d USING (document_id) {where} "
             "ORDER BY d.source_file, d.document_id, i.item_index"
         )
-        return coerce(self.conn.frame(sql, params), fields)
+        # straight into the contract's dtypes (half the cost of pandas' inference, then coerce)
+        return frame_from_rows(self.conn.execute(sql, params).fetchall(), fields)
 
     def keys_with_rows(self, row_keys: list[str], *, current: bool = False) -> set[str]:
         """Those of `row_keys` that name a stored row (any version; `current`: of a current plan),

@@ -198,5 +198,28 @@ def coerce(df: pd.DataFrame, fields: tuple[FieldDef, ...]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def frame_from_rows(rows: list, fields: tuple[FieldDef, ...]) -> pd.DataFrame:
+    """A database cursor's rows (one value per field, in the order of `fields`) as a frame in the
+    contract's dtypes: what `coerce(pd.DataFrame(rows, columns=names), fields)` gives, built column by
+    column (text straight into Arrow) instead of letting pandas infer each column first. A column
+    whose values are not of its kind goes through `coerce` as before."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(fields)
+    return pd.DataFrame({f.name: _typed_column(values, f) for values, f in zip(columns, fields, strict=True)})
+
+
+def _typed_column(values: tuple, f: FieldDef):
+    import numpy as np
+    import pyarrow as arrow
+
+    try:
+        if f.kind == "string":
+            return pd.array(arrow.array(values, type=arrow.string()), dtype=f.dtype)  # str and None only
+        if f.kind == "integer":
+            return pd.array(values, dtype=f.dtype)
+        return np.array(values, dtype="float64")
+    except (TypeError, ValueError, arrow.ArrowException):
+        return coerce(pd.DataFrame({f.name: pd.Series(values, dtype=object)}), (f,))[f.name].array
+
+
 def empty_frame(fields: tuple[FieldDef, ...]) -> pd.DataFrame:
     return coerce(pd.DataFrame(columns=[f.name for f in fields]), fields)

@@ -149,7 +149,8 @@ def generate(db: Path, *, plans: int | None = None, resend_share: float = 0.1, c
     for key, row in picked:
         before = row["plan_value"]
         context = {"source_file": row["source_file"], "district": row["district"], "year": row["year"],
-                   "item_no": row["item_no"], "source": {"plan_value": before}}  # fmt: skip
+                   # the plan's value the clerk replaced, as reja.corrections remembers it (a text)
+                   "item_no": row["item_no"], "source": None if before is None else str(int(before))}  # fmt: skip
         con.execute(INSERT_CORRECTION, (key, "plan_value", None if before is None else str(int(before)),
                                         str(int((before or 0) + 1)), "Generated clerk", at, None, "web", None,
                                         json.dumps(context, ensure_ascii=False)))  # fmt: skip
