@@ -67,10 +67,11 @@ def _suffix_rules() -> tuple[tuple[str, ...], int, int]:
 
 
 @lru_cache(maxsize=1)
-def _suffix_after() -> dict[str, str]:
-    """Endings taken only after one of the given letters (the dative -ga is -ka after k, -qa after q:
-    "kitobxonlikka", not "malaka")."""
-    return {match_key(k): v for k, v in (_vocabulary().get("suffix_after") or {}).items()}
+def _suffix_after() -> dict[str, tuple[str, ...]]:
+    """Endings taken only after a stem ending in one of the given letters (the dative -ga is -ka after k,
+    -qa after q: "kitobxonlikka", not "malaka"; the converb -b after -la: "tayyorlab", not "kitob")."""
+    return {match_key(k): tuple(match_key(x) for x in ([v] if isinstance(v, str) else v))
+            for k, v in (_vocabulary().get("suffix_after") or {}).items()}
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +94,7 @@ def stem_word(word: str) -> str:
     for _ in range(max_strips):
         for suf in suffixes:
             if word.endswith(suf) and len(word) - len(suf) >= min_stem and (
-                    suf not in after or word[-len(suf) - 1] in after[suf]):
+                    suf not in after or word[: -len(suf)].endswith(after[suf])):
                 word = word[: -len(suf)]
                 stripped = True
                 break
