@@ -643,6 +643,13 @@ def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, li
     exact = q in (lab.key, lab.compact) or q.replace(" ", "") == lab.compact
     if exact:
         reason.insert(0, "exact label")
+    elif kind in _WORD_ORDER_FREE and _same_words_entries(cat.catalogue_version, kind).get(
+            _word_multiset(q, _same_words_ignore(cat.catalogue_version))) == {eid}:
+        # the words of one of the entry's labels in another order ("Ko'rgazmalar tashkil etish
+        # (an'anaviy, virtual)" is "An'anaviy va virtual ko'rgazmalar tashkil qilish"): as exact,
+        # when no other entry has a label of those words
+        exact = True
+        reason.insert(0, "a label's words in another order")
     if len(ranked) > 1 and score - ranked[1][1][0] < margin and not (exact and score > ranked[1][1][0]):
         if band == "auto":
             band = "review"
@@ -650,6 +657,30 @@ def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, li
     if forbid_auto and eid in forbid_auto and band == "auto":
         band = "review"
     return Match(eid, round(score, 1), band, cands, "; ".join(reason))
+
+
+# kinds whose texts may name a label's words in another order (units and headers are short fixed words)
+_WORD_ORDER_FREE = {"section": "sections", "indicator": "indicators"}
+
+
+@lru_cache(maxsize=4)
+def _same_words_ignore(catalogue_version: str) -> frozenset[str]:
+    words = load_catalogue().thresholds.get("same_words_ignore") or []
+    return frozenset(k for w in words for k in prepare(w).split())
+
+
+def _word_multiset(key: str, ignore: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(w for w in key.split() if w not in ignore))
+
+
+@lru_cache(maxsize=8)
+def _same_words_entries(catalogue_version: str, kind: str) -> dict[tuple[str, ...], frozenset[str]]:
+    """A label's words (sorted, `same_words_ignore` left out) → the entries with a label of those words."""
+    ignore = _same_words_ignore(catalogue_version)
+    out: dict[tuple[str, ...], set[str]] = {}
+    for lab in _index(catalogue_version, _WORD_ORDER_FREE[kind]):
+        out.setdefault(_word_multiset(lab.key, ignore), set()).add(lab.entry_id)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def match_section(text: str | None) -> Match:

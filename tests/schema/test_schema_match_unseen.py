@@ -297,3 +297,12 @@ def test_the_russian_short_heading_for_the_collection_section():
     assert match_section("Фонд билан ишлаш").id == match_section("РАБОТА С ФОНДОМ").id == "collection_work"
     assert match_section("РАБОТА С ФОНДОМ").band == "auto"
 
+
+def test_a_label_s_words_in_another_order_count_as_the_label():
+    """The catalogue names exhibitions "An'anaviy va virtual ko'rgazmalar tashkil qilish"; a plan writing
+    the same words in another order names the same entry, however near exhibitions_held is."""
+    m = match_indicator("Ko'rgazmalar tashkil etish (an'anaviy, virtual)", section_id="user_services")
+    assert (m.id, m.band) == ("exhibitions", "auto"), m
+    # one word fewer is not the label's words: the margin rule still applies
+    m = match_indicator("Ko'rgazmalar tashkil etish (virtual)", section_id="user_services")
+    assert "another order" not in m.reason
