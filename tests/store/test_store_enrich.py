@@ -72,16 +72,17 @@ def test_a_sub_item_names_the_indicator_of_its_parent():
 
 
 def test_a_typo_of_a_learned_wording_gets_the_clerks_entry_and_a_far_one_does_not():
-    """The variety bank labels 'Fondni qayta hisobdan o'tkazish' inventory; a clerk taught it once. The
-    same wording with a doubled letter (and in Cyrillic) gets it too; another activity does not."""
+    """A clerk taught 'Fond hujjatlarini qayta sanash' (counting the stock again) as inventory once, a
+    wording the catalogue and the vocabulary do not know. The same wording with a doubled letter (and in
+    Cyrillic with a dropped one) gets it too; another activity does not."""
     from reja.normalize.keys import match_key
 
-    wording = "Fondni qayta hisobdan o'tkazish"
+    wording = "Fond hujjatlarini qayta sanash"
     learned = LearnedSynonyms({"indicator": {match_key(wording): {
         "id": "inventory", "text": wording, "correction": 3, "who": "Dilnoza"}}})
     section = "FOND BILAN ISHLASH"
-    rows = [_row(text="Fondni qayta hisobddan o'tkazish", section_title=section, unit="nusxa"),
-            _row(text="Фондни қайта ҳисобдан ўтказш", section_title=section, unit="nusxa"),
+    rows = [_row(text="Fond hujjatlarini qayta sannash", section_title=section, unit="nusxa"),
+            _row(text="Фонд ҳужжатларини қайта санш", section_title=section, unit="nusxa"),
             _row(text="Fondni qayta joylashtirish", section_title=section, unit="nusxa")]
     enrich_rows(rows)  # the catalogue alone does not know this wording
     assert all(any(f.startswith("indicator_") for f in r.flags) for r in rows)
