@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from .ir import Table
 from .plan_words import fold, word_set
 from .sections import parse_heading
-from .settings import HeaderScores, load_parse_settings
+from .settings import HeaderScores
 
 # Roles a column can have in a ParsedPlan; the catalogue's "quantity" (a "Miqdori" column with no
 # sub-header) holds the plan value, and "note" has no PlanItem field.
@@ -81,15 +81,11 @@ def _synonym_keys() -> list[tuple[str, str]]:
     return pairs
 
 
-def _scores(scores: HeaderScores | None) -> HeaderScores:
-    return scores if scores is not None else load_parse_settings().header
-
-
 @lru_cache(maxsize=4096)
-def classify_header(text: str, scores: HeaderScores | None = None) -> tuple[str | None, float]:
+def classify_header(text: str, scores: HeaderScores) -> tuple[str | None, float]:
     """The role a header text names and the match score (0..100); (None, 0) for no match.
-    `scores`: the settings' header scores (by default this installation's)."""
-    subheader = _scores(scores).subheader
+    `scores`: the parse settings' header scores (`ParseSettings.header`)."""
+    subheader = scores.subheader
     key = _key(text) or fold(text)
     if not key:
         return None, 0.0
@@ -125,7 +121,7 @@ def _is_item_no(text: str) -> bool:
     return bool(_ITEM_NO_RE.match(text.strip()))
 
 
-def _cells_named(texts: list[str], threshold: float, scores: HeaderScores | None = None) -> tuple[int, int, int]:
+def _cells_named(texts: list[str], threshold: float, scores: HeaderScores) -> tuple[int, int, int]:
     """(cells naming a role, header cells naming no role ("I chorak"), non-empty cells) of one row."""
     named = plain = filled = 0
     for t in texts:
@@ -148,19 +144,18 @@ def _header_only(text: str) -> bool:
     return any(w in f.split() or (" " in w and w in f) for w in word_set("header_only_words"))
 
 
-def is_header_row(table: Table, row: int, scores: HeaderScores | None = None) -> bool:
+def is_header_row(table: Table, row: int, scores: HeaderScores) -> bool:
     """A row of column headings: at least two cells name a role and most filled cells do."""
     texts = table.row_texts(row)
     if any(_is_item_no(t) for t in texts[:2] if t.strip()):
         return False
-    scores = _scores(scores)
     named, plain, filled = _cells_named(texts, scores.match, scores)
     # quarter headings count towards "most cells are headings", never as the two that name a role
     # (a data row "… | сони | Ҳар чорак" is no header)
     return named >= 2 and (named + plain) * 10 >= filled * 6
 
 
-def is_subheader_row(table: Table, row: int, scores: HeaderScores | None = None) -> bool:
+def is_subheader_row(table: Table, row: int, scores: HeaderScores) -> bool:
     """The second row of a two-row header: every filled cell names a role or a year."""
     texts = table.row_texts(row)
     filled = [t for t in texts if t.strip()]
@@ -173,7 +168,7 @@ def is_subheader_row(table: Table, row: int, scores: HeaderScores | None = None)
             return False
         role, score = classify_header(t, scores)
         # a bare year heading ("2025") counts; a long cell that merely mentions a year is data
-        if not (role is not None and score >= _scores(scores).subheader) and not (header_year(t) and len(t) <= 25):
+        if not (role is not None and score >= scores.subheader) and not (header_year(t) and len(t) <= 25):
             return False
     return True
 
@@ -184,7 +179,7 @@ def is_column_numbering_row(table: Table, row: int) -> bool:
     return len(texts) >= 3 and texts == [str(i) for i in range(1, len(texts) + 1)]
 
 
-def header_span(table: Table, row: int, scores: HeaderScores | None = None) -> int:
+def header_span(table: Table, row: int, scores: HeaderScores) -> int:
     """How many rows starting at `row` form a header (0 when `row` is not a header row)."""
     if not is_header_row(table, row, scores):
         return 0
@@ -203,7 +198,7 @@ def header_span(table: Table, row: int, scores: HeaderScores | None = None) -> i
     return end - row
 
 
-def roles_from_header(table: Table, first: int, n_rows: int, scores: HeaderScores | None = None) -> ColumnRoles:
+def roles_from_header(table: Table, first: int, n_rows: int, scores: HeaderScores) -> ColumnRoles:
     """Column roles from the header rows first..first+n_rows-1 (merged cells read through)."""
     grid = table.grid()
     roles: list[str] = []
@@ -225,7 +220,7 @@ def roles_from_header(table: Table, first: int, n_rows: int, scores: HeaderScore
         text = " ".join(parts)
         headers.append(text)
         role, score = _column_role(parts, scores)
-        if role is None or score < _scores(scores).subheader:
+        if role is None or score < scores.subheader:
             role = "number" if c == 0 and not text else OTHER
         raw = role
         if role in ("quantity", OTHER) and header_year(text) is not None:
@@ -268,7 +263,7 @@ def roles_from_header(table: Table, first: int, n_rows: int, scores: HeaderScore
     return ColumnRoles(roles, fact_year, plan_year, headers, doubt)
 
 
-def _guess_unplaced(roles: list[str], headers: list[str], scores: HeaderScores | None = None) -> list[str]:
+def _guess_unplaced(roles: list[str], headers: list[str], scores: HeaderScores) -> list[str]:
     """A header naming no role well enough gets the role it is closest to, when that role is still
     free and the match is not far off ("Наименование мероприятий по плану") — with a doubt said."""
     said: list[str] = []
@@ -277,7 +272,7 @@ def _guess_unplaced(roles: list[str], headers: list[str], scores: HeaderScores |
             continue
         guess, score = classify_header(text, scores)
         guess = _ROLE_ALIAS.get(guess, guess)
-        if guess is None or guess == OTHER or guess in roles or score < _scores(scores).guess:
+        if guess is None or guess == OTHER or guess in roles or score < scores.guess:
             continue
         roles[c] = guess
         said.append(f"column {c + 1} header {text!r} taken as {guess} (best guess)")
@@ -302,7 +297,7 @@ def _numbers_below(table: Table, start: int) -> bool:
     return hits >= 2 and hits * 2 > len(texts)
 
 
-def _column_role(parts: list[str], scores: HeaderScores | None = None) -> tuple[str | None, float]:
+def _column_role(parts: list[str], scores: HeaderScores) -> tuple[str | None, float]:
     """Role of a column from its header texts, top to bottom. The lowest text that names a role
     wins ("Ўлчов бирлиги" under a merged "Амалга ошириш механизми"), except that a group word
     over fact/plan columns ("Miqdori" over "2024- yil (fakt)") is read together with them."""
@@ -313,7 +308,7 @@ def _column_role(parts: list[str], scores: HeaderScores | None = None) -> tuple[
         return whole
     for text in reversed(parts):
         role, score = classify_header(text, scores)
-        if role is not None and score >= _scores(scores).subheader:
+        if role is not None and score >= scores.subheader:
             return role, score
     return whole
 

@@ -27,7 +27,6 @@ from .ir import BBox, Cell
 from .model import PlanItem, Section
 from .plan_words import is_label, starts_with_label
 from .sections import section_value
-from .settings import load_parse_settings
 
 # "1)" and "1-" are how some districts number items, as "1." is elsewhere
 _ITEM_NO_RE = re.compile(r"^(\d{1,3}(?:\s*\.\s*\d{1,3})*)\s*[.)\-–]?$")
@@ -109,8 +108,7 @@ class _Draft:
 class ItemBuilder:
     """Collects rows into items, tracking the current section and the label state."""
 
-    def __init__(self, low_ocr_confidence: float | None = None) -> None:
-        # None: this installation's setting (reja.extract.settings)
+    def __init__(self, low_ocr_confidence: float) -> None:
         self.low_ocr_confidence = low_ocr_confidence
         self.drafts: list[_Draft] = []
         self.section: Section | None = None
@@ -315,11 +313,8 @@ class ItemBuilder:
     def finish(self) -> list[PlanItem]:
         _section_prefixed_items(self.drafts)
         items: list[PlanItem] = []
-        threshold = self.low_ocr_confidence
-        if threshold is None:
-            threshold = load_parse_settings().low_ocr_confidence
         for draft in self.drafts:
-            items.extend(_build(draft, threshold))
+            items.extend(_build(draft, self.low_ocr_confidence))
         counts = Counter((i.section_no, i.item_no) for i in items if i.item_no is not None)
         for item in items:
             if item.item_no is not None and counts[(item.section_no, item.item_no)] > 1:

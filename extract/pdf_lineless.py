@@ -20,6 +20,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from reja.extract.ir import BBox, Cell, Table
+from reja.extract.settings import HeaderScores
 
 LINE_TOLERANCE = 3.0  # pt: words whose tops differ by less are on one line
 HEADER_MAX_LINES = 4
@@ -114,17 +115,16 @@ def _lines(words: list[dict]) -> list[_Line]:
     return out
 
 
-def _header_band(lines: list[_Line]) -> tuple[int, int] | None:
+def _header_band(lines: list[_Line], scores: HeaderScores) -> tuple[int, int] | None:
     """(first line, number of lines) of the header: groups that name at least two roles."""
     from reja.extract.header import _header_only, classify_header
-    from reja.extract.settings import load_parse_settings
 
-    match_score = load_parse_settings().header.match
+    match_score = scores.match
 
     def named(group_texts: list[str]) -> tuple[int, int]:
         n = plain = 0
         for t in group_texts:
-            role, score = classify_header(t)
+            role, score = classify_header(t, scores)
             if role is not None and score >= match_score:
                 n += 1
             elif _header_only(t):
@@ -222,14 +222,15 @@ def _columns(header: list[_Line], body: list[_Line]) -> Columns | None:
     return Columns(ranges, pitch, ranges[0][0], ranges[-1][1])
 
 
-def lineless_table(words: list[dict], page_no: int, carried: Columns | None = None
+def lineless_table(words: list[dict], page_no: int, carried: Columns | None = None, *, scores: HeaderScores
                    ) -> tuple[Table, Columns, BBox] | None:
     """The plan table among a page's words, its columns (for the next page) and its bbox; None when the
-    page holds no header and no columns are carried from the page before."""
+    page holds no header and no columns are carried from the page before. `scores`: the parse
+    settings' header scores (`ParseSettings.header`)."""
     lines = _lines(words)
     if not lines:
         return None
-    band = _header_band(lines)
+    band = _header_band(lines, scores)
     if band is not None:
         start, n_head = band
         header = lines[start:start + n_head]

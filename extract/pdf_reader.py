@@ -21,6 +21,7 @@ from reja.extract.docx_reader import clean_text
 from reja.extract.errors import CorruptFile, EncryptedFile, TooLarge
 from reja.extract.ir import BBox, Cell, Document, Paragraph, Table
 from reja.extract.limits import Deadline, Limits
+from reja.extract.settings import HeaderScores
 
 EDGE_TOLERANCE = 2.0  # pt: cell edges closer than this are one grid line
 LINE_GAP_SPLIT = 24.0  # pt: a horizontal gap this wide inside a text line separates two blocks
@@ -216,7 +217,8 @@ def count_path_operators(page_obj, stop_after: int | None = None) -> int:
     return total
 
 
-def _read_page(page, page_no: int, limits: Limits, doc: Document, carry: dict | None = None) -> list | None:
+def _read_page(page, page_no: int, limits: Limits, doc: Document, scores: HeaderScores,
+               carry: dict | None = None) -> list | None:
     """Blocks of one page in reading order, or None when the page needs OCR. `carry` keeps a lineless
     table's columns for the next page (a table continued without its header)."""
     carry = {} if carry is None else carry
@@ -269,7 +271,7 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document, carry: dict | 
         from reja.extract.pdf_lineless import lineless_table
 
         words = extract_words([c for c in chars if outside(c)], extra_attrs=["fontname"])
-        found_lineless = lineless_table(words, page_no, carry.get("columns"))
+        found_lineless = lineless_table(words, page_no, carry.get("columns"), scores=scores)
         carry["columns"] = None
         if found_lineless is not None:
             table, columns, bbox = found_lineless
@@ -334,7 +336,7 @@ def _close(pdf) -> None:
             pdf.stream.close()
 
 
-def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline) -> PdfResult:
+def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline, scores: HeaderScores) -> PdfResult:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psexceptions import PSException
@@ -370,7 +372,7 @@ def read_pdf(path: Path, *, name: str, limits: Limits, deadline: Deadline) -> Pd
             page_no = page.page_number
             deadline.check(page=page_no)
             try:
-                blocks = _read_page(page, page_no, limits, doc, carry)
+                blocks = _read_page(page, page_no, limits, doc, scores, carry)
             except lib_errors as exc:
                 _raise_pdf_error(name, exc, page=page_no)
             finally:

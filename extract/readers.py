@@ -30,6 +30,7 @@ from reja.extract.limits import (
     hard_time_limit,
 )
 from reja.extract.pdf_reader import read_pdf
+from reja.extract.settings import ParseSettings, load_parse_settings
 from reja.normalize.translit import uses_new_latin
 
 IMAGE_FORMATS = ("png", "jpeg", "tiff", "heic")
@@ -38,20 +39,24 @@ SHEET_FORMATS = ("xlsx", "xls", "ods")
 
 
 def read_document(
-    path: Path, *, limits: Limits | None = None, jobs: int = 1, ocr_cache: Path | None | bool = None
+    path: Path, *, settings: ParseSettings | None = None, limits: Limits | None = None, jobs: int = 1,
+    ocr_cache: Path | None | bool = None
 ) -> Document:
     """Read one plan document of any supported format into the IR.
 
+    `settings`: the parse settings (`reja.extract.settings`; by default this installation's data
+    files), handed to every reader that needs them (header scores, the scan reader's settings).
     `jobs` and `ocr_cache` are passed to the scan (OCR) reader. `Document.format` is the original
     format ("doc" for a DOC converted through LibreOffice; "scan" for a PDF with no text layer).
     """
     limits = limits or Limits()
+    settings = settings or load_parse_settings()
     path = Path(path)
     with hard_time_limit(limits.time_limit_s, path.name):
-        return _read(path, limits, jobs, ocr_cache)
+        return _read(path, limits, settings, jobs, ocr_cache)
 
 
-def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None | bool) -> Document:
+def _read(path: Path, limits: Limits, settings: ParseSettings, jobs: int, ocr_cache: Path | None | bool) -> Document:
     name = path.name
     deadline = Deadline(limits.time_limit_s, name)
     _set_pil_limit(limits)
@@ -68,22 +73,22 @@ def _read(path: Path, limits: Limits, jobs: int, ocr_cache: Path | None | bool) 
     if fmt == "docx":
         doc = _read_docx_or_convert(path, name, limits, deadline)
         if is_picture_only(doc):
-            return _read_pictured_docx(path, name, doc, limits, jobs, ocr_cache) or doc
+            return _read_pictured_docx(path, name, doc, limits, settings, jobs, ocr_cache) or doc
         return doc
     if fmt in CONVERTED_FORMATS:
         if fmt == "odt":  # a zip like DOCX: refuse bombs and DTDs before LibreOffice inflates it
             _checked_docx(path, name, limits)
         return _read_converted(path, name, fmt, limits, deadline)
     if fmt in SHEET_FORMATS:
-        return _read_sheets(path, name, fmt, limits, deadline)
+        return _read_sheets(path, name, fmt, limits, deadline, settings)
     if fmt == "pdf":
-        return _read_pdf(path, name, limits, deadline, jobs, ocr_cache)
+        return _read_pdf(path, name, limits, deadline, settings, jobs, ocr_cache)
     if fmt in IMAGE_FORMATS:
         check_image(path, name, limits)
-        return _scan(path, name, None, jobs, ocr_cache)
+        return _scan(path, None, settings, jobs, ocr_cache)
     if fmt == "zip":
         if is_photo_set(path):  # photos of one plan's pages: one document, pages in name order
-            return _scan(path, name, None, jobs, ocr_cache)
+            return _scan(path, None, settings, jobs, ocr_cache)
         raise UnsupportedFormat(name, "a zip archive of other files; unpack it and import its files (reja import)")
     raise UnsupportedFormat(name, f"format {fmt!r} has no reader")
 
@@ -125,7 +130,7 @@ def _docx_pictures(path: Path, name: str, limits: Limits) -> list[tuple[str, byt
         return out
 
 
-def _read_pictured_docx(path: Path, name: str, typed: Document, limits: Limits, jobs: int,
+def _read_pictured_docx(path: Path, name: str, typed: Document, limits: Limits, settings: ParseSettings, jobs: int,
                         ocr_cache: Path | None | bool) -> Document | None:
     """OCR the pictures of a picture-only DOCX as the pages of one plan; its few typed lines stay first."""
     import tempfile
@@ -138,7 +143,7 @@ def _read_pictured_docx(path: Path, name: str, typed: Document, limits: Limits, 
         with zipfile.ZipFile(pages, "w") as zf:
             for k, (part, data) in enumerate(pictures, start=1):
                 zf.writestr(f"page{k:03d}{Path(part).suffix.lower()}", data)
-        scanned = _scan(pages, name, None, jobs, ocr_cache)
+        scanned = _scan(pages, None, settings, jobs, ocr_cache)
     scanned.source = name
     scanned.blocks = list(typed.blocks) + list(scanned.blocks)
     scanned.warnings = list(typed.warnings) + [f"the Word document holds {len(pictures)} picture(s) and no plan "
@@ -190,7 +195,8 @@ def _read_converted(path: Path, name: str, fmt: str, limits: Limits, deadline: D
         return read_docx(docx, name=name, limits=limits, deadline=deadline, fmt=fmt)
 
 
-def _read_sheets(path: Path, name: str, fmt: str, limits: Limits, deadline: Deadline) -> Document:
+def _read_sheets(path: Path, name: str, fmt: str, limits: Limits, deadline: Deadline,
+                 settings: ParseSettings) -> Document:
     """XLSX/XLSM directly; XLS and ODS converted to XLSX by LibreOffice first (which also computes
     formulas those files saved without a value)."""
     from reja.extract.sheet_reader import read_sheets, uncached_formula_count
@@ -200,24 +206,25 @@ def _read_sheets(path: Path, name: str, fmt: str, limits: Limits, deadline: Dead
     if fmt == "xlsx":
         missing = uncached_formula_count(path, name)
         if not missing:
-            return read_sheets(path, name=name, limits=limits, deadline=deadline, fmt=fmt)
+            return read_sheets(path, name=name, scores=settings.header, limits=limits, deadline=deadline, fmt=fmt)
         try:  # formulas saved without their value: LibreOffice computes them on the way through
-            return _sheets_through_libreoffice(path, name, fmt, limits, deadline)
+            return _sheets_through_libreoffice(path, name, fmt, limits, deadline, settings)
         except ConversionFailed as exc:
-            doc = read_sheets(path, name=name, limits=limits, deadline=deadline, fmt=fmt)
+            doc = read_sheets(path, name=name, scores=settings.header, limits=limits, deadline=deadline, fmt=fmt)
             doc.warnings.append(f"{missing} formula(s) without a saved value could not be computed ({exc.cause})")
             return doc
-    return _sheets_through_libreoffice(path, name, fmt, limits, deadline)
+    return _sheets_through_libreoffice(path, name, fmt, limits, deadline, settings)
 
 
-def _sheets_through_libreoffice(path: Path, name: str, fmt: str, limits: Limits, deadline: Deadline) -> Document:
+def _sheets_through_libreoffice(path: Path, name: str, fmt: str, limits: Limits, deadline: Deadline,
+                                settings: ParseSettings) -> Document:
     from reja.extract.sheet_reader import read_sheets
 
     timeout = max(1.0, min(limits.libreoffice_timeout_s, deadline.remaining()))
     with converted_docx(path, name=name, fmt=fmt, timeout_s=timeout, soffice=limits.soffice_command,
                         target="xlsx") as xlsx:
         _checked_docx(xlsx, name, limits)
-        return read_sheets(xlsx, name=name, limits=limits, deadline=deadline, fmt=fmt)
+        return read_sheets(xlsx, name=name, scores=settings.header, limits=limits, deadline=deadline, fmt=fmt)
 
 
 def _set_pil_limit(limits: Limits) -> None:
@@ -262,20 +269,21 @@ def _check_pixels(name: str, width: int, height: int, limits: Limits) -> None:
         )
 
 
-def _scan(path: Path, name: str, pages: list[int] | None, jobs: int, ocr_cache: Path | None | bool,
+def _scan(path: Path, pages: list[int] | None, settings: ParseSettings, jobs: int, ocr_cache: Path | None | bool,
           new_alphabet: bool = False) -> Document:
     from reja.extract.scan import read_scan  # lazy: OpenCV and Tesseract load only for scans
 
-    return read_scan(path, pages=pages, jobs=jobs, cache_dir=ocr_cache, new_alphabet=new_alphabet)
+    return read_scan(path, pages=pages, jobs=jobs, cache_dir=ocr_cache, settings=settings, new_alphabet=new_alphabet)
 
 
-def _read_pdf(path: Path, name: str, limits: Limits, deadline: Deadline, jobs: int, ocr_cache: Path | None | bool) -> Document:
-    result = read_pdf(path, name=name, limits=limits, deadline=deadline)
+def _read_pdf(path: Path, name: str, limits: Limits, deadline: Deadline, settings: ParseSettings, jobs: int,
+              ocr_cache: Path | None | bool) -> Document:
+    result = read_pdf(path, name=name, limits=limits, deadline=deadline, scores=settings.header)
     doc = result.document
     if result.scan_pages:
         deadline.check()
         typed = " ".join(b.text for b in doc.paragraphs) + " ".join(c.text for t in doc.tables for c in t.cells)
-        scanned = _scan(path, name, result.scan_pages, jobs, ocr_cache, new_alphabet=uses_new_latin(typed))
+        scanned = _scan(path, result.scan_pages, settings, jobs, ocr_cache, new_alphabet=uses_new_latin(typed))
         typed_pages = doc.page_count or 0
         # Typed pages and OCR'd pages are disjoint: a stable sort by page merges them in order.
         wanted = set(result.scan_pages)

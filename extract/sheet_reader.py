@@ -24,6 +24,7 @@ from pathlib import Path
 from reja.extract.errors import CorruptFile, TooLarge
 from reja.extract.ir import Cell, Document, Paragraph, Table
 from reja.extract.limits import Deadline, Limits
+from reja.extract.settings import HeaderScores
 
 HEADER_SEARCH_ROWS = 40  # a title block in a workbook rarely takes more than a dozen rows
 _COL_WIDTH = 100.0  # bbox units per column and per row: positions only need to be comparable
@@ -44,9 +45,10 @@ class _Sheet:
     hidden_cols: int = 0
 
 
-def read_sheets(path: Path, *, name: str, limits: Limits | None = None, deadline: Deadline | None = None,
-                fmt: str = "xlsx") -> Document:
-    """Read the plan sheet of a workbook into the IR (see the module docstring)."""
+def read_sheets(path: Path, *, name: str, scores: HeaderScores, limits: Limits | None = None,
+                deadline: Deadline | None = None, fmt: str = "xlsx") -> Document:
+    """Read the plan sheet of a workbook into the IR (see the module docstring); `scores`: the parse
+    settings' header scores (`ParseSettings.header`), which find the plan sheet's header."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -70,7 +72,7 @@ def read_sheets(path: Path, *, name: str, limits: Limits | None = None, deadline
             sheets.append(_read_sheet(ws, uncached.get(ws.title, set()), limits, name))
     finally:
         wb.close()
-    return _document(sheets, hidden_sheets, name, fmt)
+    return _document(sheets, hidden_sheets, name, fmt, scores)
 
 
 def _text(value) -> str:
@@ -220,11 +222,11 @@ def _coordinate(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
-def _header_at(table: Table) -> int | None:
+def _header_at(table: Table, scores: HeaderScores) -> int | None:
     from reja.extract.header import header_span
 
     for r in range(min(table.n_rows, HEADER_SEARCH_ROWS)):
-        if header_span(table, r):
+        if header_span(table, r, scores):
             return r
     return None
 
@@ -245,12 +247,12 @@ def _title_paragraphs(table: Table, header_at: int) -> list[Paragraph]:
     return out
 
 
-def _document(sheets: list[_Sheet], hidden_sheets: list[str], name: str, fmt: str) -> Document:
+def _document(sheets: list[_Sheet], hidden_sheets: list[str], name: str, fmt: str, scores: HeaderScores) -> Document:
     doc = Document(source=name, format=fmt, page_count=1)
     found = []
     for sheet in sheets:
         table = _as_table(sheet)
-        at = _header_at(table)
+        at = _header_at(table, scores)
         if at is not None:
             found.append((sum(1 for r in range(at, table.n_rows) if any(table.row_texts(r))), sheet, table, at))
     if hidden_sheets:

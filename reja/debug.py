@@ -47,15 +47,15 @@ class PageView:
     items: list[str | None] = field(default_factory=list)
 
 
-def _read(path: Path, page: int) -> Document:
+def _read(path: Path, page: int, settings: ParseSettings) -> Document:
     from reja.extract.detect import detect_format
     from reja.extract.readers import read_document
 
     if detect_format(path) in _SCAN_FORMATS:
         from reja.extract.scan import read_scan
 
-        return read_scan(path, pages=[page])  # one page's OCR, not the whole file's
-    return read_document(path)
+        return read_scan(path, pages=[page], settings=settings)  # one page's OCR, not the whole file's
+    return read_document(path, settings=settings)
 
 
 def page_kind(doc: Document, page: int) -> str:
@@ -156,7 +156,7 @@ def draw_page(path: Path, page: int, out: Path, settings: ParseSettings | None =
     from reja.extract.plan import parse_plan
 
     path, settings = Path(path), settings or load_parse_settings()
-    doc = _read(path, page)
+    doc = _read(path, page, settings)
     plan: ParsedPlan = parse_plan(doc, settings)
     image, unit = _page_image(path, doc, page, settings)
     draw = ImageDraw.Draw(image)

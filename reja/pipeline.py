@@ -29,13 +29,13 @@ def parse_file(path: Path | str, *, settings: ParseSettings | None = None, **rea
     from reja.extract.readers import read_document
 
     settings = settings or load_parse_settings()
-    document = read_document(Path(path), **reader_options)
+    document = read_document(Path(path), settings=settings, **reader_options)
     plan = parse_plan(document, settings)
     if any(cell.confidence is not None for table in document.tables for cell in table.cells):
         # OCR'd cells: name the doubtful cell of each row and keep its box for the clerk's crop
         from reja.extract.scan import apply_ocr_flags
 
-        apply_ocr_flags(plan, document, settings.low_ocr_confidence)
+        apply_ocr_flags(plan, document, settings)
     return plan
 
 

@@ -11,8 +11,11 @@ from reja.extract.scan import page as page_mod
 from reja.extract.scan.grid import find_grids
 from reja.extract.scan.numbers import content_kinds
 from reja.extract.scan.settings import load_settings
+from reja.extract.settings import load_parse_settings
 
 from tests.extract.plan_fixtures import doc, table
+
+SCORES = load_parse_settings().header
 
 
 def _ruled_page(header_x: int) -> np.ndarray:
@@ -56,7 +59,7 @@ def test_a_first_column_of_item_numbers_is_the_number_column_even_when_its_heade
     t = table([["Ир", "Мазмуни", "Ўлчов бирлиги", "2025 йил (факт)", "2026 йил режаси"],
                ["1.", "Китобхонлик ҳафталигини ўтказиш", "марта", "7", "8"],
                ["2.", "Маҳаллаларда кўчма кутубхона ташкил этиш", "тадбир", "52", "57"]])
-    roles = roles_from_header(t, 0, header_span(t, 0))
+    roles = roles_from_header(t, 0, header_span(t, 0, SCORES), SCORES)
     assert roles.roles[0] == "number"
     assert "item numbers" in (roles.doubt or "")
     plan = parse_plan(doc(t))
@@ -68,7 +71,7 @@ def test_a_first_column_of_words_is_not_taken_as_item_numbers():
     t = table([["Ир", "Мазмуни", "Ўлчов бирлиги", "2025 йил (факт)", "2026 йил режаси"],
                ["Бўлим", "Китобхонлик ҳафталигини ўтказиш", "марта", "7", "8"],
                ["Бўлим", "Маҳаллаларда кўчма кутубхона ташкил этиш", "тадбир", "52", "57"]])
-    roles = roles_from_header(t, 0, header_span(t, 0))
+    roles = roles_from_header(t, 0, header_span(t, 0, SCORES), SCORES)
     assert roles.roles[0] != "number"
 
 
@@ -100,7 +103,7 @@ def test_a_continuation_pages_value_cells_are_digit_checked(monkeypatch):
         return "18", 96.0
 
     monkeypatch.setattr(page_mod, "_read_digits", digits_only)
-    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb_cyrl", load_settings(), 300)
+    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb_cyrl", load_settings(), 300, SCORES)
     misread = next(c for c in cells if c["row"] == 1 and c["col"] == 3)
     assert misread["text"] == "18"
     assert any(n.startswith("ocr_number") for n in misread["notes"])  # "1O" and "18" disagree: said

@@ -3,11 +3,14 @@ units snapped to the catalogue, cell doubt carried onto parsed items."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from reja.extract.ir import Cell, Document, Table
 from reja.extract.model import ParsedPlan, PlanItem, PlanMeta
 from reja.extract.scan import apply_ocr_flags
 from reja.extract.scan.repair import rebuild_item_no, repair_document, snap, unit_vocabulary
+from reja.extract.settings import load_parse_settings
 
 
 def test_misread_numbers_are_rebuilt_from_neighbours():
@@ -51,7 +54,7 @@ def test_repair_document_rebuilds_number_column_and_notes_it():
         ["4.", "Газеталар", "нусха", "Ҳар чорак"],
     ])
     doc = Document(source="t.png", format="scan", blocks=[table], page_count=1)
-    repair_document(doc, lang="uzb_cyrl")
+    repair_document(doc, lang="uzb_cyrl", settings=load_parse_settings())
     texts = {(c.row, c.col): c for c in table.cells}
     assert texts[(1, 0)].text == "1"
     assert texts[(3, 0)].text == "3."
@@ -72,7 +75,7 @@ def test_apply_ocr_flags_marks_low_confidence_and_repairs():
              PlanItem("2", "Jurnallar", page=1, table_index=0, row_index=2)]
     items[0].flags.append("low_ocr_confidence: 42")  # the parser's bare entry, replaced by the detailed one
     plan = ParsedPlan(source="t.png", format="scan", meta=PlanMeta(), items=items)
-    apply_ocr_flags(plan, doc, threshold=70)
+    apply_ocr_flags(plan, doc, dataclasses.replace(load_parse_settings(), low_ocr_confidence=70))
     assert "low_ocr_confidence: 42" not in plan.items[0].flags
     first, second = plan.items
     assert any(f.startswith("low_ocr_confidence:") and "42" in f and "box 100,50,200,100" in f for f in first.flags)

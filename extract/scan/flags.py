@@ -16,15 +16,16 @@ import re
 
 from reja.extract.ir import Cell, Document, Table
 from reja.extract.model import ParsedPlan
+from reja.extract.settings import HeaderScores, ParseSettings
 
 NOTE_FLAGS = ("item_no_rebuilt", "snapped_value", "mixed_script", "lineless_table", "ocr_number", "ocr_alphabet")
 
 
-def _column_names(table: Table) -> list[str]:
+def _column_names(table: Table, scores: HeaderScores) -> list[str]:
     try:
         from .repair import _roles_of
 
-        found = _roles_of(table)
+        found = _roles_of(table, scores)
     except Exception:  # noqa: BLE001 - names are a courtesy; fall back to numbers
         found = None
     roles = found[0] if found else [None] * table.n_cols
@@ -35,23 +36,17 @@ def _row_cells(table: Table, row: int, n_rows: int = 1) -> list[Cell]:
     return [c for c in table.cells if row <= c.row < row + n_rows]
 
 
-def default_threshold() -> float:
-    """One threshold for parser and reader: the parser's (`ParseSettings.low_ocr_confidence`)."""
-    from reja.extract.settings import load_parse_settings
-
-    return load_parse_settings().low_ocr_confidence
-
-
 _BARE_LOW_RE = re.compile(r"^low_ocr_confidence: \d+$")
 
 
-def apply_ocr_flags(plan: ParsedPlan, doc: Document, threshold: float | None = None) -> ParsedPlan:
+def apply_ocr_flags(plan: ParsedPlan, doc: Document, settings: ParseSettings) -> ParsedPlan:
     """Add OCR flags to the items of `plan` (parsed from `doc`) in place; returns the plan.
+    `settings`: the parse settings the plan was parsed with (one threshold for parser and reader,
+    `low_ocr_confidence`; the header scores name the columns).
 
     The parser's own bare "low_ocr_confidence: 52" is replaced by the per-column entries, which
     say which cell and where."""
-    if threshold is None:
-        threshold = default_threshold()
+    threshold = settings.low_ocr_confidence
     tables = {t.index: t for t in doc.tables}
     names: dict[int, list[str]] = {}
     for item in plan.items:
@@ -59,7 +54,7 @@ def apply_ocr_flags(plan: ParsedPlan, doc: Document, threshold: float | None = N
             continue
         table = tables[item.table_index]
         if item.table_index not in names:
-            names[item.table_index] = _column_names(table)
+            names[item.table_index] = _column_names(table, settings.header)
         cells = _row_cells(table, item.row_index)
         confs = [c.confidence for c in cells if c.confidence is not None]
         if confs and item.ocr_confidence is None:

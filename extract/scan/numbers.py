@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 
 from reja.extract.ir import Cell, Table
+from reja.extract.settings import HeaderScores
 
 from .settings import ScanSettings
 
@@ -33,16 +34,18 @@ def number_kinds(settings: ScanSettings) -> dict[str, tuple[tuple[str, ...], str
                            for k, v in sorted(settings.number_cells.items())))
 
 
-def column_kinds(cells: list[dict], n_rows: int, n_cols: int, settings: ScanSettings) -> tuple[dict[int, str], set[int]]:
-    """{column: number kind} from the table's header row, and the header rows; empty when the table
-    has no header (a continuation page: see `content_kinds`)."""
+def column_kinds(cells: list[dict], n_rows: int, n_cols: int, settings: ScanSettings,
+                 scores: HeaderScores) -> tuple[dict[int, str], set[int]]:
+    """{column: number kind} from the table's header row (named at the parse settings' header
+    `scores`), and the header rows; empty when the table has no header (a continuation page: see
+    `content_kinds`)."""
     from .repair import _roles_of
 
     table = Table(index=0, n_rows=n_rows, n_cols=n_cols)
     for c in cells:
         table.cells.append(Cell(row=c["row"], col=c["col"], text=c["text"], rowspan=c["rowspan"], colspan=c["colspan"]))
     try:
-        found = _roles_of(table)
+        found = _roles_of(table, scores)
     except Exception:  # noqa: BLE001 - a header the matcher cannot take: no number columns, no re-reads
         return {}, set()
     if found is None:

@@ -10,6 +10,7 @@ import re
 
 import cv2
 import numpy as np
+from reja.extract.settings import HeaderScores
 
 from .cache import image_digest
 from .components import components
@@ -127,7 +128,7 @@ def split_notes(notes: list[str], info: dict[str, int]) -> list[str]:
     return kept
 
 
-def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi, info: dict[str, int]) -> dict:
+def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi, info: dict[str, int], scores: HeaderScores) -> dict:
     cells = []
     for gc in grid.cells:
         heading = gc.colspan == grid.n_cols and grid.n_cols > 1  # a row across the table: a heading
@@ -139,7 +140,7 @@ def _table_data(grid: Grid, ocr_img, ink, lang, settings, dpi, info: dict[str, i
             text, conf, notes = "", 0.0, [f"low_ocr_confidence: cell could not be read ({type(exc).__name__}) box {box}"]
         cells.append({"row": gc.row, "col": gc.col, "rowspan": gc.rowspan, "colspan": gc.colspan,
                       "text": text, "bbox": list(gc.bbox), "confidence": conf, "notes": notes})
-    recheck_numbers(cells, grid.n_rows, grid.n_cols, ocr_img, ink, lang, settings, dpi)
+    recheck_numbers(cells, grid.n_rows, grid.n_cols, ocr_img, ink, lang, settings, dpi, scores)
     for c in cells:
         c["notes"] = split_notes(c["notes"], info)
     return {"bbox": list(grid.bbox), "n_rows": grid.n_rows, "n_cols": grid.n_cols, "cells": cells}
@@ -167,10 +168,11 @@ def _without_stray_marks(text: str) -> str:
     return " ".join(_STRAY_MARKS_RE.sub(" ", text).split())
 
 
-def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, lang, settings, dpi) -> None:
+def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, lang, settings, dpi,
+                    scores: HeaderScores) -> None:
     """Value and item-number cells that do not read as numbers are read again with digits only
     (see numbers.py); in place, notes added to the cells."""
-    kinds, header_rows = column_kinds(cells, n_rows, n_cols, settings)
+    kinds, header_rows = column_kinds(cells, n_rows, n_cols, settings, scores)
     if not kinds and not header_rows:
         kinds = content_kinds(cells, n_cols, settings)  # a continuation page: no header to name them
     if not kinds:
@@ -327,11 +329,13 @@ def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> 
     return [ocr_img[t[1] : t[3], t[0] : t[2]] for _s, t in scored[: settings.language_sample_cells]]
 
 
-def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSettings) -> dict:
+def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSettings, scores: HeaderScores) -> dict:
+    """One page's OCR result (tables, paragraphs, notes) as plain data; `scores`: the parse settings'
+    header scores, which name the columns whose numbers are read again."""
     prepared, grids, _lines, ink, _specks, ocr_img = prepare_and_find(img, dpi, settings)
     _last_prepared.clear()  # read once: the page's arrays are not kept past its reading
     info: dict[str, int] = {}
-    tables = [_table_data(g, ocr_img, ink, lang, settings, prepared.dpi, info) for g in grids]
+    tables = [_table_data(g, ocr_img, ink, lang, settings, prepared.dpi, info, scores) for g in grids]
     pieces = _paragraphs(ocr_img, ink, grids, lang, settings, prepared.dpi)
     notes = list(prepared.notes)
     if not grids:

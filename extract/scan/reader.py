@@ -15,6 +15,7 @@ import cv2
 from reja.extract.errors import OcrFailed, ReadError
 from reja.extract.ir import Block, Cell, Document, Paragraph, Table
 from reja.extract.progress import pages_read as _pages_read
+from reja.extract.settings import ParseSettings, load_parse_settings
 
 from .alphabet import mark_lost_letters
 from .cache import OcrCache, cache_key, image_digest
@@ -23,7 +24,7 @@ from .ocr import OcrError, tesseract_version
 from .page import read_page, sample_crops
 from .rasterize import kind_of, load_page, page_count
 from .repair import repair_document
-from .settings import ScanSettings, load_settings
+from .settings import ScanSettings
 
 _loaded: dict = {}  # the page the model choice loaded, handed once to the page's reading
 
@@ -42,18 +43,19 @@ def _page_key(path: Path, page_no: int, dpi: int) -> tuple:
     return (str(path), st.st_mtime_ns, st.st_size, page_no, dpi)
 
 
-def _page_job(path: str, page_no: int, lang: str, settings: ScanSettings, cache_dir: str | None) -> dict:
+def _page_job(path: str, page_no: int, lang: str, settings: ParseSettings, cache_dir: str | None) -> dict:
     """Runs in a worker process: never raises (ReadErrors do not pickle), returns {"error": …}."""
     p = Path(path)
+    scan = settings.scan
     try:
-        img, dpi = _load(p, page_no, settings.dpi)
+        img, dpi = _load(p, page_no, scan.dpi)
         cache = OcrCache(Path(cache_dir) if cache_dir else None)
-        key = cache_key("page", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version(), lang)
+        key = cache_key("page", image_digest(img), str(dpi), scan.fingerprint(), tesseract_version(), lang)
         hit = cache.get(key)
         if hit is not None:
             hit["cached"] = True
             return hit
-        data = read_page(img, dpi, lang, settings)
+        data = read_page(img, dpi, lang, scan, settings.header)
         cache.put(key, data)
         data["cached"] = False
         return data
@@ -111,10 +113,12 @@ def _to_blocks(data: dict, page_no: int, first_table_index: int) -> list[Block]:
 
 
 def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cache_dir: Path | None | bool = None,
-              settings: ScanSettings | None = None, new_alphabet: bool = False) -> Document:
+              settings: ParseSettings | None = None, new_alphabet: bool = False) -> Document:
     """Read a scanned plan. `pages` are 1-based (default all); `jobs` pages in parallel;
     `cache_dir` keeps OCR results by content hash (None: $REJA_OCR_CACHE if set, else no cache; False:
     no cache whatever the environment says, as `reja import --no-ocr-cache` asks).
+    `settings`: the parse settings (`reja.extract.settings`: the scan reader's, and the header scores
+    that name the columns it re-reads and repairs); by default this installation's.
     `new_alphabet`: the file's typed pages are in the 2026 Latin alphabet (rows whose OCR lost
     ş ç ö ğ are flagged `ocr_alphabet`; without the hint the words themselves tell).
 
@@ -122,7 +126,7 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
     OcrFailed (file, page, cause) for a page that cannot be read.
     """
     path = Path(path)
-    settings = settings or load_settings()
+    settings = settings or load_parse_settings()
     kind_of(path)
     n = page_count(path)
     wanted = sorted(set(pages)) if pages else list(range(1, n + 1))
@@ -138,7 +142,7 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
     except OcrError as exc:
         raise OcrFailed(path.name, str(exc)) from exc
     try:
-        lang, lang_note = _choose_lang(path, wanted, settings, cache)
+        lang, lang_note = _choose_lang(path, wanted, settings.scan, cache)
     except OcrError as exc:
         raise OcrFailed(path.name, str(exc), page=wanted[0]) from exc
 

@@ -18,11 +18,12 @@ from functools import lru_cache
 
 from reja.extract.header import classify_header, is_header_row
 from reja.extract.ir import Cell, Document, Table
+from reja.extract.settings import HeaderScores, ParseSettings
 from reja.normalize.script import repair_lookalikes
 from reja.schema.data_files import package_yaml
 
 from .language import MODEL_SCRIPT
-from .settings import ScanSettings, load_settings
+from .settings import ScanSettings
 
 ITEM_NO_RE = re.compile(r"^\d{1,3}(\.\d{1,3})*\.?$")
 _NUMBERISH_RE = re.compile(r"^[\w.,:;'`|]{1,8}$")
@@ -37,12 +38,12 @@ def _digit_lookalikes() -> dict[str, str]:
 # ---------------------------------------------------------------- column roles
 
 
-def _roles_of(table: Table) -> tuple[list[str | None], set[int]] | None:
-    """Column roles from the table's header row (the parser's own header matcher), and the
-    header rows. None when the table has no header row (a continuation page)."""
+def _roles_of(table: Table, scores: HeaderScores) -> tuple[list[str | None], set[int]] | None:
+    """Column roles from the table's header row (the parser's own header matcher, at the parse
+    settings' `scores`), and the header rows. None when the table has no header row (a continuation page)."""
     for row in range(min(3, table.n_rows)):
         try:
-            if not is_header_row(table, row):
+            if not is_header_row(table, row, scores):
                 continue
         except Exception:  # noqa: BLE001 - header matcher unavailable/mid-change: no roles
             return None
@@ -50,7 +51,7 @@ def _roles_of(table: Table) -> tuple[list[str | None], set[int]] | None:
         roles: list[str | None] = []
         for col in range(table.n_cols):
             cell = grid[row][col]
-            roles.append(classify_header(cell.text)[0] if cell is not None else None)
+            roles.append(classify_header(cell.text, scores)[0] if cell is not None else None)
         return roles, set(range(row + 1))
     return None
 
@@ -360,8 +361,10 @@ def _repair_heading_numbers(doc: Document) -> None:
             doc.warnings.append(f"page {para.page}: {note}")
 
 
-def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None = None) -> None:
-    settings = settings or load_settings()
+def repair_document(doc: Document, *, lang: str, settings: ParseSettings) -> None:
+    """Repair an OCR'd document in place (see the module doc); `settings`: the parse settings (the scan
+    reader's corrections, and the header scores that name the columns)."""
+    scores, settings = settings.header, settings.scan
     script = MODEL_SCRIPT.get(lang)
     _map_output(doc, settings.output_map)
     _repair_quotes(doc, lang, settings)
@@ -371,7 +374,7 @@ def repair_document(doc: Document, *, lang: str, settings: ScanSettings | None =
     headers: dict[int, set[int]] = {}
     last_roles: dict[int, list[str | None]] = {}  # n_cols → roles of the last table with a header
     for table in doc.tables:
-        found = _roles_of(table)
+        found = _roles_of(table, scores)
         if found is not None:
             roles, header = found
             last_roles[table.n_cols] = roles

@@ -90,3 +90,32 @@ def test_the_low_ocr_confidence_setting_flags_items():
 def test_no_module_keeps_its_own_header_score_constant():
     src = (Path(__file__).resolve().parents[2] / "extract" / "header.py").read_text(encoding="utf-8")
     assert "MATCH_SCORE" not in src and "SUBHEADER_SCORE" not in src and "GUESS_SCORE" not in src
+
+
+def test_the_readers_use_the_settings_they_are_given(tmp_path):
+    """read_document hands its settings to the readers: the workbook reader finds the plan header
+    (written a little off, as above) at the data files' scores and none when every score is 100;
+    the lineless-PDF reader likewise finds its header band or no table."""
+    import openpyxl
+    from reja.extract.pdf_lineless import lineless_table
+    from reja.extract.readers import read_document
+
+    wb = openpyxl.Workbook()
+    for row in [["Izboskan tumani 2025-yil ish rejasi"], [], ["№", "Bajariladigan ishlar mazmun", "Olchov birlik",
+                "Otkazish muddati"], ["1", "Kitob ko'rgazmasi", "ta", "Yanvar"], ["2", "Kitobxonlar klubi", "ta", "Fevral"]]:
+        wb.active.append(row)
+    wb.save(tmp_path / "plan.xlsx")
+    strict = replace(load_parse_settings(), header=HeaderScores(100, 100, 100))
+    found = read_document(tmp_path / "plan.xlsx", settings=load_parse_settings())
+    assert [t.n_rows for t in found.tables] == [3] and not found.warnings  # the title above the header cut off
+    none = read_document(tmp_path / "plan.xlsx", settings=strict)
+    assert [t.n_rows for t in none.tables] == [5] and "none with a №/activity header" in none.warnings[0]
+
+    def word(text, x0, top):
+        return {"text": text, "x0": x0, "x1": x0 + 5.5 * len(text), "top": top, "bottom": top + 10.0}
+
+    words = [word("№", 40, 100), word("Mazmun", 80, 100), word("Birlik", 300, 100), word("Muddat", 450, 100),
+             word("1.", 40, 125), word("Kitob", 80, 125), word("nusxa", 300, 125), word("Yanvar", 450, 125),
+             word("2.", 40, 150), word("Obuna", 80, 150), word("nom", 300, 150), word("Fevral", 450, 150)]
+    assert lineless_table(words, 1, scores=load_parse_settings().header) is not None
+    assert lineless_table(words, 1, scores=strict.header) is None

@@ -8,9 +8,12 @@ import shutil
 
 import pytest
 from reja.extract.pdf_lineless import lineless_table
+from reja.extract.settings import load_parse_settings
 
 from reja.pipeline import parse_file
 from tests.extract.typed_plan_fixtures import expected_rows, got_rows, make_spec, to_pdf, write_docx
+
+SCORES = load_parse_settings().header
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="the PDFs are rendered by LibreOffice")
 
@@ -44,7 +47,7 @@ def test_columns_come_from_the_header_and_the_aligned_rows():
         _word("2.", 40, 160), _word("Obuna", 80, 160), _word("nom", 300, 160), _word("12", 380, 160),
         _word("Har", 450, 160), _word("oy", 472, 160),
     ]
-    table, columns, _ = lineless_table(words, page_no=1)
+    table, columns, _ = lineless_table(words, page_no=1, scores=SCORES)
     assert len(columns.ranges) == 5
     rows = [table.row_texts(r) for r in range(table.n_rows)]
     assert rows == [
@@ -57,11 +60,11 @@ def test_columns_come_from_the_header_and_the_aligned_rows():
 def test_a_page_without_a_header_continues_the_columns_of_the_page_before():
     head = [_word("№", 40, 100), _word("Nomi", 80, 100), _word("Birligi", 300, 100), _word("Reja", 380, 100)]
     first = head + [_word("1.", 40, 125), _word("Kitob", 80, 125), _word("nusxa", 300, 125), _word("5", 380, 125)]
-    _, columns, _ = lineless_table(first, page_no=1)
+    _, columns, _ = lineless_table(first, page_no=1, scores=SCORES)
     page2 = [_word("2.", 40, 60), _word("Obuna", 80, 60), _word("nom", 300, 60), _word("12", 380, 60)]
-    table, _, _ = lineless_table(page2, page_no=2, carried=columns)
+    table, _, _ = lineless_table(page2, page_no=2, carried=columns, scores=SCORES)
     assert table.row_texts(0) == ["2.", "Obuna", "nom", "12"]
-    assert lineless_table(page2, page_no=2) is None  # no header, nothing carried: no table invented
+    assert lineless_table(page2, page_no=2, scores=SCORES) is None  # no header, nothing carried: no table invented
 
 
 def test_a_wrapped_row_whose_second_line_fills_three_columns_stays_one_row():
@@ -71,7 +74,7 @@ def test_a_wrapped_row_whose_second_line_fills_three_columns_stays_one_row():
         _word("fondi", 80, 137), _word("davomida", 300, 137), _word("mudiri", 400, 137),
         _word("2.", 40, 160), _word("Obuna", 80, 160), _word("Har", 300, 160), _word("Direktor", 400, 160),
     ]
-    table, _, _ = lineless_table(words, page_no=1)
+    table, _, _ = lineless_table(words, page_no=1, scores=SCORES)
     assert [table.row_texts(r) for r in range(1, table.n_rows)] == [
         ["1.", "Kitob\nfondi", "Yil\ndavomida", "Bo'lim\nmudiri"],
         ["2.", "Obuna", "Har", "Direktor"],

@@ -14,6 +14,7 @@ from reja.extract.ir import Cell, Document, Paragraph, Table
 from reja.extract.limits import Deadline, Limits
 from reja.extract.pdf_reader import grid_spans, read_pdf
 from reja.extract.readers import read_document
+from reja.extract.settings import load_parse_settings
 
 from tests.extract.test_docx_reader import build_plan_docx
 from tests.hostile.make_corpus import minimal_pdf
@@ -119,7 +120,7 @@ def _image_pdf(path: Path) -> Path:
 
 def test_image_only_page_goes_to_scan(tmp_path):
     result = read_pdf(_image_pdf(tmp_path / "scan.pdf"), name="scan.pdf", limits=Limits(),
-                      deadline=Deadline(60, "scan.pdf"))
+                      deadline=Deadline(60, "scan.pdf"), scores=load_parse_settings().header)
     assert result.scan_pages == [1] and result.document.blocks == []
 
 
@@ -135,10 +136,10 @@ def test_mixed_pdf_merges_typed_and_scanned_pages_in_order(tmp_path, monkeypatch
         writer.write(fh)
     calls = []
 
-    def fake_scan(path, name, pages, jobs, ocr_cache, **_options):  # new_alphabet=… (scan options)
+    def fake_scan(path, pages, settings, jobs, ocr_cache, **_options):  # new_alphabet=… (scan options)
         calls.append(pages)
         table = Table(index=0, n_rows=1, n_cols=1, cells=[Cell(0, 0, "ocr", page=2)], page=2)
-        return Document(source=name, format="scan", blocks=[Paragraph("skan matni", page=2), table])
+        return Document(source=path.name, format="scan", blocks=[Paragraph("skan matni", page=2), table])
 
     monkeypatch.setattr(readers, "_scan", fake_scan)
     doc = read_document(mixed)

@@ -2,14 +2,17 @@
 
 from reja.extract.header import classify_header, header_span, roles_from_header
 from reja.extract.plan import parse_plan
+from reja.extract.settings import load_parse_settings
 
 from tests.extract.plan_fixtures import IZB_HEADER, JON_HEADER, C, doc, izb_row, izb_section, para, table
+
+SCORES = load_parse_settings().header  # this installation's header scores (plan_words.yaml)
 
 
 def test_two_row_header_gives_roles_and_years():
     t = table([*IZB_HEADER, izb_row("1.", "Hujjatlar")])
-    assert header_span(t, 0) == 2
-    roles = roles_from_header(t, 0, 2)
+    assert header_span(t, 0, SCORES) == 2
+    roles = roles_from_header(t, 0, 2, SCORES)
     assert roles.roles == ["number", "text", "unit", "fact", "plan", "mechanism", "deadline", "responsible"]
     assert (roles.fact_year, roles.plan_year) == (2024, 2025)
 
@@ -24,15 +27,15 @@ def test_items_carry_the_header_years():
 def test_cyrillic_plan_column_with_year():
     t = table([["", "Қилинадиган ишларнинг мазмуни", "Ўлчов бирлиги", "2021 йил режаси", "Бажарилиш муддати"],
                ["5.21", "Маълумотларни тўплаш", "номда", "12", "Йил давомида"]])
-    roles = roles_from_header(t, 0, header_span(t, 0))
+    roles = roles_from_header(t, 0, header_span(t, 0, SCORES), SCORES)
     assert roles.roles == ["number", "text", "unit", "plan", "deadline"]
     assert roles.plan_year == 2021 and roles.fact_year is None
 
 
 def test_data_row_is_not_a_header():
     t = table([*JON_HEADER, ["1.2", "Китоб ва китоб маҳсулотлари", "Сони", "Ҳар чорак"]])
-    assert header_span(t, 1) == 0
-    assert classify_header("Муддати")[0] == "deadline"
+    assert header_span(t, 1, SCORES) == 0
+    assert classify_header("Муддати", SCORES)[0] == "deadline"
 
 
 def test_header_repeated_on_the_next_page_is_dropped():
@@ -75,10 +78,10 @@ def test_two_row_header_with_the_unit_under_a_merged_mechanism_heading():
     t = table([["№", "Қилинадиган ишларнинг мазмуни", C("Амалга ошириш механизми", colspan=2), "Бажарилиш муддати"],
                ["", "", "Ўлчов бирлиги", "", ""],
                ["6.3", "Ресурсларни бериш", "сони/нусха", "буюртмалар асосида", "Йил давомида"]])
-    assert header_span(t, 0) == 2
-    assert roles_from_header(t, 0, 2).roles == ["number", "text", "unit", "mechanism", "deadline"]
+    assert header_span(t, 0, SCORES) == 2
+    assert roles_from_header(t, 0, 2, SCORES).roles == ["number", "text", "unit", "mechanism", "deadline"]
 
 
 def test_a_sentence_that_mentions_reja_is_not_a_header():
     t = table([*JON_HEADER, ["", "Режалаштирилаётган тадбирлар (машгулот) сони (Режа илова қилинади)", "сони", "Йил давомида"]])
-    assert header_span(t, 1) == 0
+    assert header_span(t, 1, SCORES) == 0
