@@ -306,3 +306,23 @@ def test_a_label_s_words_in_another_order_count_as_the_label():
     # one word fewer is not the label's words: the margin rule still applies
     m = match_indicator("Ko'rgazmalar tashkil etish (virtual)", section_id="user_services")
     assert "another order" not in m.reason
+
+
+@pytest.mark.parametrize("a,b", [
+    # o'qitish / o'rgatish (to teach) and the training sessions ("o'quv mashg'ulotlari")
+    ("Kompyuter savodxonligiga o'rgatish", "Kompyuter savodxonligiga o'qitish"),
+    ("Kompyuter savodxonligi bo'yicha o'quv mashg'ulotlari", "Kompyuter savodxonligi bo'yicha o'qitish"),
+    # a database, with or without "ma'lumotlar"
+    ("To'liq matnli baza yaratish", "To'liq matnli ma'lumotlar bazasini yaratish"),
+])
+def test_teaching_and_database_wordings_meet(a, b):
+    from reja.normalize.match import prepare
+
+    assert prepare(a) == prepare(b)
+
+
+def test_a_club_session_is_not_a_training_session():
+    from reja.normalize.match import prepare
+
+    assert prepare("Shaxmat to'garagi mashg'ulotlari") != prepare("Shaxmat to'garagi o'qitish")
+
