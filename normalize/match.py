@@ -522,7 +522,7 @@ def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, k
 def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_like: bool = False,
           generic: frozenset[str] = frozenset(), missing_weight: float = 0.0, extra_weight: float = 0.0,
           deep: int = 12, keep: int = 0, head: str | None = None, bags: _Bags | None = None,
-          bag_weight: float = 0.0, ngram_weight: float = 0.0):
+          bag_weight: float = 0.0, ngram_weight: float = 0.0, own_words: bool = False):
     """Best (score, how, label) per entry id, best first.
 
     With `keep`, only the `keep` labels a cheap scorer ranks best are scored (see `_prefiltered`).
@@ -565,6 +565,11 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
                     s -= missing_weight * len(missing) / n_label
                     how += f", missing {' '.join(missing[:3])}"
                 extra, n_content = _extra_words(head if head is not None else q, lab, generic)
+                if extra and own_words and bags is not None:
+                    # a word another label of the same entry uses explains the text as well ("Elektron
+                    # kutubxona va axborot texnologiyalari": "Elektron kutubxona faoliyati" and
+                    # "Axborot-kommunikatsiya texnologiyalari va raqamlashtirish")
+                    extra = [w for w in extra if w not in bags.words.get(eid, ())]
                 if extra and extra_weight:
                     s -= extra_weight * len(extra) / n_content
                     how += f", unexplained {' '.join(extra[:3])}"
@@ -616,6 +621,10 @@ def _bag_weight(cat: Catalogue) -> float:
 
 def _ngram_weight(cat: Catalogue) -> float:
     return float(cat.thresholds.get("char_ngram_weight", 0))
+
+
+def _own_words(cat: Catalogue) -> bool:
+    return bool(cat.thresholds.get("extra_words_own_labels", False))
 
 
 def _keep(cat: Catalogue) -> int:
@@ -698,7 +707,8 @@ def _match_section(text: str | None) -> Match:
     ranked = _rank(q, _index(cat.catalogue_version, "sections"), None, head=head_key(text),
                    bags=_bags(cat.catalogue_version, "sections"), bag_weight=_bag_weight(cat),
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
-                   extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat))
+                   extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat),
+                   own_words=_own_words(cat))
     return _decide("section", cat, q, ranked, {})
 
 
@@ -829,7 +839,8 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     ranked = _rank(q, _index(cat.catalogue_version, "indicators"), None, head=head_key(text),
                    bags=_bags(cat.catalogue_version, "indicators"), bag_weight=_bag_weight(cat),
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
-                   extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat))
+                   extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat),
+                   own_words=_own_words(cat))
     notes: dict[str, list[str]] = {}
     no_auto: set[str] = set()  # outside the section, or a breakdown without its parent
     adjusted = []

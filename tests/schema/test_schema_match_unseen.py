@@ -326,3 +326,11 @@ def test_a_club_session_is_not_a_training_session():
 
     assert prepare("Shaxmat to'garagi mashg'ulotlari") != prepare("Shaxmat to'garagi o'qitish")
 
+
+def test_a_heading_joining_two_labels_of_one_section_is_that_section():
+    """electronic_library is named "Elektron kutubxona faoliyati" and "Axborot-kommunikatsiya
+    texnologiyalari va raqamlashtirish": a heading naming both is that section, not a doubt."""
+    from reja.normalize.match import match_section
+
+    m = match_section("ELEKTRON KUTUBXONA VA AXBOROT TEXNOLOGIYALARI")
+    assert (m.id, m.band) == ("electronic_library", "auto"), m
