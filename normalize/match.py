@@ -755,38 +755,6 @@ def _unit_index(catalogue_version: str) -> tuple[_Label, ...]:
     return tuple(out)
 
 
-_DIGITS_RE = re.compile(r"\d+")
-
-
-def match_column_role(text: str | None) -> Match:
-    """Column role of a table header cell ("O'lchov birligi", "2021 йил режаси", "Mas'ullar").
-
-    Years are dropped before comparing ("2024- yil (fakt)" and "2023 yil fakt" are both `fact`);
-    the parser reads the year from the header itself.
-    """
-    cat = load_catalogue()
-    q = _DIGITS_RE.sub(" ", prepare(text, stem=False)).strip()
-    q = re.sub(r"\s+", " ", q)
-    if not q:
-        # "№" has no letters; an empty or number-only header is the number column only if it was "№"
-        raw = (text or "").strip()
-        if raw in ("№", "#", "N", "No", "Nº"):
-            return Match("number", 100.0, "auto", [("number", 100.0)], f"header '{raw}'")
-        return Match(None, 0.0, "none", [], "empty header")
-    ranked = _rank(q, _role_index(cat.catalogue_version), None, unit_like=True)
-    return _decide("column_role", cat, q, ranked, {})
-
-
-@lru_cache(maxsize=4)
-def _role_index(catalogue_version: str) -> tuple[_Label, ...]:
-    out = []
-    for lab in _index(catalogue_version, "column_roles"):
-        k = re.sub(r"\s+", " ", _DIGITS_RE.sub(" ", lab.key)).strip()
-        if k:
-            out.append(_Label(lab.entry_id, lab.text, k, k.replace(" ", "")))
-    return tuple(out)
-
-
 def _parent_supports(cat: Catalogue, parent: str | None, parent_id: str | None) -> bool:
     """Is `parent_id` (the parent item's indicator) the breakdown's `parent`, or a breakdown of it?
 

@@ -1,5 +1,6 @@
 """Header rows and column roles (extract/header.py), through parse_plan where it matters."""
 
+import pytest
 from reja.extract.header import classify_header, header_span, roles_from_header
 from reja.extract.plan import parse_plan
 from reja.extract.settings import load_parse_settings
@@ -85,3 +86,24 @@ def test_two_row_header_with_the_unit_under_a_merged_mechanism_heading():
 def test_a_sentence_that_mentions_reja_is_not_a_header():
     t = table([*JON_HEADER, ["", "Режалаштирилаётган тадбирлар (машгулот) сони (Режа илова қилинади)", "сони", "Йил давомида"]])
     assert header_span(t, 1, SCORES) == 0
+
+
+# The column roles of header cells as plans write them (the cases of normalize.match's former second
+# classifier, match_column_role, which the parser never used: issue 16), through the parser's own.
+@pytest.mark.parametrize("header,role", [
+    ("№", "number"), ("Nomi", "text"), ("Бажариладиган ишларнинг мазмуни", "text"),
+    ("Қилинадиган ишларнинг мазмуни", "text"), ("O'lchov birligi", "unit"), ("Ўлчов бирлиги", "unit"),
+    ("Miqdori", "quantity"), ("2024- yil (fakt)", "fact"), ("2025- yil (reja)", "plan"),
+    ("2021 йил режаси", "plan"), ("Amalga oshirish mexanizmi", "mechanism"),
+    ("Ишлаб чиқариш механизми", "mechanism"), ("Bajarilish muddati", "deadline"), ("Mas'ullar", "responsible"),
+    ("2019 йил (факт)", "fact"),  # another year, same role
+])
+def test_a_header_cell_names_its_role(header, role):
+    found, score = classify_header(header, SCORES)
+    assert found == role and score >= SCORES.match, (found, score)
+
+
+@pytest.mark.parametrize("cell", ["Direktor, Xizmat rahbarlari", "1075", "", "Tadbir"])
+def test_data_cells_name_no_role(cell):
+    found, score = classify_header(cell, SCORES)
+    assert found is None or score < SCORES.guess, (found, score)

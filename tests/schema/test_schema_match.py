@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 from reja.normalize.match import (
     clear_cache,
-    match_column_role,
     match_indicator,
     match_section,
     match_unit,
@@ -250,30 +249,12 @@ def test_prepare_drops_numbering_and_repairs_lookalikes():
     assert prepare("Axбopoт") == prepare("Ахборот")  # Latin a, x, o, p inside a Cyrillic word
 
 
-@pytest.mark.parametrize("header,role", [
-    ("№", "number"), ("Nomi", "text"), ("Бажариладиган ишларнинг мазмуни", "text"),
-    ("Қилинадиган ишларнинг мазмуни", "text"), ("O'lchov birligi", "unit"), ("Ўлчов бирлиги", "unit"),
-    ("Miqdori", "quantity"), ("2024- yil (fakt)", "fact"), ("2025- yil (reja)", "plan"),
-    ("2021 йил режаси", "plan"), ("Amalga oshirish mexanizmi", "mechanism"),
-    ("Ишлаб чиқариш механизми", "mechanism"), ("Bajarilish muddati", "deadline"), ("Mas'ullar", "responsible"),
-    ("2019 йил (факт)", "fact"),  # another year, same role
-])
-def test_match_column_role(header, role):
-    m = match_column_role(header)
-    assert (m.id, m.band) == (role, "auto"), m
-
-
 def test_exact_label_is_not_sent_to_review_by_a_close_runner_up():
     # two unit labels differing in one word: each is its own unit, and auto
     a = match_unit("Ахборот-кутубхона ресурсларнинг нусхаси (миқдорий кўрсаткич)")
     b = match_unit("Ахборот-кутубхона ресурсларнинг номи (миқдорий кўрсаткич)")
     assert (a.id, a.band, b.id, b.band) == ("nusxa", "auto", "nom", "auto")
     assert a.candidates[0][1] - a.candidates[1][1] < load_catalogue().thresholds["unit"]["margin"]
-
-
-@pytest.mark.parametrize("cell", ["Direktor, Xizmat rahbarlari", "1075", "", "Tadbir"])
-def test_data_cells_are_not_headers(cell):
-    assert match_column_role(cell).band == "none"
 
 
 def test_flags_for_the_row():
