@@ -112,8 +112,23 @@ def _stem_endings() -> tuple[tuple[str, str], ...]:
     return tuple((match_key(k), match_key(v)) for k, v in (_vocabulary().get("stem_endings") or {}).items())
 
 
+@lru_cache(maxsize=1)
+def _letter_folds() -> tuple[re.Pattern[str], dict[str, str]] | None:
+    folds = {match_key(k): match_key(v) for k, v in (_vocabulary().get("letter_folds") or {}).items()}
+    if not folds:
+        return None
+    return re.compile("|".join(re.escape(k) for k in sorted(folds, key=len, reverse=True))), folds
+
+
+def fold_letters(word: str) -> str:
+    """Spelling variants of one sound written as one (data/match_vocabulary.yaml `letter_folds`):
+    "nostasionar" = "nostatsionar"."""
+    rule = _letter_folds()
+    return word if rule is None else rule[0].sub(lambda m: rule[1][m.group(0)], word)
+
+
 def _stem_tokens(key: str) -> tuple[str, ...]:
-    return tuple(stem_word(w) for w in key.split())
+    return tuple(stem_word(fold_letters(w)) for w in key.split())
 
 
 @lru_cache(maxsize=1)

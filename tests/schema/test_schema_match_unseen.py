@@ -334,3 +334,22 @@ def test_a_heading_joining_two_labels_of_one_section_is_that_section():
 
     m = match_section("ELEKTRON KUTUBXONA VA AXBOROT TEXNOLOGIYALARI")
     assert (m.id, m.band) == ("electronic_library", "auto"), m
+
+
+@pytest.mark.parametrize("a,b", [
+    # the ц of a Russian loan written "ts" or "s"
+    ("Ностасионар хизмат кўрсатиш", "Nostatsionar xizmat ko'rsatish"),
+    ("Inventarizasiya", "Inventarizatsiya"),
+    # a 2026-Latin ş typed with the old digraph's h still after it
+    ("Ommaviy tadbirlar taşhkil etiş", "Ommaviy tadbirlar tashkil etish"),
+])
+def test_spelling_variants_of_one_sound_meet(a, b):
+    from reja.normalize.match import prepare
+
+    assert prepare(a) == prepare(b)
+
+
+def test_on_time_says_when_not_what():
+    """"o'z vaqtida" (on time) names no activity: the text is the catalogue's reports_submit."""
+    m = match_indicator("Hisobotlarni o'z vaqtida tayyorlab taqdim etish", section_id="methodical")
+    assert (m.id, m.band) == ("reports_submit", "auto"), m
