@@ -135,12 +135,18 @@ def _stem_tokens(key: str) -> tuple[str, ...]:
 def _synonyms() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
     """Stemmed member phrase → stemmed canonical phrase (the class's first member)."""
     table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    rule = _vocabulary().get("synonyms_without_okina") or {}
+    bare = bool(rule.get("enabled"))
+    kept = {match_key(w) for w in rule.get("except") or []}
     for cls in _vocabulary().get("synonym_classes") or []:
         canon = _stem_tokens(match_key(cls[0]))
         for member in cls:
-            toks = _stem_tokens(match_key(member))
-            if toks and toks != canon:
-                table.setdefault(toks, canon)
+            key = match_key(member)
+            # "toldirish" for "to'ldirish": a member's oʻ/gʻ typed without the mark (`synonyms_without_okina`)
+            for variant in dict.fromkeys((key, key.replace(OKINA, "") if bare and key not in kept else key)):
+                toks = _stem_tokens(variant)
+                if toks and toks != canon:
+                    table.setdefault(toks, canon)
     longest = max((len(k) for k in table), default=1)
     return table, longest
 

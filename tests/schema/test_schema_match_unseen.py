@@ -353,3 +353,14 @@ def test_on_time_says_when_not_what():
     """"o'z vaqtida" (on time) names no activity: the text is the catalogue's reports_submit."""
     m = match_indicator("Hisobotlarni o'z vaqtida tayyorlab taqdim etish", section_id="methodical")
     assert (m.id, m.band) == ("reports_submit", "auto"), m
+
+
+def test_a_synonym_typed_without_its_okina_is_the_synonym_but_otkaz_is_russian():
+    """Plans often type oʻ/gʻ without the mark ("toldirish", "sovga"); the Russian отказ (a refusal)
+    is not o'tkazish (to hold)."""
+    from reja.normalize.match import prepare
+
+    assert prepare("Fondlarni toldirish") == prepare("Fondlarni to'ldirish")
+    assert prepare("Ахборот-кутубхона фондларни толдириш") == prepare("Ахборот-кутубхона фондларни тўлдириш")
+    assert prepare("Sovga qilingan kitoblar") == prepare("Sovg'a qilingan kitoblar")
+    assert prepare("Отказы").split()[0] != prepare("O'tkazish").split()[0]
