@@ -95,3 +95,19 @@ def test_labelled_rows_carry_parent_items(measure):
     r = next(r for r in with_parent if r.text == "журналлар")
     assert measure.run_one(r).band == "auto"
     assert measure.run_one(measure.Row(r.kind, r.text, r.expected, r.section, r.unit, r.variant)).band == "review"
+
+
+def test_a_flag_is_noise_when_the_proposal_was_right_and_a_doubt_otherwise(measure):
+    """Clerk load counts both: a flag whose proposal the clerk only confirms (noise), one whose proposal
+    is wrong or missing (doubt), and a row outside the catalogue the matcher left without a proposal."""
+    assert measure.kind_of_flag("events", "events") == "noise"
+    assert measure.kind_of_flag("exhibitions_held", "exhibitions") == "doubt"
+    assert measure.kind_of_flag(None, "events") == "doubt"
+    assert measure.kind_of_flag("events", None) == "doubt"  # proposed an entry for a row outside it
+    assert measure.kind_of_flag(None, None) == "outside"
+
+
+def test_dev_only_prints_no_held_out_figure(measure, capsys):
+    measure.main(["--dev-only"])
+    out = capsys.readouterr().out
+    assert "half 'tune'" in out and "held" not in out
