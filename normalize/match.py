@@ -637,7 +637,7 @@ def _thresholds(cat: Catalogue, kind: str) -> tuple[float, float, float]:
 
 
 def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, list[str]],
-            forbid_auto: set[str] | None = None) -> Match:
+            forbid_auto: set[str] | None = None, head: str | None = None) -> Match:
     auto, review, margin = _thresholds(cat, kind)
     if not ranked:
         return Match(None, 0.0, "none", [], "no candidates")
@@ -659,6 +659,12 @@ def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, li
         # when no other entry has a label of those words
         exact = True
         reason.insert(0, "a label's words in another order")
+    elif kind in _WORD_ORDER_FREE and head and head != q and _same_words_entries(cat.catalogue_version, kind).get(
+            _word_multiset(head, _same_words_ignore(cat.catalogue_version))) == {eid}:
+        # the text's name before its list or parenthesis is one of the entry's labels ("Библиографик
+        # ёзувлар яратиш (электрон каталог)"): the list elaborates, the name decides
+        exact = True
+        reason.insert(0, "its name is a label")
     if len(ranked) > 1 and score - ranked[1][1][0] < margin and not (exact and score > ranked[1][1][0]):
         if band == "auto":
             band = "review"
@@ -709,7 +715,7 @@ def _match_section(text: str | None) -> Match:
                    generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
                    extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat),
                    own_words=_own_words(cat))
-    return _decide("section", cat, q, ranked, {})
+    return _decide("section", cat, q, ranked, {}, head=head_key(text))
 
 
 def match_unit(text: str | None) -> Match:
@@ -850,7 +856,7 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
         if other is not None:
             no_auto.add(adjusted[0][0])
             notes[adjusted[0][0]].append(f"also names {other[0]} ({' '.join(other[1])})")
-    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto)
+    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto, head=head_key(text))
 
 
 def _names_another(cat: Catalogue, text: str | None, eid: str) -> tuple[str, list[str]] | None:

@@ -364,3 +364,10 @@ def test_a_synonym_typed_without_its_okina_is_the_synonym_but_otkaz_is_russian()
     assert prepare("Ахборот-кутубхона фондларни толдириш") == prepare("Ахборот-кутубхона фондларни тўлдириш")
     assert prepare("Sovga qilingan kitoblar") == prepare("Sovg'a qilingan kitoblar")
     assert prepare("Отказы").split()[0] != prepare("O'tkazish").split()[0]
+
+
+def test_a_text_whose_name_before_its_parenthesis_is_a_label_is_that_label():
+    """"Bibliografik yozuvlar yaratish" is bib_records' own label; "(elektron katalog)" says where.
+    bib_records_edit ("…tahrirlash", editing) is near in letters, not in what the text names."""
+    m = match_indicator("Библиографик ёзувлар яратиш (электрон каталог)", section_id="cataloguing")
+    assert (m.id, m.band) == ("bib_records", "auto"), m
