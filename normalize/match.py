@@ -637,7 +637,7 @@ def _thresholds(cat: Catalogue, kind: str) -> tuple[float, float, float]:
 
 
 def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, list[str]],
-            forbid_auto: set[str] | None = None, head: str | None = None) -> Match:
+            forbid_auto: set[str] | None = None, head: str | None = None, lead_ok: bool = False) -> Match:
     auto, review, margin = _thresholds(cat, kind)
     if not ranked:
         return Match(None, 0.0, "none", [], "no candidates")
@@ -665,7 +665,7 @@ def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, li
         # ёзувлар яратиш (электрон каталог)"): the list elaborates, the name decides
         exact = True
         reason.insert(0, "its name is a label")
-    if len(ranked) > 1 and score - ranked[1][1][0] < margin and not (exact and score > ranked[1][1][0]):
+    if len(ranked) > 1 and score - ranked[1][1][0] < margin and not ((exact or lead_ok) and score > ranked[1][1][0]):
         if band == "auto":
             band = "review"
         reason.append(f"close to {ranked[1][0]} ({ranked[1][1][0]:.0f})")
@@ -856,7 +856,32 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
         if other is not None:
             no_auto.add(adjusted[0][0])
             notes[adjusted[0][0]].append(f"also names {other[0]} ({' '.join(other[1])})")
-    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto, head=head_key(text))
+    total = len(adjusted) > 1 and _names_breakdowns(cat, text, adjusted[0][0], adjusted[1][0])
+    if total:
+        notes[adjusted[0][0]].append(f"names breakdowns {' '.join(total)} of it: the total")
+    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto, head=head_key(text),
+                   lead_ok=bool(total))
+
+
+def _names_breakdowns(cat: Catalogue, text: str | None, best: str, runner_up: str) -> list[str]:
+    """When the runner-up is a breakdown of the best entry: the breakdowns of the best whose own words
+    (used by no other breakdown of it) the text's head names, if at least `breakdowns_named.min`
+    ("Matbuot, radio va televideniyeda chiqishlar" names media_print, media_radio and media_tv: it is
+    their total media_coverage, not a near-tie with media_tv). [] otherwise."""
+    rule = cat.thresholds.get("breakdowns_named") or {}
+    ind = cat.indicators.get(runner_up)
+    if not rule or ind is None or ind.parent != best:
+        return []
+    v = cat.catalogue_version
+    bags, generic = _bags(v, "indicators"), _generic_words(v)
+    kids = [e.id for e in cat.indicators.values() if e.parent == best]
+    words = set(_content_words(head_key(text), generic))
+    named = []
+    for k in kids:
+        own = bags.words.get(k, frozenset()).difference(*(bags.words.get(o, frozenset()) for o in kids if o != k))
+        if own & words:
+            named.append(k)
+    return named if len(named) >= int(rule["min"]) else []
 
 
 def _names_another(cat: Catalogue, text: str | None, eid: str) -> tuple[str, list[str]] | None:

@@ -371,3 +371,13 @@ def test_a_text_whose_name_before_its_parenthesis_is_a_label_is_that_label():
     bib_records_edit ("…tahrirlash", editing) is near in letters, not in what the text names."""
     m = match_indicator("Библиографик ёзувлар яратиш (электрон каталог)", section_id="cataloguing")
     assert (m.id, m.band) == ("bib_records", "auto"), m
+
+
+def test_a_text_naming_several_breakdowns_is_their_total():
+    """The catalogue breaks media_coverage down into media_print (matbuot), media_radio and media_tv:
+    "press, radio and television appearances" is the total, not a near-tie with the TV breakdown."""
+    m = match_indicator("Матбуот, радио ва телевидениеда чиқишлар", section_id="mass_media")
+    assert (m.id, m.band) == ("media_coverage", "auto"), m
+    # one breakdown named is that breakdown, never the total automatically
+    m = match_indicator("Televideniyeda chiqishlar", section_id="mass_media")
+    assert m.id == "media_tv"
