@@ -157,6 +157,11 @@ def _sub_item_prefixes() -> tuple[str, ...]:
     return tuple(sorted((k for k in keys if k), key=len, reverse=True))
 
 
+def sub_item_prefixes() -> tuple[str, ...]:
+    """The sub-item markers' match keys, longest first ("shu jumladan", "в том числе" …)."""
+    return _sub_item_prefixes()
+
+
 def strip_sub_item_prefix(key: str) -> str:
     """"shu jumladan kitoblar" → "kitoblar": the marker says "of which", not what is counted."""
     for p in _sub_item_prefixes():

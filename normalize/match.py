@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from reja.normalize.keys import match_key, stem_key
+from reja.normalize.keys import match_key, stem_key, sub_item_prefixes
 from reja.normalize.script import repair_lookalikes
 from reja.schema.catalogue import Catalogue, Entry, load_catalogue
 from reja.schema.flags import FLAG_CODES
@@ -859,8 +859,20 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     total = len(adjusted) > 1 and _names_breakdowns(cat, text, adjusted[0][0], adjusted[1][0])
     if total:
         notes[adjusted[0][0]].append(f"names breakdowns {' '.join(total)} of it: the total")
+    elif len(adjusted) > 1 and _announces_breakdowns(text) and (
+            getattr(cat.indicators.get(adjusted[1][0]), "parent", None) == adjusted[0][0]):
+        # "…чиқишлар ташкил этиш, шу жумладан:" is the total its sub-items break down, not its breakdown
+        total = True
+        notes[adjusted[0][0]].append(f"ends 'of which': the total, not {adjusted[1][0]}")
     return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto, head=head_key(text),
                    lead_ok=bool(total))
+
+
+def _announces_breakdowns(text: str | None) -> bool:
+    """Does the row end with a sub-item marker ("…, shu jumladan:", "… в том числе")? Then the rows
+    under it break it down: it is a total."""
+    key = match_key(text)
+    return any(key == p or key.endswith(" " + p) for p in sub_item_prefixes())
 
 
 def _names_breakdowns(cat: Catalogue, text: str | None, best: str, runner_up: str) -> list[str]:

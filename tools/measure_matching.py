@@ -233,7 +233,7 @@ def _auto_at(m: Match, auto: float, margin: float) -> bool:
         return False  # outside the given section, or a generic-word breakdown without its parent: never auto
     # an exact label (or its words in another order) skips the margin
     exact = (m.reason.startswith(("exact label", "a label's words in another order", "its name is a label"))
-             or "of it: the total" in m.reason) and score > second
+             or "of it: the total" in m.reason or "ends 'of which'" in m.reason) and score > second
     return score >= auto and (score - second >= margin or exact)
 
 

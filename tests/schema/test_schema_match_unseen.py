@@ -381,3 +381,11 @@ def test_a_text_naming_several_breakdowns_is_their_total():
     # one breakdown named is that breakdown, never the total automatically
     m = match_indicator("Televideniyeda chiqishlar", section_id="mass_media")
     assert m.id == "media_tv"
+
+
+def test_a_row_ending_with_of_which_is_the_total_not_its_breakdown():
+    """media_online (electronic media) breaks media_coverage down; a row that ends "шу жумладан:"
+    (of which) announces its breakdowns below it, so it is the total."""
+    m = match_indicator("Оммавий ахборот воситаларида чиқишлар ташкил этиш, шу жумладан:", section_id="mass_media")
+    assert (m.id, m.band) == ("media_coverage", "auto"), m
+    assert "of which" in m.reason
