@@ -124,3 +124,20 @@ def test_components_match_opencvs_and_fall_back_when_16_bit_labels_do_not_fit():
     dust[::2, ::2] = 255  # 90,000 single pixels: more components than 16 bits can label
     n, labels, _stats, _ = components(dust)
     assert n == 90_001 and labels.max() == 90_000
+
+
+def test_a_number_cell_of_several_lines_is_kept_line_by_line(monkeypatch):
+    """Several rows in one cell (a lost ruling, sub-items without rulings): each line is a number and
+    the parser splits them into rows. Before, the cell was re-read as ONE line of digits and a stray
+    mark cleaned away: "22\\n17\\n3\\n2" became "7" (variety scan 1006, plan values lost)."""
+    rows = [("T/r", "Amalga oshiriladigan ishlar", "O'lchov birligi", "2023 yil amalda", "2024 yil reja"),
+            ("1.", "Kitob ko'rgazmalari", "marta", "16\n13\n2\n1", "22\n17\n3\n2"),
+            ("2.", "Davra suhbatlari", "marta", "4", "5\nI7")]
+    cells = [_cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    monkeypatch.setattr(page_mod, "_read_digits", lambda *a: (". 7", 91.0))
+    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb", load_settings(), 300)
+    by_pos = {(c["row"], c["col"]): c for c in cells}
+    for pos, text in (((1, 3), "16\n13\n2\n1"), ((1, 4), "22\n17\n3\n2")):
+        assert by_pos[pos]["text"] == text and by_pos[pos]["notes"] == []
+    bad = by_pos[(2, 4)]  # one of its lines is no number: kept as read, and flagged
+    assert bad["text"] == "5\nI7" and any(n.startswith("ocr_number") for n in bad["notes"])

@@ -225,4 +225,32 @@ def test_an_unsure_number_is_not_read_with_the_other_script_model():
     assert calls == [] and res.text == "1.250" and notes == []
     calls.clear()
     res, notes = _recheck(_words(("кигоб", 62.0, 0)), calls, {"uzb": ("kitob", 40.0)})
-    assert calls and calls[0] == ("uzb", None)  # words are still re-read when unsure
+    assert calls == [("uzb", None), ("uzb", 7)]  # words are still re-read when unsure
+
+
+def test_an_unsure_speck_of_one_or_two_letters_is_not_read_with_the_other_model():
+    calls: list = []
+    cell = _words(("китоблар", 95.0, 0), ("кк", 13.0, 0), ("б", 27.0, 0), ("сони", 96.0, 0), ("Ш5(аргат", 20.0, 0))
+    res, notes = _recheck(cell, calls, {"uzb": ("kk", 40.0)})
+    assert calls == [("uzb", None), ("uzb", 7)]  # the cell, then only the word of 3+ letters
+    assert res.text == "китоблар кк б сони Ш5(аргат"
+
+
+def test_a_short_number_is_not_read_again_for_a_missing_symbol():
+    """uzb_cyrl has no "№": a short cell is re-read with `rus` for it, but a reading without letters
+    ("1.", "25") is a number, not a misread "№" ("Ме"): not read again (issue 18, speed)."""
+    import numpy as np
+    from reja.extract.scan import language
+
+    calls: list = []
+    fallback = {"model": "rus", "symbols": ["№"], "max_chars": 3}
+    mp = pytest.MonkeyPatch()
+    mp.setattr(language, "ocr_crop", lambda crop, lang, **kw: calls.append(lang) or _words(("№", 90.0, 0)))
+    try:
+        crop = np.full((20, 40), 255, np.uint8)
+        res, notes = language.symbol_fallback(_words(("1.", 91.0, 0)), crop, fallback)
+        assert calls == [] and res.text == "1." and notes == []
+        res, notes = language.symbol_fallback(_words(("Ме", 60.0, 0)), crop, fallback)
+        assert calls == ["rus"] and res.text == "№" and notes
+    finally:
+        mp.undo()

@@ -97,6 +97,10 @@ def _lookalikes() -> set[str]:
     return set(LAT_TO_CYR_LOOKALIKE) | set(LAT_TO_CYR_LOOKALIKE.values())
 
 
+# A word of fewer letters is not read again with the other model: specks and stamp ink read as "b", "kk",
+# "NX"; a real one- or two-letter word comes back as look-alike twins or the same shapes, which
+# _plausible refuses. On the 24 dev scans/photos the 9 re-reads that won were words of 5+ letters.
+MIN_RETRY_LETTERS = 3
 _KEEP_WORD_RE = re.compile(r"^[\dIVXLC.,:;()/–—-]+$")  # numbers, roman numerals: never re-read
 
 
@@ -216,6 +220,10 @@ def symbol_fallback(res: OcrResult, crop: np.ndarray, fallback: dict | None) -> 
     (Debian's uzb_cyrl has no "№"): taken only when that reading contains such a symbol."""
     if not fallback or len(res.text.strip()) > int(fallback.get("max_chars", 3)):
         return res, []
+    if not any(ch.isalpha() for ch in res.text):
+        # "1.", "25": item numbers and values are most short cells; the symbol ("№") comes back as
+        # letters ("Ме", "Мо"). On 3 dev Cyrillic documents 45 of 47 short cells were such numbers.
+        return res, []
     alt = ocr_crop(crop, fallback["model"], psm=7)
     if any(sym in alt.text for sym in fallback.get("symbols", [])):
         return alt, [f"symbol: re-read with {fallback['model']}: {res.text!r} → {alt.text!r}"]
@@ -247,7 +255,8 @@ def recheck_cell(res: OcrResult, crop: np.ndarray, lang: str, *, cell_retry: flo
     caps_lines = _capital_lines(res)
     for w in res.words:
         sure = w.confidence >= word_retry
-        if sure and not (_odd_capitals(w.text) and w.line not in caps_lines) or _KEEP_WORD_RE.match(w.text.strip()):
+        if (sure and not (_odd_capitals(w.text) and w.line not in caps_lines) or _KEEP_WORD_RE.match(w.text.strip())
+                or sum(ch.isalpha() for ch in w.text) < MIN_RETRY_LETTERS):
             words.append(w)
             continue
         x0, y0, x1, y1 = w.bbox

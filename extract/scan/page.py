@@ -188,6 +188,16 @@ def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, l
             continue  # an empty cell, or a sure number
         if text and not numberish(text):
             continue  # words in a number column ("II чорак"): the parser says so
+        lines = [line for line in text.split("\n") if line.strip()]
+        if len(lines) > 1:
+            # Several rows in one cell (a ruling between them lost to noise or a stamp, or sub-items
+            # typed without rulings): the parser splits the lines into rows. A one-line digits-only
+            # reading of the crop cannot stand for them (variety scan 1006: "22\n17\n3\n2" became "7").
+            if not all(fits(line, pattern) for line in lines):
+                box = ",".join(str(int(v)) for v in c["bbox"])
+                c["notes"].append(f"ocr_number: {kind} cell of {len(lines)} lines read as {text!r}, "
+                                  f"not a number a line box {box}")
+            continue
         again, again_conf = _read_digits(ocr_img, ink, c["bbox"], lang, whitelist, dpi)
         box = ",".join(str(int(v)) for v in c["bbox"])
         if fits(again, pattern) and again_conf >= settings.number_recheck_confidence:

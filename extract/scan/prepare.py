@@ -19,6 +19,10 @@ import numpy as np
 from .clean import remove_impulses, smooth_grain
 from .components import components
 
+# Deskew and column shear of the 300 dpi page: bilinear, 18 ms against bicubic's 65 ms on an A4 page
+# (one OpenCV thread; a photo is rotated and sheared, a skewed scan rotated once or twice). Issue 18.
+ROTATE_INTERPOLATION = cv2.INTER_LINEAR
+
 
 @dataclass
 class PreparedPage:
@@ -123,14 +127,14 @@ def shear_upright(gray: np.ndarray, lean: float) -> np.ndarray:
     h, w = gray.shape
     s = float(np.tan(np.radians(lean)))
     m = np.float32([[1, -s, s * h / 2], [0, 1, 0]])
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return cv2.warpAffine(gray, m, (w, h), flags=ROTATE_INTERPOLATION, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     """Rotate by `angle` degrees (positive = counter-clockwise in image view), white fill."""
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return cv2.warpAffine(gray, m, (w, h), flags=ROTATE_INTERPOLATION, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 @contextlib.contextmanager
