@@ -22,6 +22,8 @@ step to the cluster's workers and keeps everything else where it was:
   collected as they finish (not head first), so a long scan at the head never leaves workers idle;
   finished results wait in memory for their turn (at most `window` files on the cluster, and
   `4 × window` finished ones waiting);
+- with fewer files than worker threads, the idle workers read a scan's pages too (`_ClusterPages`, as
+  `--jobs` does locally with idle slots);
 - a worker says when it starts a file and how many pages of a scan it has read (Dask's event topics),
   so the progress line shows "page 7/15" as it does locally;
 - a worker lost while reading (the process died; Dask retried the task elsewhere and gave up): each
@@ -134,12 +136,137 @@ def _visible_options(options: dict) -> dict:
 
 def _with_options(options: dict, work: Callable[[dict], dict], task: dict) -> dict:
     """In the forked child: the run's reader options, then the work (children of two runs on one worker
-    never see each other's options)."""
+    never see each other's options). With `pages_on` (fewer files than worker threads), a scan's pages
+    are shared with idle workers (`_ClusterPages`)."""
     from reja import worker
+    from reja.extract.progress import set_page_runner
 
+    options = dict(options)
+    spread = options.pop("pages_on", None)
     worker.READ_OPTIONS.clear()
     worker.READ_OPTIONS.update(options)
+    if spread is not None and options.get("jobs", 1) > 1:
+        set_page_runner(_ClusterPages(**spread))
     return work(task)
+
+
+def _page_call(job: Callable, call: dict, task: dict):
+    return job(task["path"], **call)
+
+
+def read_page(job: Callable, raw: bytes, name: str, call: dict, options: dict, limits) -> dict:
+    """On an idle worker: one page of a scan another worker is reading (`_ClusterPages`), from the file's
+    bytes, in a forked child under the run's time and memory limits. The OCR cache is this worker's by the
+    run's rule (the client's folder when seen here, else $REJA_OCR_CACHE; none with --no-ocr-cache)."""
+    import os
+
+    from reja.executor import LocalExecutor
+
+    warm_worker()
+    importlib.import_module("reja.extract.scan.reader")  # OpenCV and Tesseract once per worker, not per page
+    visible = _visible_options(options)
+    cache = visible["ocr_cache"] if "ocr_cache" in visible else os.environ.get("REJA_OCR_CACHE")
+    call = {**call, "cache_dir": cache or None} if "cache_dir" in call else call
+    folder = Path(tempfile.mkdtemp(prefix="reja-page-"))
+    try:
+        path = folder / (Path(name).name or "document")
+        path.write_bytes(raw)
+        out: list[dict] = []
+        LocalExecutor(jobs=1).run(functools.partial(_page_call, job, call), [{"path": str(path)}], limits,
+                                  lambda _task, result: out.append(result))  # fmt: skip
+        return out[0] if out else {"ok": False, "code": "internal_error", "reason": "no result"}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _ClusterPages:
+    """A page runner (`reja.extract.progress.set_page_runner`) for a reading child on a Dask worker when
+    the run has fewer files than worker threads: this child reads the scan's pages from the first on,
+    up to `jobs - 1` other workers from the last on (`read_page`, the file's bytes sent once), until they
+    meet; pages come back in order. The child never waits long on a helper: a page whose helper has not
+    answered within twice the child's own time for a page (a helper busy with another file, a lost
+    worker) is read here, so two files can never wait on each other's helpers."""
+
+    def __init__(self, scheduler: str, here: str, options: dict, limits):
+        self.scheduler, self.here, self.options, self.limits = scheduler, here, options, limits
+
+    def _helpers(self):
+        """A client of the cluster (this child's own) and the workers other than this one."""
+        from distributed import Client
+
+        try:
+            client = Client(self.scheduler, timeout=10, set_as_default=False)
+        except Exception:  # noqa: BLE001  the scheduler cannot be reached from here: read every page here
+            return None, []
+        return client, [w for w in client.scheduler_info().get("workers", {}) if w != self.here]
+
+    def __call__(self, job: Callable, path: str, calls: list[dict], jobs: int):
+        client, others = self._helpers() if jobs > 1 and len(calls) > 1 else (None, [])
+        if not others:
+            if client is not None:
+                client.close()
+            for call in calls:
+                yield job(path, **call)
+            return
+        try:
+            yield from self._spread(client, others, job, path, calls, jobs)
+        finally:
+            client.close()
+
+    def _spread(self, client, others: list[str], job: Callable, path: str, calls: list[dict], jobs: int):
+        n = len(calls)
+        results: list = [None] * n
+        remote: dict = {}  # future -> page index
+        front, back, out, own = 0, n, 0, []
+        # the bytes go with each page's task, through the scheduler (scattered from this forked child,
+        # they never reached the helpers: weak for a long scan's many pages)
+        data = Path(path).read_bytes()
+        tag = uuid.uuid4().hex[:8]
+        try:
+            while out < n:
+                while len(remote) < jobs - 1 and back > front + 1:  # the child keeps the next page for itself
+                    back -= 1
+                    remote[client.submit(read_page, job, data, Path(path).name, calls[back], self.options, self.limits,
+                                         workers=others, allow_other_workers=False, pure=False,
+                                         key=f"reja-page-{tag}-{back}")] = back  # fmt: skip
+                for future, i in list(remote.items()):
+                    if future.done():
+                        del remote[future]
+                        results[i] = _page_answer(future)
+                while out < n and results[out] is not None:
+                    yield results[out]
+                    out += 1
+                if out >= n:
+                    break
+                if front < back:  # this child's next page
+                    start = time.monotonic()
+                    results[front] = job(path, **calls[front])
+                    own.append(time.monotonic() - start)
+                    front += 1
+                    continue
+                waiting = next((f for f, i in remote.items() if i == out), None)
+                if waiting is not None:  # a helper has it: wait a while, then read it here
+                    try:
+                        waiting.result(timeout=2 * max(own or [30.0]))
+                    except Exception:  # noqa: BLE001  not yet (a time-out), or failed: _page_answer says which
+                        pass
+                    if waiting.done():
+                        continue
+                    waiting.cancel()
+                    del remote[waiting]
+                results[out] = job(path, **calls[out])  # the helper failed or is too late
+        finally:
+            for future in remote:
+                future.cancel()
+
+
+def _page_answer(future):
+    """A helper's page, or None (to be read here) when the helper failed in any way."""
+    try:
+        answer = future.result()
+    except Exception:  # noqa: BLE001  a lost worker, a cancelled task
+        return None
+    return answer if isinstance(answer, dict) and ("tables" in answer or "error" in answer) else None
 
 
 def _tell(topic: str | None, message: dict) -> None:
@@ -187,9 +314,16 @@ def read_parcel(tasks: list[dict], data: list[bytes], limits, work: Callable[[di
             path.write_bytes(raw)
             local.append({**task, "path": str(path)})
         results: dict[int, dict] = {}
+        options = dict(options or {})
+        if options.get("jobs", 1) > 1:  # fewer files than worker threads: idle workers read pages too
+            from distributed import get_worker
+
+            here = get_worker()
+            options["pages_on"] = {"scheduler": here.scheduler.address, "here": here.address,
+                                   "options": dict(options), "limits": limits}  # fmt: skip
         executor = LocalExecutor(jobs=1, on_pages=lambda t, done, total: _tell(topic, {"index": t["_index"], "done": done,
                                                                                       "total": total}))  # fmt: skip
-        executor.run(functools.partial(_with_options, _visible_options(options or {}), work), local, limits,
+        executor.run(functools.partial(_with_options, _visible_options(options), work), local, limits,
                      lambda t, result: results.__setitem__(t["_index"], result),
                      on_start=lambda t: _tell(topic, {"index": t["_index"], "start": True}))  # fmt: skip
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -287,6 +421,8 @@ class _Run:
         self.todo: deque[list[int]] = deque(parcels(tasks, sizes, size))
         self.window = executor.window or max(4 * threads, 2 * threads * size)
         self.options = self._options(options)
+        if 0 < len(tasks) < threads:  # as `--jobs` locally: the threads no file needs read a scan's pages
+            self.options["jobs"] = threads // len(tasks)
         self.inflight: dict = {}  # future -> (indexes, submitted at)
         self.done: dict[int, dict] = {}  # index -> result, waiting for its turn
         self.next = 0  # the next index to hand over
@@ -304,7 +440,7 @@ class _Run:
 
     def _options(self, options: dict) -> dict:
         """The client's reader options for the workers: the OCR cache folder with a marker in it (a worker
-        that sees the marker shares the folder); a scan's pages are not spread on a worker."""
+        that sees the marker shares the folder); never the local page processes (`jobs`)."""
         options.pop("jobs", None)
         self.marker = None
         cache = options.get("ocr_cache")

@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 from reja.extract.errors import OcrFailed, ReadError
 from reja.extract.ir import Block, Cell, Document, Paragraph, Table
+from reja.extract.progress import page_runner
 from reja.extract.progress import pages_read as _pages_read
 from reja.extract.settings import ParseSettings, load_parse_settings
 
@@ -149,9 +150,17 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
     args = [(str(path), p, lang, settings, str(cache_dir) if cache_dir else None) for p in wanted]
     results: list[dict] = []
     _pages_read(0, len(wanted))
+    runner = page_runner()
     if jobs <= 1 or len(wanted) == 1:
         for a in args:
             results.append(_page_job(*a))
+            _pages_read(len(results), len(wanted))
+        _loaded.clear()
+    elif runner is not None:  # pages spread by whoever set the runner (reja.cluster: idle Dask workers)
+        calls = [{"page_no": p, "lang": lang, "settings": settings, "cache_dir": str(cache_dir) if cache_dir else None}
+                 for p in wanted]  # fmt: skip
+        for data in runner(_page_job, str(path), calls, jobs):
+            results.append(data)
             _pages_read(len(results), len(wanted))
         _loaded.clear()
     else:

@@ -6,8 +6,11 @@ survive: garbage → CorruptFile, "ENCRYPTED" → EncryptedFile, "BUG" → Runti
 is killed, "KILLPARENT" → the reading process kills its parent (a Dask worker) and then itself,
 "HANGPARENT" → a second after it started, the reading process stops its parent (SIGSTOP: a Dask worker
 hung as a whole, heartbeat and all) and waits to die with it.
-A plan's "pages": n tells n pages read as a scan reader does; "options_log": a file the reader options
-(`reja.worker.READ_OPTIONS`) of the reading process are appended to, as JSON.
+A plan's "pages": n tells n pages read as a scan reader does; with a page runner set and more than one
+job (`reja.extract.progress.set_page_runner`), the pages go through it as the scan reader's do, each taking
+"page_sleep" seconds, and "pages_log" gets a line per page: which process read it and under which parent.
+"options_log": a file the reader options (`reja.worker.READ_OPTIONS`) of the reading process are
+appended to, as JSON.
 """
 
 from __future__ import annotations
@@ -36,6 +39,15 @@ def write(path: Path, data: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
+
+
+def fake_page(path: str, page_no: int, delay: float = 0.0) -> dict:
+    """One page of a fake scan, as the scan reader's page job answers (`tables`), saying who read it."""
+    import os
+
+    time.sleep(delay)
+    return {"tables": [], "page": page_no, "pid": os.getpid(), "parent": os.getppid(),
+            "file_here": Path(path).is_file()}  # fmt: skip
 
 
 def fake_parse(path: Path) -> ParsedPlan:
@@ -71,10 +83,21 @@ def fake_parse(path: Path) -> ParsedPlan:
 
         with open(data["options_log"], "a", encoding="utf-8") as fh:
             fh.write(json.dumps({k: str(v) for k, v in READ_OPTIONS.items()}) + "\n")
-    for page in range(1, data.get("pages", 0) + 1):
-        from reja.extract.progress import pages_read
+    from reja.extract.progress import page_runner, pages_read
 
-        pages_read(page, data["pages"])
+    from reja.worker import READ_OPTIONS
+
+    pages = data.get("pages", 0)
+    calls = [{"page_no": p, "delay": data.get("page_sleep", 0)} for p in range(1, pages + 1)]
+    if pages and page_runner() is not None and READ_OPTIONS.get("jobs", 1) > 1:
+        read = page_runner()(fake_page, str(path), calls, READ_OPTIONS["jobs"])
+    else:
+        read = (fake_page(str(path), **call) for call in calls)
+    for done, page in enumerate(read, 1):
+        pages_read(done, pages)
+        if data.get("pages_log"):
+            with open(data["pages_log"], "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({**page, "file": Path(path).name}) + "\n")
     if data.get("sleep"):
         time.sleep(data["sleep"])
     items = []

@@ -176,14 +176,45 @@ def test_workers_read_with_the_client_s_ocr_cache_and_tell_pages(tmp_path, fp, d
     db = tmp_path / "dask" / "reja.sqlite"
     run_import([tmp_path / "in"], db=db, parse=fp.fake_parse, executor=executor)
     assert local == [{"ocr_cache": str(tmp_path / "local" / "ocr-cache")}]
-    assert seen() == [{"ocr_cache": str(tmp_path / "dask" / "ocr-cache")}]
+    # one file, two worker threads: as `--jobs 2` locally, the idle one may read pages (`jobs`)
+    assert seen() == [{"ocr_cache": str(tmp_path / "dask" / "ocr-cache"), "jobs": "2"}]
     assert pages == [("scan.pdf", 1, 3), ("scan.pdf", 2, 3), ("scan.pdf", 3, 3)]
     assert list((tmp_path / "dask" / "ocr-cache").iterdir()) == []  # the client's marker is gone
 
     log.unlink()
     run_import([tmp_path / "in"], db=tmp_path / "nocache.sqlite", parse=fp.fake_parse, executor=executor,
                ocr_cache=False)
-    assert seen() == [{"ocr_cache": "False"}]  # not {}: the reader would take the worker's $REJA_OCR_CACHE
+    assert seen() == [{"ocr_cache": "False", "jobs": "2"}]  # not absent: the reader would take $REJA_OCR_CACHE
+
+
+def test_a_scan_alone_on_the_cluster_has_its_pages_read_by_the_idle_worker_too(tmp_path, fp, dask_client):
+    """One file, two workers: the worker reading it and the idle one share its pages (the first pages
+    here, the last there), they come back in page order, the progress line counts them as locally. Two
+    files on two workers: no sharing, each file's pages where the file is read."""
+    import os
+
+    log = tmp_path / "pages.jsonl"
+    fp.write(tmp_path / "one" / "scan.pdf", {**fp.spec(n=2), "pages": 6, "page_sleep": 1.5, "pages_log": str(log)})
+    executor, progress = DaskExecutor(dask_client), []
+    executor.on_pages = lambda task, done, total: progress.append((done, total))
+    report = run_import([tmp_path / "one"], db=tmp_path / "one.sqlite", parse=fp.fake_parse, executor=executor)
+    pages = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    workers = set(dask_client.run(os.getpid).values())
+    assert [f.status for f in report.files] == ["partial"], report.files[0].reason
+    assert [p["page"] for p in pages] == [1, 2, 3, 4, 5, 6] and all(p["file_here"] for p in pages)
+    assert {p["parent"] for p in pages} == workers  # both workers read pages of the one file
+    reader = pages[0]["pid"]  # the child reading the file reads from the first page on, the helper from the last
+    assert pages[-1]["pid"] != reader and pages[-1]["parent"] != pages[0]["parent"]
+    assert progress == [(0, 6)] * (progress[:1] == [(0, 6)]) + [(k, 6) for k in range(1, 7)]
+
+    log.unlink()
+    for name in ("a", "b"):
+        fp.write(tmp_path / "two" / f"{name}.pdf", {**fp.spec(n=2, district=f"{name} tumani"), "pages": 3,
+                                                    "page_sleep": 0.2, "pages_log": str(log)})
+    run_import([tmp_path / "two"], db=tmp_path / "two.sqlite", parse=fp.fake_parse, executor=DaskExecutor(dask_client))
+    pages = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    by_file = {name: {p["pid"] for p in pages if p["file"] == name} for name in ("a.pdf", "b.pdf")}
+    assert len(pages) == 6 and all(len(readers) == 1 for readers in by_file.values())  # each file's own child
 
 
 def test_a_worker_that_cannot_see_the_client_s_cache_folder_uses_its_own(tmp_path):
