@@ -77,7 +77,7 @@ bench-national: setup
 	$(BIN)/python -m reja.bench.national measure --db bench-out/national.sqlite --work bench-out/national --md bench-out/national.md
 
 bench-cluster: setup
-	$(BIN)/python tools/measure_cluster.py --plans 200 --scans 4 --scan-pages 3 --backfill-pages 30000 --json bench-out/cluster.json
+	$(BIN)/python tools/measure_cluster.py --plans 200 --scans 12 --scan-pages 3 --long-scans 2 --long-scan-pages 9 --backfill-pages 30000 --json bench-out/cluster.json
 
 lint: setup
 	$(BIN)/ruff check reja extract normalize schema tests samples

@@ -4,7 +4,8 @@ every figure is a ratio against a baseline of the same run, or CPU seconds, so a
 the seconds more than the ratios. Needs Debian's postgresql and the `postgres` and `cluster` extras
 (`make setup`).
 
-    python tools/measure_cluster.py --plans 60 --scans 4 --scan-pages 3 --skip store --json bench-out/cluster.json
+    python tools/measure_cluster.py --plans 60 --scans 12 --scan-pages 3 --long-scans 2 --long-scan-pages 9 \
+        --skip store --json bench-out/cluster.json
 
 1. Store: N generated DOCX plans (the region generator of `reja.variety`: real districts, three years)
    imported with `reja import --jobs 2` into SQLite and into PostgreSQL (a throwaway cluster, started
@@ -12,14 +13,17 @@ the seconds more than the ratios. Needs Debian's postgresql and the `postgres` a
    may lose the last commits but never leaves half a document). Also the store's writes alone: every
    stored document written again into a fresh store of each kind (`Store.write_document`). Checks that
    both give identical exports (items and documents frames, items.csv bytes).
-2. Executors, two batches in the same run: the typed plans of 1 and a scans batch (`--scans` PDFs cut
-   from the scanned sample, each its title page and `--scan-pages`-1 pages of its own, so OCR dominates),
+2. Executors, up to three batches in the same run: the typed plans of 1, a scans batch (`--scans` PDFs
+   cut from the scanned sample, each its title page and `--scan-pages`-1 pages of its own, so OCR
+   dominates) and a batch of `--long-scans` long ones (`--long-scan-pages` each: few files, many pages),
    each imported with `--jobs 1`, `--jobs 2` and `--scheduler` on a Dask LocalCluster of two worker
    processes (one thread each; workers warmed once, as a standing cluster is). Each run gets a fresh
    store and OCR cache. Wall seconds and their ratios (meaningful on a quiet machine only), and CPU
    seconds (the command with its reading children, the workers with theirs, the scheduler and nannies
    in this process), which a loaded machine hardly changes: their difference per file is Dask's cost.
-   Also Dask's own round trip (an empty task, one at a time) and the run log's executor figures.
+   Also Dask's own round trip (an empty task, one at a time) and the run log's executor figures, and
+   what two slots could give at best: the command's serial start-up (CPU of an import of nothing) plus
+   the files' own seconds under `--jobs 1` handed in order to two slots (a last long file read alone).
 3. The backfill: hours for `--backfill-pages` scanned pages on each `--workers` count from the scans
    batch's CPU per page on the workers plus Dask's CPU per file (15 pages a plan).
 """
@@ -174,17 +178,20 @@ def measure_store(plans: Path, work: Path, jobs: int) -> dict:
 
 
 def make_scans(dest: Path, files: int, pages: int) -> Path:
-    """`files` PDFs cut from the scanned sample: each its title page and pages-1 pages of its own."""
+    """`files` PDFs cut from the scanned sample: each its title page and pages-1 pages of its own, taken
+    in turn from the sample's other pages (after the last one, from the first again: every run is
+    --no-ocr-cache, so a page in two files is read twice, as two different pages would be)."""
     from pypdf import PdfReader, PdfWriter
 
     reader = PdfReader(REPO / "samples" / "jondor_2021_scan.pdf")
     dest.mkdir(parents=True, exist_ok=True)
     rest = list(range(1, len(reader.pages)))
-    if files * (pages - 1) > len(rest):
-        raise SystemExit(f"the sample has {len(reader.pages)} pages: at most {len(rest) // max(1, pages - 1)} scans of {pages}")
+    if pages - 1 > len(rest):
+        raise SystemExit(f"the sample has {len(reader.pages)} pages: a scan of at most {len(reader.pages)}")
     for n in range(files):
         writer = PdfWriter()
-        for i in [0, *rest[n * (pages - 1):(n + 1) * (pages - 1)]]:
+        own = [rest[(n * (pages - 1) + k) % len(rest)] for k in range(pages - 1)]
+        for i in [0, *own]:
             writer.add_page(reader.pages[i])
         with open(dest / f"scan-{n:02d}.pdf", "wb") as fh:
             writer.write(fh)
@@ -231,6 +238,40 @@ def executor_stats(log_dir: Path) -> dict:
     return {}
 
 
+def file_seconds(log_dir: Path) -> list[float]:
+    """Each read file's own seconds (the reading child's, from the run log), in the order given."""
+    out = []
+    for log in sorted(log_dir.glob("runs/*.jsonl")):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            event = json.loads(line)
+            if event.get("event") == "file" and event.get("status") != "skipped":
+                out.append(float(event.get("seconds") or 0.0))
+    return out
+
+
+def slots_makespan(seconds: list[float], slots: int) -> float:
+    """When the last of `slots` parallel slots is done, each file going in order to the first free slot
+    (as `--jobs` and the cluster's window hand them out)."""
+    import heapq
+
+    free = [0.0] * slots
+    for s in seconds:
+        heapq.heappush(free, heapq.heappop(free) + s)
+    return max(free)
+
+
+def startup_cpu(work: Path) -> float:
+    """CPU seconds of `reja import` with nothing to read (interpreter, imports, store, run log): the
+    command's serial part that no --jobs spreads."""
+    import resource
+
+    empty = work / "empty"
+    empty.mkdir(parents=True, exist_ok=True)
+    before = _rusage(resource.RUSAGE_CHILDREN)
+    timed_import(empty, str(work / "empty.sqlite"))
+    return round(_rusage(resource.RUSAGE_CHILDREN) - before, 2)
+
+
 PARCEL1 = """
 import sys
 from reja.batch import run_import
@@ -251,8 +292,9 @@ def measure_batch(folder: Path, work: Path, client, scheduler: str, files: int, 
     import resource
 
     out: dict = {"files": files, "pages": pages}
-    configs = (("jobs1", ["--jobs", "1"]), ("jobs2", ["--jobs", "2"]), ("dask", ["--scheduler", scheduler]),
-               ("dask_parcel1", None))  # fmt: skip
+    configs = (("jobs1", ["--jobs", "1"]), ("jobs2", ["--jobs", "2"]), ("dask", ["--scheduler", scheduler]))
+    if pages is None:  # typed plans travel in parcels; scans (one file a task already) need no second Dask run
+        configs += (("dask_parcel1", None),)
     for name, args in configs:
         store = work / name
         store.mkdir(parents=True)
@@ -266,6 +308,8 @@ def measure_batch(folder: Path, work: Path, client, scheduler: str, files: int, 
         run["cpu_s"] = {"command": command, "workers": workers, "scheduler_nannies": services}
         if name.startswith("dask"):
             run["executor"] = executor_stats(store)
+        if name == "jobs1":
+            run["file_seconds"] = file_seconds(store)
         out[name] = run
     # the idle cluster's own CPU (heartbeats) while the local runs went: taken off the Dask runs' CPU
     local = [out["jobs1"], out["jobs2"]]
@@ -283,7 +327,15 @@ def measure_batch(folder: Path, work: Path, client, scheduler: str, files: int, 
     out["speedup_vs_jobs1"] = round(j1 / d, 2)
     out["dask_vs_jobs2"] = round(d / j2, 2)
     out["jobs2_speedup"] = round(j1 / j2, 2)
-    for name in ("dask", "dask_parcel1"):
+    # why --jobs 2 is not 2x: the command's serial start-up, and files that do not split evenly over two
+    # slots (the last long file read alone); the bound both leave, from --jobs 1's own figures
+    lengths = out["jobs1"].pop("file_seconds")
+    serial = out["startup_cpu_s"] = startup_cpu(work)
+    one, two = serial + sum(lengths), serial + slots_makespan(lengths, 2)
+    out["two_slots_bound"] = {"serial_s": serial, "files_s": round(sum(lengths), 2), "makespan_2_s": round(two - serial, 2),
+                              "speedup": round(one / two, 2) if two else None,
+                              "speedup_no_serial": round(sum(lengths) / (two - serial), 2) if two > serial else None}
+    for name in [c for c, _args in configs if c.startswith("dask")]:
         extra = (out[name]["cpu_s"]["total"] - out["jobs1"]["cpu_s"]["total"]) / files
         out[f"{name}_extra_cpu_s_per_file"] = round(extra, 3)
     return out
@@ -346,22 +398,27 @@ def report(r: dict) -> str:
                   "| batch | files | pages | --jobs 1 s | --jobs 2 s | Dask s | Dask vs jobs1 (>= 1.7) | Dask / jobs2 (<= 1.2) "
                   "| jobs2 vs jobs1 | CPU s/file jobs1 | CPU s/file Dask | Dask extra CPU s/file | same, one file a task |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        for name in ("typed", "scans"):
-            b = e.get(name)
-            if b:
-                lines.append(f"| {name} | {b['files']} | {b['pages'] or ''} | {b['jobs1']['seconds']} | {b['jobs2']['seconds']} "
-                             f"| {b['dask']['seconds']} | **{b['speedup_vs_jobs1']}x** | **{b['dask_vs_jobs2']}** "
-                             f"| {b['jobs2_speedup']}x | {b['jobs1']['cpu_s_per_file']} | {b['dask']['cpu_s_per_file']} "
-                             f"| {b['dask_extra_cpu_s_per_file']} | {b['dask_parcel1_extra_cpu_s_per_file']} "
-                             f"({b['dask_parcel1']['seconds']} s) |")
+        batches = [k for k in e if isinstance(e[k], dict) and "jobs1" in e[k]]
+        for name in batches:
+            b = e[name]
+            parcel1 = (f"{b['dask_parcel1_extra_cpu_s_per_file']} ({b['dask_parcel1']['seconds']} s)"
+                       if "dask_parcel1" in b else "")
+            lines.append(f"| {name} | {b['files']} | {b['pages'] or ''} | {b['jobs1']['seconds']} | {b['jobs2']['seconds']} "
+                         f"| {b['dask']['seconds']} | **{b['speedup_vs_jobs1']}x** | **{b['dask_vs_jobs2']}** "
+                         f"| {b['jobs2_speedup']}x | {b['jobs1']['cpu_s_per_file']} | {b['dask']['cpu_s_per_file']} "
+                         f"| {b['dask_extra_cpu_s_per_file']} | {parcel1} |")
         lines += [""]
-        for name in ("typed", "scans"):
-            b = e.get(name)
-            if not b:
-                continue
+        for name in batches:
+            b = e[name]
             x = b["dask"].get("executor", {})
-            cpu = ", ".join(f"{k} {b[k]['cpu_s']}" for k in ("jobs1", "jobs2", "dask", "dask_parcel1"))
+            runs = [k for k in ("jobs1", "jobs2", "dask", "dask_parcel1") if k in b]
+            cpu = ", ".join(f"{k} {b[k]['cpu_s']}" for k in runs)
             lines += [f"- {name}: CPU s {cpu}; the idle cluster's own CPU {b['idle_cluster_cpu_per_s']} s/s (taken off)"]
+            t = b.get("two_slots_bound")
+            if t:
+                lines += [f"  - two slots at best: the command's serial start-up {t['serial_s']} s CPU (an import of "
+                          f"nothing), files {t['files_s']} s one after the other, {t['makespan_2_s']} s on two slots in "
+                          f"order: **{t['speedup']}x** ({t['speedup_no_serial']}x without the start-up)"]
             if x:
                 lines += [f"  - Dask executor: {x.get('parcels')} tasks for {x.get('files')} files, worker time around "
                           f"the documents {x.get('worker_overhead_s_per_file')} s/file (wall), readers' CPU "
@@ -369,7 +426,7 @@ def report(r: dict) -> str:
                           f"(writing the bytes, forking, collecting), submit-to-result {x.get('round_trip_s')} s in all "
                           f"(queueing included)"]
             lines += [f"  - failed files in {k}: {b[k].get('failed') or b[k]['summary']}"
-                      for k in ("jobs1", "jobs2", "dask", "dask_parcel1") if b[k]["exit_code"] not in (0, 3)]
+                      for k in runs if b[k]["exit_code"] not in (0, 3)]
         lines += [""]
     p = r.get("projection")
     if p:
@@ -391,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dask-workers", type=int, default=2)
     parser.add_argument("--scans", type=int, default=4, help="scanned PDFs in the scans batch (0: none)")
     parser.add_argument("--scan-pages", type=int, default=3, help="pages of each")
+    parser.add_argument("--long-scans", type=int, default=0, help="a second scans batch of this many long scans (0: none)")
+    parser.add_argument("--long-scan-pages", type=int, default=9, help="pages of each long scan")
     parser.add_argument("--backfill-pages", type=int, default=30000)
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 8, 16, 32, 64])
     parser.add_argument("--skip", nargs="*", default=[], choices=["store", "executors"])
@@ -407,10 +466,13 @@ def main(argv: list[str] | None = None) -> int:
             result["store"] = measure_store(plans, work, args.jobs)
             save(args.json, result)
         if "executors" not in args.skip:
-            batches = {"typed": (plans, args.plans, None)}
+            batches = {"typed": (plans, args.plans, None)} if args.plans else {}
             if args.scans:
                 scans = make_scans(work / "scans" / "in", args.scans, args.scan_pages)
                 batches["scans"] = (scans, args.scans, args.scans * args.scan_pages)
+            if args.long_scans:
+                long = make_scans(work / "long" / "in", args.long_scans, args.long_scan_pages)
+                batches["long_scans"] = (long, args.long_scans, args.long_scans * args.long_scan_pages)
             result["executors"] = measure_executors(batches, work / "executors", args.dask_workers)
             save(args.json, result)
             if "scans" in result["executors"]:
