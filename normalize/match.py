@@ -859,8 +859,8 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     total = len(adjusted) > 1 and _names_breakdowns(cat, text, adjusted[0][0], adjusted[1][0])
     if total:
         notes[adjusted[0][0]].append(f"names breakdowns {' '.join(total)} of it: the total")
-    elif len(adjusted) > 1 and _announces_breakdowns(text) and (
-            getattr(cat.indicators.get(adjusted[1][0]), "parent", None) == adjusted[0][0]):
+    elif len(adjusted) > 1 and getattr(cat.indicators.get(adjusted[1][0]), "parent", None) == adjusted[0][0] \
+            and _announces_breakdowns(text):
         # "…чиқишлар ташкил этиш, шу жумладан:" is the total its sub-items break down, not its breakdown
         total = True
         notes[adjusted[0][0]].append(f"ends 'of which': the total, not {adjusted[1][0]}")
@@ -884,16 +884,18 @@ def _names_breakdowns(cat: Catalogue, text: str | None, best: str, runner_up: st
     ind = cat.indicators.get(runner_up)
     if not rule or ind is None or ind.parent != best:
         return []
-    v = cat.catalogue_version
-    bags, generic = _bags(v, "indicators"), _generic_words(v)
-    kids = [e.id for e in cat.indicators.values() if e.parent == best]
-    words = set(_content_words(head_key(text), generic))
-    named = []
-    for k in kids:
-        own = bags.words.get(k, frozenset()).difference(*(bags.words.get(o, frozenset()) for o in kids if o != k))
-        if own & words:
-            named.append(k)
+    words = set(_content_words(head_key(text), _generic_words(cat.catalogue_version)))
+    named = [k for k, own in _breakdown_words(cat.catalogue_version, best) if own & words]
     return named if len(named) >= int(rule["min"]) else []
+
+
+@lru_cache(maxsize=256)
+def _breakdown_words(catalogue_version: str, total: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The breakdowns of `total`, each with its own words (used by no other breakdown of it)."""
+    bags = _bags(catalogue_version, "indicators")
+    kids = [e.id for e in load_catalogue().indicators.values() if e.parent == total]
+    return tuple((k, bags.words.get(k, frozenset()).difference(*(bags.words.get(o, frozenset()) for o in kids
+                                                                   if o != k))) for k in kids)
 
 
 def _names_another(cat: Catalogue, text: str | None, eid: str) -> tuple[str, list[str]] | None:
