@@ -105,6 +105,11 @@ class _Draft:
         return "\n".join(p.strip() for p in self.parts.get(role, []) if p.strip())
 
 
+def _cell_like(source: Cell, text: str) -> Cell:
+    """A cell with `text` where `source` is (a number or words moved between a row's cells)."""
+    return Cell(source.row, source.col, text, page=source.page, bbox=source.bbox, confidence=source.confidence)
+
+
 class ItemBuilder:
     """Collects rows into items, tracking the current section and the label state."""
 
@@ -145,67 +150,89 @@ class ItemBuilder:
 
     # -- rows --------------------------------------------------------------------------------
     def add_row(self, row: Row) -> None:
-        number_raw = row.text("number")
-        text = row.text("text")
-        content = row.filled()
-
-        if is_label(number_raw or text) and (not number_raw or not text) and not (
-            set(row.own()) - {"text"}
-        ):  # "Shundan:" alone (a deadline merged down over the item's parts passes beside it)
+        """One table row: a sub-item label, a continuation of the item above, or an item (docs/conventions.md)."""
+        if self._is_label_only(row):  # "Shundan:" alone
             self.label_parent = self.last_numbered or (self.drafts[-1] if self.drafts else None)
             return
+        content = row.filled()
+        number_raw, text = self._number_from_text(row)
+        item_no, number_raw, extra_text, content = self._number_cell(row, number_raw, text, content)
+        unnumbered = item_no is None and not number_raw
+        if unnumbered:
+            self._open_label_group(row, text, content)
+            if self.drafts and (not content or self._carry_on(row)):
+                return
+        lettered = item_no is None and bool(_LETTER_MARK_RE.match(number_raw or "")) and self.last_numbered is not None
+        draft = self._new_draft(row, item_no, extra_text, lettered)
+        self._place(draft, item_no, number_raw, text, lettered)
+        self.drafts.append(draft)
 
-        if "number" not in row.roles.roles and (m := _NO_IN_TEXT_RE.match(text) or self._bare_number_in_text(text)):
-            # no № column: "1. Kitob ko'rgazmasi" carries its number at the start of the text
-            source = row.cells["text"][0]
-            row.cells = dict(row.cells)
-            row.cells["number"] = [Cell(source.row, source.col, m.group(1), page=source.page, bbox=source.bbox,
-                                        confidence=source.confidence)]
-            row.cells["text"] = [Cell(source.row, source.col, m.group(2), page=source.page, bbox=source.bbox,
-                                      confidence=source.confidence), *row.cells["text"][1:]]
-            number_raw, text = m.group(1), m.group(2)
+    @staticmethod
+    def _is_label_only(row: Row) -> bool:
+        """A row holding only a sub-item label ("Shundan:" in the № or the text cell; a deadline merged
+        down over the item's parts passes beside it)."""
+        number_raw, text = row.text("number"), row.text("text")
+        return is_label(number_raw or text) and (not number_raw or not text) and not (set(row.own()) - {"text"})
 
+    def _number_from_text(self, row: Row) -> tuple[str, str]:
+        """(number, text) of the row; with no № column, "1. Kitob ko'rgazmasi" carries its number at the
+        start of the text: it is moved into a number cell of the row."""
+        number_raw, text = row.text("number"), row.text("text")
+        if "number" in row.roles.roles:
+            return number_raw, text
+        m = _NO_IN_TEXT_RE.match(text) or self._bare_number_in_text(text)
+        if not m:
+            return number_raw, text
+        source = row.cells["text"][0]
+        row.cells = dict(row.cells)
+        row.cells["number"] = [_cell_like(source, m.group(1))]
+        row.cells["text"] = [_cell_like(source, m.group(2)), *row.cells["text"][1:]]
+        return m.group(1), m.group(2)
+
+    def _number_cell(self, row: Row, number_raw: str, text: str,
+                     content: list[str]) -> tuple[str | None, str, str | None, list[str]]:
+        """(item number, number as written, words of the number column left unplaced, filled roles): words
+        in the number column beside a number open the text ("5.4 | Тадбирлар"); over an empty text cell
+        (or a cell merged across № and text) they are the text."""
         item_no, extra_text = self._number(number_raw)
         if extra_text and item_no is not None and text:
-            # "5.4 Тадбирлар" in the number column and more text beside it: the words open the text
             source = row.cells["number"][0]
             row.cells = dict(row.cells)
-            row.cells["text"] = [Cell(source.row, source.col, extra_text, page=source.page, bbox=source.bbox,
-                                      confidence=source.confidence), *row.cells["text"]]
+            row.cells["text"] = [_cell_like(source, extra_text), *row.cells["text"]]
             extra_text = None
         if extra_text and not text:
-            # words in the number column over an empty text cell ("5.4 Тадбирлар ўтказиш жами", or a
-            # cell merged across № and text): they are the text
             source = row.cells["number"][0]
             row.cells = dict(row.cells)
-            row.cells["text"] = [Cell(source.row, source.col, extra_text, page=source.page, bbox=source.bbox,
-                                      confidence=source.confidence)]
+            row.cells["text"] = [_cell_like(source, extra_text)]
             row.cells.pop("number")
             number_raw = "" if item_no is None else number_raw
             extra_text = None
             content = row.filled()
+        return item_no, number_raw, extra_text, content
 
-        if item_no is None and not number_raw and starts_with_label(text) and self.last_numbered is not None:
+    def _open_label_group(self, row: Row, text: str, content: list[str]) -> None:
+        """An un-numbered row that starts a group of sub-items under the item above."""
+        if starts_with_label(text) and self.last_numbered is not None:
             # "Shu jumladan: jurnallar" in the text cell: the label opens a sub-item group, and this row
             # is its first sub-item (its text kept as written)
             self.label_parent = self.last_numbered
-
         head = self.last_numbered or next((d for d in reversed(self.drafts) if not d.under_label), None)
-        if (item_no is None and not number_raw and self.label_parent is None and head is not None
-                and _DASH_MARK_RE.match(text) and set(content) - {"text"} and not row.table_start):
+        if (self.label_parent is None and head is not None and _DASH_MARK_RE.match(text)
+                and set(content) - {"text"} and not row.table_start):
             # "- Radio orqali | marta | 1 | 2" under an item: a list of its parts, each a sub-item (in an
             # unnumbered plan too, where the item above has no number to name)
             self.label_parent = head
 
-        if item_no is None and not number_raw and self.drafts:
-            if not content:
-                return
-            if self._continues(row, self.drafts[-1]):
-                draft = self.drafts[-1]
-                draft.add(row)
-                draft.stitched += 1
-                return
+    def _carry_on(self, row: Row) -> bool:
+        """An un-numbered row that continues the last item (a row broken by a page break) is joined to it."""
+        if not self._continues(row, self.drafts[-1]):
+            return False
+        draft = self.drafts[-1]
+        draft.add(row)
+        draft.stitched += 1
+        return True
 
+    def _new_draft(self, row: Row, item_no: str | None, extra_text: str | None, lettered: bool) -> _Draft:
         draft = _Draft(
             item_no=item_no,
             section_no=self.section_no,
@@ -219,10 +246,13 @@ class ItemBuilder:
         draft.add(row)
         if self.section_review:
             draft.flags.append(f"section_review: {self.section_review}")
-        lettered = item_no is None and bool(_LETTER_MARK_RE.match(number_raw or "")) and self.last_numbered is not None
         if extra_text is not None and item_no is None and not lettered:
             # a number column holding words ("ХКА (МКО)"): no number; the words are only reported
             draft.flags.append(f"no_item_no: number column reads {clean_text(extra_text)!r}")
+        return draft
+
+    def _place(self, draft: _Draft, item_no: str | None, number_raw: str, text: str, lettered: bool) -> None:
+        """The new item's parent, and the label state it leaves for the rows below."""
         if item_no is not None:
             draft.parent_item_no = self._numbered_parent(item_no)
             # "OAVda chiqishlar, shundan:": the label closes the text and opens the sub-items below
@@ -240,7 +270,6 @@ class ItemBuilder:
         elif self.label_parent is not None:
             draft.parent_item_no = self.label_parent.item_no
             draft.under_label = True
-        self.drafts.append(draft)
 
     def _bare_number_in_text(self, text: str) -> re.Match | None:
         """"5 Kitobxonlar klubi" (no dot after the number) in a plan without a № column: numbered only when
@@ -412,6 +441,14 @@ def _provenance(item: PlanItem, draft: _Draft) -> None:
 def _build(draft: _Draft, low_ocr_confidence: float) -> list[PlanItem]:
     """The item (and the sub-items split from its stacked values); an item whose lowest OCR cell
     confidence is below `low_ocr_confidence` is flagged."""
+    item = _item_of(draft)
+    _provenance(item, draft)
+    _flag_item(item, draft, low_ocr_confidence)
+    return [item, *_values(item, draft)]
+
+
+def _item_of(draft: _Draft) -> PlanItem:
+    """The item's number, text, columns and section as the draft's rows give them (values apart)."""
     text = clean_text(draft.joined("text"))
     if draft.item_no is None and (draft.parent_item_no is not None or draft.under_label):
         # a sub-item written as a list line ("- Radio orqali"): the mark is layout, not text
@@ -433,7 +470,11 @@ def _build(draft: _Draft, low_ocr_confidence: float) -> list[PlanItem]:
     if draft.roles.col("responsible") is None and draft.section is not None:
         # no Mas'ullar column: the department line under the section heading is responsible
         item.responsible = draft.section.responsible
-    _provenance(item, draft)
+    return item
+
+
+def _flag_item(item: PlanItem, draft: _Draft, low_ocr_confidence: float) -> None:
+    """The draft's own flags, then what the item's reading leaves in doubt."""
     for f in draft.flags:
         if f not in item.flags:
             item.flags.append(f)
@@ -450,6 +491,10 @@ def _build(draft: _Draft, low_ocr_confidence: float) -> list[PlanItem]:
     if item.ocr_confidence is not None and item.ocr_confidence < low_ocr_confidence:
         item.flag("low_ocr_confidence", f"{item.ocr_confidence:.0f}")
 
+
+def _values(item: PlanItem, draft: _Draft) -> list[PlanItem]:
+    """Set the item's fact and plan values; returns the sub-items its stacked values are split into
+    (docs/conventions.md, "Stacked values")."""
     raws = {role: draft.joined(role) for role in _VALUE_FIELDS}
     parses = {role: parse_number(raws[role]) for role in _VALUE_FIELDS}
     stacked = [r for r in _VALUE_FIELDS if parses[r].kind == "stacked"]
@@ -462,7 +507,7 @@ def _build(draft: _Draft, low_ocr_confidence: float) -> list[PlanItem]:
             if parsed.kind == "stacked" and (one := _unwrapped_number(raws[role])) is not None:
                 parsed = one
             _set_value(item, role, raws[role], parsed)
-    return [item, *subs]
+    return subs
 
 
 def _unwrapped_number(raw: str) -> NumberParse | None:
