@@ -110,7 +110,7 @@ def _overlaps(a: BBox, b: BBox) -> bool:
     return min(a[2], b[2]) - max(a[0], b[0]) > 0
 
 
-def _collect_blocks(lines: list[Line]) -> tuple[list[_Block], list[Line]]:
+def _collect_blocks(lines: list[Line]) -> tuple[list[_Block], list[Line], list[Line]]:
     """Signature blocks, and the lines that belong to neither (cover and title)."""
     used: set[int] = set()
     blocks: list[_Block] = []
@@ -120,45 +120,66 @@ def _collect_blocks(lines: list[Line]) -> tuple[list[_Block], list[Line]]:
         if kind is None:
             continue
         used.add(i)
-        key = lines[i]
-        members: list[int] = []
-        for j in range(i + 1, len(lines)):
-            if j in keyword_idx:
-                if key.group is None and key.bbox is None:
-                    break
-                continue
-            if j in used:
-                continue
-            ln = lines[j]
-            if _names_plan(ln.text) and not (key.group is not None and ln.group == key.group):
-                break  # the plan's title ("… 2024-yil uchun ish rejasi") is no date of a block without one
-            if key.group is not None:
-                if ln.group != key.group:
-                    continue
-            elif key.bbox is not None and ln.bbox is not None:
-                if ln.page != key.page or not _overlaps(ln.bbox, key.bbox):
-                    continue
-                # the last member that has a box: a multi-line OCR paragraph split into lines has none
-                boxed = [lines[m].bbox for m in members if lines[m].bbox is not None]
-                last = boxed[-1] if boxed else key.bbox
-                height = max(last[3] - last[1], 8.0)
-                if ln.bbox[1] - last[3] > 3 * height:
-                    break
-            members.append(j)
-            if _is_date(ln.text) or len(members) >= 6:
-                break
+        members = _block_members(lines, i, keyword_idx, used)
         used.update(members)
-        blocks.append(_Block(kind, [lines[j] for j in members], key))
+        blocks.append(_Block(kind, [lines[j] for j in members], lines[i]))
     if len(blocks) == 1 and blocks[0].keyword.bbox is not None:
         other = _beside(blocks[0], lines, used)
         if other is not None:
             used.update(other.indices)
             blocks.append(other.block)
-    # the title proper follows the signature blocks; the cover page precedes them
+    return (blocks, *_left_over(lines, used))
+
+
+def _left_over(lines: list[Line], used: set[int]) -> tuple[list[Line], list[Line]]:
+    """The lines no signature block took (the cover page before the blocks, then the title proper
+    after them), and those after the blocks alone."""
     last = max(used, default=-1)
-    rest = [ln for i, ln in enumerate(lines) if i not in used and i < last]
-    rest += [ln for i, ln in enumerate(lines) if i not in used and i > last]
-    return blocks, rest, [ln for i, ln in enumerate(lines) if i not in used and i > last]
+    before = [ln for i, ln in enumerate(lines) if i not in used and i < last]
+    after = [ln for i, ln in enumerate(lines) if i not in used and i > last]
+    return before + after, after
+
+
+def _block_members(lines: list[Line], i: int, keyword_idx: set[int], used: set[int]) -> list[int]:
+    """The lines (indices) of the signature block whose keyword is line `i`: up to its date line, at most six."""
+    key = lines[i]
+    members: list[int] = []
+    for j in range(i + 1, len(lines)):
+        if j in keyword_idx:
+            if key.group is None and key.bbox is None:
+                break
+            continue
+        if j in used:
+            continue
+        step = _member_step(key, lines[j], [lines[m] for m in members])
+        if step == "stop":
+            break
+        if step == "skip":
+            continue
+        members.append(j)
+        if _is_date(lines[j].text) or len(members) >= 6:
+            break
+    return members
+
+
+def _member_step(key: Line, ln: Line, members: list[Line]) -> str:
+    """Is `ln` the next line of the block opened by `key` ("take"), another block's or the page's
+    ("skip"), or past the block's end ("stop")? Lines of one text box or layout cell (`group`) belong
+    together; boxed lines (OCR, PDF) must sit under the keyword, no wider apart than three lines."""
+    if _names_plan(ln.text) and not (key.group is not None and ln.group == key.group):
+        return "stop"  # the plan's title ("… 2024-yil uchun ish rejasi") is no date of a block without one
+    if key.group is not None:
+        return "take" if ln.group == key.group else "skip"
+    if key.bbox is not None and ln.bbox is not None:
+        if ln.page != key.page or not _overlaps(ln.bbox, key.bbox):
+            return "skip"
+        # the last member that has a box: a multi-line OCR paragraph split into lines has none
+        boxed = [m.bbox for m in members if m.bbox is not None]
+        last = boxed[-1] if boxed else key.bbox
+        height = max(last[3] - last[1], 8.0)
+        if ln.bbox[1] - last[3] > 3 * height:
+            return "stop"
+    return "take"
 
 
 def _block_parts(block: _Block) -> tuple[list[str], str | None, str | None]:
