@@ -201,66 +201,94 @@ def header_span(table: Table, row: int, scores: HeaderScores) -> int:
 def roles_from_header(table: Table, first: int, n_rows: int, scores: HeaderScores) -> ColumnRoles:
     """Column roles from the header rows first..first+n_rows-1 (merged cells read through)."""
     grid = table.grid()
-    roles: list[str] = []
-    headers: list[str] = []
-    fact_year = plan_year = None
-    dropped: list[str] = []  # headers of second fact/plan columns, which are not read
-    bare_years: list[tuple[int, int]] = []  # (column, year) of value columns that say no fact/plan word
+    read = _HeaderRead()
     for c in range(table.n_cols):
-        parts: list[str] = []
-        seen: set[int] = set()
-        for r in range(first, first + n_rows):
-            cell = grid[r][c]
-            if cell is None or id(cell) in seen or not cell.text.strip():
-                continue
-            seen.add(id(cell))
-            if is_column_numbering_row(table, r):
-                continue
-            parts.append(cell.text.strip())
+        read.add_column(c, _column_parts(table, grid, first, n_rows, c), scores)
+    doubt = read.years_doubt()
+    guessed = _fill_unplaced(table, first + n_rows, read.roles, read.headers, scores)
+    if guessed:
+        doubt = "; ".join(([doubt] if doubt else []) + guessed)
+    return ColumnRoles(read.roles, read.fact_year, read.plan_year, read.headers, doubt)
+
+
+def _column_parts(table: Table, grid, first: int, n_rows: int, c: int) -> list[str]:
+    """The header texts of column `c`, top to bottom, each merged cell once, the column-number row left out."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    for r in range(first, first + n_rows):
+        cell = grid[r][c]
+        if cell is None or id(cell) in seen or not cell.text.strip():
+            continue
+        seen.add(id(cell))
+        if is_column_numbering_row(table, r):
+            continue
+        parts.append(cell.text.strip())
+    return parts
+
+
+@dataclass
+class _HeaderRead:
+    """The roles of a header's columns as they are read left to right."""
+
+    roles: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    fact_year: int | None = None
+    plan_year: int | None = None
+    dropped: list[str] = field(default_factory=list)  # headers of second fact/plan columns, which are not read
+    bare_years: list[tuple[int, int]] = field(default_factory=list)  # (column, year) of value columns no fact/plan word names
+
+    def add_column(self, c: int, parts: list[str], scores: HeaderScores) -> None:
         text = " ".join(parts)
-        headers.append(text)
+        self.headers.append(text)
         role, score = _column_role(parts, scores)
         if role is None or score < scores.subheader:
             role = "number" if c == 0 and not text else OTHER
         raw = role
         if role in ("quantity", OTHER) and header_year(text) is not None:
-            bare_years.append((c, header_year(text)))
+            self.bare_years.append((c, header_year(text)))
         role = _ROLE_ALIAS.get(role, role)
-        if role in roles and role != OTHER:
+        if role in self.roles and role != OTHER:
             role = OTHER  # a second column of the same role: keep the first, never merge two
             if _ROLE_ALIAS.get(raw, raw) in ("fact", "plan"):
-                dropped.append(text)  # a second value column ("2026 yil reja") must not vanish unsaid
+                self.dropped.append(text)  # a second value column ("2026 yil reja") must not vanish unsaid
         year = header_year(text)
-        if role == "fact" and fact_year is None:
-            fact_year = year
-        if role == "plan" and plan_year is None:
-            plan_year = year
-        roles.append(role)
-    doubt = None
-    years = sorted({y for _, y in bare_years})
-    if len(bare_years) == 2 and len(years) == 2 and "fact" not in roles:
-        # "Miqdori" over bare "2024" | "2025": no word says which is the fact, so the earlier year is
-        # taken as the fact and the later as the plan — and the items say it was inferred
-        for c, y in bare_years:
-            roles[c] = "fact" if y == years[0] else "plan"
-        fact_year, plan_year = years
-        doubt = f"value columns headed only {years[0]} and {years[1]}: taken as fact {years[0]}, plan {years[1]}"
-    elif dropped:
-        doubt = "second value column not read: " + "; ".join(repr(d) for d in dropped)
+        if role == "fact" and self.fact_year is None:
+            self.fact_year = year
+        if role == "plan" and self.plan_year is None:
+            self.plan_year = year
+        self.roles.append(role)
+
+    def years_doubt(self) -> str | None:
+        """Two value columns headed by bare years become fact and plan (said); a second value column is
+        named as not read."""
+        years = sorted({y for _, y in self.bare_years})
+        if len(self.bare_years) == 2 and len(years) == 2 and "fact" not in self.roles:
+            # "Miqdori" over bare "2024" | "2025": no word says which is the fact, so the earlier year is
+            # taken as the fact and the later as the plan — and the items say it was inferred
+            for c, y in self.bare_years:
+                self.roles[c] = "fact" if y == years[0] else "plan"
+            self.fact_year, self.plan_year = years
+            return f"value columns headed only {years[0]} and {years[1]}: taken as fact {years[0]}, plan {years[1]}"
+        if self.dropped:
+            return "second value column not read: " + "; ".join(repr(d) for d in self.dropped)
+        return None
+
+
+def _fill_unplaced(table: Table, start: int, roles: list[str], headers: list[str], scores: HeaderScores) -> list[str]:
+    """Roles no header named well enough, guessed (in place), each with the doubt it leaves: the nearest
+    free role, the activity text, the № column."""
     guessed = _guess_unplaced(roles, headers, scores)
     if "text" not in roles:
-        wide = _widest_text_column(table, first + n_rows, roles)
+        wide = _widest_text_column(table, start, roles)
         if wide is not None:
             roles[wide] = "text"
             guessed.append(f"no column is headed as the activity text; column {wide + 1} "
                            f"({headers[wide]!r}) holds the longest texts and is taken as it")
-    if "number" not in roles and roles and roles[0] == OTHER and _numbers_below(table, first + n_rows):
+    if "number" not in roles and roles and roles[0] == OTHER and _numbers_below(table, start):
         # "Т/р" misread ("Ир", "Ур" on a photo) names no role, but a first column of "1.", "2." is the №
         roles[0] = "number"
         guessed.append(f"column 1 header {headers[0]!r} names no role; its cells are item numbers and are taken as them")
-    if guessed:
-        doubt = "; ".join(([doubt] if doubt else []) + guessed)
-    return ColumnRoles(roles, fact_year, plan_year, headers, doubt)
+    return guessed
 
 
 def _guess_unplaced(roles: list[str], headers: list[str], scores: HeaderScores) -> list[str]:
