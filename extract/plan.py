@@ -8,6 +8,7 @@ rows, item rows). Each job lives in its own module: title_block, header, section
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from reja.normalize.text import clean_text
 
@@ -80,6 +81,18 @@ def _rows_above_header(blocks: list, first: int, scores: HeaderScores) -> list[L
     return [Line(c.text, None, c.page, group=id(c)) for c in cells]
 
 
+@dataclass
+class _TableWalk:
+    """One table as `_Walker.table` reads it row by row."""
+
+    table: Table
+    grid: list
+    header_at: int | None  # the first header row, if any in the first rows
+    arabic_headings: dict
+    roles: ColumnRoles | None = None
+    first_data: bool = True  # no data row or heading read yet in this table
+
+
 class _Walker:
     def __init__(self, doc: Document, settings: ParseSettings) -> None:
         self.doc = doc
@@ -149,60 +162,67 @@ class _Walker:
         if self.pending_subsection is not None:
             self._subsection(*self.pending_subsection)
             self.pending_subsection = None
-        roles: ColumnRoles | None = None
-        first_data = True
-        r = 0
-        grid = t.grid()
         header_at = next((k for k in range(min(t.n_rows, _MAX_HEADER_SEARCH)) if header_span(t, k, self.scores)), None)
-        arabic_headings = arabic_heading_rows(t)
+        walk = _TableWalk(t, t.grid(), header_at, arabic_heading_rows(t))
+        r = 0
         while r < t.n_rows:
-            span = header_span(t, r, self.scores)
-            if span:
-                roles = roles_from_header(t, r, span, self.scores)
-                r += span
-                continue
-            if is_column_numbering_row(t, r):
-                r += 1
-                continue
-            if roles is None and header_at is not None and r < header_at and not _item_number_start(
-                t.row_texts(r)[0]
-            ) and row_heading(t, r) is None:
-                r += 1  # the plan's title typed into the table above its header: not an item
-                continue
-            if roles is None:
-                roles = self._inherited_roles(t)
-            heading = row_heading(t, r) or arabic_headings.get(r)
-            page = next((c.page for c in t.rows()[r]), t.page)
-            review = None
-            lone = spanning_text(t, r)
-            if heading is None and lone is not None and self.scanned:
-                heading, review = self._ocr_heading(lone)
-            if heading is not None:
-                self._heading(heading, page, review)
-                self.heading_since_table = True
-                first_data = False
-                r += 1
-                continue
-            if lone is not None and not is_label(lone) and not _item_number_start(lone) and plausible_text(lone):
-                continues = first_data and not self.heading_since_table and _looks_continued(lone)
-                if not continues:
-                    # an un-numbered row across the table heads the items below it (a sub-section)
-                    self._subsection(lone, page)
-                    first_data = False
-                    r += 1
-                    continue
-            if not any(c.text.strip() for c in t.rows()[r]):
-                r += 1
-                continue
-            row = self._row(t, grid, r, roles)
-            row.table_start = first_data and not self.heading_since_table
-            first_data = False
-            self.builder.add_row(row)
-            self.heading_since_table = False
-            r += 1
-        if roles is not None:
-            self.roles = roles
+            r += self._table_row(walk, r)
+        if walk.roles is not None:
+            self.roles = walk.roles
         self.heading_since_table = False
+
+    def _table_row(self, walk: _TableWalk, r: int) -> int:
+        """Read row `r` of the table: a header, a heading, a sub-section or an item's row. Returns the
+        number of rows read (a header's span)."""
+        t = walk.table
+        span = header_span(t, r, self.scores)
+        if span:
+            walk.roles = roles_from_header(t, r, span, self.scores)
+            return span
+        if is_column_numbering_row(t, r) or self._title_above_header(walk, r):
+            return 1
+        if walk.roles is None:
+            walk.roles = self._inherited_roles(t)
+        if self._heading_row(walk, r):
+            return 1
+        if not any(c.text.strip() for c in t.rows()[r]):
+            return 1
+        row = self._row(t, walk.grid, r, walk.roles)
+        row.table_start = walk.first_data and not self.heading_since_table
+        walk.first_data = False
+        self.builder.add_row(row)
+        self.heading_since_table = False
+        return 1
+
+    @staticmethod
+    def _title_above_header(walk: _TableWalk, r: int) -> bool:
+        """The plan's title typed into the table above its header: not an item."""
+        t = walk.table
+        return (walk.roles is None and walk.header_at is not None and r < walk.header_at
+                and not _item_number_start(t.row_texts(r)[0]) and row_heading(t, r) is None)
+
+    def _heading_row(self, walk: _TableWalk, r: int) -> bool:
+        """Row `r` as a section heading, or as a sub-section (an un-numbered row across the table that
+        heads the items below it): True when it was one."""
+        t = walk.table
+        heading = row_heading(t, r) or walk.arabic_headings.get(r)
+        page = next((c.page for c in t.rows()[r]), t.page)
+        review = None
+        lone = spanning_text(t, r)
+        if heading is None and lone is not None and self.scanned:
+            heading, review = self._ocr_heading(lone)
+        if heading is not None:
+            self._heading(heading, page, review)
+            self.heading_since_table = True
+            walk.first_data = False
+            return True
+        if lone is not None and not is_label(lone) and not _item_number_start(lone) and plausible_text(lone):
+            continues = walk.first_data and not self.heading_since_table and _looks_continued(lone)
+            if not continues:
+                self._subsection(lone, page)
+                walk.first_data = False
+                return True
+        return False
 
     def _ocr_heading(self, text: str) -> tuple[Heading | None, str | None]:
         found = ocr_heading(text, self.last_section_value)
