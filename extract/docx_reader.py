@@ -154,6 +154,15 @@ def _run_text(r) -> str:
     return "".join(parts)
 
 
+def _grid_before(tr, width: int) -> int:
+    """The grid column a w:tr's first cell stands in (w:gridBefore, within the table's width)."""
+    trpr = tr.find(qn("w:trPr"))
+    if trpr is None:
+        return 0
+    gb = trpr.find(qn("w:gridBefore"))
+    return min(max(0, _int(gb.get(W_VAL) if gb is not None else None, 0)), width - 1)
+
+
 class DocxReader:
     def __init__(self, document, name: str, limits: Limits, deadline: Deadline):
         self.doc = document
@@ -260,13 +269,7 @@ class DocxReader:
         rows = list(self._children(tbl, W_TR))
         index = self.table_index
         self.table_index += 1
-        if len(rows) > self.limits.max_table_rows:
-            raise TooLarge(
-                self.name, f"table {index + 1} has {len(rows)} rows (limit {self.limits.max_table_rows})"
-            )
-        grid_cols = len(tbl.findall(qn("w:tblGrid") + "/" + qn("w:gridCol")))
-        if grid_cols > self.limits.max_table_cols:
-            raise TooLarge(self.name, f"table {index + 1} has {grid_cols} grid columns (limit {self.limits.max_table_cols})")
+        grid_cols = self._grid_columns(tbl, index, len(rows))
         # spans and gridBefore are read no wider than the table's grid (or the column limit when the
         # file has no grid): a gridSpan of 300 000 000 would otherwise make a grid of gigabytes
         width = grid_cols or self.limits.max_table_cols
@@ -276,54 +279,73 @@ class DocxReader:
         for r, tr in enumerate(rows):
             if r % 500 == 0:
                 self.deadline.check()
-            trpr = tr.find(qn("w:trPr"))
-            col = 0
-            if trpr is not None:
-                gb = trpr.find(qn("w:gridBefore"))
-                col = min(max(0, _int(gb.get(W_VAL) if gb is not None else None, 0)), width - 1)
-            prev_in_row: Cell | None = None
-            for tc in self._children(tr, W_TC):
-                tcpr = tc.find(qn("w:tcPr"))
-                span, vmerge, hmerge = 1, None, None
-                if tcpr is not None:
-                    gs = tcpr.find(qn("w:gridSpan"))
-                    span = max(1, _int(gs.get(W_VAL) if gs is not None else None, 1))
-                    if col + span > width:
-                        self.warnings.append(f"table {index + 1} row {r + 1}: a cell claims {span} columns, "
-                                             f"wider than the table's {width}; read as {max(1, width - col)}")
-                        span = max(1, width - col)
-                    vm = tcpr.find(qn("w:vMerge"))
-                    if vm is not None:
-                        vmerge = vm.get(W_VAL) or "continue"
-                    hm = tcpr.find(qn("w:hMerge"))
-                    if hm is not None:
-                        hmerge = hm.get(W_VAL) or "continue"
-                if hmerge == "continue" and prev_in_row is not None:
-                    # Legacy horizontal merge: this w:tc is covered by the cell on its left.
-                    prev_in_row.colspan += span
-                    col += span
-                    continue
-                anchor = open_v.get(col)
-                if vmerge == "continue" and anchor is not None and anchor.row + anchor.rowspan == r:
-                    anchor.rowspan += 1
-                    col += span
-                    prev_in_row = None
-                    continue
-                text, bold, italic, nested = self._cell_text(tc)
-                if nested:
-                    self.warnings.append(f"table {index + 1} row {r + 1}: nested table flattened into the cell text")
-                cell = Cell(row=r, col=col, text=text, colspan=span, bold=bold, italic=italic)
-                cells.append(cell)
-                for c in range(col, col + span):
-                    open_v.pop(c, None)
-                if vmerge is not None:  # "restart" (or a stray "continue" with nothing above)
-                    open_v[col] = cell
-                prev_in_row = cell
-                col += span
-            n_cols = max(n_cols, col)
+            n_cols = max(n_cols, self._table_row(tr, r, index, width, cells, open_v))
             if n_cols > self.limits.max_table_cols:
                 raise TooLarge(self.name, f"table {index + 1} has {n_cols} columns (limit {self.limits.max_table_cols})")
         return Table(index=index, n_rows=len(rows), n_cols=n_cols, cells=cells)
+
+    def _grid_columns(self, tbl, index: int, n_rows: int) -> int:
+        """The table's grid columns (0 when it has no grid); a table over the row or column limit is refused."""
+        if n_rows > self.limits.max_table_rows:
+            raise TooLarge(
+                self.name, f"table {index + 1} has {n_rows} rows (limit {self.limits.max_table_rows})"
+            )
+        grid_cols = len(tbl.findall(qn("w:tblGrid") + "/" + qn("w:gridCol")))
+        if grid_cols > self.limits.max_table_cols:
+            raise TooLarge(self.name, f"table {index + 1} has {grid_cols} grid columns (limit {self.limits.max_table_cols})")
+        return grid_cols
+
+    def _table_row(self, tr, r: int, index: int, width: int, cells: list[Cell], open_v: dict[int, Cell]) -> int:
+        """Read one w:tr into `cells`, a merged-over w:tc into the cell it continues (left, or above:
+        `open_v`). Returns the grid column after the row's last cell."""
+        col = _grid_before(tr, width)
+        prev_in_row: Cell | None = None
+        for tc in self._children(tr, W_TC):
+            span, vmerge, hmerge = self._cell_merges(tc, col, width, index, r)
+            if hmerge == "continue" and prev_in_row is not None:
+                # Legacy horizontal merge: this w:tc is covered by the cell on its left.
+                prev_in_row.colspan += span
+                col += span
+                continue
+            anchor = open_v.get(col)
+            if vmerge == "continue" and anchor is not None and anchor.row + anchor.rowspan == r:
+                anchor.rowspan += 1
+                col += span
+                prev_in_row = None
+                continue
+            text, bold, italic, nested = self._cell_text(tc)
+            if nested:
+                self.warnings.append(f"table {index + 1} row {r + 1}: nested table flattened into the cell text")
+            cell = Cell(row=r, col=col, text=text, colspan=span, bold=bold, italic=italic)
+            cells.append(cell)
+            for c in range(col, col + span):
+                open_v.pop(c, None)
+            if vmerge is not None:  # "restart" (or a stray "continue" with nothing above)
+                open_v[col] = cell
+            prev_in_row = cell
+            col += span
+        return col
+
+    def _cell_merges(self, tc, col: int, width: int, index: int, r: int) -> tuple[int, str | None, str | None]:
+        """(columns spanned, vertical merge, legacy horizontal merge) of a w:tc; a span wider than the
+        table is cut to it, with a warning."""
+        tcpr = tc.find(qn("w:tcPr"))
+        span, vmerge, hmerge = 1, None, None
+        if tcpr is None:
+            return span, vmerge, hmerge
+        gs = tcpr.find(qn("w:gridSpan"))
+        span = max(1, _int(gs.get(W_VAL) if gs is not None else None, 1))
+        if col + span > width:
+            self.warnings.append(f"table {index + 1} row {r + 1}: a cell claims {span} columns, "
+                                 f"wider than the table's {width}; read as {max(1, width - col)}")
+            span = max(1, width - col)
+        vm = tcpr.find(qn("w:vMerge"))
+        if vm is not None:
+            vmerge = vm.get(W_VAL) or "continue"
+        hm = tcpr.find(qn("w:hMerge"))
+        if hm is not None:
+            hmerge = hm.get(W_VAL) or "continue"
+        return span, vmerge, hmerge
 
     # -- text boxes, headers and footers ---------------------------------------------------
     def text_boxes(self, p) -> list:

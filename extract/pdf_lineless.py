@@ -278,9 +278,17 @@ def _table_body(lines: list[_Line], columns: Columns | None = None) -> list[_Lin
 
 
 def _build(header: list[_Line], body: list[_Line], columns: Columns, page_no: int) -> Table:
-    n_cols = len(columns.ranges)
-    # header: one row per line would split wrapped cells; the whole band is one row, except that a
-    # group spanning several columns over narrower groups below it makes a two-row header
+    cells, r = _header_cells(header, columns, page_no)
+    for groups in _body_rows(body, columns):
+        cells += _row_cells(groups, r, page_no)
+        r += 1
+    return Table(index=-1, n_rows=r, n_cols=len(columns.ranges), cells=cells, page=page_no)
+
+
+def _header_cells(header: list[_Line], columns: Columns, page_no: int) -> tuple[list[Cell], int]:
+    """The header's cells and its number of rows. One row per line would split wrapped cells; the whole
+    band is one row, except that a group spanning several columns over narrower groups below it makes a
+    two-row header."""
     header_rows: list[list[tuple[list[int], _Group]]] = [[], []]
     for ln in header:
         for g in ln.groups:
@@ -299,35 +307,49 @@ def _build(header: list[_Line], body: list[_Line], columns: Columns, page_no: in
             for cell in cells:
                 if cell.row == 0 and cell.colspan > 1:
                     cell.rowspan = 1
+    return cells, r
+
+
+def _body_rows(body: list[_Line], columns: Columns) -> list[list[tuple[list[int], _Group]]]:
+    """The body's lines grouped into table rows: a row starts at a section line, an item number in the
+    first column, a gap wider than a cell's own line gaps, or a line filling columns the row has filled."""
     gaps = sorted(b.top - a.bottom for a, b in zip(body, body[1:], strict=False) if b.top > a.bottom - 1)
     in_cell_gap = gaps[len(gaps) // 5] if gaps else 2.0  # the smaller gaps are between a cell's lines
     prev_bottom = None
     current: list[tuple[list[int], _Group]] | None = None
     body_rows: list[list[tuple[list[int], _Group]]] = []
     for ln in body:
-        placed = [(columns.index(g.x0, g.x1), g) for g in ln.groups]
-        first_cols = placed[0][0]
-        spanning = len(ln.groups) == 1 and (len(first_cols) > 1 or _is_heading(ln))
-        if spanning:
-            placed = [(list(range(len(columns.ranges))), ln.groups[0])]
-        numbered = first_cols == [0] and _ITEM_NO_RE.match(ln.groups[0].words[0]["text"]) is not None
+        placed, spanning, numbered = _placed(ln, columns)
         gap = (ln.top - prev_bottom) if prev_bottom is not None else None
-        wide_gap = gap is not None and gap > in_cell_gap + 2.5
-        # a wrapped row's next line may fill three columns too ("Yil"/"davomida" beside the text): the
-        # columns rule needs at least a little more than the gap between a cell's own lines
-        fills_again = gap is not None and gap > in_cell_gap + 1.0 and _starts_like_a_row(placed, current or [])
-        starts = current is None or spanning or numbered or wide_gap or fills_again
-        if starts:
+        if current is None or spanning or numbered or _gap_starts_row(gap, in_cell_gap, placed, current):
             current = []
             body_rows.append(current)
         current.extend(placed)
         prev_bottom = ln.bottom
         if spanning:
             current = None  # a section line is a row of its own
-    for groups in body_rows:
-        cells += _row_cells(groups, r, page_no)
-        r += 1
-    return Table(index=-1, n_rows=r, n_cols=n_cols, cells=cells, page=page_no)
+    return body_rows
+
+
+def _placed(ln: _Line, columns: Columns) -> tuple[list[tuple[list[int], _Group]], bool, bool]:
+    """The line's groups with their columns, whether it spans the table (a section line: one group over
+    several columns, or a heading), and whether it opens with an item number in the first column."""
+    placed = [(columns.index(g.x0, g.x1), g) for g in ln.groups]
+    first_cols = placed[0][0]
+    spanning = len(ln.groups) == 1 and (len(first_cols) > 1 or _is_heading(ln))
+    if spanning:
+        placed = [(list(range(len(columns.ranges))), ln.groups[0])]
+    numbered = first_cols == [0] and _ITEM_NO_RE.match(ln.groups[0].words[0]["text"]) is not None
+    return placed, spanning, numbered
+
+
+def _gap_starts_row(gap: float | None, in_cell_gap: float, placed: list, current: list) -> bool:
+    """A gap wider than a cell's own line gaps starts a row; a wrapped row's next line may fill three
+    columns too ("Yil"/"davomida" beside the text): the columns rule needs at least a little more than
+    the gap between a cell's own lines."""
+    if gap is None:
+        return False
+    return gap > in_cell_gap + 2.5 or (gap > in_cell_gap + 1.0 and _starts_like_a_row(placed, current))
 
 
 def _under_a_span(g: _Group, header: list[_Line], columns: Columns) -> bool:

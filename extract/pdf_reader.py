@@ -222,6 +222,28 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document, scores: Header
     """Blocks of one page in reading order, or None when the page needs OCR. `carry` keeps a lineless
     table's columns for the next page (a table continued without its header)."""
     carry = {} if carry is None else carry
+    _check_page_limits(page, page_no, limits, doc)
+    chars = page.chars
+    layer = _text_layer(page, chars, page_no, limits, doc)
+    if layer != "text":
+        return None if layer == "ocr" else []
+    blocks, table_boxes = _ruled_tables(page, _CharIndex(chars), page_no, limits, doc)
+
+    def outside(obj) -> bool:
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in table_boxes)
+
+    columns = None
+    if not any(isinstance(b, Table) and b.n_cols >= 3 for b in blocks):
+        # no ruled plan table: the table may be drawn without lines (or with horizontal rules only)
+        free = [c for c in chars if outside(c)]  # the characters no ruled table holds
+        columns = _lineless_table(free, carry.get("columns"), page_no, limits, doc, scores, blocks, table_boxes)
+    carry["columns"] = columns
+    return _in_reading_order(blocks, _paragraphs([c for c in chars if outside(c)], page_no))
+
+
+def _check_page_limits(page, page_no: int, limits: Limits, doc: Document) -> None:
+    """A page drawing more path operators or holding more objects than the limits allow is refused."""
     operators = count_path_operators(page.page_obj, stop_after=limits.max_page_operators)
     if operators > limits.max_page_operators:
         raise TooLarge(doc.source, f"page draws more than {limits.max_page_operators} path operators (limit)",
@@ -231,26 +253,32 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document, scores: Header
     if n_objects > limits.max_page_objects:
         raise TooLarge(doc.source, f"page holds {n_objects} drawing objects (limit {limits.max_page_objects})",
                        page=page_no)
-    chars = page.chars
+
+
+def _text_layer(page, chars: list[dict], page_no: int, limits: Limits, doc: Document) -> str:
+    """"text" when the page's text layer is read; "ocr" when the page must be OCR'd (an image, text drawn
+    as outlines, a font without a Unicode map); "blank" for an empty page. Says why in the warnings."""
     if not chars:
         if page.images:
-            return None
+            return "ocr"
         if len(page.curves) > 200:
             doc.warnings.append(f"page {page_no}: no text layer, text drawn as outlines; sent to OCR")
-            return None
+            return "ocr"
         doc.warnings.append(f"page {page_no}: blank (no text, no image)")
-        return []
+        return "blank"
     visible = "".join(c.get("text", "") for c in chars)
     cid_chars = sum(len(m) for m in _CID.findall(visible))
     if visible and cid_chars / len(visible) > limits.max_cid_fraction:
         doc.warnings.append(f"page {page_no}: font without a Unicode map (text is '(cid:NN)'); sent to OCR")
-        return None
+        return "ocr"
+    return "text"
 
-    index = _CharIndex(chars)
-    found = page.find_tables(table_settings=dict(limits.pdf_table_settings))
+
+def _ruled_tables(page, index: _CharIndex, page_no: int, limits: Limits, doc: Document) -> tuple[list, list[BBox]]:
+    """The page's ruled tables (pdfplumber's), and the boxes they cover (a frame holding paragraphs too)."""
     blocks: list = []
     table_boxes: list[BBox] = []
-    for ptable in found:
+    for ptable in page.find_tables(table_settings=dict(limits.pdf_table_settings)):
         item = _page_table(ptable, index, page_no)
         if isinstance(item, Table):
             if item.n_rows > limits.max_table_rows:
@@ -260,36 +288,36 @@ def _read_page(page, page_no: int, limits: Limits, doc: Document, scores: Header
         else:
             blocks.extend(item)
             table_boxes.append(tuple(map(float, ptable.bbox)))
+    return blocks, table_boxes
 
-    def outside(obj) -> bool:
-        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in table_boxes)
 
-    if not any(isinstance(b, Table) and b.n_cols >= 3 for b in blocks):
-        # no ruled plan table: the table may be drawn without lines (or with horizontal rules only)
-        from pdfplumber.utils import extract_words
-        from reja.extract.pdf_lineless import lineless_table
+def _lineless_table(chars: list[dict], carried, page_no: int, limits: Limits, doc: Document, scores: HeaderScores,
+                    blocks: list, table_boxes: list[BBox]):
+    """The plan table drawn without lines among `chars` (`reja.extract.pdf_lineless`), added to `blocks`
+    and `table_boxes`; returns its columns for the next page (None when there is none)."""
+    from pdfplumber.utils import extract_words
+    from reja.extract.pdf_lineless import lineless_table
 
-        words = extract_words([c for c in chars if outside(c)], extra_attrs=["fontname"])
-        found_lineless = lineless_table(words, page_no, carry.get("columns"), scores=scores)
-        carry["columns"] = None
-        if found_lineless is not None:
-            table, columns, bbox = found_lineless
-            if table.n_rows > limits.max_table_rows:
-                raise TooLarge(doc.source, f"table has {table.n_rows} rows (limit {limits.max_table_rows})", page=page_no)
-            table.bbox = bbox
-            blocks.append(table)
-            table_boxes.append(bbox)
-            carry["columns"] = columns
-    else:
-        carry["columns"] = None
+    words = extract_words(chars, extra_attrs=["fontname"])
+    found = lineless_table(words, page_no, carried, scores=scores)
+    if found is None:
+        return None
+    table, columns, bbox = found
+    if table.n_rows > limits.max_table_rows:
+        raise TooLarge(doc.source, f"table has {table.n_rows} rows (limit {limits.max_table_rows})", page=page_no)
+    table.bbox = bbox
+    blocks.append(table)
+    table_boxes.append(bbox)
+    return columns
 
-    # Paragraphs come out line by line, left to right; tables (and frames) go in before the first
-    # line below their top edge. Sorting everything by top would reorder a two-column line whose
-    # halves sit a fraction of a point apart.
+
+def _in_reading_order(blocks: list, paragraphs: list[Paragraph]) -> list:
+    """Paragraphs come out line by line, left to right; tables (and frames) go in before the first
+    line below their top edge. Sorting everything by top would reorder a two-column line whose
+    halves sit a fraction of a point apart."""
     placed = sorted(blocks, key=lambda b: b.bbox[1])
     merged: list = []
-    for para in _paragraphs([c for c in chars if outside(c)], page_no):
+    for para in paragraphs:
         while placed and placed[0].bbox[1] < para.bbox[1]:
             merged.append(placed.pop(0))
         merged.append(para)

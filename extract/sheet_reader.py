@@ -101,11 +101,39 @@ def _read_sheet(ws, uncached: set[tuple[int, int]], limits: Limits, name: str) -
     max_row, max_col = ws.max_row or 0, ws.max_column or 0
     if max_row > limits.max_table_rows:
         raise TooLarge(name, f"sheet {ws.title!r} has {max_row} rows (limit {limits.max_table_rows})")
+    hidden_rows, hidden_cols = _hidden(ws, max_row, max_col)
+    values = _cell_texts(ws, max_row, max_col)
+    spans = _merged_spans(ws, values)
+    rows, cols, n_hidden_rows, n_hidden_cols = _visible(values, uncached, hidden_rows, hidden_cols)
+    return _Sheet(ws.title, rows, cols, values, spans, uncached & {(r, c) for r in rows for c in cols},
+                  n_hidden_rows, n_hidden_cols)
+
+
+def _visible(values: dict[tuple[int, int], str], uncached: set[tuple[int, int]], hidden_rows: set[int],
+             hidden_cols: set[int]) -> tuple[list[int], list[int], int, int]:
+    """The visible rows and columns up to the last one used, and how many hidden ones held something
+    (a hidden row or column is left out only where it holds something: an empty one changes nothing)."""
+    last_row = max({r for r, _ in values} | {r for r, _ in uncached}, default=0)
+    last_col = max({c for _, c in values} | {c for _, c in uncached}, default=0)
+    counted_rows = {r for r in hidden_rows if any((r, c) in values for c in range(1, last_col + 1))}
+    counted_cols = {c for c in hidden_cols if any((r, c) in values for r in range(1, last_row + 1))}
+    rows = [r for r in range(1, last_row + 1) if r not in hidden_rows]
+    cols = [c for c in range(1, last_col + 1) if c not in hidden_cols]
+    return rows, cols, len(counted_rows), len(counted_cols)
+
+
+def _hidden(ws, max_row: int, max_col: int) -> tuple[set[int], set[int]]:
+    """The sheet's hidden rows and columns (1-based)."""
     hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden and r <= max_row}
     hidden_cols: set[int] = set()
     for dim in ws.column_dimensions.values():
         if dim.hidden and dim.min:
             hidden_cols.update(range(dim.min, min(dim.max or dim.min, max_col) + 1))
+    return hidden_rows, hidden_cols
+
+
+def _cell_texts(ws, max_row: int, max_col: int) -> dict[tuple[int, int], str]:
+    """(row, col) → the text of every cell that holds something."""
     values: dict[tuple[int, int], str] = {}
     for row in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col):
         for cell in row:
@@ -113,6 +141,11 @@ def _read_sheet(ws, uncached: set[tuple[int, int]], limits: Limits, name: str) -
                 text = _text(cell.value).strip()
                 if text:
                     values[(cell.row, cell.column)] = text
+    return values
+
+
+def _merged_spans(ws, values: dict[tuple[int, int], str]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Anchor → (last row, last col) of each merge; what `values` holds under a merge but its anchor is dropped."""
     spans: dict[tuple[int, int], tuple[int, int]] = {}
     for rng in ws.merged_cells.ranges:
         if rng.max_row > rng.min_row or rng.max_col > rng.min_col:
@@ -121,17 +154,7 @@ def _read_sheet(ws, uncached: set[tuple[int, int]], limits: Limits, name: str) -
                 for c in range(rng.min_col, rng.max_col + 1):
                     if (r, c) != (rng.min_row, rng.min_col):
                         values.pop((r, c), None)
-    used_rows = {r for r, _ in values} | {r for r, _ in uncached}
-    used_cols = {c for _, c in values} | {c for _, c in uncached}
-    last_row = max(used_rows, default=0)
-    last_col = max(used_cols, default=0)
-    # a hidden row or column is left out only where it holds something: an empty one changes nothing
-    counted_rows = {r for r in hidden_rows if any((r, c) in values for c in range(1, last_col + 1))}
-    counted_cols = {c for c in hidden_cols if any((r, c) in values for r in range(1, last_row + 1))}
-    rows = [r for r in range(1, last_row + 1) if r not in hidden_rows]
-    cols = [c for c in range(1, last_col + 1) if c not in hidden_cols]
-    return _Sheet(ws.title, rows, cols, values, spans, uncached & {(r, c) for r in rows for c in cols},
-                  len(counted_rows), len(counted_cols))
+    return spans
 
 
 def uncached_formula_count(path: Path, name: str) -> int:
