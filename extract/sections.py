@@ -179,33 +179,7 @@ def arabic_heading_rows(table: Table) -> dict[int, Heading]:
     are headings only when there are two or more, numbered one after another (1, 2, 3 …), and the item
     numbers between them rise within each stretch (continuing, or starting again at 1) while reading the
     rows as items would break that order ("1, 1, 2, 3, 2, 4": sections 1, 2 around items 1-4)."""
-    candidates: list[tuple[int, int, Cell]] = []  # (row, number, text cell)
-    stretches: list[list[int]] = [[]]
-    merged: list[int] = []  # every first-level number in order, candidates read as items
-    current = None
-    for r, cells in enumerate(table.rows()):
-        anchors = [c for c in cells if c.text.strip()]
-        if not anchors or anchors[0].col != 0 or all(c.text.strip().rstrip(".").isdigit() for c in anchors[1:]):
-            continue  # not a numbered row, or the column-number row "1 2 3 4 …"
-        m = _BARE_ARABIC_RE.match(anchors[0].text)
-        if m and len(anchors) == 2 and anchors[1].col == anchors[0].col + anchors[0].colspan and not is_label(
-                anchors[1].text):
-            candidates.append((r, int(m.group(1)), anchors[1]))
-            current = int(m.group(1))
-            merged.append(current)
-            stretches.append([])
-            continue
-        m = _FIRST_LEVEL_RE.match(anchors[0].text)
-        if m is None:
-            continue
-        if m.group(2) is None:
-            value = int(m.group(1))
-        elif current is not None and int(m.group(1)) == current:
-            value = int(m.group(2))  # "2.3" under section 2: its third item (docs/conventions.md)
-        else:
-            continue  # a part ("9.1") says nothing of the first level
-        stretches[-1].append(value)
-        merged.append(value)
+    candidates, stretches, merged = _numbering(table)
     numbers = [n for _, n, _ in candidates]
     if len(numbers) < 2 or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
         return {}
@@ -221,6 +195,62 @@ def arabic_heading_rows(table: Table) -> dict[int, Heading]:
         title, resp = split_title(lines)
         out[r] = Heading(str(n), title, resp, level=1)
     return out
+
+
+def _numbering(table: Table) -> tuple[list[tuple[int, int, Cell]], list[list[int]], list[int]]:
+    """The table's first-level numbering: the candidate heading rows (row, number, text cell), the item
+    numbers of each stretch between them, and every first-level number in order (candidates read as items)."""
+    candidates: list[tuple[int, int, Cell]] = []
+    stretches: list[list[int]] = [[]]
+    merged: list[int] = []
+    current = None
+    for r, cells in enumerate(table.rows()):
+        anchors = _numbered_row(cells)
+        if anchors is None:
+            continue
+        heading = _heading_candidate(anchors)
+        if heading is not None:
+            candidates.append((r, heading, anchors[1]))
+            current = heading
+            merged.append(current)
+            stretches.append([])
+            continue
+        value = _first_level(anchors[0].text, current)
+        if value is not None:
+            stretches[-1].append(value)
+            merged.append(value)
+    return candidates, stretches, merged
+
+
+def _numbered_row(cells: list[Cell]) -> list[Cell] | None:
+    """The row's filled cells when it opens in the first column, and is not the column-number row "1 2 3 4 …"."""
+    anchors = [c for c in cells if c.text.strip()]
+    if not anchors or anchors[0].col != 0 or all(c.text.strip().rstrip(".").isdigit() for c in anchors[1:]):
+        return None
+    return anchors
+
+
+def _heading_candidate(anchors: list[Cell]) -> int | None:
+    """The number of a row "2. | FOND BILAN ISHLASH" (a bare Arabic number, then one text cell beside it
+    that is no sub-item label), else None."""
+    m = _BARE_ARABIC_RE.match(anchors[0].text)
+    if m and len(anchors) == 2 and anchors[1].col == anchors[0].col + anchors[0].colspan and not is_label(
+            anchors[1].text):
+        return int(m.group(1))
+    return None
+
+
+def _first_level(number: str, section: int | None) -> int | None:
+    """The first-level item number a № cell gives: "3" → 3, "2.3" under section 2 → 3 (its third item,
+    docs/conventions.md); None for a part ("9.1"), which says nothing of the first level."""
+    m = _FIRST_LEVEL_RE.match(number)
+    if m is None:
+        return None
+    if m.group(2) is None:
+        return int(m.group(1))
+    if section is not None and int(m.group(1)) == section:
+        return int(m.group(2))
+    return None
 
 
 def ocr_heading(text: str, previous: int | None) -> tuple[Heading, str] | None:
