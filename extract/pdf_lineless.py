@@ -117,42 +117,55 @@ def _lines(words: list[dict]) -> list[_Line]:
 
 def _header_band(lines: list[_Line], scores: HeaderScores) -> tuple[int, int] | None:
     """(first line, number of lines) of the header: groups that name at least two roles."""
-    from reja.extract.header import _header_only, classify_header
-
-    match_score = scores.match
-
-    def named(group_texts: list[str]) -> tuple[int, int]:
-        n = plain = 0
-        for t in group_texts:
-            role, score = classify_header(t, scores)
-            if role is not None and score >= match_score:
-                n += 1
-            elif _header_only(t):
-                plain += 1
-        return n, plain
-
     for i, line in enumerate(lines):
         if len(line.groups) < 2 or _ITEM_NO_RE.match(line.groups[0].text):
             continue
-        best = None
-        for h in range(1, HEADER_MAX_LINES + 1):
-            band = lines[i:i + h]
-            if len(band) < h or (h > 1 and _ITEM_NO_RE.match(band[-1].groups[0].words[0]["text"])):
-                break  # an item row or a numbered section line ("1. FOND BILAN ISHLASH")
-            if h > 1 and band[-1].top - band[-2].bottom > 2.5 * (band[-2].bottom - band[-2].top):
-                break
-            if h > 1 and _is_heading(band[-1]):
-                break  # the first section line under the header
-            texts = [c for c in _stack(band)]
-            n, plain = named(texts)
-            if n >= 2 and (n + plain) * 10 >= len(texts) * 6 and (best is None or n > best[1]):
-                best = (h, n)
-            elif best is not None and n >= best[1] and _wraps_into(band[-1], band[:-1]) and _wordy(band[-1]) \
-                    and band[-1].top - band[-2].bottom <= 0.8 * (band[-2].bottom - band[-2].top):
-                best = (h, n)  # a header cell's second line ("mazmuni" under "Bajariladigan ishlar")
+        best = _band_from(lines, i, scores)
         if best is not None:
-            return i, best[0]
+            return i, best
     return None
+
+
+def _band_from(lines: list[_Line], i: int, scores: HeaderScores) -> int | None:
+    """How many lines from line `i` on make the header (at most HEADER_MAX_LINES), None when none does."""
+    best = None  # (lines, roles named)
+    for h in range(1, HEADER_MAX_LINES + 1):
+        band = lines[i:i + h]
+        if len(band) < h or _band_ends_before(band):
+            break
+        texts = [c for c in _stack(band)]
+        n, plain = _named(texts, scores)
+        if n >= 2 and (n + plain) * 10 >= len(texts) * 6 and (best is None or n > best[1]):
+            best = (h, n)
+        elif best is not None and n >= best[1] and _wraps_into(band[-1], band[:-1]) and _wordy(band[-1]) \
+                and band[-1].top - band[-2].bottom <= 0.8 * (band[-2].bottom - band[-2].top):
+            best = (h, n)  # a header cell's second line ("mazmuni" under "Bajariladigan ishlar")
+    return best[0] if best is not None else None
+
+
+def _band_ends_before(band: list[_Line]) -> bool:
+    """The band's last line is past the header: an item row or a numbered section line ("1. FOND BILAN
+    ISHLASH"), a line after a wide gap, or the first section line under the header."""
+    if len(band) < 2:
+        return False
+    last, before = band[-1], band[-2]
+    return (_ITEM_NO_RE.match(last.groups[0].words[0]["text"]) is not None
+            or last.top - before.bottom > 2.5 * (before.bottom - before.top)
+            or _is_heading(last))
+
+
+def _named(group_texts: list[str], scores: HeaderScores) -> tuple[int, int]:
+    """(groups naming a role at the header match score, groups that are plain header words)."""
+    from reja.extract.header import _header_only, classify_header
+
+    n = plain = 0
+    for t in group_texts:
+        role, score = classify_header(t, scores)
+        if role is not None and score >= scores.match:
+            n += 1
+        elif _header_only(t):
+            plain += 1
+    return n, plain
 
 
 def _is_heading(line: _Line) -> bool:
