@@ -115,15 +115,29 @@ def parse_deadline(raw: str | None, plan_year: int | None = None) -> Deadline:
     years = [int(y) for y in _YEAR_RE.findall(latin)]
     year = years[0] if years else plan_year
     short = len(latin.split()) <= 7  # a long cell is a sentence that mentions a period
+    found = [*_dates(raw, latin), *_periods(raw, latin, year), *_months(raw, latin, year)]
+    if not found:
+        if years and re.fullmatch(r"(?:19|20)\d{2}\s*-?\s*(?:yil|y)?(?:da|ga|gacha)?", latin):
+            # "2025-yil" alone: most likely the whole year
+            return Deadline(raw, "year", "year", year=years[0], sure=False, note="only a year is named")
+        return Deadline(raw, "unknown", "unknown", year=year, sure=False, note="deadline not understood")
+    return _best(found, short)
 
-    found: list[tuple[int, Deadline]] = []  # (position in text, reading)
 
+def _dates(raw: str | None, latin: str) -> list[tuple[int, Deadline]]:
+    """(position in the text, reading) of every day.month.year date."""
+    found = []
     for m in _DMY_RE.finditer(latin):
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         y = y + 2000 if y < 100 else y
         if 1 <= d <= 31 and 1 <= mo <= 12:
             found.append((m.start(), Deadline(raw, "date", f"{y:04d}-{mo:02d}-{d:02d}", month=mo, day=d, year=y)))
+    return found
 
+
+def _periods(raw: str | None, latin: str, year: int | None) -> list[tuple[int, Deadline]]:
+    """(position, reading) of the periods named: a recurring period, quarters, a half year."""
+    found = []
     half = _HALF_RE.search(latin)
     for period, pat in _PATTERNS:
         if period == "twice_year" and half:
@@ -131,18 +145,21 @@ def parse_deadline(raw: str | None, plan_year: int | None = None) -> Deadline:
         m = pat.search(latin)
         if m:
             found.append((m.start(), Deadline(raw, period, period, year=year)))
-
     m = _QUARTERS_RE.search(latin)
     if m:
         qs = _quarters(m.group(1))
         if qs:
             period = "quarter" if len(qs) == 1 else "quarters"
             found.append((m.start(), Deadline(raw, period, _quarter_label(qs), quarters=qs, year=year)))
-
     if half:
         qs = (1, 2) if half.group(1) in ("i", "1") else (3, 4)
         found.append((half.start(), Deadline(raw, "quarters", _quarter_label(qs), quarters=qs, year=year)))
+    return found
 
+
+def _months(raw: str | None, latin: str, year: int | None) -> list[tuple[int, Deadline]]:
+    """(position, reading) of every month named, with its day when one stands before it."""
+    found = []
     month_pat, forms = _month_re()
     for m in month_pat.finditer(latin):
         mo = forms[m.group(2)]
@@ -154,13 +171,12 @@ def parse_deadline(raw: str | None, plan_year: int | None = None) -> Deadline:
                 continue
         lab = f"{year:04d}-{mo:02d}" if year else f"--{mo:02d}"
         found.append((m.start(), Deadline(raw, "month", lab, month=mo, year=year)))
+    return found
 
-    if not found:
-        if years and re.fullmatch(r"(?:19|20)\d{2}\s*-?\s*(?:yil|y)?(?:da|ga|gacha)?", latin):
-            # "2025-yil" alone: most likely the whole year
-            return Deadline(raw, "year", "year", year=years[0], sure=False, note="only a year is named")
-        return Deadline(raw, "unknown", "unknown", year=year, sure=False, note="deadline not understood")
 
+def _best(found: list[tuple[int, Deadline]], short: bool) -> Deadline:
+    """The reading that counts: the first named, or, when several periods are named, the most precise
+    (and unsure); a period inside a longer text is unsure too."""
     found.sort(key=lambda pd: pd[0])
     labels = {d.label for _, d in found}
     best = found[0][1]
