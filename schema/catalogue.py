@@ -168,8 +168,33 @@ def load_catalogue_from(data_dir: Path) -> Catalogue:
         where = f"units.yaml unit '{raw.get('id', n + 1)}'"
         units[raw["id"]] = Unit(**_base(raw, where), kind=str(raw.get("kind", "count")))
 
+    indicators = _indicators(_entries(ind_data, "indicators", "indicators.yaml"), sections, units)
+
+    roles: dict[str, ColumnRole] = {}
+    for n, raw in enumerate(_entries(role_data, "roles", "column_roles.yaml")):
+        where = f"column_roles.yaml role '{raw.get('id', n + 1)}'"
+        roles[raw["id"]] = ColumnRole(**_base(raw, where), year_pattern=bool(raw.get("year_pattern", False)))
+
+    _add_russian_labels(data_dir / "labels_rus.yaml", sections, units, indicators)
+
+    versions = {str(d.get("version", "0")) for d in (sec_data, ind_data, unit_data)}
+    if len(versions) != 1:
+        raise CatalogueError(f"sections/indicators/units.yaml disagree on 'version': {sorted(versions)}")
+    version = versions.pop()
+    return Catalogue(
+        version=version,
+        catalogue_version=f"{version}+{content_hash(data_dir)[:12]}",
+        sections=sections,
+        indicators=indicators,
+        units=units,
+        column_roles=roles,
+        thresholds=thresholds,
+    )
+
+
+def _indicators(ind_raw: list[dict], sections: dict[str, Section], units: dict[str, Unit]) -> dict[str, Indicator]:
+    """The indicators of indicators.yaml, each unit, section and parent it names checked to exist."""
     indicators: dict[str, Indicator] = {}
-    ind_raw = _entries(ind_data, "indicators", "indicators.yaml")
     ind_ids = {r.get("id") for r in ind_raw}
     for n, raw in enumerate(ind_raw):
         where = f"indicators.yaml indicator '{raw.get('id', n + 1)}'"
@@ -190,34 +215,19 @@ def load_catalogue_from(data_dir: Path) -> Catalogue:
         indicators[raw["id"]] = Indicator(
             **_base(raw, where), unit=unit, units=extra_units, sections=secs, parent=parent
         )
+    return indicators
 
-    roles: dict[str, ColumnRole] = {}
-    for n, raw in enumerate(_entries(role_data, "roles", "column_roles.yaml")):
-        where = f"column_roles.yaml role '{raw.get('id', n + 1)}'"
-        roles[raw["id"]] = ColumnRole(**_base(raw, where), year_pattern=bool(raw.get("year_pattern", False)))
 
-    rus_path = data_dir / "labels_rus.yaml"
-    if rus_path.exists():
-        rus = _read_yaml(rus_path)
-        for key, pool in (("sections", sections), ("units", units), ("indicators", indicators)):
-            for eid, labels in (rus.get(key) or {}).items():
-                if eid not in pool:
-                    raise CatalogueError(f"labels_rus.yaml {key}: '{eid}' is not in {key}.yaml")
-                pool[eid] = replace(pool[eid], labels_rus=_str_list(labels, f"labels_rus.yaml {key} '{eid}'"))
-
-    versions = {str(d.get("version", "0")) for d in (sec_data, ind_data, unit_data)}
-    if len(versions) != 1:
-        raise CatalogueError(f"sections/indicators/units.yaml disagree on 'version': {sorted(versions)}")
-    version = versions.pop()
-    return Catalogue(
-        version=version,
-        catalogue_version=f"{version}+{content_hash(data_dir)[:12]}",
-        sections=sections,
-        indicators=indicators,
-        units=units,
-        column_roles=roles,
-        thresholds=thresholds,
-    )
+def _add_russian_labels(rus_path: Path, sections: dict, units: dict, indicators: dict) -> None:
+    """The Russian labels of labels_rus.yaml (when there is one) onto the entries they name."""
+    if not rus_path.exists():
+        return
+    rus = _read_yaml(rus_path)
+    for key, pool in (("sections", sections), ("units", units), ("indicators", indicators)):
+        for eid, labels in (rus.get(key) or {}).items():
+            if eid not in pool:
+                raise CatalogueError(f"labels_rus.yaml {key}: '{eid}' is not in {key}.yaml")
+            pool[eid] = replace(pool[eid], labels_rus=_str_list(labels, f"labels_rus.yaml {key} '{eid}'"))
 
 
 @lru_cache(maxsize=4)
