@@ -9,6 +9,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import Path
+from typing import NoReturn
 
 from reja.extract.errors import CorruptFile, EmptyFile, EncryptedFile, UnsupportedFormat
 
@@ -111,6 +112,21 @@ def detect_format(path: Path) -> str:
     """Return one of SUPPORTED, or raise EmptyFile / UnsupportedFormat / EncryptedFile / CorruptFile."""
     path = Path(path)
     name = path.name
+    head = _head(path, name)
+    if b"%PDF-" in head[:1024]:  # the PDF spec tolerates junk before the header
+        return "pdf"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return _zip_format(path, name)
+    if head.startswith(OLE2_MAGIC):
+        return _ole_format(path, name)
+    found = _magic_format(head)
+    if found is not None:
+        return found
+    _refuse_unsupported(path, name, head)
+
+
+def _head(path: Path, name: str) -> bytes:
+    """The file's first 8 KiB; an empty or blank file is refused."""
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:
@@ -121,22 +137,26 @@ def detect_format(path: Path) -> str:
         raise EmptyFile(name, "the file is empty (0 bytes)")
     if not head.strip(b" \t\r\n\x00"):
         raise EmptyFile(name, f"the file holds only blank or NUL bytes ({size} bytes)")
+    return head
 
-    if b"%PDF-" in head[:1024]:  # the PDF spec tolerates junk before the header
-        return "pdf"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return _zip_format(path, name)
-    if head.startswith(OLE2_MAGIC):
-        streams = _ole_has_stream(path, ("EncryptedPackage", "WordDocument", "Workbook", "Book", "PowerPoint Document"))
-        if "EncryptedPackage" in streams:
-            raise EncryptedFile(name, "password-protected Office document (encrypted DOCX/XLSX); save it without a password")
-        if "WordDocument" in streams:
-            return "doc"
-        if "Workbook" in streams or "Book" in streams:
-            return "xls"
-        if "PowerPoint Document" in streams:
-            raise UnsupportedFormat(name, "PowerPoint 97–2003 presentation (PPT), not a Word document")
-        raise UnsupportedFormat(name, "OLE2 compound file that holds no Word document")
+
+def _ole_format(path: Path, name: str) -> str:
+    """DOC or XLS from an OLE2 compound file's streams; an encrypted Office file, a PPT or another OLE2
+    file is refused."""
+    streams = _ole_has_stream(path, ("EncryptedPackage", "WordDocument", "Workbook", "Book", "PowerPoint Document"))
+    if "EncryptedPackage" in streams:
+        raise EncryptedFile(name, "password-protected Office document (encrypted DOCX/XLSX); save it without a password")
+    if "WordDocument" in streams:
+        return "doc"
+    if "Workbook" in streams or "Book" in streams:
+        return "xls"
+    if "PowerPoint Document" in streams:
+        raise UnsupportedFormat(name, "PowerPoint 97–2003 presentation (PPT), not a Word document")
+    raise UnsupportedFormat(name, "OLE2 compound file that holds no Word document")
+
+
+def _magic_format(head: bytes) -> str | None:
+    """RTF or an image format by its first bytes, else None."""
     if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"{\\rtf"):
         return "rtf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -147,7 +167,12 @@ def detect_format(path: Path) -> str:
         return "tiff"
     if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
         return "heic"
+    return None
 
+
+def _refuse_unsupported(path: Path, name: str, head: bytes) -> NoReturn:
+    """Raise UnsupportedFormat saying what the file is (a web page, Word XML, GIF/BMP, another archive,
+    text) and how to send it instead."""
     suffix = path.suffix.lower()
     named = f" named {suffix}" if suffix else ""
     lowered = head[:1024].lower().lstrip(b"\xef\xbb\xbf \r\n\t")

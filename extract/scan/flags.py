@@ -39,6 +39,20 @@ def _row_cells(table: Table, row: int, n_rows: int = 1) -> list[Cell]:
 _BARE_LOW_RE = re.compile(r"^low_ocr_confidence: \d+$")
 
 
+def _flag_cell(item, cell: Cell, names: list[str], threshold: float) -> None:
+    """The item's flags for one of its OCR'd cells: a doubtful cell (which column, how sure, where) and
+    the reader's notes on it the parser did not copy."""
+    column = names[cell.col] if cell.col < len(names) else str(cell.col)
+    if cell.confidence is not None and cell.confidence < threshold and cell.text.strip():
+        box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
+        item.flags = [f for f in item.flags if not _BARE_LOW_RE.match(f)]
+        item.flag("low_ocr_confidence", f"{column} {cell.confidence:.0f} box {box}")
+    for note in cell.notes:
+        # the parser copies cell notes as they are; add only those it did not
+        if note.split(":", 1)[0] in NOTE_FLAGS and note not in item.flags:
+            item.flags.append(note)
+
+
 def apply_ocr_flags(plan: ParsedPlan, doc: Document, settings: ParseSettings) -> ParsedPlan:
     """Add OCR flags to the items of `plan` (parsed from `doc`) in place; returns the plan.
     `settings`: the parse settings the plan was parsed with (one threshold for parser and reader,
@@ -46,7 +60,6 @@ def apply_ocr_flags(plan: ParsedPlan, doc: Document, settings: ParseSettings) ->
 
     The parser's own bare "low_ocr_confidence: 52" is replaced by the per-column entries, which
     say which cell and where."""
-    threshold = settings.low_ocr_confidence
     tables = {t.index: t for t in doc.tables}
     names: dict[int, list[str]] = {}
     for item in plan.items:
@@ -60,13 +73,5 @@ def apply_ocr_flags(plan: ParsedPlan, doc: Document, settings: ParseSettings) ->
         if confs and item.ocr_confidence is None:
             item.ocr_confidence = min(confs)
         for cell in cells:
-            column = names[item.table_index][cell.col] if cell.col < len(names[item.table_index]) else str(cell.col)
-            if cell.confidence is not None and cell.confidence < threshold and cell.text.strip():
-                box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
-                item.flags = [f for f in item.flags if not _BARE_LOW_RE.match(f)]
-                item.flag("low_ocr_confidence", f"{column} {cell.confidence:.0f} box {box}")
-            for note in cell.notes:
-                # the parser copies cell notes as they are; add only those it did not
-                if note.split(":", 1)[0] in NOTE_FLAGS and note not in item.flags:
-                    item.flags.append(note)
+            _flag_cell(item, cell, names[item.table_index], settings.low_ocr_confidence)
     return plan
