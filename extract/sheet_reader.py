@@ -272,12 +272,7 @@ def _title_paragraphs(table: Table, header_at: int) -> list[Paragraph]:
 
 def _document(sheets: list[_Sheet], hidden_sheets: list[str], name: str, fmt: str, scores: HeaderScores) -> Document:
     doc = Document(source=name, format=fmt, page_count=1)
-    found = []
-    for sheet in sheets:
-        table = _as_table(sheet)
-        at = _header_at(table, scores)
-        if at is not None:
-            found.append((sum(1 for r in range(at, table.n_rows) if any(table.row_texts(r))), sheet, table, at))
+    found = _plan_sheets(sheets, scores)
     if hidden_sheets:
         doc.warnings.append(f"{len(hidden_sheets)} hidden sheet(s) not read: "
                             + ", ".join(repr(t) for t in hidden_sheets))
@@ -290,13 +285,7 @@ def _document(sheets: list[_Sheet], hidden_sheets: list[str], name: str, fmt: st
             doc.blocks.append(_as_table(fullest))
         return doc
     _, sheet, table, at = max(found, key=lambda f: f[0])
-    others = [s.title for s in sheets if s is not sheet and s.values]
-    if others:
-        doc.warnings.append(f"plan read from sheet {sheet.title!r}; other sheets not read: "
-                            + ", ".join(repr(t) for t in others))
-    if sheet.hidden_rows or sheet.hidden_cols:
-        doc.warnings.append(f"sheet {sheet.title!r}: {sheet.hidden_rows} hidden row(s) and "
-                            f"{sheet.hidden_cols} hidden column(s) with content left out")
+    _say_what_was_left_out(doc, sheets, sheet)
     doc.blocks.extend(_title_paragraphs(table, at))
     body = _as_table(sheet, first_row=at)
     doc.blocks.append(body)
@@ -304,6 +293,28 @@ def _document(sheets: list[_Sheet], hidden_sheets: list[str], name: str, fmt: st
     if n_uncached:
         doc.warnings.append(f"sheet {sheet.title!r}: {n_uncached} formula cell(s) without a saved value")
     return doc
+
+
+def _plan_sheets(sheets: list[_Sheet], scores: HeaderScores) -> list[tuple[int, _Sheet, Table, int]]:
+    """(filled rows from the header down, sheet, its table, header row) of every sheet with a plan header."""
+    found = []
+    for sheet in sheets:
+        table = _as_table(sheet)
+        at = _header_at(table, scores)
+        if at is not None:
+            found.append((sum(1 for r in range(at, table.n_rows) if any(table.row_texts(r))), sheet, table, at))
+    return found
+
+
+def _say_what_was_left_out(doc: Document, sheets: list[_Sheet], sheet: _Sheet) -> None:
+    """Warnings naming the other sheets with content, and the plan sheet's hidden rows and columns."""
+    others = [s.title for s in sheets if s is not sheet and s.values]
+    if others:
+        doc.warnings.append(f"plan read from sheet {sheet.title!r}; other sheets not read: "
+                            + ", ".join(repr(t) for t in others))
+    if sheet.hidden_rows or sheet.hidden_cols:
+        doc.warnings.append(f"sheet {sheet.title!r}: {sheet.hidden_rows} hidden row(s) and "
+                            f"{sheet.hidden_cols} hidden column(s) with content left out")
 
 
 def _nothing_found(sheets: list[_Sheet]) -> str:
