@@ -135,7 +135,7 @@ def test_a_number_cell_of_several_lines_is_kept_line_by_line(monkeypatch):
             ("2.", "Davra suhbatlari", "marta", "4", "5\nI7")]
     cells = [_cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
     monkeypatch.setattr(page_mod, "_read_digits", lambda *a: (". 7", 91.0))
-    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb", load_settings(), 300)
+    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb", load_settings(), 300, SCORES)
     by_pos = {(c["row"], c["col"]): c for c in cells}
     for pos, text in (((1, 3), "16\n13\n2\n1"), ((1, 4), "22\n17\n3\n2")):
         assert by_pos[pos]["text"] == text and by_pos[pos]["notes"] == []
