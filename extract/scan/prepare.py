@@ -19,9 +19,10 @@ import numpy as np
 from .clean import remove_impulses, smooth_grain
 from .components import components
 
-# Deskew and column shear of the 300 dpi page: bilinear, 18 ms against bicubic's 65 ms on an A4 page
-# (one OpenCV thread; a photo is rotated and sheared, a skewed scan rotated once or twice). Issue 18.
-ROTATE_INTERPOLATION = cv2.INTER_LINEAR
+# Deskew and column shear of the 300 dpi page. Bilinear costs 18 ms against bicubic's 65 ms on an A4
+# page (one OpenCV thread), but it blurs thin strokes: the CI scan's section "III." read as "II."
+# (section_exact 1.0 -> 0.4, issue 18 session 5), so bicubic stays.
+ROTATE_INTERPOLATION = cv2.INTER_CUBIC
 
 
 @dataclass
