@@ -182,7 +182,7 @@ def read_page(job: Callable, raw: bytes, name: str, call: dict, options: dict, l
 class _ClusterPages:
     """A page runner (`reja.extract.progress.set_page_runner`) for a reading child on a Dask worker when
     the run has fewer files than worker threads: this child reads the scan's pages from the first on,
-    up to `jobs - 1` other workers from the last on (`read_page`, the file's bytes sent once), until they
+    up to `jobs - 1` other workers from the last on (`read_page`, the file's bytes with each), until they
     meet; pages come back in order. The child never waits long on a helper: a page whose helper has not
     answered within twice the child's own time for a page (a helper busy with another file, a lost
     worker) is read here, so two files can never wait on each other's helpers."""
@@ -515,6 +515,7 @@ class _Run:
             return
         indexes, submitted = self.inflight.pop(future)
         self.started.pop(future, None)
+        self.keys.pop(future.key, None)
         seconds = time.monotonic() - submitted
         failed = None
         try:
@@ -565,7 +566,8 @@ class _Run:
             self.ex.on_pages(self.tasks[i], message["done"], message["total"])
 
     def _deadlines(self) -> None:
-        """A task whose worker said it started and has given no result `hang_after` seconds per file later:
+        """A task whose worker said it started and has given no result `timeout_s + hang_grace` seconds per
+        file later:
         the worker is hung as a whole (its reading child would have been stopped at the time limit and the
         task would have answered). The task is given up and its worker restarted by its nanny (a thread:
         the batch goes on); its file fails, or, in a parcel, each file is read again alone as after a
@@ -577,6 +579,7 @@ class _Run:
             if now - since <= per_file * len(indexes):
                 continue
             del self.inflight[future], self.started[future]
+            self.keys.pop(future.key, None)
             future.cancel()
             self.totals["hung_tasks"] += 1
             if address:
