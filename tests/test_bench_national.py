@@ -55,3 +55,13 @@ def test_the_review_queue_read_piece_by_piece_is_the_whole_loads_flagged_rows(tm
     assert len(whole) and whole["flags"].str.contains("outlier|subitems|plan_below").any()
     pd.testing.assert_frame_equal(pieces, whole[list(pieces.columns)])
     assert orphans_too == orphans and len(orphans) == 2
+
+
+def test_the_unfiltered_compare_step_reads_the_store_of_400_plans(tmp_path):
+    from reja.bench.national import COMPARE_ALL, COMPARE_PLANS, commands
+
+    plans = tmp_path / "p.sqlite"
+    cmd = commands(tmp_path / "national.sqlite", tmp_path, tmp_path / "one.docx", "py", plans)[COMPARE_ALL]
+    assert COMPARE_PLANS == 400
+    assert cmd[:4] == ["py", "-m", "reja.cli", "compare"] and cmd[cmd.index("--db") + 1] == str(plans)
+    assert not {"--region", "--district", "--years"} & set(cmd)  # unfiltered: every plan of the store
