@@ -62,6 +62,7 @@ eval-variants: setup
 bench: setup
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m reja.bench
+	$(BIN)/python -m reja.bench.document --md bench-out/document.md
 
 # Only the typed-layout rows of bench (XLSX, borderless PDF against openpyxl / pdfplumber), in CPU seconds.
 bench-layouts: setup
