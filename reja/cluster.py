@@ -182,8 +182,8 @@ def read_page(job: Callable, raw: bytes, name: str, call: dict, options: dict, l
 class _ClusterPages:
     """A page runner (`reja.extract.progress.set_page_runner`) for a reading child on a Dask worker when
     the run has fewer files than worker threads: this child reads the scan's pages from the first on,
-    up to `jobs - 1` other workers from the last on (`read_page`, the file's bytes with each), until they
-    meet; pages come back in order. The child never waits long on a helper: a page whose helper has not
+    `jobs - 1` other workers from the last on (`read_page`, the file's bytes with each; two pages queued
+    for each helper), until they meet; pages come back in order. The child never waits long on a helper: a page whose helper has not
     answered within twice the child's own time for a page (a helper busy with another file, a lost
     worker) is read here, so two files can never wait on each other's helpers."""
 
@@ -224,7 +224,9 @@ class _ClusterPages:
         tag = uuid.uuid4().hex[:8]
         try:
             while out < n:
-                while len(remote) < jobs - 1 and back > front + 1:  # the child keeps the next page for itself
+                # two pages queued for each helper (it goes on to the next while this child is busy reading
+                # and cannot hand it one); the child keeps the next page for itself
+                while len(remote) < 2 * (jobs - 1) and back > front + 1:
                     back -= 1
                     remote[client.submit(read_page, job, data, Path(path).name, calls[back], self.options, self.limits,
                                          workers=others, allow_other_workers=False, pure=False,
