@@ -312,11 +312,14 @@ def _side_by_side(values: pd.DataFrame, plan_order: list[str]) -> pd.DataFrame:
 def _changes(values: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     """Indicator change between consecutive selected years of the same district."""
     rows = []
+    # each district-year's values split once (a filter of every value a district-year was quadratic)
+    by_plan = {key: group for key, group in values.groupby(["district", "year"], sort=False)}
+    empty = values.iloc[:0]
     for district, group in plans.groupby("district", sort=False):
         years = sorted(group["year"].dropna().unique())
         for old, new in zip(years, years[1:], strict=False):
-            a = values[(values["district"] == district) & (values["year"] == old)].set_index("indicator_id")
-            b = values[(values["district"] == district) & (values["year"] == new)].set_index("indicator_id")
+            a = by_plan.get((district, old), empty).set_index("indicator_id")
+            b = by_plan.get((district, new), empty).set_index("indicator_id")
             for ind in sorted(set(a.index) | set(b.index)):
                 va = a["plan_value"].get(ind)
                 vb = b["plan_value"].get(ind)
