@@ -1,7 +1,8 @@
 """How long re-matching takes after a clerk's correction, against reading every file again (issue 16).
 
-N typed plans (DOCX of the variety corpus's docx families, seeds from 5000 on) are generated into a
-temporary folder and imported. Then a clerk teaches one wording (a learned synonym), and in the same
+N plans are generated into a temporary folder and imported: DOCX of the variety corpus's docx families
+(seeds from 5000 on) and, with `--scans K`, K of them scanned PDFs of its `scan` family (made in the
+variety cache, `$REJA_VARIETY_CACHE`, and copied; OCR'd on the first import). Then a clerk teaches one wording (a learned synonym), and in the same
 run, on two copies of that store:
 
 - `reja import` of the same folder: every plan is re-matched from its stored rows, none is read;
@@ -11,7 +12,7 @@ run, on two copies of that store:
 The re-matched store must equal the fully re-imported one (items and documents, run fields aside).
 Timings are noisy on a shared machine: read the ratio, and re-run on a quiet one.
 
-    python tools/measure_rematch.py --n 200 --jobs 2 [--json out.json] [--profile rematch.prof]
+    python tools/measure_rematch.py --n 200 --scans 8 --jobs 2 [--json out.json] [--profile rematch.prof]
 """
 
 from __future__ import annotations
@@ -30,17 +31,22 @@ VOLATILE = ["imported_at", "run_id", "duration_s"]
 FIRST_SEED = 5000
 
 
-def generate(n: int, dest: Path) -> list[Path]:
-    """n DOCX plans, the docx families in turn, each its own district-and-seed document."""
+def generate(n: int, dest: Path, scans: int = 0) -> list[Path]:
+    """n plans, each its own district-and-seed document: n - scans DOCX (the docx families in turn) and
+    `scans` scanned PDFs of the variety `scan` family."""
+    from reja.variety import corpus
     from reja.variety.renderers.docx import render_docx
     from reja.variety.spec import draw_spec, families
 
     names = [f for f, fam in families().items() if fam["renderer"] == "docx"]
     dest.mkdir(parents=True, exist_ok=True)
     files = []
-    for i in range(n):
+    for i in range(n - scans):
         spec = draw_spec(FIRST_SEED + i, names[i % len(names)])
         files.append(render_docx(spec, dest / f"plan{i:04d}.docx"))
+    refs = [corpus.DocRef("scan", FIRST_SEED + k, "rematch") for k in range(scans)]
+    for k, made in enumerate(corpus.generate(refs, corpus.DEFAULT_CACHE, log=None)):
+        files.append(Path(shutil.copy(made.file, dest / f"scan{k:04d}.pdf")))
     return files
 
 
@@ -86,14 +92,14 @@ def timed(fn, *args, profile: Path | None = None, **kwargs):
     return result, round(time.monotonic() - start, 2)
 
 
-def measure(n: int, jobs: int, work: Path, profile: Path | None = None) -> dict:
+def measure(n: int, jobs: int, work: Path, profile: Path | None = None, scans: int = 0) -> dict:
     import pandas as pd
 
     from reja.batch import run_import
     from reja.rematch import rematch_store
 
     folder = work / "plans"
-    _, gen_s = timed(generate, n, folder)
+    _, gen_s = timed(generate, n, folder, scans)
     db = work / "reja.sqlite"
     first, first_s = timed(run_import, [folder], db=db, jobs=jobs)
     teach(db)
@@ -111,7 +117,7 @@ def measure(n: int, jobs: int, work: Path, profile: Path | None = None) -> dict:
             equal = False
             print(f"re-matched store differs from the full re-import: {str(exc)[:400]}", file=sys.stderr)
     return {
-        "plans": n, "jobs": jobs, "generate_s": gen_s,
+        "plans": n, "scans": scans, "jobs": jobs, "generate_s": gen_s,
         "first_import_s": first_s, "first_import": first.counts(),
         "rematch_import_s": rematch_s, "rematch_import": again.counts(),
         "full_reimport_s": full_s, "full_reimport": full.counts(),
@@ -125,6 +131,7 @@ def measure(n: int, jobs: int, work: Path, profile: Path | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200, help="plans (default 200)")
+    ap.add_argument("--scans", type=int, default=0, help="of the plans, this many scanned PDFs (default 0)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--profile", type=Path, help="cProfile of the re-matching import (pstats file)")
@@ -132,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="reja-rematch-"))
     try:
-        result = measure(args.n, args.jobs, work, args.profile)
+        result = measure(args.n, args.jobs, work, args.profile, min(args.scans, args.n))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
