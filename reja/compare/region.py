@@ -89,8 +89,10 @@ def district_matrix(items: pd.DataFrame, *, region: str, year: int, measure: str
     if frame.empty:
         return pd.DataFrame()
     frame = frame.assign(column=frame["indicator_id"] + " [" + frame["unit_key"] + "]")
-    matrix = frame.pivot_table(index="district_latin", columns="column", values=measure,
-                               aggfunc=lambda s: s.sum(min_count=1))
+    # what pivot_table(aggfunc=lambda s: s.sum(min_count=1)) gives (columns, then rows, with no value
+    # dropped), from the grouped sum: a Python function a cell was most of a 400-plan comparison's matrix
+    matrix = frame.groupby(["district_latin", "column"])[measure].sum(min_count=1).unstack("column")
+    matrix = matrix.dropna(axis=1, how="all").dropna(axis=0, how="all")
     return matrix.sort_index().sort_index(axis=1)
 
 
