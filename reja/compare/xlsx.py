@@ -77,7 +77,9 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     """List cells (row keys, district ids) as text: a workbook cell holds one value."""
     if frame.empty:
         return frame
-    lists = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, list | tuple | set)).any()]
+    # only a column of Python objects can hold a list (text and number columns are looked at no further)
+    lists = [c for c in frame.columns
+             if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, list | tuple | set)).any()]
     return frame.assign(**{c: frame[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple | set)
                                            else v) for c in lists})
 
