@@ -366,26 +366,37 @@ def _section_prefixed_items(drafts: list[_Draft]) -> None:
         s = section_value(section_no)
         if s is None or not any(d.parent_item_no == str(s) for d in numbered):
             continue  # no "S.K" was taken for a part of an item S: nothing in doubt
-        rows = []  # (draft, K, prefixed) of the section's first-level numbers: "K" and "S.K"
-        for d in numbered:
-            if re.fullmatch(r"\d+", d.item_no):
-                rows.append((d, int(d.item_no), False))
-            elif re.fullmatch(rf"{s}\.\d+", d.item_no):
-                rows.append((d, int(d.item_no.split(".")[1]), True))
-        last_item, next_part = 0, None  # the section's last item number; the next part number of item S
-        for j, (d, k, prefixed) in enumerate(rows):
-            if not prefixed:
-                last_item, next_part = k, (1 if k == s else None)
-                continue
-            as_part = d.parent_item_no == str(s) and next_part == k
-            as_item = k > last_item
-            if as_part and as_item:
-                as_part = not _items_continue(rows[j:], last_item)
-            if as_part:
-                next_part = k + 1
-            elif as_item or d.parent_item_no != str(s):
-                d.parent_item_no = None
-                last_item, next_part = k, None
+        _decide_prefixed(_first_level_rows(numbered, s), s)
+
+
+def _first_level_rows(numbered: list[_Draft], s: int) -> list[tuple[_Draft, int, bool]]:
+    """(draft, K, prefixed) of a section's first-level numbers in order: "K" and "S.K"."""
+    rows = []
+    for d in numbered:
+        if re.fullmatch(r"\d+", d.item_no):
+            rows.append((d, int(d.item_no), False))
+        elif re.fullmatch(rf"{s}\.\d+", d.item_no):
+            rows.append((d, int(d.item_no.split(".")[1]), True))
+    return rows
+
+
+def _decide_prefixed(rows: list[tuple[_Draft, int, bool]], s: int) -> None:
+    """Walk a section's first-level numbers: each "S.K" read as a part of item S keeps its parent, one read
+    as an item of the section loses it."""
+    last_item, next_part = 0, None  # the section's last item number; the next part number of item S
+    for j, (d, k, prefixed) in enumerate(rows):
+        if not prefixed:
+            last_item, next_part = k, (1 if k == s else None)
+            continue
+        as_part = d.parent_item_no == str(s) and next_part == k
+        as_item = k > last_item
+        if as_part and as_item:
+            as_part = not _items_continue(rows[j:], last_item)
+        if as_part:
+            next_part = k + 1
+        elif as_item or d.parent_item_no != str(s):
+            d.parent_item_no = None
+            last_item, next_part = k, None
 
 
 def _items_continue(rows: list[tuple[_Draft, int, bool]], last_item: int) -> bool:
