@@ -320,18 +320,7 @@ def parse_title_block(lines: list[Line], source: str) -> PlanMeta:
     lines = _split_lines(lines)
     blocks, rest, after_blocks = _collect_blocks(lines)
     meta = PlanMeta()
-    approve_pos: list[str] = []
-    agree_pos: list[str] = []
-    for block in blocks:
-        if block.keyword is None:
-            word = "TASDIQLAYMAN" if block.kind == "approve" else "KELISHILDI"
-            meta.flags.append(f"meta_missing: {word} not found; its block taken from the layout")
-        pos, name, date = _block_parts(block)
-        if block.kind == "approve" and meta.approved_by is None:
-            approve_pos, meta.approved_by, meta.approved_date = pos, name, date
-        elif block.kind == "agree" and meta.agreed_by is None:
-            agree_pos, meta.agreed_by, meta.agreed_date = pos, name, date
-
+    approve_pos, agree_pos = _signatures(blocks, meta)
     rest_texts = [ln.text for ln in rest]
     title = _title_lines(rest, after_blocks)
     meta.title = _clean("\n".join(title)) if title else None
@@ -343,6 +332,30 @@ def parse_title_block(lines: list[Line], source: str) -> PlanMeta:
     if meta.district is None:  # a city centre: "Buxoro shahar axborot-kutubxona markazi"
         meta.district = local_place_name(" ".join(filter(None, (meta.region, meta.organisation, *title))))
 
+    _fill_missing(meta, source)
+    return meta
+
+
+def _signatures(blocks: list[_Block], meta: PlanMeta) -> tuple[list[str], list[str]]:
+    """The approver and the agreeing official (name, date) onto `meta`, the first block of each kind;
+    returns the position lines of both (approve, agree)."""
+    approve_pos: list[str] = []
+    agree_pos: list[str] = []
+    for block in blocks:
+        if block.keyword is None:
+            word = "TASDIQLAYMAN" if block.kind == "approve" else "KELISHILDI"
+            meta.flags.append(f"meta_missing: {word} not found; its block taken from the layout")
+        pos, name, date = _block_parts(block)
+        if block.kind == "approve" and meta.approved_by is None:
+            approve_pos, meta.approved_by, meta.approved_date = pos, name, date
+        elif block.kind == "agree" and meta.agreed_by is None:
+            agree_pos, meta.agreed_by, meta.agreed_date = pos, name, date
+    return approve_pos, agree_pos
+
+
+def _fill_missing(meta: PlanMeta, source: str) -> None:
+    """Year and district the title block did not name, from the file name (said); every field still
+    missing is flagged `meta_missing`."""
     file_year, file_place = _from_file_name(source, want_place=meta.district is None)
     for field_name in ("region", "district", "organisation", "year", "approved_by", "agreed_by"):
         if getattr(meta, field_name) is not None:
@@ -355,7 +368,6 @@ def parse_title_block(lines: list[Line], source: str) -> PlanMeta:
             meta.flags.append(f"meta_missing: district (taken from the file name: {file_place})")
         else:
             meta.flags.append(f"meta_missing: {field_name}")
-    return meta
 
 
 def _organisation_from_title(title: list[str]) -> str | None:
