@@ -51,7 +51,9 @@ def _page_job(path: str, page_no: int, lang: str, settings: ParseSettings, cache
     try:
         img, dpi = _load(p, page_no, scan.dpi)
         cache = OcrCache(Path(cache_dir) if cache_dir else None)
-        key = cache_key("page", image_digest(img), str(dpi), scan.fingerprint(), tesseract_version(), lang)
+        # the header scores name the number columns whose cells are read again: part of what a page is
+        key = cache_key("page", image_digest(img), str(dpi), scan.fingerprint(), repr(settings.header),
+                        tesseract_version(), lang)
         hit = cache.get(key)
         if hit is not None:
             hit["cached"] = True

@@ -110,3 +110,25 @@ def test_no_ocr_cache_import_keeps_nothing_where_the_environment_points(tmp_path
     assert log.read_text(encoding="utf-8") == "None"
     run_import([tmp_path / "in"], db=tmp_path / "again.sqlite", force=True)  # the default: the env's folder
     assert log.read_text(encoding="utf-8") == str(tmp_path / "env")
+
+
+def test_a_page_read_at_other_header_scores_is_not_taken_from_the_cache(tmp_path, monkeypatch):
+    # the header scores decide which columns' numbers are read again: a page read under other scores
+    # is another reading, never a cache hit (issue 16: the key held the scan settings only)
+    from dataclasses import replace
+    from pathlib import Path
+
+    from reja.extract.scan import reader
+    from reja.extract.settings import load_parse_settings
+
+    reads = []
+    monkeypatch.setattr(reader, "read_page", lambda img, dpi, lang, scan, header: reads.append(header) or {"tables": []})
+    scan = Path(__file__).resolve().parents[2] / "samples" / "jondor_2021_scan.pdf"
+    settings = load_parse_settings()
+    other = replace(settings, header=replace(settings.header, match=settings.header.match - 5))
+    cache = str(tmp_path / "ocr")
+    first = reader._page_job(str(scan), 1, "uzb", settings, cache)
+    again = reader._page_job(str(scan), 1, "uzb", settings, cache)
+    moved = reader._page_job(str(scan), 1, "uzb", other, cache)
+    assert (first["cached"], again["cached"], moved["cached"]) == (False, True, False)
+    assert reads == [settings.header, other.header]
