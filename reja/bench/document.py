@@ -131,8 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] {json.dumps(results[-1], ensure_ascii=False)}", file=sys.stderr, flush=True)
     print(markdown(results))
     if args.md:
-        args.md.parent.mkdir(parents=True, exist_ok=True)
-        args.md.write_text(markdown(results), encoding="utf-8")
+        from reja.bench.report import write_atomic
+
+        write_atomic(args.md, markdown(results))
     return 0
 
 

@@ -288,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         results = measure(args.db, args.work, only=args.only, python=args.python, log=log)
         print(json.dumps(results, indent=2, ensure_ascii=False))
         if args.md:
-            args.md.parent.mkdir(parents=True, exist_ok=True)
-            args.md.write_text(markdown(results), encoding="utf-8")
+            from reja.bench.report import write_atomic
+
+            write_atomic(args.md, markdown(results))
     return 0
 
 

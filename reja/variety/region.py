@@ -155,8 +155,14 @@ def _check(name: str, expected: dict | set, got: dict | set) -> dict:
 
 # ---- the clerk: every doubt about a match decided as the spec says ---------------------------
 
-MATCH_FIELDS = {"section": "section_id", "indicator": "indicator_id", "unit": "unit_id"}  # flag kind -> field
 CLERK = "region-clerk"
+
+
+def _match_fields() -> dict[str, str]:
+    """Flag kind → the field a clerk's choice sets (section → section_id …), from reja.learned's one table."""
+    from reja.learned import TAUGHT_BY
+
+    return {kind: field for field, (kind, _text_column) in TAUGHT_BY.items()}
 
 
 def _spec_item(batch: RegionBatch, row) -> tuple[dict, dict]:
@@ -190,21 +196,22 @@ def _text(value) -> str:
 
 def _next_doubt(items, asked: set) -> tuple | None:
     """The first flagged row (plan by plan, row by row, as the review queue goes) with a match doubt
-    no decision has answered: (row, field, alone) — `alone` when its wording was decided already
-    (then the row is decided by itself)."""
+    no decision has answered: (row, field, wording key, alone) — `alone` when its wording was decided
+    already (then the row is decided by itself)."""
     from reja.review.bulk import wording_column, wording_key
     from reja.review.data import flag_codes
 
+    fields = _match_fields()
     flagged = items[items["status"] == "flagged"].sort_values(["source_file", "item_index"])
     for _i, row in flagged.iterrows():
         done = set(_text(row.get("corrected_fields")).split(","))
         for code in flag_codes(_text(row.get("flags"))):
-            field = MATCH_FIELDS.get(code.split("_", 1)[0])
+            field = fields.get(code.split("_", 1)[0])
             if field and field not in done and "accepted" not in done:
                 key = (field, wording_key(_text(row.get(wording_column(field)))))
                 if (key, row["row_key"]) in asked:
                     continue
-                return row, field, key in asked
+                return row, field, key, key in asked
     return None
 
 
@@ -223,9 +230,8 @@ def review_as_clerk(db, batch: RegionBatch) -> int:
         items = load_items(db)[0]
         if (doubt := _next_doubt(items, asked)) is None:
             return decisions
-        row, field, alone = doubt
+        row, field, key, alone = doubt
         right = _right_id(batch, row, field)
-        key = (field, bulk.wording_key(_text(row.get(bulk.wording_column(field)))))
         asked.update({key, (key, row["row_key"])})
         if alone:
             corr.record(db, row["row_key"], field, row.get(field), right, who=CLERK, why="the plan says so",
