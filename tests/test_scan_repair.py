@@ -254,3 +254,34 @@ def test_a_short_number_is_not_read_again_for_a_missing_symbol():
         assert calls == ["rus"] and res.text == "№" and notes
     finally:
         mp.undo()
+
+
+class _MatcherBug(Exception):
+    pass
+
+
+def _broken_matcher(*_args, **_kwargs):
+    raise _MatcherBug("header matcher broke")
+
+
+@pytest.mark.parametrize("step", ["repair_document", "column_kinds", "apply_ocr_flags"])
+def test_an_error_of_the_header_matcher_is_raised_not_read_as_no_header(monkeypatch, step):
+    """A bug in the parser's header matcher must fail the document (it was read as "no header": no
+    column roles, no number re-reads, no repairs — silently)."""
+    from reja.extract.scan import repair
+    from reja.extract.scan.numbers import column_kinds
+
+    monkeypatch.setattr(repair, "is_header_row", _broken_matcher)
+    table = _table([["№", "Nomi", "O'lchov birligi"], ["1.", "Kitoblar", "nusxa"]])
+    doc = Document(source="t.png", format="scan", blocks=[table], page_count=1)
+    settings = load_parse_settings()
+    with pytest.raises(_MatcherBug):
+        if step == "repair_document":
+            repair_document(doc, lang="uzb", settings=settings)
+        elif step == "column_kinds":
+            cells = [{"row": c.row, "col": c.col, "text": c.text, "rowspan": 1, "colspan": 1} for c in table.cells]
+            column_kinds(cells, table.n_rows, table.n_cols, settings.scan, settings.header)
+        else:
+            items = [PlanItem("1", "Kitoblar", page=1, table_index=0, row_index=1)]
+            plan = ParsedPlan(source="t.png", format="scan", meta=PlanMeta(), items=items)
+            apply_ocr_flags(plan, doc, settings)

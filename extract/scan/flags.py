@@ -22,12 +22,9 @@ NOTE_FLAGS = ("item_no_rebuilt", "snapped_value", "mixed_script", "lineless_tabl
 
 
 def _column_names(table: Table, scores: HeaderScores) -> list[str]:
-    try:
-        from .repair import _roles_of
+    from .repair import _roles_of
 
-        found = _roles_of(table, scores)
-    except Exception:  # noqa: BLE001 - names are a courtesy; fall back to numbers
-        found = None
+    found = _roles_of(table, scores)
     roles = found[0] if found else [None] * table.n_cols
     return [r or f"column {c + 1}" for c, r in enumerate(roles)]
 

@@ -44,10 +44,7 @@ def column_kinds(cells: list[dict], n_rows: int, n_cols: int, settings: ScanSett
     table = Table(index=0, n_rows=n_rows, n_cols=n_cols)
     for c in cells:
         table.cells.append(Cell(row=c["row"], col=c["col"], text=c["text"], rowspan=c["rowspan"], colspan=c["colspan"]))
-    try:
-        found = _roles_of(table, scores)
-    except Exception:  # noqa: BLE001 - a header the matcher cannot take: no number columns, no re-reads
-        return {}, set()
+    found = _roles_of(table, scores)
     if found is None:
         return {}, set()
     roles, header_rows = found

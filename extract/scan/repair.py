@@ -40,13 +40,11 @@ def _digit_lookalikes() -> dict[str, str]:
 
 def _roles_of(table: Table, scores: HeaderScores) -> tuple[list[str | None], set[int]] | None:
     """Column roles from the table's header row (the parser's own header matcher, at the parse
-    settings' `scores`), and the header rows. None when the table has no header row (a continuation page)."""
+    settings' `scores`), and the header rows. None when the table has no header row (a continuation page).
+    An error of the header matcher is reja's own bug: it is raised, not read as "no header"."""
     for row in range(min(3, table.n_rows)):
-        try:
-            if not is_header_row(table, row, scores):
-                continue
-        except Exception:  # noqa: BLE001 - header matcher unavailable/mid-change: no roles
-            return None
+        if not is_header_row(table, row, scores):
+            continue
         grid = table.grid()
         roles: list[str | None] = []
         for col in range(table.n_cols):
