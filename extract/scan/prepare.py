@@ -221,26 +221,13 @@ def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: 
     """Colour or grey page as loaded → grey, flat, stamp-free page at its own resolution (a photo:
     the sheet alone, warped flat). Each step notes what it changed."""
     from .clean import flatten_illumination, suppress_coloured_ink
-    from .sheet import WARP_MIN_TILT, find_sheet, warp_sheet
 
     if img.ndim == 3 and img.shape[2] == 4:
         img = cv2.cvtColor(img, cv2.COLOR_RGBA2RGB)
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[..., 0]
     if sheet:
-        found = find_sheet(to_gray(img))
-        if found is not None and found.tilt < (WARP_MIN_TILT if warp_min_tilt is None else warp_min_tilt):
-            if found_tilt is not None:
-                found_tilt.append(found.tilt)
-            # Nearly from above: a warp from corners found on a blurred outline (a few pixels off)
-            # leaves the columns leaning unevenly; the deskew and the column shear do better.
-            notes.append(f"sheet found in the photo ({found.area_share * 100:.0f}% of the image), perspective "
-                         f"{found.tilt:.1f}° left to the deskew")
-        elif found is not None:
-            img = warp_sheet(img, found)
-            dpi = None  # the sheet is the page now: its size tells the resolution
-            notes.append(f"sheet found in the photo ({found.area_share * 100:.0f}% of the image) and warped flat "
-                         f"(perspective up to {found.tilt:.1f}°)")
+        img, dpi = _sheet_of_photo(img, dpi, notes, warp_min_tilt, found_tilt)
     page_dpi = dpi if dpi and dpi >= 50 else min(img.shape[:2]) / 8.27
     img, note = flatten_illumination(img, page_dpi)
     if note:
@@ -255,6 +242,29 @@ def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: 
     if note:
         notes.append(note)
     return gray, dpi
+
+
+def _sheet_of_photo(img: np.ndarray, dpi: float | None, notes: list[str], warp_min_tilt: float | None,
+                    found_tilt: list | None) -> tuple[np.ndarray, float | None]:
+    """A photo's sheet warped flat from `warp_min_tilt` degrees of perspective on (default
+    sheet.WARP_MIN_TILT; the dpi is then None: the sheet's size tells it); below, the page as it is
+    and its perspective appended to `found_tilt`. A scan (no sheet on a desk) is returned as it is."""
+    from .sheet import WARP_MIN_TILT, find_sheet, warp_sheet
+
+    found = find_sheet(to_gray(img))
+    if found is None:
+        return img, dpi
+    if found.tilt < (WARP_MIN_TILT if warp_min_tilt is None else warp_min_tilt):
+        if found_tilt is not None:
+            found_tilt.append(found.tilt)
+        # Nearly from above: a warp from corners found on a blurred outline (a few pixels off)
+        # leaves the columns leaning unevenly; the deskew and the column shear do better.
+        notes.append(f"sheet found in the photo ({found.area_share * 100:.0f}% of the image), perspective "
+                     f"{found.tilt:.1f}° left to the deskew")
+        return img, dpi
+    notes.append(f"sheet found in the photo ({found.area_share * 100:.0f}% of the image) and warped flat "
+                 f"(perspective up to {found.tilt:.1f}°)")
+    return warp_sheet(img, found), None
 
 
 def prepare_page(img: np.ndarray, dpi: float | None, *, target_dpi: int, orientation: bool | str = True,

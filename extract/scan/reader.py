@@ -130,48 +130,17 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
     """
     path = Path(path)
     settings = settings or load_parse_settings()
-    kind_of(path)
-    n = page_count(path)
-    wanted = sorted(set(pages)) if pages else list(range(1, n + 1))
-    bad = [p for p in wanted if p < 1 or p > n]
-    if bad:
-        raise ReadError(path.name, f"page {bad[0]} does not exist (the file has {n} pages)")
-    if cache_dir is None and os.environ.get("REJA_OCR_CACHE"):
-        cache_dir = Path(os.environ["REJA_OCR_CACHE"])
-    cache_dir = cache_dir or None  # False: none, and the environment is not asked
-    cache = OcrCache(cache_dir)
+    n, wanted = _wanted_pages(path, pages)
+    cache_dir = _cache_dir(cache_dir)
     try:
         tesseract_version()
     except OcrError as exc:
         raise OcrFailed(path.name, str(exc)) from exc
     try:
-        lang, lang_note = _choose_lang(path, wanted, settings.scan, cache)
+        lang, lang_note = _choose_lang(path, wanted, settings.scan, OcrCache(cache_dir))
     except OcrError as exc:
         raise OcrFailed(path.name, str(exc), page=wanted[0]) from exc
-
-    args = [(str(path), p, lang, settings, str(cache_dir) if cache_dir else None) for p in wanted]
-    results: list[dict] = []
-    _pages_read(0, len(wanted))
-    runner = page_runner()
-    if jobs <= 1 or len(wanted) == 1:
-        for a in args:
-            results.append(_page_job(*a))
-            _pages_read(len(results), len(wanted))
-        _loaded.clear()
-    elif runner is not None:  # pages spread by whoever set the runner (reja.cluster: idle Dask workers)
-        calls = [{"page_no": p, "lang": lang, "settings": settings, "cache_dir": str(cache_dir) if cache_dir else None}
-                 for p in wanted]  # fmt: skip
-        for data in runner(_page_job, str(path), calls, jobs):
-            results.append(data)
-            _pages_read(len(results), len(wanted))
-        _loaded.clear()
-    else:
-        _loaded.clear()  # the workers render their own pages
-        with ProcessPoolExecutor(max_workers=min(jobs, len(wanted))) as pool:
-            for data in pool.map(_page_job, *zip(*args, strict=True)):  # in page order, as each is ready
-                results.append(data)
-                _pages_read(len(results), len(wanted))
-
+    results = _read_pages(path, wanted, lang, settings, cache_dir, jobs)
     doc = Document(source=path.name, format="scan", page_count=n)
     doc.warnings.append(lang_note)
     for page_no, data in zip(wanted, results, strict=True):
@@ -183,3 +152,50 @@ def read_scan(path: Path, *, pages: list[int] | None = None, jobs: int = 1, cach
     if MODEL_SCRIPT.get(lang) == "latin":
         mark_lost_letters(doc, hint=new_alphabet)
     return doc
+
+
+def _wanted_pages(path: Path, pages: list[int] | None) -> tuple[int, list[int]]:
+    """(the file's page count, the 1-based pages to read); a ReadError for a page it does not have."""
+    kind_of(path)
+    n = page_count(path)
+    wanted = sorted(set(pages)) if pages else list(range(1, n + 1))
+    bad = [p for p in wanted if p < 1 or p > n]
+    if bad:
+        raise ReadError(path.name, f"page {bad[0]} does not exist (the file has {n} pages)")
+    return n, wanted
+
+
+def _cache_dir(cache_dir: Path | None | bool) -> Path | None:
+    """read_scan's `cache_dir` as a folder or None (None: $REJA_OCR_CACHE if set; False: none, and the
+    environment is not asked)."""
+    if cache_dir is None and os.environ.get("REJA_OCR_CACHE"):
+        return Path(os.environ["REJA_OCR_CACHE"])
+    return cache_dir or None
+
+
+def _read_pages(path: Path, wanted: list[int], lang: str, settings: ParseSettings, cache_dir: Path | None,
+                jobs: int) -> list[dict]:
+    """Each wanted page's `_page_job` result, in page order: here one after the other, through the
+    page runner someone set (reja.cluster: idle Dask workers), or in a pool of `jobs` processes."""
+    cache = str(cache_dir) if cache_dir else None
+    args = [(str(path), p, lang, settings, cache) for p in wanted]
+    results: list[dict] = []
+    _pages_read(0, len(wanted))
+    runner = page_runner()
+    if jobs <= 1 or len(wanted) == 1:
+        for a in args:
+            results.append(_page_job(*a))
+            _pages_read(len(results), len(wanted))
+    elif runner is not None:
+        calls = [{"page_no": p, "lang": lang, "settings": settings, "cache_dir": cache} for p in wanted]
+        for data in runner(_page_job, str(path), calls, jobs):
+            results.append(data)
+            _pages_read(len(results), len(wanted))
+    else:
+        _loaded.clear()  # the workers render their own pages
+        with ProcessPoolExecutor(max_workers=min(jobs, len(wanted))) as pool:
+            for data in pool.map(_page_job, *zip(*args, strict=True)):  # in page order, as each is ready
+                results.append(data)
+                _pages_read(len(results), len(wanted))
+    _loaded.clear()
+    return results
