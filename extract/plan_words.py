@@ -10,6 +10,7 @@ from typing import Any
 from reja.normalize.apostrophes import APOSTROPHE_VARIANTS  # the one list of apostrophe look-alikes
 from reja.normalize.translit import fold_new_latin
 from reja.schema.data_files import package_yaml
+from reja.schema.sub_items import sub_item_labels
 
 _QUOTES = "\"“”„«»‟"
 _FOLD_TABLE = {ord(c): "'" for c in APOSTROPHE_VARIANTS} | {ord(c): " " for c in _QUOTES}
@@ -34,16 +35,25 @@ def word_set(key: str) -> frozenset[str]:
     return frozenset(fold(w) for w in plan_words()[key])
 
 
+_LABEL_EDGES = " ,.:;-–—"  # punctuation around a label ("Shundan,", "shu jumladan:", "в т.ч.")
+
+
 def is_label(text: str | None) -> bool:
     """True for a sub-item label alone: "Shundan,", "Бундан", "shu jumladan:"."""
-    t = fold(text).strip(" ,.:;-–—")
+    t = fold(text).strip(_LABEL_EDGES)
     # a narrow № cell wraps the word itself ("Шун\nдан:"): compared without its spaces too
-    return bool(t) and (t in word_set("sub_item_labels") or t.replace(" ", "") in _labels_unspaced())
+    return bool(t) and (t in _labels() or t.replace(" ", "") in _labels_unspaced())
+
+
+@cache
+def _labels() -> frozenset[str]:
+    """The sub-item labels (schema/data/sub_item_labels.yaml), folded as a text is."""
+    return frozenset(fold(w).strip(_LABEL_EDGES) for w in sub_item_labels())
 
 
 @cache
 def _labels_unspaced() -> frozenset[str]:
-    return frozenset(w.replace(" ", "") for w in word_set("sub_item_labels"))
+    return frozenset(w.replace(" ", "") for w in _labels())
 
 
 _LABEL_PREFIX_RE = re.compile(r"^(.{3,20}?)\s*[:,;–—-]\s*(\S.*)$", re.S)

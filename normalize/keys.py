@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from reja.schema.data_files import package_yaml
+from reja.schema.sub_items import sub_item_labels
 
 from .apostrophes import APOSTROPHE_VARIANTS, OKINA, TUTUQ, fold_apostrophes
 from .text import clean_text, join_spaced_hyphens
@@ -153,7 +154,7 @@ def _synonyms() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
 
 @lru_cache(maxsize=1)
 def _sub_item_prefixes() -> tuple[str, ...]:
-    keys = {match_key(p) for p in _vocabulary().get("sub_item_prefixes") or []}
+    keys = {match_key(p) for p in sub_item_labels()}
     return tuple(sorted((k for k in keys if k), key=len, reverse=True))
 
 

@@ -43,6 +43,7 @@ from reja.normalize.keys import match_key, stem_key, sub_item_prefixes
 from reja.normalize.script import repair_lookalikes
 from reja.schema.catalogue import Catalogue, Entry, load_catalogue
 from reja.schema.flags import FLAG_CODES
+from reja.schema.sub_items import labels_ending_a_head
 
 UNIT_FITS_BONUS = 2.0  # the row's unit is one the indicator is counted in
 UNIT_CLASH_PENALTY = 6.0  # the row counts another kind of thing (people vs copies)
@@ -93,7 +94,7 @@ class _Label:
 _NUMBER_RE = re.compile(r"^\s*(?:[IVXLІХ]{1,6}|\d{1,3}(?:\.\d{1,3})*)\s*[.)]?\s+(?=\S)")
 _WRAP_RE = re.compile(r"^\((.*)\)$")
 # "Шундан: китоблар сони", "Bundan kitob": the breakdown marker says "of which", not what is counted
-_BREAKDOWN_RE = re.compile(r"^(?:shundan|bundan|undan|shulardan|jumladan)\s+(?=\S)")
+_BREAKDOWN_RE = re.compile(r"^(?:" + "|".join(map(re.escape, sub_item_prefixes())) + r")\s+(?=\S)")
 
 
 # ------------------------------------------------------------------ match cache
@@ -171,8 +172,8 @@ _OCR_DIGITS = str.maketrans("01", "ol")
 
 # Where an activity's name ends and its list/mechanism begins: "Умумий фонд жами Шундан; -босма …",
 # "Тадбирлар ўтказиш жами: ижодий кечалар, …", "… (малака ошириш)".
-_HEAD_END_RE = re.compile(r"[:;(]|\s[-–—]|\b(?:shundan|shulardan|jumladan|bundan|ulardan|шундан|шулардан|"
-                          r"жумладан|бундан|улардан|в том числе|из них)\b", re.IGNORECASE)
+_HEAD_END_RE = re.compile(r"[:;(]|\s[-–—]|(?<!\w)(?:" + "|".join(map(re.escape, labels_ending_a_head()))
+                          + r")(?!\w)", re.IGNORECASE)
 
 
 def head_key(text: str | None) -> str:
