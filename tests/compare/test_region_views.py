@@ -176,3 +176,16 @@ def test_the_report_carries_the_district_matrix(spec, items, tmp_path):
     assert got == {latin[p.district_id]: p.plan["book_issue"] for p in spec.plans if p.year == year}
     html = render_html(result)
     assert 'id="matrix"' in html and f"({sending} " in html
+
+
+def test_region_totals_district_lists_are_plain_text_in_the_workbook(spec, items, tmp_path):
+    """A list cell is written as its items joined by ", " — also the district ids, which pandas holds in an
+    Arrow list column (to_excel wrote those as a Python repr, "['1703202', ...]")."""
+    from reja.compare import compare, write_xlsx
+
+    year = spec.years[-1]
+    result = compare(items, years=[year], regions=[spec.region_id])
+    sheet = pd.read_excel(write_xlsx(result, tmp_path / "c.xlsx"), sheet_name="Regional totals", dtype=str)
+    sending = sorted(p.district_id for p in spec.plans if p.year == year)
+    assert set(sheet["district_ids"]) == {", ".join(sending)}
+    assert set(sheet["not_contributing"]) == {", ".join(sorted(spec.missing[year]))}
