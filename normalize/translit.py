@@ -118,39 +118,43 @@ class UzbekLanguagePack(TranslitLanguagePack):
     def _chunks_to_latin(self, word: str, start: int) -> list[str]:
         """Lower-case Latin chunk for each character of word[start:] (context rules first)."""
         w = word.lower()
-        n = len(w)
-        out: list[str] = []
-        for i in range(start, n):
-            c = w[i]
-            prev = w[i - 1] if i > 0 else ""
-            nxt = w[i + 1] if i + 1 < n else ""
-            if not _is_cyr(c):
-                out.append(word[i])  # Latin letter in a Cyrillic word: keep as typed
-                continue
-            if c == "е":
-                out.append("ye" if (i == 0 or prev in _CYR_VOWELS or prev in "ъь") else "e")
-            elif c == "ц":
-                out.append("ts" if (i > 0 and prev in _CYR_VOWELS and self._ts_after_vowel(w, i)) else "s")
-            elif c == "ъ":
-                # Russian loans: объект, съезд → obyekt, syezd, and after a consonant before ю/ё
-                # (адъютант, фотосъёмка → adyutant, fotosyomka; Arabic маъюс keeps it: maʼyus);
-                # after ў/ғ the oʻ/gʻ already has an apostrophe (мўъжиза → moʻjiza); at the end of
-                # a word the rules drop it (жомеъ, толеъ, мажмуъ → jome, tole, majmu)
-                loan_yu = nxt in "юё" and prev not in _CYR_VOWELS
-                out.append("" if (nxt == "е" or prev in "ўғ" or i == 0 or not _is_cyr_letter(nxt) or loan_yu)
-                           else TUTUQ)
-            elif c == "ь":
-                out.append("y" if nxt and nxt in "оиу" else "")  # батальон, Ильин → batalyon, Ilyin
-            elif c == "и" and i == n - 1 and i > 1 and prev in "аоу" and self._izofa(w):
-                out.append("yi")  # Persian izofa after a vowel: нуқтаи назар → nuqtayi nazar
-            elif c == "с" and nxt == "ҳ":
-                out.append("s" + TUTUQ)  # Исҳоқ → Isʼhoq (not "Ishoq" = Ишоқ)
-            elif c in _CYR_MULTI:
-                out.append(_CYR_MULTI[c])
-            else:
-                code = self.reversed_translation_table.get(ord(c))
-                out.append(chr(code) if code is not None else c)
-        return out
+        return [self._char_to_latin(word, w, i) for i in range(start, len(w))]
+
+    def _char_to_latin(self, word: str, w: str, i: int) -> str:
+        """The lower-case Latin of w[i] (`w`: the word lower-cased)."""
+        c = w[i]
+        if not _is_cyr(c):
+            return word[i]  # Latin letter in a Cyrillic word: keep as typed
+        by_context = self._context_latin(w, i)
+        if by_context is not None:
+            return by_context
+        if c in _CYR_MULTI:
+            return _CYR_MULTI[c]
+        code = self.reversed_translation_table.get(ord(c))
+        return chr(code) if code is not None else c
+
+    def _context_latin(self, w: str, i: int) -> str | None:
+        """The Latin of a letter written by the letters around it (е ц ъ ь, a final и, с before ҳ);
+        None when w[i] is none of these."""
+        c = w[i]
+        prev, nxt = _neighbours(w, i)
+        if c == "е":
+            return "ye" if (i == 0 or prev in _CYR_VOWELS or prev in "ъь") else "e"
+        if c == "ц":
+            return "ts" if self._ts_at(w, i) else "s"
+        if c == "ъ":
+            return _hard_sign(i, prev, nxt)
+        if c == "ь":
+            return _soft_sign(nxt)
+        if c == "и" and self._izofa_i(w, i):
+            return "yi"  # Persian izofa after a vowel: нуқтаи назар → nuqtayi nazar
+        if c == "с" and nxt == "ҳ":
+            return "s" + TUTUQ  # Исҳоқ → Isʼhoq (not "Ishoq" = Ишоқ)
+        return None
+
+    def _ts_at(self, w: str, i: int) -> bool:
+        """Is the ц at w[i] "ts" (after a vowel, see `_ts_after_vowel`) rather than "s"?"""
+        return i > 0 and w[i - 1] in _CYR_VOWELS and self._ts_after_vowel(w, i)
 
     def _ts_after_vowel(self, w: str, i: int) -> bool:
         """ц after a vowel: "ts" between vowels (лицей) and before a consonant inside the stem
@@ -167,6 +171,10 @@ class UzbekLanguagePack(TranslitLanguagePack):
         # a word of its own ending in а/о/у + и is rare; the izofa joins Persian pairs (нуқтаи
         # назар, таржимаи ҳол); Navoiy-type -ий endings are not affected (и is not last)
         return len(w) >= 4
+
+    def _izofa_i(self, w: str, i: int) -> bool:
+        """Is the и at w[i] the izofa: the last letter, after а/о/у?"""
+        return i == len(w) - 1 and i > 1 and w[i - 1] in "аоу" and self._izofa(w)
 
     # -- Latin -> Cyrillic ------------------------------------------------------------------
     def _word_to_cyrillic(self, m: re.Match[str]) -> str:
@@ -190,37 +198,76 @@ class UzbekLanguagePack(TranslitLanguagePack):
         at_start = prev_vowel is None
         last_vowel = bool(prev_vowel)
         while i < n:
-            low = low_word[i:]
-            chunk, size = None, 1
-            for lat, cyr in _LAT_MULTI:
-                if low.startswith(lat) and (lat != "ts" or _TS_LOAN_RE.match(low)):
-                    chunk, size = cyr, len(lat)
-                    break
-            if chunk is None and low[0] == "s" and _S_LOAN_RE.match(low_word, i):
-                chunk = "ц"
-            if chunk is None:
-                lc = low[0]
-                if lc == "y" and low.startswith("ye"):
-                    # ye: е at word start / after a vowel / after ʼ (podʼyezd → подъезд); after a
-                    # consonant ье (пьеса)
-                    after_tutuq = bool(out) and out[-1] in ("ъ", "Ъ")
-                    chunk, size = ("е" if (at_start or last_vowel or after_tutuq) else "ье"), 2
-                elif lc == "e":
-                    chunk = "э" if (at_start or last_vowel) else "е"
-                else:
-                    code = self.translation_table.get(ord(lc))
-                    chunk = chr(code) if code is not None else word[i]
-            src = word[i: i + size]
-            if src[:1].isupper():
-                if all_caps or (size > 1 and src.isupper()):
-                    chunk = chunk.upper()
-                else:
-                    chunk = chunk[:1].upper() + chunk[1:]
-            out.append(chunk)
-            last_vowel = low[:size][-1:] in "aeiou" or low[:size] == "o" + OKINA
+            after_tutuq = bool(out) and out[-1] in ("ъ", "Ъ")
+            chunk, size = self._latin_chunk(word, low_word, i, at_start or last_vowel, after_tutuq)
+            out.append(_cased_like(word[i: i + size], chunk, all_caps))
+            last_vowel = _ends_in_vowel(low_word[i: i + size])
             at_start = False
             i += size
         return "".join(out)
+
+    def _latin_chunk(self, word: str, low_word: str, i: int, after_vowel: bool,
+                     after_tutuq: bool) -> tuple[str, int]:
+        """The lower-case Cyrillic for the Latin at word[i] and how many Latin characters it takes: a
+        digraph, the ц of a loan, e/ye by what stands before (`after_vowel`: or at the word's start;
+        `after_tutuq`: after ъ), else one letter."""
+        low = low_word[i:]
+        digraph = _latin_digraph(low)
+        if digraph is not None:
+            return digraph
+        if low[0] == "s" and _S_LOAN_RE.match(low_word, i):
+            return "ц", 1
+        if low.startswith("ye"):
+            # ye: е at word start / after a vowel / after ʼ (podʼyezd → подъезд); after a consonant
+            # ье (пьеса)
+            return ("е" if (after_vowel or after_tutuq) else "ье"), 2
+        if low[0] == "e":
+            return ("э" if after_vowel else "е"), 1
+        code = self.translation_table.get(ord(low[0]))
+        return (chr(code) if code is not None else word[i]), 1
+
+
+def _neighbours(w: str, i: int) -> tuple[str, str]:
+    """The characters before and after w[i] ("" at the word's ends)."""
+    return (w[i - 1] if i > 0 else ""), (w[i + 1] if i + 1 < len(w) else "")
+
+
+def _hard_sign(i: int, prev: str, nxt: str) -> str:
+    """The Latin of ъ between `prev` and `nxt`. Russian loans: объект, съезд → obyekt, syezd, and after a
+    consonant before ю/ё (адъютант, фотосъёмка → adyutant, fotosyomka; Arabic маъюс keeps it: maʼyus);
+    after ў/ғ the oʻ/gʻ already has an apostrophe (мўъжиза → moʻjiza); at the end of a word the rules
+    drop it (жомеъ, толеъ, мажмуъ → jome, tole, majmu)."""
+    loan_yu = nxt in "юё" and prev not in _CYR_VOWELS
+    dropped = nxt == "е" or prev in "ўғ" or i == 0 or not _is_cyr_letter(nxt) or loan_yu
+    return "" if dropped else TUTUQ
+
+
+def _soft_sign(nxt: str) -> str:
+    """The Latin of ь before `nxt`: dropped, but y before о/и/у (батальон, Ильин → batalyon, Ilyin)."""
+    return "y" if nxt and nxt in "оиу" else ""
+
+
+def _latin_digraph(low: str) -> tuple[str, int] | None:
+    """(Cyrillic, length) of the Latin digraph `low` starts with; ts only in loans."""
+    for lat, cyr in _LAT_MULTI:
+        if low.startswith(lat) and (lat != "ts" or _TS_LOAN_RE.match(low)):
+            return cyr, len(lat)
+    return None
+
+
+def _cased_like(src: str, chunk: str, all_caps: bool) -> str:
+    """`chunk` in the case of the Latin `src` it stands for; all upper in an all-caps word or for an
+    upper-case digraph (SH → Ш), else capitalised."""
+    if not src[:1].isupper():
+        return chunk
+    if all_caps or (len(src) > 1 and src.isupper()):
+        return chunk.upper()
+    return chunk[:1].upper() + chunk[1:]
+
+
+def _ends_in_vowel(src: str) -> bool:
+    """Does the lower-case Latin `src` end in a vowel (oʻ is one)?"""
+    return src[-1:] in "aeiou" or src == "o" + OKINA
 
 
 # Latin digraphs, longest first; yoʻ before yo so yoʻnalish → йўналиш.
@@ -238,26 +285,29 @@ _S_LOAN_RE = re.compile(r"(?<=[kn])s(?=iya|ion|ikl)")
 def _apply_case(word: str, chunks: list[str], start: int) -> str:
     """Give each chunk the case of its source character; a digraph is all upper only when the
     word around it is upper case (ШАҲАР → SHAHAR, Шаҳар → Shahar)."""
-    res = []
-    n = len(word)
-    for k, chunk in enumerate(chunks):
-        i = start + k
-        ch = word[i]
-        if not chunk or not ch.isupper():
-            res.append(chunk)
-            continue
-        if len(chunk) == 1:
-            res.append(chunk.upper())
-            continue
-        nxt = next((word[j] for j in range(i + 1, n) if word[j].isalpha()), "")
-        prv = next((word[j] for j in range(i - 1, -1, -1) if word[j].isalpha()), "")
-        caps_context = nxt.isupper() if nxt else prv.isupper()
-        # an all-caps abbreviation keeps its case before a lower-case suffix: АҚШда → AQSHda
-        head = [c for c in word[start:i] if c.isalpha()] if start == 0 else [c for c in word[:i] if c.isalpha()]
-        if head and all(c.isupper() for c in head):
-            caps_context = True
-        res.append(chunk.upper() if caps_context else chunk[0].upper() + chunk[1:])
-    return "".join(res)
+    return "".join(_chunk_case(word, chunk, start + k) for k, chunk in enumerate(chunks))
+
+
+def _chunk_case(word: str, chunk: str, i: int) -> str:
+    """The chunk for word[i] in that character's case."""
+    if not chunk or not word[i].isupper():
+        return chunk
+    if len(chunk) == 1:
+        return chunk.upper()
+    return chunk.upper() if _caps_context(word, i) else chunk[0].upper() + chunk[1:]
+
+
+def _caps_context(word: str, i: int) -> bool:
+    """Is the upper-case letter at word[i] among capitals: the next letter (or, at the end, the one
+    before) is upper case, or every letter before it is (an all-caps abbreviation keeps its case
+    before a lower-case suffix: АҚШда → AQSHda)?"""
+    head = [c for c in word[:i] if c.isalpha()]
+    if head and all(c.isupper() for c in head):
+        return True
+    nxt = next((c for c in word[i + 1:] if c.isalpha()), "")
+    if nxt:
+        return nxt.isupper()
+    return bool(head) and head[-1].isupper()
 
 
 def _recase(src: str, parts: list[str], whole: bool) -> str:
