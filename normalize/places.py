@@ -264,9 +264,21 @@ def match_place(text: str | None) -> PlaceMatch:
     tokens = _tokens(text or "")
     if not tokens:
         return PlaceMatch(None, None, None, None, 0.0, "none", "empty text")
-    regions = _regions()
-    region_hits = []
-    local_hits = []
+    region_hits, local_hits = _place_hits(tokens)
+    if not local_hits and not region_hits:
+        return PlaceMatch(None, None, None, None, 0.0, "none", "no region or district name found")
+    if not local_hits:
+        return _region_match(region_hits)
+    return _local_match(local_hits, region_hits[0] if region_hits else None)
+
+
+_Hit = tuple[float, Place, str]  # (score, place, why)
+
+
+def _place_hits(tokens: list[str]) -> tuple[list[_Hit], list[_Hit]]:
+    """The regions and the districts/cities the tokens name, each best first."""
+    region_hits: list[_Hit] = []
+    local_hits: list[_Hit] = []
     places = load_places()
     for pi, windows in sorted(_window_hits(tokens).items()):
         p = places[pi]
@@ -276,44 +288,58 @@ def match_place(text: str | None) -> PlaceMatch:
         (region_hits if p.kind == "region" else local_hits).append((s, p, why))
     region_hits.sort(key=lambda h: -h[0])
     local_hits.sort(key=lambda h: -h[0])
+    return region_hits, local_hits
 
-    region = region_hits[0] if region_hits else None
-    local = local_hits[0] if local_hits else None
-    candidates = [(h[1].district_id, round(h[0], 1)) for h in local_hits[:3]]
-    if local is None and region is None:
-        return PlaceMatch(None, None, None, None, 0.0, "none", "no region or district name found")
 
-    if local is None:
-        s, p, why = region
-        ambiguous = len(region_hits) > 1 and region_hits[1][0] >= s - 3
-        score = s - (10 if ambiguous else 0)
-        return PlaceMatch(p.region_id, p.name_latn, None, None, round(score, 1), _band(score),
-                          f"region {why}" + (", another region as likely" if ambiguous else ""),
-                          [(h[1].region_id, round(h[0], 1)) for h in region_hits[:3]])
+def _region_match(region_hits: list[_Hit]) -> PlaceMatch:
+    """A region named and no district: the best region, less sure when another is as likely."""
+    s, p, why = region_hits[0]
+    ambiguous = len(region_hits) > 1 and region_hits[1][0] >= s - 3
+    score = s - (10 if ambiguous else 0)
+    return PlaceMatch(p.region_id, p.name_latn, None, None, round(score, 1), _band(score),
+                      f"region {why}" + (", another region as likely" if ambiguous else ""),
+                      [(h[1].region_id, round(h[0], 1)) for h in region_hits[:3]])
 
-    s, p, why = local
-    reasons = [f"{p.kind} {why}"]
+
+def _local_match(local_hits: list[_Hit], region: _Hit | None) -> PlaceMatch:
+    """The best district or city, checked against the region named beside it (`region`, if any)."""
+    best = local_hits[0]
     # a different district as likely as this one (same name in two regions, or near-identical names)
-    rivals = [h for h in local_hits[1:] if h[0] >= s - 3 and h[1].region_id != p.region_id]
+    rivals = [h for h in local_hits[1:] if h[0] >= best[0] - 3 and h[1].region_id != best[1].region_id]
     if region is not None:
-        in_region = [h for h in local_hits if h[1].region_id == region[1].region_id]
-        if in_region and in_region[0][1] is not p and in_region[0][0] >= s - 5:
-            s, p, why = in_region[0]  # the named region decides between near-equal district names
-            reasons = [f"{p.kind} {why}"]
-            rivals = []
-        if p.region_id == region[1].region_id:
-            reasons.append(f"region {region[2]} agrees")
-            s = min(100.0, s + 2)
-        else:
-            reasons.append(f"but region {region[2]} is {region[1].name_latn}")
-            s -= CONFLICT_PENALTY
+        in_region = _best_in_region(local_hits, region, best)
+        if in_region is not best:
+            best, rivals = in_region, []
+    s, p, why = best
+    reasons = [f"{p.kind} {why}"]
+    if region is not None:
+        s = _region_agreement(s, p, region, reasons)
     if rivals:
         s -= 10
         reasons.append(f"also like {rivals[0][1].name_latn} ({rivals[0][1].district_id})")
-    reg = regions[p.region_id]
+    reg = _regions()[p.region_id]
     score = round(max(0.0, s), 1)
     return PlaceMatch(reg.region_id, reg.name_latn, p.district_id, p.name_latn, score, _band(score),
-                      "; ".join(reasons), candidates)
+                      "; ".join(reasons), [(h[1].district_id, round(h[0], 1)) for h in local_hits[:3]])
+
+
+def _best_in_region(local_hits: list[_Hit], region: _Hit, best: _Hit) -> _Hit:
+    """The named region decides between near-equal district names: its best district when that is
+    another place scoring within 5 of `best`, else `best`."""
+    in_region = [h for h in local_hits if h[1].region_id == region[1].region_id]
+    if in_region and in_region[0][1] is not best[1] and in_region[0][0] >= best[0] - 5:
+        return in_region[0]
+    return best
+
+
+def _region_agreement(s: float, p: Place, region: _Hit, reasons: list[str]) -> float:
+    """The district's score once the region named beside it agrees (+2) or names another (a penalty);
+    the reason is added to `reasons`."""
+    if p.region_id == region[1].region_id:
+        reasons.append(f"region {region[2]} agrees")
+        return min(100.0, s + 2)
+    reasons.append(f"but region {region[2]} is {region[1].name_latn}")
+    return s - CONFLICT_PENALTY
 
 
 @lru_cache(maxsize=1)
