@@ -138,36 +138,65 @@ def _parse_lines(lines: list[str]) -> NumberParse:
 
 
 def _parse_line(s: str) -> NumberParse:
+    """One line of a value cell: the first of the readings below that fits, else text."""
     s = re.sub(r"\s+", lambda m: m.group(0) if set(m.group(0)) <= set(_TYPO_SPACES) else " ", s)
+    for reading in (_footnoted_number, _one_number, _space_grouped_number, _euro_number, _stacked_numbers):
+        found = reading(s)
+        if found is not None:
+            return found
+    return _text(s)
+
+
+def _footnoted_number(s: str) -> NumberParse | None:
+    """"1 750²": a grouped number with a footnote mark, which belongs to the whole number."""
     mark = _FOOTNOTE_RE.match(s)
-    if mark and " " in mark.group(1):  # "1 750²": the mark belongs to the whole grouped number
-        whole = _parse_line(mark.group(1))
-        if whole.kind == "number":
-            return NumberParse(whole.value, whole.values, "number", False,
-                               f"footnote mark {mark.group(2)!r} after the number left out")
+    if not (mark and " " in mark.group(1)):
+        return None
+    whole = _parse_line(mark.group(1))
+    if whole.kind != "number":
+        return None
+    return NumberParse(whole.value, whole.values, "number", False,
+                       f"footnote mark {mark.group(2)!r} after the number left out")
+
+
+def _one_number(s: str) -> NumberParse | None:
     one = _parse_token(s)
-    if one is not None:
-        val, sure, note = one
-        return NumberParse(val, (val,), "number", sure, note)
-    if _THOUSANDS_SPACE_RE.match(s):
-        val = _num(re.sub(_GROUP_SEP, "", s))
-        groups = re.split(_GROUP_SEP, s)
-        typographic = any(c in s for c in _TYPO_SPACES)
-        # "1 750" is one number by convention; "230 400" might be two stacked numbers
-        sure = typographic or len(groups) > 2 or len(groups[0]) == 1
-        note = None if sure else "read as one number; could be stacked values " + " | ".join(groups)
-        return NumberParse(val, (val,), "number", sure, note)
-    if _EURO_RE.match(s):
-        one = _parse_token(re.sub(_GROUP_SEP, "", s))
-        if one is not None:
-            return NumberParse(one[0], (one[0],), "number", one[1], one[2])
+    if one is None:
+        return None
+    val, sure, note = one
+    return NumberParse(val, (val,), "number", sure, note)
+
+
+def _space_grouped_number(s: str) -> NumberParse | None:
+    """"1 750" is one number by convention; "230 400" might be two stacked numbers (unsure)."""
+    if not _THOUSANDS_SPACE_RE.match(s):
+        return None
+    val = _num(re.sub(_GROUP_SEP, "", s))
+    groups = re.split(_GROUP_SEP, s)
+    typographic = any(c in s for c in _TYPO_SPACES)
+    sure = typographic or len(groups) > 2 or len(groups[0]) == 1
+    note = None if sure else "read as one number; could be stacked values " + " | ".join(groups)
+    return NumberParse(val, (val,), "number", sure, note)
+
+
+def _euro_number(s: str) -> NumberParse | None:
+    if not _EURO_RE.match(s):
+        return None
+    one = _parse_token(re.sub(_GROUP_SEP, "", s))
+    if one is None:
+        return None
+    return NumberParse(one[0], (one[0],), "number", one[1], one[2])
+
+
+def _stacked_numbers(s: str) -> NumberParse | None:
+    """Several numbers side by side in one cell."""
     tokens = re.split(rf"{_GROUP_SEP}+", s)
     parsed = [_parse_token(t) for t in tokens]
-    if len(tokens) > 1 and all(p is not None for p in parsed):
-        values = tuple(p[0] for p in parsed)  # type: ignore[index]
-        sure = all(p[1] for p in parsed)  # type: ignore[index]
-        return NumberParse(None, values, "stacked", sure, "several numbers in one cell")
-    return _text(s)
+    if len(tokens) < 2 or any(p is None for p in parsed):
+        return None
+    values = tuple(p[0] for p in parsed)  # type: ignore[index]
+    sure = all(p[1] for p in parsed)  # type: ignore[index]
+    return NumberParse(None, values, "stacked", sure, "several numbers in one cell")
 
 
 def _text(s: str) -> NumberParse:
