@@ -58,19 +58,27 @@ def _beside(found: _Block, lines: list[Line], used: set[int]) -> _Found | None:
     that was found (same page, same height, another column), ending with a date."""
     key = found.keyword
     assert key is not None and key.bbox is not None
-    members = [key, *found.lines]
-    boxes = [ln.bbox for ln in members if ln.bbox is not None]
-    top, bottom = min(b[1] for b in boxes), max(b[3] for b in boxes)
-    x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
-    picked = [
-        i for i, ln in enumerate(lines)
-        if i not in used and ln.bbox is not None and ln.page == key.page
-        and top - 5 <= ln.bbox[1] <= bottom + 5 and (ln.bbox[0] > x1 or ln.bbox[2] < x0)
-    ]
+    box = _span([key, *found.lines])
+    picked = [i for i, ln in enumerate(lines) if i not in used and _stands_beside(ln, key.page, box)]
     if len(picked) < 2 or not _is_date(lines[picked[-1]].text):
         return None
     kind = "approve" if found.kind == "agree" else "agree"
     return _Found(_Block(kind, [lines[i] for i in picked], None), picked)
+
+
+def _span(lines: list[Line]) -> tuple[float, float, float, float]:
+    """(x0, top, x1, bottom) around the boxes of the lines that have one."""
+    boxes = [ln.bbox for ln in lines if ln.bbox is not None]
+    xs0, tops, xs1, bottoms = zip(*boxes, strict=True)
+    return min(xs0), min(tops), max(xs1), max(bottoms)
+
+
+def _stands_beside(ln: Line, page: int | None, box: tuple[float, float, float, float]) -> bool:
+    """Is the line on `page`, at the height of `box` (5 points either way) and wholly left or right of it?"""
+    if ln.bbox is None or ln.page != page:
+        return False
+    x0, top, x1, bottom = box
+    return top - 5 <= ln.bbox[1] <= bottom + 5 and (ln.bbox[0] > x1 or ln.bbox[2] < x0)
 
 
 def _keyword_kind(text: str) -> str | None:
@@ -225,26 +233,43 @@ def _has_word(text: str, key: str) -> bool:
 def _admin_name(texts: list[str], key: str) -> str | None:
     """'<Name> viloyati' / '<Name> tumani' as written; the full form (tumani) is preferred, and a
     bare attributive 'Izboskan tuman' is given its name form 'Izboskan tumani'."""
+    pattern = _admin_pattern(key)
+    found = [(_name_before(text, m), m.group(2)) for text in texts for m in pattern.finditer(text)]
+    if not found:
+        return None
+    name, word = _preferred_name(found)
+    return f"{name} {_name_form(word)}"
+
+
+def _admin_pattern(key: str) -> re.Pattern:
+    """A name followed by one of the `key` words (plan_words.yaml: region_words, district_words)."""
     words = sorted(word_set(key), key=len, reverse=True)
     alt = "|".join(re.escape(w) for w in words)
     # any of the five apostrophes may sit inside a name ("Farg`ona", "Qoʻshtepa")
-    pattern = re.compile(rf"([^\W\d_][\w'ʻʼ‘’`-]*)\s+({alt})(?![\w])", re.I)
-    found: list[tuple[str, str]] = []
-    for text in texts:
-        for m in pattern.finditer(text):
-            # a name of two words ("Шароф Рашидов тумани") is taken whole when the gazetteer knows it
-            before = _NAME_WORD.findall(text[: m.start(1)])[-3:]
-            k = name_words_before([*before, m.group(1)])
-            name = " ".join([*before[len(before) - k + 1 :], m.group(1)]) if k > 1 else m.group(1)
-            found.append((name, m.group(2)))
-    if not found:
-        return None
+    return re.compile(rf"([^\W\d_][\w'ʻʼ‘’`-]*)\s+({alt})(?![\w])", re.I)
+
+
+def _name_before(text: str, m: re.Match) -> str:
+    """The name before the word `m` found: one word, or two ("Шароф Рашидов тумани") taken whole when
+    the gazetteer knows them."""
+    before = _NAME_WORD.findall(text[: m.start(1)])[-3:]
+    k = name_words_before([*before, m.group(1)])
+    return " ".join([*before[len(before) - k + 1 :], m.group(1)]) if k > 1 else m.group(1)
+
+
+def _preferred_name(found: list[tuple[str, str]]) -> tuple[str, str]:
+    """Of the (name, word) pairs found: the first with the full form of the word (tumani), and of
+    those the first name not written in capitals."""
     full = [f for f in found if fold(f[1]).endswith(("i", "и"))]
     mixed = [f for f in (full or found) if not f[0].isupper() or len(f[0]) == 1] or (full or found)
-    name, word = mixed[0]
+    return mixed[0]
+
+
+def _name_form(word: str) -> str:
+    """The attributive 'tuman' / 'viloyat' in its name form ('tumani'); any other word as it is."""
     if not fold(word).endswith(("i", "и")) and fold(word) in ("tuman", "туман", "viloyat", "вилоят"):
         word += "и" if re.search("[а-яё]", word, re.I) else "i"
-    return f"{name} {word}"
+    return word
 
 
 def _organisation(position_lines: list[str]) -> str | None:
