@@ -552,25 +552,37 @@ def _set_value(item: PlanItem, role: str, raw: str, parsed: NumberParse) -> None
 def named_parts(text: str) -> tuple[str, list[str]] | None:
     """"Sovg‘a tariqasida: Jismoniy shaxslar; Yuridik shaxslar" → ("Sovg‘a tariqasida",
     ["Jismoniy shaxslar", "Yuridik shaxslar"]); None when the text names no list of parts."""
-    if ":" in text:
-        head, tail = text.split(":", 1)
-    else:
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        if len(lines) < 2 or not all(_LIST_MARK_RE.match(ln) for ln in lines[1:]):
-            return None
-        head, tail = lines[0], "\n".join(lines[1:])
-    pieces = [p for p in re.split(r";|\n(?=\s*[-–—•*·])", tail) if p.strip()]
-    if len(pieces) < 2 and tail.count(" - ") >= 1:
-        pieces = [p for p in re.split(r"(?:^|\s)[-–—•]\s", tail) if p.strip()]
-    parts = []
-    for p in pieces:
-        p = _LIST_MARK_RE.sub("", clean_text(p)).strip(" ,.;")
-        if p:
-            parts.append(p)
+    split = _head_and_list(text)
+    if split is None:
+        return None
+    head, tail = split
+    cleaned = (_LIST_MARK_RE.sub("", clean_text(piece)).strip(" ,.;") for piece in _list_pieces(tail))
+    parts = [p for p in cleaned if p]
     head = clean_text(head).strip(" ,;")
     if not head or len(parts) < 1:
         return None
     return head, parts
+
+
+def _head_and_list(text: str) -> tuple[str, str] | None:
+    """(head, list): split at the first colon, else after a first line followed only by marked list
+    lines ("- …", "• …"); None when the text has neither."""
+    if ":" in text:
+        head, tail = text.split(":", 1)
+        return head, tail
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 2 or not all(_LIST_MARK_RE.match(ln) for ln in lines[1:]):
+        return None
+    return lines[0], "\n".join(lines[1:])
+
+
+def _list_pieces(tail: str) -> list[str]:
+    """The pieces of a list: separated by ";" or by a new line with a list mark, else (one piece so
+    far and a " - " in it) by dashes or bullets."""
+    pieces = [p for p in re.split(r";|\n(?=\s*[-–—•*·])", tail) if p.strip()]
+    if len(pieces) < 2 and tail.count(" - ") >= 1:
+        pieces = [p for p in re.split(r"(?:^|\s)[-–—•]\s", tail) if p.strip()]
+    return pieces
 
 
 def _value_lines(raw: str, parsed: NumberParse) -> list[str]:
