@@ -220,19 +220,28 @@ def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
 def _columns(header: list[_Line], body: list[_Line]) -> Columns | None:
     """Column x-ranges from the header groups and the body lines that have several groups."""
     multi = [ln for ln in body if len(ln.groups) >= 2]
-    body_spans = _union([(g.x0, g.x1) for ln in multi for g in ln.groups])
-    header_groups = [g for ln in header for g in ln.groups]
     spans = [(g.x0, g.x1) for ln in multi for g in ln.groups]
-    for g in header_groups:
-        covered = [s for s in body_spans if min(s[1], g.x1) - max(s[0], g.x0) > 1.0]
-        if len(covered) <= 1:  # a group word over several columns ("Miqdori") adds no column of its own
-            spans.append((g.x0, g.x1))
-    ranges = _union(spans)
+    ranges = _union(spans + _own_column_groups(header, _union(spans)))
     if len(ranges) < 2:
         return None
+    return Columns(ranges, _line_pitch(body), ranges[0][0], ranges[-1][1])
+
+
+def _own_column_groups(header: list[_Line], body_spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The spans of the header groups that stand over at most one of the body's columns: a group word
+    over several columns ("Miqdori") adds no column of its own."""
+    spans = []
+    for g in (g for ln in header for g in ln.groups):
+        covered = [s for s in body_spans if min(s[1], g.x1) - max(s[0], g.x0) > 1.0]
+        if len(covered) <= 1:
+            spans.append((g.x0, g.x1))
+    return spans
+
+
+def _line_pitch(body: list[_Line]) -> float:
+    """The usual distance from one body line's top to the next (12 points without two lines)."""
     pitches = [b.top - a.top for a, b in zip(body, body[1:], strict=False) if 0 < b.top - a.top < 40]
-    pitch = statistics.median(pitches) if pitches else 12.0
-    return Columns(ranges, pitch, ranges[0][0], ranges[-1][1])
+    return statistics.median(pitches) if pitches else 12.0
 
 
 def lineless_table(words: list[dict], page_no: int, carried: Columns | None = None, *, scores: HeaderScores
@@ -245,28 +254,41 @@ def lineless_table(words: list[dict], page_no: int, carried: Columns | None = No
         return None
     band = _header_band(lines, scores)
     if band is not None:
-        start, n_head = band
-        header = lines[start:start + n_head]
-        body = _table_body(lines[start + n_head:])
-        columns = _columns(header, body)
-        if columns is None:
-            return None
+        found = _under_header(lines, band)
     elif carried is not None:
-        start, n_head, header = 0, 0, []
-        body = _table_body([ln for ln in lines if ln.x0 >= carried.x0 - 30], carried)
-        if sum(1 for ln in body if len(ln.groups) >= 2) < 1:
-            return None
-        start = lines.index(body[0]) if body else 0
-        columns = carried
+        found = _continued(lines, carried)
     else:
         return None
+    if found is None:
+        return None
+    header, body, columns = found
     if not body and not header:
         return None
-    table = _build(header, body, columns, page_no)
-    used = header + body
-    bbox = (min(ln.groups[0].x0 for ln in used), min(ln.top for ln in used),
+    return _build(header, body, columns, page_no), columns, _bbox(header + body)
+
+
+def _under_header(lines: list[_Line], band: tuple[int, int]) -> tuple[list[_Line], list[_Line], Columns] | None:
+    """(header lines, body lines, columns) of the table whose header is the band (start, number of
+    lines); None when they make fewer than two columns."""
+    start, n_head = band
+    header = lines[start:start + n_head]
+    body = _table_body(lines[start + n_head:])
+    columns = _columns(header, body)
+    return None if columns is None else (header, body, columns)
+
+
+def _continued(lines: list[_Line], carried: Columns) -> tuple[list[_Line], list[_Line], Columns] | None:
+    """([], body lines, the carried columns) of a page without a header that goes on with the table of
+    the page before: its lines from the table's left edge on; None when none has two groups."""
+    body = _table_body([ln for ln in lines if ln.x0 >= carried.x0 - 30], carried)
+    if sum(1 for ln in body if len(ln.groups) >= 2) < 1:
+        return None
+    return [], body, carried
+
+
+def _bbox(used: list[_Line]) -> BBox:
+    return (min(ln.groups[0].x0 for ln in used), min(ln.top for ln in used),
             max(ln.groups[-1].x1 for ln in used), max(ln.bottom for ln in used))
-    return table, columns, bbox
 
 
 def _table_body(lines: list[_Line], columns: Columns | None = None) -> list[_Line]:
