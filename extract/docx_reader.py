@@ -73,40 +73,55 @@ class _Styles:
         if sid is None:
             return None
         key = (sid, what)
-        if key in self._cache:
-            return self._cache[key]
+        if key not in self._cache:
+            self._cache[key] = self._inherited(sid, what)
+        return self._cache[key]
+
+    def _inherited(self, sid: str, what: str):
+        """The value of the first style along the `w:basedOn` chain from `sid` that sets `what`."""
         seen: set[str] = set()
-        value = None
         cur = sid
         while cur and cur not in seen:
             seen.add(cur)
             st = self.by_id.get(cur)
             if st is None:
                 break
-            if what == "num":
-                ppr = st.find(qn("w:pPr"))
-                num = ppr.find(qn("w:numPr")) if ppr is not None else None
-                if num is not None:
-                    nid, ilvl = num.find(qn("w:numId")), num.find(qn("w:ilvl"))
-                    value = (nid.get(W_VAL) if nid is not None else None,
-                             _int(ilvl.get(W_VAL) if ilvl is not None else None, 0))
-                    break
-            elif what == "jc":
-                ppr = st.find(qn("w:pPr"))
-                jc = ppr.find(qn("w:jc")) if ppr is not None else None
-                if jc is not None:
-                    value = _ALIGN.get(jc.get(W_VAL, ""))
-                    break
-            else:
-                rpr = st.find(qn("w:rPr"))
-                v = _on(rpr.find(qn("w:" + what))) if rpr is not None else None
-                if v is not None:
-                    value = v
-                    break
+            found, value = _style_sets(st, what)
+            if found:
+                return value
             based = st.find(qn("w:basedOn"))
             cur = based.get(W_VAL) if based is not None else None
-        self._cache[key] = value
-        return value
+        return None
+
+
+def _style_sets(st, what: str) -> tuple[bool, object]:
+    """(does the style element itself set `what`?, the value it sets)."""
+    if what == "num":
+        return _style_numbering(st)
+    if what == "jc":
+        return _style_alignment(st)
+    rpr = st.find(qn("w:rPr"))
+    v = _on(rpr.find(qn("w:" + what))) if rpr is not None else None
+    return v is not None, v
+
+
+def _style_numbering(st) -> tuple[bool, tuple[str | None, int] | None]:
+    ppr = st.find(qn("w:pPr"))
+    num = ppr.find(qn("w:numPr")) if ppr is not None else None
+    if num is None:
+        return False, None
+    nid, ilvl = num.find(qn("w:numId")), num.find(qn("w:ilvl"))
+    level = _int(ilvl.get(W_VAL) if ilvl is not None else None, 0)
+    return True, (nid.get(W_VAL) if nid is not None else None, level)
+
+
+def _style_alignment(st) -> tuple[bool, str | None]:
+    """An alignment the reader does not know still ends the chain (as None)."""
+    ppr = st.find(qn("w:pPr"))
+    jc = ppr.find(qn("w:jc")) if ppr is not None else None
+    if jc is None:
+        return False, None
+    return True, _ALIGN.get(jc.get(W_VAL, ""))
 
 
 def _iter_runs_and_text(p):
