@@ -119,27 +119,38 @@ def _paragraphs(chars: list[dict], page_no: int) -> list[Paragraph]:
 
     out: list[Paragraph] = []
     for line in cluster_objects(chars, lambda c: (c["top"] + c["bottom"]) / 2, 3):
-        groups: list[list[dict]] = []
-        last_x1: float | None = None
-        for c in sorted(line, key=lambda c: c["x0"]):
-            visible = bool(c.get("text", "").strip())
-            if visible and last_x1 is not None and c["x0"] - last_x1 > LINE_GAP_SPLIT:
-                groups.append([])
-            if not groups:
-                groups.append([])
-            groups[-1].append(c)
-            if visible:
-                last_x1 = c["x1"]
-        for g in groups:
-            text = _text(g).replace("\n", " ")
-            if not text:
-                continue
-            bold, italic = _style(g)
-            seen = [c for c in g if c.get("text", "").strip()]
-            bbox = (min(c["x0"] for c in seen), min(c["top"] for c in seen),
-                    max(c["x1"] for c in seen), max(c["bottom"] for c in seen))
-            out.append(Paragraph(text=text, bold=bold, italic=italic, page=page_no, bbox=bbox))
+        for g in _split_at_gaps(line):
+            paragraph = _paragraph(g, page_no)
+            if paragraph is not None:
+                out.append(paragraph)
     return out
+
+
+def _split_at_gaps(line: list[dict]) -> list[list[dict]]:
+    """A line's characters, left to right, split where the gap after the last visible character is
+    wider than LINE_GAP_SPLIT."""
+    groups: list[list[dict]] = []
+    last_x1: float | None = None
+    for c in sorted(line, key=lambda c: c["x0"]):
+        visible = bool(c.get("text", "").strip())
+        if not groups or (visible and last_x1 is not None and c["x0"] - last_x1 > LINE_GAP_SPLIT):
+            groups.append([])
+        groups[-1].append(c)
+        if visible:
+            last_x1 = c["x1"]
+    return groups
+
+
+def _paragraph(chars: list[dict], page_no: int) -> Paragraph | None:
+    """One paragraph of the characters (None when they hold no text), boxed around the visible ones."""
+    text = _text(chars).replace("\n", " ")
+    if not text:
+        return None
+    bold, italic = _style(chars)
+    seen = [c for c in chars if c.get("text", "").strip()]
+    bbox = (min(c["x0"] for c in seen), min(c["top"] for c in seen),
+            max(c["x1"] for c in seen), max(c["bottom"] for c in seen))
+    return Paragraph(text=text, bold=bold, italic=italic, page=page_no, bbox=bbox)
 
 
 def _page_table(ptable, index: _CharIndex, page_no: int) -> Table | list[Paragraph]:
