@@ -65,32 +65,53 @@ def _declares_word_main_part(zf: zipfile.ZipFile, names: set[str]) -> bool:
 def _zip_format(path: Path, name: str) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "word/document.xml" in names or _declares_word_main_part(zf, names):
-                return "docx"
-            if "mimetype" in names:
-                info = zf.getinfo("mimetype")
-                mime = zf.read("mimetype").strip() if info.file_size < 200 else b""
-                if mime in (ODT_MIME, ODS_MIME):
-                    kind = "odt" if mime == ODT_MIME else "ods"
-                    if "META-INF/manifest.xml" in names and zf.getinfo("META-INF/manifest.xml").file_size < 1 << 20:
-                        if b"encryption-data" in zf.read("META-INF/manifest.xml"):
-                            raise EncryptedFile(name, f"password-protected {kind.upper()} document")
-                    return kind
-                if mime.startswith(b"application/vnd.oasis.opendocument"):
-                    kind = mime.decode("ascii", "replace").rsplit(".", 1)[-1]
-                    raise UnsupportedFormat(name, f"OpenDocument {kind} file, not a text document (ODT)")
-            if "xl/workbook.xml" in names:
-                return "xlsx"  # XLSX and XLSM alike: the macros are never run
-            if "ppt/presentation.xml" in names:
-                raise UnsupportedFormat(name, "PowerPoint presentation (PPTX), not a Word document")
-            if "[Content_Types].xml" in names:
-                raise UnsupportedFormat(name, "Office Open XML package without a Word document part")
-            return "zip"
+            return _package_format(zf, name)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
         raise CorruptFile(name, f"damaged or truncated zip container (DOCX/ODT/zip): {exc}") from exc
     except NotImplementedError as exc:  # unsupported compression method
         raise CorruptFile(name, f"zip container uses an unsupported compression: {exc}") from exc
+
+
+def _package_format(zf: zipfile.ZipFile, name: str) -> str:
+    """The format of a zip container by the parts it holds: docx, odt/ods, xlsx, else plain "zip";
+    other Office and OpenDocument packages are refused naming what they are."""
+    names = set(zf.namelist())
+    if "word/document.xml" in names or _declares_word_main_part(zf, names):
+        return "docx"
+    if "mimetype" in names:
+        kind = _opendocument_kind(zf, names, name)
+        if kind is not None:
+            return kind
+    if "xl/workbook.xml" in names:
+        return "xlsx"  # XLSX and XLSM alike: the macros are never run
+    if "ppt/presentation.xml" in names:
+        raise UnsupportedFormat(name, "PowerPoint presentation (PPTX), not a Word document")
+    if "[Content_Types].xml" in names:
+        raise UnsupportedFormat(name, "Office Open XML package without a Word document part")
+    return "zip"
+
+
+def _opendocument_kind(zf: zipfile.ZipFile, names: set[str], name: str) -> str | None:
+    """"odt" or "ods" by the package's mimetype part (refused when password-protected); another
+    OpenDocument kind refused; None for any other mimetype."""
+    info = zf.getinfo("mimetype")
+    mime = zf.read("mimetype").strip() if info.file_size < 200 else b""
+    if mime in (ODT_MIME, ODS_MIME):
+        kind = "odt" if mime == ODT_MIME else "ods"
+        if _encrypted(zf, names):
+            raise EncryptedFile(name, f"password-protected {kind.upper()} document")
+        return kind
+    if mime.startswith(b"application/vnd.oasis.opendocument"):
+        kind = mime.decode("ascii", "replace").rsplit(".", 1)[-1]
+        raise UnsupportedFormat(name, f"OpenDocument {kind} file, not a text document (ODT)")
+    return None
+
+
+def _encrypted(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """Does the OpenDocument manifest (under 1 MiB) declare encrypted parts?"""
+    manifest = "META-INF/manifest.xml"
+    return (manifest in names and zf.getinfo(manifest).file_size < 1 << 20
+            and b"encryption-data" in zf.read(manifest))
 
 
 def _looks_textual(head: bytes) -> bool:
