@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import random
 import sys
 import zlib
@@ -368,6 +369,7 @@ def print_errors(results: list[Result], out=sys.stdout) -> None:
 TYPED_FAMILIES = ("docx_classic", "docx_cyrillic", "docx_russian", "docx_borderless", "docx_autonum",
                   "docx_unnumbered", "docx_columns", "docx_latin2026", "xlsx", "pdf_typed", "odt")
 BATCH = 30
+WINDOW = (18, 22)  # plans reported together around the 20th (report_clerk), next to the 20th alone
 HELDOUT_SEED = 9000  # the variety corpus's held-out seed range (reja/variety/corpus.py RANGES)
 
 
@@ -475,6 +477,45 @@ def simulate_clerk(plans: list[dict], learn: bool = True, log: list | None = Non
     return out
 
 
+def batch_decisions(plans: list[dict]) -> list[dict]:
+    """Every section, unit and indicator match of the plans' rows as the clerk simulation asks for them
+    without learning (the parent item's indicator as matched)."""
+    out = []
+    for k, spec in enumerate(plans, 1):
+        ind_of: dict[tuple, str | None] = {}
+        for it in spec["items"]:
+            sm = match_section(it["section_title"]) if it.get("section_title") else None
+            um = match_unit(it["unit"]) if it.get("unit") else None
+            for kind, text, m in (("section", it.get("section_title"), sm), ("unit", it.get("unit"), um)):
+                if m is not None:
+                    out.append({"plan": k, "kind": kind, "text": text, **_decision(m)})
+            m = match_indicator(it["text"], sm.id if sm else None, um.id if um else None,
+                                parent_id=ind_of.get((it["section_no"], it.get("parent_item_no"))),
+                                section_unmatched=sm is not None and sm.id is None)
+            if it.get("item_no"):
+                ind_of[(it["section_no"], it["item_no"])] = m.id
+            out.append({"plan": k, "kind": "indicator", "text": it["text"], **_decision(m)})
+    return out
+
+
+def _decision(m: Match) -> dict:
+    return {"id": m.id, "band": m.band, "score": m.score, "candidates": [list(c) for c in m.candidates],
+            "reason": m.reason}
+
+
+def write_decisions(path: Path, results: list[Result]) -> None:
+    """One JSON line per decision: the labelled and tune rows (`results`) and the dev clerk batch's rows."""
+    lines = [json.dumps({"set": "rows", "kind": r.row.kind, "text": r.row.text, "section": r.row.section,
+                         "unit": r.row.unit, "parent": r.row.parent, **_decision(r.match)}, ensure_ascii=False)
+             for r in results]
+    lines += [json.dumps({"set": "dev batch", **d}, ensure_ascii=False)
+              for d in batch_decisions(variety_batch(range_name="dev"))]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    print(f"\n{len(lines)} decisions written to {path}")
+
+
 def kind_of_flag(proposed: str | None, expected: str | None) -> str:
     """What a flag (a match not accepted) was: "noise" when the matcher's own proposal is the right
     entry (the clerk only confirms), "outside" when the row is not in the catalogue and the matcher
@@ -509,8 +550,13 @@ def report_clerk(sim: list[dict], out=sys.stdout, range_name: str = "heldout") -
     print(f"  share of rows needing a decision, plan by plan: {line}", file=out)
     if len(sim) >= 20:
         p = sim[19]
-        print(f"  plan 20 ({p['family']}): {p['decisions']}/{p['rows']} = {p['decisions'] / p['rows']:.0%}", file=out)
-        # one plan of 4-21 rows is a noisy figure: the late plans together say the same more steadily
+        print(f"  plan 20 ({p['family']}): {p['decisions']}/{p['rows']} = {p['decisions'] / p['rows']:.1%} "
+              f"(the target reads on this plan alone)", file=out)
+        # one plan of 4-21 rows is a noisy figure (one decision in a plan of 8 rows is 12.5 %): the
+        # plans around it and the late plans together say the same more steadily, next to it, not instead
+        w = sim[WINDOW[0] - 1: WINDOW[1]]
+        d, r = sum(p["decisions"] for p in w), sum(p["rows"] for p in w)
+        print(f"  plans {WINDOW[0]}-{WINDOW[1]} (a window of five around the 20th): {d}/{r} = {d / r:.1%}", file=out)
         late = sim[15:]
         d, r = sum(p["decisions"] for p in late), sum(p["rows"] for p in late)
         print(f"  plans 16-{len(sim)} together: {d}/{r} = {d / r:.1%} of rows need a decision", file=out)
@@ -526,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="flagged share and decisions per plan over a batch of 30 variety-corpus plans")
     ap.add_argument("--clerk-decisions", choices=("dev", "heldout"),
                     help="with --clerk: list every decision of plans 16-30 of one range (dev to look for rules)")
+    ap.add_argument("--decisions", type=Path, metavar="FILE",
+                    help="write every decision (id, band, score, candidates, reason) of the labelled set, the "
+                         "tune half and the dev clerk batch's rows to FILE, one JSON line each: compare two "
+                         "runs byte for byte (a change meant to keep every decision)")
     ap.add_argument("--dev-only", action="store_true",
                     help="leave out every held-out figure (the held half, the heldout clerk range): for "
                          "trying rules without looking at the yardstick")
@@ -541,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
         report(sets[half])
         report_by_variant(sets[half])
     sets["unseen"] = sets["tune"] + sets.get("held", [])
+    if args.decisions:
+        write_decisions(args.decisions, labelled + sets["tune"])
     if args.speed:
         rows = unseen_set() + load_labelled()
         cold, warm = time_cold_warm(rows)

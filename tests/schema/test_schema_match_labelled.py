@@ -111,3 +111,23 @@ def test_dev_only_prints_no_held_out_figure(measure, capsys):
     measure.main(["--dev-only"])
     out = capsys.readouterr().out
     assert "half 'tune'" in out and "held" not in out
+
+
+def test_the_clerk_report_gives_the_20th_plan_alone_and_a_window_around_it(measure):
+    """One decision in a plan of 8 rows is 12.5 %: the report prints that figure as it is (the target
+    reads on the 20th plan alone) and, next to it, plans 18-22 together and plans 16-30 together."""
+    import io
+
+    plan = {"family": "xlsx", "noise": 0, "doubt": 0, "outside": 0, "wrong_auto": 0, "none_auto": 0,
+            "section_wrong_auto": 0}
+    sim = [{**plan, "rows": 10, "decisions": 2} for _ in range(30)]
+    sim[19] = {**plan, "rows": 8, "decisions": 1}
+    sim[17] = {**plan, "rows": 12, "decisions": 0}
+    out = io.StringIO()
+    measure.report_clerk(sim, out=out, range_name="dev")
+    text = out.getvalue()
+    assert "plan 20 (xlsx): 1/8 = 12.5%" in text
+    # 18-22: 12 + 10 + 8 + 10 + 10 rows, 0 + 2 + 1 + 2 + 2 decisions
+    assert "plans 18-22 (a window of five around the 20th): 7/50 = 14.0%" in text
+    # 16-30: 13 plans of 10 rows with 2 decisions, and the two above
+    assert "plans 16-30 together: 27/150 = 18.0%" in text
