@@ -60,6 +60,11 @@ def _vocabulary() -> dict:
     return package_yaml("reja.normalize", "match_vocabulary.yaml")
 
 
+def vocabulary() -> dict:
+    """The comparison-key vocabulary (data/match_vocabulary.yaml), as read; callers must not change it."""
+    return _vocabulary()
+
+
 @lru_cache(maxsize=1)
 def _suffix_rules() -> tuple[tuple[str, ...], int, int]:
     voc = _vocabulary()

@@ -39,7 +39,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from reja.normalize.keys import match_key, stem_key, sub_item_prefixes
+from rapidfuzz.distance import Levenshtein
+from reja.normalize.apostrophes import OKINA
+from reja.normalize.keys import fold_letters, match_key, stem_key, stem_word, sub_item_prefixes, vocabulary
 from reja.normalize.script import repair_lookalikes
 from reja.schema.catalogue import Catalogue, Entry, load_catalogue
 from reja.schema.flags import FLAG_CODES
@@ -161,7 +163,74 @@ def prepare(text: str | None, stem: bool = True) -> str:
     t, _ = repair_lookalikes(t)
     key = _BREAKDOWN_RE.sub("", _OCR_DIGIT_RE.sub(lambda m: m.group(0).translate(_OCR_DIGITS), match_key(t)),
                             count=1)
-    return stem_key(key) if stem else key
+    return stem_key(spell_key(key)) if stem else key
+
+
+# ------------------------------------------------------------------ one typo from the vocabulary
+# "seinarlar", "qayta hisobddan", "Китобхонар": a word the catalogue's labels and the synonym classes
+# do not use, one letter away from one they do, is that word, so a synonym phrase or a label's word
+# is not broken by one slip of the keyboard (`typo_words` in the thresholds file).
+@dataclass(frozen=True, eq=False)
+class _Spelling:
+    words: frozenset[str]  # every word of the vocabulary, as match_key writes it
+    word_list: tuple[str, ...]
+    stems: dict[str, str]  # stem -> a vocabulary word with that stem
+    stem_list: tuple[str, ...]
+    min_length: int
+    min_stem: int
+
+
+@lru_cache(maxsize=4)
+def _spelling(catalogue_version: str) -> _Spelling | None:
+    cat = load_catalogue()
+    rule = cat.thresholds.get("typo_words") or {}
+    if not rule:
+        return None
+    texts = [label for kind in ("sections", "indicators", "units")
+             for e in getattr(cat, kind).values() for label in e.labels()]
+    texts += [m for cls in vocabulary().get("synonym_classes") or [] for m in cls]
+    texts += list(cat.thresholds.get("generic_words") or [])
+    words = sorted({w for t in texts for w in match_key(t).split() if w.isalpha()})
+    stems: dict[str, str] = {}
+    for w in words:
+        stems.setdefault(stem_word(fold_letters(w)), w)
+    return _Spelling(frozenset(words), tuple(words), stems, tuple(stems), int(rule["min_length"]),
+                     int(rule["min_stem"]))
+
+
+def _one_typo(word: str, vocab: tuple[str, ...]) -> list[str]:
+    """Vocabulary words one edit from `word`, not counting one that differs only by an oʻ/gʻ mark (a
+    bare o/g is the synonym classes' business: `synonyms_without_okina`)."""
+    bare = word.replace(OKINA, "")
+    return [w for w, _, _ in process.extract(word, vocab, scorer=Levenshtein.distance, score_cutoff=1,
+                                             limit=None)
+            if w.replace(OKINA, "") != bare]
+
+
+@lru_cache(maxsize=50_000)
+def _spell_word(word: str, catalogue_version: str) -> str:
+    sp = _spelling(catalogue_version)
+    if sp is None or len(word) < sp.min_length or not word.isalpha() or word in sp.words:
+        return word
+    stem = stem_word(fold_letters(word))
+    if stem in sp.stems:
+        return word
+    near = _one_typo(word, sp.word_list)
+    if near:  # "kitobxonar" → "kitobxonlar"; several words of one stem are one word
+        same = {stem_word(fold_letters(w)) for w in near}
+        return near[0] if len(same) == 1 else word
+    if len(stem) < sp.min_stem:
+        return word
+    near = _one_typo(stem, sp.stem_list)  # "seinar" → "seminar": the typo is in the stem, the ending differs
+    return sp.stems[near[0]] if len(near) == 1 else word
+
+
+def spell_key(key: str) -> str:
+    """A match key with each word one typo from the matcher's vocabulary written as that word."""
+    if not key:
+        return key
+    v = load_catalogue().catalogue_version
+    return " ".join(_spell_word(w, v) for w in key.split())
 
 
 # OCR reads "o" as 0 and "l" as 1 ("Axbor0t", "tasnif1ash", "0lish"): a 0/1 between letters, or

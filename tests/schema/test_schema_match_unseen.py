@@ -389,3 +389,39 @@ def test_a_row_ending_with_of_which_is_the_total_not_its_breakdown():
     m = match_indicator("Оммавий ахборот воситаларида чиқишлар ташкил этиш, шу жумладан:", section_id="mass_media")
     assert (m.id, m.band) == ("media_coverage", "auto"), m
     assert "of which" in m.reason
+
+
+@pytest.mark.parametrize("typed,meant", [
+    # one letter dropped, doubled or swapped inside a synonym phrase or a label's word
+    ("Fondni qayta hisobddan o'tkazish", "Fondni qayta hisobdan o'tkazish"),
+    ("Xodimlar uchun metodik to'garak va seinarlar", "Xodimlar uchun metodik to'garak va seminarlar"),
+    ("Матбуот, радио ва телевидениеда чиқисшлар", "Матбуот, радио ва телевидениеда чиқишлар"),
+    ("Китобхонар билан учрашувлар", "Китобхонлар билан учрашувлар"),
+    ("Китоб кўргазмалари таскил этиш", "Китоб кўргазмалари ташкил этиш"),
+    ("Ижтмоий тармоқларга маълумотлар жойлаштириш", "Ижтимоий тармоқларга маълумотлар жойлаштириш"),
+])
+def test_a_word_one_typo_from_the_vocabulary_is_that_word(typed, meant):
+    from reja.normalize.match import prepare
+
+    assert prepare(typed) == prepare(meant)
+
+
+def test_a_typo_is_read_only_when_it_points_to_one_word():
+    from reja.normalize.match import spell_key
+
+    # a word of the vocabulary itself, and a word no vocabulary word is one edit from, stay as typed
+    assert spell_key("seminar shaxmat") == "seminar shaxmat"
+    # short words are too easily another word
+    assert spell_key("tom") == "tom"
+    # a bare o/g for oʻ/gʻ is not a typo here (synonyms_without_okina decides which words may drop it)
+    assert spell_key("otkazish") == "otkazish"
+
+
+def test_the_typo_rule_is_set_in_the_thresholds_file():
+    """Without `typo_words` the matcher compares the words as typed."""
+    from reja.normalize.match import _spelling
+
+    cat = load_catalogue()
+    assert cat.thresholds["typo_words"]["min_length"] >= 5
+    assert _spelling(cat.catalogue_version) is not None
+
