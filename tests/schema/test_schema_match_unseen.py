@@ -425,3 +425,11 @@ def test_the_typo_rule_is_set_in_the_thresholds_file():
     assert cat.thresholds["typo_words"]["min_length"] >= 5
     assert _spelling(cat.catalogue_version) is not None
 
+
+def test_appearances_in_the_media_are_counted_in_chiqish():
+    """The media entries count "chiqishlar" (appearances): a row whose unit cell says "чиқиш" is no
+    evidence against them."""
+    m = match_indicator("Матбуот, радио ва телевидениеда чиқишлар", section_id="mass_media", unit_id="chiqish")
+    assert (m.id, m.band) == ("media_coverage", "auto"), m
+    assert "unusual" not in m.reason
+
