@@ -278,7 +278,30 @@ def _labels(entries: dict[str, Entry], stem: bool = True) -> tuple[_Label, ...]:
             if k and k not in seen:
                 seen.add(k)
                 out.append(_Label(e.id, label, k, k.replace(" ", ""), _clauses(label) if stem else ()))
+    if stem:
+        out += _head_labels(entries, {lab.key for lab in out})
     return tuple(out)
+
+
+HEAD_LABEL_MIN_WORDS = 2
+
+
+def _head_labels(entries: dict[str, Entry], keys: set[str]) -> list[_Label]:
+    """A label that ends in a parenthesis ("Nostatsionar xizmat ko'rsatish (ko'chma kutubxona)") names the
+    entry before it; the parenthesis elaborates: the name alone is a label too, when it has at least two
+    words and no other label (of any entry) is written so, and only one entry's labels have that name."""
+    heads: dict[str, list[tuple[str, str]]] = {}
+    for e in entries.values():
+        for label in e.labels():
+            t = label.strip()
+            cut = t.find("(")
+            if cut <= 0 or not t.endswith(")"):
+                continue
+            k = prepare(t[:cut])
+            if len(k.split()) >= HEAD_LABEL_MIN_WORDS and k not in keys:
+                heads.setdefault(k, []).append((e.id, t[:cut].strip()))
+    return [_Label(v[0][0], v[0][1], k, k.replace(" ", ""), _clauses(v[0][1]))
+            for k, v in heads.items() if len({eid for eid, _ in v}) == 1]
 
 
 CLAUSE_MIN_WORDS = 2  # a clause named by one distinctive word ("tahlil qilish") is too weak alone

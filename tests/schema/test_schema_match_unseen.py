@@ -433,3 +433,24 @@ def test_appearances_in_the_media_are_counted_in_chiqish():
     assert (m.id, m.band) == ("media_coverage", "auto"), m
     assert "unusual" not in m.reason
 
+
+def test_a_label_s_name_before_its_closing_parenthesis_is_a_label():
+    """mobile_service is "Nostatsionar xizmat ko'rsatish (ko'chma kutubxona)": the parenthesis says what the
+    service is, the name before it names the entry; a plan writing the name alone names the entry."""
+    m = match_indicator("Ностасионар хизмат кўрсатиш", section_id="user_services")
+    assert (m.id, m.band) == ("mobile_service", "auto"), m
+    assert "exact label" in m.reason
+
+
+def test_a_name_before_a_parenthesis_two_entries_share_is_no_label():
+    from reja.normalize.match import _head_labels
+    from reja.schema.catalogue import Entry
+
+    def entry(eid, label):
+        return Entry(id=eid, name_latn=label, name_cyrl="", synonyms=())
+
+    heads = _head_labels({"a": entry("a", "Kitoblarni ta'mirlash (muqovalash)"),
+                          "b": entry("b", "Kitoblarni ta'mirlash (ustaxonada)"),
+                          "c": entry("c", "Fondlarni xatlovdan o'tkazish (inventarizatsiya)"),
+                          "d": entry("d", "Jurnallar (obuna)")}, set())
+    assert [(h.entry_id, h.text) for h in heads] == [("c", "Fondlarni xatlovdan o'tkazish")]
