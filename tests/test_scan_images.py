@@ -21,6 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "samples"))
 import gen_photo  # noqa: E402
 from scan_pages import expected_items, plan_page  # noqa: E402
 
+# an image keeps its own resolution: the working dpi load_page takes renders PDF pages only
+IMAGE_DPI = 300
+
 # ------------------------------------------------------------------ robustness without OCR
 
 
@@ -173,7 +176,7 @@ def test_heic_and_zip_of_photos_are_recognised(tmp_path):
     heic = tmp_path / "IMG_0001.HEIC"
     Image.new("RGB", (400, 300), (250, 250, 250)).save(heic, format="HEIF")
     assert detect_format(heic) == "heic"
-    arr, _dpi = load_page(heic, 1)
+    arr, _dpi = load_page(heic, 1, IMAGE_DPI)
     assert arr.shape[:2] == (300, 400)
 
     photos = tmp_path / "plan.zip"
@@ -184,7 +187,7 @@ def test_heic_and_zip_of_photos_are_recognised(tmp_path):
             zf.writestr(name, buf.getvalue())
     assert detect_format(photos) == "zip" and is_photo_set(photos)
     assert page_count(photos) == 3
-    assert [int(load_page(photos, k)[0].mean() + 0.5) // 10 for k in (1, 2, 3)] == [1, 2, 3]  # natural order
+    assert [int(load_page(photos, k, IMAGE_DPI)[0].mean() + 0.5) // 10 for k in (1, 2, 3)] == [1, 2, 3]  # natural order
     mixed = tmp_path / "mixed.zip"
     with zipfile.ZipFile(mixed, "w") as zf:
         zf.writestr("a.jpg", b"x")
@@ -201,7 +204,7 @@ def test_exif_orientation_is_honoured(tmp_path):
     exif[0x0112] = 6  # the camera was turned: show rotated 90° clockwise
     path = tmp_path / "turned.jpg"
     img.save(path, exif=exif)
-    arr, _ = load_page(path, 1)
+    arr, _ = load_page(path, 1, IMAGE_DPI)
     assert arr.shape == (200, 100)
     assert arr[:20].mean() < 60  # the band is at the top once upright
 
@@ -403,3 +406,21 @@ def test_photo_at_little_perspective_is_warped_only_when_the_warp_finds_more_cel
     page_mod._last_prepared.clear()
     assert prepared.notes[0] == kept
     assert sum(len(g.cells) for g in grids) == (warped if kept == "warped" else unwarped if unwarped > 0 else 38)
+
+
+@pytest.mark.parametrize("dpi", [100, 150])
+def test_a_pdf_page_is_rendered_at_the_dpi_it_is_given(dpi):
+    """load_page takes the working dpi from its caller's settings (it read scan.yaml itself when
+    given none): the page's size in points × dpi / 72."""
+    import pypdfium2 as pdfium
+    from reja.extract.scan.rasterize import load_page
+
+    path = Path(__file__).resolve().parents[1] / "samples" / "izboskan_2025.pdf"
+    pdf = pdfium.PdfDocument(str(path))
+    width, height = pdf[0].get_size()
+    pdf.close()
+    arr, got = load_page(path, 1, dpi)
+    assert got == dpi
+    with pytest.raises(TypeError):
+        load_page(path, 1)  # no dpi of its own
+    assert abs(arr.shape[1] - width * dpi / 72) <= 1 and abs(arr.shape[0] - height * dpi / 72) <= 1

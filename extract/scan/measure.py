@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .rasterize import page_count, page_pngs
 from .reader import read_scan
+from .settings import load_settings
 
 
 def measure(path: Path, pages: list[int] | None = None, jobs: int = 1, lang: str | None = None) -> dict:
@@ -34,7 +35,7 @@ def measure(path: Path, pages: list[int] | None = None, jobs: int = 1, lang: str
         read_scan(path, pages=wanted, jobs=jobs, cache_dir=cache)
         warm = time.perf_counter() - t0
         model = lang or ("uzb_cyrl" if any("uzb_cyrl chosen" in w for w in doc.warnings) else "uzb")
-        images = page_pngs(path, tmpdir, wanted)
+        images = page_pngs(path, tmpdir, wanted, dpi=load_settings().dpi)
         t0 = time.perf_counter()
         for f in images:
             subprocess.run(["tesseract", str(f), str(f.with_suffix("")), "-l", model], check=True,

@@ -14,8 +14,6 @@ import numpy as np
 from reja.extract.detect import HEIF_BRANDS
 from reja.extract.errors import CorruptFile, EmptyFile, EncryptedFile, TooLarge, UnsupportedFormat
 
-from .settings import load_settings
-
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif"}
 COLOUR_CHROMA = 40  # a page with more than a few pixels this far from grey is kept in colour
 MAX_PIXELS = 120_000_000  # a 600 dpi A3 page is ~70 Mpx; beyond this it is a decompression bomb
@@ -171,12 +169,12 @@ def _pil_page(img, page: int, name: str) -> tuple[np.ndarray, float | None]:
     return arr, dpi_in
 
 
-def load_page(path: Path, page: int, dpi: int | None = None) -> tuple[np.ndarray, float | None]:
+def load_page(path: Path, page: int, dpi: int) -> tuple[np.ndarray, float | None]:
     """Page `page` (1-based) as a grey (H×W) or, when it has colour, RGB (H×W×3) array, with its
-    resolution when known. A PDF page is rendered at `dpi`, by default the working dpi (data/scan.yaml)."""
+    resolution when known. A PDF page is rendered at `dpi` (the caller's scan settings' working dpi,
+    `ScanSettings.dpi`); an image keeps its own resolution."""
     kind = kind_of(path)
     if kind == "pdf":
-        dpi = dpi or load_settings().dpi
         pdf = _open_pdf(path)
         try:
             pg = pdf[page - 1]
@@ -217,16 +215,17 @@ def load_page(path: Path, page: int, dpi: int | None = None) -> tuple[np.ndarray
         img.close()
 
 
-def page_pngs(path: Path, folder: Path, pages: list[int] | None = None) -> list[Path]:
-    """Each page of `path` (or `pages`) as reja loads it, written as `folder/page<N>.png` with its
-    resolution (the working dpi when the image does not say): what bare Tesseract is timed on."""
+def page_pngs(path: Path, folder: Path, pages: list[int] | None = None, *, dpi: int) -> list[Path]:
+    """Each page of `path` (or `pages`) as reja loads it at the working `dpi` (`ScanSettings.dpi`),
+    written as `folder/page<N>.png` with its resolution (`dpi` when the image does not say): what bare
+    Tesseract is timed on."""
     from PIL import Image
 
     out = []
     for p in pages or range(1, page_count(path) + 1):
-        img, dpi = load_page(path, p)
+        img, own_dpi = load_page(path, p, dpi)
         f = Path(folder) / f"page{p}.png"
-        dpi = int(dpi or load_settings().dpi)
-        Image.fromarray(img).save(f, dpi=(dpi, dpi))
+        own_dpi = int(own_dpi or dpi)
+        Image.fromarray(img).save(f, dpi=(own_dpi, own_dpi))
         out.append(f)
     return out

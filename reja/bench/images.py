@@ -53,9 +53,10 @@ def _children_cpu() -> float:
 def bare_tesseract_seconds(path: Path, lang: str) -> tuple[float, int, float]:
     """(wall seconds, pages, CPU seconds) of bare tesseract on each page image of `path` as reja loads it."""
     from reja.extract.scan.rasterize import page_pngs
+    from reja.extract.scan.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="reja-bench-img-") as tmp:
-        images = page_pngs(path, Path(tmp))
+        images = page_pngs(path, Path(tmp), dpi=load_settings().dpi)
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
         t0, c0 = time.perf_counter(), _children_cpu()
         for f in images:

@@ -58,9 +58,10 @@ def _doc_convert_and_load(path: Path) -> None:
 def tesseract_seconds(sample: Sample) -> float:
     """Bare tesseract on each page image as reja's rasteriser loads it (rendering not timed)."""
     from reja.extract.scan.rasterize import page_pngs
+    from reja.extract.scan.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="reja-bench-tess-") as tmp:
-        images = page_pngs(sample.path, Path(tmp))
+        images = page_pngs(sample.path, Path(tmp), dpi=load_settings().dpi)
         # one thread, as reja's OCR runs (it sets OMP_THREAD_LIMIT=1 and parallelises by page)
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
         t0 = time.perf_counter()

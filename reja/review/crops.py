@@ -8,10 +8,6 @@ import io
 import json
 from pathlib import Path
 
-from reja.extract.scan.settings import load_settings
-
-# the scan reader's boxes are pixels of pages prepared at its working resolution (data/scan.yaml)
-SCAN_DPI = load_settings().dpi
 PAD = 12  # points of context around the row
 # The district's PDF decides the page size (up to 200 × 200 inches); the page is rendered at most this
 # big, so one odd page cannot make the review page allocate gigabytes (~ A3 at 300 dpi).
@@ -42,16 +38,18 @@ def _render(pdf, page: int, zoom: float):
         return None, zoom
 
 
-def _cut(image, box, source_format: str, zoom: float):
-    unit = zoom if source_format == "pdf" else zoom * 72 / SCAN_DPI  # PDF points / scan pixels at SCAN_DPI
+def _cut(image, box, source_format: str, zoom: float, scan_dpi: int):
+    unit = zoom if source_format == "pdf" else zoom * 72 / scan_dpi  # PDF points / scan pixels at scan_dpi
     x0, top, x1, bottom = (v * unit for v in box)
     pad = PAD * zoom
     return image.crop((max(0, x0 - pad), max(0, top - pad), min(image.width, x1 + pad), min(image.height, bottom + pad)))
 
 
 def crop_png(source: Path, source_format: str, page: int | None, bbox_json: str | None,
-             *, zoom: float = 2.0, header: tuple[int, str] | None = None) -> bytes | None:
-    """PNG bytes of the row's region, or None when the format has no page picture.
+             *, scan_dpi: int, zoom: float = 2.0, header: tuple[int, str] | None = None) -> bytes | None:
+    """PNG bytes of the row's region, or None when the format has no page picture. `scan_dpi`: the
+    working resolution of the scan reader (`ScanSettings.dpi`), whose boxes are pixels of pages
+    prepared at it.
 
     `header` = (page, box JSON) of the table's header strip: it is cut from its page and stacked
     above the row, so the clerk sees which column is which."""
@@ -71,12 +69,13 @@ def crop_png(source: Path, source_format: str, page: int | None, bbox_json: str 
         box = _box(bbox_json)
         head = None
         if box is not None:
-            row = _cut(image, box, source_format, used)
+            row = _cut(image, box, source_format, used, scan_dpi)
             head_box = _box(header[1]) if header else None
             if head_box is not None:
                 head_page, head_used = (image, used) if header[0] == page else _render(pdf, header[0], zoom)
                 if head_page is not None:
-                    head = _cut(head_page, (box[0], head_box[1], box[2], head_box[3]), source_format, head_used)
+                    head = _cut(head_page, (box[0], head_box[1], box[2], head_box[3]), source_format, head_used,
+                                scan_dpi)
             image = row
         else:
             image.thumbnail((1000, 1400))

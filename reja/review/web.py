@@ -29,7 +29,7 @@ import json
 import secrets
 import socket
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -40,12 +40,13 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reja import corrections as corr
+from reja.extract.scan.settings import ScanSettings, load_settings
 from reja.i18n import LANGUAGES, _, flag_explanation, get_language, normalize_language, use_language
 
 from . import bulk
 from . import queue as q
 from .accounts import Sessions, check_password
-from .crops import SCAN_DPI, crop_png
+from .crops import crop_png
 from .data import candidates, flag_codes, load_items
 from .validate import check_value
 
@@ -87,6 +88,8 @@ class ReviewSettings:
     # clerks log in even on loopback: the page behind a reverse proxy on the same server (docs/deploy.md),
     # where every request comes from 127.0.0.1 but each clerk is a person of their own
     require_login: bool = False
+    # the scan reader's settings: its boxes are pixels of pages prepared at their working dpi
+    scan: ScanSettings = field(default_factory=load_settings)
 
     def allows_host(self, netloc: str | None) -> bool:
         """Is `netloc` (a Host header or an Origin's host[:port]) one of the names this server answers
@@ -348,7 +351,8 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         if isinstance(source, str) and "!" not in source:
             page = int(row["page"]) if pd.notna(row.get("page")) else None
             png = crop_png(Path(source), str(row.get("document_format")), page, row.get("bbox"),
-                           zoom=min(max(zoom, 0.5), 4.0), header=_header_strip(items, row))
+                           scan_dpi=settings.scan.dpi, zoom=min(max(zoom, 0.5), 4.0),
+                           header=_header_strip(items, row, settings.scan.dpi))
         if png is None:
             raise HTTPException(404, _("no page picture for this row (DOCX, or the source file has moved)"))
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
@@ -531,8 +535,9 @@ def _flash(request: Request) -> dict | None:
     return {"text": text, "undo": can_undo, "row": flash["row"], "kind": "warn" if what == "count_changed" else "ok"}
 
 
-def _header_strip(items: pd.DataFrame, row: pd.Series) -> tuple[int, str] | None:
-    """(page, box) of the strip above the first row of the row's table: where its header is."""
+def _header_strip(items: pd.DataFrame, row: pd.Series, scan_dpi: int) -> tuple[int, str] | None:
+    """(page, box) of the strip above the first row of the row's table: where its header is.
+    `scan_dpi`: the scan reader's working dpi (its boxes are pixels at it)."""
     same = items[(items["document_id"] == row.get("document_id")) & (items["table_index"] == row.get("table_index"))
                  & items["bbox"].notna() & items["page"].notna()]
     if same.empty:
@@ -542,7 +547,7 @@ def _header_strip(items: pd.DataFrame, row: pd.Series) -> tuple[int, str] | None
         x0, top, x1, bottom = (float(v) for v in json.loads(first["bbox"]))
     except (TypeError, ValueError):
         return None
-    unit = 1.0 if row.get("document_format") == "pdf" else SCAN_DPI / 72  # scan boxes: pixels at SCAN_DPI
+    unit = 1.0 if row.get("document_format") == "pdf" else scan_dpi / 72  # scan boxes: pixels at scan_dpi
     height = min(max(3 * (bottom - top), 60 * unit), 150 * unit)
     if top <= 2 * unit:
         return None
