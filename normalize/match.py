@@ -43,7 +43,7 @@ from rapidfuzz.distance import Levenshtein
 from reja.normalize.apostrophes import OKINA
 from reja.normalize.keys import fold_letters, match_key, stem_key, stem_word, sub_item_prefixes, vocabulary
 from reja.normalize.script import repair_lookalikes
-from reja.schema.catalogue import Catalogue, Entry, load_catalogue
+from reja.schema.catalogue import Catalogue, Entry, Indicator, Unit, load_catalogue
 from reja.schema.flags import FLAG_CODES
 from reja.schema.sub_items import labels_ending_a_head
 
@@ -595,7 +595,18 @@ def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, k
     pool = range(len(labels)) if allowed is None else [i for i, lab in enumerate(labels) if lab.entry_id in allowed]
     if len(pool) <= keep:
         return [labels[i] for i in pool]
-    post = _postings(labels)
+    hits = _word_hits(q, _postings(labels), generic)
+    inpool = None if allowed is None else set(pool)
+    ranked = sorted((i for i in hits if inpool is None or i in inpool), key=lambda i: -hits[i])
+    if not ranked:
+        cheap = process.cdist([q], [labels[i].key for i in pool], scorer=fuzz.token_set_ratio, workers=1)[0]
+        return [labels[pool[j]] for j in cheap.argsort()[::-1][:keep]]
+    return [labels[i] for i in ranked[:keep]]
+
+
+def _word_hits(q: str, post: dict[str, tuple[int, ...]], generic: frozenset[str]) -> dict[int, float]:
+    """Label index → how much of the text's distinctive words (and their first letters) it uses, a word
+    used by many labels counting less."""
     hits: dict[int, float] = {}
     for w in set(q.split()):
         if w in generic or len(w) < 3:
@@ -604,12 +615,23 @@ def _prefiltered(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, k
             ids = post.get(key, ())
             for i in ids:
                 hits[i] = hits.get(i, 0.0) + weight / (1 + len(ids) / 50)
-    inpool = None if allowed is None else set(pool)
-    ranked = sorted((i for i in hits if inpool is None or i in inpool), key=lambda i: -hits[i])
-    if not ranked:
-        cheap = process.cdist([q], [labels[i].key for i in pool], scorer=fuzz.token_set_ratio, workers=1)[0]
-        return [labels[pool[j]] for j in cheap.argsort()[::-1][:keep]]
-    return [labels[i] for i in ranked[:keep]]
+    return hits
+
+
+_Scored = tuple[float, str, _Label]  # (score, how it was reached, the label)
+
+
+@dataclass(frozen=True, eq=False)
+class _WordCheck:
+    """What `_rank` checks a label against word by word: the text's key and head key, the words that
+    name no activity, the penalty weights, and (`own_bags`) the entries' words when a word another
+    label of the same entry uses explains the text (`extra_words_own_labels`)."""
+    q: str
+    head: str
+    generic: frozenset[str]
+    missing_weight: float
+    extra_weight: float
+    own_bags: _Bags | None
 
 
 def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_like: bool = False,
@@ -619,65 +641,97 @@ def _rank(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_lik
     """Best (score, how, label) per entry id, best first.
 
     With `keep`, only the `keep` labels a cheap scorer ranks best are scored (see `_prefiltered`).
-    Then the `deep` best entries are checked word by word:
+    Then the `deep` best entries are checked word by word (`_check_words`):
     - distinctive label words missing from the text ("kadrlar" when the text says "bolalar bilan
       ishlash") cost `missing_weight` points times the share of the label's distinctive words missing;
     - distinctive text words the label does not explain cost `extra_weight` points times their
       share of the text's distinctive words: a short label inside a longer text ("radio" in "radio
       to'garagi mashg'ulotlari", "kitob" in "sovg'a sifatida olingan kitoblar") does not win over
       the text's other words.
+    Last, with `bags`, an entry whose labels together use the text's words scores that share
+    (`_add_bag_scores`).
     """
+    scored = _scored_labels(q, labels, allowed, unit_like, keep, generic, ngram_weight)
+    best: dict[str, _Scored] = {eid: max(v, key=lambda t: t[0]) for eid, v in scored.items()}
+    if (missing_weight or extra_weight) and not unit_like:
+        # every prefiltered entry is checked (an unchecked entry would keep an unpenalised score)
+        check = _WordCheck(q, head if head is not None else q, generic, missing_weight, extra_weight,
+                           bags if own_words else None)
+        _check_words(best, scored, check, len(best) if keep else deep)
+    if bags is not None and bag_weight:
+        _add_bag_scores(best, head if head is not None else q, bags, bag_weight, generic, allowed, labels)
+    return sorted(best.items(), key=lambda kv: -kv[1][0])
+
+
+def _scored_labels(q: str, labels: tuple[_Label, ...], allowed: set[str] | None, unit_like: bool, keep: int,
+                   generic: frozenset[str], ngram_weight: float) -> dict[str, list[_Scored]]:
+    """Per entry id, the text similarity of each of its labels (only `allowed` entries; with `keep`,
+    only the labels `_prefiltered` keeps)."""
     pool = _prefiltered(q, labels, allowed, keep, generic) if keep and not unit_like else labels
-    scored: dict[str, list[tuple[float, str, _Label]]] = {}
     pool = [lab for lab in pool if allowed is None or lab.entry_id in allowed]
     sims = _similarities(q, pool, ngram_weight, labels) if not unit_like else \
         [_similarity(q, lab, True) for lab in pool]
+    scored: dict[str, list[_Scored]] = {}
     for lab, (s, how) in zip(pool, sims, strict=True):
         scored.setdefault(lab.entry_id, []).append((s, how, lab))
-    best: dict[str, tuple[float, str, _Label]] = {
-        eid: max(v, key=lambda t: t[0]) for eid, v in scored.items()
-    }
-    if (missing_weight or extra_weight) and not unit_like:
-        # every prefiltered entry is checked (an unchecked entry would keep an unpenalised score)
-        top = sorted(best, key=lambda e: -best[e][0])[: len(best) if keep else deep]
-        memo: dict[str, bool] = {}
-        checked: list[float] = []  # penalised scores so far, best first
-        for eid in top:
-            # penalties only lower a score: once an entry's unpenalised score cannot reach the
-            # runner-up (less the bonuses match_indicator may add later), neither can the rest
-            if len(checked) >= 2 and best[eid][0] < checked[1] - RANK_SLACK:
-                break
-            cands = []
-            for s, how, lab in scored[eid]:
-                content = _content_words(lab.key, generic)
-                missing = _missing_words(q, lab, generic, memo) if content else []
-                n_label = len(content)
-                if missing and lab.parts:
-                    missing, n_label = _clause_missing(lab, content, missing, generic)
-                if missing and missing_weight:
-                    s -= missing_weight * len(missing) / n_label
-                    how += f", missing {' '.join(missing[:3])}"
-                extra, n_content = _extra_words(head if head is not None else q, lab, generic)
-                if extra and own_words and bags is not None:
-                    # a word another label of the same entry uses explains the text as well ("Elektron
-                    # kutubxona va axborot texnologiyalari": "Elektron kutubxona faoliyati" and
-                    # "Axborot-kommunikatsiya texnologiyalari va raqamlashtirish")
-                    extra = [w for w in extra if w not in bags.words.get(eid, ())]
-                if extra and extra_weight:
-                    s -= extra_weight * len(extra) / n_content
-                    how += f", unexplained {' '.join(extra[:3])}"
-                cands.append((s, how, lab))
-            best[eid] = max(cands, key=lambda t: t[0])
-            checked = sorted([*checked, best[eid][0]], reverse=True)[:2]
-    if bags is not None and bag_weight:
-        for eid, b in _bag_scores(head if head is not None else q, bags, generic).items():
-            if allowed is not None and eid not in allowed:
-                continue
-            s = b * bag_weight
-            if eid not in best or s > best[eid][0]:
-                lab = best[eid][2] if eid in best else _first_labels(labels)[eid]
-                best[eid] = (s, f"words of the entry {b:.0f}% x {bag_weight}", lab)
-    return sorted(best.items(), key=lambda kv: -kv[1][0])
+    return scored
+
+
+def _check_words(best: dict[str, _Scored], scored: dict[str, list[_Scored]], check: _WordCheck, limit: int) -> None:
+    """The `limit` best entries, best first, each scored by its best label after the word penalties
+    (`_penalised`; `best` is updated in place). Penalties only lower a score: once an entry's
+    unpenalised score cannot reach the runner-up (less the bonuses match_indicator may add later),
+    neither can the rest."""
+    memo: dict[str, bool] = {}
+    checked: list[float] = []  # penalised scores so far, best first
+    for eid in sorted(best, key=lambda e: -best[e][0])[:limit]:
+        if len(checked) >= 2 and best[eid][0] < checked[1] - RANK_SLACK:
+            break
+        best[eid] = max([_penalised(t, eid, check, memo) for t in scored[eid]], key=lambda t: t[0])
+        checked = sorted([*checked, best[eid][0]], reverse=True)[:2]
+
+
+def _penalised(scored: _Scored, eid: str, check: _WordCheck, memo: dict[str, bool]) -> _Scored:
+    """One label's score less its missing-word and unexplained-word penalties, the reasons added."""
+    s, how, lab = scored
+    missing, n_label = _label_words_missing(check.q, lab, check.generic, memo)
+    if missing and check.missing_weight:
+        s -= check.missing_weight * len(missing) / n_label
+        how += f", missing {' '.join(missing[:3])}"
+    extra, n_content = _extra_words(check.head, lab, check.generic)
+    if extra and check.own_bags is not None:
+        # a word another label of the same entry uses explains the text as well ("Elektron
+        # kutubxona va axborot texnologiyalari": "Elektron kutubxona faoliyati" and
+        # "Axborot-kommunikatsiya texnologiyalari va raqamlashtirish")
+        extra = [w for w in extra if w not in check.own_bags.words.get(eid, ())]
+    if extra and check.extra_weight:
+        s -= check.extra_weight * len(extra) / n_content
+        how += f", unexplained {' '.join(extra[:3])}"
+    return s, how, lab
+
+
+def _label_words_missing(q: str, lab: _Label, generic: frozenset[str], memo: dict[str, bool]) -> tuple[list[str], int]:
+    """(the label's distinctive words the text lacks, how many distinctive words the label has); for a
+    label joining two activities, those of the one the text names best (`_clause_missing`)."""
+    content = _content_words(lab.key, generic)
+    missing = _missing_words(q, lab, generic, memo) if content else []
+    n_label = len(content)
+    if missing and lab.parts:
+        missing, n_label = _clause_missing(lab, content, missing, generic)
+    return missing, n_label
+
+
+def _add_bag_scores(best: dict[str, _Scored], head: str, bags: _Bags, weight: float, generic: frozenset[str],
+                    allowed: set[str] | None, labels: tuple[_Label, ...]) -> None:
+    """An entry whose labels together use the text's head words (`_bag_scores`) scores that share times
+    `weight` when it is more than its best label's score (`best` updated in place)."""
+    for eid, b in _bag_scores(head, bags, generic).items():
+        if allowed is not None and eid not in allowed:
+            continue
+        s = b * weight
+        if eid not in best or s > best[eid][0]:
+            lab = best[eid][2] if eid in best else _first_labels(labels)[eid]
+            best[eid] = (s, f"words of the entry {b:.0f}% x {weight}", lab)
 
 
 _FIRST: dict[int, tuple[tuple[_Label, ...], dict[str, _Label]]] = {}
@@ -731,6 +785,9 @@ def _thresholds(cat: Catalogue, kind: str) -> tuple[float, float, float]:
 
 def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, list[str]],
             forbid_auto: set[str] | None = None, head: str | None = None, lead_ok: bool = False) -> Match:
+    """The match of the best-ranked entry: its band by the kind's thresholds, lowered to review when a
+    different entry scores within the margin (unless the text names one of the best entry's labels, or
+    `lead_ok`: the caller found it the total of its runner-up) or the entry is in `forbid_auto`."""
     auto, review, margin = _thresholds(cat, kind)
     if not ranked:
         return Match(None, 0.0, "none", [], "no candidates")
@@ -740,31 +797,45 @@ def _decide(kind: str, cat: Catalogue, q: str, ranked: list, notes: dict[str, li
     band = "auto" if score >= auto else "review" if score >= review else "none"
     if band == "none":
         return Match(None, round(score, 1), "none", cands, f"best {eid} only {score:.0f}: " + "; ".join(reason))
-    # the text IS one of the entry's labels (label keys are unique across a kind, tested), so a
-    # near runner-up is no ambiguity: "…ресурсларнинг нусхаси" vs "…ресурсларнинг номи"
-    exact = q in (lab.key, lab.compact) or q.replace(" ", "") == lab.compact
-    if exact:
-        reason.insert(0, "exact label")
-    elif kind in _WORD_ORDER_FREE and _same_words_entries(cat.catalogue_version, kind).get(
-            _word_multiset(q, _same_words_ignore(cat.catalogue_version))) == {eid}:
-        # the words of one of the entry's labels in another order ("Ko'rgazmalar tashkil etish
-        # (an'anaviy, virtual)" is "An'anaviy va virtual ko'rgazmalar tashkil qilish"): as exact,
-        # when no other entry has a label of those words
-        exact = True
-        reason.insert(0, "a label's words in another order")
-    elif kind in _WORD_ORDER_FREE and head and head != q and _same_words_entries(cat.catalogue_version, kind).get(
-            _word_multiset(head, _same_words_ignore(cat.catalogue_version))) == {eid}:
-        # the text's name before its list or parenthesis is one of the entry's labels ("Библиографик
-        # ёзувлар яратиш (электрон каталог)"): the list elaborates, the name decides
-        exact = True
-        reason.insert(0, "its name is a label")
-    if len(ranked) > 1 and score - ranked[1][1][0] < margin and not ((exact or lead_ok) and score > ranked[1][1][0]):
+    named = _names_label(kind, cat, q, head, eid, lab)
+    if named:
+        reason.insert(0, named)
+    if _near_tie(ranked, margin, bool(named) or lead_ok):
         if band == "auto":
             band = "review"
         reason.append(f"close to {ranked[1][0]} ({ranked[1][1][0]:.0f})")
     if forbid_auto and eid in forbid_auto and band == "auto":
         band = "review"
     return Match(eid, round(score, 1), band, cands, "; ".join(reason))
+
+
+def _names_label(kind: str, cat: Catalogue, q: str, head: str | None, eid: str, lab: _Label) -> str:
+    """How the text names one of the best entry's labels, "" when it does not:
+    - "exact label": the text IS the label (label keys are unique across a kind, tested), so a near
+      runner-up is no ambiguity: "…ресурсларнинг нусхаси" vs "…ресурсларнинг номи";
+    - "a label's words in another order" ("Ko'rgazmalar tashkil etish (an'anaviy, virtual)" is
+      "An'anaviy va virtual ko'rgazmalar tashkil qilish"), when no other entry has a label of those words;
+    - "its name is a label": the text's name before its list or parenthesis ("Библиографик ёзувлар
+      яратиш (электрон каталог)"): the list elaborates, the name decides."""
+    if q in (lab.key, lab.compact) or q.replace(" ", "") == lab.compact:
+        return "exact label"
+    if kind not in _WORD_ORDER_FREE:
+        return ""
+    same = _same_words_entries(cat.catalogue_version, kind)
+    ignore = _same_words_ignore(cat.catalogue_version)
+    if same.get(_word_multiset(q, ignore)) == {eid}:
+        return "a label's words in another order"
+    if head and head != q and same.get(_word_multiset(head, ignore)) == {eid}:
+        return "its name is a label"
+    return ""
+
+
+def _near_tie(ranked: list, margin: float, sure: bool) -> bool:
+    """Does the runner-up score within `margin` of the best? Not when the best is `sure` and ahead."""
+    if len(ranked) < 2:
+        return False
+    score, runner_up = ranked[0][1][0], ranked[1][1][0]
+    return score - runner_up < margin and not (sure and score > runner_up)
 
 
 # kinds whose texts may name a label's words in another order (units and headers are short fixed words)
@@ -803,12 +874,16 @@ def _match_section(text: str | None) -> Match:
     q = prepare(text)
     if not q:
         return Match(None, 0.0, "none", [], "empty heading")
-    ranked = _rank(q, _index(cat.catalogue_version, "sections"), None, head=head_key(text),
-                   bags=_bags(cat.catalogue_version, "sections"), bag_weight=_bag_weight(cat),
-                   generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
-                   extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat),
-                   own_words=_own_words(cat))
-    return _decide("section", cat, q, ranked, {}, head=head_key(text))
+    return _decide("section", cat, q, _rank_text(cat, "sections", q, text), {}, head=head_key(text))
+
+
+def _rank_text(cat: Catalogue, kind: str, q: str, text: str | None) -> list:
+    """`_rank` of a heading or activity text (key `q`) over the labels of `kind` ("sections",
+    "indicators"), with the word-level rules of the thresholds file."""
+    v = cat.catalogue_version
+    return _rank(q, _index(v, kind), None, head=head_key(text), bags=_bags(v, kind), bag_weight=_bag_weight(cat),
+                 generic=_generic_words(v), missing_weight=_missing_weight(cat), extra_weight=_extra_weight(cat),
+                 keep=_keep(cat), ngram_weight=_ngram_weight(cat), own_words=_own_words(cat))
 
 
 def match_unit(text: str | None) -> Match:
@@ -903,62 +978,87 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     q = prepare(text)
     if not q:
         return Match(None, 0.0, "none", [], "empty activity text")
-    ranked = _rank(q, _index(cat.catalogue_version, "indicators"), None, head=head_key(text),
-                   bags=_bags(cat.catalogue_version, "indicators"), bag_weight=_bag_weight(cat),
-                   generic=_generic_words(cat.catalogue_version), missing_weight=_missing_weight(cat),
-                   extra_weight=_extra_weight(cat), keep=_keep(cat), ngram_weight=_ngram_weight(cat),
-                   own_words=_own_words(cat))
     notes: dict[str, list[str]] = {}
     no_auto: set[str] = set()  # outside the section, or a breakdown without its parent
-    adjusted = []
-    unit = cat.units.get(unit_id) if unit_id else None
-    needs_parent = _parent_required(cat.catalogue_version)
-    # "dona", "ta", "шт." count almost anything: evidence for an indicator counted in them, against
-    # one counted otherwise only when that is a kind they never count (people: "nafar", not "dona")
-    generic_kinds = cat.thresholds.get("generic_unit_kinds") or {}
-    for eid, (s, how, lab) in ranked:
-        ind = cat.indicators[eid]
-        n = notes.setdefault(eid, [])
-        if section_id and section_id in cat.sections and section_id not in ind.sections:
-            s -= OUTSIDE_SECTION_PENALTY
-            no_auto.add(eid)
-            n.append(f"not usual in section {section_id}")
-        if parent_id and _parent_supports(cat, ind.parent, parent_id):
-            s += PARENT_BONUS
-            n.append(f"sub-item of {parent_id}")
-        elif eid in needs_parent:
-            # a bare "журнал" means journals acquired only under an acquisition item; and without
-            # that context the word must be the whole text, not one word of it ("yangi" in "Yangi
-            # adabiyotlar ko'rgazmasi"): whole-string similarity, less the penalty
-            s = min(s, fuzz.token_sort_ratio(q, lab.key)) - NO_PARENT_PENALTY
-            no_auto.add(eid)
-            n.append(f"needs parent evidence ({ind.parent})")
-        if unit is not None:
-            allowed = ind.allowed_units()
-            if unit.id in allowed:
-                s += UNIT_FITS_BONUS
-                n.append(f"unit {unit.id} fits")
-            elif allowed and not (kinds := {cat.units[u].kind for u in allowed}) & {unit.kind} and (
-                    unit.kind not in generic_kinds or kinds & set(generic_kinds[unit.kind] or ())):
-                s -= UNIT_CLASH_PENALTY
-                n.append(f"unit {unit.id} unusual (expects {ind.unit})")
-        adjusted.append((eid, (min(100.0, s), how, lab)))
+    row = _Row(section_id, cat.units.get(unit_id) if unit_id else None, parent_id)
+    adjusted = [(eid, _with_evidence(cat, q, eid, scored, row, notes.setdefault(eid, []), no_auto))
+                for eid, scored in _rank_text(cat, "indicators", q, text)]
     adjusted.sort(key=lambda kv: -kv[1][0])
     if adjusted:
         other = _names_another(cat, text, adjusted[0][0])
         if other is not None:
             no_auto.add(adjusted[0][0])
             notes[adjusted[0][0]].append(f"also names {other[0]} ({' '.join(other[1])})")
-    total = len(adjusted) > 1 and _names_breakdowns(cat, text, adjusted[0][0], adjusted[1][0])
-    if total:
-        notes[adjusted[0][0]].append(f"names breakdowns {' '.join(total)} of it: the total")
-    elif len(adjusted) > 1 and getattr(cat.indicators.get(adjusted[1][0]), "parent", None) == adjusted[0][0] \
-            and _announces_breakdowns(text):
-        # "…чиқишлар ташкил этиш, шу жумладан:" is the total its sub-items break down, not its breakdown
-        total = True
-        notes[adjusted[0][0]].append(f"ends 'of which': the total, not {adjusted[1][0]}")
-    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto, head=head_key(text),
-                   lead_ok=bool(total))
+    total = _is_total(cat, text, adjusted, notes)
+    return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto, head=head_key(text), lead_ok=total)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What the row around an activity text says: its section, its unit (a catalogue Unit), the
+    indicator its parent item matched."""
+    section_id: str | None
+    unit: Unit | None
+    parent_id: str | None
+
+
+def _with_evidence(cat: Catalogue, q: str, eid: str, scored: _Scored, row: _Row, n: list[str],
+                   no_auto: set[str]) -> _Scored:
+    """An indicator's score with the row's evidence for or against it: its section, its parent item,
+    its unit (each stated in `n`; an entry that must not be accepted automatically goes to `no_auto`)."""
+    s, how, lab = scored
+    ind = cat.indicators[eid]
+    if row.section_id and row.section_id in cat.sections and row.section_id not in ind.sections:
+        s -= OUTSIDE_SECTION_PENALTY
+        no_auto.add(eid)
+        n.append(f"not usual in section {row.section_id}")
+    if row.parent_id and _parent_supports(cat, ind.parent, row.parent_id):
+        s += PARENT_BONUS
+        n.append(f"sub-item of {row.parent_id}")
+    elif eid in _parent_required(cat.catalogue_version):
+        # a bare "журнал" means journals acquired only under an acquisition item; and without
+        # that context the word must be the whole text, not one word of it ("yangi" in "Yangi
+        # adabiyotlar ko'rgazmasi"): whole-string similarity, less the penalty
+        s = min(s, fuzz.token_sort_ratio(q, lab.key)) - NO_PARENT_PENALTY
+        no_auto.add(eid)
+        n.append(f"needs parent evidence ({ind.parent})")
+    if row.unit is not None:
+        s = _unit_evidence(cat, ind, row.unit, s, n)
+    return min(100.0, s), how, lab
+
+
+def _unit_evidence(cat: Catalogue, ind: Indicator, unit: Unit, s: float, n: list[str]) -> float:
+    """The score with the row's unit as evidence: one of the indicator's units (+), a kind of unit it is
+    never counted in (-). "dona", "ta", "шт." count almost anything: evidence for an indicator counted
+    in them, against one counted otherwise only when that is a kind they never count (people: "nafar",
+    not "dona")."""
+    allowed = ind.allowed_units()
+    if unit.id in allowed:
+        n.append(f"unit {unit.id} fits")
+        return s + UNIT_FITS_BONUS
+    generic_kinds = cat.thresholds.get("generic_unit_kinds") or {}
+    if allowed and not (kinds := {cat.units[u].kind for u in allowed}) & {unit.kind} and (
+            unit.kind not in generic_kinds or kinds & set(generic_kinds[unit.kind] or ())):
+        n.append(f"unit {unit.id} unusual (expects {ind.unit})")
+        return s - UNIT_CLASH_PENALTY
+    return s
+
+
+def _is_total(cat: Catalogue, text: str | None, adjusted: list, notes: dict[str, list[str]]) -> bool:
+    """Is the best entry the total its runner-up breaks down, by the text: it names several of its
+    breakdowns (`_names_breakdowns`), or it ends with a sub-item marker ("…чиқишлар ташкил этиш, шу
+    жумладан:" is the total its sub-items break down, not its breakdown). The reason goes to `notes`."""
+    if len(adjusted) < 2:
+        return False
+    best, runner_up = adjusted[0][0], adjusted[1][0]
+    named = _names_breakdowns(cat, text, best, runner_up)
+    if named:
+        notes[best].append(f"names breakdowns {' '.join(named)} of it: the total")
+        return True
+    if getattr(cat.indicators.get(runner_up), "parent", None) == best and _announces_breakdowns(text):
+        notes[best].append(f"ends 'of which': the total, not {runner_up}")
+        return True
+    return False
 
 
 def _announces_breakdowns(text: str | None) -> bool:
@@ -1009,23 +1109,36 @@ def _names_another(cat: Catalogue, text: str | None, eid: str) -> tuple[str, lis
     mine = shares.get(eid)
     if mine is None:
         return None
-    ind = cat.indicators[eid]
     content = list(dict.fromkeys(_content_words(head, generic)))[:EXTRA_HEAD]
     for other, share in sorted(shares.items(), key=lambda kv: -kv[1]):
         if share < mine - float(rule["margin"]):
             break
-        if other == eid or share < float(rule["min_share"]):
+        if other == eid or share < float(rule["min_share"]) or not _compete(cat, eid, other):
             continue
-        o = cat.indicators[other]
-        if o.parent == eid or ind.parent == other or not set(o.sections) & set(ind.sections):
-            continue
-        # the other entry's own words: rare across the catalogue ("seminar", "trening"), not a verb or
-        # noun many entries use ("oshirish", "elektron")
-        theirs = [w for w in content if w in bags.words[other] and w not in bags.words[eid]
-                  and df.get(w, 0) <= int(rule["max_entries"])]
-        if theirs and any(w in bags.words[eid] and w not in bags.words[other] for w in content):
+        theirs = _words_each_lacks(content, bags, df, eid, other, int(rule["max_entries"]))
+        if theirs:
             return other, theirs
     return None
+
+
+def _compete(cat: Catalogue, eid: str, other: str) -> bool:
+    """Can two indicators both be what a text names? Not an entry and its own breakdown, nor entries of
+    different sections."""
+    ind, o = cat.indicators[eid], cat.indicators[other]
+    return not (o.parent == eid or ind.parent == other or not set(o.sections) & set(ind.sections))
+
+
+def _words_each_lacks(content: list[str], bags: _Bags, df: dict[str, int], eid: str, other: str,
+                      max_entries: int) -> list[str]:
+    """The text's words (`content`) that the other entry's labels use and `eid`'s do not, when they are
+    its own words — rare across the catalogue (`df`: entries per word; "seminar", "trening"), not a verb
+    or noun many entries use ("oshirish", "elektron") — and `eid` too has a word of the text the other
+    lacks; else []."""
+    theirs = [w for w in content if w in bags.words[other] and w not in bags.words[eid]
+              and df.get(w, 0) <= max_entries]
+    if theirs and any(w in bags.words[eid] and w not in bags.words[other] for w in content):
+        return theirs
+    return []
 
 
 @lru_cache(maxsize=8)
@@ -1060,25 +1173,37 @@ def match_near_learned(kind: str, text: str | None, wordings: tuple[tuple[str, s
     q = prepare(text)
     if not rule or not wordings or len(q) < int(rule["min_length"]):
         return None
-    keys, ids = _learned_keys(wordings)
-    hits = process.extract(q, keys, scorer=fuzz.ratio, limit=8,
-                           score_cutoff=float(rule["min_score"]) - float(rule["margin"]))
-    if not hits or hits[0][1] < float(rule["min_score"]):
+    near = _nearest_learned(q, wordings, float(rule["min_score"]), float(rule["margin"]))
+    if near is None:
         return None
-    _, best, i = hits[0]
-    eid = ids[i]
-    if any(ids[j] != eid for _, s, j in hits[1:] if s > best - float(rule["margin"])):
-        return None  # two taught entries about as near: the matcher and the clerk decide
+    key, eid, best = near
     if eid is None:  # the clerk said that wording is not in the catalogue: neither is this one
         if kind != "indicator":
             return None
         return Match(None, round(float(best), 1), "auto", [],
-                     f"near a wording a clerk said is not in the catalogue ('{keys[i]}', ratio {best:.0f})")
-    cat = load_catalogue()
-    if kind == "indicator":
-        ind = cat.indicators.get(eid)
-        if ind is None or (section_id and section_id in cat.sections and section_id not in ind.sections):
-            return None
+                     f"near a wording a clerk said is not in the catalogue ('{key}', ratio {best:.0f})")
+    if kind == "indicator" and not _usual_in_section(load_catalogue(), eid, section_id):
+        return None
     return Match(eid, round(float(best), 1), "auto", [(eid, round(float(best), 1))],
-                 f"near a wording a clerk matched ('{keys[i]}', ratio {best:.0f})")
+                 f"near a wording a clerk matched ('{key}', ratio {best:.0f})")
 
+
+def _nearest_learned(q: str, wordings: tuple[tuple[str, str | None], ...], min_score: float,
+                     margin: float) -> tuple[str, str | None, float] | None:
+    """(the taught wording's key, its id, the ratio) of the taught wording nearest the text key `q`, at
+    least `min_score`; None when there is none, or when a wording taught another entry is within
+    `margin` of it (two taught entries about as near: the matcher and the clerk decide)."""
+    keys, ids = _learned_keys(wordings)
+    hits = process.extract(q, keys, scorer=fuzz.ratio, limit=8, score_cutoff=min_score - margin)
+    if not hits or hits[0][1] < min_score:
+        return None
+    _, best, i = hits[0]
+    if any(ids[j] != ids[i] for _, s, j in hits[1:] if s > best - margin):
+        return None
+    return keys[i], ids[i], best
+
+
+def _usual_in_section(cat: Catalogue, eid: str, section_id: str | None) -> bool:
+    """Is `eid` a catalogue indicator, and usual in the row's section (when the row has a known one)?"""
+    ind = cat.indicators.get(eid)
+    return ind is not None and not (section_id and section_id in cat.sections and section_id not in ind.sections)
