@@ -167,6 +167,44 @@ def test_skew_up_to_five_degrees_is_corrected(angle):
     assert any("skew" in n for n in prepared.notes)
 
 
+@pytest.mark.parametrize("dpi", [300, 200])
+def test_a_skewed_page_with_leaning_columns_is_binarised_once_at_full_size(monkeypatch, dpi):
+    """Rotated 3° (a coarse and a fine correction) with columns leaning 2° (a shear), at 300 dpi and
+    at 200 dpi (upscaled to 300): the angles are measured on the ink mask moved by nearest pixel (a
+    200 dpi page at 200 dpi), so the page is binarised at the working resolution once, at the end
+    (issue 18: it was once after each correction: 3 times here), and its rulings come out level and
+    upright."""
+    from reja.extract.scan import prepare as prep
+
+    page = plan_page(1).convert("L")
+    lean = np.tan(np.radians(2.0))
+    w, h = page.size
+    page = page.transform((w, h), Image.AFFINE, (1, lean, -lean * h / 2, 0, 1, 0), resample=Image.BICUBIC,
+                          fillcolor=255).rotate(3.0, resample=Image.BICUBIC, fillcolor=255)
+    if dpi != 300:
+        page = page.resize((round(w * dpi / 300), round(h * dpi / 300)), Image.LANCZOS)
+    full_size = w * h
+    binarised = []
+    threshold = cv2.adaptiveThreshold
+
+    def counting(src, *a, **kw):
+        if src.size >= full_size * 0.9:
+            binarised.append(src.shape)
+        return threshold(src, *a, **kw)
+
+    monkeypatch.setattr(prep.cv2, "adaptiveThreshold", counting)
+    prepared = prep.prepare_page(np.asarray(page), dpi, target_dpi=300, orientation=False)
+    monkeypatch.undo()
+    # at 300 dpi the page as it comes is binarised at full size too (to measure it): once more
+    assert len(binarised) == (2 if dpi == 300 else 1), binarised
+    assert abs(prepared.gray.shape[0] - h) <= 1 and abs(prepared.gray.shape[1] - w) <= 1  # at 300 dpi
+    assert abs(prepared.skew + 3.0) < 0.3, prepared.skew
+    assert any("columns leaning" in n for n in prepared.notes), prepared.notes
+    angles = prep._ruling_angles(prepared.binary)
+    assert angles and all(abs(a) < 0.15 for a, _len in angles), angles
+    assert abs(prep._column_lean(prepared.binary)) < 0.15
+
+
 def test_heic_and_zip_of_photos_are_recognised(tmp_path):
     from reja.extract.detect import detect_format
     from reja.extract.readers import is_photo_set
