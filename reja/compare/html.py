@@ -4,6 +4,7 @@ source rows (file, page, item number) behind it."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from . import charts
 from .align import Comparison, indicator_labels, matrix_column_label
 
 
+@functools.lru_cache(maxsize=65536)  # the same (plan, indicator) is linked from several tables, ~90k calls
 def anchor(*parts) -> str:
     return "src-" + re.sub(r"[^0-9A-Za-z]+", "-", "-".join(str(p) for p in parts)).strip("-").lower()
 
@@ -49,9 +51,9 @@ def render_html(comparison: Comparison, *, title: str | None = None) -> str:
         "changes": charts.change_per_indicator(comparison.changes),
         "coverage": charts.coverage(comparison.coverage),
     }
-    values = comparison.values.sort_values(["indicator", "plan"])
+    values = comparison.values.sort_values(["indicator", "plan"]).to_dict("records")
     # one look-up table, not a filter of every value inside the indicator × plan loop (quadratic)
-    cell = {(v["indicator_id"], v["plan"]): v for v in values.to_dict("records")}
+    cell = {(v["indicator_id"], v["plan"]): v for v in values}
     shared = comparison.presence[comparison.presence[plan_order].all(axis=1)] if plan_order else comparison.presence
     return env.get_template("compare.html.j2").render(
         title=title or _("reja — plan comparison"),
@@ -60,7 +62,7 @@ def render_html(comparison: Comparison, *, title: str | None = None) -> str:
         comparison=comparison,
         plans=comparison.plans.to_dict("records"),
         plan_order=plan_order,
-        values=values.to_dict("records"),
+        values=values,
         cell=cell,
         shared=shared.to_dict("records"),
         changes=comparison.changes.to_dict("records"),
