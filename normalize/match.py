@@ -844,8 +844,9 @@ _WORD_ORDER_FREE = {"section": "sections", "indicator": "indicators"}
 
 @lru_cache(maxsize=4)
 def _same_words_ignore(catalogue_version: str) -> frozenset[str]:
-    words = load_catalogue().thresholds.get("same_words_ignore") or []
-    return frozenset(k for w in words for k in prepare(w).split())
+    thresholds = load_catalogue().thresholds
+    words = frozenset(k for w in thresholds.get("same_words_ignore") or [] for k in prepare(w).split())
+    return words | _generic_words(catalogue_version) if thresholds.get("same_words_ignore_generic") else words
 
 
 def _word_multiset(key: str, ignore: frozenset[str]) -> tuple[str, ...]:

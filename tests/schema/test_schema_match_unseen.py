@@ -454,3 +454,12 @@ def test_a_name_before_a_parenthesis_two_entries_share_is_no_label():
                           "c": entry("c", "Fondlarni xatlovdan o'tkazish (inventarizatsiya)"),
                           "d": entry("d", "Jurnallar (obuna)")}, set())
     assert [(h.entry_id, h.text) for h in heads] == [("c", "Fondlarni xatlovdan o'tkazish")]
+
+
+def test_a_text_with_a_label_s_words_and_generic_ones_counts_as_the_label():
+    """"The number of readers who visited the library": kutubxona (library) and soni (number) are generic
+    words; tashrif buyurish is qatnov: the text has the words of attendance's "Kitobxonlar qatnovi", so
+    users_registered's "Foydalanuvchilar soni" scoring near is no near-tie."""
+    m = match_indicator("Кутубхонага ташриф буюрган китобхонлар сони", section_id="main_production", unit_id="nafar")
+    assert (m.id, m.band) == ("attendance", "auto"), m
+    assert "another order" in m.reason
