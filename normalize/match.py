@@ -280,7 +280,29 @@ def _labels(entries: dict[str, Entry], stem: bool = True) -> tuple[_Label, ...]:
                 out.append(_Label(e.id, label, k, k.replace(" ", ""), _clauses(label) if stem else ()))
     if stem:
         out += _head_labels(entries, {lab.key for lab in out})
+        out += _clause_labels(out, _generic_words(load_catalogue().catalogue_version))
     return tuple(out)
+
+
+def _clause_labels(labels: list[_Label], generic: frozenset[str]) -> list[_Label]:
+    """Each activity a label joins (`_clauses`: "Vaqtli matbuot nashrlarini muqovalash va kitoblarni
+    ta'mirlash") names its entry alone ("kitoblarni ta'mirlash") when it has at least `CLAUSE_MIN_WORDS`
+    distinctive words, no label is written so, and no other entry's labels use all of its words
+    (staff_training_ict's "… o'qitish va malakasini oshirish": staff_training says "malaka oshirish" too)."""
+    keys = {lab.key for lab in labels}
+    words: dict[str, set[str]] = {}
+    for lab in labels:
+        words.setdefault(lab.entry_id, set()).update(_content_words(lab.key, generic))
+    out: dict[str, _Label] = {}
+    for lab in labels:
+        for part in lab.parts:
+            content = set(_content_words(part, generic))
+            if len(content) < CLAUSE_MIN_WORDS or part in keys or part in out:
+                continue
+            if any(content <= ws for eid, ws in words.items() if eid != lab.entry_id):
+                continue
+            out[part] = _Label(lab.entry_id, lab.text, part, part.replace(" ", ""))
+    return list(out.values())
 
 
 HEAD_LABEL_MIN_WORDS = 2
