@@ -40,6 +40,7 @@ _PUNCT_RE = re.compile(rf"[^\w\s{OKINA}]|_")
 _WS_RE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=32768)  # the same cell text is keyed by the parser, the enrichment and the matcher
 def match_key(s: str | None) -> str:
     """Normalised Latin, lower case, without punctuation; idempotent."""
     if not s:

@@ -339,6 +339,7 @@ def _pack() -> UzbekLanguagePack:
     return cls()
 
 
+@lru_cache(maxsize=32768)  # a plan's texts are translated again by each key and matcher (785 calls, 247 texts a plan)
 def to_latin(s: str | None) -> str:
     """Uzbek text in any script → 1995 Latin; Latin parts only get their apostrophes folded."""
     if not s:
