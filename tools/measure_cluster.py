@@ -17,8 +17,11 @@ the seconds more than the ratios. Needs Debian's postgresql and the `postgres` a
    cut from the scanned sample, each its title page and `--scan-pages`-1 pages of its own, so OCR
    dominates) and a batch of `--long-scans` long ones (`--long-scan-pages` each: few files, many pages),
    each imported with `--jobs 1`, `--jobs 2` and `--scheduler` on a Dask LocalCluster of two worker
-   processes (one thread each; workers warmed once, as a standing cluster is). Each run gets a fresh
-   store and OCR cache. Wall seconds and their ratios (meaningful on a quiet machine only), and CPU
+   processes (one thread each; workers warmed once, as a standing cluster is), `--repeat` times in turn
+   (the median run of each is reported). The local baselines run with NO cluster alive and with the
+   environment this script started with (a Dask Nanny writes its workers' settings, MALLOC_TRIM_THRESHOLD_
+   among them, into its own process's environment); the cluster is started after them for the Dask runs
+   and closed again. Each run gets a fresh store and OCR cache. Wall seconds and their ratios (meaningful on a quiet machine only), and CPU
    seconds (the command with its reading children, the workers with theirs, the scheduler and nannies
    in this process), which a loaded machine hardly changes: their difference per file is Dask's cost.
    Also Dask's own round trip (an empty task, one at a time) and the run log's executor figures, and
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -43,6 +47,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests/pgcluster.py: the throwaway PostgreSQL cluster
 
 RUN_COLUMNS = ["imported_at", "run_id", "duration_s"]
+# the environment the commands run with, taken before any Dask cluster starts: a Nanny writes its workers'
+# settings (MALLOC_TRIM_THRESHOLD_=65536, OMP_NUM_THREADS=1, …) into this process's os.environ, and the
+# local baselines would inherit them
+ENV = dict(os.environ)
 
 
 def generate_plans(n: int, dest: Path) -> Path:
@@ -66,13 +74,12 @@ def generate_plans(n: int, dest: Path) -> Path:
 
 def timed_import(folder: Path, db: str, *extra: str) -> dict:
     """One `reja import` (English messages); a run with failed files is recorded with their reasons, not hidden."""
-    import os
 
     logs = (folder.parent if "://" in db else Path(db).parent) / "runs"  # beside a SQLite store; else the current folder
     before = set(logs.glob("*.jsonl"))
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "reja.cli", "import", str(folder), "--db", db, "--quiet", *extra],
-                          capture_output=True, text=True, cwd=folder.parent, env={**os.environ, "REJA_LANG": "en"})
+                          capture_output=True, text=True, cwd=folder.parent, env={**ENV, "REJA_LANG": "en"})
     seconds = time.perf_counter() - start
     out = {"seconds": round(seconds, 2), "exit_code": proc.returncode,
            "summary": (proc.stdout.strip().splitlines() or [proc.stderr.strip()[-300:]])[0]}
@@ -89,11 +96,10 @@ def timed_import(folder: Path, db: str, *extra: str) -> dict:
 
 def timed_python(code: str, *args: str) -> dict:
     """`python -c code args…` timed like `timed_import` (its exit code as the import's)."""
-    import os
 
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env={**os.environ, "REJA_LANG": "en"})
+                          env={**ENV, "REJA_LANG": "en"})
     return {"seconds": round(time.perf_counter() - start, 2), "exit_code": proc.returncode,
             "summary": proc.stderr.strip()[-300:] if proc.returncode not in (0, 3) else ""}
 
@@ -285,40 +291,92 @@ sys.exit(report.exit_code)
 """
 
 
-def measure_batch(folder: Path, work: Path, client, scheduler: str, files: int, pages: int | None) -> dict:
-    """The batch imported with --jobs 1, --jobs 2 and on the cluster (and on the cluster one file a task,
-    as before parcels): wall and CPU seconds, ratios. No OCR cache: every page is read cold (a title
-    page shared by two scans would be OCR'd once locally but twice by two workers at the same time)."""
+def _cpu_now(client) -> tuple[float, float, float]:
+    """CPU seconds so far: this process's reaped children (the commands), the cluster's workers with their
+    children (0 with no cluster), this process (scheduler and nannies when a cluster is alive)."""
     import resource
 
-    out: dict = {"files": files, "pages": pages}
-    configs = (("jobs1", ["--jobs", "1"]), ("jobs2", ["--jobs", "2"]), ("dask", ["--scheduler", scheduler]))
+    workers = sum(client.run(worker_cpu).values()) if client is not None else 0.0
+    return _rusage(resource.RUSAGE_CHILDREN), workers, _rusage(resource.RUSAGE_SELF)
+
+
+def _one_run(name: str, args, folder: Path, store: Path, client, scheduler: str | None) -> dict:
+    import os
+
+    store.mkdir(parents=True)
+    load = round(os.getloadavg()[0], 1)
+    cpu0 = _cpu_now(client)
+    if args is None:
+        run = timed_python(PARCEL1, str(folder), str(store / "reja.sqlite"), scheduler)
+    else:
+        run = timed_import(folder, str(store / "reja.sqlite"), *args, "--no-ocr-cache")
+    command, workers, services = (round(b - a, 2) for a, b in zip(cpu0, _cpu_now(client), strict=True))
+    run["cpu_s"] = {"command": command, "workers": workers, "scheduler_nannies": services}
+    run["load_before"] = load
+    if name.startswith("dask"):
+        run["executor"] = executor_stats(store)
+    if name == "jobs1":
+        run["file_seconds"] = file_seconds(store)
+    return run
+
+
+def _cluster(workers: int):
+    """A LocalCluster of `workers` processes (one thread each) and its client, workers warmed (as a standing
+    cluster is), and its own idle CPU per second (heartbeats: taken off the Dask runs' CPU)."""
+    from distributed import Client, LocalCluster
+
+    from reja.cluster import warm_worker
+
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    client = Client(cluster, set_as_default=False)
+    client.run(warm_worker)
+    time.sleep(1)
+    before, start = _cpu_now(client), time.perf_counter()
+    time.sleep(5)
+    after = _cpu_now(client)
+    idle = (after[1] - before[1] + after[2] - before[2]) / (time.perf_counter() - start)
+    return cluster, client, idle
+
+
+def measure_batch(folder: Path, work: Path, workers: int, files: int, pages: int | None, repeat: int = 1) -> dict:
+    """The batch imported with --jobs 1, --jobs 2 and on a fresh cluster (typed plans also one file a task,
+    as before parcels), `repeat` times in turn: wall and CPU seconds (each configuration's median run),
+    ratios. The local baselines run with NO cluster alive (its heartbeats and a Nanny's environment would
+    slow them) and the cluster is started after them, for the Dask runs only. No OCR cache: every page is
+    read cold (a title page shared by two scans would be OCR'd once locally but twice by two workers)."""
+    import statistics
+
+    out: dict = {"files": files, "pages": pages, "repeat": repeat}
+    local = (("jobs1", ["--jobs", "1"]), ("jobs2", ["--jobs", "2"]))
+    remote: tuple = (("dask", ["--scheduler", ""]),)
     if pages is None:  # typed plans travel in parcels; scans (one file a task already) need no second Dask run
-        configs += (("dask_parcel1", None),)
-    for name, args in configs:
-        store = work / name
-        store.mkdir(parents=True)
-        cpu0 = (_rusage(resource.RUSAGE_CHILDREN), sum(client.run(worker_cpu).values()), _rusage(resource.RUSAGE_SELF))
-        if args is None:
-            run = timed_python(PARCEL1, str(folder), str(store / "reja.sqlite"), scheduler)
-        else:
-            run = timed_import(folder, str(store / "reja.sqlite"), *args, "--no-ocr-cache")
-        cpu1 = (_rusage(resource.RUSAGE_CHILDREN), sum(client.run(worker_cpu).values()), _rusage(resource.RUSAGE_SELF))
-        command, workers, services = (round(b - a, 2) for a, b in zip(cpu0, cpu1, strict=True))
-        run["cpu_s"] = {"command": command, "workers": workers, "scheduler_nannies": services}
-        if name.startswith("dask"):
-            run["executor"] = executor_stats(store)
-        if name == "jobs1":
-            run["file_seconds"] = file_seconds(store)
-        out[name] = run
-    # the idle cluster's own CPU (heartbeats) while the local runs went: taken off the Dask runs' CPU
-    local = [out["jobs1"], out["jobs2"]]
-    idle = sum(r["cpu_s"]["workers"] + r["cpu_s"]["scheduler_nannies"] for r in local) / sum(r["seconds"] for r in local)
-    out["idle_cluster_cpu_per_s"] = round(idle, 3)
-    for name, _args in configs:
+        remote += (("dask_parcel1", None),)
+    runs: dict[str, list[dict]] = {name: [] for name, _args in local + remote}
+    idle_rates = []
+    for r in range(repeat):
+        for name, args in local:
+            runs[name].append(_one_run(name, args, folder, work / f"{name}-{r}", None, None))
+        cluster, client, idle = _cluster(workers)
+        try:
+            idle_rates.append(idle)
+            for name, args in remote:
+                args = ["--scheduler", cluster.scheduler_address] if args else None
+                run = _one_run(name, args, folder, work / f"{name}-{r}", client, cluster.scheduler_address)
+                run["idle_cpu_per_s"] = idle
+                runs[name].append(run)
+        finally:
+            client.close()
+            cluster.close()
+    configs = [name for name, _args in local + remote]
+    for name in configs:
+        ordered = sorted(runs[name], key=lambda run: run["seconds"])
+        out[name] = dict(ordered[(len(ordered) - 1) // 2])  # the median run (the lower one of an even count)
+        out[name]["seconds_all"] = [run["seconds"] for run in runs[name]]
+    out["idle_cluster_cpu_per_s"] = round(statistics.median(idle_rates), 3)
+    for name in configs:
         c = out[name]["cpu_s"]
-        total = c["command"] + ((c["workers"] + c["scheduler_nannies"] - idle * out[name]["seconds"])
-                                if name.startswith("dask") else 0)  # fmt: skip
+        total = c["command"] + ((c["workers"] + c["scheduler_nannies"] - out[name].get("idle_cpu_per_s", 0)
+                                 * out[name]["seconds"]) if name.startswith("dask") else 0)  # fmt: skip
         c["total"] = round(total, 2)
         out[name]["cpu_s_per_file"] = round(total / files, 3)
         if pages:
@@ -330,32 +388,30 @@ def measure_batch(folder: Path, work: Path, client, scheduler: str, files: int, 
     # why --jobs 2 is not 2x: the command's serial start-up, and files that do not split evenly over two
     # slots (the last long file read alone); the bound both leave, from --jobs 1's own figures
     lengths = out["jobs1"].pop("file_seconds")
+    for name in configs:
+        out[name].pop("file_seconds", None)
     serial = out["startup_cpu_s"] = startup_cpu(work)
     one, two = serial + sum(lengths), serial + slots_makespan(lengths, 2)
     out["two_slots_bound"] = {"serial_s": serial, "files_s": round(sum(lengths), 2), "makespan_2_s": round(two - serial, 2),
                               "speedup": round(one / two, 2) if two else None,
                               "speedup_no_serial": round(sum(lengths) / (two - serial), 2) if two > serial else None}
-    for name in [c for c, _args in configs if c.startswith("dask")]:
+    for name in [c for c in configs if c.startswith("dask")]:
         extra = (out[name]["cpu_s"]["total"] - out["jobs1"]["cpu_s"]["total"]) / files
         out[f"{name}_extra_cpu_s_per_file"] = round(extra, 3)
     return out
 
 
-def measure_executors(batches: dict[str, tuple[Path, int, int | None]], work: Path, workers: int) -> dict:
-    import os
-
-    from distributed import Client, LocalCluster
-
-    from reja.cluster import warm_worker
-
-    os.environ.pop("REJA_OCR_CACHE", None)  # each run its own fresh cache beside its store: cold OCR
+def measure_executors(batches: dict[str, tuple[Path, int, int | None]], work: Path, workers: int, repeat: int = 1) -> dict:
+    ENV.pop("REJA_OCR_CACHE", None)  # each run its own fresh cache beside its store: cold OCR
     out: dict = {"workers": workers}
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            Client(cluster, set_as_default=False) as client:
-        client.run(warm_worker)
+    cluster, client, _idle = _cluster(workers)
+    try:
         out["round_trip_ms"] = round_trip_ms(client)
-        for name, (folder, files, pages) in batches.items():
-            out[name] = measure_batch(folder, work / f"runs-{name}", client, cluster.scheduler_address, files, pages)
+    finally:
+        client.close()
+        cluster.close()
+    for name, (folder, files, pages) in batches.items():
+        out[name] = measure_batch(folder, work / f"runs-{name}", workers, files, pages, repeat)
     return out
 
 
@@ -413,7 +469,10 @@ def report(r: dict) -> str:
             x = b["dask"].get("executor", {})
             runs = [k for k in ("jobs1", "jobs2", "dask", "dask_parcel1") if k in b]
             cpu = ", ".join(f"{k} {b[k]['cpu_s']}" for k in runs)
-            lines += [f"- {name}: CPU s {cpu}; the idle cluster's own CPU {b['idle_cluster_cpu_per_s']} s/s (taken off)"]
+            lines += [f"- {name}: CPU s {cpu}; the idle cluster's own CPU {b['idle_cluster_cpu_per_s']} s/s (taken off)",
+                      "  - wall s of every run (jobs 1 and 2 with no cluster alive, then the cluster's): "
+                      + ", ".join(f"{k} {b[k].get('seconds_all', [b[k]['seconds']])}" for k in runs)
+                      + "; load before the median runs: " + ", ".join(f"{k} {b[k].get('load_before')}" for k in runs)]
             t = b.get("two_slots_bound")
             if t:
                 lines += [f"  - two slots at best: the command's serial start-up {t['serial_s']} s CPU (an import of "
@@ -450,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scan-pages", type=int, default=3, help="pages of each")
     parser.add_argument("--long-scans", type=int, default=0, help="a second scans batch of this many long scans (0: none)")
     parser.add_argument("--long-scan-pages", type=int, default=9, help="pages of each long scan")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each configuration per batch, in turn (jobs 1, jobs 2, then the cluster): medians")
     parser.add_argument("--backfill-pages", type=int, default=30000)
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 8, 16, 32, 64])
     parser.add_argument("--skip", nargs="*", default=[], choices=["store", "executors"])
@@ -473,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.long_scans:
                 long = make_scans(work / "long" / "in", args.long_scans, args.long_scan_pages)
                 batches["long_scans"] = (long, args.long_scans, args.long_scans * args.long_scan_pages)
-            result["executors"] = measure_executors(batches, work / "executors", args.dask_workers)
+            result["executors"] = measure_executors(batches, work / "executors", args.dask_workers, args.repeat)
             save(args.json, result)
             if "scans" in result["executors"]:
                 result["projection"] = project(result["executors"]["scans"], args.backfill_pages, args.workers)
