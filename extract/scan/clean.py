@@ -74,17 +74,18 @@ def remove_impulses(gray: np.ndarray, min_share: float = 0.0002) -> tuple[np.nda
     Run at the page's own resolution: upscaled, an impulse becomes a blot a median no longer sees,
     and a plain 3×3 median at 150 dpi erases the 1-pixel rulings along with the noise."""
     med = cv2.medianBlur(gray, 3)
-    diff = gray.astype(np.int16) - med.astype(np.int16)
-    ring = np.ones((3, 3), np.float32)
-    ring[1, 1] = 0
-    isolated = np.zeros(gray.shape, bool)
-    for off in (diff < -100, diff > 100):  # black dots on paper, white dots in print
-        mask = off.astype(np.uint8)
-        neighbours = cv2.filter2D(mask, -1, ring, borderType=cv2.BORDER_CONSTANT)
-        isolated |= off & (neighbours == 0)
-    share = float(isolated.mean())
+    isolated = np.zeros(gray.shape, np.uint8)
+    # black dots on paper, white dots in print; saturating uint8 differences and a 3×3 box sum (one
+    # such pixel with none of its 8 neighbours: the sum is the pixel's own 1) instead of int16
+    # differences and a float ring filter: the same pixels, ~4 times faster (issue 18)
+    for off in (cv2.subtract(med, gray), cv2.subtract(gray, med)):
+        mask = (off > 100).view(np.uint8)
+        around = cv2.boxFilter(mask, -1, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
+        isolated |= mask & (around == 1)
+    share = np.count_nonzero(isolated) / isolated.size
     if share < min_share:
         return gray, None
+    isolated = isolated.view(bool)
     out = gray.copy()
     out[isolated] = med[isolated]
     return out, f"salt-and-pepper noise removed ({share * 100:.2f}% of pixels, switching median 3×3)"

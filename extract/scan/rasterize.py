@@ -143,8 +143,11 @@ def _open_image(path: Path, data: bytes | None = None, name: str | None = None):
 
 def grey_unless_coloured(rgb: np.ndarray) -> np.ndarray:
     """Grey when no pixel is clearly coloured (measured on every 4th pixel), else the RGB array."""
-    sample = rgb[::4, ::4].astype(np.int16)
-    chroma = sample.max(axis=2) - sample.min(axis=2)
+    sample = rgb[::4, ::4]
+    r, g, b = sample[..., 0], sample[..., 1], sample[..., 2]
+    # channel by channel in uint8 (max - min never goes below 0): ~2.5 ms a 300 dpi page against
+    # ~29 ms for int16 and an axis-2 reduction, the same pixels (issue 18)
+    chroma = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
     if float((chroma > COLOUR_CHROMA).mean()) < 0.0002:
         import cv2
 
