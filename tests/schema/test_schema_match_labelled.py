@@ -131,3 +131,24 @@ def test_the_clerk_report_gives_the_20th_plan_alone_and_a_window_around_it(measu
     assert "plans 18-22 (a window of five around the 20th): 7/50 = 14.0%" in text
     # 16-30: 13 plans of 10 rows with 2 decisions, and the two above
     assert "plans 16-30 together: 27/150 = 18.0%" in text
+
+
+def test_decisions_lists_every_match_of_every_row(measure, tmp_path):
+    """--decisions: one line per section, unit and indicator match of each row of the dev batch (as the
+    spec has them), after one line per labelled row given; written whole or not at all."""
+    import json
+
+    plans = measure.variety_batch(n=2, range_name="dev")
+    lines = measure.batch_decisions(plans)
+    items = [it for spec in plans for it in spec["items"]]
+    expected = sum(1 + bool(it.get("section_title")) + bool(it.get("unit")) for it in items)
+    assert len(lines) == expected
+    assert [d["text"] for d in lines if d["kind"] == "indicator"] == [it["text"] for it in items]
+    assert {"id", "band", "score", "candidates", "reason"} <= set(lines[0])
+    results = measure.run(measure.load_labelled()[:3])
+    out = tmp_path / "decisions.jsonl"
+    measure.write_decisions(out, results)
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["text"] for r in rows[:3]] == [r.row.text for r in results]
+    assert len(rows) == 3 + len(measure.batch_decisions(measure.variety_batch(range_name="dev")))
+    assert not list(tmp_path.glob("*.tmp"))
