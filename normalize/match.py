@@ -1,8 +1,11 @@
 """Fuzzy matching of headings, activities and units to the catalogue, with explainable scores.
 
 Every text is compared in one key space: look-alike letters repaired (`repair_lookalikes`), then
-`match_key` (Cyrillic and Latin meet, apostrophes folded, abbreviations expanded). A catalogue entry
-is compared through each of its labels (names and synonyms) with two rapidfuzz scorers averaged:
+`match_key` (Cyrillic and Latin meet, apostrophes folded, abbreviations expanded), a word one typo
+from the matcher's vocabulary read as that word (`spell_key`), then stemmed with synonyms folded. A
+catalogue entry is compared through each of its labels (names, synonyms, Russian labels; also a
+label's name before a closing parenthesis, `_head_labels`, and each activity a label joins with
+va/hamda, `_clause_labels`) with two rapidfuzz scorers averaged:
 
 - `token_set_ratio`: word-order free, and a label fully contained in a longer text scores 100
   (plans append mechanisms and sub-lists to the activity);
