@@ -190,6 +190,11 @@ FIRST_IMPORT = "first import after an upgrade"
 WARM_UP_PLAN = "jondor_2021_resent.docx"
 
 
+REVIEW_PAGE = "review page, first load"
+# what `reja review serve` does on its first request (and after every import or correction): the rows to show
+# with corrections and consistency flags (`reja.review.data.load_items`; the web app keeps it per store state)
+_REVIEW_LOAD = "import sys; from reja.review.data import load_items; print(len(load_items(sys.argv[1])[0]))"
+
 COMPARE_PLANS = 400  # the unfiltered compare: every plan of a store of this many plans
 COMPARE_ALL = f"compare, {COMPARE_PLANS} plans unfiltered"
 
@@ -210,6 +215,7 @@ def commands(db: Path, work: Path, one_plan: Path, python: str = sys.executable,
         "compare --district": [*reja, "compare", "--db", str(db), "--district", "Jondor", "--years", "2021", "2025",
                                "--out", str(work / "compare_district")],  # fmt: skip
         "review export": [*reja, "review", "export", str(work / "review.xlsx"), "--db", str(db)],
+        REVIEW_PAGE: [python, "-c", _REVIEW_LOAD, str(db)],
         COMPARE_ALL: [*reja, "compare", "--db", str(plans_store or db), "--out", str(work / "compare_all")],
     }
 
