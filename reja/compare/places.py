@@ -47,11 +47,16 @@ def add_place_names(items: pd.DataFrame) -> pd.DataFrame:
     name as the plan wrote it stands in the Latin column, so an unplaced plan is still visible under
     its own name."""
     out = items.copy()
-    pairs = out[["region_id", "district_id"]].drop_duplicates()
-    table = {(r, d): place_names(r if isinstance(r, str) else None, d if isinstance(d, str) else None)
-             for r, d in pairs.itertuples(index=False)}
-    keys = list(zip(out["region_id"], out["district_id"], strict=True))
+    table = keys = None
     for column in NAME_COLUMNS:
+        if column in out.columns and not out[column].isna().any():  # every name stored: nothing to derive
+            out[column] = out[column].astype("string")
+            continue
+        if table is None:  # the names from the ids, only for a column that lacks some
+            pairs = out[["region_id", "district_id"]].drop_duplicates()
+            table = {(r, d): place_names(r if isinstance(r, str) else None, d if isinstance(d, str) else None)
+                     for r, d in pairs.itertuples(index=False)}
+            keys = list(zip(out["region_id"], out["district_id"], strict=True))
         derived = pd.array([table[k][column] for k in keys], dtype="string")
         out[column] = out[column].astype("string").fillna(pd.Series(derived, index=out.index)) \
             if column in out.columns else derived
