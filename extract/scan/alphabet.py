@@ -74,32 +74,40 @@ def intact_words(text: str) -> int:
                and any(d in f for d in ("sh", "ch", "o'", "g'")))
 
 
+def _in_2026(texts: list[str], lost: list[tuple[str, str]], hint: bool) -> bool:
+    """The document is in the 2026 alphabet: the hint, its text's new letters, or enough lost words
+    (≥ MIN_LOST distinct, no fewer than the words read with sh/ch/o‘/g‘ intact)."""
+    everything = "\n".join(texts)
+    distinct = {w.lower() for w, _ in lost}
+    return hint or uses_new_latin(everything) or (len(distinct) >= MIN_LOST and len(lost) >= intact_words(everything))
+
+
+def _flag_rows(table) -> int:
+    """An `ocr_alphabet` note on the first cell of each row with lost letters; returns rows flagged."""
+    rows: dict[int, list[str]] = {}
+    first_cell = {}
+    for cell in table.cells:
+        found = lost_words(cell.text)
+        if found:
+            rows.setdefault(cell.row, []).extend(f"{w}→{orig}" for w, orig in found)
+            first_cell.setdefault(cell.row, cell)
+    for row, words in rows.items():
+        cell = first_cell[row]
+        box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
+        shown = ", ".join(dict.fromkeys(words))
+        cell.notes.append(f"ocr_alphabet: {shown} (2026 letters ş ç ö ğ lost in OCR) box {box}")
+    return len(rows)
+
+
 def mark_lost_letters(doc: Document, *, hint: bool = False) -> int:
     """Flag (cell note `ocr_alphabet`) the rows whose words lost 2026 letters, when the document is
     in that alphabet; `hint`: the file's typed text uses the new letters. Returns rows flagged."""
     texts = [c.text for t in doc.tables for c in t.cells] + [p.text for p in doc.paragraphs]
-    everything = "\n".join(texts)
     lost = [pair for text in texts for pair in lost_words(text)]
-    distinct = {w.lower() for w, _ in lost}
-    in_2026 = hint or uses_new_latin(everything) or (
-        len(distinct) >= MIN_LOST and len(lost) >= intact_words(everything))
-    if not in_2026 or not lost:
+    if not lost or not _in_2026(texts, lost, hint):
         return 0
-    flagged = 0
-    for table in doc.tables:
-        rows: dict[int, list[str]] = {}
-        first_cell = {}
-        for cell in table.cells:
-            found = lost_words(cell.text)
-            if found:
-                rows.setdefault(cell.row, []).extend(f"{w}→{orig}" for w, orig in found)
-                first_cell.setdefault(cell.row, cell)
-        for row, words in rows.items():
-            cell = first_cell[row]
-            box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
-            shown = ", ".join(dict.fromkeys(words))
-            cell.notes.append(f"ocr_alphabet: {shown} (2026 letters ş ç ö ğ lost in OCR) box {box}")
-            flagged += 1
+    flagged = sum(_flag_rows(table) for table in doc.tables)
+    distinct = {w.lower() for w, _ in lost}
     doc.warnings.append(
         f"the plan is written in the 2026 Latin alphabet (ş ç ö ğ), which the OCR model cannot read: "
         f"{len(distinct)} words lost those letters; {flagged} rows flagged ocr_alphabet"

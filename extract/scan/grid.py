@@ -138,19 +138,36 @@ def build_grid(horiz: np.ndarray, vert: np.ndarray, box: tuple[int, int, int, in
     ys = _cluster([s[0] for s in hsegs], tol)
     xs = _cluster([s[0] for s in vsegs], tol)
     # The outer frame may be broken by scan noise; the region box is the frame.
-    if not ys or ys[0] - (y0 - oy) > tol * 2:
-        ys.insert(0, y0 - oy + 1)
-    if ys[-1] < (y1 - oy) - tol * 2:
-        ys.append(y1 - oy - 2)
-    if not xs or xs[0] - (x0 - ox) > tol * 2:
-        xs.insert(0, x0 - ox + 1)
-    if xs[-1] < (x1 - ox) - tol * 2:
-        xs.append(x1 - ox - 2)
+    ys = _with_frame(ys, y0 - oy, y1 - oy, tol)
+    xs = _with_frame(xs, x0 - ox, x1 - ox, tol)
     if len(ys) < 2 or len(xs) < 2:
         return None
     nr, nc = len(ys) - 1, len(xs) - 1
+    right_open, down_open = _open_walls(hm, vm, ys, xs, tol)
+    cells = _merge(right_open, down_open, nr, nc)
+    grid = Grid(bbox=box, ys=[y + oy for y in ys], xs=[x + ox for x in xs])
+    for r, c, rs, cs in cells:
+        grid.cells.append(
+            GridCell(r, c, rs, cs, (grid.xs[c], grid.ys[r], grid.xs[c + cs], grid.ys[r + rs]))
+        )
+    return grid
+
+
+def _with_frame(pos: list[int], lo: int, hi: int, tol: int) -> list[int]:
+    """Line positions with the region's edges added where the frame line was not found."""
+    pos = list(pos)
+    if not pos or pos[0] - lo > tol * 2:
+        pos.insert(0, lo + 1)
+    if pos[-1] < hi - tol * 2:
+        pos.append(hi - 2)
+    return pos
+
+
+def _open_walls(hm: np.ndarray, vm: np.ndarray, ys: list[int], xs: list[int], tol: int) -> tuple[np.ndarray, np.ndarray]:
+    """(right_open, down_open): right_open[i][j] when no ruling stands between fine cells (i, j) and
+    (i, j+1); down_open likewise between (i, j) and (i+1, j)."""
+    nr, nc = len(ys) - 1, len(xs) - 1
     lt = max(tol // 2, 3)
-    # right_open[i][j]: no ruling between fine cells (i, j) and (i, j+1); down_open likewise.
     right_open = np.zeros((nr, max(nc - 1, 0)), bool)
     down_open = np.zeros((max(nr - 1, 0), nc), bool)
     for i in range(nr):
@@ -161,13 +178,7 @@ def build_grid(horiz: np.ndarray, vert: np.ndarray, box: tuple[int, int, int, in
         for j in range(nc):
             a, b = xs[j] + lt, xs[j + 1] - lt
             down_open[i, j] = not _ruled(hm, True, ys[i + 1], a, b, lt, tol)
-    cells = _merge(right_open, down_open, nr, nc)
-    grid = Grid(bbox=box, ys=[y + oy for y in ys], xs=[x + ox for x in xs])
-    for r, c, rs, cs in cells:
-        grid.cells.append(
-            GridCell(r, c, rs, cs, (grid.xs[c], grid.ys[r], grid.xs[c + cs], grid.ys[r + rs]))
-        )
-    return grid
+    return right_open, down_open
 
 
 def _merge(right_open: np.ndarray, down_open: np.ndarray, nr: int, nc: int) -> list[tuple[int, int, int, int]]:

@@ -230,47 +230,62 @@ def symbol_fallback(res: OcrResult, crop: np.ndarray, fallback: dict | None) -> 
     return res, []
 
 
+def _reread_cell(res: OcrResult, crop: np.ndarray, other: str, *, cell_retry: float, margin: float,
+                 min_conf: float) -> tuple[OcrResult, list[str]] | None:
+    """The whole cell read with the other model when unsure, and taken when clearly surer and plausible."""
+    conf = res.confidence or 0.0
+    # A reading _plausible would refuse whatever the other model says (numbers, roman numerals) is
+    # not read again: on the dev scans and photos most re-reads were such cells and words (issue 18).
+    if conf >= cell_retry or _KEEP_WORD_RE.match(res.text.strip()):
+        return None
+    alt = ocr_crop(crop, other)
+    alt_conf = alt.confidence or 0.0
+    if alt_conf > conf + margin and _plausible(alt.text, MODEL_SCRIPT[other], res.text, alt_conf, min_conf):
+        return alt, [f"mixed_script: cell re-read with {other} ({conf:.0f} → {alt.confidence:.0f})"]
+    return None
+
+
+def _word_kept(w: Word, word_retry: float, caps_lines: set) -> bool:
+    """A sure word (unless odd capitals outside a line of capitals), a number, a word of < 3 letters."""
+    sure = w.confidence >= word_retry
+    return bool(sure and not (_odd_capitals(w.text) and w.line not in caps_lines) or _KEEP_WORD_RE.match(w.text.strip())
+                or sum(ch.isalpha() for ch in w.text) < MIN_RETRY_LETTERS)
+
+
+def _reread_word(w: Word, crop: np.ndarray, other: str, margin: float, min_conf: float) -> Word | None:
+    """The word read with the other model, when clearly surer and plausible; None otherwise."""
+    x0, y0, x1, y1 = w.bbox
+    pad = 4
+    sub = crop[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
+    alt = ocr_crop(sub, other, psm=7)  # psm 7 (one line) is surer than 8 (one word) on word crops
+    alt_text = " ".join(a.text for a in alt.words)
+    alt_conf = alt.confidence or 0.0
+    if alt.words and alt_conf > w.confidence + margin and _plausible(alt_text, MODEL_SCRIPT[other], w.text, alt_conf,
+                                                                     min_conf):
+        return Word(alt_text, alt_conf, w.bbox, w.line)
+    return None
+
+
 def recheck_cell(res: OcrResult, crop: np.ndarray, lang: str, *, cell_retry: float, word_retry: float,
                  margin: float, min_conf: float = 80, fallback: dict | None = None) -> tuple[OcrResult, list[str]]:
     """Re-read an unsure cell, then its unsure words, with the other script's model."""
-    notes: list[str] = []
     if not res.words:
-        return res, notes
+        return res, []
     res, notes = symbol_fallback(res, crop, fallback)
     if notes:
         return res, notes
     other = other_model(lang)
-    other_script = MODEL_SCRIPT[other]
-    conf = res.confidence or 0.0
-    # A reading _plausible would refuse whatever the other model says (numbers, roman numerals) is
-    # not read again: on the dev scans and photos most re-reads were such cells and words (issue 18).
-    if conf < cell_retry and not _KEEP_WORD_RE.match(res.text.strip()):
-        alt = ocr_crop(crop, other)
-        alt_conf = alt.confidence or 0.0
-        if alt_conf > conf + margin and _plausible(alt.text, other_script, res.text, alt_conf, min_conf):
-            notes.append(f"mixed_script: cell re-read with {other} ({conf:.0f} → {alt.confidence:.0f})")
-            return alt, notes
+    whole = _reread_cell(res, crop, other, cell_retry=cell_retry, margin=margin, min_conf=min_conf)
+    if whole is not None:
+        return whole
     words: list[Word] = []
     changed = []
     caps_lines = _capital_lines(res)
     for w in res.words:
-        sure = w.confidence >= word_retry
-        if (sure and not (_odd_capitals(w.text) and w.line not in caps_lines) or _KEEP_WORD_RE.match(w.text.strip())
-                or sum(ch.isalpha() for ch in w.text) < MIN_RETRY_LETTERS):
-            words.append(w)
-            continue
-        x0, y0, x1, y1 = w.bbox
-        pad = 4
-        sub = crop[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
-        alt = ocr_crop(sub, other, psm=7)  # psm 7 (one line) is surer than 8 (one word) on word crops
-        alt_text = " ".join(a.text for a in alt.words)
-        alt_conf = alt.confidence or 0.0
-        if alt.words and alt_conf > w.confidence + margin and _plausible(alt_text, other_script, w.text, alt_conf,
-                                                                         min_conf):
-            changed.append(f"{w.text}→{alt_text}")
-            words.append(Word(alt_text, alt_conf, w.bbox, w.line))
-        else:
-            words.append(w)
+        alt = None if _word_kept(w, word_retry, caps_lines) else _reread_word(w, crop, other, margin, min_conf)
+        if alt is not None:
+            changed.append(f"{w.text}→{alt.text}")
+        words.append(alt or w)
     if changed:
         notes.append(f"mixed_script: words re-read with {other}: " + ", ".join(changed))
         res = OcrResult(words)

@@ -63,25 +63,36 @@ def content_kinds(cells: list[dict], n_cols: int, settings: ScanSettings) -> dic
     a few digit look-alikes: a date or a word column is not one). At least two filled
     cells a column; cells across several columns (headings) are left out."""
     patterns = number_kinds(settings)
+    kinds: dict[int, str] = {}
+    for col, texts in sorted(_filled_by_column(cells).items()):
+        if len(texts) < 2:
+            continue
+        if col == 0 and "item_no" in patterns:
+            if _mostly_fit(texts, patterns["item_no"][2]):
+                kinds[col] = "item_no"
+            continue
+        if "value" in patterns and col < n_cols and _value_column(texts, patterns["value"][2]):
+            kinds[col] = "value"
+    return kinds
+
+
+def _filled_by_column(cells: list[dict]) -> dict[int, list[str]]:
+    """{column: stripped texts of its filled one-column cells}."""
     by_col: dict[int, list[str]] = {}
     for c in cells:
         if c["colspan"] == 1 and c["text"].strip():
             by_col.setdefault(c["col"], []).append(c["text"].strip())
-    kinds: dict[int, str] = {}
-    for col, texts in sorted(by_col.items()):
-        if len(texts) < 2:
-            continue
-        if col == 0 and "item_no" in patterns:
-            if sum(fits(t, patterns["item_no"][2]) for t in texts) * 2 > len(texts):
-                kinds[col] = "item_no"
-            continue
-        if "value" not in patterns or col >= n_cols:
-            continue
-        fit = sum(fits(t, patterns["value"][2]) for t in texts)
-        digits = sum(numberish(t) and any(ch.isdigit() for ch in t) for t in texts)
-        if fit * 2 > len(texts) and digits * 3 >= 2 * len(texts):  # dates ("01.03.2026") do not fit
-            kinds[col] = "value"
-    return kinds
+    return by_col
+
+
+def _mostly_fit(texts: list[str], pattern: re.Pattern) -> bool:
+    return sum(fits(t, pattern) for t in texts) * 2 > len(texts)
+
+
+def _value_column(texts: list[str], pattern: re.Pattern) -> bool:
+    """More than half fit the value pattern and two thirds read as numbers (dates "01.03.2026" do not fit)."""
+    digits = sum(numberish(t) and any(ch.isdigit() for ch in t) for t in texts)
+    return _mostly_fit(texts, pattern) and digits * 3 >= 2 * len(texts)
 
 
 def numberish(text: str) -> bool:

@@ -168,13 +168,71 @@ def _without_stray_marks(text: str) -> str:
     return " ".join(_STRAY_MARKS_RE.sub(" ", text).split())
 
 
+def _number_columns(cells: list[dict], n_rows: int, n_cols: int, settings, scores: HeaderScores
+                    ) -> tuple[dict[int, str], set[int]]:
+    """({column: number kind}, header rows): from the header, or from the cells on a continuation page."""
+    kinds, header_rows = column_kinds(cells, n_rows, n_cols, settings, scores)
+    if not kinds and not header_rows:
+        kinds = content_kinds(cells, n_cols, settings)  # a continuation page: no header to name them
+    return kinds, header_rows
+
+
+def _needs_reread(text: str, conf: float, pattern: re.Pattern, settings) -> bool:
+    """Not an empty cell, not a sure number, and not words ("II чорак": the parser says so)."""
+    if (not text and conf >= 100) or (fits(text, pattern) and conf >= settings.number_recheck_confidence):
+        return False
+    return not text or numberish(text)
+
+
+def _box(c: dict) -> str:
+    return ",".join(str(int(v)) for v in c["bbox"])
+
+
+def _check_lines(c: dict, kind: str, lines: list[str], pattern: re.Pattern) -> None:
+    """Several rows in one cell (a ruling between them lost to noise or a stamp, or sub-items typed
+    without rulings): the parser splits the lines into rows. A one-line digits-only reading of the
+    crop cannot stand for them (variety scan 1006: "22\n17\n3\n2" became "7"), so each line must fit."""
+    if not all(fits(line, pattern) for line in lines):
+        c["notes"].append(f"ocr_number: {kind} cell of {len(lines)} lines read as {c['text']!r}, "
+                          f"not a number a line box {_box(c)}")
+
+
+def _take_digits(c: dict, kind: str, again: str, again_conf: float) -> None:
+    """The digits-only reading replaces the first one; a disagreement in the digits is said."""
+    text = c["text"]
+    digits_before = re.sub(r"\D", "", text)
+    if digits_before and digits_before != re.sub(r"\D", "", again):
+        # two readings of the same crop disagree: the surer one is kept, and said
+        c["notes"].append(f"ocr_number: {kind} read as {text!r} and, digits only, as {again!r}; "
+                          f"{again!r} kept box {_box(c)}")
+    else:
+        c["notes"].append(f"number_reread: {text!r} → {again!r}")
+    c["notes"] = [n for n in c["notes"] if not n.startswith("low_ocr_confidence: ink in the cell")]
+    c["text"], c["confidence"] = again, round(again_conf, 1)
+
+
+def _keep_first_reading(c: dict, kind: str, again: str, pattern: re.Pattern) -> None:
+    """The digits-only reading was not taken: stray marks dropped when that makes a number, else the
+    cell keeps its reading and says it is not one."""
+    text = c["text"]
+    if fits(text, pattern):
+        return
+    clean = next((t for t in (_without_stray_marks(again), _without_stray_marks(text)) if t and fits(t, pattern)), None)
+    if clean:
+        # a dot of dust beside the digits (".38", "2 ."): the digits are kept, and the doubt said
+        c["notes"].append(f"ocr_number: {kind} read as {text!r}; stray marks dropped: {clean!r} box {_box(c)}")
+        c["text"] = clean
+        return
+    shown = f"{text!r}" if text else "nothing"
+    also = f" (digits only: {again!r})" if again and again != text else ""
+    c["notes"].append(f"ocr_number: {kind} cell read as {shown}{also}, not a number box {_box(c)}")
+
+
 def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, lang, settings, dpi,
                     scores: HeaderScores) -> None:
     """Value and item-number cells that do not read as numbers are read again with digits only
     (see numbers.py); in place, notes added to the cells."""
-    kinds, header_rows = column_kinds(cells, n_rows, n_cols, settings, scores)
-    if not kinds and not header_rows:
-        kinds = content_kinds(cells, n_cols, settings)  # a continuation page: no header to name them
+    kinds, header_rows = _number_columns(cells, n_rows, n_cols, settings, scores)
     if not kinds:
         return
     patterns = number_kinds(settings)
@@ -182,43 +240,18 @@ def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, l
         kind = kinds.get(c["col"])
         if kind is None or c["row"] in header_rows or c["colspan"] != 1:
             continue
-        text, conf = c["text"], c["confidence"] or 0.0
         _roles, whitelist, pattern = patterns[kind]
-        if (not text and conf >= 100) or (fits(text, pattern) and conf >= settings.number_recheck_confidence):
-            continue  # an empty cell, or a sure number
-        if text and not numberish(text):
-            continue  # words in a number column ("II чорак"): the parser says so
-        lines = [line for line in text.split("\n") if line.strip()]
+        if not _needs_reread(c["text"], c["confidence"] or 0.0, pattern, settings):
+            continue
+        lines = [line for line in c["text"].split("\n") if line.strip()]
         if len(lines) > 1:
-            # Several rows in one cell (a ruling between them lost to noise or a stamp, or sub-items
-            # typed without rulings): the parser splits the lines into rows. A one-line digits-only
-            # reading of the crop cannot stand for them (variety scan 1006: "22\n17\n3\n2" became "7").
-            if not all(fits(line, pattern) for line in lines):
-                box = ",".join(str(int(v)) for v in c["bbox"])
-                c["notes"].append(f"ocr_number: {kind} cell of {len(lines)} lines read as {text!r}, "
-                                  f"not a number a line box {box}")
+            _check_lines(c, kind, lines, pattern)
             continue
         again, again_conf = _read_digits(ocr_img, ink, c["bbox"], lang, whitelist, dpi)
-        box = ",".join(str(int(v)) for v in c["bbox"])
         if fits(again, pattern) and again_conf >= settings.number_recheck_confidence:
-            digits_before = re.sub(r"\D", "", text)
-            if digits_before and digits_before != re.sub(r"\D", "", again):
-                # two readings of the same crop disagree: the surer one is kept, and said
-                c["notes"].append(f"ocr_number: {kind} read as {text!r} and, digits only, as {again!r}; "
-                                  f"{again!r} kept box {box}")
-            else:
-                c["notes"].append(f"number_reread: {text!r} → {again!r}")
-            c["notes"] = [n for n in c["notes"] if not n.startswith("low_ocr_confidence: ink in the cell")]
-            c["text"], c["confidence"] = again, round(again_conf, 1)
-        elif not fits(text, pattern) and (clean := next(
-                (t for t in (_without_stray_marks(again), _without_stray_marks(text)) if t and fits(t, pattern)), None)):
-            # a dot of dust beside the digits (".38", "2 ."): the digits are kept, and the doubt said
-            c["notes"].append(f"ocr_number: {kind} read as {text!r}; stray marks dropped: {clean!r} box {box}")
-            c["text"] = clean
-        elif not fits(text, pattern):
-            shown = f"{text!r}" if text else "nothing"
-            also = f" (digits only: {again!r})" if again and again != text else ""
-            c["notes"].append(f"ocr_number: {kind} cell read as {shown}{also}, not a number box {box}")
+            _take_digits(c, kind, again, again_conf)
+        else:
+            _keep_first_reading(c, kind, again, pattern)
 
 
 def _text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:

@@ -94,6 +94,30 @@ def _lookalike_reading(text: str) -> str | None:
     return fixed if ITEM_NO_RE.match(fixed) else None
 
 
+def _expected_numbers(prev: str | None, nxt: str | None) -> list[list[int]]:
+    """Numbers that may stand between `prev` and `nxt` (the successors of prev, narrowed to those nxt
+    may follow when any is)."""
+    expected = _successors(prev)
+    if nxt is not None and ITEM_NO_RE.match(nxt):
+        n = _parts(nxt)
+        consistent = [e for e in expected if n in _successors(_fmt(e, False))]
+        expected = consistent or expected
+    return expected
+
+
+def _from_lookalikes(t: str, prev: str | None, expected: list[list[int]], dotted: bool) -> str | None:
+    """The number the look-alike reading of `t` gives, when it is expected (or nothing comes before)."""
+    reading = _lookalike_reading(t)
+    if reading is None:
+        return None
+    r = _parts(reading)
+    if r in expected or prev is None:
+        return _fmt(r, reading.endswith("."))
+    # "1,4" read for "1.1": same shape as the expected number, last digit misread
+    same_shape = [e for e in expected if len(e) == len(r) and e[:-1] == r[:-1]]
+    return _fmt(same_shape[0], dotted) if len(same_shape) == 1 else None
+
+
 def rebuild_item_no(text: str, prev: str | None, nxt: str | None) -> str | None:
     """A rebuilt number for a misread one, or None to leave the cell alone."""
     t = text.strip()
@@ -101,35 +125,31 @@ def rebuild_item_no(text: str, prev: str | None, nxt: str | None) -> str | None:
         return None
     if sum(ch.isalpha() for ch in t) > 2:
         return None  # a word ("Бундан", "Shundan"), not a number
-    expected = _successors(prev)
-    if nxt is not None and ITEM_NO_RE.match(nxt):
-        n = _parts(nxt)
-        consistent = [e for e in expected if n in _successors(_fmt(e, False))]
-        expected = consistent or expected
-    reading = _lookalike_reading(t)
+    expected = _expected_numbers(prev, nxt)
     dotted = t.endswith(".") or t.endswith(",")
-    if reading is not None:
-        r = _parts(reading)
-        if r in expected or prev is None:
-            return _fmt(r, reading.endswith("."))
-        # "1,4" read for "1.1": same shape as the expected number, last digit misread
-        same_shape = [e for e in expected if len(e) == len(r) and e[:-1] == r[:-1]]
-        if len(same_shape) == 1:
-            return _fmt(same_shape[0], dotted)
+    found = _from_lookalikes(t, prev, expected, dotted)
+    if found is not None:
+        return found
     if prev is not None and nxt is not None and len(expected) == 1:
         return _fmt(expected[0], dotted)
     return None
 
 
-def _repair_numbers(doc: Document, number_cols: dict[int, int], header_rows: dict[int, set[int]]) -> None:
+def _number_cells(doc: Document, number_cols: dict[int, int], header_rows: dict[int, set[int]]) -> list[Cell]:
+    """The item-number column's body cells of every table, in reading order."""
     cells: list[Cell] = []
     for table in doc.tables:
         col = number_cols.get(table.index)
         if col is None:
             continue
-        for cell in sorted(table.cells, key=lambda c: c.row):
-            if cell.col == col and cell.colspan == 1 and cell.row not in header_rows.get(table.index, set()):
-                cells.append(cell)
+        header = header_rows.get(table.index, set())
+        cells += [c for c in sorted(table.cells, key=lambda c: c.row)
+                  if c.col == col and c.colspan == 1 and c.row not in header]
+    return cells
+
+
+def _repair_numbers(doc: Document, number_cols: dict[int, int], header_rows: dict[int, set[int]]) -> None:
+    cells = _number_cells(doc, number_cols, header_rows)
     valid = [c.text.strip() if ITEM_NO_RE.match(c.text.strip()) else None for c in cells]
     for i, cell in enumerate(cells):
         if valid[i] is not None:
@@ -172,33 +192,24 @@ def _skeleton(s: str, lacks: str) -> str:
     return re.sub(r"[\s" + re.escape(lacks) + r")(|{}\[\]\\]+", "/", s.lower()).strip("/")
 
 
-def snap(text: str, vocabulary: tuple[str, ...], script: str | None, lacks: str = "",
-         min_score: float = 90) -> str | None:
-    """The vocabulary form this OCR'd text most likely is, or None (already exact, or nothing close).
+def _snap_lacked_symbol(t: str, pool: list[str], vocabulary: tuple[str, ...], lacks: str) -> str | None:
+    """A form with the lacked symbol where the OCR wrote a separator run ("ном)нусха" → "ном/нусха")."""
+    if not lacks or any(ch in t for ch in lacks):
+        return None
+    skel = _skeleton(t, lacks)
+    better = [v for v in pool if any(ch in v for ch in lacks) and _skeleton(v, lacks) == skel]
+    if not better:
+        return None
+    # The separator run the OCR wrote stands for the one lacked symbol ("номда )нусха" is
+    # "номда/нусха"), so compare with the run replaced by it.
+    guess = re.sub(r"[\s)(|{}\[\]\\]+", lacks[0], t)
+    return min(better, key=lambda v: (_distance(guess, v), vocabulary.index(v)))
 
-    `lacks`: symbols the OCR model cannot write (uzb_cyrl has no "/"): its "ном нусха" or
-    "ном)нусха" may stand for "ном/нусха", so a catalogue form with the symbol in that place wins
-    even over an exact match of the symbol-less form."""
+
+def _closest_form(t: str, key: str, vocabulary: tuple[str, ...], script: str | None, min_score: float) -> str | None:
+    """The form whose letters are closest to `key` (rapidfuzz ratio ≥ min_score), or None."""
     from rapidfuzz import fuzz
 
-    t = " ".join(text.split())
-    if not t:
-        return None
-    key = _letters_key(t)
-    if len(key) < 3:
-        return None
-    pool = [v for v, _k in _keyed_pool(vocabulary, script)]
-    if lacks and not any(ch in t for ch in lacks):
-        skel = _skeleton(t, lacks)
-        better = [v for v in pool if any(ch in v for ch in lacks) and _skeleton(v, lacks) == skel]
-        if better:
-            # The separator run the OCR wrote stands for the one lacked symbol ("номда )нусха" is
-            # "номда/нусха"), so compare with the run replaced by it.
-            guess = re.sub(r"[\s)(|{}\[\]\\]+", lacks[0], t)
-            choice = min(better, key=lambda v: (_distance(guess, v), vocabulary.index(v)))
-            return None if choice == t else choice
-    if t in vocabulary and not (t.isupper() and len(key) > 1):
-        return None
     scored = [(fuzz.ratio(key, k), v) for v, k in _keyed_pool(vocabulary, script)]
     if not scored:
         return None
@@ -208,8 +219,27 @@ def snap(text: str, vocabulary: tuple[str, ...], script: str | None, lacks: str 
     candidates = [v for s, v in scored if s == best]
     # Case is compared last: OCR reads a unit's short letters (с/С, о/О) in either case. Ties go to
     # the earlier form: the catalogue lists each unit's own names before its synonyms.
-    choice = min(candidates, key=lambda v: (_distance(t.lower(), v.lower()), vocabulary.index(v)))
-    return None if choice == t else choice
+    return min(candidates, key=lambda v: (_distance(t.lower(), v.lower()), vocabulary.index(v)))
+
+
+def snap(text: str, vocabulary: tuple[str, ...], script: str | None, lacks: str = "",
+         min_score: float = 90) -> str | None:
+    """The vocabulary form this OCR'd text most likely is, or None (already exact, or nothing close).
+
+    `lacks`: symbols the OCR model cannot write (uzb_cyrl has no "/"): its "ном нусха" or
+    "ном)нусха" may stand for "ном/нусха", so a catalogue form with the symbol in that place wins
+    even over an exact match of the symbol-less form."""
+    t = " ".join(text.split())
+    key = _letters_key(t)
+    if len(key) < 3:
+        return None
+    pool = [v for v, _k in _keyed_pool(vocabulary, script)]
+    choice = _snap_lacked_symbol(t, pool, vocabulary, lacks)
+    if choice is None:
+        if t in vocabulary and not (t.isupper() and len(key) > 1):
+            return None
+        choice = _closest_form(t, key, vocabulary, script, min_score)
+    return None if choice is None or choice == t else choice
 
 
 @lru_cache(maxsize=8)
