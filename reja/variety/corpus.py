@@ -1,7 +1,9 @@
 """The corpus: which documents exist (family × seed range), and generating them into a cache folder.
 
 Two seed ranges: DEV (looked at while developing) and HELDOUT (only scored). The CI subset is the
-first few DEV seeds of every family. A document's files are named `<family>-<seed>-<spec hash>`, so a
+first few DEV seeds of every family. DEV_WIDE is DEV with more seeds a family (1000 … 1000+N−1, a superset
+of DEV), for finding failures the 8 DEV documents are too few to show; its seeds stay below HELDOUT's first
+(`documents` refuses a range that would reach into held-out seeds). A document's files are named `<family>-<seed>-<spec hash>`, so a
 changed spec (or generator version) makes new files and an unchanged one is reused.
 
     docs/<name>.<ext>       the document reja reads
@@ -28,6 +30,7 @@ DEFAULT_CACHE = Path(os.environ.get("REJA_VARIETY_CACHE") or REPO_DIR / ".cache"
 
 PER_FAMILY = 8  # documents per family per seed range
 RANGES = {"dev": 1000, "heldout": 9000}  # first seed of each range
+WIDE_PER_FAMILY = 40  # documents per family of the DEV_WIDE option (dev seeds 1000 … 1039)
 # documents per family in the CI subset: 2, and 1 where reading costs a LibreOffice start or an OCR
 CI_PER_FAMILY = {"scan": 1, "photo_jpeg": 1, "photo_pdf": 1, "photo_docx": 1, "doc_legacy": 1, "odt": 1, "rtf": 1,
                  "xls": 1, "ods": 1}
@@ -53,11 +56,19 @@ class DocRef:
 
 def documents(range_name: str, family_names: list[str] | None = None, per_family: int = PER_FAMILY) -> list[DocRef]:
     start = RANGES[range_name]
+    if range_name != "heldout" and start + per_family > RANGES["heldout"]:
+        raise SystemExit(f"{range_name} with {per_family} seeds a family would reach the held-out seeds "
+                         f"({RANGES['heldout']}…)")
     names = family_names or list(families())
     unknown = sorted(set(names) - set(families()))
     if unknown:
         raise SystemExit(f"unknown famil(ies) {unknown}; known: {sorted(families())}")
     return [DocRef(f, start + k, range_name) for f in names for k in range(per_family)]
+
+
+def dev_wide_documents(family_names: list[str] | None = None, per_family: int = WIDE_PER_FAMILY) -> list[DocRef]:
+    """More DEV seeds a family than `PER_FAMILY` (never a held-out one): evidence wider than the 8 DEV pages."""
+    return documents("dev", family_names, per_family=per_family)
 
 
 def ci_documents(family_names: list[str] | None = None) -> list[DocRef]:

@@ -7,7 +7,7 @@ import docx
 import pytest
 
 from reja.variety import evaluate as ev
-from reja.variety.corpus import ci_documents, documents, generate
+from reja.variety.corpus import RANGES, ci_documents, dev_wide_documents, documents, generate
 from reja.variety.spec import bank, draw_spec, expected_from_spec, families
 
 
@@ -23,6 +23,14 @@ def test_seed_ranges_are_disjoint_and_big_enough():
     ci = ci_documents()
     assert {d.family for d in ci} == set(families())
     assert 30 <= len(ci) <= 55
+
+
+def test_dev_wide_is_dev_with_more_seeds_never_a_held_out_one():
+    wide, dev, held = dev_wide_documents(), documents("dev"), documents("heldout")
+    assert {(d.family, d.seed) for d in dev} < {(d.family, d.seed) for d in wide}
+    assert not {(d.family, d.seed) for d in wide} & {(d.family, d.seed) for d in held}
+    with pytest.raises(SystemExit):
+        documents("dev", per_family=RANGES["heldout"] - RANGES["dev"] + 1)
 
 
 def test_bank_labels_are_catalogue_indicators():
