@@ -126,6 +126,63 @@ def _ruled(mask: np.ndarray, horizontal: bool, pos: int, start: int, end: int, b
                for off in range(-reach, reach + 1, band) if off)
 
 
+# Two clustered positions of rulings closer than this (inches) whose segments never run side by side
+# are one leaning ruling: the narrowest real column ("№") is ~0.3 in.
+LEAN_JOIN = 0.15
+
+
+@dataclass
+class _Ruling:
+    """One ruling line: its mean position across, and its segments (centre across, start, end along).
+    A leaning ruling (perspective left on a photo: the columns at one side of the sheet lean, those at
+    the other stand upright, which no shear of the whole page sets right) is found as several
+    clusters of segments a few pixels apart; joined, its position along the line is a fitted line."""
+
+    pos: int
+    segs: list[tuple[float, int, int]]
+    leaning: bool = False
+
+    def at(self, along: float) -> int:
+        if not self.leaning:
+            return self.pos
+        mids = np.array([(a + b) / 2 for _c, a, b in self.segs], float)
+        centres = np.array([c for c, _a, _b in self.segs], float)
+        weights = np.array([b - a for _c, a, b in self.segs], float)
+        if np.ptp(mids) < 1:
+            return self.pos
+        slope, icept = np.polyfit(mids, centres, 1, w=np.sqrt(np.maximum(weights, 1)))
+        return int(round(slope * along + icept))
+
+
+def _side_by_side(a: list[tuple[float, int, int]], b: list[tuple[float, int, int]], tol: int) -> bool:
+    """Some segment of `a` runs beside one of `b` for more than `tol` along: two rulings, not one."""
+    return any(min(s[2], q[2]) - max(s[1], q[1]) > tol for s in a for q in b)
+
+
+def _rulings(segs: list[tuple[float, int, int]], tol: int, join: int) -> list[_Ruling]:
+    """Segments → rulings: clustered by their centre (`_cluster`), then neighbouring clusters less than
+    `join` apart whose segments never run side by side joined into one leaning ruling."""
+    if not segs:
+        return []
+    segs = sorted(segs)
+    groups = [[segs[0]]]
+    for seg in segs[1:]:
+        if seg[0] - groups[-1][-1][0] <= tol:
+            groups[-1].append(seg)
+        else:
+            groups.append([seg])
+    joined: list[list[tuple[float, int, int]]] = []
+    for g in groups:
+        if joined and g[0][0] - joined[-1][-1][0] < join and not _side_by_side(joined[-1], g, tol):
+            joined[-1] = joined[-1] + g
+        else:
+            joined.append(g)
+    # segments spread over more than half the clustering tolerance: the ruling leans, and is looked for
+    # along its fitted line (its mean is up to the spread's half off at its ends)
+    return [_Ruling(int(round(sum(m[0] for m in g) / len(g))), g, leaning=bool(g[-1][0] - g[0][0] > tol / 2))
+            for g in joined]
+
+
 def build_grid(horiz: np.ndarray, vert: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> Grid | None:
     x0, y0, x1, y1 = box
     pad = 6
@@ -133,51 +190,60 @@ def build_grid(horiz: np.ndarray, vert: np.ndarray, box: tuple[int, int, int, in
     vm = vert[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
     ox, oy = max(x0 - pad, 0), max(y0 - pad, 0)
     tol = max(int(dpi * 0.04), 6)
-    hsegs = _segments(hm, True, int(dpi * 0.2))
-    vsegs = _segments(vm, False, int(dpi * 0.1))
-    ys = _cluster([s[0] for s in hsegs], tol)
-    xs = _cluster([s[0] for s in vsegs], tol)
+    join = int(dpi * LEAN_JOIN)
+    rows = _rulings(_segments(hm, True, int(dpi * 0.2)), tol, join)
+    cols = _rulings(_segments(vm, False, int(dpi * 0.1)), tol, join)
     # The outer frame may be broken by scan noise; the region box is the frame.
-    ys = _with_frame(ys, y0 - oy, y1 - oy, tol)
-    xs = _with_frame(xs, x0 - ox, x1 - ox, tol)
-    if len(ys) < 2 or len(xs) < 2:
+    rows = _with_frame(rows, y0 - oy, y1 - oy, tol)
+    cols = _with_frame(cols, x0 - ox, x1 - ox, tol)
+    if len(rows) < 2 or len(cols) < 2:
         return None
-    nr, nc = len(ys) - 1, len(xs) - 1
-    right_open, down_open = _open_walls(hm, vm, ys, xs, tol)
+    nr, nc = len(rows) - 1, len(cols) - 1
+    right_open, down_open = _open_walls(hm, vm, rows, cols, tol)
     cells = _merge(right_open, down_open, nr, nc)
-    grid = Grid(bbox=box, ys=[y + oy for y in ys], xs=[x + ox for x in xs])
+    grid = Grid(bbox=box, ys=[r.pos + oy for r in rows], xs=[c.pos + ox for c in cols])
     for r, c, rs, cs in cells:
-        grid.cells.append(
-            GridCell(r, c, rs, cs, (grid.xs[c], grid.ys[r], grid.xs[c + cs], grid.ys[r + rs]))
-        )
+        mid_y = (rows[r].pos + rows[r + rs].pos) / 2
+        mid_x = (cols[c].pos + cols[c + cs].pos) / 2
+        grid.cells.append(GridCell(r, c, rs, cs, (cols[c].at(mid_y) + ox, rows[r].at(mid_x) + oy,
+                                                  cols[c + cs].at(mid_y) + ox, rows[r + rs].at(mid_x) + oy)))
     return grid
 
 
-def _with_frame(pos: list[int], lo: int, hi: int, tol: int) -> list[int]:
-    """Line positions with the region's edges added where the frame line was not found."""
-    pos = list(pos)
-    if not pos or pos[0] - lo > tol * 2:
-        pos.insert(0, lo + 1)
-    if pos[-1] < hi - tol * 2:
-        pos.append(hi - 2)
-    return pos
+def _with_frame(lines: list[_Ruling], lo: int, hi: int, tol: int) -> list[_Ruling]:
+    """Rulings with the region's edges added where the frame line was not found."""
+    lines = list(lines)
+    # a leaning ruling reaches the region's edge at its end nearest to it
+    if not lines or _nearest(lines[0], min) - lo > tol * 2:
+        lines.insert(0, _Ruling(lo + 1, []))
+    if _nearest(lines[-1], max) < hi - tol * 2:
+        lines.append(_Ruling(hi - 2, []))
+    return lines
 
 
-def _open_walls(hm: np.ndarray, vm: np.ndarray, ys: list[int], xs: list[int], tol: int) -> tuple[np.ndarray, np.ndarray]:
+def _nearest(line: _Ruling, side) -> float:
+    return side(c for c, _a, _b in line.segs) if line.leaning else line.pos
+
+
+def _open_walls(hm: np.ndarray, vm: np.ndarray, rows: list[_Ruling], cols: list[_Ruling], tol: int
+                ) -> tuple[np.ndarray, np.ndarray]:
     """(right_open, down_open): right_open[i][j] when no ruling stands between fine cells (i, j) and
-    (i, j+1); down_open likewise between (i, j) and (i+1, j)."""
-    nr, nc = len(ys) - 1, len(xs) - 1
+    (i, j+1); down_open likewise between (i, j) and (i+1, j). A leaning ruling is looked for where it
+    runs at that row (column)."""
+    nr, nc = len(rows) - 1, len(cols) - 1
     lt = max(tol // 2, 3)
     right_open = np.zeros((nr, max(nc - 1, 0)), bool)
     down_open = np.zeros((max(nr - 1, 0), nc), bool)
     for i in range(nr):
-        a, b = ys[i] + lt, ys[i + 1] - lt
         for j in range(nc - 1):
-            right_open[i, j] = not _ruled(vm, False, xs[j + 1], a, b, lt, tol)
+            x = cols[j + 1].pos
+            a, b = rows[i].at(x) + lt, rows[i + 1].at(x) - lt
+            right_open[i, j] = not _ruled(vm, False, cols[j + 1].at((a + b) / 2), a, b, lt, tol)
     for i in range(nr - 1):
         for j in range(nc):
-            a, b = xs[j] + lt, xs[j + 1] - lt
-            down_open[i, j] = not _ruled(hm, True, ys[i + 1], a, b, lt, tol)
+            y = rows[i + 1].pos
+            a, b = cols[j].at(y) + lt, cols[j + 1].at(y) - lt
+            down_open[i, j] = not _ruled(hm, True, rows[i + 1].at((a + b) / 2), a, b, lt, tol)
     return right_open, down_open
 
 
@@ -203,19 +269,46 @@ def _merge(right_open: np.ndarray, down_open: np.ndarray, nr: int, nc: int) -> l
     for i in range(nr):
         for j in range(nc):
             groups.setdefault(find(i * nc + j), []).append((i, j))
-    covered = np.zeros((nr, nc), bool)
     out = []
-    for members in sorted(groups.values(), key=lambda m: min(m)):
+    for members in groups.values():
         r0 = min(m[0] for m in members)
         r1 = max(m[0] for m in members)
         c0 = min(m[1] for m in members)
         c1 = max(m[1] for m in members)
-        if covered[r0, c0]:
-            continue  # a non-rectangular group already swallowed by a neighbour's box
-        covered[r0 : r1 + 1, c0 : c1 + 1] = True
-        out.append((r0, c0, r1 - r0 + 1, c1 - c0 + 1))
+        if len(members) == (r1 - r0 + 1) * (c1 - c0 + 1):
+            out.append((r0, c0, r1 - r0 + 1, c1 - c0 + 1))
+        else:
+            # Not a rectangle: a ruling lost where a stamp or noise crossed it joined a cell to its
+            # neighbour (a heading row to one body cell above it). The group's box swallowed the
+            # cells around it (variety scan 1022: a whole row under a heading, its item lost) or was
+            # dropped with its text (scan 1024: header cells); its cells are kept row by row instead.
+            out += _runs(members, right_open, down_open)
     out.sort()
     return out
+
+
+def _runs(members: list[tuple[int, int]], right_open: np.ndarray, down_open: np.ndarray
+          ) -> list[tuple[int, int, int, int]]:
+    """Fine cells → (row, col, rowspan, colspan) cells: runs of a row with no ruling between them, and
+    the same run in the next rows stacked when no ruling parts them."""
+    by_row: dict[int, list[int]] = {}
+    for i, j in sorted(members):
+        by_row.setdefault(i, []).append(j)
+    runs: list[list[int]] = []  # [row, col, rowspan, colspan]
+    for i, cols in sorted(by_row.items()):
+        start = prev = cols[0]
+        for j in [*cols[1:], None]:
+            if j is not None and j == prev + 1 and right_open[i, prev]:
+                prev = j
+                continue
+            above = next((r for r in runs if r[0] + r[2] == i and r[1] == start and r[3] == prev - start + 1), None)
+            if above is not None and all(down_open[i - 1, c] for c in range(start, prev + 1)):
+                above[2] += 1
+            else:
+                runs.append([i, start, 1, prev - start + 1])
+            if j is not None:
+                start = prev = j
+    return [tuple(r) for r in runs]
 
 
 def find_grids(binary: np.ndarray, dpi: int) -> tuple[list[Grid], np.ndarray]:
