@@ -69,16 +69,30 @@ def _cluster(values: list[float], tol: float) -> list[int]:
     return [int(round(sum(g) / len(g))) for g in groups]
 
 
-def _segments(mask: np.ndarray, horizontal: bool, min_len: int) -> list[tuple[float, int, int]]:
-    """(centre across, start along, end along) of each ruling segment."""
-    n, _labels, stats, _ = components(mask)
+def _segments(mask: np.ndarray, horizontal: bool, min_len: int, lean_min: int | None = None
+              ) -> list[tuple[float, int, int]]:
+    """(centre across, start along, end along) of each ruling segment. A segment more than `lean_min`
+    across (a long ruling that leans: the sheet's edge of a table seen in perspective) is given as its
+    two halves, each at its own centre, so that the ruling is followed along its lean."""
+    n, labels, stats, _ = components(mask)
     out = []
     for k in range(1, n):
         x, y, w, h, _a = stats[k]
-        if horizontal and w >= min_len:
-            out.append((y + h / 2, x, x + w))
-        elif not horizontal and h >= min_len:
-            out.append((x + w / 2, y, y + h))
+        along, across = (w, h) if horizontal else (h, w)
+        if along < min_len:
+            continue
+        start, lo = (x, y) if horizontal else (y, x)
+        if lean_min is None or across <= lean_min:
+            out.append((lo + across / 2, start, start + along))
+            continue
+        comp = labels[y : y + h, x : x + w] == k
+        if horizontal:
+            comp = comp.T  # along the rows of `comp` from here on
+        ends = max(along // 20, 2)
+        first, last = (float(np.nonzero(comp[sl])[1].mean()) for sl in (slice(0, ends), slice(along - ends, along)))
+        mid = start + along // 2
+        out.append((lo + 0.75 * first + 0.25 * last + 0.5, start, mid))
+        out.append((lo + 0.25 * first + 0.75 * last + 0.5, mid, start + along))
     return out
 
 
@@ -191,8 +205,8 @@ def build_grid(horiz: np.ndarray, vert: np.ndarray, box: tuple[int, int, int, in
     ox, oy = max(x0 - pad, 0), max(y0 - pad, 0)
     tol = max(int(dpi * 0.04), 6)
     join = int(dpi * LEAN_JOIN)
-    rows = _rulings(_segments(hm, True, int(dpi * 0.2)), tol, join)
-    cols = _rulings(_segments(vm, False, int(dpi * 0.1)), tol, join)
+    rows = _rulings(_segments(hm, True, int(dpi * 0.2), tol // 2), tol, join)
+    cols = _rulings(_segments(vm, False, int(dpi * 0.1), tol // 2), tol, join)
     # The outer frame may be broken by scan noise; the region box is the frame.
     rows = _with_frame(rows, y0 - oy, y1 - oy, tol)
     cols = _with_frame(cols, x0 - ox, x1 - ox, tol)
