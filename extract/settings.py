@@ -37,7 +37,7 @@ class ScanSettings:
     language_min_cells: int | None = None
     language_decided_ratio: float = 1.5
     warp_try_tilt: float = 2.5
-    warp_try_gain: float = 1.1
+    warp_try_gain: float = 1.0
     warp_try_sliver: float = 0.1
     language_candidates: tuple[str, ...] = ("uzb", "uzb_cyrl")
     cell_retry_confidence: float = 55

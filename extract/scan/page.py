@@ -344,7 +344,7 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
         # A photo's sheet at a little perspective is deskewed and sheared rather than warped (a warp
         # from corners a few pixels off leaves the columns leaning), but where the rows converge the
         # grid finder merges cells (variety photo_jpeg 1005: the whole table one cell). Both ways are
-        # tried; the warp is kept when its grids have clearly more cells (sliver cells count against).
+        # tried; the warp is kept when its grids have as many cells or more (sliver cells count against).
         warped = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation, warp_min_tilt=settings.warp_try_tilt)
         w_grids, w_lines = find_grids(warped.binary, warped.dpi)
         before, after = _grid_score(grids, prepared.dpi, settings), _grid_score(w_grids, warped.dpi, settings)
