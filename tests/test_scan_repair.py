@@ -132,6 +132,22 @@ def test_roman_numerals_read_as_cyrillic_letters_are_re_read():
     assert res.text == "Х." and not notes
 
 
+def test_a_section_numeral_read_as_a_bracket_is_re_read():
+    """"I. Тадбирлар" drawn, the Cyrillic model's "{." given (variety scan 1019: the heading was then no
+    section and joined the header, 0 of 5 items): the numeral is read again in Latin. An item number
+    "1." is never taken for one."""
+    from reja.extract.scan.language import roman_numerals
+    from reja.extract.scan.ocr import OcrResult, Word
+
+    img = _word_image("I. Тадбирлар")
+    res, notes = roman_numerals(OcrResult([Word("{.", 60.0, (0, 0, 60, 90), 0), Word("Тадбирлар", 95.0, (70, 0, 400, 90), 0)]),
+                                img, "uzb_cyrl", first_only=True)
+    assert res.text.startswith("I.") and notes
+    img = _word_image("1. Тадбирлар")
+    res, notes = roman_numerals(OcrResult([Word("1.", 90.0, (0, 0, 60, 90), 0)]), img, "uzb_cyrl", first_only=True)
+    assert res.text == "1." and not notes
+
+
 def test_deadline_words_one_confusable_letter_off_are_corrected():
     from reja.extract.scan.lexicon import correct_text
 

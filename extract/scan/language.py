@@ -157,13 +157,16 @@ def _odd_capitals(word: str) -> bool:
 ROMAN_RE = re.compile(r"^[IVXLC]{1,6}$")
 # A word that may hold a roman numeral the Cyrillic model read as letters: 1-5 capitals, then
 # "." (a section heading: "П." for "II.") or "-" (a quarter in a deadline: "П-чорак").
-_ROMAN_SLOT_RE = re.compile(r"^([А-ЯЎҚҒҲЁ1]{1,5})([.-].*)$")
+# The model also writes a lone "I" as a bracket or a bar ("{. Тадбирлар" for "I. Тадбирлар": the heading
+# was then no section and joined the header above it, variety scan 1019: 0 of 5 items).
+_ROMAN_SLOT_RE = re.compile(r"^([А-ЯЎҚҒҲЁ1{}\[\]|!]{1,5})([.-].*)$")
+_NOT_A_DIGIT = re.compile(r"[^\d]")
 
 
 def _roman_reading(word: Word, crop: np.ndarray, lang: str, min_conf: float) -> str | None:
     """The word with its leading roman numeral re-read by the Latin model, or None."""
     m = _ROMAN_SLOT_RE.match(word.text.strip())
-    if not m or not any(ch.isalpha() for ch in m.group(1)):
+    if not m or not _NOT_A_DIGIT.search(m.group(1)):  # "1." is an item number, not a misread numeral
         return None
     x0, y0, x1, y1 = word.bbox
     pad = 4
