@@ -141,3 +141,23 @@ def test_a_number_cell_of_several_lines_is_kept_line_by_line(monkeypatch):
         assert by_pos[pos]["text"] == text and by_pos[pos]["notes"] == []
     bad = by_pos[(2, 4)]  # one of its lines is no number: kept as read, and flagged
     assert bad["text"] == "5\nI7" and any(n.startswith("ocr_number") for n in bad["notes"])
+
+
+def test_a_speck_beside_one_lines_digits_is_dropped_and_said(monkeypatch):
+    """"16," in a value cell of four lines (variety scan 1039: sub-items "Телевидение; Матбуотда; Радио"
+    under one item, values stacked): the line is no number, so the parser kept the cell unsplit and the
+    four rows lost their values. The mark after the digits is dropped (as a lone mark is in a one-line
+    cell) and the doubt said; a line with a letter in it still leaves the cell as read."""
+    rows = [("T/r", "Amalga oshiriladigan ishlar", "O'lchov birligi", "2025 yil amalda", "2026 yil reja"),
+            ("1.", "OAVda chiqishlar", "marta", "34\n14\n16,\n4", "40\n16\n18\n6"),
+            ("2.", "Davra suhbatlari", "marta", "4", "5\nI7.")]
+    cells = [_cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    monkeypatch.setattr(page_mod, "_read_digits", lambda *a: ("7", 91.0))
+    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb", load_settings(), 300, SCORES)
+    by_pos = {(c["row"], c["col"]): c for c in cells}
+    fixed = by_pos[(1, 3)]
+    assert fixed["text"] == "34\n14\n16\n4"
+    assert [n.split(":")[0] for n in fixed["notes"]] == ["ocr_number"]
+    assert by_pos[(1, 4)]["text"] == "40\n16\n18\n6" and by_pos[(1, 4)]["notes"] == []
+    bad = by_pos[(2, 4)]
+    assert bad["text"] == "5\nI7." and any(n.startswith("ocr_number") for n in bad["notes"])

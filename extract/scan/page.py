@@ -160,11 +160,12 @@ def _read_digits(ocr_img, ink, box, lang, whitelist: str, dpi: int) -> tuple[str
     return "", 0.0
 
 
-_STRAY_MARKS_RE = re.compile(r"(?:^|(?<=\s))[.,:;'`\"‘’“”]+(?=\s|$)|^[.,:;'`\"‘’“”]+(?=\d)")
+_STRAY_MARKS_RE = re.compile(r"(?:^|(?<=\s))[.,:;'`\"‘’“”]+(?=\s|$)|^[.,:;'`\"‘’“”]+(?=\d)|(?<=\d)[.,:;'`\"‘’“”]+$")
 
 
 def _without_stray_marks(text: str) -> str:
-    """Punctuation standing alone or before the first digit: what specks become in a number cell."""
+    """Punctuation standing alone, before the first digit or after the last: what specks become in a
+    number cell ("16," for "16": variety scan 1039)."""
     return " ".join(_STRAY_MARKS_RE.sub(" ", text).split())
 
 
@@ -192,9 +193,17 @@ def _check_lines(c: dict, kind: str, lines: list[str], pattern: re.Pattern) -> N
     """Several rows in one cell (a ruling between them lost to noise or a stamp, or sub-items typed
     without rulings): the parser splits the lines into rows. A one-line digits-only reading of the
     crop cannot stand for them (variety scan 1006: "22\n17\n3\n2" became "7"), so each line must fit."""
-    if not all(fits(line, pattern) for line in lines):
-        c["notes"].append(f"ocr_number: {kind} cell of {len(lines)} lines read as {c['text']!r}, "
-                          f"not a number a line box {_box(c)}")
+    if all(fits(line, pattern) for line in lines):
+        return
+    clean = [line if fits(line, pattern) else _without_stray_marks(line) for line in lines]
+    if all(fits(line, pattern) for line in clean):
+        # a speck beside one line's digits ("16,"): the digits are kept line by line, and the doubt said
+        c["notes"].append(f"ocr_number: {kind} cell of {len(lines)} lines read as {c['text']!r}; stray marks "
+                          f"dropped: {' / '.join(clean)!r} box {_box(c)}")
+        c["text"] = "\n".join(clean)
+        return
+    c["notes"].append(f"ocr_number: {kind} cell of {len(lines)} lines read as {c['text']!r}, "
+                      f"not a number a line box {_box(c)}")
 
 
 def _take_digits(c: dict, kind: str, again: str, again_conf: float) -> None:
