@@ -301,6 +301,20 @@ def _merge(right_open: np.ndarray, down_open: np.ndarray, nr: int, nc: int) -> l
     return out
 
 
+def _row_runs(i: int, cols: list[int], right_open: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) column of each run of fine cells of row `i` with no ruling between them."""
+    runs: list[tuple[int, int]] = []
+    start = prev = cols[0]
+    for j in cols[1:]:
+        if j == prev + 1 and right_open[i, prev]:
+            prev = j
+            continue
+        runs.append((start, prev))
+        start = prev = j
+    runs.append((start, prev))
+    return runs
+
+
 def _runs(members: list[tuple[int, int]], right_open: np.ndarray, down_open: np.ndarray
           ) -> list[tuple[int, int, int, int]]:
     """Fine cells → (row, col, rowspan, colspan) cells: runs of a row with no ruling between them, and
@@ -308,21 +322,15 @@ def _runs(members: list[tuple[int, int]], right_open: np.ndarray, down_open: np.
     by_row: dict[int, list[int]] = {}
     for i, j in sorted(members):
         by_row.setdefault(i, []).append(j)
-    runs: list[list[int]] = []  # [row, col, rowspan, colspan]
+    cells: list[list[int]] = []  # [row, col, rowspan, colspan]
     for i, cols in sorted(by_row.items()):
-        start = prev = cols[0]
-        for j in [*cols[1:], None]:
-            if j is not None and j == prev + 1 and right_open[i, prev]:
-                prev = j
-                continue
-            above = next((r for r in runs if r[0] + r[2] == i and r[1] == start and r[3] == prev - start + 1), None)
-            if above is not None and all(down_open[i - 1, c] for c in range(start, prev + 1)):
+        for first, last in _row_runs(i, cols, right_open):
+            above = next((c for c in cells if c[0] + c[2] == i and c[1] == first and c[3] == last - first + 1), None)
+            if above is not None and all(down_open[i - 1, c] for c in range(first, last + 1)):
                 above[2] += 1
             else:
-                runs.append([i, start, 1, prev - start + 1])
-            if j is not None:
-                start = prev = j
-    return [tuple(r) for r in runs]
+                cells.append([i, first, 1, last - first + 1])
+    return [tuple(c) for c in cells]
 
 
 def find_grids(binary: np.ndarray, dpi: int) -> tuple[list[Grid], np.ndarray]:
