@@ -45,6 +45,32 @@ def _table(rows: list[list[str]], conf: list[list[float]] | None = None) -> Tabl
     return t
 
 
+def _parsed_scan(header: list[str]):
+    from reja.extract.plan import parse_plan
+
+    table = _table([header,
+                    ["1.", "Xodimlar uchun metodik seminarlar", "marta", "12", "14", "Muntazam"],
+                    ["2.", "Kadrlar malakasini oshirish", "marta", "9", "10", "Dekabr"]])
+    doc = Document(source="t.png", format="scan", blocks=[table])
+    return apply_ocr_flags(parse_plan(doc), doc, load_parse_settings())
+
+
+def test_a_value_column_whose_header_names_nothing_is_flagged_not_silently_dropped():
+    # variety scan 1022: the plan header read through a stamp named no column; the plan values of the
+    # rows were dropped with no flag (or only 'no_section'), counted as wrong values without a flag
+    plan = _parsed_scan(["T/r", "Nomi", "O'lchov birligi", "2025-yil (fakt)", "Qwz Vbn", "Muddati"])
+    assert [(i.fact_value, i.plan_value) for i in plan.items] == [(12, None), (9, None)]
+    for item, value in zip(plan.items, ("'14'", "'10'"), strict=True):
+        found = [f for f in item.flags if f.startswith("column_review") and "plan value" in f]
+        assert found and value in found[0] and "column 5" in found[0]
+
+
+def test_a_table_naming_both_value_columns_gets_no_such_flag():
+    plan = _parsed_scan(["T/r", "Nomi", "O'lchov birligi", "2025-yil (fakt)", "2026-yil reja", "Muddati"])
+    assert [(i.fact_value, i.plan_value) for i in plan.items] == [(12, 14), (9, 10)]
+    assert not any(f.startswith("column_review") for i in plan.items for f in i.flags)
+
+
 def test_repair_document_rebuilds_number_column_and_notes_it():
     table = _table([
         ["№", "Бажариладиган ишларнинг мазмуни", "Ўлчов бирлиги", "Бажарилиш муддати"],

@@ -59,6 +59,7 @@ def apply_ocr_flags(plan: ParsedPlan, doc: Document, settings: ParseSettings) ->
     say which cell and where."""
     tables = {t.index: t for t in doc.tables}
     names: dict[int, list[str]] = {}
+    roles: dict[int, list[str] | None] = {}
     for item in plan.items:
         if item.table_index is None or item.row_index is None or item.table_index not in tables:
             continue
@@ -71,4 +72,50 @@ def apply_ocr_flags(plan: ParsedPlan, doc: Document, settings: ParseSettings) ->
             item.ocr_confidence = min(confs)
         for cell in cells:
             _flag_cell(item, cell, names[item.table_index], settings.low_ocr_confidence)
+        if item.table_index not in roles:
+            roles[item.table_index] = _parser_roles(table, settings.header)
+        _flag_unread_value(item, cells, roles[item.table_index], settings)
     return plan
+
+
+_VALUE_ROLES = {"fact": "fact_value", "plan": "plan_value"}
+
+
+def _parser_roles(table: Table, scores: HeaderScores) -> list[str] | None:
+    """The column roles the parser reads from the table's header (OTHER where a header names none), or
+    None without a header row."""
+    from reja.extract.header import header_span, is_header_row, roles_from_header
+
+    for row in range(min(3, table.n_rows)):
+        try:
+            if is_header_row(table, row, scores):
+                return roles_from_header(table, row, header_span(table, row, scores), scores).roles
+        except Exception:  # noqa: BLE001 - a header the matcher cannot take: nothing to say about it
+            return None
+    return None
+
+
+def _flag_unread_value(item, cells: list[Cell], roles: list[str] | None, settings: ParseSettings) -> None:
+    """A table whose header names the fact column but not the plan column (or the other way round)
+    while a column no header names holds a number in the item's row: the value the item lacks is
+    most likely there, under a header the OCR garbled (variety scan 1022: the plan header read through
+    a stamp). Its value stays unread, but never unsaid: `column_review` with the cell's box."""
+    from reja.extract.header import OTHER
+
+    from .numbers import fits, number_kinds
+
+    named = {r for r in roles or [] if r in _VALUE_ROLES}
+    if len(named) != 1 or "value" not in number_kinds(settings.scan):
+        return
+    missing = next(r for r in _VALUE_ROLES if r not in named)
+    if getattr(item, _VALUE_ROLES[missing]) is not None:
+        return
+    pattern = number_kinds(settings.scan)["value"][2]
+    for cell in cells:
+        if cell.col >= len(roles) or roles[cell.col] != OTHER or cell.colspan != 1 or not cell.text.strip():
+            continue
+        if fits(cell.text, pattern):
+            box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
+            item.flag("column_review", f"column {cell.col + 1} holds {cell.text.strip()!r} under a header naming "
+                                       f"no column: the {missing} value not read box {box}")
+            return
