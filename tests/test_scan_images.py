@@ -397,25 +397,30 @@ def test_the_uzb_model_really_loses_the_2026_letters():
     assert lost_words(text), text  # e.g. "islar" for "işlar" (ç comes back as "g" or "Gg")
 
 
-def _fake_grid(n_cells: int):
+def _fake_grid(n_cells: int, cut: bool = False):
     """`n_cells` cells 100 px wide; a negative count: that many of them are 15 px slivers (at 300 dpi
-    narrower than any column: one wandering ruling seen twice) among 38."""
+    narrower than any column: one wandering ruling seen twice) among 38. The table stands inside a
+    400 px page with margins, or (`cut`) reaches its left edge."""
     from reja.extract.scan.grid import Grid, GridCell
 
-    wide = GridCell(0, 0, 1, 1, (0, 0, 100, 100))
+    x0 = 0 if cut else 100
+    wide = GridCell(0, 0, 1, 1, (x0, 100, x0 + 100, 200))
     if n_cells >= 0:
-        return Grid((0, 0, 100, 100), [0, 100], [0, 100], [wide] * n_cells)
-    sliver = GridCell(0, 0, 1, 1, (0, 0, 15, 100))
-    return Grid((0, 0, 100, 100), [0, 100], [0, 100], [wide] * (38 + n_cells) + [sliver] * -n_cells)
+        return Grid((x0, 100, x0 + 100, 200), [100, 200], [x0, x0 + 100], [wide] * n_cells)
+    sliver = GridCell(0, 0, 1, 1, (x0, 100, x0 + 15, 200))
+    return Grid((x0, 100, x0 + 100, 200), [100, 200], [x0, x0 + 100], [wide] * (38 + n_cells) + [sliver] * -n_cells)
 
 
-@pytest.mark.parametrize(("unwarped", "warped", "kept"),
-                         [(1, 37, "warped"), (37, 30, "unwarped"), (37, 38, "unwarped"), (-5, 37, "warped")])
-def test_photo_at_little_perspective_is_warped_only_when_the_warp_finds_more_cells(monkeypatch, unwarped, warped, kept):
+@pytest.mark.parametrize(("unwarped", "warped", "kept", "warp_cut"),
+                         [(1, 37, "warped", False), (37, 30, "unwarped", False), (37, 36, "unwarped", False),
+                          (37, 37, "warped", False), (-5, 37, "warped", False), (37, 37, "unwarped", True)])
+def test_photo_at_little_perspective_is_warped_only_when_the_warp_finds_more_cells(monkeypatch, unwarped, warped, kept,
+                                                                                   warp_cut):
     """Issue 18: a sheet at 2.5-4° of perspective is deskewed, not warped; where its converging rows
-    merged the grid (variety photo_jpeg 1005: the whole table one cell) the warp is kept instead. Sliver
-    cells (-5: 38 cells, 5 of them slivers: variety photo_jpeg 1005 once the rulings were looked for a
-    little beside their mean) count against the way that has them."""
+    merged the grid (variety photo_jpeg 1005: the whole table one cell) the warp is kept instead, also on
+    a tie (its text lines are level: photo_jpeg 1005, 37 cells both ways once leaning rulings are
+    followed). Sliver cells (-5: 38 cells, 5 of them slivers) count against the way that has them. A
+    warped table reaching the page's edge was cut by a wrong sheet outline (photo_pdf 1000): not kept."""
     from reja.extract.scan import page as page_mod
     from reja.extract.scan.prepare import PreparedPage
     from reja.extract.scan.settings import load_settings
@@ -423,12 +428,13 @@ def test_photo_at_little_perspective_is_warped_only_when_the_warp_finds_more_cel
     def fake_prepare(img, dpi, *, target_dpi, orientation=True, warp_min_tilt=None):
         way = "warped" if warp_min_tilt is not None else "unwarped"
         tilt = None if way == "warped" else 3.1
-        return PreparedPage(gray=np.full((40, 40), 255, np.uint8), binary=np.zeros((40, 40), np.uint8), dpi=300,
+        return PreparedPage(gray=np.full((400, 400), 255, np.uint8), binary=np.zeros((400, 400), np.uint8), dpi=300,
                             notes=[way], unwarped_tilt=tilt)
 
     monkeypatch.setattr(page_mod, "prepare_page", fake_prepare)
     monkeypatch.setattr(page_mod, "find_grids", lambda binary, dpi: (
-        [_fake_grid(warped if binary is seen["warped"] else unwarped)], np.zeros((40, 40), np.uint8)))
+        [_fake_grid(warped, cut=warp_cut) if binary is seen["warped"] else _fake_grid(unwarped)],
+        np.zeros((400, 400), np.uint8)))
     seen: dict = {}
     real_fake = fake_prepare
 
@@ -440,7 +446,7 @@ def test_photo_at_little_perspective_is_warped_only_when_the_warp_finds_more_cel
     monkeypatch.setattr(page_mod, "prepare_page", tracking)
     seen["warped"] = None
     page_mod._last_prepared.clear()
-    prepared, grids, *_rest = page_mod.prepare_and_find(np.zeros((40, 40), np.uint8), 300, load_settings())
+    prepared, grids, *_rest = page_mod.prepare_and_find(np.zeros((400, 400), np.uint8), 300, load_settings())
     page_mod._last_prepared.clear()
     assert prepared.notes[0] == kept
     assert sum(len(g.cells) for g in grids) == (warped if kept == "warped" else unwarped if unwarped > 0 else 38)

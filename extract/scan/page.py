@@ -338,6 +338,15 @@ def _grid_score(grids: list[Grid], dpi: int, settings: ScanSettings) -> int:
     return len(cells) - 2 * narrow
 
 
+def _cut_off(grids: list[Grid], shape: tuple[int, ...], dpi: int) -> bool:
+    """A table reaching the page's very edge: a sheet has margins, so a warp from a wrong outline cut it
+    (variety photo_pdf 1000: its № column cut away by the warp, sections and item numbers lost)."""
+    margin = max(int(dpi * 0.05), 3)
+    h, w = shape[:2]
+    return any(g.bbox[0] <= margin or g.bbox[1] <= margin or g.bbox[2] >= w - margin or g.bbox[3] >= h - margin
+               for g in grids)
+
+
 def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings):
     """(prepared page, grids, ruling mask, text ink, specks, OCR image) of a page image, kept for the
     last page of the process: the model choice samples the page that is read next, and preparing it
@@ -357,7 +366,8 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
         warped = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation, warp_min_tilt=settings.warp_try_tilt)
         w_grids, w_lines = find_grids(warped.binary, warped.dpi)
         before, after = _grid_score(grids, prepared.dpi, settings), _grid_score(w_grids, warped.dpi, settings)
-        if after >= settings.warp_try_gain * max(before, 1):
+        cut = _cut_off(w_grids, warped.binary.shape, warped.dpi) and not _cut_off(grids, prepared.binary.shape, prepared.dpi)
+        if after >= settings.warp_try_gain * max(before, 1) and not cut:
             warped.notes.append(f"warped after all: {after} table cells found against {before} unwarped")
             prepared, grids, lines = warped, w_grids, w_lines
     ink, specks = _ink_mask(prepared, lines)
