@@ -161,3 +161,23 @@ def test_a_speck_beside_one_lines_digits_is_dropped_and_said(monkeypatch):
     assert by_pos[(1, 4)]["text"] == "40\n16\n18\n6" and by_pos[(1, 4)]["notes"] == []
     bad = by_pos[(2, 4)]
     assert bad["text"] == "5\nI7." and any(n.startswith("ocr_number") for n in bad["notes"])
+
+
+def test_an_empty_value_cell_is_not_filled_by_an_unsure_digits_only_reading(monkeypatch):
+    """Ink in an empty fact cell (a speck, a ruling's edge), nothing read by the model, and an unsure
+    digits-only reading '129' (variety photo_jpeg 1033; '3', '4', '5' in photo_pdf 1015, 1017, photo_jpeg
+    1002): the value stays empty, and the cell says what the digits-only reading was. An item number read
+    so is still taken (its neighbours check it later)."""
+    rows = [("T/r", "Amalga oshiriladigan ishlar", "O'lchov birligi", "2025 yil amalda", "2026 yil reja"),
+            ("", "Kitob ko'rgazmalari", "marta", "", "266")]
+    cells = [_cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    for c in cells:
+        if c["row"] == 1 and c["col"] in (0, 3):
+            c["confidence"] = 0.0  # ink in the cell, nothing read
+    monkeypatch.setattr(page_mod, "_read_digits", lambda *a: ("129", 40.0))
+    page_mod.recheck_numbers(cells, 2, 5, None, None, "uzb", load_settings(), 300, SCORES)
+    by_pos = {(c["row"], c["col"]): c for c in cells}
+    fact = by_pos[(1, 3)]
+    assert fact["text"] == "" and any(n.startswith("ocr_number") and "'129'" in n for n in fact["notes"])
+    assert by_pos[(1, 4)]["text"] == "266"
+    assert by_pos[(1, 0)]["text"] == "129"  # item number: taken, with its doubt

@@ -226,7 +226,12 @@ def _keep_first_reading(c: dict, kind: str, again: str, pattern: re.Pattern) -> 
     text = c["text"]
     if fits(text, pattern):
         return
-    clean = next((t for t in (_without_stray_marks(again), _without_stray_marks(text)) if t and fits(t, pattern)), None)
+    # A value cell the model read nothing in (ink: a speck, a ruling's edge) is no number because an unsure
+    # digits-only reading says so: '3', '4', '5', '129' stood in empty cells (variety photo_pdf 1015,
+    # 1017, photo_jpeg 1002, 1033). An item number is rebuilt from its neighbours later (repair.py).
+    tries = (_without_stray_marks(text),) if kind == "value" and not text.strip() else (
+        _without_stray_marks(again), _without_stray_marks(text))
+    clean = next((t for t in tries if t and fits(t, pattern)), None)
     if clean:
         # a dot of dust beside the digits (".38", "2 ."): the digits are kept, and the doubt said
         c["notes"].append(f"ocr_number: {kind} read as {text!r}; stray marks dropped: {clean!r} box {_box(c)}")
