@@ -84,7 +84,10 @@ def test_a_worker_holds_no_read_end_of_the_result_pipes(tmp_path, quiet_batch, m
 
 
 KILLED_PARENT = """
-import os, sys, time
+import os, signal, sys, time
+# an import on a terminal: a hangup ends it (the test run itself may have been started under nohup,
+# which every process below it inherits as "ignore SIGHUP")
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 import reja.enrich, reja.worker
 from reja.batch import run_import
 reja.enrich.enrich_rows = lambda rows, **kw: {"region_id": None, "district_id": None, "flags": []}
