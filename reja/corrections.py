@@ -428,69 +428,103 @@ def apply_corrections(items: pd.DataFrame, db: Path | str, *, twins: pd.Series |
     `every`: the corrections table when the caller has just read it."""
     every = all_corrections(db) if every is None else every
     in_force = effective(every)
-    anchors = _anchors(every)
     out = items.copy()
     if "corrected_fields" not in out.columns:
         out["corrected_fields"] = ""
     if twins is None:
         twins = twins_of(out) if len(out) else pd.Series(dtype="Int64")
     out[TWINS_COLUMN] = twins
-    sources: dict = {}  # idx → {field: the plan's own value}
-    held: dict = {}  # idx → {field: correction id}
-    # one key may stand in several rows: versions of the same plan (DOCX and its re-scan)
-    rows_by_key: dict[str, list] = {}
-    wanted = out["row_key"].isin({key for key, _field in in_force})  # only the corrected rows are looked up
-    for idx, key in zip(out.index[wanted.to_numpy(dtype=bool)], out.loc[wanted, "row_key"].tolist(), strict=True):
-        rows_by_key.setdefault(key, []).append(idx)
-    applied, orphans, conflicts = 0, [], []
+    applying = _Applying(items, out, _anchors(every))
+    rows_by_key = _rows_by_key(out, {key for key, _field in in_force})
+    applied, orphans = 0, []
     for (row_key, field_name), c in sorted(in_force.items(), key=lambda kv: kv[1].id):
         indexes = rows_by_key.get(row_key)
         if not indexes:
             orphans.append(c)
             continue
-        label = "accepted" if field_name == ACCEPT_FIELD else field_name
-        used = False
-        for idx in indexes:
-            if field_name == ACCEPT_FIELD:
-                source_now = _doubts(items.at[idx, "flags"]) if "flags" in items else None
-            else:
-                source_now = _text(out.at[idx, field_name]) if field_name in out else None
-            anchor = anchors.get(c.id, source_now)
-            twins_before = c.context.get("twins")
-            twins_now = int(out.at[idx, TWINS_COLUMN])
-            moved = twins_before is not None and (twins_before > 1 or twins_now > 1) and twins_before != twins_now
-            if field_name == ACCEPT_FIELD:  # an acceptance holds while no doubt it did not see appears
-                changed = bool(set((source_now or "").split("; ")) - set((anchor or "").split("; ")))
-            else:  # a plan that now says what the clerk said (a re-match by the wording they taught) agrees
-                changed = not same_value(anchor, source_now) and not same_value(source_now, c.value_after)
-            if moved or changed:
-                conflict = Conflict(c, row_key, field_name, source_now, anchor, c.value_after,
-                                    twins_before if moved else None, twins_now if moved else None)
-                conflicts.append(conflict)
-                flags = _text(out.at[idx, "flags"]) or ""
-                out.at[idx, "flags"] = "; ".join(filter(None, (flags, conflict.flag().replace("; ", ", "))))
-                held.setdefault(idx, {})[field_name] = c.id
-                if field_name != ACCEPT_FIELD:
-                    sources.setdefault(idx, {})[field_name] = source_now
-                continue
-            if field_name != ACCEPT_FIELD:
-                sources.setdefault(idx, {})[field_name] = source_now
-                out.at[idx, field_name] = _coerce(field_name, c.value_after)
-            previous = out.at[idx, "corrected_fields"]
-            done = [f for f in ("" if pd.isna(previous) else str(previous)).split(",") if f]
-            if label not in done:
-                done.append(label)
-            out.at[idx, "corrected_fields"] = ",".join(done)
-            out.at[idx, "status"] = "corrected"
-            used = True
-        applied += used
-    for idx in held:  # a held-back correction needs the clerk, whatever else was corrected
-        out.at[idx, "status"] = "flagged"
-    out[SOURCE_COLUMN] = pd.Series({idx: json.dumps(v, ensure_ascii=False) for idx, v in sources.items()},
-                                   index=out.index, dtype="object")
-    out[CONFLICTS_COLUMN] = pd.Series({idx: json.dumps(v) for idx, v in held.items()}, index=out.index,
-                                      dtype="object")
-    return out, ApplyReport(applied, orphans, conflicts)
+        used = [applying.settle(idx, c, row_key, field_name) for idx in indexes]
+        applied += any(used)
+    return applying.finished(), ApplyReport(applied, orphans, applying.conflicts)
+
+
+def _rows_by_key(out: pd.DataFrame, keys: set[str]) -> dict[str, list]:
+    """Row indexes of each corrected key (only those are looked up). One key may stand in several
+    rows: versions of the same plan (a DOCX and its re-scan)."""
+    rows_by_key: dict[str, list] = {}
+    wanted = out["row_key"].isin(keys)
+    for idx, key in zip(out.index[wanted.to_numpy(dtype=bool)], out.loc[wanted, "row_key"].tolist(), strict=True):
+        rows_by_key.setdefault(key, []).append(idx)
+    return rows_by_key
+
+
+@dataclass
+class _Applying:
+    """One pass of corrections over the rows: what was applied, held back, and the plan's own values."""
+
+    items: pd.DataFrame  # the rows as read (their flags before any conflict flag)
+    out: pd.DataFrame
+    anchors: dict[int, str | None]
+    sources: dict = field(default_factory=dict)  # idx → {field: the plan's own value}
+    held: dict = field(default_factory=dict)  # idx → {field: correction id}
+    conflicts: list = field(default_factory=list)
+
+    def settle(self, idx, c: Correction, row_key: str, field_name: str) -> bool:
+        """Apply `c` to row `idx`, or hold it back as a conflict; True when applied."""
+        source_now = self._source_now(idx, field_name)
+        conflict = self._conflict(idx, c, row_key, field_name, source_now)
+        if field_name != ACCEPT_FIELD:
+            self.sources.setdefault(idx, {})[field_name] = source_now
+        if conflict is not None:
+            self._hold(idx, c, field_name, conflict)
+            return False
+        if field_name != ACCEPT_FIELD:
+            self.out.at[idx, field_name] = _coerce(field_name, c.value_after)
+        self._mark_corrected(idx, "accepted" if field_name == ACCEPT_FIELD else field_name)
+        return True
+
+    def _source_now(self, idx, field_name: str) -> str | None:
+        if field_name == ACCEPT_FIELD:
+            return _doubts(self.items.at[idx, "flags"]) if "flags" in self.items else None
+        return _text(self.out.at[idx, field_name]) if field_name in self.out else None
+
+    def _conflict(self, idx, c: Correction, row_key: str, field_name: str, source_now) -> Conflict | None:
+        """The conflict when the row's plan (or its number of twins) changed under the correction."""
+        anchor = self.anchors.get(c.id, source_now)
+        twins_before = c.context.get("twins")
+        twins_now = int(self.out.at[idx, TWINS_COLUMN])
+        moved = twins_before is not None and (twins_before > 1 or twins_now > 1) and twins_before != twins_now
+        if field_name == ACCEPT_FIELD:  # an acceptance holds while no doubt it did not see appears
+            changed = bool(set((source_now or "").split("; ")) - set((anchor or "").split("; ")))
+        else:  # a plan that now says what the clerk said (a re-match by the wording they taught) agrees
+            changed = not same_value(anchor, source_now) and not same_value(source_now, c.value_after)
+        if not (moved or changed):
+            return None
+        return Conflict(c, row_key, field_name, source_now, anchor, c.value_after,
+                        twins_before if moved else None, twins_now if moved else None)
+
+    def _hold(self, idx, c: Correction, field_name: str, conflict: Conflict) -> None:
+        self.conflicts.append(conflict)
+        flags = _text(self.out.at[idx, "flags"]) or ""
+        self.out.at[idx, "flags"] = "; ".join(filter(None, (flags, conflict.flag().replace("; ", ", "))))
+        self.held.setdefault(idx, {})[field_name] = c.id
+
+    def _mark_corrected(self, idx, label: str) -> None:
+        previous = self.out.at[idx, "corrected_fields"]
+        done = [f for f in ("" if pd.isna(previous) else str(previous)).split(",") if f]
+        if label not in done:
+            done.append(label)
+        self.out.at[idx, "corrected_fields"] = ",".join(done)
+        self.out.at[idx, "status"] = "corrected"
+
+    def finished(self) -> pd.DataFrame:
+        out = self.out
+        for idx in self.held:  # a held-back correction needs the clerk, whatever else was corrected
+            out.at[idx, "status"] = "flagged"
+        out[SOURCE_COLUMN] = pd.Series({idx: json.dumps(v, ensure_ascii=False) for idx, v in self.sources.items()},
+                                       index=out.index, dtype="object")
+        out[CONFLICTS_COLUMN] = pd.Series({idx: json.dumps(v) for idx, v in self.held.items()}, index=out.index,
+                                          dtype="object")
+        return out
 
 
 def last_open_by(db: Path | str, row_key: str, who: str) -> Correction | None:
