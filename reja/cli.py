@@ -171,19 +171,8 @@ def import_cmd(
     db = location(db) or ((out / "reja.sqlite") if out else Path("reja.sqlite"))
     if pages:
         _check_page_images(paths)
-    if out is not None and out.exists() and not out.is_dir():
-        typer.echo(_("error: --out {path} is a file, not a folder").format(path=out), err=True)
-        raise typer.Exit(EXIT_USAGE)
-    executor = None
-    if scheduler:
-        from reja.cluster import ClusterError, DaskExecutor
-
-        executor = DaskExecutor(scheduler)
-        try:
-            executor.connect()
-        except ClusterError as exc:
-            typer.echo(_("error: {reason}").format(reason=exc), err=True)
-            raise typer.Exit(EXIT_USAGE) from exc
+    _check_out_folder(out)
+    executor = _cluster_executor(scheduler) if scheduler else None
     try:
         report = run_import(
             paths, db=db, log_dir=out, jobs=jobs, force=force,
@@ -197,6 +186,31 @@ def import_cmd(
     finally:
         if executor is not None:
             executor.close()
+    _after_import(db, out, report)
+    raise typer.Exit(report.exit_code)
+
+
+def _check_out_folder(out: Path | None) -> None:
+    if out is not None and out.exists() and not out.is_dir():
+        typer.echo(_("error: --out {path} is a file, not a folder").format(path=out), err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _cluster_executor(scheduler: str):
+    """A connected Dask executor, or a usage error naming why the cluster cannot be reached."""
+    from reja.cluster import ClusterError, DaskExecutor
+
+    executor = DaskExecutor(scheduler)
+    try:
+        executor.connect()
+    except ClusterError as exc:
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    return executor
+
+
+def _after_import(db, out: Path | None, report) -> None:
+    """The summary, the store's plans, orphaned corrections, the exports and the next command to run."""
     typer.echo(_summary(report))
     typer.echo(_("store: {db}  run log: {log}").format(db=shown(db), log=report.log_path))
     plans = _plans_line(db, report)
@@ -212,7 +226,6 @@ def import_cmd(
     nxt = _next_command(db, report)
     if nxt:
         typer.echo(nxt)
-    raise typer.Exit(report.exit_code)
 
 
 def _summary(report) -> str:
