@@ -238,17 +238,8 @@ class _ClusterPages:
         tag = uuid.uuid4().hex[:8]
         try:
             while out < n:
-                # two pages queued for each helper (it goes on to the next while this child is busy reading
-                # and cannot hand it one); the child keeps the next page for itself
-                while len(remote) < 2 * (jobs - 1) and back > front + 1:
-                    back -= 1
-                    remote[client.submit(read_page, job, data, Path(path).name, calls[back], self.options, self.limits,
-                                         workers=others, allow_other_workers=False, pure=False,
-                                         key=f"reja-page-{tag}-{back}")] = back  # fmt: skip
-                for future, i in list(remote.items()):
-                    if future.done():
-                        del remote[future]
-                        results[i] = _page_answer(future)
+                back = self._queue_pages(client, others, job, data, path, calls, remote, front, back, jobs, tag)
+                _collect(remote, results)
                 while out < n and results[out] is not None:
                     yield results[out]
                     out += 1
@@ -260,20 +251,48 @@ class _ClusterPages:
                     own.append(time.monotonic() - start)
                     front += 1
                     continue
-                waiting = next((f for f, i in remote.items() if i == out), None)
-                if waiting is not None:  # a helper has it: wait a while, then read it here
-                    try:
-                        waiting.result(timeout=2 * max(own or [30.0]))
-                    except Exception:  # noqa: BLE001  not yet (a time-out), or failed: _page_answer says which
-                        pass
-                    if waiting.done():
-                        continue
-                    waiting.cancel()
-                    del remote[waiting]
+                if _helper_answered(remote, out, own):
+                    continue
                 results[out] = job(path, **calls[out])  # the helper failed or is too late
         finally:
             for future in remote:
                 future.cancel()
+
+    def _queue_pages(self, client, others, job, data, path, calls, remote, front, back, jobs, tag) -> int:
+        """Pages from the back for the helpers, two queued for each (it goes on to the next while this
+        child is busy reading and cannot hand it one); the child keeps the next page for itself.
+        Returns the new back."""
+        while len(remote) < 2 * (jobs - 1) and back > front + 1:
+            back -= 1
+            remote[client.submit(read_page, job, data, Path(path).name, calls[back], self.options, self.limits,
+                                 workers=others, allow_other_workers=False, pure=False,
+                                 key=f"reja-page-{tag}-{back}")] = back  # fmt: skip
+        return back
+
+
+def _collect(remote: dict, results: list) -> None:
+    """The helpers' finished pages into `results` (a failed one as None: read here)."""
+    for future, i in list(remote.items()):
+        if future.done():
+            del remote[future]
+            results[i] = _page_answer(future)
+
+
+def _helper_answered(remote: dict, index: int, own: list[float]) -> bool:
+    """Wait a while (twice this child's longest page) for the helper holding page `index`: True when it
+    answered in any way; else the page is taken back (cancelled) to be read here."""
+    waiting = next((f for f, i in remote.items() if i == index), None)
+    if waiting is None:
+        return False
+    try:
+        waiting.result(timeout=2 * max(own or [30.0]))
+    except Exception:  # noqa: BLE001  not yet (a time-out), or failed: _page_answer says which
+        pass
+    if waiting.done():
+        return True
+    waiting.cancel()
+    del remote[waiting]
+    return False
 
 
 def _page_answer(future):
