@@ -100,9 +100,7 @@ def _flag_unread_value(item, cells: list[Cell], roles: list[str] | None, setting
     while a column no header names holds a number in the item's row: the value the item lacks is
     most likely there, under a header the OCR garbled (variety scan 1022: the plan header read through
     a stamp). Its value stays unread, but never unsaid: `column_review` with the cell's box."""
-    from reja.extract.header import OTHER
-
-    from .numbers import fits, number_kinds
+    from .numbers import number_kinds
 
     named = {r for r in roles or [] if r in _VALUE_ROLES}
     if len(named) != 1 or "value" not in number_kinds(settings.scan):
@@ -110,12 +108,22 @@ def _flag_unread_value(item, cells: list[Cell], roles: list[str] | None, setting
     missing = next(r for r in _VALUE_ROLES if r not in named)
     if getattr(item, _VALUE_ROLES[missing]) is not None:
         return
-    pattern = number_kinds(settings.scan)["value"][2]
+    cell = _unnamed_number_cell(cells, roles, number_kinds(settings.scan)["value"][2])
+    if cell is not None:
+        box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
+        item.flag("column_review", f"column {cell.col + 1} holds {cell.text.strip()!r} under a header naming "
+                                   f"no column: the {missing} value not read box {box}")
+
+
+def _unnamed_number_cell(cells: list[Cell], roles: list[str], pattern) -> Cell | None:
+    """The row's first single cell holding a value-shaped number in a column no header names."""
+    from reja.extract.header import OTHER
+
+    from .numbers import fits
+
     for cell in cells:
         if cell.col >= len(roles) or roles[cell.col] != OTHER or cell.colspan != 1 or not cell.text.strip():
             continue
         if fits(cell.text, pattern):
-            box = ",".join(str(int(v)) for v in cell.bbox) if cell.bbox else "?"
-            item.flag("column_review", f"column {cell.col + 1} holds {cell.text.strip()!r} under a header naming "
-                                       f"no column: the {missing} value not read box {box}")
-            return
+            return cell
+    return None
