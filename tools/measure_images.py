@@ -23,7 +23,14 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from reja.evaluate import match_items, values_equal
-from reja.variety.corpus import DEFAULT_CACHE, IMAGE_RENDERERS, WIDE_PER_FAMILY, dev_wide_documents, documents, generate
+from reja.variety.corpus import (
+    DEFAULT_CACHE,
+    IMAGE_RENDERERS,
+    WIDE_PER_FAMILY,
+    dev_wide_documents,
+    documents,
+    generate,
+)
 
 VALUE_FIELDS = ("fact_value", "plan_value")
 
