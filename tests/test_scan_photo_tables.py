@@ -126,6 +126,14 @@ def test_components_match_opencvs_and_fall_back_when_16_bit_labels_do_not_fit():
     assert n == 90_001 and labels.max() == 90_000
 
 
+def _numbers_rechecked(monkeypatch, rows, digits_read: str) -> dict:
+    """The header table's cells after recheck_numbers, by (row, col); a digits-only re-read gives `digits_read`."""
+    cells = [_cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    monkeypatch.setattr(page_mod, "_read_digits", lambda *a: (digits_read, 91.0))
+    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb", load_settings(), 300, SCORES)
+    return {(c["row"], c["col"]): c for c in cells}
+
+
 def test_a_number_cell_of_several_lines_is_kept_line_by_line(monkeypatch):
     """Several rows in one cell (a lost ruling, sub-items without rulings): each line is a number and
     the parser splits them into rows. Before, the cell was re-read as ONE line of digits and a stray
@@ -133,10 +141,7 @@ def test_a_number_cell_of_several_lines_is_kept_line_by_line(monkeypatch):
     rows = [("T/r", "Amalga oshiriladigan ishlar", "O'lchov birligi", "2023 yil amalda", "2024 yil reja"),
             ("1.", "Kitob ko'rgazmalari", "marta", "16\n13\n2\n1", "22\n17\n3\n2"),
             ("2.", "Davra suhbatlari", "marta", "4", "5\nI7")]
-    cells = [_cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
-    monkeypatch.setattr(page_mod, "_read_digits", lambda *a: (". 7", 91.0))
-    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb", load_settings(), 300, SCORES)
-    by_pos = {(c["row"], c["col"]): c for c in cells}
+    by_pos = _numbers_rechecked(monkeypatch, rows, ". 7")
     for pos, text in (((1, 3), "16\n13\n2\n1"), ((1, 4), "22\n17\n3\n2")):
         assert by_pos[pos]["text"] == text and by_pos[pos]["notes"] == []
     bad = by_pos[(2, 4)]  # one of its lines is no number: kept as read, and flagged
@@ -151,10 +156,7 @@ def test_a_speck_beside_one_lines_digits_is_dropped_and_said(monkeypatch):
     rows = [("T/r", "Amalga oshiriladigan ishlar", "O'lchov birligi", "2025 yil amalda", "2026 yil reja"),
             ("1.", "OAVda chiqishlar", "marta", "34\n14\n16,\n4", "40\n16\n18\n6"),
             ("2.", "Davra suhbatlari", "marta", "4", "5\nI7.")]
-    cells = [_cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
-    monkeypatch.setattr(page_mod, "_read_digits", lambda *a: ("7", 91.0))
-    page_mod.recheck_numbers(cells, 3, 5, None, None, "uzb", load_settings(), 300, SCORES)
-    by_pos = {(c["row"], c["col"]): c for c in cells}
+    by_pos = _numbers_rechecked(monkeypatch, rows, "7")
     fixed = by_pos[(1, 3)]
     assert fixed["text"] == "34\n14\n16\n4"
     assert [n.split(":")[0] for n in fixed["notes"]] == ["ocr_number"]
