@@ -41,3 +41,16 @@ FLAG_CODES: dict[str, str] = {
     "ocr_number": "an OCR'd number cell did not read as a number, or two readings disagreed; check the crop",
     "ocr_alphabet": "the plan is in the 2026 Latin alphabet but OCR lost its letters (ş ç ö ğ) in this row",
 }
+
+# The codes that put a row's figures (fact, plan) in doubt. A wrong value counts as flagged only when one of
+# these stands on its row: `no_section` or a matching doubt says nothing about the numbers a clerk should check.
+VALUE_DOUBT_CODES: frozenset[str] = frozenset({
+    "stacked_values", "unparsable_number", "low_ocr_confidence", "unsure_number", "column_review",
+    "consistency_subtotal", "consistency_plan_below_fact", "consistency_outlier", "lineless_table",
+    "formula_uncached", "ocr_number", "stitched_row", "correction_conflict",
+})
+
+
+def doubts_a_value(flags) -> bool:
+    """True when one of `flags` ("code" or "code: detail") puts the row's figures in doubt."""
+    return any(str(flag).split(":", 1)[0].strip() in VALUE_DOUBT_CODES for flag in flags or ())

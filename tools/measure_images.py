@@ -9,7 +9,8 @@ of dev and never a held-out seed), to find failures the 8 DEV documents are too 
 Per family (scan: 150–300 dpi, noise, stamps; photo_jpeg / photo_pdf / photo_docx: phone photos) and
 per document: failed files, item recall, values exact (fact and plan both equal the spec, over
 matched items that have a value in the spec or in reja's reading), and wrong values WITHOUT a flag
-(every wrong value must carry one). Expected data comes from the corpus' spec (expected/*.json);
+about the figures (every wrong value must carry one; `reja.schema.flags.VALUE_DOUBT_CODES` says which
+flags count: a `no_section` on the row does not). Expected data comes from the corpus' spec (expected/*.json);
 generate the documents first (`make variants` or `python -m reja.variety generate --family scan …`).
 """
 
@@ -36,6 +37,8 @@ VALUE_FIELDS = ("fact_value", "plan_value")
 
 
 def score(doc_file: Path, expected_file: Path) -> dict:
+    from reja.schema.flags import doubts_a_value
+
     from reja.pipeline import parse_file
 
     exp = json.loads(expected_file.read_text(encoding="utf-8"))
@@ -66,7 +69,7 @@ def score(doc_file: Path, expected_file: Path) -> dict:
         got = {f: getattr(p, f) for f in VALUE_FIELDS}
         want = {f: e.get(f) for f in VALUE_FIELDS}
         out["wrong"].append(f"{e.get('item_no')}: expected {want}, got {got}, flags {sorted(str(f) for f in p.flags)}")
-        if not p.flags:
+        if not doubts_a_value(p.flags):  # a flag about the figures, not any flag (schema.flags)
             out["wrong_unflagged"].append(f"{e.get('item_no')}: expected {want}, got {got}")
     return out
 
