@@ -1,4 +1,4 @@
-"""Functions of the parser and readers over the issue 16 bounds: cyclomatic complexity over 15, or over 60 lines.
+"""Functions on the pipeline path over the issue 16 bounds: cyclomatic complexity over 15, or over 60 lines.
 
 radon (`radon cc -j`) over the given folders and files (default: PIPELINE_PATH below); each function or method once, worst first.
 
