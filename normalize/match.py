@@ -25,6 +25,9 @@ Evidence on top of text similarity, each stated in `reason`:
 - the runner-up: if a different entry scores within `margin` of the best, the match goes to review;
 - a name that joins two activities ("…nashrlarini muqovalash va kitoblarni ta'mirlash": verbal nouns
   joined by va/hamda): a text naming one of them whole misses none of the label's words (`_clauses`);
+- a short name, a noun or two and a generic verb ("Фойдаланувчиларга ресурслар бериш сони"), that no entry
+  scores up to review: an entry whose labels use every word, the verb too, gains `short_text.bonus` and is
+  proposed for review, never accepted (`_short_text_support`);
 - a second entry named: when another indicator's vocabulary covers the text's head words about as
   well as the best one's, each with a word the other lacks ("malaka oshirish bo'yicha
   seminar-treninglar"), the text names both and goes to review (`names_both` in the thresholds).
@@ -1010,6 +1013,8 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     adjusted = [(eid, _with_evidence(cat, q, eid, scored, row, notes.setdefault(eid, []), no_auto))
                 for eid, scored in _rank_text(cat, "indicators", q, text)]
     adjusted.sort(key=lambda kv: -kv[1][0])
+    if _short_text_support(cat, text, adjusted, notes, no_auto):
+        adjusted.sort(key=lambda kv: -kv[1][0])
     if adjusted:
         other = _names_another(cat, text, adjusted[0][0])
         if other is not None:
@@ -1017,6 +1022,62 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
             notes[adjusted[0][0]].append(f"also names {other[0]} ({' '.join(other[1])})")
     total = _is_total(cat, text, adjusted, notes)
     return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto, head=head_key(text), lead_ok=total)
+
+
+def _short_text_support(cat: Catalogue, text: str | None, adjusted: list, notes: dict[str, list[str]],
+                        no_auto: set[str]) -> bool:
+    """A short text, a noun or two and a generic verb ("Фойдаланувчиларга ресурслар бериш сони": foydalanuvchi,
+    resurs, berish), has too few distinctive words for the entries'-words score (`BAG_MIN_WORDS`), and its
+    verb counts for nothing in the label scores: when no entry reaches review, each entry whose labels use
+    every word of its name, the verb too (count words such as "soni" left out), gains `short_text.bonus`
+    points and is never accepted automatically: a proposal for the clerk, not a match (`adjusted` updated
+    in place; True when an entry gained)."""
+    rule = cat.thresholds.get("short_text") or {}
+    if not rule or not adjusted or adjusted[0][1][0] >= _thresholds(cat, "indicator")[1]:
+        return False
+    words = _short_text_words(head_key(text), cat.catalogue_version)
+    if not words:
+        return False
+    used = _entry_all_words(cat.catalogue_version)
+    bonus = float(rule["bonus"])
+    gained = False
+    for i, (eid, (s, how, lab)) in enumerate(adjusted):
+        if words <= used.get(eid, frozenset()):
+            adjusted[i] = (eid, (min(100.0, s + bonus), how, lab))
+            notes[eid].append(f"its labels use every word of the short text (+{bonus:g}, never auto)")
+            no_auto.add(eid)
+            gained = True
+    return gained
+
+
+@lru_cache(maxsize=4096)
+def _short_text_words(head: str, catalogue_version: str) -> frozenset[str]:
+    """The words of a short activity name (`short_text.max_words` distinctive words at most) with the
+    generic words it says besides count and joining words (unit_filler_words, same_words_ignore); empty
+    when the name is longer or says no generic word (a bare "Yangi adabiyotlar" is a fragment)."""
+    rule = load_catalogue().thresholds.get("short_text") or {}
+    generic = _generic_words(catalogue_version)
+    content = _content_words(head, generic)
+    if not rule or not content or len(content) > int(rule["max_words"]):
+        return frozenset()
+    ignore = _unit_fillers(catalogue_version) | _joining_words(catalogue_version)
+    verbs = [w for w in head.split() if w in generic and w not in ignore]
+    return frozenset(content + verbs) if verbs else frozenset()
+
+
+@lru_cache(maxsize=4)
+def _joining_words(catalogue_version: str) -> frozenset[str]:
+    words = load_catalogue().thresholds.get("same_words_ignore") or []
+    return frozenset(k for w in words for k in prepare(w).split())
+
+
+@lru_cache(maxsize=4)
+def _entry_all_words(catalogue_version: str) -> dict[str, frozenset[str]]:
+    """Indicator id → every word of its labels' keys, generic words too."""
+    out: dict[str, set[str]] = {}
+    for lab in _index(catalogue_version, "indicators"):
+        out.setdefault(lab.entry_id, set()).update(lab.key.split())
+    return {eid: frozenset(ws) for eid, ws in out.items()}
 
 
 @dataclass(frozen=True)

@@ -481,3 +481,41 @@ def test_an_activity_another_entry_also_names_is_no_label_of_its_own():
     keys = {lab.key: lab.entry_id for lab in _index(load_catalogue().catalogue_version, "indicators")}
     assert keys.get(prepare("Kitoblarni ta'mirlash")) == "binding_repair"
     assert keys.get(prepare("Malakasini oshirish")) != "staff_training_ict"
+
+
+@pytest.mark.parametrize("text,section,unit", [
+    # "giving resources to users": book_issue's "Axborot-kutubxona resurslarining berilishi", said shortly;
+    # berish (give) is a generic word, which leaves two distinctive words (users, resources)
+    ("Foydalanuvchilarga resurslar berish", None, None),
+    ("Китобхонларга ресурслар бериш", None, None),
+    ("Фойдаланувчиларга ресурслар берилиши сони", "user_services", "nusxa"),
+])
+def test_a_short_text_with_a_generic_verb_is_proposed_for_review(text, section, unit):
+    """A noun or two and a generic verb: the entry whose labels use every word, the verb too, is proposed —
+    for the clerk to confirm, never accepted automatically (the same words with a third one, "elektron", are
+    another question: remote delivery, attendance)."""
+    m = match_indicator(text, section_id=section, unit_id=unit)
+    assert (m.id, m.band) == ("book_issue", "review"), m
+    assert "short text" in m.reason
+
+
+def test_a_short_text_outside_the_catalogue_gets_no_proposal():
+    """"Subbotnik" (a clean-up day) is no word of the catalogue: nothing uses every word, nothing is proposed."""
+    assert match_indicator("Subbotnik o'tkazish", section_id="collection_work").band == "none"
+
+
+def test_the_short_text_rule_is_set_in_the_thresholds_file(monkeypatch):
+    """Without `short_text` the short wording gets no proposal (its best label scores below review)."""
+    from reja.normalize import match as match_module
+
+    cat = load_catalogue()
+    rule = cat.thresholds["short_text"]
+    assert rule["max_words"] < match_module.BAG_MIN_WORDS  # longer texts have the entries'-words score
+    monkeypatch.delitem(cat.thresholds, "short_text")
+    match_module.clear_cache()
+    match_module._short_text_words.cache_clear()
+    try:
+        assert match_indicator("Foydalanuvchilarga resurslar berish").band == "none"
+    finally:
+        match_module.clear_cache()
+        match_module._short_text_words.cache_clear()
