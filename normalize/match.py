@@ -28,6 +28,9 @@ Evidence on top of text similarity, each stated in `reason`:
 - a short name, a noun or two and a generic verb ("Фойдаланувчиларга ресурслар бериш сони"), that no entry
   scores up to review: an entry whose labels use every word, the verb too, gains `short_text.bonus` and is
   proposed for review, never accepted (`_short_text_support`);
+- an activity done to what another activity produced: when the text's activity is the best label's
+  participle ("Kitoblarni hisobdan chiqarish" / "Hisobdan chiqarilgan kitoblarni … belgilash") and the label
+  has a verbal noun of its own the text lacks, never auto (`_activity_done_to_it`, `participle_modifier`);
 - a second entry named: when another indicator's vocabulary covers the text's head words about as
   well as the best one's, each with a word the other lacks ("malaka oshirish bo'yicha
   seminar-treninglar"), the text names both and goes to review (`names_both` in the thresholds).
@@ -255,9 +258,14 @@ def head_key(text: str | None) -> str:
     """The comparison key of the activity's name only (text before its first list marker)."""
     if not text:
         return ""
+    return prepare(_head_text(text))
+
+
+def _head_text(text: str) -> str:
+    """The activity's name as written (text before its first list marker, numbering dropped)."""
     t = _NUMBER_RE.sub("", text.strip(), count=1)
     m = _HEAD_END_RE.search(t, 1)
-    return prepare(t[: m.start()] if m else t)
+    return t[: m.start()] if m else t
 
 
 # "…lash va …lash": two verbal nouns joined by "va"/"hamda" are two activities under one name
@@ -1016,6 +1024,11 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     if _short_text_support(cat, text, adjusted, notes, no_auto):
         adjusted.sort(key=lambda kv: -kv[1][0])
     if adjusted:
+        done = _activity_done_to_it(cat, text, adjusted[0][1][2])
+        if done:
+            no_auto.add(adjusted[0][0])
+            notes[adjusted[0][0]].append(f"the label's '{done}' says what was done to what it works on, not its "
+                                         "activity: never auto")
         other = _names_another(cat, text, adjusted[0][0])
         if other is not None:
             no_auto.add(adjusted[0][0])
@@ -1078,6 +1091,38 @@ def _entry_all_words(catalogue_version: str) -> dict[str, frozenset[str]]:
     for lab in _index(catalogue_version, "indicators"):
         out.setdefault(lab.entry_id, set()).update(lab.key.split())
     return {eid: frozenset(ws) for eid, ws in out.items()}
+
+
+def _activity_done_to_it(cat: Catalogue, text: str | None, lab: _Label) -> str:
+    """The label's participle the text names as its activity, when the label's own activity is another one the
+    text lacks: "Hisobdan chiqarilgan kitoblarni … kartochkalarda belgilash" (marking the cards of written-off
+    books) holds every word of "Kitoblarni hisobdan chiqarish" (writing books off), but chiqarilgan only says
+    which books; belgilash is the activity. The stems meet (stemming folds -ilgan and -ish alike, rightly so
+    when the participle is the label's activity: "Sotib olingan kitoblar"), so the matcher cannot tell these
+    apart: never auto (`participle_modifier` in the thresholds file). "" when not so."""
+    rule = cat.thresholds.get("participle_modifier") or {}
+    if not rule or not text:
+        return ""
+    t_done, t_rest, _ = _verb_forms(match_key(_head_text(text)), cat.catalogue_version)
+    l_done, l_rest, l_doing = _verb_forms(match_key(lab.text), cat.catalogue_version)
+    named = (t_rest & l_done) - t_done - l_rest
+    if not named or not (l_doing - t_rest):
+        return ""
+    return sorted(named)[0]
+
+
+@lru_cache(maxsize=4096)
+def _verb_forms(key: str, catalogue_version: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(stems of the key's participles, stems of its other words, stems of its verbal nouns), by the word
+    endings of `participle_modifier` (words of at least `min_length` letters)."""
+    rule = load_catalogue().thresholds.get("participle_modifier") or {}
+    part, noun, n = re.compile(rule["participle"]), re.compile(rule["verbal_noun"]), int(rule["min_length"])
+    words = key.split()
+    done = [w for w in words if len(w) >= n and part.search(w)]
+    rest = [w for w in words if w not in done]
+    doing = [w for w in rest if len(w) >= n and noun.search(w)]
+    return (frozenset(stem_key(w) for w in done), frozenset(stem_key(" ".join(rest)).split()),
+            frozenset(stem_key(w) for w in doing))
 
 
 @dataclass(frozen=True)

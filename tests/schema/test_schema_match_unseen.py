@@ -519,3 +519,21 @@ def test_the_short_text_rule_is_set_in_the_thresholds_file(monkeypatch):
     finally:
         match_module.clear_cache()
         match_module._short_text_words.cache_clear()
+
+
+@pytest.mark.parametrize("text,section", [
+    ("Kitoblarni hisobdan chiqarish", None),
+    ("Китобларни ҳисобдан чиқариш", "cataloguing"),
+])
+def test_writing_books_off_is_not_marking_the_cards_of_written_off_books(text, section):
+    """Writing books off has no catalogue entry (tests/data/match_unseen.tsv: "Eskirgan adabiyotlarni hisobdan
+    chiqarish" NONE). catalogue_cards_mark, "Hisobdan chiqarilgan kitoblarni bosh katalogdagi kartochkalarda
+    belgilash", holds all its words, but there chiqarilgan (written off) only says which books' cards are
+    marked (belgilash): never an automatic match."""
+    m = match_indicator(text, section_id=section)
+    assert m.band != "auto", m
+
+
+def test_the_label_s_own_activity_named_is_still_its_match():
+    m = match_indicator("Hisobdan chiqarilgan kitoblarni katalogda belgilash", section_id="cataloguing")
+    assert (m.id, m.band) == ("catalogue_cards_mark", "auto"), m
