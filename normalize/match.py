@@ -128,6 +128,8 @@ def clear_cache() -> None:
     """Forget every cached match of this process (measurements of the cold matcher use it)."""
     _CACHE.clear()
     _bag_scores.cache_clear()
+    _short_text_words.cache_clear()
+    _verb_forms.cache_clear()
 
 
 def _cache_get(key: tuple) -> Match | None:
@@ -1103,8 +1105,10 @@ def _activity_done_to_it(cat: Catalogue, text: str | None, lab: _Label) -> str:
     rule = cat.thresholds.get("participle_modifier") or {}
     if not rule or not text:
         return ""
-    t_done, t_rest, _ = _verb_forms(match_key(_head_text(text)), cat.catalogue_version)
     l_done, l_rest, l_doing = _verb_forms(match_key(lab.text), cat.catalogue_version)
+    if not l_done or not l_doing:  # most labels: no participle, or no activity of their own
+        return ""
+    t_done, t_rest, _ = _verb_forms(match_key(_head_text(text)), cat.catalogue_version)
     named = (t_rest & l_done) - t_done - l_rest
     if not named or not (l_doing - t_rest):
         return ""
