@@ -552,6 +552,9 @@ def report_clerk(sim: list[dict], out=sys.stdout, range_name: str = "heldout") -
         p = sim[19]
         print(f"  plan 20 ({p['family']}): {p['decisions']}/{p['rows']} = {p['decisions'] / p['rows']:.1%} "
               f"(the target reads on this plan alone)", file=out)
+        # a decision on a right proposal is one click; the others need the clerk to find the entry (or say none)
+        print(f"  plan 20's flags: {p['noise']} a right proposal to confirm, {p['doubt']} a wrong proposal or "
+              f"none, {p['outside']} not in the catalogue", file=out)
         # one plan of 4-21 rows is a noisy figure (one decision in a plan of 8 rows is 12.5 %): the
         # plans around it and the late plans together say the same more steadily, next to it, not instead
         w = sim[WINDOW[0] - 1: WINDOW[1]]

@@ -121,12 +121,14 @@ def test_the_clerk_report_gives_the_20th_plan_alone_and_a_window_around_it(measu
     plan = {"family": "xlsx", "noise": 0, "doubt": 0, "outside": 0, "wrong_auto": 0, "none_auto": 0,
             "section_wrong_auto": 0}
     sim = [{**plan, "rows": 10, "decisions": 2} for _ in range(30)]
-    sim[19] = {**plan, "rows": 8, "decisions": 1}
+    sim[19] = {**plan, "rows": 8, "decisions": 1, "noise": 1}
     sim[17] = {**plan, "rows": 12, "decisions": 0}
     out = io.StringIO()
     measure.report_clerk(sim, out=out, range_name="dev")
     text = out.getvalue()
     assert "plan 20 (xlsx): 1/8 = 12.5%" in text
+    # what its one decision was: the proposal was right (a confirmation), so no wrong or missing proposal
+    assert "plan 20's flags: 1 a right proposal to confirm, 0 a wrong proposal or none, 0 not in the catalogue" in text
     # 18-22: 12 + 10 + 8 + 10 + 10 rows, 0 + 2 + 1 + 2 + 2 decisions
     assert "plans 18-22 (a window of five around the 20th): 7/50 = 14.0%" in text
     # 16-30: 13 plans of 10 rows with 2 decisions, and the two above
