@@ -1166,15 +1166,16 @@ def _with_evidence(cat: Catalogue, q: str, eid: str, scored: _Scored, row: _Row,
 def _unit_evidence(cat: Catalogue, ind: Indicator, unit: Unit, s: float, n: list[str]) -> float:
     """The score with the row's unit as evidence: one of the indicator's units (+), a kind of unit it is
     never counted in (-). "dona", "ta", "шт." count almost anything: evidence for an indicator counted
-    in them, against one counted otherwise only when that is a kind they never count (people: "nafar",
-    not "dona")."""
+    in them, against one counted otherwise only when every kind it is counted in is one they never count
+    (people: "nafar", not "dona"); "marta" (times) fits the mobile library, counted in events as well as
+    in visits."""
     allowed = ind.allowed_units()
     if unit.id in allowed:
         n.append(f"unit {unit.id} fits")
         return s + UNIT_FITS_BONUS
     generic_kinds = cat.thresholds.get("generic_unit_kinds") or {}
     if allowed and not (kinds := {cat.units[u].kind for u in allowed}) & {unit.kind} and (
-            unit.kind not in generic_kinds or kinds & set(generic_kinds[unit.kind] or ())):
+            unit.kind not in generic_kinds or kinds <= set(generic_kinds[unit.kind] or ())):
         n.append(f"unit {unit.id} unusual (expects {ind.unit})")
         return s - UNIT_CLASH_PENALTY
     return s

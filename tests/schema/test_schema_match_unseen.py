@@ -537,3 +537,14 @@ def test_writing_books_off_is_not_marking_the_cards_of_written_off_books(text, s
 def test_the_label_s_own_activity_named_is_still_its_match():
     m = match_indicator("Hisobdan chiqarilgan kitoblarni katalogda belgilash", section_id="cataloguing")
     assert (m.id, m.band) == ("catalogue_cards_mark", "auto"), m
+
+
+def test_a_generic_unit_counts_against_an_indicator_only_when_it_never_counts_any_of_its_kinds():
+    """"marta" (times) counts occurrences, never people or visits. The mobile library is counted in events
+    (tadbir) as well as visits (qatnov, chiqish): N times is one of its counts, no clash. Registered users are
+    counted in people only: "marta" and "dona" still clash there."""
+    m = match_indicator("Ko'chma kutubxona tashkil qilish", section_id="user_services", unit_id="marta")
+    assert m.id == "mobile_service" and "unusual" not in m.reason, m
+    for unit in ("marta", "dona"):
+        m = match_indicator("Ro'yxatga olingan kitobxonlar", section_id="user_services", unit_id=unit)
+        assert m.id == "users_registered" and f"unit {unit} unusual" in m.reason, m
