@@ -67,15 +67,19 @@ def test_the_unfiltered_compare_step_reads_the_store_of_400_plans(tmp_path):
     assert not {"--region", "--district", "--years"} & set(cmd)  # unfiltered: every plan of the store
 
 
-def test_the_review_page_step_loads_the_stores_rows(tmp_path):
+def test_the_review_page_steps_build_the_index_then_serve_the_stores_rows(tmp_path):
     import subprocess
     import sys
 
-    from reja.bench.national import REVIEW_PAGE, commands
+    from reja.bench.national import REVIEW_INDEX, REVIEW_PAGE, commands
 
     db = tmp_path / "n.sqlite"
     out = generate(db, plans=12, corrections=4, orphans=1, work=tmp_path / "w", log=lambda m: None)
-    cmd = commands(db, tmp_path, tmp_path / "one.docx", sys.executable)[REVIEW_PAGE]
-    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stderr
-    assert int(run.stdout.split()[-1]) == out["current_rows"]  # every current row, as the page holds them
+    steps = commands(db, tmp_path, tmp_path / "one.docx", sys.executable)
+    assert list(steps).index(REVIEW_INDEX) < list(steps).index(REVIEW_PAGE)  # the page reads the built index
+    for name in (REVIEW_INDEX, REVIEW_PAGE, REVIEW_INDEX):  # built again from scratch when re-run
+        run = subprocess.run(steps[name], capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr
+        assert int(run.stdout.split()[-1]) == out["current_rows"]  # every current row, as the page counts them
+
+

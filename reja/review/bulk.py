@@ -68,10 +68,12 @@ def same_wording_all(items: pd.DataFrame, row: pd.Series, field: str) -> pd.Data
     return items[texts.isin(wordings)].drop_duplicates("row_key")
 
 
-def same_wording(items: pd.DataFrame, row: pd.Series, field: str) -> pd.DataFrame:
+def same_wording(items: pd.DataFrame | None, row: pd.Series, field: str, *,
+                 every: pd.DataFrame | None = None) -> pd.DataFrame:
     """Current rows whose wording for `field` is the row's (by the matcher's key), the row included.
-    Rows where a person already set the field to something else are left out: their choice stands."""
-    same = same_wording_all(items, row, field)
+    Rows where a person already set the field to something else are left out: their choice stands.
+    `every`: `same_wording_all` when the caller has it (the review page asks its index)."""
+    same = same_wording_all(items, row, field) if every is None else every
     decided = same["corrected_fields"].fillna("").map(lambda f: field in f.split(",")) \
         if "corrected_fields" in same else pd.Series(False, index=same.index)
     keep = ~decided | (same["row_key"] == row["row_key"])
@@ -84,13 +86,14 @@ def _value(v):
     return v
 
 
-def apply_to_wording(db, items: pd.DataFrame, row: pd.Series, field: str, value: str, *, who: str,
-                     why: str, via: str = "web") -> Action:
+def apply_to_wording(db, items: pd.DataFrame | None, row: pd.Series, field: str, value: str, *, who: str,
+                     why: str, via: str = "web", twins: pd.DataFrame | None = None) -> Action:
     """The clerk's choice for `field` on the row, taught as what its wording means (module doc): one
-    correction, and the plans holding the wording to re-match (`Action.documents`, see `rematch`)."""
+    correction, and the plans holding the wording to re-match (`Action.documents`, see `rematch`).
+    `twins`: `same_wording_all` when the caller has it (the review page asks its index)."""
     column = wording_column(field)
-    twins = same_wording_all(items, row, field)
-    same = same_wording(items, row, field)
+    twins = same_wording_all(items, row, field) if twins is None else twins
+    same = same_wording(items, row, field, every=twins)
     decided = twins[~twins["row_key"].isin(same["row_key"])]
     conflicts = int((decided[field].astype("string").fillna("") != value).sum())
     documents = sorted({str(d) for d in same["document_id"].dropna()})

@@ -47,7 +47,8 @@ from . import bulk
 from . import queue as q
 from .accounts import Sessions, check_password
 from .crops import crop_png
-from .data import candidates, flag_codes, load_items
+from .data import candidates, flag_codes
+from .index import ReviewIndex
 from .validate import check_value
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -238,8 +239,12 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         if not _same_token(token, csrf_token):
             raise HTTPException(403, _("missing or wrong CSRF token: reload the page"))
 
-    def current() -> tuple[pd.DataFrame, list[str]]:
-        return load_items(settings.db)
+    index_of_store = ReviewIndex(settings.db)  # what each page reads (reja.review.index)
+    app.state.index = index_of_store
+
+    def current() -> ReviewIndex:
+        index_of_store.refresh()  # region-years changed by an import or a correction since the last page
+        return index_of_store
 
     # -- language and login -----------------------------------------------------------------------
     @app.get("/lang/{code}")
@@ -274,48 +279,49 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     # -- the list ---------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request):
-        items, orphans = current()
+        index = current()
         filters = q.filters_from(request.query_params)
-        rows = q.selected(items, filters)
-        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        matching = index.matching(filters)
+        pages = max(1, -(-matching["rows"] // PAGE_SIZE))
         try:
             page = min(max(1, int(request.query_params.get("page", "1"))), pages)
         except ValueError:
             page = 1
-        shown = rows.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        reasons = sorted({code for f in items["flags"].fillna("").unique() for code in flag_codes(f)})
+        shown = index.page(filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        options = index.options()
+        counts = index.counts()
         query = q.query_of(filters)
-        return render(request, "index.html.j2", rows=shown.to_dict("records"), filters=filters, reasons=reasons,
-                      page=page, pages=pages, matching=len(rows), first=(page - 1) * PAGE_SIZE + 1, query=query,
-                      facets=q.facets(rows), histogram=q.histogram(rows), with_filter=_with_filter,
-                      to_accept=int((rows["status"] == "flagged").sum()), flash=_flash(request),
-                      districts=sorted(items["district"].dropna().unique()),
-                      years=sorted(int(y) for y in items["year"].dropna().unique()),
-                      total=len(items), flagged=int((items["status"] == "flagged").sum()),
-                      corrected=int((items["status"] == "corrected").sum()), orphans=orphans)
+        return render(request, "index.html.j2", rows=shown.to_dict("records"), filters=filters,
+                      reasons=options["reasons"], page=page, pages=pages, matching=matching["rows"],
+                      first=(page - 1) * PAGE_SIZE + 1, query=query, facets=index.facets(filters),
+                      histogram=index.histogram(filters), with_filter=_with_filter, to_accept=matching["flagged"],
+                      flash=_flash(request), districts=options["districts"], years=options["years"],
+                      total=counts["total"], flagged=counts.get("flagged", 0), corrected=counts.get("corrected", 0),
+                      orphans=index.orphans())
 
-    def _row(items: pd.DataFrame, row_key: str) -> pd.Series:
-        match = items[items["row_key"] == row_key]
-        if match.empty:
+    def _row(index: ReviewIndex, row_key: str) -> tuple[pd.Series, pd.DataFrame]:
+        found = index.row(row_key)
+        if found is None:
             raise HTTPException(404, _("no row {key} in the store").format(key=row_key))
-        return match.iloc[0]
+        return found
 
     # -- one row ----------------------------------------------------------------------------------
     @app.get("/row/{row_key}", response_class=HTMLResponse)
     def row_page(row_key: str, request: Request):
-        items, _orphans = current()
-        row = _row(items, row_key)
+        index = current()
+        row, _place = _row(index, row_key)
         filters = q.filters_from(request.query_params)
-        queue = q.keys(items, filters)
-        nxt, prev = q.neighbours(queue, row_key)
-        position = queue.index(row_key) + 1 if row_key in queue else None
+        around = index.neighbours(filters, row_key)
+        nxt, prev, position = around["next"], around["prev"], around["position"]
         doubts = open_doubts(row)
         cands = _ordered_candidates(candidates(row), doubts)
-        wording_counts = {kind: len(bulk.same_wording(items, row, KIND_FIELD[kind])) for kind in KIND_FIELD}
+        wording_counts = {kind: len(bulk.same_wording(None, row, KIND_FIELD[kind],
+                                                      every=index.same_wording_all(row, KIND_FIELD[kind])))
+                          for kind in KIND_FIELD}
         history = corr.history(settings.db, row_key)
         fmt = str(row.get("document_format") or "")
         return render(request, "row.html.j2", row=row.to_dict(), cands=cands, next_key=nxt, prev_key=prev,
-                      query=q.query_of(filters), position=position, queue_len=len(queue),
+                      query=q.query_of(filters), position=position, queue_len=around["length"],
                       history=history, fields=list(corr.EDITABLE_FIELDS), row_fields=ROW_FIELDS,
                       doubts=doubts, pick_kind=_first_kind(doubts), wording_counts=wording_counts,
                       has_crop=fmt in PAGE_FORMATS and pd.notna(row.get("page")),
@@ -338,21 +344,19 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     def source(row_key: str, request: Request):
         """The source rows of a DOCX/DOC/XLSX row as a small table (fetched after the page: reading the
         document the first time can take a moment; later rows of it come from memory)."""
-        items, _orphans = current()
-        row = _row(items, row_key)
-        return HTMLResponse(env.get_template("source.html.j2").render(source_table=_source_table(items, row)))
+        row, place = _row(current(), row_key)
+        return HTMLResponse(env.get_template("source.html.j2").render(source_table=_source_table(place, row)))
 
     @app.get("/crop/{row_key}.png")
     def crop(row_key: str, zoom: float = 1.6):
-        items, _orphans = current()
-        row = _row(items, row_key)
+        row, place = _row(current(), row_key)
         source = row.get("source_key")
         png = None
         if isinstance(source, str) and "!" not in source:
             page = int(row["page"]) if pd.notna(row.get("page")) else None
             png = crop_png(Path(source), str(row.get("document_format")), page, row.get("bbox"),
                            scan_dpi=settings.scan.dpi, zoom=min(max(zoom, 0.5), 4.0),
-                           header=_header_strip(items, row, settings.scan.dpi))
+                           header=_header_strip(place, row, settings.scan.dpi))
         if png is None:
             raise HTTPException(404, _("no page picture for this row (DOCX, or the source file has moved)"))
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
@@ -366,15 +370,14 @@ def create_app(settings: ReviewSettings) -> FastAPI:
             return Response(status_code=204, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
 
-    def _queue_of(items: pd.DataFrame, query: str) -> list[str]:
-        return q.keys(items, q.filters_from(dict(parse_qsl(query, keep_blank_values=True))))
+    def _filters_of(query: str) -> dict[str, str]:
+        return q.filters_from(dict(parse_qsl(query, keep_blank_values=True)))
 
     @app.post("/row/{row_key}/correct", dependencies=[Depends(check_csrf)])
     def correct(row_key: str, request: Request, field: str = Form(...), value: str = Form(""),
                 why: str = Form(""), query: str = Form("")):
         who = clerk_of(request)
-        items, _orphans = current()
-        row = _row(items, row_key)
+        row, _place = _row(current(), row_key)
         if field in KIND_FIELD.values():
             value = _picked_id(value)
         clean, reason = check_value(field, value)
@@ -387,9 +390,9 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     @app.post("/row/{row_key}/accept", dependencies=[Depends(check_csrf)])
     def accept(row_key: str, request: Request, query: str = Form("")):
         who = clerk_of(request)
-        items, _orphans = current()
-        row = _row(items, row_key)
-        target = q.after(_queue_of(items, query), row_key)
+        index = current()
+        row, _place = _row(index, row_key)
+        target = index.after(_filters_of(query), row_key)
         corr.record(settings.db, row_key, corr.ACCEPT_FIELD, None, "yes", who=who,
                     why="accepted on the review page", via="web", context=corr.row_context(row))
         return _go(request, target, query, what="accepted", row=row_key)
@@ -401,16 +404,17 @@ def create_app(settings: ReviewSettings) -> FastAPI:
         field = KIND_FIELD.get(kind)
         if field is None:
             raise HTTPException(422, _("unknown candidate kind '{kind}'").format(kind=kind))
-        items, _orphans = current()
-        row = _row(items, row_key)
+        index = current()
+        row, _place = _row(index, row_key)
         clean, reason = check_value(field, _picked_id(candidate))
         if reason:
             return HTMLResponse(f'<p class="error" role="alert">{_esc(reason)}</p>', status_code=422)
-        queue = _queue_of(items, query)
+        target = index.after(_filters_of(query), row_key)  # where the queue as it was leads
         conflicts = plans = None
         if all_wording:
-            action = bulk.apply_to_wording(settings.db, items, row, field, clean, who=who,
-                                           why=f"applied to all rows with this wording ({kind})")
+            action = bulk.apply_to_wording(settings.db, None, row, field, clean, who=who,
+                                           why=f"applied to all rows with this wording ({kind})",
+                                           twins=index.same_wording_all(row, field))
             rematcher.submit(action.documents)
             n, conflicts, plans = action.rows, action.conflicts, len(action.documents)
         else:
@@ -419,7 +423,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
             n = 1
         # another doubt of the row (its unit, say) keeps the clerk here; else on to the next row
         left = [c for c in open_doubts(row) if c.split("_", 1)[0] in KIND_FIELD and c.split("_", 1)[0] != kind]
-        target = row_key if left else q.after(queue, row_key)
+        target = row_key if left else target
         return _go(request, target, query, what="wording" if all_wording else "picked", field=field, value=clean,
                    n=n, row=row_key, conflicts=conflicts, plans=plans)
 
@@ -443,11 +447,14 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     @app.post("/bulk/accept", dependencies=[Depends(check_csrf)])
     def bulk_accept(request: Request, query: str = Form(""), expected: int = Form(-1)):
         who = clerk_of(request)
-        items, _orphans = current()
-        rows = q.selected(items, q.filters_from(dict(parse_qsl(query, keep_blank_values=True))))
-        count = int((rows.drop_duplicates("row_key")["status"] == "flagged").sum())
+        index = current()
+        filters = _filters_of(query)
+        count = index.matching(filters)["flagged_keys"]
         if count != expected:  # the filter's rows changed since the clerk confirmed the number
             return _go(request, None, query, what="count_changed", n=count)
+        # the rows an acceptance touches: the filter's flagged ones (none when it selects another status)
+        rows = index.selected_rows({**filters, "status": "flagged"} if filters["status"] in ("", "flagged")
+                                   else {**filters, "status": "\x00none"})
         action = bulk.accept_all(settings.db, rows, who=who, why="accepted with the whole filter on the review page")
         return _go(request, None, query, what="bulk", n=action.rows)
 
@@ -600,6 +607,15 @@ def serve(settings: ReviewSettings, port: int = 8765) -> None:
 
     check_port(settings.host, port)
     app = create_app(settings)
+
+    def progress(done: int, total: int) -> None:
+        with use_language(settings.lang):
+            print(_("reja review: indexing the store for the page: {done} of {total} region-years").format(
+                done=done, total=total), flush=True)
+
+    # the page's index (reja.review.index), brought up to date before the first request: the first time
+    # every plan is read once; afterwards only the region-years an import or a correction touched
+    app.state.index.refresh(log=progress)
     url = f"http://{settings.host}:{port}/"
     if settings.needs_token:
         url += f"?token={settings.access_token}"
