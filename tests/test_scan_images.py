@@ -157,6 +157,22 @@ def test_a_shadow_across_the_sheet_does_not_cut_it_off():
     assert found.tilt < 3
 
 
+def test_a_cameras_72_dpi_is_not_taken_for_the_pages_resolution():
+    """Issue 18: a camera writes 72 dpi into every JPEG; a 300 dpi A4 page (2480 px across) stating 72
+    dpi was read as a 34-inch page at 72 dpi (every size in pixels a fourth of what it is). A page the
+    stated resolution makes larger than any plan is measured from its size (A4); a small image's 72 dpi
+    stands."""
+    from reja.extract.scan.prepare import page_dpi, prepare_page
+
+    assert page_dpi((3024, 4032), 72) == pytest.approx(3024 / 8.27)  # a phone's 12 Mpx photo
+    assert page_dpi((3024, 4032), 300) == 300  # a 10 × 13 inch page: as stated
+    assert page_dpi((395, 512), 72) == 72  # a small picture
+    a4 = Image.new("L", (2480, 3508), 255)  # A4 at 300 dpi, upright
+    a4.paste(plan_page(1).convert("L").rotate(90, expand=True), (363, 0))
+    prepared = prepare_page(np.asarray(a4), 72, target_dpi=300, orientation=False)
+    assert prepared.dpi == 300 and prepared.gray.shape == (3508, 2480)
+
+
 @pytest.mark.parametrize("angle", [4.0, -4.5])
 def test_skew_up_to_five_degrees_is_corrected(angle):
     from reja.extract.scan.prepare import prepare_page

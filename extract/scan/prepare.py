@@ -46,13 +46,26 @@ def to_gray(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
 
 
+# A resolution the image states is believed when the page it makes is no larger than this short side
+# (inches; A3's long side is 16.5): a camera writes 72 dpi into every JPEG, which makes a 4032×3024 phone
+# photo a 42×56-inch page (issue 18).
+MAX_PAGE_SHORT_SIDE = 17.0
+
+
+def page_dpi(shape: tuple[int, ...], dpi: float | None) -> float:
+    """The page's resolution: the one the image states, unless there is none, it is below 50 or the page
+    it makes is larger than any plan (MAX_PAGE_SHORT_SIDE): then estimated from the page size (plans are
+    A4)."""
+    short = min(shape[:2])
+    if not dpi or dpi < 50 or short / dpi > MAX_PAGE_SHORT_SIDE:
+        return short / 8.27  # A4 short side in inches
+    return float(dpi)
+
+
 def resolution_scale(shape: tuple[int, ...], dpi: float | None, target_dpi: int) -> tuple[float, int]:
     """(scale factor, resolution after it) that brings a page of `shape` at `dpi` to ~`target_dpi` (the
-    working dpi, data/scan.yaml); 1.0 leaves it alone. Unknown dpi is estimated from the page size
-    (plans are A4)."""
-    h, w = shape[:2]
-    if not dpi or dpi < 50:
-        dpi = min(h, w) / 8.27  # A4 short side in inches
+    working dpi, data/scan.yaml); 1.0 leaves it alone. The resolution is `page_dpi`'s."""
+    dpi = page_dpi(shape, dpi)
     if dpi < 100 or dpi > 1200:
         return 1.0, int(round(dpi))  # not a page-sized image: leave it alone
     scale = target_dpi / dpi
@@ -242,8 +255,7 @@ def _clean_page(img: np.ndarray, dpi: float | None, notes: list[str], *, sheet: 
         img = img[..., 0]
     if sheet:
         img, dpi = _sheet_of_photo(img, dpi, notes, warp_min_tilt, found_tilt)
-    page_dpi = dpi if dpi and dpi >= 50 else min(img.shape[:2]) / 8.27
-    img, note = flatten_illumination(img, page_dpi)
+    img, note = flatten_illumination(img, page_dpi(img.shape, dpi))
     if note:
         notes.append(note)
     if _is_colour(img):
