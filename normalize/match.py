@@ -1101,16 +1101,20 @@ def _activity_done_to_it(cat: Catalogue, text: str | None, lab: _Label) -> str:
     books) holds every word of "Kitoblarni hisobdan chiqarish" (writing books off), but chiqarilgan only says
     which books; belgilash is the activity. The stems meet (stemming folds -ilgan and -ish alike, rightly so
     when the participle is the label's activity: "Sotib olingan kitoblar"), so the matcher cannot tell these
-    apart: never auto (`participle_modifier` in the thresholds file). "" when not so."""
+    apart: never auto (`participle_modifier` in the thresholds file). A text with no verbal noun at all that
+    says the label's participle as a participle ("Hisobdan chiqarilgan kitoblar": the written-off books) names
+    what the label works on too, not its activity. "" when not so."""
     rule = cat.thresholds.get("participle_modifier") or {}
     if not rule or not text:
         return ""
     l_done, l_rest, l_doing = _verb_forms(match_key(lab.text), cat.catalogue_version)
     if not l_done or not l_doing:  # most labels: no participle, or no activity of their own
         return ""
-    t_done, t_rest, _ = _verb_forms(match_key(_head_text(text)), cat.catalogue_version)
+    t_done, t_rest, t_doing = _verb_forms(match_key(_head_text(text)), cat.catalogue_version)
     named = (t_rest & l_done) - t_done - l_rest
-    if not named or not (l_doing - t_rest):
+    if not named and not t_doing and not _verb_forms(match_key(text), cat.catalogue_version)[2]:
+        named = (t_done & l_done) - l_rest
+    if not named or not (l_doing - t_rest - t_done):
         return ""
     return sorted(named)[0]
 
