@@ -31,6 +31,9 @@ Evidence on top of text similarity, each stated in `reason`:
 - an activity done to what another activity produced: when the text's activity is the best label's
   participle ("Kitoblarni hisobdan chiqarish" / "Hisobdan chiqarilgan kitoblarni … belgilash") and the label
   has a verbal noun of its own the text lacks, never auto (`_activity_done_to_it`, `participle_modifier`);
+- the label's verb replaced: when the best label's verbs are generic ones the text does not say, and the text
+  says another verb with a distinctive word the label lacks ("Kitobxonlarni kitobga jalb qilish" /
+  "Foydalanuvchilarga kitob berilishi"), never auto (`_verb_replaced`, `label_verb_replaced`);
 - a second entry named: when another indicator's vocabulary covers the text's head words about as
   well as the best one's, each with a word the other lacks ("malaka oshirish bo'yicha
   seminar-treninglar"), the text names both and goes to review (`names_both` in the thresholds).
@@ -1031,6 +1034,11 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
             no_auto.add(adjusted[0][0])
             notes[adjusted[0][0]].append(f"the label's '{done}' says what was done to what it works on, not its "
                                          "activity: never auto")
+        swapped = _verb_replaced(cat, text, adjusted[0][1][2])
+        if swapped:
+            no_auto.add(adjusted[0][0])
+            notes[adjusted[0][0]].append(f"the label's verb '{swapped[0]}' is not in the text, which says "
+                                         f"'{swapped[1]}' instead: never auto")
         other = _names_another(cat, text, adjusted[0][0])
         if other is not None:
             no_auto.add(adjusted[0][0])
@@ -1117,6 +1125,42 @@ def _activity_done_to_it(cat: Catalogue, text: str | None, lab: _Label) -> str:
     if not named or not (l_doing - t_rest - t_done):
         return ""
     return sorted(named)[0]
+
+
+def _verb_replaced(cat: Catalogue, text: str | None, lab: _Label) -> tuple[str, str] | None:
+    """(the label's verb, the text's word in its place) when the best label's verbs are generic ones the text
+    does not say and the text's name has a distinctive word the label does not explain: "Kitobxonlarni
+    kitobga jalb qilish" (drawing readers to books) has every distinctive word of book_issue's
+    "Foydalanuvchilarga kitob berilishi", but not its verb (berish): jalb is another activity. A generic verb
+    counts for nothing in the label scores, so this is not seen there: never auto (`label_verb_replaced` in the
+    thresholds file; the verbs are the generic words that are verbal nouns). None when not so."""
+    if not text or not cat.thresholds.get("label_verb_replaced") or not cat.thresholds.get("participle_modifier"):
+        return None
+    verbs = _generic_verbs(cat.catalogue_version)
+    own = [w for w in lab.key.split() if w in verbs]
+    if not own:
+        return None
+    head = head_key(text)
+    words = head.split()
+    if any(w in own for w in words):
+        return None
+    said = match_key(_head_text(text))
+    if not any(w in verbs for w in words) and not _verb_forms(said, cat.catalogue_version)[2]:
+        return None  # a name without a verb ("Virtual va an'anaviy kitob ko'rgazmalari"): nothing replaced
+    written = match_key(lab.text)  # the label as written too: a typo of its verb ("tahkil") is no other word
+    extra = [w for w in _content_words(head, _generic_words(cat.catalogue_version))
+             if not _in_key(w, lab.key) and not _in_key(w, written)]
+    return (own[0], extra[0]) if extra else None
+
+
+@lru_cache(maxsize=4)
+def _generic_verbs(catalogue_version: str) -> frozenset[str]:
+    """The comparison keys of the generic words written as verbal nouns ("berish", "o'tkazish", "tashkil
+    etish" → ber, oʻtkaz, …), by `participle_modifier.verbal_noun`."""
+    cat = load_catalogue()
+    noun = re.compile(cat.thresholds["participle_modifier"]["verbal_noun"])
+    words = [w for w in cat.thresholds.get("generic_words") or [] if noun.search(match_key(w))]
+    return frozenset(k for w in words for k in prepare(w).split())
 
 
 @lru_cache(maxsize=4096)

@@ -550,3 +550,25 @@ def test_a_generic_unit_counts_against_an_indicator_only_when_it_never_counts_an
     for unit in ("marta", "dona"):
         m = match_indicator("Ro'yxatga olingan kitobxonlar", section_id="user_services", unit_id=unit)
         assert m.id == "users_registered" and f"unit {unit} unusual" in m.reason, m
+
+
+@pytest.mark.parametrize("text,section,unit", [
+    ("Kitobxonlarni kitobga jalb qilish", "user_services", None),  # drawing readers to books
+    ("Kitobxonlarga kitob sotish", "user_services", "nusxa"),  # selling books to readers
+    ("Foydalanuvchilarni ro'yxatdan o'chirish", "user_services", "nafar"),  # taking users off the register
+])
+def test_a_text_with_another_verb_than_the_label_s_generic_one_is_never_auto(text, section, unit):
+    """Every distinctive word of a label, but another activity: the label's verb (berish, ro'yxatga olish) is a
+    generic word the scores do not count, and the text says another verb. None of these is in the catalogue."""
+    m = match_indicator(text, section_id=section, unit_id=unit)
+    assert m.band != "auto", m
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Kitobxonlarga adabiyotlar berish", "book_issue"),  # the label's verb said
+    ("Virtual va an'anaviy kitob ko'rgazmalari", "exhibitions"),  # no verb: nothing replaced
+    ("An'anaviy va virtual ko'rgazmalar tahkil qilish", "exhibitions"),  # a typo of the label's verb
+])
+def test_a_text_saying_the_label_s_verb_or_none_keeps_its_match(text, expected):
+    m = match_indicator(text)
+    assert (m.id, m.band) == (expected, "auto"), m
