@@ -35,7 +35,8 @@ class PreparedPage:
     rotation: int = 0  # quarter turns applied (degrees, clockwise)
     skew: float = 0.0  # degrees corrected
     notes: list[str] = field(default_factory=list)
-    unwarped_tilt: float | None = None  # a photo's sheet left unwarped: its perspective, degrees
+    # a photo's sheet left unwarped: its perspective, degrees (None: no sheet, or its outline lies inside it)
+    unwarped_tilt: float | None = None
 
 
 def to_gray(img: np.ndarray) -> np.ndarray:
@@ -274,19 +275,24 @@ def _sheet_of_photo(img: np.ndarray, dpi: float | None, notes: list[str], warp_m
                     found_tilt: list | None) -> tuple[np.ndarray, float | None]:
     """A photo's sheet warped flat from `warp_min_tilt` degrees of perspective on (default
     sheet.WARP_MIN_TILT; the dpi is then None: the sheet's size tells it); below, the page as it is
-    and its perspective appended to `found_tilt`. A scan (no sheet on a desk) is returned as it is."""
+    and its perspective appended to `found_tilt` (unless the outline found lies inside the sheet). A
+    scan (no sheet on a desk) is returned as it is."""
     from .sheet import WARP_MIN_TILT, find_sheet, warp_sheet
 
     found = find_sheet(to_gray(img))
     if found is None:
         return img, dpi
     if found.tilt < (WARP_MIN_TILT if warp_min_tilt is None else warp_min_tilt):
-        if found_tilt is not None:
-            found_tilt.append(found.tilt)
         # Nearly from above: a warp from corners found on a blurred outline (a few pixels off)
-        # leaves the columns leaning unevenly; the deskew and the column shear do better.
+        # leaves the columns leaning unevenly; the deskew and the column shear do better. An outline
+        # inside the sheet is not offered for a warp (page.prepare_and_find tries one from
+        # settings.warp_try_tilt on): its warp would cut the page, and the try cost a second preparation
+        # and grid search (~0.3-0.6 s CPU a page) to find that out.
+        inside = found.inside
+        if found_tilt is not None and not inside:
+            found_tilt.append(found.tilt)
         notes.append(f"sheet found in the photo ({found.area_share * 100:.0f}% of the image), perspective "
-                     f"{found.tilt:.1f}° left to the deskew")
+                     f"{found.tilt:.1f}° left to the deskew" + (" (its outline lies inside the sheet)" if inside else ""))
         return img, dpi
     notes.append(f"sheet found in the photo ({found.area_share * 100:.0f}% of the image) and warped flat "
                  f"(perspective up to {found.tilt:.1f}°)")

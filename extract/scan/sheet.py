@@ -22,6 +22,14 @@ WARP_MIN_TILT = 4.0  # degrees of perspective below which the photo is not warpe
 # squarer by at most 1.1°.
 SHADOW_MIN_GAIN = 2.0
 SHADOW_MAX_GROWTH = 1.35
+# An outline found inside the sheet (a shadow's edge along one side taken for the sheet's) is told by the
+# photo's marks (the adaptive threshold's ink on the reduced copy: text, rulings, the sheet's own edge
+# against the desk): they reach beyond the outline's box by more than INSIDE_REACH (a share of the
+# photo's long side) on one or two sides. Measured on the 125 dev-wide photos (seeds 1000-1039 of
+# photo_jpeg/pdf/docx): beyond a true outline 0.6-1.9 % (the edge's own response); beyond the outlines
+# whose warp cut the table (photo_jpeg 1000, 1025, 1038, photo_pdf 1000, 1006, 1013, 1017, 1031, photo_docx
+# 1028) 3.9-17 %, on one side each. Marks beyond every side (a patterned desk) tell nothing.
+INSIDE_REACH = 0.03
 
 
 @dataclass
@@ -29,6 +37,15 @@ class Sheet:
     corners: np.ndarray  # 4×2 float32, full-resolution pixels: top-left, top-right, bottom-right, bottom-left
     area_share: float  # of the image
     tilt: float  # largest corner angle's departure from 90°, degrees (how much perspective)
+    # how far the photo's marks reach beyond the outline's box (left, top, right, bottom; a share of the
+    # photo's long side, 0 when they stay within it)
+    reach: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    @property
+    def inside(self) -> bool:
+        """The outline lies inside the sheet (see INSIDE_REACH): a warp from it would cut the page."""
+        beyond = sum(r > INSIDE_REACH for r in self.reach)
+        return 1 <= beyond <= 2
 
 
 def _order(pts: np.ndarray) -> np.ndarray:
@@ -52,9 +69,9 @@ def find_sheet(gray: np.ndarray, *, min_share: float = 0.25, min_contrast: float
     a crop of the page, a photo where the page fills the frame)."""
     h, w = gray.shape[:2]
     scale = WORK_SIDE / max(h, w)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray.copy()
+    reduced = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     scale = min(scale, 1.0)
-    small = cv2.GaussianBlur(small, (5, 5), 0)
+    small = cv2.GaussianBlur(reduced, (5, 5), 0)
     # Text and rulings are dark too: close them into the paper so the sheet is one bright blob.
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
     t, _b = cv2.threshold(closed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -73,7 +90,21 @@ def find_sheet(gray: np.ndarray, *, min_share: float = 0.25, min_contrast: float
     quad = _order(found[0])
     if _tilt(quad) > 30:  # not a sheet seen from roughly above
         return None
-    return Sheet(quad / scale, found[1], _tilt(quad))
+    return Sheet(quad / scale, found[1], _tilt(quad), _reach(reduced, quad))
+
+
+def _reach(reduced: np.ndarray, quad: np.ndarray) -> tuple[float, float, float, float]:
+    """How far the marks of the reduced photo reach beyond the box of `quad` (its pixels), each side, as
+    a share of the long side (see INSIDE_REACH)."""
+    ink = cv2.adaptiveThreshold(reduced, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 15)
+    cols = np.flatnonzero(ink.max(axis=0))
+    rows = np.flatnonzero(ink.max(axis=1))
+    if not cols.size:
+        return 0.0, 0.0, 0.0, 0.0
+    (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+    side = float(max(reduced.shape[:2]))
+    return (max(x0 - cols[0], 0) / side, max(y0 - rows[0], 0) / side,
+            max(cols[-1] + 1 - x1, 0) / side, max(rows[-1] + 1 - y1, 0) / side)
 
 
 def _tilt(quad: np.ndarray) -> float:
