@@ -40,9 +40,11 @@ def flatten_illumination(img: np.ndarray, dpi: float, min_range: float = 30.0) -
     lo, hi = (float(v) for v in np.percentile(bg[:: 8, :: 8], (5, 95)))
     if hi - lo < min_range:
         return img, None
-    channels = [img] if img.ndim == 2 else [img[..., c] for c in range(img.shape[2])]
-    out = [cv2.divide(ch, np.maximum(_background(ch, dpi), 1), scale=255) for ch in channels]
-    flat = out[0] if img.ndim == 2 else np.dstack(out)
+    if img.ndim == 2:  # its brightness is the one just measured (~15 ms a 200 dpi photo not measured twice)
+        flat = cv2.divide(img, np.maximum(bg, 1), scale=255)
+    else:
+        flat = np.dstack([cv2.divide(img[..., c], np.maximum(_background(img[..., c], dpi), 1), scale=255)
+                          for c in range(img.shape[2])])
     return flat, f"uneven light flattened (paper brightness {lo:.0f}–{hi:.0f} → 255)"
 
 
