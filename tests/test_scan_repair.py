@@ -174,6 +174,89 @@ def test_a_section_numeral_read_as_a_bracket_is_re_read():
     assert res.text == "1." and not notes
 
 
+def _heading_image(text: str, font_file: str = "liberation2/LiberationSerif-Bold.ttf", size: int = 34):
+    """A heading drawn as a scan shows it, and the box of its first word (as Tesseract gives it)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(f"/usr/share/fonts/truetype/{font_file}", size)
+    img = Image.new("L", (520, 70), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((12, 14), text, font=font, fill=0)
+    box = draw.textbbox((12, 14), text.split()[0], font=font)
+    return np.asarray(img), tuple(int(v) for v in box)
+
+
+@pytest.mark.parametrize(("drawn", "read", "numeral"), [
+    ("III. ASOSIY ISHLAR", "II.", "III."),  # the flip that blocked a resampling change: CI scan
+    ("II. ФОЙДАЛАНУВЧИЛАР", "III.", "II."),  # … and the CI photo's, the other way
+    ("III. ASOSIY ISHLAR", "ITI.", "III."),
+    ("II. Тадбирлар", "П.", "II."),
+    ("III. Тадбирлар", "Ш.", "III."),
+    ("I. Тадбирлар", "{.", "I."),
+    ("I. Тадбирлар", "1.", "I."),  # the Cyrillic model reads every roman I so
+    ("I. Tadbirlar", "I:", "I."),
+])
+def test_a_section_numeral_is_read_from_its_strokes(drawn, read, numeral):
+    """A heading's numeral made of upright stems is counted on the pixels, whatever Tesseract read."""
+    from reja.extract.scan.language import stem_numeral
+    from reja.extract.scan.ocr import OcrResult, Word
+
+    img, box = _heading_image(drawn)
+    res, notes = stem_numeral(OcrResult([Word(read, 80.0, box, 0), Word("Тадбирлар", 95.0, (box[2] + 10, 14, 400, 50), 0)]), img)
+    assert res.words[0].text == numeral and notes
+    assert res.words[1].text == "Тадбирлар"
+
+
+@pytest.mark.parametrize(("drawn", "read"), [
+    ("1. Kitob fondi", "1."),  # an arabic 1: its flag leans left
+    ("1.1. Kitob fondi", "1.1."),  # a sub-section
+    ("V. Tadbirlar", "V."),  # not all stems: left to the model
+    ("IV. Tadbirlar", "IV."),
+    ("2. Kitob fondi", "2."),
+    ("Z.Karimova", "Z.Karimova"),
+])
+def test_numerals_that_are_no_stems_are_left_as_read(drawn, read):
+    from reja.extract.scan.language import stem_numeral
+    from reja.extract.scan.ocr import OcrResult, Word
+
+    img, box = _heading_image(drawn)
+    res, notes = stem_numeral(OcrResult([Word(read, 90.0, box, 0)]), img)
+    assert res.words[0].text == read and not notes
+
+
+@pytest.mark.parametrize(("drawn", "read"), [("Ш. Рашидов", "Ш."), ("1. Kitob fondi", "1."), ("11. Kitob fondi", "11.")])
+def test_outside_a_table_an_initial_or_an_item_number_is_no_numeral(drawn, read):
+    """Under the title block "Ш. Рашидов" is a name; a table without rulings is read line by line, its "1."
+    an item number: neither is read from its strokes outside a table's heading row."""
+    from reja.extract.scan.language import stem_numeral
+    from reja.extract.scan.ocr import OcrResult, Word
+
+    img, box = _heading_image(drawn)
+    res, notes = stem_numeral(OcrResult([Word(read, 90.0, box, 0)]), img, in_table=False)
+    assert res.words[0].text == read and not notes
+    res, notes = stem_numeral(OcrResult([Word("{.", 60.0, _heading_image("I. Tadbirlar")[1], 0)]),
+                              _heading_image("I. Tadbirlar")[0], in_table=False)
+    assert res.words[0].text == "I." and notes  # a bracket is no initial
+
+
+def test_a_first_section_read_as_roman_in_an_arabic_plan_is_one():
+    """The strokes read a worn "1." as "I."; the plan's other sections are 2 and 3: it is 1."""
+    def doc_of(*headings):
+        table = _table([["№", "Tadbirlar", "Reja"], ["1.", "Kitob ko'rgazmasi", "4"]])
+        table.cells += [Cell(2 + k, 0, h, colspan=3, page=1) for k, h in enumerate(headings)]
+        table.n_rows += len(headings)
+        return Document(source="t.png", format="scan", blocks=[table], page_count=1), table
+
+    doc, table = doc_of("I. Kitob fondi", "2. Tadbirlar", "3. Xizmatlar")
+    repair_document(doc, lang="uzb", settings=load_parse_settings())
+    assert [c.text for c in table.cells if c.colspan == 3] == ["1. Kitob fondi", "2. Tadbirlar", "3. Xizmatlar"]
+    assert any("heading_number_repaired" in w for w in doc.warnings)
+    doc, table = doc_of("I. Kitob fondi", "II. Tadbirlar")
+    repair_document(doc, lang="uzb", settings=load_parse_settings())
+    assert [c.text for c in table.cells if c.colspan == 3] == ["I. Kitob fondi", "II. Tadbirlar"]
+
+
 def test_deadline_words_one_confusable_letter_off_are_corrected():
     from reja.extract.scan.lexicon import correct_text
 

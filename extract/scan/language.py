@@ -218,6 +218,120 @@ def roman_numerals(res: OcrResult, crop: np.ndarray, lang: str, *, first_only: b
     return (OcrResult(words), notes) if notes else (res, [])
 
 
+# A heading's first word: up to 4 glyphs, then the numeral's full stop (read as "," ":" ";" too) and maybe the
+# title glued on; "1.1." (a sub-section) is no numeral slot.
+_NUMERAL_SLOT_RE = re.compile(r"^([^\s.,:;]{1,4})([.,:;])(?!\d)[.,:;]*(.*)$")
+STEM_BAND = (0.25, 0.75)  # rows of a glyph where I and 1 are nothing but their upright stroke
+STEM_COVER = 0.85  # share of those rows a stem's column is inked
+STEM_OTHER = 0.03  # ink beside the stems (a V's diagonal, an H's crossbar) above this share: not all stems
+FLAG_SHARE = 0.9  # the top of a "1" leans left (its flag); an I's serifs stand on both sides
+_LATIN_I = {"I", "l", "І"}
+# What the models make of one to three stems before a full stop (the wide dev: "ITI.", "INI.", "TI.", "YI.", "H.",
+# "1N.", "НП.", "И.", "11.", "{,", "П.", "Ш."; "IJ.", "IMI.", "HH." under a sub-pixel shift). A word of other
+# letters ("L.Karimova", "U.") is not looked at; one letter ("Ш.", "И.", "T.") only as a table's heading:
+# outside a table it may be a name's initial ("Ш.Рашидов" under the title block).
+_STEM_MARKS = set("Il1{}[]|!І")
+_STEM_LETTERS = set("TNYHJMПШИНТӀ")
+
+
+def _glyphs_before_stop(img: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """(mask of the tall glyphs before the first full stop, their top row) of a word image, or None."""
+    import cv2
+
+    _t, bw = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, labels, stats, _ = components(bw)
+    comps = [(int(x), int(y), int(w), int(h), k) for k, (x, y, w, h, a) in enumerate(stats) if k and a >= 4]
+    if not comps:
+        return None
+    cap = max(c[3] for c in comps)
+    tall = [c for c in comps if c[3] >= 0.6 * cap]
+    base = float(np.median([c[1] + c[3] for c in tall]))
+    stops = sorted(c for c in comps if c[3] <= 0.35 * cap and c[2] <= 0.5 * cap
+                   and abs(c[1] + c[3] - base) <= 0.15 * cap and any(t[0] < c[0] for t in tall))
+    # every tall glyph that starts before the stop: a "V." is kerned, its stop under the V's arm
+    glyphs = [c for c in tall if stops and c[0] < stops[0][0]]
+    if not glyphs:
+        return None
+    top, bottom = min(c[1] for c in glyphs), max(c[1] + c[3] for c in glyphs)
+    left, right = min(c[0] for c in glyphs), max(c[0] + c[2] for c in glyphs)
+    return np.isin(labels[top:bottom, left:right], [c[4] for c in glyphs]), top
+
+
+def numeral_stems(img: np.ndarray) -> str | None:
+    """The numeral before a word's full stop read from its strokes, when its glyphs are nothing but upright
+    stems: "I", "II", "III" (an I's serifs on both sides of its top) or "1", "11" (a 1's flag to the left);
+    None for anything else (V, X, a letter, no full stop). Tesseract's count of short numerals flips with
+    the slightest change of the pixels ("III." read "II.", "II." read "III.": issue 18); strokes do not."""
+    found = _glyphs_before_stop(img)
+    if found is None:
+        return None
+    mask, _top = found
+    h = mask.shape[0]
+    band = mask[int(STEM_BAND[0] * h) : int(STEM_BAND[1] * h) + 1]
+    if band.size == 0 or h < 8:
+        return None
+    full = band.mean(axis=0) >= STEM_COVER
+    edges = np.diff(np.concatenate([[0], full.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if not 1 <= len(starts) <= 3:
+        return None
+    near = full.copy()
+    for _ in range(2):  # a stem's anti-aliased edges are part of it
+        near[1:] |= near[:-1].copy()
+        near[:-1] |= near[1:].copy()
+    if band[:, ~near].sum() > STEM_OTHER * band.sum():
+        return None
+    head = mask[: int(0.45 * h)]
+    out = ""
+    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        lo = (ends[k - 1] + a) // 2 if k else 0
+        hi = (b + starts[k + 1]) // 2 if k + 1 < len(starts) else mask.shape[1]
+        left, right = int(head[:, lo:a].sum()), int(head[:, b:hi].sum())
+        out += "1" if left >= 2 and (left - right) >= FLAG_SHARE * (left + right) else "I"
+    return out
+
+
+def _stem_reading(numeral: str, in_table: bool) -> bool:
+    """Whether the model's `numeral` may stand for one to three stems (see _STEM_MARKS). Outside a table's
+    heading row no digit ("1." "11." are item numbers of a table without rulings, read line by line) and
+    no lone letter (an initial)."""
+    if not set(numeral) <= _STEM_MARKS | _STEM_LETTERS:
+        return False
+    if in_table:
+        return True
+    return not any(ch.isdigit() for ch in numeral) and (len(numeral) > 1 or numeral in "{}[]|!")
+
+
+def stem_numeral(res: OcrResult, crop: np.ndarray, *, in_table: bool = True) -> tuple[OcrResult, list[str]]:
+    """A heading's numeral read from its strokes (`numeral_stems`) instead of Tesseract's letters: "ITI.",
+    "{.", "П.", "H." → "III.", "I.", "II.", "II."; a "1." whose top has serifs on both sides is "I."
+    (the Cyrillic model reads every I so). A numeral of several stems is roman unless every one is a 1.
+    The first word, with a lone full stop word after it when the model parted them."""
+    if not res.words:
+        return res, []
+    first = res.words[0]
+    text = first.text.strip()
+    x0, y0, x1, y1 = first.bbox
+    if len(res.words) > 1 and res.words[1].line == first.line and res.words[1].text.strip() in {".", ","}:
+        text, x1 = text + res.words[1].text.strip(), res.words[1].bbox[2]
+    m = _NUMERAL_SLOT_RE.match(text)
+    if m is None or not _stem_reading(m.group(1), in_table):
+        return res, []
+    pad = 4
+    read = numeral_stems(crop[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad])
+    if read is None:
+        return res, []
+    numeral = read if set(read) == {"1"} else "I" * len(read)
+    if numeral == "1" and m.group(1) in _LATIN_I:
+        return res, []  # the model's own "I." stands: a lone 1 in a roman plan is rarer than a worn serif
+    if numeral == m.group(1) and m.group(2) == ".":
+        return res, []
+    new = numeral + "." + m.group(3)
+    words = [Word(new, first.confidence, (x0, y0, x1, y1), first.line)]
+    words += res.words[2:] if text != first.text.strip() else res.words[1:]
+    return OcrResult(words), [f"roman: {text!r} read from its strokes as {new!r}"]
+
+
 def symbol_fallback(res: OcrResult, crop: np.ndarray, fallback: dict | None) -> tuple[OcrResult, list[str]]:
     """A short cell re-read with a model that has symbols the document's model lacks
     (Debian's uzb_cyrl has no "№"): taken only when that reading contains such a symbol."""

@@ -15,7 +15,7 @@ from reja.extract.settings import HeaderScores
 from .cache import image_digest
 from .components import components
 from .grid import Grid, find_grids
-from .language import recheck_cell, roman_numerals
+from .language import recheck_cell, roman_numerals, stem_numeral
 from .letter_case import first_letter_case
 from .lineless import lineless_table
 from .numbers import column_kinds, content_kinds, fits, number_kinds, numberish
@@ -103,6 +103,9 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
                               min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
     res, more = roman_numerals(res, crop, lang, first_only=heading)
     notes += more
+    if heading:
+        res, more = stem_numeral(res, crop)
+        notes += more
     if lang in settings.case_by_height:
         res, more = first_letter_case(res, crop)
         notes += more
@@ -299,6 +302,7 @@ def _paragraphs(ocr_img, ink, grids: list[Grid], lang, settings, dpi) -> list[di
                                    word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
                                    min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
         res, _more = roman_numerals(res, crop, lang, first_only=True)
+        res, _more = stem_numeral(res, crop, in_table=False)
         # Specks, scanner shadows at the page edge and stray marks come back as short or unsure junk.
         res = OcrResult([w for w in res.words if w.confidence >= settings.paragraph_min_word_confidence
                          or any(ch.isalnum() for ch in w.text) and w.confidence >= 30])

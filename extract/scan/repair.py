@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from reja.extract.header import classify_header, is_header_row
-from reja.extract.ir import Cell, Document, Table
+from reja.extract.ir import Cell, Document, Paragraph, Table
 from reja.extract.settings import HeaderScores, ParseSettings
 from reja.normalize.script import repair_lookalikes
 from reja.schema.data_files import package_yaml
@@ -389,6 +389,31 @@ def _repair_heading_numbers(doc: Document) -> None:
             doc.warnings.append(f"page {para.page}: {note}")
 
 
+_SECTION_NO_RE = re.compile(r"^\s*([IVXLХІ]{1,7}|\d{1,2})\.(?!\d)\s*(\S.*)$", re.S)
+
+
+def _heading_holders(doc: Document) -> list[Cell | Paragraph]:
+    """What may hold a section heading: cells across their table, and paragraphs."""
+    out: list[Cell | Paragraph] = []
+    for table in doc.tables:
+        out += [cell for cell in table.cells if cell.colspan == table.n_cols and table.n_cols > 1]
+    return out + list(doc.paragraphs)
+
+
+def _arabic_first_section(doc: Document) -> None:
+    """A first section read "I." in a plan whose other sections are numbered 2, 3 …: "1." (a 1's flag is a
+    pixel or two on a photo, and the strokes then read it as I). Said in the document's warnings."""
+    numbered = [(holder, m) for holder in _heading_holders(doc) if (m := _SECTION_NO_RE.match(holder.text)) is not None]
+    others = [m.group(1) for _h, m in numbered if m.group(1) != "I"]
+    if not others or not all(no.isdigit() for no in others):
+        return
+    for holder, m in numbered:
+        if m.group(1) == "I":
+            holder.text = "1." + holder.text[m.end(1) + 1 :]
+            doc.warnings.append(f"page {holder.page}: heading_number_repaired: 'I.' → '1.' (the other sections "
+                                f"are numbered {', '.join(others)})")
+
+
 def repair_document(doc: Document, *, lang: str, settings: ParseSettings) -> None:
     """Repair an OCR'd document in place (see the module doc); `settings`: the parse settings (the scan
     reader's corrections, and the header scores that name the columns)."""
@@ -397,6 +422,7 @@ def repair_document(doc: Document, *, lang: str, settings: ParseSettings) -> Non
     _map_output(doc, settings.output_map)
     _repair_quotes(doc, lang, settings)
     _repair_heading_numbers(doc)
+    _arabic_first_section(doc)
     _repair_lookalikes(doc, script)
     number_cols: dict[int, int] = {}
     headers: dict[int, set[int]] = {}
