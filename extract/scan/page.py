@@ -81,11 +81,14 @@ def _trim(ink: np.ndarray, box: tuple[int, int, int, int], pad: int) -> tuple[in
             min(x0 + int(cols[-1]) + pad + 1, w), min(y0 + int(rows[-1]) + pad + 1, h))
 
 
+CROP_PAD = 6  # white kept around a cell's ink in its crop (pixels)
+
+
 def _cell_crop_box(ink: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> tuple[int, int, int, int] | None:
     """The part of a cell that is OCR'd: inside the rulings, trimmed to its ink (None: an empty cell)."""
     inset = max(int(dpi * 0.012), 3)  # stay clear of the ruling's anti-aliased edge
     x0, y0, x1, y1 = box
-    return _trim(ink, (x0 + inset, y0 + inset, x1 - inset, y1 - inset), pad=6)
+    return _trim(ink, (x0 + inset, y0 + inset, x1 - inset, y1 - inset), pad=CROP_PAD)
 
 
 def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], lang: str,
@@ -223,11 +226,60 @@ def _take_digits(c: dict, kind: str, again: str, again_conf: float) -> None:
     c["text"], c["confidence"] = again, round(again_conf, 1)
 
 
-def _keep_first_reading(c: dict, kind: str, again: str, pattern: re.Pattern) -> None:
+def _digit_height(cells: list[dict], kinds: dict[int, str], header_rows: set[int], pattern: re.Pattern, ink,
+                  dpi: int) -> float | None:
+    """The median ink height of the table's value cells read as one-line numbers (None: fewer than 3)."""
+    heights = []
+    for c in cells:
+        if kinds.get(c["col"]) != "value" or c["row"] in header_rows or "\n" in c["text"]:
+            continue
+        if fits(c["text"], pattern) and any(ch.isdigit() for ch in c["text"]):
+            trimmed = _cell_crop_box(ink, c["bbox"], dpi)
+            if trimmed is not None:
+                heights.append(trimmed[3] - trimmed[1] - 2 * CROP_PAD)
+    return float(np.median(heights)) if len(heights) >= 3 else None
+
+
+def _shape_reading(ink, box, dpi: int, digit_h: float | None) -> str | None:
+    """What an empty-read value cell's ink is by its shape: "–" for one or two flat bars at mid-height of a
+    digit (a dash typed for no value: the model reads nothing, digits only a "-" at confidence 0 or a "5"),
+    "1" for one upright stroke of a digit's height (a lone 1 the model misses: variety photo_jpeg 1035,
+    photo_docx 1004); None for anything else."""
+    trimmed = _cell_crop_box(ink, box, dpi)
+    if trimmed is None or not digit_h:
+        return None
+    x0, y0, x1, y1 = trimmed
+    n, _labels, stats, _c = components(np.ascontiguousarray(ink[y0:y1, x0:x1]))
+    areas = stats[1:n, cv2.CC_STAT_AREA]
+    speck = max(6.0, 0.25 * float(areas.max())) if len(areas) else 6.0  # dust beside a dash ("-.-"): no part of it
+    blobs = [tuple(int(v) for v in stats[k][:4]) for k in range(1, n) if stats[k][4] >= speck]
+    if not blobs:
+        return None
+    if len(blobs) <= 2 and all(w >= 1.5 * h and h <= 0.35 * digit_h and w <= 1.2 * digit_h for _x, _y, w, h in blobs):
+        return "–"
+    if len(blobs) == 1:
+        _x, _y, w, h = blobs[0]
+        if 0.75 * digit_h <= h <= 1.25 * digit_h and w <= 0.55 * h:
+            return "1"
+    return None
+
+
+def _keep_first_reading(c: dict, kind: str, again: str, pattern: re.Pattern, shape: str | None = None) -> None:
     """The digits-only reading was not taken: stray marks dropped when that makes a number, else the
-    cell keeps its reading and says it is not one."""
+    cell keeps its reading and says it is not one. `shape`: what an empty-read value cell's ink is by its
+    shape (`_shape_reading`): a dash is taken as read; a 1 is taken and said."""
     text = c["text"]
     if fits(text, pattern):
+        return
+    if kind == "value" and not text.strip() and shape is not None:
+        c["notes"] = [n for n in c["notes"] if not n.startswith("low_ocr_confidence: ink in the cell")]
+        c["text"] = shape
+        if shape == "1":
+            c["notes"].append(f"ocr_number: value cell read as nothing (digits only: {again!r}); one upright "
+                              f"stroke of a digit's height taken as '1' box {_box(c)}")
+        else:  # no value, as sure as an empty cell
+            c["notes"].append("number_reread: a dash read from its shape")
+            c["confidence"] = 100.0
         return
     # A value cell the model read nothing in (ink: a speck, a ruling's edge) is no number because an unsure
     # digits-only reading says so: '3', '4', '5', '129' stood in empty cells (variety photo_pdf 1015,
@@ -253,6 +305,7 @@ def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, l
     if not kinds:
         return
     patterns = number_kinds(settings)
+    digit_h: float | None = -1.0  # measured once, when a cell first needs it
     for c in cells:
         kind = kinds.get(c["col"])
         if kind is None or c["row"] in header_rows or c["colspan"] != 1:
@@ -267,8 +320,13 @@ def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, l
         again, again_conf = _read_digits(ocr_img, ink, c["bbox"], lang, whitelist, dpi)
         if fits(again, pattern) and again_conf >= settings.number_recheck_confidence:
             _take_digits(c, kind, again, again_conf)
-        else:
-            _keep_first_reading(c, kind, again, pattern)
+            continue
+        shape = None
+        if kind == "value" and not c["text"].strip():
+            if digit_h == -1.0:
+                digit_h = _digit_height(cells, kinds, header_rows, pattern, ink, dpi)
+            shape = _shape_reading(ink, c["bbox"], dpi, digit_h)
+        _keep_first_reading(c, kind, again, pattern, shape)
 
 
 def _text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
