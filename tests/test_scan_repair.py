@@ -45,12 +45,12 @@ def _table(rows: list[list[str]], conf: list[list[float]] | None = None) -> Tabl
     return t
 
 
-def _parsed_scan(header: list[str]):
+def _parsed_scan(header: list[str], values: tuple[tuple[str, str], ...] = (("12", "14"), ("9", "10"))):
     from reja.extract.plan import parse_plan
 
     table = _table([header,
-                    ["1.", "Xodimlar uchun metodik seminarlar", "marta", "12", "14", "Muntazam"],
-                    ["2.", "Kadrlar malakasini oshirish", "marta", "9", "10", "Dekabr"]])
+                    ["1.", "Xodimlar uchun metodik seminarlar", "marta", *values[0], "Muntazam"],
+                    ["2.", "Kadrlar malakasini oshirish", "marta", *values[1], "Dekabr"]])
     doc = Document(source="t.png", format="scan", blocks=[table])
     return apply_ocr_flags(parse_plan(doc), doc, load_parse_settings())
 
@@ -88,6 +88,21 @@ def test_repair_document_rebuilds_number_column_and_notes_it():
     assert texts[(1, 2)].text == "ном/нусха"
     assert any(n.startswith("snapped_value") for n in texts[(1, 2)].notes)
     assert texts[(2, 0)].notes == [] and texts[(2, 0)].text == "2."
+
+
+def test_a_row_whose_fact_and_plan_are_tenfold_apart_is_flagged():
+    """A stray mark read as a sure "1" ("112" for 12) or a lost digit ("1" for 11) leaves a number that fits
+    its column and is sure: only the row's other value shows it. Rows within the reference plan's spread
+    (1 against 4: Izboskan) are not flagged."""
+    header = ["T/r", "Nomi", "O'lchov birligi", "2025-yil (fakt)", "2026-yil reja", "Muddati"]
+    plan = _parsed_scan(header, (("112", "14"), ("1", "4")))
+    far, near = plan.items
+    found = [f for f in far.flags if f.startswith("ocr_number") and "112" in f and "14" in f]
+    assert found and "boxes 300,50,400,100 and 400,50,500,100" in found[0]  # the fact's and the plan's cells
+    assert not any(f.startswith("ocr_number") for f in near.flags)
+    plan = _parsed_scan(header, (("1", "14"), ("3 327", "3 774")))
+    assert any(f.startswith("ocr_number") and "14 times apart" in f for f in plan.items[0].flags)
+    assert not any(f.startswith("ocr_number") for f in plan.items[1].flags)
 
 
 def test_apply_ocr_flags_marks_low_confidence_and_repairs():

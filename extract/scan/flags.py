@@ -75,6 +75,7 @@ def apply_ocr_flags(plan: ParsedPlan, doc: Document, settings: ParseSettings) ->
         if item.table_index not in roles:
             roles[item.table_index] = _parser_roles(table, settings.header)
         _flag_unread_value(item, cells, roles[item.table_index], settings)
+        _flag_far_apart(item, cells, settings)
     return plan
 
 
@@ -127,3 +128,32 @@ def _unnamed_number_cell(cells: list[Cell], roles: list[str], pattern) -> Cell |
         if fits(cell.text, pattern):
             return cell
     return None
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _shown(value: float) -> str:
+    """A value as written, without an exponent or a trailing ".0": 1000000, 60.9."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _flag_far_apart(item, cells: list[Cell], settings: ParseSettings) -> None:
+    """A row whose fact and plan differ `row_ratio_doubt` times or more (number_cells.value in scan.yaml):
+    a digit the OCR lost or added is a tenfold change, read with good confidence as often as not ("112"
+    for 12: a stray mark taken for a 1). `ocr_number` with both values and their cells' boxes; not when a
+    value flag of the figures is already there (the clerk looks at the row anyway)."""
+    ratio = settings.scan.number_cells.get("value", {}).get("row_ratio_doubt")
+    fact, plan = item.fact_value, item.plan_value
+    if not ratio or fact is None or plan is None or min(fact, plan) <= 0 or max(fact, plan) < ratio * min(fact, plan):
+        return
+    if any(str(f).startswith(("ocr_number", "unparsable_number", "stacked_values")) for f in item.flags):
+        return
+    boxes = []
+    for value in (fact, plan):
+        want = _digits(_shown(value))
+        cell = next((c for c in cells if c.bbox and c.colspan == 1 and _digits(c.text) == want), None)
+        boxes.append(",".join(str(int(v)) for v in cell.bbox) if cell is not None else "?")
+    item.flag("ocr_number", f"fact {_shown(fact)} and plan {_shown(plan)} are {max(fact, plan) / min(fact, plan):.0f} times apart: "
+                            f"a digit lost or added? boxes {boxes[0]} and {boxes[1]}")
