@@ -572,3 +572,11 @@ def test_a_text_with_another_verb_than_the_label_s_generic_one_is_never_auto(tex
 def test_a_text_saying_the_label_s_verb_or_none_keeps_its_match(text, expected):
     m = match_indicator(text)
     assert (m.id, m.band) == (expected, "auto"), m
+
+
+@pytest.mark.parametrize("text", ["Bibliografik yozuvlarni tuzatish", "Библиографик ёзувларни тузатиш"])
+def test_correcting_records_is_editing_them_not_drawing_them_up(text):
+    """tuzatish (correct) is tahrirlash (edit): bib_records_edit, "Bibliografik yozuvlarni tahrirlash". It looks
+    like tuzish (draw up) with an ending and was an automatic bib_records ("Bibliografik yozuvlar yaratish")."""
+    m = match_indicator(text, section_id="cataloguing", unit_id="bib_yozuv")
+    assert (m.id, m.band) == ("bib_records_edit", "auto"), m
