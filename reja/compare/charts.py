@@ -10,6 +10,9 @@ import matplotlib
 matplotlib.use("Agg")  # no display: charts are files, never windows
 # text stays text in the SVG (not one path per glyph): a tenth of the size, and far faster to write
 matplotlib.rcParams["svg.fonttype"] = "none"
+# clip paths and markers get ids hashed from their content with this salt, not a random one per run:
+# the same comparison gives the same report, byte for byte (diffable; issue 22)
+matplotlib.rcParams["svg.hashsalt"] = "reja"
 import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402

@@ -5,6 +5,7 @@ source rows (file, page, item number) behind it."""
 from __future__ import annotations
 
 import functools
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,15 @@ def _records(frame: pd.DataFrame | None) -> list[dict]:
     return [] if frame is None or frame.empty else frame.to_dict("records")
 
 
+def _generated() -> datetime:
+    """When the report was made: now, or SOURCE_DATE_EPOCH (seconds, the reproducible-builds
+    convention) when set, so a report made again from the same store is the same file."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
 def render_html(comparison: Comparison, *, title: str | None = None) -> str:
     # the template is compare.html.j2: "html" alone would not match it, and nothing would be escaped
     env = Environment(loader=PackageLoader("reja", "templates"), autoescape=select_autoescape(["html", "html.j2"]))
@@ -58,7 +68,7 @@ def render_html(comparison: Comparison, *, title: str | None = None) -> str:
     return env.get_template("compare.html.j2").render(
         title=title or _("reja — plan comparison"),
         lang=get_language(),
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=_generated().strftime("%Y-%m-%d %H:%M UTC"),
         comparison=comparison,
         plans=comparison.plans.to_dict("records"),
         plan_order=plan_order,
