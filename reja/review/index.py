@@ -34,25 +34,34 @@ ORDER = ("source_file", "document_id", "item_index")  # the store's order: the q
 # the wording column each taught field is matched from (reja.learned.TAUGHT_BY) → its key's column here
 WORDING_KEYS = {"text": "wk_text", "unit": "wk_unit", "section_title": "wk_section"}
 KEPT_PLACES = 8  # region-years finished in memory (a page of 200 rows spans one or two)
+# region-years built together, up to this many rows (each build has a fixed cost: 798 region-years of
+# a national store built one by one took ~4 CPU-min; the rows of one pack stay below ~100 MiB)
+BUILD_ROWS = 20_000
 
 _COLUMNS = (("row_key", "{text}"), ("document_id", "{text}"), ("place", "{text}"), ("source_file", "{text}"),
             ("item_index", "{int}"), ("status", "{text}"), ("district", "{text}"), ("district_fold", "{text}"),
             ("year", "{int}"), ("codes", "{text}"), ("band", "{text}"), ("indicator_id", "{text}"),
             ("indicator_score", "{real}"), ("corrected_fields", "{text}"), ("section_id", "{text}"),
-            ("unit_id", "{text}"), ("wk_text", "{text}"), ("wk_unit", "{text}"), ("wk_section", "{text}"))
+            ("unit_id", "{text}"), ("wk_text", "{text}"), ("wk_unit", "{text}"), ("wk_section", "{text}"),
+            ("shared", "{int}"))  # shared: 1 when the key stands in more than one current row (twins)
 NAMES = tuple(n for n, _t in _COLUMNS)
 
 
 def _ensure(c: dbapi.Connection) -> None:
     types = {"{text}": c.ddl("{text}"), "{int}": c.ddl("{int}"), "{real}": c.ddl("{real}")}
-    if ROWS in c.tables():
+    if ROWS in c.tables() and c.columns(ROWS) == set(NAMES):
         return
     with c.writing():
+        for table in (ROWS, PLACES, META):  # an index of an older layout: built again from scratch
+            c.execute(f"DROP TABLE IF EXISTS {table}")
         c.execute(f"CREATE TABLE IF NOT EXISTS {ROWS} ({', '.join(f'{n} {types[t]}' for n, t in _COLUMNS)})")
         c.execute(c.ddl(f"CREATE TABLE IF NOT EXISTS {PLACES} (place {{text}} PRIMARY KEY, signature {{text}}, "
                         "stamp {text})"))
         c.execute(c.ddl(f"CREATE TABLE IF NOT EXISTS {META} (key {{text}} PRIMARY KEY, value {{text}})"))
         order = ", ".join(ORDER)
+        # the filter's aggregates read only this index (no table rows): a national queue is 440k rows
+        c.execute(f"CREATE INDEX IF NOT EXISTS {ROWS}_facets ON {ROWS}(status, shared, band, codes, district, "
+                  "indicator_id, indicator_score, year, row_key)")
         for name, cols in (("order", order), ("status", f"status, {order}"), ("key", "row_key"),
                            ("place", "place"), ("district", "district"), ("year", "year"),
                            ("wk_text", "wk_text"), ("wk_unit", "wk_unit"), ("wk_section", "wk_section")):
@@ -114,8 +123,14 @@ def _order(alias: str = "r", desc: bool = False) -> str:
 def _first_of_key(filters: dict[str, str]) -> tuple[str, list]:
     """The row is its key's first in the filter (twins — two current versions — are queued once)."""
     clause, params = where(filters, "r2")
-    return (f"NOT EXISTS (SELECT 1 FROM {ROWS} r2 WHERE r2.row_key = r.row_key AND {clause} AND "
-            f"({_order('r2')}) < ({_order('r')}))", params)
+    return (f"(r.shared = 0 OR NOT EXISTS (SELECT 1 FROM {ROWS} r2 WHERE r2.row_key = r.row_key AND {clause} AND "
+            f"({_order('r2')}) < ({_order('r')})))", params)
+
+
+def _distinct_keys(clause: str) -> str:
+    """Rows of the filter counted once per key (twins are rare: only their keys are counted distinct)."""
+    return (f"SELECT (SELECT count(*) FROM {ROWS} r WHERE {clause} AND r.shared = 0) + "
+            f"(SELECT count(DISTINCT r.row_key) FROM {ROWS} r WHERE {clause} AND r.shared = 1)")
 
 
 def place_rows(store, db, document_ids: list[str], every) -> pd.DataFrame:
@@ -139,7 +154,7 @@ def place_rows(store, db, document_ids: list[str], every) -> pd.DataFrame:
     return flag_rows(corrected, findings(corrected))
 
 
-def _index_rows(frame: pd.DataFrame, place: str) -> list[tuple]:
+def _index_rows(frame: pd.DataFrame, place_of_document: dict[str, str]) -> list[tuple]:
     from .bulk import wording_key
     from .queue import band
 
@@ -150,16 +165,19 @@ def _index_rows(frame: pd.DataFrame, place: str) -> list[tuple]:
         return None if v is None or v is pd.NA or pd.isna(v) else v
 
     out = []
+    counts = frame["row_key"].value_counts() if len(frame) else pd.Series(dtype="int64")
+    twice = set(counts[counts > 1].index)
     for r in frame.to_dict("records"):
         district = text(r.get("district"))
         flags = text(r.get("flags"))
         score = number(r.get("indicator_score"))
         keys = [wording_key(t) if isinstance(t := r.get(col), str) else "" for col in WORDING_KEYS]
-        out.append((r["row_key"], r["document_id"], place, text(r.get("source_file")), int(r["item_index"]),
+        out.append((r["row_key"], r["document_id"], place_of_document[r["document_id"]], text(r.get("source_file")), int(r["item_index"]),
                     r.get("status"), district, district.upper() if district else None,
                     None if number(r.get("year")) is None else int(r["year"]), _codes(flags), band(flags),
                     text(r.get("indicator_id")), None if score is None else float(score),
-                    text(r.get("corrected_fields")) or "", text(r.get("section_id")), text(r.get("unit_id")), *keys))
+                    text(r.get("corrected_fields")) or "", text(r.get("section_id")), text(r.get("unit_id")), *keys,
+                    int(r["row_key"] in twice)))
     return out
 
 
@@ -171,6 +189,8 @@ class ReviewIndex:
         self._lock = threading.Lock()
         self._frames: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self._orphans: tuple | None = None
+        self.version: str | None = None  # changes whenever a refresh built something
+        self._memo: dict[tuple, object] = {}  # aggregates of this version, by query
         self.built: list[str] = []  # region-years built by the last refresh (for tests and the bench)
 
     # -- keeping it up to date --------------------------------------------------------------------
@@ -187,6 +207,10 @@ class ReviewIndex:
             c = self._connect()
             try:
                 self.built = self._refresh(c, log)
+                row = c.execute(f"SELECT value FROM {META} WHERE key = 'version'").fetchone()
+                if self.version != (row[0] if row else None):
+                    self.version = row[0] if row else None
+                    self._memo.clear()
             finally:
                 c.close()
             return self.built
@@ -203,7 +227,7 @@ class ReviewIndex:
         gone: set[str] = set()
         docs_of: dict[str, list[str]] | None = None
         if meta.get("imports") != imports:
-            docs_of, signatures = self._places(c)
+            docs_of, signatures, sizes = self._places(c)
             known = {r[0]: r[1] for r in c.execute(f"SELECT place, signature FROM {PLACES}")}
             stale |= {p for p, s in signatures.items() if known.get(p) != s}
             gone = set(known) - set(signatures)
@@ -215,81 +239,110 @@ class ReviewIndex:
                 stale |= {r[0] for r in c.execute(f"SELECT DISTINCT place FROM {ROWS} WHERE {clause}", params)}
         if stale:
             if docs_of is None:
-                docs_of, signatures = self._places(c)
-            self._build(c, sorted(stale), docs_of, signatures, log)
+                docs_of, signatures, sizes = self._places(c)
+            self._build(c, sorted(stale), docs_of, signatures, sizes, log)
         for place in gone:
             with c.writing():
                 c.execute(f"DELETE FROM {ROWS} WHERE place = ?", (place,))
                 c.execute(f"DELETE FROM {PLACES} WHERE place = ?", (place,))
         if stale or gone or meta.get("imports") != imports or meta.get("corrections") != corrections:
             with c.writing():
-                for key, value in (("imports", imports), ("corrections", corrections)):
+                values = [("imports", imports), ("corrections", corrections)]
+                if stale or gone:
+                    values.append(("version", secrets.token_hex(8)))
+                for key, value in values:
                     c.execute(c.upsert(META, ("key", "value"), ("key",)), (key, value))
         return sorted(stale)
 
-    def _places(self, c: dbapi.Connection) -> tuple[dict[str, list[str]], dict[str, str]]:
-        """Current documents by region-year, and each region-year's signature (its documents as imported)."""
+    def _places(self, c: dbapi.Connection) -> tuple[dict[str, list[str]], dict[str, str], dict[str, int]]:
+        """Current documents by region-year, each region-year's signature (its documents as imported)
+        and its number of rows."""
         docs_of: dict[str, list[str]] = {}
         stamps: dict[str, list[str]] = {}
-        for r in c.execute("SELECT document_id, region_id, year, imported_at FROM documents "
+        sizes: dict[str, int] = {}
+        for r in c.execute("SELECT document_id, region_id, year, imported_at, COALESCE(n_items, 0) FROM documents "
                            "WHERE status != 'failed' AND superseded_by IS NULL ORDER BY document_id"):
             place = place_of(r[1], r[2])
             docs_of.setdefault(place, []).append(r[0])
             stamps.setdefault(place, []).append(f"{r[0]}@{r[3]}")
-        return docs_of, {p: hashlib.sha256("\n".join(s).encode()).hexdigest() for p, s in stamps.items()}
+            sizes[place] = sizes.get(place, 0) + int(r[4])
+        return docs_of, {p: hashlib.sha256("\n".join(s).encode()).hexdigest() for p, s in stamps.items()}, sizes
 
-    def _build(self, c, places: list[str], docs_of, signatures, log) -> None:
+    def _build(self, c, places: list[str], docs_of, signatures, sizes, log) -> None:
         from reja.corrections import all_corrections
         from reja.i18n import use_language
         from reja.store import Store
 
         every = all_corrections(self.db)
         insert = f"INSERT INTO {ROWS} ({', '.join(NAMES)}) VALUES ({', '.join('?' * len(NAMES))})"
+        packs: list[list[str]] = []  # whole region-years, up to BUILD_ROWS rows a pack
+        rows_in = 0
+        for place in places:
+            if packs and rows_in + sizes.get(place, 0) <= BUILD_ROWS:
+                packs[-1].append(place)
+                rows_in += sizes.get(place, 0)
+            else:
+                packs.append([place])
+                rows_in = sizes.get(place, 0)
+        done = 0
         with Store(self.db, readonly=True) as store, use_language("en"):  # the index keeps codes, not texts
-            for n, place in enumerate(places, 1):
-                ids = docs_of.get(place, [])
-                rows = _index_rows(place_rows(store, self.db, ids, every), place) if ids else []
+            for pack in packs:
+                where_of = {d: p for p in pack for d in docs_of.get(p, [])}
+                frame = place_rows(store, self.db, list(where_of), every) if where_of else None
+                rows = _index_rows(frame, where_of) if frame is not None else []
                 with c.writing():
-                    c.execute(f"DELETE FROM {ROWS} WHERE place = ?", (place,))
+                    for place in pack:
+                        c.execute(f"DELETE FROM {ROWS} WHERE place = ?", (place,))
                     c.executemany(insert, rows)
-                    if ids:
-                        c.execute(c.upsert(PLACES, ("place", "signature", "stamp"), ("place",)),
-                                  (place, signatures[place], secrets.token_hex(8)))
-                    else:
-                        c.execute(f"DELETE FROM {PLACES} WHERE place = ?", (place,))
-                if log and (n % 50 == 0 or n == len(places)):
-                    log(n, len(places))
+                    for place in pack:
+                        if docs_of.get(place):
+                            c.execute(c.upsert(PLACES, ("place", "signature", "stamp"), ("place",)),
+                                      (place, signatures[place], secrets.token_hex(8)))
+                        else:
+                            c.execute(f"DELETE FROM {PLACES} WHERE place = ?", (place,))
+                done += len(pack)
+                if log:
+                    log(done, len(places))
 
     # -- reading ----------------------------------------------------------------------------------
-    def _read(self, sql: str, params=()) -> list:
+    def _read(self, sql: str, params=(), *, keep: bool = False) -> list:
+        """The query's rows (`keep`: an aggregate, kept while the index stays the same version)."""
+        key = (self.version, sql, tuple(params))
+        if keep and self.version is not None and key in self._memo:
+            return self._memo[key]
         c = dbapi.connect(self.db, readonly=True)
         try:
-            return c.execute(sql, params).fetchall()
+            rows = [tuple(r) for r in c.execute(sql, params).fetchall()]
         finally:
             c.close()
+        if keep:
+            if len(self._memo) > 1000:
+                self._memo.clear()
+            self._memo[key] = rows
+        return rows
 
     def counts(self) -> dict[str, int]:
         """Rows by status, and all rows."""
-        out = {r[0]: int(r[1]) for r in self._read(f"SELECT status, count(*) FROM {ROWS} GROUP BY status")}
+        out = {r[0]: int(r[1]) for r in self._read(f"SELECT status, count(*) FROM {ROWS} GROUP BY status", keep=True)}
         out["total"] = sum(out.values())
         return out
 
     def options(self) -> dict[str, list]:
         """What the filter offers: every flag code, district and year of the store."""
-        codes = {code for r in self._read(f"SELECT DISTINCT codes FROM {ROWS}") for code in (r[0] or "").split(";")
+        codes = {code for r in self._read(f"SELECT DISTINCT codes FROM {ROWS}", keep=True) for code in (r[0] or "").split(";")
                  if code}
-        districts = [r[0] for r in self._read(f"SELECT DISTINCT district FROM {ROWS} WHERE district IS NOT NULL")]
-        years = [int(r[0]) for r in self._read(f"SELECT DISTINCT year FROM {ROWS} WHERE year IS NOT NULL")]
+        districts = [r[0] for r in self._read(f"SELECT DISTINCT district FROM {ROWS} WHERE district IS NOT NULL", keep=True)]
+        years = [int(r[0]) for r in self._read(f"SELECT DISTINCT year FROM {ROWS} WHERE year IS NOT NULL", keep=True)]
         return {"reasons": sorted(codes), "districts": sorted(districts), "years": sorted(years)}
 
     def matching(self, filters: dict[str, str]) -> dict[str, int]:
         """Rows the filter selects (twins counted), how many of them are flagged, and distinct keys."""
         clause, params = where(filters)
-        r = self._read(f"SELECT count(*), COALESCE(sum(CASE WHEN r.status = 'flagged' THEN 1 ELSE 0 END), 0), "
-                       f"count(DISTINCT r.row_key) FROM {ROWS} r WHERE {clause}", params)[0]
-        flagged_keys = self._read(f"SELECT count(DISTINCT r.row_key) FROM {ROWS} r WHERE {clause} AND "
-                                  "r.status = 'flagged'", params)[0][0]
-        return {"rows": int(r[0]), "flagged": int(r[1]), "keys": int(r[2]), "flagged_keys": int(flagged_keys)}
+        r = self._read(f"SELECT count(*), COALESCE(sum(CASE WHEN r.status = 'flagged' THEN 1 ELSE 0 END), 0) "
+                       f"FROM {ROWS} r WHERE {clause}", params, keep=True)[0]
+        keys = self._read(_distinct_keys(clause), params * 2, keep=True)[0][0]
+        flagged_keys = self._read(_distinct_keys(f"{clause} AND r.status = 'flagged'"), params * 2, keep=True)[0][0]
+        return {"rows": int(r[0]), "flagged": int(r[1]), "keys": int(keys), "flagged_keys": int(flagged_keys)}
 
     def page(self, filters: dict[str, str], offset: int, limit: int) -> pd.DataFrame:
         """The filter's rows `offset` … `offset + limit` (twins included), as the page shows them."""
@@ -359,7 +412,7 @@ class ReviewIndex:
         outside it has no previous and the queue's first row as next."""
         clause, params = where(filters)
         first, fparams = _first_of_key(filters)
-        length = self._read(f"SELECT count(DISTINCT r.row_key) FROM {ROWS} r WHERE {clause}", params)[0][0]
+        length = self._read(_distinct_keys(clause), params * 2, keep=True)[0][0]
         at = self._read(f"SELECT r.source_file, r.document_id, r.item_index FROM {ROWS} r WHERE r.row_key = ? AND "
                         f"{clause} ORDER BY {_order()} LIMIT 1", [row_key, *params])
         if not at:
@@ -391,16 +444,18 @@ class ReviewIndex:
 
         clause, params = where(filters)
         reasons: dict[str, int] = {}
-        for codes, n in self._read(f"SELECT r.codes, count(*) FROM {ROWS} r WHERE {clause} GROUP BY r.codes", params):
+        for codes, n in self._read(f"SELECT r.codes, count(*) FROM {ROWS} r WHERE {clause} GROUP BY r.codes", params,
+                                   keep=True):
             for code in (codes or "").split(";"):
                 if code:
                     reasons[code] = reasons.get(code, 0) + int(n)
         out = {"reason": sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))}
         for name, column in (("district", "district"), ("indicator", "indicator_id")):
             rows = self._read(f"SELECT r.{column}, count(*) AS n FROM {ROWS} r WHERE {clause} AND r.{column} IS NOT NULL "
-                              f"GROUP BY r.{column} ORDER BY n DESC, r.{column}", params)
+                              f"GROUP BY r.{column} ORDER BY n DESC, r.{column}", params, keep=True)
             out[name] = [(str(k), int(v)) for k, v in rows]
-        bands = dict(self._read(f"SELECT r.band, count(*) FROM {ROWS} r WHERE {clause} GROUP BY r.band", params))
+        bands = dict(self._read(f"SELECT r.band, count(*) FROM {ROWS} r WHERE {clause} GROUP BY r.band", params,
+                                keep=True))
         out["band"] = [(b, int(bands[b])) for b in BANDS if bands.get(b)]
         return out
 
@@ -412,7 +467,7 @@ class ReviewIndex:
         width = 100 // HISTOGRAM_BINS
         bins = [0] * HISTOGRAM_BINS
         for score, n in self._read(f"SELECT r.indicator_score, count(*) FROM {ROWS} r WHERE {clause} AND "
-                                   "r.indicator_score IS NOT NULL GROUP BY r.indicator_score", params):
+                                   "r.indicator_score IS NOT NULL GROUP BY r.indicator_score", params, keep=True):
             if score != score:  # NaN
                 continue
             b = min(int(min(max(float(score), 0.0), 100.0) // width), HISTOGRAM_BINS - 1)
