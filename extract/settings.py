@@ -42,6 +42,7 @@ class ScanSettings:
     language_candidates: tuple[str, ...] = ("uzb", "uzb_cyrl")
     cell_retry_confidence: float = 55
     word_retry_confidence: float = 50
+    odd_capitals_retry_confidence: float = 100
     retry_margin: float = 10
     retry_min_confidence: float = 80
     paragraph_min_confidence: float = 50

@@ -103,7 +103,8 @@ def read_cell(ocr_img: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, in
     res: OcrResult = ocr_crop(crop, lang, psm=settings.cell_psm, dpi=dpi)
     res, notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
                               word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
-                              min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
+                              min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang),
+                              odd_retry=settings.odd_capitals_retry_confidence)
     res, more = roman_numerals(res, crop, lang, first_only=heading)
     notes += more
     if heading:
@@ -358,7 +359,8 @@ def _paragraphs(ocr_img, ink, grids: list[Grid], lang, settings, dpi) -> list[di
         res = ocr_crop(crop, lang, psm=6, dpi=dpi)
         res, _notes = recheck_cell(res, crop, lang, cell_retry=settings.cell_retry_confidence,
                                    word_retry=settings.word_retry_confidence, margin=settings.retry_margin,
-                                   min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang))
+                                   min_conf=settings.retry_min_confidence, fallback=settings.symbol_fallback.get(lang),
+                                   odd_retry=settings.odd_capitals_retry_confidence)
         res, _more = roman_numerals(res, crop, lang, first_only=True)
         res, _more = stem_numeral(res, crop, in_table=False)
         # Specks, scanner shadows at the page edge and stray marks come back as short or unsure junk.
