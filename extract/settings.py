@@ -36,6 +36,7 @@ class ScanSettings:
     language_sample_cells: int = 12
     language_min_cells: int | None = None
     language_decided_ratio: float = 1.5
+    language_sure_score: float | None = None
     warp_try_tilt: float = 2.5
     warp_try_gain: float = 1.0
     warp_try_sliver: float = 0.1

@@ -83,7 +83,8 @@ def _choose_lang(path: Path, pages: list[int], settings: ScanSettings, cache: Oc
         if not crops:
             continue
         choice = choose_model(crops, settings.language_candidates, min_cells=settings.language_min_cells,
-                              decided_ratio=settings.language_decided_ratio, psm=settings.cell_psm,
+                              decided_ratio=settings.language_decided_ratio,
+                              sure_score=settings.language_sure_score, psm=settings.cell_psm,
                               dpi=settings.dpi)
         note = choice.note() + f" from page {page_no}"
         cache.put(key, {"lang": choice.lang, "note": note})
