@@ -2,9 +2,10 @@
 
 Measured on these plans: Debian's `uzb_cyrl` model reads Latin words as garbage and has no "/" or
 "№", while a mixed `uzb_cyrl+uzb+rus` turns Latin words into Cyrillic look-alikes. So the script is
-chosen once per document (a sample of cells read with both models, the better mean confidence and
-letter statistics win), and afterwards a cell or word that came out unsure is read again with the
-other model and replaced only when that reading is both surer and in the other script.
+chosen once per document (a sample of cells read with the models until one is sure or clearly ahead:
+mean confidence × letter statistics), and afterwards a word that came out unsure (or, in scan.yaml,
+a whole unsure cell: off since session 7) is read again with the other model and replaced only when
+that reading is both surer and in the other script.
 """
 
 from __future__ import annotations
