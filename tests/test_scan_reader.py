@@ -181,6 +181,26 @@ def test_cache_returns_the_same_document(tmp_path, scanned_png):
         [(c.row, c.col, c.text, c.confidence) for c in second.tables[0].cells]
 
 
+def test_without_a_cache_a_page_is_hashed_once(monkeypatch, scanned_png):
+    """Issue 18 (speed): the page's pixels are hashed for the cache keys only when there is a cache;
+    without one, once (to hand the page the model choice prepared to its reading)."""
+    from reja.extract.scan import cache, page, read_scan, reader
+
+    calls: list[tuple] = []
+
+    def counting(img):
+        calls.append(img.shape)
+        return cache.image_digest(img)
+
+    monkeypatch.setattr(reader, "image_digest", counting)
+    monkeypatch.setattr(page, "image_digest", counting)
+    read_scan(scanned_png, cache_dir=False)
+    assert len(calls) == 2  # the model choice's preparation and the page's reading: one key each
+    calls.clear()
+    read_scan(scanned_png, cache_dir=False)
+    assert len(calls) == 2
+
+
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "jondor_2021_scan.pdf"
 
 

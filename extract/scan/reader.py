@@ -51,15 +51,18 @@ def _page_job(path: str, page_no: int, lang: str, settings: ParseSettings, cache
     try:
         img, dpi = _load(p, page_no, scan.dpi)
         cache = OcrCache(Path(cache_dir) if cache_dir else None)
-        # the header scores name the number columns whose cells are read again: part of what a page is
-        key = cache_key("page", image_digest(img), str(dpi), scan.fingerprint(), repr(settings.header),
-                        tesseract_version(), lang)
-        hit = cache.get(key)
-        if hit is not None:
-            hit["cached"] = True
-            return hit
+        key = None
+        if cache.dir is not None:  # hashing the page's pixels costs ~6 ms: only for a cache
+            # the header scores name the number columns whose cells are read again: part of what a page is
+            key = cache_key("page", image_digest(img), str(dpi), scan.fingerprint(), repr(settings.header),
+                            tesseract_version(), lang)
+            hit = cache.get(key)
+            if hit is not None:
+                hit["cached"] = True
+                return hit
         data = read_page(img, dpi, lang, scan, settings.header)
-        cache.put(key, data)
+        if key is not None:
+            cache.put(key, data)
         data["cached"] = False
         return data
     except ReadError as exc:
@@ -75,10 +78,12 @@ def _choose_lang(path: Path, pages: list[int], settings: ScanSettings, cache: Oc
         img, dpi = load_page(path, page_no, settings.dpi)
         _loaded.clear()
         _loaded[_page_key(path, page_no, settings.dpi)] = (img, dpi)
-        key = cache_key("model", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version())
-        hit = cache.get(key)
-        if hit is not None:
-            return hit["lang"], hit["note"]
+        key = None
+        if cache.dir is not None:
+            key = cache_key("model", image_digest(img), str(dpi), settings.fingerprint(), tesseract_version())
+            hit = cache.get(key)
+            if hit is not None:
+                return hit["lang"], hit["note"]
         crops = sample_crops(img, dpi, settings)
         if not crops:
             continue
@@ -87,7 +92,8 @@ def _choose_lang(path: Path, pages: list[int], settings: ScanSettings, cache: Oc
                               sure_score=settings.language_sure_score, psm=settings.cell_psm,
                               dpi=settings.dpi)
         note = choice.note() + f" from page {page_no}"
-        cache.put(key, {"lang": choice.lang, "note": note})
+        if key is not None:
+            cache.put(key, {"lang": choice.lang, "note": note})
         return choice.lang, note
     return settings.language_candidates[0], "no text found to choose the OCR model from"
 
