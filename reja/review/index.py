@@ -47,9 +47,24 @@ _COLUMNS = (("row_key", "{text}"), ("document_id", "{text}"), ("place", "{text}"
 NAMES = tuple(n for n, _t in _COLUMNS)
 
 
+FILTERS_INDEX = f"{ROWS}_filters"
+FILTERS_COLUMNS = "status, shared, band, codes, district_fold, district, indicator_id, indicator_score, year, row_key"
+
+
+def _indexes(c: dbapi.Connection) -> set[str]:
+    if c.postgres:
+        return {r[0] for r in c.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                                        "AND tablename = ?", (ROWS,))}
+    return {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (ROWS,))}
+
+
 def _ensure(c: dbapi.Connection) -> None:
     types = {"{text}": c.ddl("{text}"), "{int}": c.ddl("{int}"), "{real}": c.ddl("{real}")}
     if ROWS in c.tables() and c.columns(ROWS) == set(NAMES):
+        if FILTERS_INDEX not in _indexes(c):  # made by dd9246f without the district's folded form
+            with c.writing():
+                c.execute(f"DROP INDEX IF EXISTS {ROWS}_facets")
+                c.execute(f"CREATE INDEX IF NOT EXISTS {FILTERS_INDEX} ON {ROWS}({FILTERS_COLUMNS})")
         return
     with c.writing():
         for table in (ROWS, PLACES, META):  # an index of an older layout: built again from scratch
@@ -60,8 +75,7 @@ def _ensure(c: dbapi.Connection) -> None:
         c.execute(c.ddl(f"CREATE TABLE IF NOT EXISTS {META} (key {{text}} PRIMARY KEY, value {{text}})"))
         order = ", ".join(ORDER)
         # the filter's aggregates read only this index (no table rows): a national queue is 440k rows
-        c.execute(f"CREATE INDEX IF NOT EXISTS {ROWS}_facets ON {ROWS}(status, shared, band, codes, district, "
-                  "indicator_id, indicator_score, year, row_key)")
+        c.execute(f"CREATE INDEX IF NOT EXISTS {FILTERS_INDEX} ON {ROWS}({FILTERS_COLUMNS})")
         for name, cols in (("order", order), ("status", f"status, {order}"), ("key", "row_key"),
                            ("place", "place"), ("district", "district"), ("year", "year"),
                            ("wk_text", "wk_text"), ("wk_unit", "wk_unit"), ("wk_section", "wk_section")):
@@ -94,8 +108,13 @@ def where(filters: dict[str, str], alias: str = "r") -> tuple[str, list]:
         clauses.append(f"{a}district_fold LIKE ? ESCAPE '\\'")
         params.append("%" + _escape_like(filters["district"].upper()) + "%")
     if filters.get("year"):
-        clauses.append(f"CAST({a}year AS TEXT) = ?")
-        params.append(filters["year"].strip())
+        year = filters["year"].strip()
+        if year.isascii() and year.isdigit() and (year == "0" or not year.startswith("0")):
+            clauses.append(f"{a}year = ?")  # the text of a whole number: by the year's index
+            params.append(int(year))
+        else:  # "2024.0", " 24", "-1": compared as text, as the page always did (matching nothing, mostly)
+            clauses.append(f"CAST({a}year AS TEXT) = ?")
+            params.append(year)
     if filters.get("reason"):
         clauses.append(f"{a}codes LIKE ? ESCAPE '\\'")
         params.append("%;" + _escape_like(filters["reason"]) + ";%")
