@@ -223,6 +223,23 @@ def test_a_section_numeral_is_read_from_its_strokes(drawn, read, numeral):
     assert res.words[1].text == "Тадбирлар"
 
 
+def test_an_i_whose_top_serif_is_worn_on_one_side_is_still_an_i():
+    """On a photo an I's serif blurs away on one side (the wide dev: the Cyrillic photos' I whose top had
+    ink to the left only): a serif stays in the top tenth of the glyph, a 1's flag runs down its left."""
+    import numpy as np
+    from reja.extract.scan.language import numeral_stems
+
+    img, _box = _heading_image("I. Tadbirlar")
+    img = np.array(img)
+    rows = np.nonzero((img[:, :40] < 200).any(axis=1))[0]
+    top, middle = rows.min(), (rows.min() + rows.max()) // 2
+    stem = np.nonzero(img[middle, :40] < 128)[0]  # the I's stem, half-way down
+    img[top - 1 : top + 4, stem.max() + 1 : stem.max() + 12] = 255  # its top serif's right half gone
+    assert numeral_stems(img[:, :60]) == "I"
+    one, _box = _heading_image("1. Kitob")
+    assert numeral_stems(one[:, :60]) == "1"
+
+
 @pytest.mark.parametrize(("drawn", "read"), [
     ("1. Kitob fondi", "1."),  # an arabic 1: its flag leans left
     ("1.1. Kitob fondi", "1.1."),  # a sub-section
