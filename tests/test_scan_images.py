@@ -211,6 +211,51 @@ def test_skew_up_to_five_degrees_is_corrected(angle):
     assert any("skew" in n for n in prepared.notes)
 
 
+def _skewed_leaning_page(dpi: int) -> tuple[Image.Image, tuple[int, int]]:
+    """Plan page 1 with its columns leaning 2° and rotated 3°, at `dpi`; and its size at 300 dpi."""
+    page = plan_page(1).convert("L")
+    lean = np.tan(np.radians(2.0))
+    w, h = page.size
+    page = page.transform((w, h), Image.AFFINE, (1, lean, -lean * h / 2, 0, 1, 0), resample=Image.BICUBIC,
+                          fillcolor=255).rotate(3.0, resample=Image.BICUBIC, fillcolor=255)
+    if dpi != 300:
+        page = page.resize((round(w * dpi / 300), round(h * dpi / 300)), Image.LANCZOS)
+    return page, (w, h)
+
+
+@pytest.mark.parametrize("dpi", [300, 200])
+def test_a_skewed_leaning_page_is_resampled_once(monkeypatch, dpi):
+    """Issue 18: the coarse rotation, the fine one, the column shear (and a 200 dpi page's upscale to
+    300) are one bicubic move of the grey page, not one each (two here at 300 dpi, three at 200: ~60-100 ms
+    a page); the page comes out as the moves one after the other would leave it: level and upright."""
+    from reja.extract.scan import prepare as prep
+
+    page, (w, h) = _skewed_leaning_page(dpi)
+    moves = []
+    warp, resize = cv2.warpAffine, cv2.resize
+
+    def counting_warp(src, m, size, *a, **kw):
+        if kw.get("flags", cv2.INTER_LINEAR) != cv2.INTER_NEAREST:  # nearest pixel: the ink mask, measured
+            moves.append("warp")
+        return warp(src, m, size, *a, **kw)
+
+    def counting_resize(src, dsize, *a, **kw):
+        out = resize(src, dsize, *a, **kw)
+        if out.size > src.size >= out.size * 0.3:  # not the paper brightness' 1/8 copy brought back
+            moves.append("upscale")
+        return out
+
+    monkeypatch.setattr(prep.cv2, "warpAffine", counting_warp)
+    monkeypatch.setattr(prep.cv2, "resize", counting_resize)
+    prepared = prep.prepare_page(np.asarray(page), dpi, target_dpi=300, orientation=False)
+    monkeypatch.undo()
+    assert moves == ["warp"], moves
+    assert abs(prepared.gray.shape[0] - h) <= 1 and abs(prepared.gray.shape[1] - w) <= 1
+    angles = prep._ruling_angles(prepared.binary)
+    assert angles and all(abs(a) < 0.15 for a, _len in angles), angles
+    assert abs(prep._column_lean(prepared.binary)) < 0.15
+
+
 @pytest.mark.parametrize("dpi", [300, 200])
 def test_a_skewed_page_with_leaning_columns_is_binarised_once_at_full_size(monkeypatch, dpi):
     """Rotated 3° (a coarse and a fine correction) with columns leaning 2° (a shear), at 300 dpi and
@@ -220,13 +265,7 @@ def test_a_skewed_page_with_leaning_columns_is_binarised_once_at_full_size(monke
     upright."""
     from reja.extract.scan import prepare as prep
 
-    page = plan_page(1).convert("L")
-    lean = np.tan(np.radians(2.0))
-    w, h = page.size
-    page = page.transform((w, h), Image.AFFINE, (1, lean, -lean * h / 2, 0, 1, 0), resample=Image.BICUBIC,
-                          fillcolor=255).rotate(3.0, resample=Image.BICUBIC, fillcolor=255)
-    if dpi != 300:
-        page = page.resize((round(w * dpi / 300), round(h * dpi / 300)), Image.LANCZOS)
+    page, (w, h) = _skewed_leaning_page(dpi)
     full_size = w * h
     binarised = []
     threshold = cv2.adaptiveThreshold

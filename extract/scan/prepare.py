@@ -321,13 +321,14 @@ def _straighten(gray: np.ndarray, binary: np.ndarray, max_skew: float, notes: li
                 zoom: float = 1.0) -> tuple[np.ndarray, np.ndarray, float]:
     """(grey page, its ink mask, degrees of skew corrected): the page rotated level and its columns
     sheared upright. Each angle is measured on the ink mask (`binary`) moved by the corrections found
-    before it; the grey page is then moved as it always was, one bicubic pass a correction, and
-    binarised once. `zoom` > 1: a low-resolution page, measured as it is (a 200 dpi photo: 2.25 times
-    fewer pixels), upscaled by `zoom` and its grain smoothed before it is moved.
+    before it; the grey page is then moved once by all of them (`_moved_once`) and binarised once.
+    `zoom` > 1: a low-resolution page, measured as it is (a 200 dpi photo: 2.25 times fewer pixels),
+    upscaled by `zoom` in the same move and its grain smoothed after it.
 
-    Moving the grey page once by all the corrections together would save a bicubic pass or two
-    (~60 ms each at 300 dpi), but the page reads differently: the CI scan's section heading "III."
-    read "II.", the CI photo's "II." read "III." (tests/variety/test_floors.py, issue 18 session 6)."""
+    One bicubic pass instead of one a correction (and the upscale's) saves ~60-100 ms a page with two
+    moves or more. It changes the OCR'd pixels by a fraction of a grey level, which flipped Tesseract's
+    reading of short section numerals ("III." / "II.", tests/variety/test_floors.py, issue 18 session 6)
+    until section numerals were read from their strokes (language.py, session 7)."""
     m = np.eye(3)
     moved = binary
     # A ruling skewed by more than ~2° breaks into short runs the ruling finder does not see, so a
@@ -353,16 +354,33 @@ def _straighten(gray: np.ndarray, binary: np.ndarray, max_skew: float, notes: li
         lean = 0.0
     else:
         notes.append(f"columns leaning {lean:+.2f}° set upright (shear)")
-    if zoom != 1.0:
+    if not (coarse or fine or lean):
+        if zoom == 1.0:
+            return gray, binary, skew
         gray = smooth_grain(cv2.resize(gray, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC))
-    elif not (coarse or fine or lean):
-        return gray, binary, skew
+        return gray, binarise(gray), skew
+    gray = _moved_once(gray, zoom, coarse, fine, lean)
+    if zoom != 1.0:
+        gray = smooth_grain(gray)
+    return gray, binarise(gray), skew
+
+
+def _moved_once(gray: np.ndarray, zoom: float, coarse: float, fine: float, lean: float) -> np.ndarray:
+    """`gray` upscaled by `zoom` (on cv2.resize's pixel grid), rotated by `coarse` then `fine` degrees
+    about the upscaled page's centre (`rotate`) and sheared upright by `lean` degrees (`shear_upright`):
+    those moves one after the other, in one bicubic pass."""
+    h0, w0 = gray.shape
+    w, h = (int(round(w0 * zoom)), int(round(h0 * zoom))) if zoom != 1.0 else (w0, h0)
+    off = 0.5 * zoom - 0.5  # cv2.resize maps pixel centres: x' = (x + 0.5) * zoom - 0.5
+    m = np.array([[zoom, 0.0, off], [0.0, zoom, off], [0.0, 0.0, 1.0]])
     for angle in (coarse, fine):
         if angle:
-            gray = rotate(gray, angle)
+            m = _rotation((h, w), angle) @ m
     if lean:
-        gray = shear_upright(gray, lean)
-    return gray, binarise(gray), skew
+        t = float(np.tan(np.radians(lean)))
+        m = np.array([[1.0, -t, t * h / 2], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) @ m
+    return cv2.warpAffine(gray, m[:2], (w, h), flags=ROTATE_INTERPOLATION, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=255)
 
 
 def prepare_page(img: np.ndarray, dpi: float | None, *, target_dpi: int, orientation: bool | str = True,
