@@ -141,7 +141,8 @@ def estimate_skew(binary: np.ndarray, profile_limit: float = 3.0, zoom: float = 
 def _column_lean(binary: np.ndarray) -> float:
     """Length-weighted median angle (degrees) of the long vertical rulings from upright, measured as
     the horizontal ones are, on the transposed page; 0 without such rulings."""
-    angles = _ruling_angles(np.ascontiguousarray(binary.T))
+    # cv2.transpose: the same array as np.ascontiguousarray(binary.T) in ~2 ms instead of ~12 (300 dpi A4).
+    angles = _ruling_angles(cv2.transpose(binary))
     if not angles:
         return 0.0
     arr = np.array(angles)
