@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from .clean import remove_impulses, smooth_grain
-from .components import components
+from .components import components, inked_rows, row_spans
 
 # Deskew and column shear of the 300 dpi page. Bilinear costs 18 ms against bicubic's 65 ms on an A4
 # page (one OpenCV thread), but it blurs thin strokes: the CI scan's section "III." read as "II."
@@ -93,20 +93,34 @@ def _ruling_angles(binary: np.ndarray) -> list[tuple[float, float]]:
     """(angle in degrees, length) of long near-horizontal rulings."""
     h, w = binary.shape
     run = max(w // 40, 20)
-    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
-    # A skewed line survives the opening as a staircase of short runs: glue them back together.
-    horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 3)))
-    n, labels, stats, _ = components(horiz)
+    # The opening (an erosion, then a dilation, both one row tall) leaves only the long horizontal runs
+    # of ink: a few bands of rows. The dilations and the labelling are done on those bands alone, with
+    # the same pixels as on the whole page: a dilation one row tall keeps an empty row empty; the glue
+    # reaches one row up and down, so a band is the rows with ink and one row either side, and the rows
+    # beyond it are empty as the band's border is; components never cross an empty row, and the bands go
+    # top to bottom, so the labels come in the same order. ~13 ms instead of ~45 a call on a 300 dpi A4
+    # page, two calls a page (skew, column lean; issue 18).
+    line = cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))
+    eroded = cv2.erode(binary, line)
+    glue = cv2.getStructuringElement(cv2.MORPH_RECT, (run, 3))
+    inked = inked_rows(eroded)
+    # the rows the glue can reach: one up and one down from a row with ink
+    reach = np.unique(np.clip(np.concatenate((inked - 1, inked, inked + 1)), 0, h - 1))
     out = []
-    for k in range(1, n):
-        x, y, cw, ch, _area = stats[k]
-        if cw < w * 0.25 or ch > cw * 0.1:
-            continue
-        ys, xs = np.nonzero(labels[y : y + ch, x : x + cw] == k)
-        if len(xs) < 50:
-            continue
-        slope = np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)[0]
-        out.append((float(np.degrees(np.arctan(slope))), float(cw)))
+    for s, e in row_spans(reach):
+        horiz = cv2.dilate(eroded[s:e], line)
+        # A skewed line survives the opening as a staircase of short runs: glue them back together.
+        horiz = cv2.dilate(horiz, glue)
+        n, labels, stats, _ = components(horiz)
+        for k in range(1, n):
+            x, y, cw, ch, _area = stats[k]
+            if cw < w * 0.25 or ch > cw * 0.1:
+                continue
+            ys, xs = np.nonzero(labels[y : y + ch, x : x + cw] == k)
+            if len(xs) < 50:
+                continue
+            slope = np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)[0]
+            out.append((float(np.degrees(np.arctan(slope))), float(cw)))
     return out
 
 
