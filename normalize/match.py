@@ -34,6 +34,9 @@ Evidence on top of text similarity, each stated in `reason`:
 - the label's verb replaced: when the best label's verbs are generic ones the text does not say, and the text
   says another verb with a distinctive word the label lacks ("Kitobxonlarni kitobga jalb qilish" /
   "Foydalanuvchilarga kitob berilishi"), never auto (`_verb_replaced`, `label_verb_replaced`);
+- the label's activity as the object or goal of another: the best label's activity word with an accusative or
+  dative ending and another verbal noun after it that no label of the entry has ("Kitoblarni tasniflashni
+  o'rganish", "Fondni xatlovga tayyorlash"), never auto (`_activity_as_object`, `activity_as_object`);
 - a second entry named: when another indicator's vocabulary covers the text's head words about as
   well as the best one's, each with a word the other lacks ("malaka oshirish bo'yicha
   seminar-treninglar"), the text names both and goes to review (`names_both` in the thresholds).
@@ -133,6 +136,7 @@ def clear_cache() -> None:
     _bag_scores.cache_clear()
     _short_text_words.cache_clear()
     _verb_forms.cache_clear()
+    _object_and_activity.cache_clear()
 
 
 def _cache_get(key: tuple) -> Match | None:
@@ -1039,6 +1043,11 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
             no_auto.add(adjusted[0][0])
             notes[adjusted[0][0]].append(f"the label's verb '{swapped[0]}' is not in the text, which says "
                                          f"'{swapped[1]}' instead: never auto")
+        goal = _activity_as_object(cat, text, adjusted[0][0], adjusted[0][1][2])
+        if goal:
+            no_auto.add(adjusted[0][0])
+            notes[adjusted[0][0]].append(f"the text's '{goal[0]}' is what its activity '{goal[1]}' works on or "
+                                         "aims at, not the activity: never auto")
         other = _names_another(cat, text, adjusted[0][0])
         if other is not None:
             no_auto.add(adjusted[0][0])
@@ -1151,6 +1160,59 @@ def _verb_replaced(cat: Catalogue, text: str | None, lab: _Label) -> tuple[str, 
     extra = [w for w in _content_words(head, _generic_words(cat.catalogue_version))
              if not _in_key(w, lab.key) and not _in_key(w, written)]
     return (own[0], extra[0]) if extra else None
+
+
+def _activity_as_object(cat: Catalogue, text: str | None, eid: str, lab: _Label) -> tuple[str, str] | None:
+    """(the text's word, its activity) when the text says the best label's activity word as an object or goal, a
+    verbal noun with a case ending ("Kitoblarni tasniflashni o'rganish": studying classification; "Fondni
+    xatlovga tayyorlash": preparing for the inventory), and a verbal noun after it the entry's labels do not
+    have: that last verbal noun is the activity, the label's is what it works on or aims at. A general "last
+    verb not in the label" would demote right matches ("Kitobxonlar qatnovini oshirish"); only the case-marked
+    activity word of the label is taken as the sign. Never auto (`activity_as_object` in the thresholds file);
+    None when not so. Match keys are Latin, so Cyrillic texts (-ни, -га/-ка/-қа) are read the same way."""
+    rule = cat.thresholds.get("activity_as_object") or {}
+    if not rule or not text:
+        return None
+    return _object_and_activity(match_key(_head_text(text)), eid, lab.key, cat.catalogue_version)
+
+
+@lru_cache(maxsize=4096)
+def _object_and_activity(said: str, eid: str, lab_key: str, catalogue_version: str) -> tuple[str, str] | None:
+    rule = load_catalogue().thresholds["activity_as_object"]
+    obj, doing, n = re.compile(rule["object"]), re.compile(rule["activity"]), int(rule["min_length"])
+    keeps = [match_key(w) for w in rule.get("keeps") or []]
+    words = said.split()
+    marked = [i for i, w in enumerate(words) if len(w) >= n and obj.search(w)]
+    if not marked:
+        return None
+    label_words = set(lab_key.split())
+    generic = _generic_words(catalogue_version)
+    own = _entry_all_words(catalogue_version).get(eid, frozenset()) | _entry_word_stems(catalogue_version).get(eid, frozenset())
+    for i in marked:
+        if not set(stem_key(words[i]).split()) & label_words:
+            continue  # an object that is not the label's activity word: "Kitoblarni tasniflash"
+        later = [j for j in range(i + 1, len(words)) if len(words[j]) >= n and doing.search(words[j])
+                 and not obj.search(words[j])]
+        if not later:
+            continue
+        j = later[-1]
+        stems = set(stem_key(words[j]).split())
+        if stems <= generic and j - 1 > i:  # "muhokama qilish": the word before the generic verb says what
+            j, stems = j - 1, set(stem_key(words[j - 1]).split())
+        if not stems or stems <= generic or stems & own or any(_words_alike(words[j], k) for k in keeps):
+            continue  # "tashkil qilish", a verb of the entry's labels, or "qatnovini oshirish" (a typo too)
+        return words[i], words[j]
+    return None
+
+
+@lru_cache(maxsize=4)
+def _entry_word_stems(catalogue_version: str) -> dict[str, frozenset[str]]:
+    """Indicator id → the stem of each word of its labels taken alone: a word a phrase synonym folds away in the
+    label keys ("yo'lga qo'yish" → tashkil) is still the label's word."""
+    out: dict[str, set[str]] = {}
+    for lab in _index(catalogue_version, "indicators"):
+        out.setdefault(lab.entry_id, set()).update(k for w in match_key(lab.text).split() for k in stem_key(w).split())
+    return {eid: frozenset(ws) for eid, ws in out.items()}
 
 
 @lru_cache(maxsize=4)

@@ -580,3 +580,50 @@ def test_correcting_records_is_editing_them_not_drawing_them_up(text):
     like tuzish (draw up) with an ending and was an automatic bib_records ("Bibliografik yozuvlar yaratish")."""
     m = match_indicator(text, section_id="cataloguing", unit_id="bib_yozuv")
     assert (m.id, m.band) == ("bib_records_edit", "auto"), m
+
+
+@pytest.mark.parametrize("text,section", [
+    ("Kitoblarni tasniflashni o'rganish", "cataloguing"),  # studying classification
+    ("Китобларни таснифлашни ўрганиш", None),
+    ("Fondni xatlovga tayyorlash", "collection_work"),  # preparing the collection for the inventory
+    ("Кутубхона фондини хатловга тайёрлаш", None),
+    ("Fondni inventarizatsiyaga tayyorlash", "collection_work"),
+    ("Fond xatlovini tekshirish", "collection_work"),  # checking the inventory
+    ("Фонд хатловини текшириш", None),
+])
+def test_the_label_s_activity_as_the_object_or_goal_of_another_is_never_auto(text, section):
+    """The label's activity word with an object or goal ending (tasniflash-ni, xatlov-ga) and another verbal
+    noun after it that no label of the entry has: that last one is the activity (o'rganish = studying,
+    tayyorlash = preparing, tekshirish = checking), the label's is what it works on or aims at. Neither
+    classification ("Axborot-kutubxona resurslarini tasniflash") nor inventory ("Fondlarni xatlovdan o'tkazish")
+    counts them: never an automatic match, but the entry may be proposed."""
+    m = match_indicator(text, section_id=section)
+    assert m.band != "auto", m
+
+
+@pytest.mark.parametrize("text,section,expected", [
+    ("Kitoblarni tasniflash", "cataloguing", "classification"),  # the object is books, not the activity
+    ("Fond xatlovini o'tkazish", "collection_work", "inventory"),  # the generic verb: the inventory itself
+    ("Фонд хатловини ўтказиш", None, "inventory"),
+    ("Xodimlarni malaka oshirishga yuborish", "staff_training", "staff_training"),  # sent to training
+    ("Kitobxonlar qatnovini oshirish", "user_services", "attendance"),  # raising attendance
+    # the catalogue's own binding_repair synonym "… muqovalashga tayyorlash": preparing is in the entry's labels
+    ("Kitoblarni ta'mirlashga tayyorlash", "collection_work", "binding_repair"),
+])
+def test_a_case_marked_object_that_is_not_another_activity_s_goal_keeps_its_match(text, section, expected):
+    m = match_indicator(text, section_id=section)
+    assert (m.id, m.band) == (expected, "auto"), m
+
+
+def test_the_activity_as_object_rule_is_set_in_the_thresholds_file(monkeypatch):
+    """Without `activity_as_object` the wording is an automatic classification again (as before the rule)."""
+    from reja.normalize import match as match_module
+
+    cat = load_catalogue()
+    assert "o'rganish" not in cat.thresholds["activity_as_object"]["keeps"]
+    monkeypatch.delitem(cat.thresholds, "activity_as_object")
+    match_module.clear_cache()
+    try:
+        assert match_indicator("Kitoblarni tasniflashni o'rganish").band == "auto"
+    finally:
+        match_module.clear_cache()
