@@ -599,3 +599,26 @@ def test_rulings_are_measured_on_their_bands_as_on_the_whole_page():
     assert len(expected) >= 6, expected  # the page's rulings are found at all
     assert prep._ruling_angles(binary) == expected
     assert prep._ruling_angles(cv2.transpose(binary)) == _ruling_angles_whole_page(cv2.transpose(binary))
+
+
+def test_horizontal_rulings_are_opened_and_closed_on_their_bands_as_on_the_whole_page():
+    """grid.line_masks opens and closes the horizontal rulings on the bands of rows the erosion leaves
+    ink in (issue 18): the same mask as the two morphologyEx calls over the whole page, with rulings on
+    the first and last rows, broken ones (closed), short dashes and specks (opened away)."""
+    from reja.extract.scan import grid
+
+    rng = np.random.default_rng(11)
+    binary = np.zeros((700, 1200), np.uint8)
+    binary[0, 0:1200] = 255
+    binary[699, 30:1100] = 255
+    binary[300:303, 100:600] = 255
+    binary[300:303, 610:1100] = 255  # a 10 px break: closed
+    binary[500, 100:160] = 255  # shorter than the opening: gone
+    ys, xs = rng.integers(0, 700, 4000), rng.integers(0, 1200, 4000)
+    binary[ys, xs] = 255
+    h_len = 105
+    expected = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
+    expected = cv2.morphologyEx(expected, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
+    assert expected[301, 100:1100].all() and not expected[500].any()  # the rulings as drawn
+    horiz, _vert = grid.line_masks(binary, 300)
+    assert np.array_equal(horiz, expected)

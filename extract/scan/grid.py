@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .components import components
+from .components import components, inked_rows, row_spans
 
 
 @dataclass
@@ -48,13 +48,25 @@ def line_masks(binary: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
     v_len = max(int(dpi * 0.17), 20)
     # No closing before the opening: closing glues the baseline serifs of a bold line of text into
     # a long run that looks like a ruling. Breaks in a real ruling are bridged after the opening.
-    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
+    horiz = _horizontal_open_close(binary, h_len, 15)
     vert = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
     for lean in (-LEAN_OPEN, LEAN_OPEN):
         vert |= _leaning_open(binary, v_len, lean)
-    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 15)))
     return horiz, vert
+
+
+def _horizontal_open_close(binary: np.ndarray, open_len: int, close_len: int) -> np.ndarray:
+    """`binary` opened by a row of `open_len` pixels, then closed by one of `close_len`: the same pixels
+    as the two morphologyEx calls over the whole page, with all but the erosion done on the bands of rows
+    the erosion leaves ink in (kernels one row tall treat each row alone, and keep an empty row empty):
+    ~10 ms less on a 300 dpi A4 page (issue 18)."""
+    eroded = cv2.erode(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (open_len, 1)))
+    out = np.zeros_like(binary)
+    for s, e in row_spans(inked_rows(eroded)):
+        band = cv2.dilate(eroded[s:e], cv2.getStructuringElement(cv2.MORPH_RECT, (open_len, 1)))
+        out[s:e] = cv2.morphologyEx(band, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (close_len, 1)))
+    return out
 
 
 # Column rulings leaning by this much (tan of the angle, 3°) are opened on the page sheared upright: the
