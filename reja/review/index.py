@@ -60,11 +60,7 @@ def _indexes(c: dbapi.Connection) -> set[str]:
 
 def _ensure(c: dbapi.Connection) -> None:
     types = {"{text}": c.ddl("{text}"), "{int}": c.ddl("{int}"), "{real}": c.ddl("{real}")}
-    if ROWS in c.tables() and c.columns(ROWS) == set(NAMES):
-        if FILTERS_INDEX not in _indexes(c):  # made by dd9246f without the district's folded form
-            with c.writing():
-                c.execute(f"DROP INDEX IF EXISTS {ROWS}_facets")
-                c.execute(f"CREATE INDEX IF NOT EXISTS {FILTERS_INDEX} ON {ROWS}({FILTERS_COLUMNS})")
+    if ROWS in c.tables() and c.columns(ROWS) == set(NAMES) and FILTERS_INDEX in _indexes(c):
         return
     with c.writing():
         for table in (ROWS, PLACES, META):  # an index of an older layout: built again from scratch
