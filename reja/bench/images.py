@@ -93,6 +93,7 @@ def bench_images(log=print, *, families: tuple[str, ...] = FAMILIES, seeds: int 
     os.environ.pop("REJA_OCR_CACHE", None)  # cold reads: the honest cost
     refs = [corpus.DocRef(f, corpus.RANGES["dev"] + k, "dev") for f in families for k in range(seeds)]
     warm_refs = [corpus.DocRef(families[0], corpus.RANGES["dev"] + seeds, "dev")] if warm else []
+    corpus.generate_apart(refs + warm_refs, prefix="[bench] images: ")
     generated = corpus.generate(refs + warm_refs, log=lambda msg: log(f"[bench] images: {msg}"))
     out: dict = {"families": {}, "warm": warm}
     for g in generated:

@@ -54,6 +54,7 @@ def bench_layouts(repeat: int = 3, log=print) -> dict:
     from reja.variety import corpus
 
     refs = [corpus.DocRef(family, corpus.RANGES["dev"] + k, "dev") for family in TARGETS for k in range(SEEDS)]
+    corpus.generate_apart(refs, prefix="[bench] layouts: ")
     generated = corpus.generate(refs, log=lambda msg: log(f"[bench] layouts: {msg}"))
     out: dict[str, dict] = {}
     for family, target in TARGETS.items():

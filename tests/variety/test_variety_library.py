@@ -230,3 +230,25 @@ def test_every_bank_section_is_drawn_and_headings_the_matcher_is_sure_of_agree_w
         for title in written:
             m = match_section(title)
             assert m.band != "auto" or m.id == sec_id, (title, sec_id, m.id)
+
+
+def test_a_bench_generates_apart_and_then_only_finds_the_files(tmp_path):
+    # a timed process must not carry the renderers' imports (OpenCV's thread pool) or memory into its reads
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, pathlib\n"
+        "from reja.variety import corpus\n"
+        "refs = corpus.ci_documents(['docx_classic'])[:1]\n"
+        "cache = pathlib.Path(sys.argv[1])\n"
+        "assert corpus.pending(refs, cache) == refs\n"
+        "corpus.generate_apart(refs, cache)\n"
+        "assert corpus.pending(refs, cache) == []\n"
+        "made = corpus.generate(refs, cache, log=None)\n"
+        "assert made[0].file.exists() and made[0].expected.exists()\n"
+        "loaded = [m for m in sys.modules if m.startswith('reja.variety.renderers') or m == 'cv2']\n"
+        "assert not loaded, loaded\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
