@@ -155,7 +155,32 @@ def _synonyms() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
                 if toks and toks != canon:
                     table.setdefault(toks, canon)
     longest = max((len(k) for k in table), default=1)
-    return table, longest
+    # a canonical phrase holding a member of another class ("taqdim etish": etish is qilish) is written
+    # as that class writes it, so "topshirish" (→ taqdim etish) meets "taqdim etish" itself (→ taqdim qilish)
+    refold: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for canon in set(table.values()):
+        others = {k: v for k, v in table.items() if v != canon}
+        folded = _fold_tokens(canon, others, longest)
+        if folded != canon:
+            refold[canon] = folded
+    return {k: refold.get(v, v) for k, v in table.items()}, longest
+
+
+def _fold_tokens(toks: tuple[str, ...], table: dict[tuple[str, ...], tuple[str, ...]], longest: int) -> tuple[str, ...]:
+    """Stemmed tokens with every synonym phrase replaced by its class's canonical phrase (longest first)."""
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        for n in range(min(longest, len(toks) - i), 0, -1):
+            canon = table.get(tuple(toks[i: i + n]))
+            if canon is not None:
+                out.extend(canon)
+                i += n
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -185,18 +210,5 @@ def stem_key(key: str) -> str:
     "foydalanuvchi roʻyxat olish"-like keys that differ only where the wording really differs.
     Only the catalogue matcher uses it; row keys keep `match_key`.
     """
-    toks = list(_stem_tokens(strip_sub_item_prefix(key)))
     table, longest = _synonyms()
-    out: list[str] = []
-    i = 0
-    while i < len(toks):
-        for n in range(min(longest, len(toks) - i), 0, -1):
-            canon = table.get(tuple(toks[i: i + n]))
-            if canon is not None:
-                out.extend(canon)
-                i += n
-                break
-        else:
-            out.append(toks[i])
-            i += 1
-    return " ".join(out)
+    return " ".join(_fold_tokens(tuple(_stem_tokens(strip_sub_item_prefix(key))), table, longest))

@@ -1399,48 +1399,83 @@ def _entry_counts(catalogue_version: str, kind: str) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------ wordings clerks have matched
+@lru_cache(maxsize=4)
+def _learned_ignore(catalogue_version: str) -> frozenset[str]:
+    """Words a wording may add or drop and still be one a clerk matched (`learned_near.ignore`: the
+    joining words, "shu jumladan", "bundan"; and every sub-item marker), as comparison keys."""
+    words = (load_catalogue().thresholds.get("learned_near") or {}).get("ignore") or []
+    return frozenset(k for w in (*words, *sub_item_prefixes()) for k in prepare(w, stem=False).split()
+                     ) | frozenset(k for w in words for k in prepare(w).split())
+
+
+def _learned_form(key: str, ignore: frozenset[str]) -> str:
+    """A comparison key without its ignorable words and numbers ("fond kelib tush adabiyot jami shu
+    jumladan" and "... jami" are one wording; so are "2024 yilda" and "2025 yilda" plans)."""
+    return " ".join(w for w in key.split() if w not in ignore and not any(ch.isdigit() for ch in w))
+
+
 @lru_cache(maxsize=16)
-def _learned_keys(wordings: tuple[tuple[str, str | None], ...]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
-    pairs = [(prepare(text), eid) for text, eid in wordings]
+def _learned_keys(wordings: tuple[tuple[str, str | None], ...]
+                  ) -> tuple[tuple[str, ...], tuple[str | None, ...], dict[tuple[str, ...], frozenset]]:
+    """The taught wordings' comparison keys (ignorable words left out), their ids, and each one's
+    words (sorted) → the ids taught for wordings of those words."""
+    ignore = _learned_ignore(load_catalogue().catalogue_version)
+    pairs = [(_learned_form(prepare(text), ignore), eid) for text, eid in wordings]
     pairs = [(k, eid) for k, eid in pairs if k]
-    return tuple(k for k, _ in pairs), tuple(eid for _, eid in pairs)
+    same: dict[tuple[str, ...], set] = {}
+    for k, eid in pairs:
+        same.setdefault(tuple(sorted(k.split())), set()).add(eid)
+    return (tuple(k for k, _ in pairs), tuple(eid for _, eid in pairs),
+            {k: frozenset(v) for k, v in same.items()})
 
 
 def match_near_learned(kind: str, text: str | None, wordings: tuple[tuple[str, str | None], ...],
                        section_id: str | None = None) -> Match | None:
-    """The entry a clerk gave a wording that this text is one or two typos away from ("Kitobarni
-    ta'mirlash" after "Kitoblarni ta'mirlash", either script): compared on the matcher's keys
-    (endings, synonyms and scripts folded) with whole-string similarity, at least
-    `learned_near.min_score`, on keys of at least `min_length` letters, with no wording taught
-    another entry within `margin`; an indicator also must be usual in the row's section.
+    """The entry a clerk gave a wording that this text says again in other words' endings, order or
+    script, or one or two typos away ("Jurnal" after "Jurnallar", "Fondga kelib tushgan adabiyotlar
+    jami, shu jumladan:" after "…jami", "Kitobarni ta'mirlash" after "Kitoblarni ta'mirlash"). Compared on
+    the matcher's keys (endings, synonyms and scripts folded) without the words of `learned_near.ignore`,
+    the sub-item markers and numbers: the same words (any order, any length) when every wording of
+    those words was taught one entry; else whole-string similarity at least `learned_near.min_score`, on
+    keys of at least `min_length` letters, with no wording taught another entry within `margin`. An
+    indicator also must be usual in the row's section.
     `wordings`: (text, id) pairs the clerks taught, for this `kind`; an indicator's id may be None (the
     clerk said "not in the catalogue": a Match without id, band auto, no flag). Callers ask only when
     the matcher did not accept an entry itself. None when nothing is that near."""
     rule = load_catalogue().thresholds.get("learned_near") or {}
-    q = prepare(text)
-    if not rule or not wordings or len(q) < int(rule["min_length"]):
+    if not rule or not wordings:
         return None
-    near = _nearest_learned(q, wordings, float(rule["min_score"]), float(rule["margin"]))
-    if near is None:
+    q = _learned_form(prepare(text), _learned_ignore(load_catalogue().catalogue_version))
+    if not q:
         return None
-    key, eid, best = near
+    keys, ids, same = _learned_keys(wordings)
+    taught = same.get(tuple(sorted(q.split())))
+    if taught is not None and len(taught) == 1:
+        key, eid, best, how = q, next(iter(taught)), 100.0, "the words of"
+    elif taught is None and len(q) >= int(rule["min_length"]):
+        near = _nearest_learned(q, keys, ids, float(rule["min_score"]), float(rule["margin"]))
+        if near is None:
+            return None
+        key, eid, best = near
+        how = "near"
+    else:  # no taught wording near, or those words were taught two entries: the matcher and the clerk decide
+        return None
     if eid is None:  # the clerk said that wording is not in the catalogue: neither is this one
         if kind != "indicator":
             return None
         return Match(None, round(float(best), 1), "auto", [],
-                     f"near a wording a clerk said is not in the catalogue ('{key}', ratio {best:.0f})")
+                     f"{how} a wording a clerk said is not in the catalogue ('{key}', ratio {best:.0f})")
     if kind == "indicator" and not _usual_in_section(load_catalogue(), eid, section_id):
         return None
     return Match(eid, round(float(best), 1), "auto", [(eid, round(float(best), 1))],
-                 f"near a wording a clerk matched ('{key}', ratio {best:.0f})")
+                 f"{how} a wording a clerk matched ('{key}', ratio {best:.0f})")
 
 
-def _nearest_learned(q: str, wordings: tuple[tuple[str, str | None], ...], min_score: float,
+def _nearest_learned(q: str, keys: tuple[str, ...], ids: tuple[str | None, ...], min_score: float,
                      margin: float) -> tuple[str, str | None, float] | None:
     """(the taught wording's key, its id, the ratio) of the taught wording nearest the text key `q`, at
     least `min_score`; None when there is none, or when a wording taught another entry is within
     `margin` of it (two taught entries about as near: the matcher and the clerk decide)."""
-    keys, ids = _learned_keys(wordings)
     hits = process.extract(q, keys, scorer=fuzz.ratio, limit=8, score_cutoff=min_score - margin)
     if not hits or hits[0][1] < min_score:
         return None

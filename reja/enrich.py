@@ -9,7 +9,8 @@ flags the row (`section_review`, `indicator_review`, `unit_review`); no match fl
 
 Wording a clerk has already matched by hand (`reja.learned`) is matched to the same entry
 first, with the correction named in the reason; a wording the matcher does not accept that is a
-typo or two away from a learned one gets that one's entry.
+typo or two away from a learned one, or says its words again (endings, order, a sub-item marker or a
+number aside), gets that one's entry.
 
 What does not depend on the catalogue — the normalised text, the match keys of the wordings, the
 parsed deadlines — is `prepare_rows`, done in the parse stage (`reja.pipeline.read_rows`) and kept
@@ -66,7 +67,7 @@ def prepare_rows(rows: list[ItemRow], plan_year: int | None = None) -> list[dict
 def _learned_or(kind: str, text: str, learned: LearnedSynonyms | None, match_fn, *args, key: str | None = None,
                 **kwargs) -> Match:
     """A clerk's earlier match of the same wording wins; otherwise `match_fn(text, *args, **kwargs)`,
-    and when that is not accepted, the entry of a learned wording a typo or two away from this one
+    and when that is not accepted, the entry of a learned wording this one says again or is a typo or two away from
     (`match_near_learned`; for an indicator, one usual in the row's section)."""
     hit = learned.lookup(kind, text, key) if learned else None
     if hit is not None and hit["id"] is None:  # the clerk said: not in the catalogue (no flag, no id)

@@ -3,7 +3,7 @@ activity or unit match teaches the matcher that this wording means that catalogu
 
 An activity the clerk says is not in the catalogue (the indicator cleared, or a row without one
 accepted) is learned too, with id None: the same wording in other plans is then no decision again
-(and a typo or two away from it neither, when the matcher does not accept an entry itself).
+(nor its words said again, or a typo or two away from it, when the matcher does not accept an entry itself).
 
 They are derived from the corrections table, not stored twice: undoing the correction forgets the
 synonym. Their content hash joins the catalogue version in each document's import key, so after a

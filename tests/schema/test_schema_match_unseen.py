@@ -165,8 +165,47 @@ def test_near_learned_wording_needs_one_clear_entry_its_section_and_length():
     # two wordings taught two entries, both as near: no winner
     both = (*taught, ("Fond hujjatlarini qayta sanalishi", "acq_total"))
     assert match_near_learned("indicator", "Fond hujjatlarini qayta sannash", both) is None
-    # short words are near each other without meaning the same ("Jurnallar" / "Jurnal")
-    assert match_near_learned("indicator", "Jurnal", (("Jurnallar", "acq_journals"),)) is None
+    # short words are near each other without meaning the same ("Kitobxonlar" / "Kitoblar": readers, books)
+    assert match_near_learned("indicator", "Kitoblar", (("Kitobxonlar", "users_registered"),)) is None
+
+
+def test_a_wording_a_clerk_matched_said_again_in_other_endings_order_or_with_a_marker_is_that_entry():
+    """The clerk confirmed a wording; the same words said again later in the batch (a plural ending, the
+    other script, another order, a "shu jumladan" that announces the breakdowns below, a year) need no
+    second decision: "Jurnal" is "Jurnallar", "Fondga kelib tushgan adabiyotlar jami, shu jumladan:" is
+    "Fondga kelib tushgan adabiyotlar jami" (the variety bank words acq_total and acq_journals so)."""
+    from reja.normalize.match import match_near_learned
+
+    m = match_near_learned("indicator", "Jurnal", (("Jurnallar", "acq_journals"),), section_id="main_production")
+    assert (m.id, m.band) == ("acq_journals", "auto"), m
+    m = match_near_learned("indicator", "Журнал", (("Jurnallar", "acq_journals"),))
+    assert (m.id, m.band) == ("acq_journals", "auto"), m
+    total = (("Fondga kelib tushgan adabiyotlar jami", "acq_total"),)
+    for said in ("Fondga kelib tushgan adabiyotlar jami, shu jumladan:", "Фондга келиб тушган адабиётлар жами",
+                 "Jami fondga kelib tushgan adabiyotlar", "2025 yilda fondga kelib tushgan adabiyotlar jami"):
+        m = match_near_learned("indicator", said, total, section_id="main_production")
+        assert (m.id, m.band) == ("acq_total", "auto"), (said, m)
+    # the words of a wording the clerk said is not in the catalogue: not either
+    m = match_near_learned("indicator", "Субботниклар ўтказиш", (("Subbotnik o'tkazish", None),))
+    assert (m.id, m.band) == (None, "auto"), m
+    # not usual in the row's section: the matcher and the clerk decide
+    assert match_near_learned("indicator", "Jurnal", (("Jurnallar", "acq_journals"),), section_id="mass_media") is None
+    # those words were taught two entries: no winner
+    both = (("Jurnallar", "acq_journals"), ("Jurnal", "media_print"))
+    assert match_near_learned("indicator", "Jurnallarda", both) is None
+    # a word more or less is another wording ("jami" says the total of the breakdowns)
+    assert match_near_learned("indicator", "Kitoblar jami", (("Kitoblar", "acq_books"),)) is None
+
+
+def test_a_synonym_class_whose_name_holds_another_class_member_meets_its_own_members():
+    """match_vocabulary.yaml says topshirish = taqdim etish and etish = qilish (and yo'lga qo'yish = joriy
+    etish): a text that says the member meets a label that says the class's first name, whichever light
+    verb it is written with."""
+    from reja.normalize.match import prepare
+
+    assert prepare("Hisobotlarni viloyatga topshirish") == prepare("Hisobotlarni viloyatga taqdim etish")
+    assert prepare("Hisobotlarni viloyatga topshirish") == prepare("Hisobotlarni viloyatga taqdim qilish")
+    assert prepare("Elektron katalogni yo'lga qo'yish") == prepare("Elektron katalogni joriy etish")
 
 
 def test_ocr_digits_inside_words_are_read_as_letters_numbers_stay():
