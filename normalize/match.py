@@ -21,7 +21,8 @@ Evidence on top of text similarity, each stated in `reason`:
   and of any indicator the parent itself breaks down ("журнал" under 1.2 purchase: purchase and
   journals both break down the acquisition total); a breakdown named by a generic word
   (`parent_required` in the thresholds file: "журнал", "yangi") without that support is pushed
-  down and never auto-accepted;
+  down and never auto-accepted, unless the text is one of its labels whole, of two words or more,
+  counting people in its section ("Qayta ro'yxatdan o'tganlar | nafar": `parent_required_whole`);
 - the runner-up: if a different entry scores within `margin` of the best, the match goes to review;
 - a name that joins two activities ("…nashrlarini muqovalash va kitoblarni ta'mirlash": verbal nouns
   joined by va/hamda): a text naming one of them whole misses none of the label's words (`_clauses`);
@@ -1261,6 +1262,8 @@ def _with_evidence(cat: Catalogue, q: str, eid: str, scored: _Scored, row: _Row,
     if row.parent_id and _parent_supports(cat, ind.parent, row.parent_id):
         s += PARENT_BONUS
         n.append(f"sub-item of {row.parent_id}")
+    elif eid in _parent_required(cat.catalogue_version) and _names_breakdown_whole(cat, q, eid, row):
+        n.append("names a label of its own words in its section and unit: no parent needed")
     elif eid in _parent_required(cat.catalogue_version):
         # a bare "журнал" means journals acquired only under an acquisition item; and without
         # that context the word must be the whole text, not one word of it ("yangi" in "Yangi
@@ -1271,6 +1274,25 @@ def _with_evidence(cat: Catalogue, q: str, eid: str, scored: _Scored, row: _Row,
     if row.unit is not None:
         s = _unit_evidence(cat, ind, row.unit, s, n)
     return min(100.0, s), how, lab
+
+
+def _names_breakdown_whole(cat: Catalogue, q: str, eid: str, row: _Row) -> bool:
+    """Does a text without parent evidence name a breakdown of `parent_required` whole ("Qayta ro'yxatdan
+    o'tganlar", "Yangi kitobxonlar")? Its words are one of the entry's labels (in any order, joining and
+    generic words aside, no other entry's), at least `parent_required_whole.min_words` of them (a bare
+    "Jurnallar" or "yangi" breaks down other activities too), under a section the indicator is usual in and
+    with a unit it is counted in, of a kind of `unit_kinds` (people: only registration counts "new" or
+    "re-registered" readers; a kind of document alone, "Davriy nashrlarda", "Avtoreferat va dissertatsiyalar",
+    is acquired, issued, stored or written about, so it still needs its parent): the row says what it counts
+    without its parent item."""
+    rule = cat.thresholds.get("parent_required_whole") or {}
+    ind = cat.indicators[eid]
+    if (not rule or row.unit is None or row.unit.id not in ind.allowed_units() or row.section_id not in ind.sections
+            or row.unit.kind not in (rule.get("unit_kinds") or ())):
+        return False
+    words = _word_multiset(q, _same_words_ignore(cat.catalogue_version))
+    return (len(words) >= int(rule["min_words"])
+            and _same_words_entries(cat.catalogue_version, "indicator").get(words) == {eid})
 
 
 def _unit_evidence(cat: Catalogue, ind: Indicator, unit: Unit, s: float, n: list[str]) -> float:

@@ -666,3 +666,19 @@ def test_the_activity_as_object_rule_is_set_in_the_thresholds_file(monkeypatch):
         assert match_indicator("Kitoblarni tasniflashni o'rganish").band == "auto"
     finally:
         match_module.clear_cache()
+
+
+def test_a_people_breakdown_named_whole_needs_no_parent_item():
+    """A plan without item numbers has no parent item (reja/variety/spec.py conventions): its "Qayta
+    ro'yxatdan o'tganlar | nafar" under the main figures is re-registered users all the same (the
+    variety bank words users_reregistered and users_new so). One word ("qayta"), a unit that counts no
+    people, or a section the breakdown is not usual in: the parent is still needed."""
+    for text in ("Qayta ro'yxatdan o'tganlar", "Қайта рўйхатдан ўтганлар", "Yangi kitobxonlar"):
+        m = match_indicator(text, section_id="main_production", unit_id="nafar")
+        want = "users_new" if text.startswith("Yangi") else "users_reregistered"
+        assert (m.id, m.band) == (want, "auto"), (text, m)
+    assert match_indicator("qayta", section_id="main_production", unit_id="nafar").band != "auto"
+    assert match_indicator("Qayta ro'yxatdan o'tganlar", section_id="main_production", unit_id="nusxa").band != "auto"
+    assert match_indicator("Qayta ro'yxatdan o'tganlar", section_id="mass_media", unit_id="nafar").band != "auto"
+    # a kind of document named alone is acquired, issued or written about: still needs its parent
+    assert match_indicator("Davriy nashrlarda", section_id="user_services", unit_id="son").band != "auto"
