@@ -32,6 +32,9 @@ Evidence on top of text similarity, each stated in `reason`:
 - an activity done to what another activity produced: when the text's activity is the best label's
   participle ("Kitoblarni hisobdan chiqarish" / "Hisobdan chiqarilgan kitoblarni … belgilash") and the label
   has a verbal noun of its own the text lacks, never auto (`_activity_done_to_it`, `participle_modifier`);
+- the mirror: a runner-up whose label counts what the text's activity produced ("O'tkazilgan ko'rgazmalar"
+  under "Yangi adabiyotlar ko'rgazmasini tashkil qilish", which the best label says as an activity too) is no
+  near tie (`_runner_up_counts_results`, `participle_modifier.results_counted`);
 - the label's verb replaced: when the best label's verbs are generic ones the text does not say, and the text
   says another verb with a distinctive word the label lacks ("Kitobxonlarni kitobga jalb qilish" /
   "Foydalanuvchilarga kitob berilishi"), never auto (`_verb_replaced`, `label_verb_replaced`);
@@ -1054,7 +1057,33 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
             no_auto.add(adjusted[0][0])
             notes[adjusted[0][0]].append(f"also names {other[0]} ({' '.join(other[1])})")
     total = _is_total(cat, text, adjusted, notes)
+    if not total and len(adjusted) > 1:
+        counted = _runner_up_counts_results(cat, text, adjusted[0][1][2], adjusted[1][1][2])
+        if counted:
+            total = True
+            notes[adjusted[0][0]].append(f"{adjusted[1][0]} counts what was '{counted}', the text does it")
     return _decide("indicator", cat, q, adjusted, notes, forbid_auto=no_auto, head=head_key(text), lead_ok=total)
+
+
+def _runner_up_counts_results(cat: Catalogue, text: str | None, best: _Label, runner_up: _Label) -> str:
+    """The runner-up label's participle that the text and the best label say as their activity ("Yangi
+    adabiyotlar ko'rgazmasini tashkil qilish" and exhibitions' "Kitob ko'rgazmalarini tashkil etish": organising
+    exhibitions; exhibitions_held's "O'tkazilgan ko'rgazmalar": the exhibitions held, a count of what that
+    activity produced). The stems meet, so the two score alike; the text says the activity, with a verbal noun
+    and no participle, as the best label does: the runner-up is no near tie (`participle_modifier`'s word
+    endings; the mirror of `_activity_done_to_it`). "" when not so."""
+    rule = cat.thresholds.get("participle_modifier") or {}
+    if not rule or not text or not rule.get("results_counted"):
+        return ""
+    r_done, r_rest, _ = _verb_forms(match_key(runner_up.text), cat.catalogue_version)
+    if not r_done:
+        return ""
+    t_done, t_rest, t_doing = _verb_forms(match_key(_head_text(text)), cat.catalogue_version)
+    b_done, b_rest, _ = _verb_forms(match_key(best.text), cat.catalogue_version)
+    said = r_done & t_rest & b_rest
+    if not said or t_done or b_done or not t_doing:
+        return ""
+    return sorted(said)[0]
 
 
 def _short_text_support(cat: Catalogue, text: str | None, adjusted: list, notes: dict[str, list[str]],
