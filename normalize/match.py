@@ -26,9 +26,11 @@ Evidence on top of text similarity, each stated in `reason`:
 - the runner-up: if a different entry scores within `margin` of the best, the match goes to review;
 - a name that joins two activities ("…nashrlarini muqovalash va kitoblarni ta'mirlash": verbal nouns
   joined by va/hamda): a text naming one of them whole misses none of the label's words (`_clauses`);
+- a text that says it is a total ("…to'ldirish jami"): entries with a label that says so too gain
+  `total_word.bonus` over those whose labels never do (`_total_word_support`);
 - a short name, a noun or two and a generic verb ("Фойдаланувчиларга ресурслар бериш сони"), that no entry
-  scores up to review: an entry whose labels use every word, the verb too, gains `short_text.bonus` and is
-  proposed for review, never accepted (`_short_text_support`);
+  scores up to review (with `short_text.below_auto`, up to auto): an entry whose labels use every word, the verb
+  too, gains `short_text.bonus` and is proposed for review, never accepted (`_short_text_support`);
 - an activity done to what another activity produced: when the text's activity is the best label's
   participle ("Kitoblarni hisobdan chiqarish" / "Hisobdan chiqarilgan kitoblarni … belgilash") and the label
   has a verbal noun of its own the text lacks, never auto (`_activity_done_to_it`, `participle_modifier`);
@@ -1033,6 +1035,7 @@ def _match_indicator(text: str | None, section_id: str | None, unit_id: str | No
     row = _Row(section_id, cat.units.get(unit_id) if unit_id else None, parent_id)
     adjusted = [(eid, _with_evidence(cat, q, eid, scored, row, notes.setdefault(eid, []), no_auto))
                 for eid, scored in _rank_text(cat, "indicators", q, text)]
+    _total_word_support(cat, text, adjusted, notes)
     adjusted.sort(key=lambda kv: -kv[1][0])
     if _short_text_support(cat, text, adjusted, notes, no_auto):
         adjusted.sort(key=lambda kv: -kv[1][0])
@@ -1086,6 +1089,44 @@ def _runner_up_counts_results(cat: Catalogue, text: str | None, best: _Label, ru
     return sorted(said)[0]
 
 
+def _total_word_support(cat: Catalogue, text: str | None, adjusted: list, notes: dict[str, list[str]]) -> None:
+    """A text that says it is a total ("…to'ldirish jami", `total_word.words`) fits an entry with a label that
+    says so too (acq_total's "Fondni to'ldirish jami") better than one whose labels never do (acq_on_demand's
+    "Fondni kerakli adabiyotlar bilan to'ldirish"): those gain `total_word.bonus` points (`adjusted` updated
+    in place). The words are generic ones (they say nothing of what is counted), so no label score sees them."""
+    rule = cat.thresholds.get("total_word") or {}
+    if not rule or not text or not adjusted:
+        return
+    words = _total_words(cat.catalogue_version)
+    said = words.intersection(match_key(text).split())
+    if not said:
+        return
+    saying = _entries_saying(cat.catalogue_version, words)
+    bonus = float(rule["bonus"])
+    for i, (eid, (s, how, lab)) in enumerate(adjusted):
+        if eid in saying:
+            adjusted[i] = (eid, (min(100.0, s + bonus), how, lab))
+            notes[eid].append(f"says the total ({' '.join(sorted(said))}) as a label of it does (+{bonus:g})")
+
+
+@lru_cache(maxsize=4)
+def _total_words(catalogue_version: str) -> frozenset[str]:
+    return frozenset(match_key(w) for w in (load_catalogue().thresholds.get("total_word") or {}).get("words") or [])
+
+
+@lru_cache(maxsize=4)
+def _entries_saying(catalogue_version: str, words: frozenset[str]) -> frozenset[str]:
+    """The indicators with a label (as written, match-keyed) that holds one of `words`."""
+    cat = load_catalogue()
+    out = set()
+    for ind in cat.indicators.values():
+        for label in (ind.name_latn, ind.name_cyrl, *ind.synonyms, *ind.labels_rus):
+            if label and words.intersection(match_key(label).split()):
+                out.add(ind.id)
+                break
+    return frozenset(out)
+
+
 def _short_text_support(cat: Catalogue, text: str | None, adjusted: list, notes: dict[str, list[str]],
                         no_auto: set[str]) -> bool:
     """A short text, a noun or two and a generic verb ("Фойдаланувчиларга ресурслар бериш сони": foydalanuvchi,
@@ -1095,7 +1136,8 @@ def _short_text_support(cat: Catalogue, text: str | None, adjusted: list, notes:
     points and is never accepted automatically: a proposal for the clerk, not a match (`adjusted` updated
     in place; True when an entry gained)."""
     rule = cat.thresholds.get("short_text") or {}
-    if not rule or not adjusted or adjusted[0][1][0] >= _thresholds(cat, "indicator")[1]:
+    auto, review, _ = _thresholds(cat, "indicator")
+    if not rule or not adjusted or adjusted[0][1][0] >= (auto if rule.get("below_auto") else review):
         return False
     words = _short_text_words(head_key(text), cat.catalogue_version)
     if not words:

@@ -544,7 +544,8 @@ def test_a_short_text_outside_the_catalogue_gets_no_proposal():
 
 
 def test_the_short_text_rule_is_set_in_the_thresholds_file(monkeypatch):
-    """Without `short_text` the short wording gets no proposal (its best label scores below review)."""
+    """Without `short_text` the short wording gets no book_issue proposal (a short label holding one of its
+    words, users_registered's "Foydalanuvchilar soni", or nothing, is what the label scores give)."""
     from reja.normalize import match as match_module
 
     cat = load_catalogue()
@@ -554,7 +555,7 @@ def test_the_short_text_rule_is_set_in_the_thresholds_file(monkeypatch):
     match_module.clear_cache()
     match_module._short_text_words.cache_clear()
     try:
-        assert match_indicator("Foydalanuvchilarga resurslar berish").band == "none"
+        assert match_indicator("Foydalanuvchilarga resurslar berish").id != "book_issue"
     finally:
         match_module.clear_cache()
         match_module._short_text_words.cache_clear()
@@ -694,3 +695,27 @@ def test_organising_exhibitions_is_no_near_tie_of_the_exhibitions_held():
     # the count said as a participle stays the count's (the labelled set's breakdown rows)
     m = match_indicator("O'tkazilgan ko'rgazmalar soni", section_id="user_services", unit_id="son")
     assert m.id == "exhibitions_held", m
+
+
+def test_the_collection_is_the_fond_and_the_library_resources_alike():
+    """match_vocabulary.yaml: the catalogue's newer names say "axborot-kutubxona resurslari" for the collection
+    plans call "fond" (the variety bank words preservation_conditions "Fondning saqlanishini ta'minlash (harorat,
+    sanitariya, yong'in xavfsizligi)", the catalogue "Axborot-kutubxona resurslarining saqlanishini …")."""
+    from reja.normalize.match import prepare
+
+    assert prepare("Fondning saqlanishini ta'minlash") == prepare("Axborot-kutubxona resurslarining saqlanishini ta'minlash")
+    assert prepare("Axborot-kutubxona fondlarini to'ldirish") == prepare("Axborot-kutubxona resurslarini to'ldirish")
+    # bare "resurslar" stays its own word ("Elektron resurslar" are electronic resources, not the collection)
+    assert prepare("Elektron resurslar") != prepare("Elektron fond")
+    text = "Fondning saqlanishini ta'minlash (harorat, sanitariya, yong'in xavfsizligi)"
+    m = match_indicator(text, section_id="collection_work", unit_id="marta")
+    assert (m.id, m.band) == ("preservation_conditions", "auto"), m
+
+
+def test_a_text_that_says_total_fits_the_entry_whose_label_says_it():
+    """"Fondni yangi adabiyotlar bilan to'ldirish jami" (the variety bank's acq_total) is the total of filling
+    the collection (acq_total's "Fondni to'ldirish jami"), not acq_on_demand's "Фондни керакли адабиётлар
+    билан тўлдириш" (filling it with needed literature), which says no total."""
+    for text in ("Fondni yangi adabiyotlar bilan to'ldirish jami", "Фондни янги адабиётлар билан тўлдириш жами"):
+        m = match_indicator(text, section_id="main_production", unit_id="nusxa")
+        assert m.id == "acq_total", (text, m)
