@@ -719,3 +719,18 @@ def test_a_text_that_says_total_fits_the_entry_whose_label_says_it():
     for text in ("Fondni yangi adabiyotlar bilan to'ldirish jami", "Фондни янги адабиётлар билан тўлдириш жами"):
         m = match_indicator(text, section_id="main_production", unit_id="nusxa")
         assert m.id == "acq_total", (text, m)
+
+
+def test_russian_media_appearances_and_the_digitising_loanword():
+    """Russian "Выступления в СМИ" is the Uzbek "Оммавий ахборот воситаларида чиқишлар" (СМИ = OAV, выступления =
+    chiqishlar: media_coverage); "Fondni tsifrlashtirish" (цифрлаштириш, the Russian loan) is digitising, as the
+    variety bank words both."""
+    from reja.normalize.match import prepare
+
+    assert prepare("Выступления в СМИ").replace(" v ", " ") == prepare("Chiqishlar ommaviy axborot vositalarida")
+    m = match_indicator("Выступления в СМИ", section_id="mass_media")
+    assert (m.id, m.band) == ("media_coverage", "auto"), m
+    assert prepare("tsifrlashtirish") == prepare("raqamlashtirish") == prepare("оцифровка")
+    for text in ("Fondni tsifrlashtirish", "Фондни тсифрлаштириш"):
+        m = match_indicator(text, section_id="electronic_library", unit_id="sahifa")
+        assert (m.id, m.band) == ("digitising", "auto"), (text, m)
