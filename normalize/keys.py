@@ -163,7 +163,13 @@ def _synonyms() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
         folded = _fold_tokens(canon, others, longest)
         if folded != canon:
             refold[canon] = folded
-    return {k: refold.get(v, v) for k, v in table.items()}, longest
+    table = {k: refold.get(v, v) for k, v in table.items()}
+    # a canonical phrase that holds a member of its own class ("veb sayt": sayt is veb-sayt, "tahlil qilish":
+    # tahlil is tahlil qilish) is read whole, not as its words ("veb veb sayt", "tahlil qil qil")
+    for canon in {c for c in table.values() if len(c) > 1}:
+        if canon not in table and any((w,) in table for w in canon):
+            table[canon] = canon
+    return table, max((len(k) for k in table), default=1)
 
 
 def _fold_tokens(toks: tuple[str, ...], table: dict[tuple[str, ...], tuple[str, ...]], longest: int) -> tuple[str, ...]:
