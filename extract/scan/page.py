@@ -14,6 +14,7 @@ from reja.extract.settings import HeaderScores
 
 from .cache import image_digest
 from .components import components
+from .digit_count import all_ones, count_digits, digit_glyphs
 from .grid import Grid, find_grids
 from .language import recheck_cell, roman_numerals, stem_numeral
 from .letter_case import first_letter_case
@@ -328,6 +329,53 @@ def recheck_numbers(cells: list[dict], n_rows: int, n_cols: int, ocr_img, ink, l
                 digit_h = _digit_height(cells, kinds, header_rows, pattern, ink, dpi)
             shape = _shape_reading(ink, c["bbox"], dpi, digit_h)
         _keep_first_reading(c, kind, again, pattern, shape)
+    if ink is not None and "value" in kinds.values():  # (no pixels: nothing to count)
+        if digit_h == -1.0:
+            digit_h = _digit_height(cells, kinds, header_rows, patterns["value"][2], ink, dpi)
+        if digit_h:
+            for c in cells:
+                if kinds.get(c["col"]) == "value" and c["row"] not in header_rows and c["colspan"] == 1:
+                    _count_check(c, ink, dpi, digit_h)
+
+
+_COUNTED_RE = re.compile(r"[\d%]")
+
+
+def _count_check(c: dict, ink, dpi: int, digit_h: float) -> None:
+    """A value cell's digits counted in its ink (digit_count.py) against its reading: a reading of 1s (or of
+    nothing, or of 1s and a letter: "1n") whose ink is nothing but 1s of another count is read as those 1s
+    (said when nothing had been read); any other disagreement is said (`ocr_number`) unless the cell already
+    says it is in doubt."""
+    text = c["text"].strip()
+    if "\n" in text or text in {"-", "–", "—"}:
+        return
+    trimmed = _cell_crop_box(ink, c["bbox"], dpi)
+    if trimmed is None:
+        return
+    x0, y0, x1, y1 = trimmed
+    sub = ink[y0:y1, x0:x1]
+    glyphs = digit_glyphs(sub, digit_h)
+    if glyphs is None:
+        return
+    counted = count_digits(sub, glyphs, digit_h)
+    read = len(_COUNTED_RE.findall(text))
+    if counted is None or counted == read or counted == 0:
+        return
+    digits = re.sub(r"\D", "", text)
+    if set(digits) <= {"1"} and all_ones(sub, glyphs, digit_h):
+        ones = "1" * counted
+        c["notes"] = [n for n in c["notes"] if not n.startswith(("low_ocr_confidence: ink in the cell", "ocr_number"))]
+        if digits:  # the model saw 1s and counted them wrong ("1n", "111" for "11"): the strokes are sure
+            c["notes"].append(f"number_reread: {c['text']!r} → {ones!r}: {counted} upright strokes of a 1")
+        else:  # nothing read: taken and said, as a lone 1 read from its shape
+            c["notes"].append(f"ocr_number: value cell read as nothing; {counted} upright strokes of a 1 taken as "
+                              f"{ones!r} box {_box(c)}")
+        c["text"] = ones
+        return
+    if any(n.startswith(("ocr_number", "low_ocr_confidence")) for n in c["notes"]):
+        return
+    c["notes"].append(f"ocr_number: value read as {c['text']!r} ({read} digits) but its ink has {counted} "
+                      f"digit-sized glyphs box {_box(c)}")
 
 
 def _text_lines(ink: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
