@@ -297,7 +297,10 @@ def _sheet_of_photo(img: np.ndarray, dpi: float | None, notes: list[str], warp_m
     found = find_sheet(to_gray(img))
     if found is None:
         return img, dpi
-    if found.tilt < (WARP_MIN_TILT if warp_min_tilt is None else warp_min_tilt):
+    # An outline inside the sheet (a shadow's edge taken for the sheet's) is never warped, however much
+    # perspective it seems to have: its warp cuts the table (variety photo_pdf 1039, photo_docx 1030 at 4° or
+    # more); the deskew and the column shear read the page as it is.
+    if found.inside or found.tilt < (WARP_MIN_TILT if warp_min_tilt is None else warp_min_tilt):
         # Nearly from above: a warp from corners found on a blurred outline (a few pixels off)
         # leaves the columns leaning unevenly; the deskew and the column shear do better. An outline
         # inside the sheet is not offered for a warp (page.prepare_and_find tries one from
