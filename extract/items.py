@@ -339,11 +339,21 @@ class ItemBuilder:
         return False
 
     # -- output ------------------------------------------------------------------------------
+    @property
+    def numbers_nothing(self) -> bool:
+        """True for a plan laid out without item numbers: no table has a number column and no row a number.
+        A row there without a number is the layout, not a doubt, so `no_item_no` is not flagged (its row key
+        is its section and text, as for any row)."""
+        return bool(self.drafts) and not any(
+            d.item_no is not None or d.roles.col("number") is not None for d in self.drafts
+        )
+
     def finish(self) -> list[PlanItem]:
         _section_prefixed_items(self.drafts)
         items: list[PlanItem] = []
+        expects_numbers = not self.numbers_nothing
         for draft in self.drafts:
-            items.extend(_build(draft, self.low_ocr_confidence))
+            items.extend(_build(draft, self.low_ocr_confidence, expects_numbers))
         counts = Counter((i.section_no, i.item_no) for i in items if i.item_no is not None)
         for item in items:
             if item.item_no is not None and counts[(item.section_no, item.item_no)] > 1:
@@ -449,12 +459,12 @@ def _provenance(item: PlanItem, draft: _Draft) -> None:
     item.ocr_confidence = min(draft.ocr) if draft.ocr else None
 
 
-def _build(draft: _Draft, low_ocr_confidence: float) -> list[PlanItem]:
+def _build(draft: _Draft, low_ocr_confidence: float, expects_numbers: bool = True) -> list[PlanItem]:
     """The item (and the sub-items split from its stacked values); an item whose lowest OCR cell
     confidence is below `low_ocr_confidence` is flagged."""
     item = _item_of(draft)
     _provenance(item, draft)
-    _flag_item(item, draft, low_ocr_confidence)
+    _flag_item(item, draft, low_ocr_confidence, expects_numbers)
     return [item, *_values(item, draft)]
 
 
@@ -484,7 +494,7 @@ def _item_of(draft: _Draft) -> PlanItem:
     return item
 
 
-def _flag_item(item: PlanItem, draft: _Draft, low_ocr_confidence: float) -> None:
+def _flag_item(item: PlanItem, draft: _Draft, low_ocr_confidence: float, expects_numbers: bool = True) -> None:
     """The draft's own flags, then what the item's reading leaves in doubt."""
     for f in draft.flags:
         if f not in item.flags:
@@ -495,7 +505,7 @@ def _flag_item(item: PlanItem, draft: _Draft, low_ocr_confidence: float) -> None
         item.flag("stitched_row")
     if not draft.has_section:
         item.flag("no_section")
-    if item.item_no is None and item.parent_item_no is None and not any(
+    if expects_numbers and item.item_no is None and item.parent_item_no is None and not any(
         f.startswith("no_item_no") for f in item.flags
     ):
         item.flag("no_item_no")

@@ -273,6 +273,7 @@ def _read_title_block(lines: list[Line], source: str) -> PlanMeta:
 
 
 NO_ITEMS_PREFIX = "no plan items found: "
+UNNUMBERED_NOTE = "the plan numbers none of its activities (no № column): its rows are named by section and text, not flagged no_item_no"
 
 
 def _what_was_found(doc: Document) -> str:
@@ -327,6 +328,8 @@ def parse_plan(doc: Document, settings: ParseSettings | None = None) -> ParsedPl
             )
     items = walker.builder.finish()
     warnings = list(doc.warnings) + walker.warnings
+    if items and walker.builder.numbers_nothing:
+        warnings.append(f"{doc.source}: {UNNUMBERED_NOTE}")
     if not items:
         warnings.append(f"{doc.source}: {NO_ITEMS_PREFIX}{_what_was_found(doc)}")
     return ParsedPlan(
