@@ -26,6 +26,8 @@ Evidence on top of text similarity, each stated in `reason`:
 - the runner-up: if a different entry scores within `margin` of the best, the match goes to review;
 - a name that joins two activities ("…nashrlarini muqovalash va kitoblarni ta'mirlash": verbal nouns
   joined by va/hamda): a text naming one of them whole misses none of the label's words (`_clauses`);
+- a label's general word ("resurslar") is said by a text that names a kind of it ("kitoblar"), not the other
+  way round (`kinds_of`);
 - a text that says it is a total ("…to'ldirish jami"): entries with a label that says so too gain
   `total_word.bonus` over those whose labels never do (`_total_word_support`);
 - a short name, a noun or two and a generic verb ("Фойдаланувчиларга ресурслар бериш сони"), that no entry
@@ -582,14 +584,33 @@ def _missing_words(q: str, lab: _Label, generic: frozenset[str], memo: dict[str,
     of one query, which repeat many words)."""
     qwords = q.split()
     memo = {} if memo is None else memo
+    kinds = _kinds_of(load_catalogue().catalogue_version)
     out = []
     for w in _content_words(lab.key, generic):
         found = memo.get(w)
         if found is None:
-            found = memo[w] = _word_found(w, qwords)
+            # a general word ("resurslar") is said by a kind of it ("kitoblar", "adabiyotlar")
+            found = memo[w] = _word_found(w, qwords) or bool(kinds.get(w, frozenset()).intersection(qwords))
         if not found:
             out.append(w)
     return out
+
+
+@lru_cache(maxsize=4)
+def _kinds_of(catalogue_version: str) -> dict[str, frozenset[str]]:
+    """General word → the words of its kinds (`kinds_of` in the thresholds file), as comparison keys."""
+    rule = load_catalogue().thresholds.get("kinds_of") or {}
+    return {prepare(g): frozenset(prepare(k) for k in kinds) for g, kinds in rule.items()}
+
+
+@lru_cache(maxsize=4)
+def _general_of(catalogue_version: str) -> dict[str, frozenset[str]]:
+    """A kind's word → the general words it is a kind of."""
+    out: dict[str, set[str]] = {}
+    for g, kinds in _kinds_of(catalogue_version).items():
+        for k in kinds:
+            out.setdefault(k, set()).add(g)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 # a text of one or two distinctive words ("Yuridik shaxslarga", "Yangi adabiyotlar") is a fragment
@@ -606,7 +627,9 @@ def _extra_words(q: str, lab: _Label, generic: frozenset[str]) -> tuple[list[str
     content = _content_words(q, generic)[:EXTRA_HEAD]
     if 2 * len(_content_words(lab.key, generic)) > len(content):
         return [], len(content)
-    return [w for w in content if not _in_key(w, lab.key)], len(content)
+    general = _general_of(load_catalogue().catalogue_version)
+    return [w for w in content if not _in_key(w, lab.key)
+            and not general.get(w, frozenset()).intersection(lab.key.split())], len(content)
 
 
 @lru_cache(maxsize=200_000)

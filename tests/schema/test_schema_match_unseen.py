@@ -738,3 +738,18 @@ def test_russian_media_appearances_and_the_digitising_loanword():
     for text in ("Fondni tsifrlashtirish", "Фондни тсифрлаштириш"):
         m = match_indicator(text, section_id="electronic_library", unit_id="sahifa")
         assert (m.id, m.band) == ("digitising", "auto"), (text, m)
+
+
+def test_a_kind_of_resource_says_the_labels_resources_not_the_other_way():
+    """Books are library resources: catalogue_cards_remove's "Hisobdan chiqarilgan resurslarning kartochkalarini
+    katalogdan olib tashlash" is said by a plan that writes "kitoblarning"; a label's "kitoblar" is not said by a
+    text's "resurslar" (`kinds_of` in the thresholds file)."""
+    from reja.normalize.match import _Label, _missing_words, prepare
+
+    m = match_indicator("Hisobdan chiqarilgan kitoblarning kartochkalarini katalogdan olib tashlash",
+                        section_id="cataloguing", unit_id="kartochka")
+    assert m.id == "catalogue_cards_remove" and "missing resurs" not in m.reason, m
+    books = _Label("x", "Kitoblarni tasniflash", prepare("Kitoblarni tasniflash"), "")
+    resources = _Label("y", "Resurslarni tasniflash", prepare("Resurslarni tasniflash"), "")
+    assert _missing_words(prepare("Adabiyotlarni tasniflash"), resources, frozenset()) == []
+    assert _missing_words(prepare("Resurslarni tasniflash"), books, frozenset()) == [prepare("kitob")]
