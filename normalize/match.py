@@ -1399,6 +1399,11 @@ def _unit_evidence(cat: Catalogue, ind: Indicator, unit: Unit, s: float, n: list
     if unit.id in allowed:
         n.append(f"unit {unit.id} fits")
         return s + UNIT_FITS_BONUS
+    counts = (cat.thresholds.get("generic_unit_counts") or {}).get(unit.kind) or ()
+    if allowed and any(cat.units[u].kind in counts for u in allowed):
+        # "marta" (times) counts events: "Kitobxonlar uchun tadbirlar o'tkazish | marta" is counted as events are
+        n.append(f"unit {unit.id} counts what {ind.unit} counts")
+        return s + UNIT_FITS_BONUS
     generic_kinds = cat.thresholds.get("generic_unit_kinds") or {}
     if allowed and not (kinds := {cat.units[u].kind for u in allowed}) & {unit.kind} and (
             unit.kind not in generic_kinds or kinds <= set(generic_kinds[unit.kind] or ())):

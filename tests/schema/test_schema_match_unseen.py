@@ -753,3 +753,13 @@ def test_a_kind_of_resource_says_the_labels_resources_not_the_other_way():
     resources = _Label("y", "Resurslarni tasniflash", prepare("Resurslarni tasniflash"), "")
     assert _missing_words(prepare("Adabiyotlarni tasniflash"), resources, frozenset()) == []
     assert _missing_words(prepare("Resurslarni tasniflash"), books, frozenset()) == [prepare("kitob")]
+
+
+def test_times_count_events_held():
+    """The variety bank counts events in "tadbir" or "marta" (times): "Kitobxonlar uchun tadbirlar o'tkazish | marta"
+    is events as with "tadbir"; times are never people (users_registered is counted in nafar)."""
+    for unit in ("tadbir", "marta"):
+        m = match_indicator("Kitobxonlar uchun tadbirlar o'tkazish", section_id="cultural_events", unit_id=unit)
+        assert (m.id, m.band) == ("events", "auto"), (unit, m)
+    m = match_indicator("Kitobxonlarni ro'yxatga olish", section_id="main_production", unit_id="marta")
+    assert "unit marta unusual" in m.reason, m
