@@ -763,3 +763,15 @@ def test_times_count_events_held():
         assert (m.id, m.band) == ("events", "auto"), (unit, m)
     m = match_indicator("Kitobxonlarni ro'yxatga olish", section_id="main_production", unit_id="marta")
     assert "unit marta unusual" in m.reason, m
+
+
+def test_filling_a_site_with_news_is_updating_it_and_the_russian_fund_is_the_fond():
+    """match_vocabulary.yaml: "yangiliklar bilan to'ldirib borish" (filling with news) is "yangilab borish" (the
+    variety bank's website_updates "Veb-saytni yangiliklar bilan to'ldirib borish"); Russian "фонда" (of the fund)
+    is the fond, not a word "fon" the Uzbek stemmer would leave of it."""
+    from reja.normalize.match import prepare
+
+    assert prepare("Veb-saytni yangiliklar bilan to'ldirib borish") == prepare("Veb-saytni yangilab borish")
+    m = match_indicator("Веб-сайтни янгиликлар билан тўлдириб бориш", section_id="electronic_library", unit_id="dona")
+    assert (m.id, m.band) == ("website_updates", "auto"), m
+    assert sorted(prepare("Оцифровка фонда").split()) == sorted(prepare("Fondni raqamlashtirish").split())
