@@ -584,13 +584,13 @@ def _missing_words(q: str, lab: _Label, generic: frozenset[str], memo: dict[str,
     of one query, which repeat many words)."""
     qwords = q.split()
     memo = {} if memo is None else memo
-    kinds = _kinds_of(load_catalogue().catalogue_version)
     out = []
     for w in _content_words(lab.key, generic):
         found = memo.get(w)
         if found is None:
             # a general word ("resurslar") is said by a kind of it ("kitoblar", "adabiyotlar")
-            found = memo[w] = _word_found(w, qwords) or bool(kinds.get(w, frozenset()).intersection(qwords))
+            found = memo[w] = _word_found(w, qwords) or bool(
+                _kinds_of(load_catalogue().catalogue_version).get(w, frozenset()).intersection(qwords))
         if not found:
             out.append(w)
     return out
@@ -627,9 +627,11 @@ def _extra_words(q: str, lab: _Label, generic: frozenset[str]) -> tuple[list[str
     content = _content_words(q, generic)[:EXTRA_HEAD]
     if 2 * len(_content_words(lab.key, generic)) > len(content):
         return [], len(content)
+    extra = [w for w in content if not _in_key(w, lab.key)]
+    if not extra:
+        return extra, len(content)
     general = _general_of(load_catalogue().catalogue_version)
-    return [w for w in content if not _in_key(w, lab.key)
-            and not general.get(w, frozenset()).intersection(lab.key.split())], len(content)
+    return [w for w in extra if not general.get(w, frozenset()).intersection(lab.key.split())], len(content)
 
 
 @lru_cache(maxsize=200_000)
