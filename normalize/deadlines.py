@@ -1,13 +1,14 @@
 """Deadlines ("Bajarilish muddati" / "Бажарилиш муддати") to a structured period.
 
-The cell is cleaned and transliterated first, so one set of Latin patterns covers both scripts:
-"Йил давомида" and "2025-yil davomida" both read "yil davomida". Month names come from
-data/months.yaml. What is not understood is kept as written with period "unknown", sure=False.
+The cell is cleaned and transliterated first, so one set of Latin patterns covers both scripts and
+Russian: "Йил давомида" and "2025-yil davomida" both read "yil davomida", "В течение года" "v techeniye
+goda". The words are in data/deadlines.yaml, month names in data/months.yaml. What is not understood is
+kept as written with period "unknown", sure=False.
 
 `label` is the stable short string for the dataset column `deadline_period`:
   "year", "permanent", "Q2", "Q1-Q4", "Q1,Q3", "quarterly", "monthly", "weekly", "twice_year",
-  "2021-05" (a month; "--05" when the year is unknown), "2021-02-05" (a date), "unknown",
-  and "" for an empty cell.
+  "2021-05" (a month; "--05" when the year is unknown), "2021-03/2021-04" (a span of months, "Mart-aprel"),
+  "2021-02-05" (a date), "unknown", and "" for an empty cell.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from functools import lru_cache
 
 from reja.schema.data_files import package_yaml
 
-from .apostrophes import OKINA, TUTUQ
+from .apostrophes import TUTUQ
 from .text import clean_text
 from .translit import to_latin
 
-PERIODS = ("year", "quarter", "quarters", "month", "monthly", "weekly", "quarterly", "twice_year",
+PERIODS = ("year", "quarter", "quarters", "month", "months", "monthly", "weekly", "quarterly", "twice_year",
            "date", "permanent", "unknown")
 
 
@@ -32,7 +33,8 @@ class Deadline:
     period: str  # one of PERIODS
     label: str
     quarters: tuple[int, ...] = ()
-    month: int | None = None
+    month: int | None = None  # a span of months: its first
+    months: tuple[int, ...] = ()  # a span of months: every month of it
     day: int | None = None
     year: int | None = None
     sure: bool = True
@@ -42,24 +44,23 @@ class Deadline:
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _Q = r"(?:iv|iii|ii|i|[1-4])"
 _DASH = r"\s*[-–—]\s*"
-# "i-iv chorak", "ii-chorak", "i – ii-chorak", "1-chorak", "i, iii chorak", "ii chorak"
-_QUARTERS_RE = re.compile(
-    rf"(?<![\w])({_Q}(?:(?:{_DASH}|\s*,\s*|\s+va\s+){_Q})*)\s*[-–—]?\s*chorak(?!\s*yakun)")
-# "I yarim yillik" / "2-yarim yilda": the first or second half of the year
-_HALF_RE = re.compile(r"(?<![\w])(ii|i|1|2)\s*[-–]?\s*yarim\s*yil")
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _DMY_RE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./]((?:19|20)?\d{2})(?!\d)")
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("twice_year", re.compile(r"yil(?:da|iga)?\s*(?:ikki|2)\s*(?:marotaba|martaba|marta|maro-taba|bor)"
-                              r"|yarim\s*yilda|ikki\s*marotaba"
-                              r"|(?:ikki|2)\s*mar(?:o)?taba\s*yil")),
-    ("monthly", re.compile(r"har\s*oy|oyda\s*(?:bir|ikki|\d+)|oylik|har\s*oyning|ойма-ой|oyma-oy")),
-    ("weekly", re.compile(r"har\s*hafta|haftada\s*(?:bir|ikki|\d+)|haftalik")),
-    ("quarterly", re.compile(r"har\s*chorak|chorakda\s*(?:bir|bir\s*marta)|choraklik|chorak\s*yakun")),
-    ("year", re.compile(r"davomida|mobaynida|yil\s*bo" + OKINA + r"yi|yil\s*oxiri|yil\s*yakun")),
-    ("permanent", re.compile(r"doimiy|doimo|muntazam|uzluksiz")),
-]
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str], re.Pattern[str]]:
+    """(period, pattern) of every recurring period, the quarters pattern and the half-year pattern, from
+    data/deadlines.yaml."""
+    data = package_yaml("reja.normalize", "deadlines.yaml")
+    periods = [(period, re.compile("|".join(f"(?:{p})" for p in forms))) for period, forms in data["periods"].items()]
+    quarter = "|".join(data["quarter_words"])
+    # "i-iv chorak", "ii-chorak", "i – ii-chorak", "1-chorak", "i, iii chorak", "ii chorak", "v i kvartale"
+    quarters = re.compile(
+        rf"(?<![\w])({_Q}(?:(?:{_DASH}|\s*,\s*|\s+va\s+){_Q})*)\s*[-–—]?\s*(?:{quarter})(?!\s*yakun)")
+    # "I yarim yillik" / "2-yarim yilda" / "II полугодие": the first or second half of the year
+    half = re.compile(rf"(?<![\w])(ii|i|1|2)\s*[-–]?\s*(?:{'|'.join(data['half_year_words'])})")
+    return periods, quarters, half
 
 
 @lru_cache(maxsize=1)
@@ -138,14 +139,15 @@ def _dates(raw: str | None, latin: str) -> list[tuple[int, Deadline]]:
 def _periods(raw: str | None, latin: str, year: int | None) -> list[tuple[int, Deadline]]:
     """(position, reading) of the periods named: a recurring period, quarters, a half year."""
     found = []
-    half = _HALF_RE.search(latin)
-    for period, pat in _PATTERNS:
+    patterns, quarters_re, half_re = _words()
+    half = half_re.search(latin)
+    for period, pat in patterns:
         if period == "twice_year" and half:
             continue  # "I yarim yillik" is the first half, not twice a year
         m = pat.search(latin)
         if m:
             found.append((m.start(), Deadline(raw, period, period, year=year)))
-    m = _QUARTERS_RE.search(latin)
+    m = quarters_re.search(latin)
     if m:
         qs = _quarters(m.group(1))
         if qs:
@@ -161,7 +163,14 @@ def _months(raw: str | None, latin: str, year: int | None) -> list[tuple[int, De
     """(position, reading) of every month named, with its day when one stands before it."""
     found = []
     month_pat, forms = _month_re()
-    for m in month_pat.finditer(latin):
+    hits = list(month_pat.finditer(latin))
+    span = _month_span(latin, hits, forms)
+    if span:
+        first, last = span
+        lab = f"{year:04d}-{first:02d}/{year:04d}-{last:02d}" if year else f"--{first:02d}/--{last:02d}"
+        return [(hits[0].start(), Deadline(raw, "months", lab, month=first, months=tuple(range(first, last + 1)),
+                                           year=year))]
+    for m in hits:
         mo = forms[m.group(2)]
         if m.group(1):
             d = int(m.group(1))
@@ -174,6 +183,17 @@ def _months(raw: str | None, latin: str, year: int | None) -> list[tuple[int, De
     return found
 
 
+def _month_span(latin: str, hits: list[re.Match[str]], forms: dict[str, int]) -> tuple[int, int] | None:
+    """(first, last) month of "Mart-aprel" / "Yanvar – mart": two month names without days joined by a dash and
+    nothing else, the second later in the year."""
+    if len(hits) != 2 or hits[0].group(1) or hits[1].group(1):
+        return None
+    if not re.fullmatch(_DASH, latin[hits[0].end():hits[1].start()]):
+        return None
+    first, last = forms[hits[0].group(2)], forms[hits[1].group(2)]
+    return (first, last) if first < last else None
+
+
 def _best(found: list[tuple[int, Deadline]], short: bool) -> Deadline:
     """The reading that counts: the first named, or, when several periods are named, the most precise
     (and unsure); a period inside a longer text is unsure too."""
@@ -182,7 +202,7 @@ def _best(found: list[tuple[int, Deadline]], short: bool) -> Deadline:
     best = found[0][1]
     # "Ҳар ойнинг биринчи ҳафтасида" is monthly; a weekly/year hit next to it adds nothing
     if len(labels) > 1:
-        priority = ["date", "month", "quarter", "quarters", "twice_year", "weekly", "monthly",
+        priority = ["date", "month", "months", "quarter", "quarters", "twice_year", "weekly", "monthly",
                     "quarterly", "year", "permanent"]
         best = min((d for _, d in found), key=lambda d: priority.index(d.period))
         note = "several periods named: " + ", ".join(sorted(labels))
@@ -191,4 +211,4 @@ def _best(found: list[tuple[int, Deadline]], short: bool) -> Deadline:
 
 
 def _with(d: Deadline, *, sure: bool, note: str | None) -> Deadline:
-    return Deadline(d.raw, d.period, d.label, d.quarters, d.month, d.day, d.year, sure, note)
+    return Deadline(d.raw, d.period, d.label, d.quarters, d.month, d.months, d.day, d.year, sure, note)

@@ -50,9 +50,26 @@ def _compound_halves() -> frozenset[str]:
     return frozenset(w.lower() for w in words)
 
 
+@lru_cache(maxsize=1)
+def _month_words() -> frozenset[str]:
+    """Month names with their case endings (data/months.yaml), both scripts and Russian: "Mart-\naprel" is
+    a span of months broken at its dash, not one word."""
+    from .translit import to_latin
+
+    data = package_yaml("reja.normalize", "months.yaml")
+    names = {to_latin(str(n)).lower() for forms in data["months"].values() for n in forms}
+    return frozenset(n + suffix for n in names for suffix in data["suffixes"])
+
+
+def _is_month(word: str) -> bool:
+    from .translit import to_latin
+
+    return word.isalpha() and to_latin(word).lower() in _month_words()
+
+
 def _stands_as_word(half: str) -> bool:
     h = half.lower()
-    if h in _compound_halves():
+    if h in _compound_halves() or _is_month(h):
         return True
     # allow a few inflections of a known half: "kutubxonalar", "ахборотнинг"
     return any(h.startswith(w) and len(w) >= 4 for w in _compound_halves())

@@ -69,7 +69,7 @@ ITEM_FIELDS: tuple[FieldDef, ...] = (
     _f("plan_year", INT, "Year of the plan (reja) column"),
     _f("plan_value", NUM, "Planned value, null when empty, '-' or unparsable"),
     _f("deadline", STR, "Deadline (bajarilish muddati) as written"),
-    _f("deadline_period", STR, "Deadline normalised to a period label (e.g. 2025-Q1, 2025-03, year)"),
+    _f("deadline_period", STR, "Deadline normalised to a period label (e.g. Q1, 2025-03, 2025-03/2025-04, year, monthly)"),
     _f("mechanism", STR, "Implementation mechanism (amalga oshirish mexanizmi) as written"),
     _f("responsible", STR, "Responsible (mas'ullar) as written"),
     _f("flags", STR, "Reasons this row needs review, joined by '; ' (code or 'code: detail'); empty when clean", True,

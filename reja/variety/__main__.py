@@ -203,6 +203,9 @@ MEANING = {
     "wrong_auto": "auto-accepted indicators that are wrong (incl. an indicator for a must-not-match activity), "
                   "share of auto-accepted; lower is better",
     "flagged": "share of rows reja flags for review",
+    "flag_noise": "share of rows flagged although every scored field and the indicator were right (a clerk's time "
+                  "spent on no error); lower is better",
+    "hidden": "share of rows with a wrong field or indicator, or not in the spec, that carry no flag; lower is better",
     "sec_per_page": "seconds of parse_file per page (per document when the page count is unknown)",
 }
 

@@ -3,7 +3,8 @@
 Item matching and the field scores are reja.evaluate's (`score_plan`); this module adds what only a
 corpus of many plans can measure: deadline exact, metadata as gazetteer ids (district id, year),
 indicator agreement across plans and wrong auto-accepts (against the paraphrase bank's labels), the
-share of rows flagged, and seconds per page. Expected data comes from the spec only.
+share of rows flagged, how many of those flags doubted a row that was right (noise: a clerk's time) and how
+many wrong rows carried no flag (hidden), and seconds per page. Expected data comes from the spec only.
 
 Pairwise indicator agreement: over every pair of expected items from two different plans, "same" means
 the bank labels both with one indicator; reja says "same" when it stored one indicator id for both
@@ -23,9 +24,10 @@ from reja.evaluate import Counts, norm_no, ratchet_limit, score_plan, values_equ
 
 METRICS = ("files_failed", "item_recall", "item_precision", "values_exact", "text_exact", "parent_exact",
            "section_exact", "unit_exact", "deadline_exact", "district_id", "year", "indicator_f1", "wrong_auto", "flagged",
-           "sec_per_page")
-LOWER_IS_BETTER = frozenset({"files_failed", "wrong_auto", "flagged", "sec_per_page"})
-RATCHETED = tuple(m for m in METRICS if m not in ("sec_per_page", "flagged"))  # timing is the bench's job
+           "flag_noise", "hidden", "sec_per_page")
+LOWER_IS_BETTER = frozenset({"files_failed", "wrong_auto", "flagged", "flag_noise", "hidden", "sec_per_page"})
+# timing is the bench's job; the flag shares are reported, not floors (a better matcher moves them both ways)
+RATCHETED = tuple(m for m in METRICS if m not in ("sec_per_page", "flagged", "flag_noise", "hidden"))
 
 
 @dataclass
@@ -41,6 +43,8 @@ class DocScore:
     year_ok: bool = False
     rows: int = 0
     rows_flagged: int = 0
+    rows_flagged_right: int = 0  # flagged, yet every scored field and the indicator were right
+    rows_wrong_unflagged: int = 0  # a field or the indicator wrong (or a row the spec has not), and no flag
     indicators: list = field(default_factory=list)  # [expected id | None, stored id | None, auto?] per expected item
     pages: int = 0
     seconds: float = 0.0
@@ -86,6 +90,9 @@ def score_document(file: Path, expected_file: Path) -> DocScore:
             rows = []
         res.rows = len(rows)
         res.rows_flagged = sum(1 for r in rows if r.flags)
+        right = _rows_right(exp_items, items, rows, pairs)
+        res.rows_flagged_right = sum(1 for j, r in enumerate(rows) if r.flags and j in right)
+        res.rows_wrong_unflagged = sum(1 for j, r in enumerate(rows) if not r.flags and j not in right)
         for i, j in pairs:
             if j < len(rows):
                 flags = rows[j].flags
@@ -95,6 +102,26 @@ def score_document(file: Path, expected_file: Path) -> DocScore:
         got, auto = stored.get(i, (None, False))
         res.indicators.append([e.get("indicator"), got, auto])
     return res
+
+
+def _rows_right(exp_items: list[dict], items: list, rows: list, pairs: list[tuple[int, int]]) -> set[int]:
+    """The parsed rows that are right in everything scored: the item fields, section, parent, deadline and
+    the stored indicator (none for a must-not-match activity)."""
+    from reja.evaluate import FIELDS, field_equal, norm_section
+
+    right = set()
+    for i, j in pairs:
+        e, p = exp_items[i], items[j]
+        if j >= len(rows) or not all(field_equal(f, e, p) for f in FIELDS):
+            continue
+        if norm_section(e.get("section_no")) != norm_section(p.section_no):
+            continue
+        if norm_no(e.get("parent_item_no")) != norm_no(p.parent_item_no) or ws(e.get("deadline")) != ws(p.deadline):
+            continue
+        if rows[j].indicator_id != e.get("indicator"):
+            continue
+        right.add(j)
+    return right
 
 
 def _score_job(args: tuple[str, str]) -> DocScore:
@@ -151,7 +178,7 @@ def indicator_f1(docs: list[DocScore]) -> float | None:
 
 def aggregate(docs: list[DocScore]) -> dict[str, float]:
     c = Counts()
-    deadline = parent = district = year = rows = flagged = pages = 0
+    deadline = parent = district = year = rows = flagged = flagged_right = hidden = pages = 0
     seconds = 0.0
     auto = wrong = 0
     for d in docs:
@@ -168,6 +195,8 @@ def aggregate(docs: list[DocScore]) -> dict[str, float]:
         year += d.year_ok
         rows += d.rows
         flagged += d.rows_flagged
+        flagged_right += d.rows_flagged_right
+        hidden += d.rows_wrong_unflagged
         pages += d.pages or 1
         seconds += d.seconds
         for exp_id, got, is_auto in d.indicators:
@@ -192,6 +221,8 @@ def aggregate(docs: list[DocScore]) -> dict[str, float]:
         "indicator_f1": indicator_f1(docs),
         "wrong_auto": wrong / auto if auto else 0.0,
         "flagged": flagged / rows if rows else 0.0,
+        "flag_noise": flagged_right / rows if rows else 0.0,
+        "hidden": hidden / rows if rows else 0.0,
         "sec_per_page": seconds / pages if pages else 0.0,
     }
 
@@ -238,7 +269,7 @@ def ratchet(floors: dict[str, float], scores: dict[str, float]) -> dict[str, flo
 SHORT = {"files_failed": "failed", "item_recall": "recall", "item_precision": "prec", "values_exact": "values",
          "text_exact": "text", "parent_exact": "parent", "section_exact": "section", "unit_exact": "unit", "deadline_exact": "deadline",
          "district_id": "district", "year": "year", "indicator_f1": "ind.F1", "wrong_auto": "wrongAuto",
-         "flagged": "flagged", "sec_per_page": "s/page"}
+         "flagged": "flagged", "flag_noise": "noise", "hidden": "hidden", "sec_per_page": "s/page"}
 
 
 def table(rows: dict[str, dict[str, float]], title: str, markdown: bool = False) -> str:

@@ -26,6 +26,9 @@ from reja.normalize.text import clean_text, join_spaced_hyphens
         # a compound broken at its own hyphen keeps it
         ("axborot-\nkutubxona markazi", "axborot-kutubxona markazi"),
         ("ахборот-\nКутубхона", "ахборот-Кутубхона"),
+        # a span of months broken at its dash ("Mart-aprel" in a row split across pages)
+        ("Mart-\naprel", "Mart-aprel"),
+        ("Сентябр-\nдекабрда", "Сентябр-декабрда"),
         # on one line the text stays as written (the expected data keeps "21- dekabrda")
         ("2023-yil 21- dekabrda", "2023-yil 21- dekabrda"),
         ("ахборот- кутубхона фондларини", "ахборот- кутубхона фондларини"),

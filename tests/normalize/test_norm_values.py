@@ -77,6 +77,16 @@ def test_parse_number(raw, kind, value, values, sure):
         ("2021 йил январь", "month", "2021-01", (), 1, None, 2021),
         ("2021 йил 5 февралгача", "date", "2021-02-05", (), 2, 5, 2021),
         ("01.05.2021", "date", "2021-05-01", (), 5, 1, 2021),
+        # Russian, as district plans with Russian columns write them
+        ("В течение года", "year", "year", (), None, None, 2021),
+        ("В течение 2021 года", "year", "year", (), None, None, 2021),
+        ("Ежеквартально", "quarterly", "quarterly", (), None, None, 2021),
+        ("Ежемесячно", "monthly", "monthly", (), None, None, 2021),
+        ("Еженедельно", "weekly", "weekly", (), None, None, 2021),
+        ("Постоянно", "permanent", "permanent", (), None, None, 2021),
+        ("I квартал", "quarter", "Q1", (1,), None, None, 2021),
+        ("в IV квартале", "quarter", "Q4", (4,), None, None, 2021),
+        ("II-III квартал", "quarters", "Q2-Q3", (2, 3), None, None, 2021),
     ],
 )
 def test_parse_deadline(raw, period, label, quarters, month, day, year):
@@ -84,6 +94,26 @@ def test_parse_deadline(raw, period, label, quarters, month, day, year):
     assert (d.period, d.label, d.quarters, d.month, d.day, d.year) == (period, label, quarters, month, day, year)
     assert d.sure
     assert d.period in PERIODS
+
+
+@pytest.mark.parametrize(
+    ("raw", "label", "months"),
+    [
+        ("Mart-aprel", "2021-03/2021-04", (3, 4)),
+        ("Март-апрел", "2021-03/2021-04", (3, 4)),
+        ("Yanvar – mart", "2021-01/2021-03", (1, 2, 3)),
+        ("Сентябрь-декабрь", "2021-09/2021-12", (9, 10, 11, 12)),
+    ],
+)
+def test_a_span_of_months_is_one_sure_period(raw, label, months):
+    d = parse_deadline(raw, plan_year=2021)
+    assert (d.period, d.label, d.months, d.month, d.sure) == ("months", label, months, months[0], True)
+
+
+def test_two_months_that_are_no_span_stay_unsure():
+    # December to January crosses the year; "va" lists months rather than spanning them
+    for raw in ("Dekabr-yanvar", "Mart va may"):
+        assert parse_deadline(raw, plan_year=2021).sure is False
 
 
 def test_month_without_plan_year():
@@ -118,6 +148,8 @@ def test_empty_deadline():
     [
         ("I yarim yillik", "quarters", "Q1-Q2"),
         ("II ярим йиллик", "quarters", "Q3-Q4"),
+        ("II полугодие", "quarters", "Q3-Q4"),
+        ("2 раза в год", "twice_year", "twice_year"),
         ("Ҳар ярим йилда", "twice_year", "twice_year"),
         ("-1 йилда 2 маротаба", "twice_year", "twice_year"),  # seed 002, 6.12 (two cells joined)
     ],

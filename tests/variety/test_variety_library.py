@@ -124,6 +124,25 @@ def test_wrong_auto_counts_a_match_of_a_must_not_match_activity():
     assert ev.aggregate([d])["wrong_auto"] == pytest.approx(0.5)
 
 
+def test_a_flag_on_a_right_row_is_noise_and_a_wrong_row_without_a_flag_is_hidden():
+    from types import SimpleNamespace as NS
+
+    exp = [{"item_no": "1", "text": "Kitob berish", "unit": "nusxa", "fact_value": 10, "plan_value": 12,
+            "section_no": "I", "parent_item_no": None, "deadline": "Yil davomida", "indicator": "book_issue"}] * 4
+    item = NS(item_no="1", text="Kitob berish", unit="nusxa", fact_value=10, plan_value=12, section_no="I",
+              parent_item_no=None, deadline="Yil davomida")
+    wrong_value = NS(**{**vars(item), "plan_value": 21})
+    rows = [NS(indicator_id="book_issue", flags=["indicator_review"]),  # right, flagged: noise
+            NS(indicator_id="book_issue", flags=[]),  # right, no flag
+            NS(indicator_id="book_issue", flags=[]),  # plan value wrong, no flag: hidden
+            NS(indicator_id="events", flags=["indicator_review"])]  # wrong indicator, flagged: a real doubt
+    right = ev._rows_right(exp, [item, item, wrong_value, item], rows, [(0, 0), (1, 1), (2, 2), (3, 3)])
+    assert right == {0, 1}
+    d = ev.DocScore("a", "f", "docx", rows=4, rows_flagged=2, rows_flagged_right=1, rows_wrong_unflagged=1)
+    scores = ev.aggregate([d])
+    assert (scores["flagged"], scores["flag_noise"], scores["hidden"]) == (0.5, 0.25, 0.25)
+
+
 def test_ratchet_raises_floors_and_lowers_ceilings_never_the_reverse():
     scores = dict.fromkeys(ev.METRICS, 0.5)
     raised = ev.ratchet({"item_recall": 0.4, "files_failed": 0.6}, scores)
