@@ -597,7 +597,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.decisions:
         write_decisions(args.decisions, labelled + sets["tune"])
     if args.speed:
-        rows = unseen_set() + load_labelled()
+        # --dev-only times no held-out text either (a timing run must not print matches of them to a developer)
+        rows = (unseen_set("tune") if args.dev_only else unseen_set()) + load_labelled()
         cold, warm = time_cold_warm(rows)
         print(f"\nindicator match: {cold:.2f} ms per row cold (new texts), {warm:.3f} ms warm (cached)")
     if args.errors:
