@@ -52,6 +52,31 @@ def test_a_cell_box_follows_its_leaning_ruling():
     assert abs(first[0].bbox[0] - 257) <= 6 and abs(first[-1].bbox[0] - 223) <= 6
 
 
+def test_a_leaning_ruling_is_fitted_once_and_followed_as_before(monkeypatch):
+    """Issue 18 (speed): a leaning ruling's line is fitted once, not at each of the cells it bounds
+    (~1,100 fits on three photos); it runs where a fit of its segments says, at every point asked."""
+    from reja.extract.scan import grid as grid_mod
+
+    segs = [(100.0, 100, 300), (93.0, 300, 500), (86.0, 500, 700), (80.0, 700, 900)]
+    ruling = grid_mod._Ruling(90, segs, leaning=True)
+    fits: list[int] = []
+    polyfit = np.polyfit
+
+    def counting(*a, **kw):
+        fits.append(1)
+        return polyfit(*a, **kw)
+
+    monkeypatch.setattr(grid_mod.np, "polyfit", counting)
+    got = [ruling.at(y) for y in range(100, 901, 50)]
+    monkeypatch.undo()
+    assert len(fits) == 1
+    mids, centres, weights = [(a + b) / 2 for _c, a, b in segs], [c for c, _a, _b in segs], [b - a for _c, a, b in segs]
+    slope, icept = np.polyfit(mids, centres, 1, w=np.sqrt(weights))
+    assert got == [int(round(slope * y + icept)) for y in range(100, 901, 50)]
+    assert got[0] > got[-1] + 15  # it leans
+    assert grid_mod._Ruling(90, segs[:1] * 2, leaning=True).at(500) == 90  # one place along: its position
+
+
 def test_upright_rulings_a_little_apart_stay_two_columns():
     # two real column lines 0.3 in apart (the narrowest real column) both run the table's height: never one
     img = np.zeros((700, 1200), np.uint8)

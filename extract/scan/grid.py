@@ -186,16 +186,23 @@ class _Ruling:
     pos: int
     segs: list[tuple[float, int, int]]
     leaning: bool = False
+    _fit: tuple[float, float] | None = field(default=None, init=False, repr=False, compare=False)
 
     def at(self, along: float) -> int:
         if not self.leaning:
             return self.pos
-        mids = np.array([(a + b) / 2 for _c, a, b in self.segs], float)
-        centres = np.array([c for c, _a, _b in self.segs], float)
-        weights = np.array([b - a for _c, a, b in self.segs], float)
-        if np.ptp(mids) < 1:
+        if self._fit is None:  # fitted once: the grid asks each ruling at every cell it bounds (issue 18)
+            mids = np.array([(a + b) / 2 for _c, a, b in self.segs], float)
+            centres = np.array([c for c, _a, _b in self.segs], float)
+            weights = np.array([b - a for _c, a, b in self.segs], float)
+            if np.ptp(mids) < 1:
+                self._fit = (np.nan, np.nan)
+            else:
+                slope, icept = np.polyfit(mids, centres, 1, w=np.sqrt(np.maximum(weights, 1)))
+                self._fit = (float(slope), float(icept))
+        slope, icept = self._fit
+        if np.isnan(slope):
             return self.pos
-        slope, icept = np.polyfit(mids, centres, 1, w=np.sqrt(np.maximum(weights, 1)))
         return int(round(slope * along + icept))
 
 
