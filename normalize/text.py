@@ -40,6 +40,8 @@ _HYPHEN_NL_DIGIT_RE = re.compile(r"(?<=\w)-[ ]*\n[ ]*(?=\d)")
 # Undecidable from the text ("- ахборот" wraps the same way); the plans write list marks tight to
 # the word more often ("-Абонемент -Умумий ўқув зали"), and the typed samples score better so.
 _LIST_MARK_NL_RE = re.compile(r"(^|(?<=\s))-[ ]*\n[ ]*(?=\w)")
+# "nomda/\nnusxa": a narrow cell wrapped after the slash of a compound unit; the slash joins its words.
+_SLASH_NL_RE = re.compile(r"(?<=\w)/[ ]*\n[ ]*(?=\w)")
 _WS_RE = re.compile(r"\s+")
 
 
@@ -113,6 +115,8 @@ def clean_text(s: str | None) -> str:
         s = _HYPHEN_NL_RE.sub(_join_nl, s)
         s = _HYPHEN_NL_DIGIT_RE.sub("-", s)
         s = _LIST_MARK_NL_RE.sub("-", s)
+    if "/" in s:
+        s = _SLASH_NL_RE.sub("/", s)
     return _WS_RE.sub(" ", s).strip()
 
 

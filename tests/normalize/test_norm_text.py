@@ -28,6 +28,9 @@ from reja.normalize.text import clean_text, join_spaced_hyphens
         ("ахборот-\nКутубхона", "ахборот-Кутубхона"),
         # a span of months broken at its dash ("Mart-aprel" in a row split across pages)
         ("Mart-\naprel", "Mart-aprel"),
+        # a compound unit wrapped after its slash in a narrow cell
+        ("nomda/\nnusxa", "nomda/nusxa"),
+        ("ном/ \nнусха", "ном/нусха"),
         ("Сентябр-\nдекабрда", "Сентябр-декабрда"),
         # on one line the text stays as written (the expected data keeps "21- dekabrda")
         ("2023-yil 21- dekabrda", "2023-yil 21- dekabrda"),
