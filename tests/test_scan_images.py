@@ -185,6 +185,31 @@ def test_an_outline_found_inside_the_sheet_is_not_offered_for_a_warp(shadow_edge
     assert (prepared.unwarped_tilt is None) == outline_inside
 
 
+def test_an_outline_found_inside_the_sheet_is_not_warped_at_any_perspective():
+    """Issue 18: the outline cut by a shadow along the sheet's side looked like 4° of perspective or more
+    (variety photo_pdf 1039, photo_docx 1030) and was warped, cutting the table (0 of 7 and 0 of 3 items);
+    an outline inside the sheet is left to the deskew whatever its tilt. The sheet drawn spans x 110-1120,
+    the shadow's edge stands at x = 400, its top edge falls 70 px across."""
+    from reja.extract.scan.prepare import prepare_page
+    from reja.extract.scan.sheet import WARP_MIN_TILT, find_sheet
+
+    rng = np.random.default_rng(5)
+    h, w = 900, 1200
+    img = np.full((h, w), 70, np.float32)  # the desk
+    cv2.fillConvexPoly(img, np.int32([[110, 110], [1100, 40], [1120, 820], [120, 840]]), 238)
+    for y in range(200, 700, 40):  # rulings across the sheet, from x = 200
+        cv2.line(img, (200, y), (1000, y), 30, 2)
+    xx = np.mgrid[0:h, 0:w][1].astype(np.float32)
+    img = np.clip(img * np.clip(0.55 + 0.45 * (xx - 400) * 11 / 110, 0.55, 1.0) + rng.normal(0, 3, img.shape), 0, 255)
+    img = img.astype(np.uint8)
+    found = find_sheet(img)
+    assert found is not None and found.tilt >= WARP_MIN_TILT  # the case is what it claims
+    assert found.corners[:, 0].min() > 110 + 50 and found.inside
+    prepared = prepare_page(img, 200, target_dpi=300, orientation=False)
+    assert not any("warped flat" in n for n in prepared.notes)
+    assert any("left to the deskew" in n for n in prepared.notes)
+
+
 def test_a_cameras_72_dpi_is_not_taken_for_the_pages_resolution():
     """Issue 18: a camera writes 72 dpi into every JPEG; a 300 dpi A4 page (2480 px across) stating 72
     dpi was read as a 34-inch page at 72 dpi (every size in pixels a fourth of what it is). A page the
