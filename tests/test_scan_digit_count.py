@@ -117,3 +117,34 @@ def test_a_reading_that_agrees_is_left_alone(typed):
     c, page = _cell(ink, typed)
     _count_check(c, page, 300, digit_h)
     assert c["text"] == typed and c["notes"] == []
+
+
+def _grid_cells(rows: list[list[str]]) -> list[dict]:
+    return [{"row": r, "col": k, "rowspan": 1, "colspan": 1, "text": t, "bbox": [0, 0, 1, 1], "confidence": 96.0,
+             "notes": []} for r, row in enumerate(rows) for k, t in enumerate(row)]
+
+
+@pytest.mark.parametrize(("body", "value"), [(["12", "16", "1"], True), (["1.", "2.", "3."], False)])
+def test_a_quantity_column_is_a_value_column_when_its_cells_read_as_values(body, value):
+    """A "Miqdori" column (role quantity) holds values in some plans (variety scan 1018: its "11" read "1"
+    was never counted); a misread "№" header is scored as one too, and its item numbers are no values."""
+    from reja.extract.scan.numbers import column_kinds
+    from reja.extract.scan.settings import load_settings
+    from reja.extract.settings import load_parse_settings
+
+    rows = [["№", "Tadbirlar", "Miqdori", "Muddati"]] + [[f"{k + 1}.", f"Tadbir {k + 1}", v, "yil davomida"]
+                                                          for k, v in enumerate(body)]
+    kinds, header_rows = column_kinds(_grid_cells(rows), len(rows), 4, load_settings(), load_parse_settings().header)
+    assert header_rows == {0}
+    assert (kinds.get(2) == "value") is value
+
+
+def test_the_first_column_is_never_a_value_column_by_its_content():
+    """A misread "№" header scored as "Miqdori" over item numbers read without their full stops."""
+    from reja.extract.scan.numbers import column_kinds
+    from reja.extract.scan.settings import load_settings
+    from reja.extract.settings import load_parse_settings
+
+    rows = [["Miqdori", "Tadbirlar", "Muddati"]] + [[f"{k + 1}", f"Tadbir {k + 1}", "yil davomida"] for k in range(3)]
+    kinds, _header_rows = column_kinds(_grid_cells(rows), len(rows), 3, load_settings(), load_parse_settings().header)
+    assert kinds.get(0) != "value"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-READER_VERSION = "scan-26"
+READER_VERSION = "scan-27"
 
 
 def image_digest(img: np.ndarray) -> str:

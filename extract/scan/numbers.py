@@ -53,6 +53,17 @@ def column_kinds(cells: list[dict], n_rows: int, n_cols: int, settings: ScanSett
         for col, role in enumerate(roles):
             if role in kind_roles:
                 kinds[col] = kind
+    # A role that names values in some headers and not in others (a "Miqdori" column; a misread "№" scored
+    # as one too): a value column when its body cells read as values (`_value_column`), never the first
+    # column (the item numbers', whose "1", "2" read without their full stops fit the value pattern).
+    value = number_kinds(settings).get("value")
+    by_content = settings.number_cells.get("value", {}).get("roles_by_content", [])
+    if value is not None and by_content:
+        filled = _filled_by_column([c for c in cells if c["row"] not in header_rows])
+        for col, role in enumerate(roles):
+            if role in by_content and col > 0 and col not in kinds and len(filled.get(col, ())) >= 2 \
+                    and _value_column(filled[col], value[2]):
+                kinds[col] = "value"
     return kinds, header_rows
 
 
