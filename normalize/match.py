@@ -579,6 +579,42 @@ def _word_found(w: str, words: list[str]) -> bool:
     return any(5 <= len(x) < n and fuzz.ratio(w[: len(x)], x) >= 85 for x in words)
 
 
+def _words_found(ws: list[str], words: list[str]) -> dict[str, bool]:
+    """`_word_found` of each of many words against one text's words, the same answers from a few C++
+    calls (one per word length) instead of two or three per word: the whole-word test over all pairs, the
+    prefix tests per length, ratios computed in double precision as `fuzz.ratio` returns them."""
+    import numpy as np  # here, not at import: rapidfuzz loads it on the first cdist anyway, `reja --help` never
+
+    found = dict.fromkeys(ws, False)
+    if not ws or not words:
+        return found
+    ws = list(found)
+    whole = process.cdist(ws, words, scorer=fuzz.ratio, score_cutoff=80, workers=1).max(axis=1).tolist()
+    rest = []
+    for w, s in zip(ws, whole, strict=True):
+        if w in words or s > 0:
+            found[w] = True
+        elif len(w) >= 5:
+            rest.append(w)
+    by_len: dict[int, list[str]] = {}
+    for w in rest:
+        by_len.setdefault(len(w), []).append(w)
+    for n, group in by_len.items():
+        longer = [x[:n] for x in words if len(x) >= n]
+        if longer:
+            hit = process.cdist(group, longer, scorer=fuzz.ratio, score_cutoff=85, workers=1).max(axis=1).tolist()
+            for w, s in zip(group, hit, strict=True):
+                found[w] = found[w] or s > 0
+    for size in sorted({len(x) for x in words if len(x) >= 5}):
+        group = [w for w in rest if not found[w] and len(w) > size]
+        if group:
+            same = [x for x in words if len(x) == size]
+            ratios = process.cdist([w[:size] for w in group], same, scorer=fuzz.ratio, dtype=np.float64, workers=1)
+            for w, f in zip(group, (ratios >= 85).any(axis=1).tolist(), strict=True):
+                found[w] = f
+    return found
+
+
 def _missing_words(q: str, lab: _Label, generic: frozenset[str], memo: dict[str, bool] | None = None) -> list[str]:
     """Distinctive label words the text does not have (`memo`: word → found, shared by the labels
     of one query, which repeat many words)."""
@@ -758,13 +794,24 @@ def _check_words(best: dict[str, _Scored], scored: dict[str, list[_Scored]], che
     (`_penalised`; `best` is updated in place). Penalties only lower a score: once an entry's
     unpenalised score cannot reach the runner-up (less the bonuses match_indicator may add later),
     neither can the rest."""
-    memo: dict[str, bool] = {}
+    order = sorted(best, key=lambda e: -best[e][0])[:limit]
+    memo = _found_memo(check.q, [lab.key for eid in order for _, _, lab in scored[eid]], check.generic)
     checked: list[float] = []  # penalised scores so far, best first
-    for eid in sorted(best, key=lambda e: -best[e][0])[:limit]:
+    for eid in order:
         if len(checked) >= 2 and best[eid][0] < checked[1] - RANK_SLACK:
             break
         best[eid] = max([_penalised(t, eid, check, memo) for t in scored[eid]], key=lambda t: t[0])
         checked = sorted([*checked, best[eid][0]], reverse=True)[:2]
+
+
+def _found_memo(q: str, keys: list[str], generic: frozenset[str]) -> dict[str, bool]:
+    """`_missing_words`' memo (label word → said by the text) for every distinctive word of the labels
+    `keys`, filled at once (`_words_found`) with the answers `_missing_words` would compute one by one."""
+    qwords = q.split()
+    ws = list(dict.fromkeys(w for k in keys for w in _content_words_cached(k, generic)))
+    found = _words_found(ws, qwords)
+    kinds = _kinds_of(load_catalogue().catalogue_version)
+    return {w: f or bool(kinds.get(w, frozenset()).intersection(qwords)) for w, f in found.items()}
 
 
 def _penalised(scored: _Scored, eid: str, check: _WordCheck, memo: dict[str, bool]) -> _Scored:

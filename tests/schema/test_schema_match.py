@@ -273,3 +273,27 @@ def test_parent_item_is_evidence_for_its_breakdowns():
     child = match_indicator(text, section_id="main_production", parent_id="acq_total")
     assert child.id == plain.id == "acq_legal_deposit"
     assert child.score > plain.score and "sub-item of acq_total" in child.reason
+
+
+def test_words_found_at_once_answers_as_word_found_one_by_one():
+    """The matcher's bulk word test (`_words_found`, a few C++ calls per text) gives `_word_found`'s answer
+    for every label word of the catalogue against texts with OCR damage, endings and short words."""
+    from reja.normalize.match import _index, _word_found, _words_found
+
+    v = load_catalogue().catalogue_version
+    label_words = sorted({w for lab in _index(v, "indicators") for w in lab.key.split()})
+    texts = ["Kitobxonlar konferensiyasini o'tkazish", "Фонддаги эскирган китобларни ҳисобдан чиқариш",
+             "kitob fondida xatlov", "Adabiyotlr kurgazmasi", "Yangi kelgan adabiyotlarning ro'yxatini tuzish",
+             "ommaviy tadbirlar", "a b", "Elektron kataloqqa kiritsh"]
+    for text in texts:
+        words = prepare(text).split()
+        ws = label_words + words + [w[:-1] for w in words if len(w) > 1] + [w + "lar" for w in words]
+        found = _words_found(ws, words)
+        assert {w: _word_found(w, words) for w in ws} == found
+    # the docstring's example of one word for another ("fondida"/"fonddagi"); nothing like "kitob"
+    assert _words_found(["fondida", "kitob"], ["fonddagi", "xatlov"]) == {"fondida": True, "kitob": False}
+    # prefix tests at 85: "kitobxo"/"kitabxo" differ by one letter in seven, ratio 1 - 2/14 = 85.7
+    assert _words_found(["kitobxonlar", "kitabxo"], ["kitabxo"]) == {"kitobxonlar": True, "kitabxo": True}
+    assert _words_found(["kitabxo"], ["kitobxonlar"]) == {"kitabxo": True}
+    assert _words_found(["kitabxo"], ["kitubxunlar"]) == {"kitabxo": False}  # two letters in seven: 71.4
+    assert _words_found(["kitob"], []) == {"kitob": False}
