@@ -487,8 +487,8 @@ def _stack(row: dict, subs: list[dict]) -> None:
         row["render"][f"{k}_lines"] = [row[f"{k}_raw"]] + [s[f"{k}_raw"] for s in subs]
     for s in subs:
         s["render"] = {"skip": True}
-        for key in ("deadline", "responsible", "mechanism"):
-            s[key] = row[key]  # named parts of one cell share the row's other cells
+        for key in ("unit", "deadline", "responsible", "mechanism"):
+            s[key] = row[key]  # named parts of one cell share the row's other cells: the document shows no other
 
 
 def spec_hash(spec: dict) -> str:
