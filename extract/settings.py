@@ -32,6 +32,7 @@ REFERENCE_DPI = 300
 @dataclass(frozen=True)
 class ScanSettings:
     dpi: int  # the working resolution: PDF pages are rendered and images scaled to it (extract/scan/data/scan.yaml)
+    native_min_dpi: int | None = None  # an image at this resolution or more is read at its own, not scaled to `dpi`
     cell_psm: int = 6
     language_sample_cells: int = 12
     language_min_cells: int | None = None

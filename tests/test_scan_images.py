@@ -19,7 +19,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "samples"))
 import gen_photo  # noqa: E402
-from scan_pages import expected_items, plan_page  # noqa: E402
+from scan_pages import HEADER, expected_items, plan_page  # noqa: E402
 
 # an image keeps its own resolution: the working dpi load_page takes renders PDF pages only
 IMAGE_DPI = 300
@@ -224,6 +224,53 @@ def test_a_cameras_72_dpi_is_not_taken_for_the_pages_resolution():
     a4.paste(plan_page(1).convert("L").rotate(90, expand=True), (363, 0))
     prepared = prepare_page(np.asarray(a4), 72, target_dpi=300, orientation=False)
     assert prepared.dpi == 300 and prepared.gray.shape == (3508, 2480)
+
+
+@pytest.mark.parametrize(("dpi", "prepared_at"), [(200, 200), (180, 180), (150, 300), (300, 300)])
+def test_a_page_from_the_native_resolution_on_is_prepared_at_its_own(dpi, prepared_at):
+    """Issue 18: a ~200 dpi phone photo is prepared and read at its own resolution (every page-wide step
+    on 2.25 times fewer pixels than upscaled to 300 dpi); a 150 dpi scan is still upscaled. The grid is
+    found the same either way: the drawn table's columns (scan_pages.HEADER)."""
+    from reja.extract.scan.grid import find_grids
+    from reja.extract.scan.prepare import prepare_page
+    from reja.extract.scan.settings import load_settings
+
+    settings = load_settings()
+    assert settings.native_min_dpi is not None and 150 < settings.native_min_dpi <= 180 < settings.dpi
+    page = plan_page(1).convert("L")  # drawn at 300 dpi
+    if dpi != 300:
+        page = page.resize((round(page.width * dpi / 300), round(page.height * dpi / 300)), Image.LANCZOS)
+    prepared = prepare_page(np.asarray(page), dpi, target_dpi=settings.dpi, orientation=False,
+                            native_min_dpi=settings.native_min_dpi)
+    assert prepared.dpi == prepared_at
+    scale = prepared_at / dpi
+    assert abs(prepared.gray.shape[0] - page.height * scale) <= 1 and abs(prepared.gray.shape[1] - page.width * scale) <= 1
+    assert any("upscaled" in n for n in prepared.notes) == (prepared_at > dpi)
+    grids, _lines = find_grids(prepared.binary, prepared.dpi)
+    assert [g.n_cols for g in grids] == [len(HEADER)]
+
+
+@pytest.mark.parametrize(("dpi", "height", "scale"), [(200, 60, 3.0), (200, 150, 1.5), (300, 60, 2.0), (300, 250, 1.0),
+                                                    (72, 30, 2.0)])
+def test_a_crop_of_a_page_read_at_its_own_resolution_is_read_at_300_dpi(monkeypatch, dpi, height, scale):
+    """Issue 18: the page-wide work of a ~200 dpi photo is done at 200 dpi, but its cell crops go to
+    Tesseract as from a 300 dpi page (and a small one doubled, as at 300 dpi): read at 200 dpi, "11" came
+    out as "1". An image below 100 dpi is no page and keeps its size."""
+    from reja.extract.scan import ocr
+
+    seen = []
+
+    class Engine:
+        def read(self, img, psm, dpi_given, whitelist=None):
+            seen.append((img.shape, dpi_given))
+            return ocr.OcrResult()
+
+    monkeypatch.setattr(ocr, "engine", lambda lang: Engine())
+    crop = np.full((height, 400), 255, np.uint8)
+    crop[height // 4 : 3 * height // 4, 20:380] = 0
+    ocr._read_crop(crop, "uzb", 6, dpi, None)
+    pad = round(10 * scale)
+    assert seen == [((round(height * scale) + 2 * pad, round(400 * scale) + 2 * pad), round(dpi * scale))]
 
 
 @pytest.mark.parametrize("angle", [4.0, -4.5])
@@ -533,7 +580,7 @@ def test_photo_at_little_perspective_is_warped_only_when_the_warp_finds_more_cel
     from reja.extract.scan.prepare import PreparedPage
     from reja.extract.scan.settings import load_settings
 
-    def fake_prepare(img, dpi, *, target_dpi, orientation=True, warp_min_tilt=None):
+    def fake_prepare(img, dpi, *, target_dpi, orientation=True, warp_min_tilt=None, native_min_dpi=None):
         way = "warped" if warp_min_tilt is not None else "unwarped"
         tilt = None if way == "warped" else 3.1
         return PreparedPage(gray=np.full((400, 400), 255, np.uint8), binary=np.zeros((400, 400), np.uint8), dpi=300,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-READER_VERSION = "scan-27"
+READER_VERSION = "scan-28"
 
 
 def image_digest(img: np.ndarray) -> str:

@@ -261,12 +261,18 @@ def _read_crop(img: np.ndarray, lang: str, psm: int, dpi: int, whitelist: str | 
     # Measured on noisy JPEG scans: Tesseract misreads short items ("1.2" → "122", "1.1" → "1,1")
     # on the grey crop, but reads them right once the crop is doubled and Otsu-binarised on its own.
     scale = UPSCALE if img.shape[0] < SMALL_CROP_PX * dpi / REFERENCE_DPI else 1
+    if 100 <= dpi < REFERENCE_DPI:
+        # A crop of a page read at its own, lower resolution (a ~200 dpi photo: prepare.native_resolution)
+        # is brought to REFERENCE_DPI first: read at 200 (400 doubled) dpi, "11" came out as "1" in four
+        # value cells of the 125 dev-wide photos that read right from the page upscaled (issue 18). An
+        # image below 100 dpi is no page (prepare.resolution_scale leaves it alone): nor is its crop.
+        scale = scale * REFERENCE_DPI / dpi
     if scale != 1:
         img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     _t, img = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    pad = 10 * scale
+    pad = int(round(10 * scale))
     padded = np.pad(img, pad, mode="constant", constant_values=255)
-    result = engine(lang).read(padded, psm, dpi * scale, whitelist)
+    result = engine(lang).read(padded, psm, int(round(dpi * scale)), whitelist)
     for w in result.words:
         x0, y0, x1, y1 = w.bbox
         w.bbox = tuple(max(int((v - pad) / scale), 0) for v in (x0, y0, x1, y1))

@@ -472,7 +472,8 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
     if key in _last_prepared:
         return _last_prepared[key]
     _last_prepared.clear()  # the previous page's arrays go before this page's are made
-    prepared = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation)
+    prepared = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation,
+                            native_min_dpi=settings.native_min_dpi)
     grids, lines = find_grids(prepared.binary, prepared.dpi)
     tilt = prepared.unwarped_tilt
     if tilt is not None and tilt >= settings.warp_try_tilt:
@@ -480,7 +481,8 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
         # from corners a few pixels off leaves the columns leaning), but where the rows converge the
         # grid finder merges cells (variety photo_jpeg 1005: the whole table one cell). Both ways are
         # tried; the warp is kept when its grids have as many cells or more (sliver cells count against).
-        warped = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation, warp_min_tilt=settings.warp_try_tilt)
+        warped = prepare_page(img, dpi, target_dpi=settings.dpi, orientation=settings.orientation,
+                              warp_min_tilt=settings.warp_try_tilt, native_min_dpi=settings.native_min_dpi)
         w_grids, w_lines = find_grids(warped.binary, warped.dpi)
         before, after = _grid_score(grids, prepared.dpi, settings), _grid_score(w_grids, warped.dpi, settings)
         cut = _cut_off(w_grids, warped.binary.shape, warped.dpi) and not _cut_off(grids, prepared.binary.shape, prepared.dpi)
@@ -493,10 +495,11 @@ def prepare_and_find(img: np.ndarray, dpi: float | None, settings: ScanSettings)
     return _last_prepared[key]
 
 
-def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> list[np.ndarray]:
-    """The inkiest cells of a page (or its text lines when it has no table) for the model choice. A
-    cell's crop is the one its reading takes (`_cell_crop_box`), so that the chosen model's readings
-    of the sample are taken from the OCR memo when the page is read instead of being read twice."""
+def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> tuple[list[np.ndarray], int]:
+    """(the inkiest cells of a page (or its text lines when it has no table) for the model choice, the
+    resolution they are read at). A cell's crop is the one its reading takes (`_cell_crop_box`), so that
+    the chosen model's readings of the sample (at the same resolution) are taken from the OCR memo when
+    the page is read instead of being read twice."""
     prepared, grids, _lines, ink, _specks, ocr_img = prepare_and_find(img, dpi, settings)
     cells = [gc.bbox for g in grids for gc in g.cells]
     scored = []
@@ -505,7 +508,7 @@ def sample_crops(img: np.ndarray, dpi: float | None, settings: ScanSettings) -> 
         if t is not None:
             scored.append((int(ink[t[1] : t[3], t[0] : t[2]].sum()), t))
     scored.sort(reverse=True)
-    return [ocr_img[t[1] : t[3], t[0] : t[2]] for _s, t in scored[: settings.language_sample_cells]]
+    return [ocr_img[t[1] : t[3], t[0] : t[2]] for _s, t in scored[: settings.language_sample_cells]], prepared.dpi
 
 
 def read_page(img: np.ndarray, dpi: float | None, lang: str, settings: ScanSettings, scores: HeaderScores) -> dict:

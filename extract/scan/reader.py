@@ -84,13 +84,13 @@ def _choose_lang(path: Path, pages: list[int], settings: ScanSettings, cache: Oc
             hit = cache.get(key)
             if hit is not None:
                 return hit["lang"], hit["note"]
-        crops = sample_crops(img, dpi, settings)
+        crops, crop_dpi = sample_crops(img, dpi, settings)
         if not crops:
             continue
         choice = choose_model(crops, settings.language_candidates, min_cells=settings.language_min_cells,
                               decided_ratio=settings.language_decided_ratio,
                               sure_score=settings.language_sure_score, psm=settings.cell_psm,
-                              dpi=settings.dpi)
+                              dpi=crop_dpi)
         note = choice.note() + f" from page {page_no}"
         if key is not None:
             cache.put(key, {"lang": choice.lang, "note": note})
