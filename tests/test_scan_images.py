@@ -157,6 +157,20 @@ def test_a_shadow_across_the_sheet_does_not_cut_it_off():
     assert found.tilt < 3
 
 
+def _shaded_sheet_photo(corners, edge) -> np.ndarray:
+    """A 1200x900 grey photo: the desk (70), the sheet (238) inside `corners`, rulings across it from x = 200,
+    darkened to 0.55 on the side of a shadow whose edge is where `edge(xx, yy)` crosses 0, and sensor noise."""
+    rng = np.random.default_rng(5)
+    h, w = 900, 1200
+    img = np.full((h, w), 70, np.float32)  # the desk
+    cv2.fillConvexPoly(img, np.int32(corners), 238)
+    for y in range(200, 700, 40):  # rulings across the sheet, from x = 200
+        cv2.line(img, (200, y), (1000, y), 30, 2)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    shade = np.clip(0.55 + 0.45 * edge(xx, yy) / 110, 0.55, 1.0)
+    return np.clip(img * shade + rng.normal(0, 3, img.shape), 0, 255).astype(np.uint8)
+
+
 @pytest.mark.parametrize("shadow_edge", ["oblique", "along the side"])
 def test_an_outline_found_inside_the_sheet_is_not_offered_for_a_warp(shadow_edge):
     """Issue 18: a shadow's edge along the sheet's side is taken for the sheet's own edge (variety photo_pdf
@@ -166,16 +180,10 @@ def test_an_outline_found_inside_the_sheet_is_not_offered_for_a_warp(shadow_edge
     from reja.extract.scan.prepare import prepare_page
     from reja.extract.scan.sheet import find_sheet
 
-    rng = np.random.default_rng(5)
-    h, w = 900, 1200
-    img = np.full((h, w), 70, np.float32)  # the desk
-    cv2.fillConvexPoly(img, np.int32([[110, 90], [1100, 70], [1120, 820], [120, 840]]), 238)
-    for y in range(200, 700, 40):  # rulings across the sheet, from x = 200
-        cv2.line(img, (200, y), (1000, y), 30, 2)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    edge = xx + 0.35 * yy - 400 if shadow_edge == "oblique" else (xx - 400) * 11
-    img = np.clip(img * np.clip(0.55 + 0.45 * edge / 110, 0.55, 1.0) + rng.normal(0, 3, img.shape), 0, 255)
-    img = img.astype(np.uint8)
+    def edge(xx, yy):
+        return xx + 0.35 * yy - 400 if shadow_edge == "oblique" else (xx - 400) * 11
+
+    img = _shaded_sheet_photo([[110, 90], [1100, 70], [1120, 820], [120, 840]], edge)
     found = find_sheet(img)
     assert found is not None and found.tilt < 4  # nearly from above: left to the deskew
     outline_inside = found.corners[:, 0].min() > 110 + 50
@@ -193,15 +201,7 @@ def test_an_outline_found_inside_the_sheet_is_not_warped_at_any_perspective():
     from reja.extract.scan.prepare import prepare_page
     from reja.extract.scan.sheet import WARP_MIN_TILT, find_sheet
 
-    rng = np.random.default_rng(5)
-    h, w = 900, 1200
-    img = np.full((h, w), 70, np.float32)  # the desk
-    cv2.fillConvexPoly(img, np.int32([[110, 110], [1100, 40], [1120, 820], [120, 840]]), 238)
-    for y in range(200, 700, 40):  # rulings across the sheet, from x = 200
-        cv2.line(img, (200, y), (1000, y), 30, 2)
-    xx = np.mgrid[0:h, 0:w][1].astype(np.float32)
-    img = np.clip(img * np.clip(0.55 + 0.45 * (xx - 400) * 11 / 110, 0.55, 1.0) + rng.normal(0, 3, img.shape), 0, 255)
-    img = img.astype(np.uint8)
+    img = _shaded_sheet_photo([[110, 110], [1100, 40], [1120, 820], [120, 840]], lambda xx, yy: (xx - 400) * 11)
     found = find_sheet(img)
     assert found is not None and found.tilt >= WARP_MIN_TILT  # the case is what it claims
     assert found.corners[:, 0].min() > 110 + 50 and found.inside
