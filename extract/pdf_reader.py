@@ -103,12 +103,76 @@ class _CharIndex:
         return [c for c in self.chars[lo:hi] if x0 <= (c["x0"] + c["x1"]) / 2 <= x1]
 
 
-def _text(chars: list[dict]) -> str:
+def _text(chars: list[dict], *, cell: bool = False) -> str:
     from pdfplumber.utils import extract_text
 
     if not chars:
         return ""
-    return clean_text(extract_text(chars, x_tolerance=3, y_tolerance=3)).strip()
+    raw = extract_text(chars, x_tolerance=3, y_tolerance=3)
+    if cell and "\n" in raw:
+        raw = _join_wrapped_words(raw)
+    return clean_text(raw).strip()
+
+
+# A narrow table column breaks a word longer than the column without a hyphen ("Мунтаза" / "м", or "Му" /
+# "нта" / "зам"); the PDF keeps the pieces on lines of their own. Geometry cannot tell this from a wrap between
+# words (both lines are full), the words can: pieces are glued when together they make a word of the project's
+# data files (catalogue, deadlines, plan words) or a month name with its ending, the longest such run first;
+# a piece that is a word itself takes only an ending.
+_MAX_PIECES = 4
+_ENDING_MAX = 3  # letters: "си", "лар", "м"
+_TRAILING_LETTERS_RE = re.compile(r"[^\W\d_]+$")
+
+
+def _join_wrapped_words(raw: str) -> str:
+    lines = raw.split("\n")
+    out = [lines[0]]
+    i = 1
+    while i < len(lines):
+        last = _TRAILING_LETTERS_RE.search(out[-1].rstrip())
+        head = last.group(0) if last else ""
+        tail_words = [line.strip() for line in lines[i:i + _MAX_PIECES - 1]]
+        glued_to = 0
+        for k in range(len(tail_words), 0, -1):  # the longest run of pieces that makes a word
+            pieces = tail_words[:k]
+            if not _continues_word(head, pieces):
+                continue
+            rest = pieces[-1].split(" ", 1)
+            # a word followed by a word stays two ("видео / роликларни" though "videoroliklar" is a data word);
+            # a word followed by an ending is glued ("режа / си")
+            if _is_data_word(head) and len("".join(pieces[:-1]) + rest[0]) > _ENDING_MAX:
+                continue
+            if _is_data_word(head + "".join(pieces[:-1]) + rest[0]):
+                out[-1] = out[-1].rstrip() + "".join(pieces[:-1]) + pieces[-1]
+                glued_to = k
+                break
+        if glued_to:
+            i += glued_to
+        else:
+            out.append(lines[i])
+            i += 1
+    return "\n".join(out)
+
+
+def _continues_word(last: str, pieces: list[str]) -> bool:
+    """`last` ends in a letter, every piece but the last is one run of letters, and each starts lower case."""
+    if not last[-1:].isalpha():
+        return False
+    for n, piece in enumerate(pieces):
+        word = piece if n < len(pieces) - 1 else piece.split(" ", 1)[0]
+        if not word or not word.isalpha() or not word[0].islower():
+            return False
+    return True
+
+
+def _is_data_word(word: str) -> bool:
+    from reja.normalize.text import is_month_word
+    from reja.normalize.translit import to_latin
+
+    from .scan.lexicon import lexicon
+
+    low = word.lower()
+    return low in lexicon() or to_latin(low).lower() in lexicon() or is_month_word(low)
 
 
 def _paragraphs(chars: list[dict], page_no: int) -> list[Paragraph]:
@@ -170,7 +234,7 @@ def _page_table(ptable, index: _CharIndex, page_no: int) -> Table | list[Paragra
         seen.add((r, c))
         chars = index.inside(rect)
         bold, italic = _style(chars)
-        cells.append(Cell(row=r, col=c, text=_text(chars), rowspan=rs, colspan=cs, bold=bold, italic=italic,
+        cells.append(Cell(row=r, col=c, text=_text(chars, cell=True), rowspan=rs, colspan=cs, bold=bold, italic=italic,
                           page=page_no, bbox=rect))
     cells.sort(key=lambda x: (x.row, x.col))
     return Table(index=-1, n_rows=n_rows, n_cols=n_cols, cells=cells, page=page_no,

@@ -63,7 +63,8 @@ def _month_words() -> frozenset[str]:
     return frozenset(n + suffix for n in names for suffix in data["suffixes"])
 
 
-def _is_month(word: str) -> bool:
+def is_month_word(word: str) -> bool:
+    """A month name with one of its endings ("yanvargacha", "январгача", "dekabrda"), either script or Russian."""
     from .translit import to_latin
 
     return word.isalpha() and to_latin(word).lower() in _month_words()
@@ -71,7 +72,7 @@ def _is_month(word: str) -> bool:
 
 def _stands_as_word(half: str) -> bool:
     h = half.lower()
-    if h in _compound_halves() or _is_month(h):
+    if h in _compound_halves() or is_month_word(h):
         return True
     # allow a few inflections of a known half: "kutubxonalar", "ахборотнинг"
     return any(h.startswith(w) and len(w) >= 4 for w in _compound_halves())

@@ -159,3 +159,26 @@ def test_owner_password_only_pdf_is_read(tmp_path):
     with open(path, "wb") as fh:
         writer.write(fh)
     assert [p.text for p in read_document(path).paragraphs] == ["Ochiq matn"]
+
+
+@pytest.mark.slow
+def test_a_word_a_narrow_column_broke_without_a_hyphen_is_read_whole(tmp_path):
+    # LibreOffice breaks a word wider than its column ("Мунтаза" / "м"); the cell reads the word, while two
+    # words wrapped at their space stay two words
+    from docx.shared import Cm
+
+    d = docx.Document()
+    t = d.add_table(rows=3, cols=2)
+    t.style = "Table Grid"
+    t.autofit = False
+    words = ["Мунтазам", "Muntazam", "Yil davomida"]
+    for r, text in enumerate(words):
+        t.cell(r, 0).text = text
+        t.cell(r, 1).text = f"Tadbir {r + 1}"
+    t.columns[0].width, t.columns[1].width = Cm(1.2), Cm(8)  # the grid LibreOffice lays out by
+    for row in t.rows:
+        row.cells[0].width, row.cells[1].width = Cm(1.2), Cm(8)
+    d.save(tmp_path / "narrow.docx")
+    table = read_document(_soffice_pdf(tmp_path / "narrow.docx", tmp_path)).tables[0]
+    cells = {(c.row, c.col): c.text for c in table.cells}
+    assert [flat(cells[r, 0]) for r in range(3)] == words
