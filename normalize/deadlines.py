@@ -14,7 +14,7 @@ kept as written with period "unknown", sure=False.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reja.schema.data_files import package_yaml
@@ -211,4 +211,4 @@ def _best(found: list[tuple[int, Deadline]], short: bool) -> Deadline:
 
 
 def _with(d: Deadline, *, sure: bool, note: str | None) -> Deadline:
-    return Deadline(d.raw, d.period, d.label, d.quarters, d.month, d.months, d.day, d.year, sure, note)
+    return replace(d, sure=sure, note=note)

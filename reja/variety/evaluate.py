@@ -20,7 +20,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reja.evaluate import Counts, norm_no, ratchet_limit, score_plan, values_equal, ws
+from reja.evaluate import (
+    FIELDS,
+    Counts,
+    field_equal,
+    norm_no,
+    norm_section,
+    ratchet_limit,
+    score_plan,
+    values_equal,
+    ws,
+)
 
 METRICS = ("files_failed", "item_recall", "item_precision", "values_exact", "text_exact", "parent_exact",
            "section_exact", "unit_exact", "deadline_exact", "district_id", "year", "indicator_f1", "wrong_auto", "flagged",
@@ -107,8 +117,6 @@ def score_document(file: Path, expected_file: Path) -> DocScore:
 def _rows_right(exp_items: list[dict], items: list, rows: list, pairs: list[tuple[int, int]]) -> set[int]:
     """The parsed rows that are right in everything scored: the item fields, section, parent, deadline and
     the stored indicator (none for a must-not-match activity)."""
-    from reja.evaluate import FIELDS, field_equal, norm_section
-
     right = set()
     for i, j in pairs:
         e, p = exp_items[i], items[j]
